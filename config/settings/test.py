@@ -1,0 +1,14 @@
+"""Test settings: the database and broker come from DATABASE_URL / REDIS_URL
+when set (CI runs on PostgreSQL and Redis); unit tests run tasks eagerly and
+integration tests talk to a real worker explicitly."""
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, env
+
+DEBUG = False
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="test-only-insecure-key")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+TEST_ARTIFACTS_DIR = env("TEST_ARTIFACTS_DIR", default=str(VAR_DIR / "test-artifacts"))

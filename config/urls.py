@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from health_check.views import HealthCheckView
+
+
+def _health_checks() -> list:
+    checks: list = ["health_check.checks.Database"]
+    if settings.BROKER_CONFIGURED:
+        from redis.asyncio import Redis
+
+        broker_url = settings.CELERY_BROKER_URL
+        checks.append(
+            (
+                "health_check.contrib.redis.Redis",
+                {"client_factory": lambda: Redis.from_url(broker_url)},
+            )
+        )
+    return checks
+
+
+admin.site.site_header = "Screening rubrics"
+admin.site.site_title = "Screening rubrics"
+admin.site.index_title = "Postings, rubrics and reviews"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("rubrics.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("healthz", HealthCheckView.as_view(checks=_health_checks()), name="healthz"),
+]

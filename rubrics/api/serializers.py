@@ -1,0 +1,116 @@
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from rubrics.models import Criterion, JobPosting, Rubric
+from rubrics.weighting import DEFAULT_MUST_HAVE_SHARE
+
+
+class PostingSerializer(serializers.ModelSerializer):
+    rubric_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = JobPosting
+        fields = [
+            "id",
+            "title",
+            "team",
+            "location",
+            "raw_text",
+            "source_url",
+            "status",
+            "rubric_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "rubric_count", "created_at", "updated_at"]
+
+
+class PostingListSerializer(PostingSerializer):
+    """The list leaves out the posting text, which can run to 200 KB a row."""
+
+    class Meta(PostingSerializer.Meta):
+        fields = [f for f in PostingSerializer.Meta.fields if f != "raw_text"]
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(required=False)
+    keywords = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
+    anchors = serializers.ListField(child=serializers.CharField(), required=False)
+    source_span = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Criterion
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "description",
+            "weight",
+            "order",
+            "knockout_level",
+            "keywords",
+            "anchors",
+            "source_span",
+        ]
+        extra_kwargs = {"order": {"required": False}}
+
+    def get_source_span(self, obj) -> list[int] | None:
+        if obj.source_start is None:
+            return None
+        return [obj.source_start, obj.source_end]
+
+
+class RubricSerializer(serializers.ModelSerializer):
+    posting_title = serializers.CharField(source="posting.title", read_only=True)
+    criteria = CriterionSerializer(many=True, read_only=True)
+    weight_total = serializers.DecimalField(max_digits=6, decimal_places=2, read_only=True)
+    level_labels = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Rubric
+        fields = [
+            "id",
+            "posting",
+            "posting_title",
+            "version",
+            "state",
+            "scale_max",
+            "level_labels",
+            "must_have_share",
+            "weight_total",
+            "cloned_from",
+            "created_at",
+            "published_at",
+            "retired_at",
+            "criteria",
+        ]
+        read_only_fields = fields
+
+
+class RubricGenerateSerializer(serializers.Serializer):
+    scale_max = serializers.ChoiceField(choices=Rubric.Scale.choices, default=4)
+    must_have_share = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        default=DEFAULT_MUST_HAVE_SHARE,
+    )
+
+
+class RubricUpdateSerializer(serializers.Serializer):
+    scale_max = serializers.ChoiceField(choices=Rubric.Scale.choices, required=False)
+    must_have_share = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        required=False,
+    )
+    criteria = CriterionSerializer(many=True, required=False)
+    reweigh = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Reset every weight to the default split for the must-have share.",
+    )

@@ -1,0 +1,409 @@
+"""State changes for postings and rubrics: one transaction each, every rule
+checked here so that the admin, the API and commands share them, and every
+change logged (who, when, what) in Django's admin log."""
+
+from decimal import Decimal
+
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from config.errors import Conflict
+from rubrics.anchors import default_anchors, default_knockout_level, level_labels
+from rubrics.errors import RubricNotEditable
+from rubrics.models import Criterion, JobPosting, Rubric
+from rubrics.parsing import PostingParseError, parse_posting
+from rubrics.weighting import DEFAULT_MUST_HAVE_SHARE, HUNDRED, default_weights
+
+POSTING_FIELDS = ("title", "team", "location", "raw_text", "source_url", "status")
+CRITERION_FIELDS = (
+    "kind",
+    "title",
+    "description",
+    "weight",
+    "order",
+    "knockout_level",
+    "keywords",
+    "anchors",
+)
+
+
+def _log(*, actor, obj, action_flag: int, message: str) -> None:
+    """Audit record: who changed what and when, shown in the admin's history."""
+    if actor is None or not actor.is_authenticated:
+        return
+    LogEntry.objects.log_actions(
+        user_id=actor.pk,
+        queryset=[obj],
+        action_flag=action_flag,
+        change_message=message,
+        single_object=True,
+    )
+
+
+# --- Postings ---------------------------------------------------------------
+
+
+@transaction.atomic
+def posting_create(
+    *,
+    actor,
+    title: str,
+    raw_text: str,
+    team: str = "",
+    location: str = "",
+    source_url: str = "",
+    status: str = JobPosting.Status.DRAFT,
+) -> JobPosting:
+    posting = JobPosting(
+        title=title,
+        team=team,
+        location=location,
+        raw_text=raw_text,
+        source_url=source_url,
+        status=status,
+        created_by=actor,
+    )
+    posting.full_clean()
+    posting.save()
+    _log(actor=actor, obj=posting, action_flag=ADDITION, message="Created the posting.")
+    return posting
+
+
+@transaction.atomic
+def posting_update(*, posting: JobPosting, actor, **changes) -> JobPosting:
+    unknown = set(changes) - set(POSTING_FIELDS)
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed."))
+    posting = JobPosting.objects.select_for_update().get(pk=posting.pk)
+    changed = {k: v for k, v in changes.items() if getattr(posting, k) != v}
+    for field, value in changed.items():
+        setattr(posting, field, value)
+    if changed:
+        posting.full_clean()
+        posting.save()
+        _log(
+            actor=actor,
+            obj=posting,
+            action_flag=CHANGE,
+            message=f"Changed {', '.join(sorted(changed))}.",
+        )
+    return posting
+
+
+# --- Rubrics ----------------------------------------------------------------
+
+
+def _next_version(posting: JobPosting) -> int:
+    # The posting row is locked by the caller, so two generations or clones
+    # for one posting cannot pick the same number.
+    current = posting.rubrics.aggregate(v=Max("version"))["v"]
+    return (current or 0) + 1
+
+
+def _lock_posting(posting_id: int) -> JobPosting:
+    return JobPosting.objects.select_for_update().get(pk=posting_id)
+
+
+def _lock_rubric(rubric: Rubric) -> Rubric:
+    return Rubric.objects.select_for_update().select_related("posting").get(pk=rubric.pk)
+
+
+def _validate_scale(scale_max: int) -> None:
+    if scale_max not in Rubric.Scale.values:
+        raise ValidationError({"scale_max": f"A rating scale runs 1–4 or 1–5, not 1–{scale_max}."})
+
+
+def _validate_share(share) -> Decimal:
+    try:
+        share = Decimal(str(share))
+    except ArithmeticError:
+        raise ValidationError({"must_have_share": "Enter a number between 0 and 100."}) from None
+    if not (0 <= share <= HUNDRED):
+        raise ValidationError({"must_have_share": "Enter a number between 0 and 100."})
+    return share
+
+
+@transaction.atomic
+def rubric_generate(
+    *,
+    posting: JobPosting,
+    actor,
+    scale_max: int = Rubric.Scale.FOUR_POINT,
+    must_have_share=DEFAULT_MUST_HAVE_SHARE,
+) -> Rubric:
+    """Parse the posting and create a draft rubric from it: one criterion per
+    must-have and per bonus, default weights, knockout levels and anchors,
+    and the span of posting text each criterion came from."""
+    _validate_scale(scale_max)
+    share = _validate_share(must_have_share)
+    posting = _lock_posting(posting.pk)
+    try:
+        parsed = parse_posting(posting.raw_text)
+    except PostingParseError as exc:
+        raise ValidationError({"raw_text": str(exc)}) from None
+
+    rubric = Rubric.objects.create(
+        posting=posting,
+        version=_next_version(posting),
+        scale_max=scale_max,
+        must_have_share=share,
+        created_by=actor,
+    )
+    must_weights, bonus_weights = default_weights(
+        len(parsed.must_haves), len(parsed.bonuses), share
+    )
+    items = [
+        (Criterion.Kind.MUST_HAVE, item, w)
+        for item, w in zip(parsed.must_haves, must_weights, strict=True)
+    ]
+    items += [
+        (Criterion.Kind.BONUS, item, w)
+        for item, w in zip(parsed.bonuses, bonus_weights, strict=True)
+    ]
+    Criterion.objects.bulk_create(
+        Criterion(
+            rubric=rubric,
+            kind=kind,
+            title=item.title[:200],
+            description=item.text,
+            weight=weight,
+            order=order,
+            keywords=list(item.keywords),
+            knockout_level=default_knockout_level(scale_max)
+            if kind == Criterion.Kind.MUST_HAVE
+            else None,
+            anchors=default_anchors(
+                title=item.title, text=item.text, keywords=item.keywords, scale_max=scale_max
+            ),
+            source_start=item.span[0],
+            source_end=item.span[1],
+        )
+        for order, (kind, item, weight) in enumerate(items, start=1)
+    )
+    _log(
+        actor=actor,
+        obj=rubric,
+        action_flag=ADDITION,
+        message=f"Generated draft v{rubric.version} from the posting "
+        f"({len(parsed.must_haves)} must-haves, {len(parsed.bonuses)} bonuses).",
+    )
+    return rubric
+
+
+@transaction.atomic
+def rubric_update(
+    *,
+    rubric: Rubric,
+    actor,
+    scale_max: int | None = None,
+    must_have_share=None,
+    criteria: list[dict] | None = None,
+    reweigh: bool | None = None,
+) -> Rubric:
+    """Change a draft: its scale, its must-have share and/or its criteria.
+
+    `criteria`, when given, is the complete new list: items with an `id`
+    update that criterion, items without one are added, and criteria not
+    listed are removed. `reweigh=True` resets the weights to the default
+    split for the share; left as None, a new share given without criteria
+    does so too.
+    """
+    rubric = _lock_rubric(rubric)
+    if not rubric.is_draft:
+        raise RubricNotEditable()
+    changes: dict = {}
+    if scale_max is not None and scale_max != rubric.scale_max:
+        _validate_scale(scale_max)
+        changes["scale_max"] = scale_max
+        rubric.scale_max = scale_max
+    if must_have_share is not None:
+        share = _validate_share(must_have_share)
+        if share != rubric.must_have_share:
+            changes["must_have_share"] = share
+            rubric.must_have_share = share
+            if reweigh is None:
+                reweigh = criteria is None
+    if changes:
+        rubric.save(update_fields=list(changes))
+
+    if criteria is not None:
+        _replace_criteria(rubric=rubric, criteria=criteria)
+        changes["criteria"] = len(criteria)
+    elif "scale_max" in changes:
+        _regenerate_scale_dependent_fields(rubric)
+    if reweigh:
+        _reweigh(rubric)
+        changes["weights"] = "reset"
+    if changes:
+        _log(
+            actor=actor,
+            obj=rubric,
+            action_flag=CHANGE,
+            message=f"Changed {', '.join(sorted(changes))}.",
+        )
+    return rubric
+
+
+def _replace_criteria(*, rubric: Rubric, criteria: list[dict]) -> None:
+    existing = {c.pk: c for c in rubric.criteria.all()}
+    errors: dict = {}
+    for index, item in enumerate(criteria):
+        if item.get("id") is not None and item["id"] not in existing:
+            errors[f"criteria[{index}].id"] = "This criterion does not belong to the rubric."
+    if errors:
+        raise ValidationError(errors)
+
+    keep = {item["id"] for item in criteria if item.get("id") is not None}
+    rubric.criteria.exclude(pk__in=keep).delete()
+    for index, item in enumerate(criteria, start=1):
+        criterion = existing.get(item.get("id")) or Criterion(rubric=rubric)
+        for field in CRITERION_FIELDS:
+            if field in item:
+                setattr(criterion, field, item[field])
+        if "order" not in item:
+            criterion.order = index
+        if not criterion.anchors:
+            criterion.anchors = default_anchors(
+                title=criterion.title,
+                text=criterion.description,
+                keywords=criterion.keywords,
+                scale_max=rubric.scale_max,
+            )
+        try:
+            criterion.full_clean(exclude=["rubric"])
+        except ValidationError as exc:
+            raise ValidationError(
+                {
+                    f"criteria[{index - 1}].{field}": messages
+                    for field, messages in exc.message_dict.items()
+                }
+            ) from None
+        criterion.save()
+
+
+def _regenerate_scale_dependent_fields(rubric: Rubric) -> None:
+    """A new scale invalidates anchors and may put knockout levels off it."""
+    for criterion in rubric.criteria.all():
+        criterion.anchors = default_anchors(
+            title=criterion.title,
+            text=criterion.description,
+            keywords=criterion.keywords,
+            scale_max=rubric.scale_max,
+        )
+        if criterion.knockout_level is not None:
+            criterion.knockout_level = min(criterion.knockout_level, rubric.scale_max)
+        criterion.save(update_fields=["anchors", "knockout_level"])
+
+
+def _reweigh(rubric: Rubric) -> None:
+    criteria = list(rubric.criteria.all())
+    musts = [c for c in criteria if c.kind == Criterion.Kind.MUST_HAVE]
+    bonuses = [c for c in criteria if c.kind == Criterion.Kind.BONUS]
+    must_w, bonus_w = default_weights(len(musts), len(bonuses), rubric.must_have_share)
+    for criterion, weight in zip(musts + bonuses, must_w + bonus_w, strict=True):
+        criterion.weight = weight
+    Criterion.objects.bulk_update(criteria, ["weight"])
+
+
+def rubric_publish_problems(rubric: Rubric) -> list[str]:
+    """What stops a draft from being published, in words for a recruiter."""
+    criteria = list(rubric.criteria.all())
+    problems = []
+    if not any(c.kind == Criterion.Kind.MUST_HAVE for c in criteria):
+        problems.append("A rubric needs at least one must-have criterion.")
+    total = sum((c.weight for c in criteria), Decimal(0))
+    if total != HUNDRED:
+        problems.append(f"The weights add up to {total:.2f}; they must add up to 100.00.")
+    labels = level_labels(rubric.scale_max)
+    for c in criteria:
+        if len(c.anchors) != len(labels) or not all(str(a).strip() for a in c.anchors):
+            problems.append(f"“{c.title}” needs anchor text for every level ({', '.join(labels)}).")
+        if c.kind == Criterion.Kind.MUST_HAVE and not (
+            c.knockout_level and 1 <= c.knockout_level <= rubric.scale_max
+        ):
+            problems.append(f"“{c.title}” needs a knockout level between 1 and {rubric.scale_max}.")
+    return problems
+
+
+@transaction.atomic
+def rubric_publish(*, rubric: Rubric, actor) -> Rubric:
+    """Publish a draft. The posting's currently published rubric, if any, is
+    retired in the same transaction: a posting has one published rubric."""
+    posting = _lock_posting(rubric.posting_id)
+    rubric = _lock_rubric(rubric)
+    if not rubric.is_draft:
+        raise Conflict(
+            f"Only a draft can be published; this rubric is {rubric.state}.",
+            code="rubric_not_draft",
+        )
+    problems = rubric_publish_problems(rubric)
+    if problems:
+        raise ValidationError(problems)
+    now = timezone.now()
+    for previous in posting.rubrics.published():
+        previous.state = Rubric.State.RETIRED
+        previous.retired_at = now
+        previous.save(update_fields=["state", "retired_at"])
+        _log(
+            actor=actor,
+            obj=previous,
+            action_flag=CHANGE,
+            message=f"Retired: v{rubric.version} was published.",
+        )
+    rubric.state = Rubric.State.PUBLISHED
+    rubric.published_at = now
+    rubric.save(update_fields=["state", "published_at"])
+    _log(actor=actor, obj=rubric, action_flag=CHANGE, message="Published.")
+    return rubric
+
+
+@transaction.atomic
+def rubric_retire(*, rubric: Rubric, actor) -> Rubric:
+    rubric = _lock_rubric(rubric)
+    if rubric.state != Rubric.State.PUBLISHED:
+        raise Conflict(
+            f"Only a published rubric can be retired; this one is {rubric.state}.",
+            code="rubric_not_published",
+        )
+    rubric.state = Rubric.State.RETIRED
+    rubric.retired_at = timezone.now()
+    rubric.save(update_fields=["state", "retired_at"])
+    _log(actor=actor, obj=rubric, action_flag=CHANGE, message="Retired.")
+    return rubric
+
+
+@transaction.atomic
+def rubric_clone(*, rubric: Rubric, actor) -> Rubric:
+    """Copy a rubric and its criteria to a new draft version of the posting."""
+    posting = _lock_posting(rubric.posting_id)
+    source = Rubric.objects.prefetch_related("criteria").get(pk=rubric.pk)
+    clone = Rubric.objects.create(
+        posting=posting,
+        version=_next_version(posting),
+        scale_max=source.scale_max,
+        must_have_share=source.must_have_share,
+        cloned_from=source,
+        created_by=actor,
+    )
+    Criterion.objects.bulk_create(
+        Criterion(
+            rubric=clone,
+            source_start=c.source_start,
+            source_end=c.source_end,
+            **{field: getattr(c, field) for field in CRITERION_FIELDS},
+        )
+        for c in source.criteria.all()
+    )
+    _log(actor=actor, obj=clone, action_flag=ADDITION, message=f"Cloned from v{source.version}.")
+    return clone
+
+
+@transaction.atomic
+def rubric_delete(*, rubric: Rubric, actor) -> None:
+    rubric = _lock_rubric(rubric)
+    if not rubric.is_draft:
+        raise RubricNotEditable("Only a draft rubric can be deleted; retire a published one.")
+    rubric.delete()

@@ -1,0 +1,1 @@
+# Candidates, applications, assignments, scorecards and calibration come here.

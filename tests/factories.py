@@ -1,0 +1,121 @@
+"""factory-boy factories: the world each test builds for itself."""
+
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from config import roles
+from rubrics.anchors import default_anchors
+from rubrics.models import Criterion, JobPosting, Rubric
+
+POSTING_TEXT = """Field Service Technician
+
+About the job
+We keep hospital imaging equipment running across the region.
+
+Requirements
+- Certification: An associate degree or certificate in electronics or biomedical technology.
+- Experience: Two years repairing electro-mechanical equipment (X-ray, CT, or MRI).
+- Driving: A clean driving licence and willingness to travel within the region.
+- Nice to have: Experience with vendor service software (ServiceMax, SAP PM).
+
+Benefits
+- Company van and fuel card.
+"""
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    is_staff = True
+    password = factory.PostGenerationMethodCall("set_password", "pass-for-tests")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+        if create:
+            self.save()
+
+
+class RecruiterFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"recruiter{n}")
+    role = roles.RECRUITER
+
+
+class ReviewerFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"reviewer{n}")
+    role = roles.REVIEWER
+
+
+class JobPostingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = JobPosting
+
+    title = factory.Sequence(lambda n: f"Field Service Technician {n}")
+    team = "Field Operations"
+    location = "Leeds"
+    raw_text = POSTING_TEXT
+    status = JobPosting.Status.OPEN
+
+
+class RubricFactory(factory.django.DjangoModelFactory):
+    """A draft rubric with no criteria; see `rubric_with_criteria`."""
+
+    class Meta:
+        model = Rubric
+
+    posting = factory.SubFactory(JobPostingFactory)
+    version = factory.Sequence(lambda n: n + 1)
+    state = Rubric.State.DRAFT
+    scale_max = 4
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Criterion
+
+    rubric = factory.SubFactory(RubricFactory)
+    kind = Criterion.Kind.MUST_HAVE
+    title = factory.Sequence(lambda n: f"Criterion {n}")
+    description = "Shows the skill the posting asks for."
+    weight = Decimal("25.00")
+    order = factory.Sequence(lambda n: n)
+    knockout_level = factory.LazyAttribute(lambda c: 2 if c.kind == "must_have" else None)
+    keywords = factory.LazyFunction(list)
+    anchors = factory.LazyAttribute(
+        lambda c: default_anchors(
+            title=c.title, text=c.description, keywords=c.keywords, scale_max=c.rubric.scale_max
+        )
+    )
+
+
+def rubric_with_criteria(
+    *,
+    state: str = Rubric.State.DRAFT,
+    weights=((Decimal("37.50"), Decimal("37.50")), (Decimal("25.00"),)),
+    **kwargs,
+) -> Rubric:
+    """A rubric with must-haves and bonuses of the given weights, created as a
+    draft and then moved to `state` (criteria cannot be added afterwards)."""
+    rubric = RubricFactory(**kwargs)
+    must_weights, bonus_weights = weights
+    for weight in must_weights:
+        CriterionFactory(rubric=rubric, kind=Criterion.Kind.MUST_HAVE, weight=weight)
+    for weight in bonus_weights:
+        CriterionFactory(rubric=rubric, kind=Criterion.Kind.BONUS, weight=weight)
+    if state != Rubric.State.DRAFT:
+        Rubric.objects.filter(pk=rubric.pk).update(state=Rubric.State.PUBLISHED)
+        if state == Rubric.State.RETIRED:
+            Rubric.objects.filter(pk=rubric.pk).update(state=Rubric.State.RETIRED)
+        rubric.refresh_from_db()
+    return rubric
