@@ -41,20 +41,30 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.groups.add(Group.objects.get(name=extracted))
-        if create:
-            self.save()
+        _join_role(self, create, extracted)
+
+
+def _join_role(user, create: bool, role: str | None) -> None:
+    if create and role:
+        user.groups.add(Group.objects.get(name=role))
+    if create:
+        user.save()
 
 
 class RecruiterFactory(UserFactory):
     username = factory.Sequence(lambda n: f"recruiter{n}")
-    role = roles.RECRUITER
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        _join_role(self, create, extracted or roles.RECRUITER)
 
 
 class ReviewerFactory(UserFactory):
     username = factory.Sequence(lambda n: f"reviewer{n}")
-    role = roles.REVIEWER
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        _join_role(self, create, extracted or roles.REVIEWER)
 
 
 class JobPostingFactory(factory.django.DjangoModelFactory):
@@ -119,3 +129,73 @@ def rubric_with_criteria(
             Rubric.objects.filter(pk=rubric.pk).update(state=Rubric.State.RETIRED)
         rubric.refresh_from_db()
     return rubric
+
+
+# --- Screening ---------------------------------------------------------------
+
+from screening.models import (  # noqa: E402
+    Application,
+    Candidate,
+    CriterionScore,
+    ReviewAssignment,
+    Scorecard,
+)
+
+
+class CandidateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Candidate
+
+    full_name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"candidate{n}@example.net")
+    phone = factory.Sequence(lambda n: f"+44 20 7946 {n:04d}")
+    links = factory.LazyFunction(lambda: ["https://portfolio.example.net/me"])
+    notes = "Referred by a former colleague."
+
+
+def published_rubric(**kwargs) -> Rubric:
+    """A published rubric: must-haves 37.50 + 37.50, one bonus 25.00, 1–4 scale."""
+    return rubric_with_criteria(state=Rubric.State.PUBLISHED, **kwargs)
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """An application pinned to a published rubric of its posting."""
+
+    class Meta:
+        model = Application
+
+    candidate = factory.SubFactory(CandidateFactory)
+    rubric = factory.LazyFunction(published_rubric)
+    posting = factory.LazyAttribute(lambda a: a.rubric.posting)
+    stage = Application.Stage.SCREENING
+
+
+class ReviewAssignmentFactory(factory.django.DjangoModelFactory):
+    """An assignment with its draft scorecard, as the service makes them."""
+
+    class Meta:
+        model = ReviewAssignment
+
+    application = factory.SubFactory(ApplicationFactory)
+    reviewer = factory.SubFactory(ReviewerFactory)
+    due_date = None
+
+    @factory.post_generation
+    def scorecard(self, create, extracted, **kwargs):
+        if create:
+            Scorecard.objects.create(assignment=self, application=self.application)
+
+
+def submit_scores(assignment: ReviewAssignment, values: dict, recommendation: int = 3) -> Scorecard:
+    """Store a submitted scorecard with `values` {criterion: level or None}."""
+    from django.utils import timezone
+
+    card = assignment.scorecard
+    CriterionScore.objects.bulk_create(
+        CriterionScore(scorecard=card, criterion=c, value=v) for c, v in values.items()
+    )
+    card.status = Scorecard.Status.SUBMITTED
+    card.recommendation = recommendation
+    card.submitted_at = timezone.now()
+    card.save()
+    return card

@@ -1,0 +1,207 @@
+from rest_framework import serializers
+
+from screening.models import Application, Candidate, ReviewAssignment, Scorecard
+from screening.selectors import is_overdue
+
+
+class CandidateSerializer(serializers.ModelSerializer):
+    links = serializers.ListField(child=serializers.URLField(), required=False)
+
+    class Meta:
+        model = Candidate
+        fields = ["id", "full_name", "email", "phone", "links", "notes", "created_at"]
+        read_only_fields = ["id", "created_at"]
+        # Uniqueness is the service's to check (case-insensitively).
+        extra_kwargs = {"email": {"validators": []}}
+
+
+class CandidateForReviewerSerializer(serializers.ModelSerializer):
+    """What a reviewer may know of a candidate: the name and links."""
+
+    class Meta:
+        model = Candidate
+        fields = ["id", "full_name", "links"]
+        read_only_fields = fields
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    candidate_name = serializers.CharField(source="candidate.full_name", read_only=True)
+    posting_title = serializers.CharField(source="posting.title", read_only=True)
+    rubric_version = serializers.IntegerField(source="rubric.version", read_only=True)
+    submitted_count = serializers.IntegerField(read_only=True)
+    pending_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "candidate",
+            "candidate_name",
+            "posting",
+            "posting_title",
+            "rubric",
+            "rubric_version",
+            "stage",
+            "submitted_count",
+            "pending_count",
+            "created_at",
+        ]
+        read_only_fields = ["id", "rubric", "created_at"]
+        validators = []  # the service checks one application per candidate and posting
+
+
+class ApplicationStageSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=Application.Stage.choices)
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    candidate_name = serializers.CharField(source="application.candidate.full_name", read_only=True)
+    posting_title = serializers.CharField(source="application.posting.title", read_only=True)
+    reviewer_name = serializers.CharField(source="reviewer.get_full_name", read_only=True)
+    scorecard = serializers.IntegerField(source="scorecard.id", read_only=True)
+    status = serializers.CharField(source="scorecard.status", read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReviewAssignment
+        fields = [
+            "id",
+            "application",
+            "candidate_name",
+            "posting_title",
+            "reviewer",
+            "reviewer_name",
+            "due_date",
+            "scorecard",
+            "status",
+            "overdue",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_overdue(self, obj) -> bool:
+        return is_overdue(obj)
+
+
+class AssignmentCreateSerializer(serializers.Serializer):
+    reviewer = serializers.IntegerField()
+    due_date = serializers.DateField(required=False, allow_null=True)
+
+
+class ScoreSerializer(serializers.Serializer):
+    criterion = serializers.IntegerField()
+    value = serializers.IntegerField(allow_null=True, required=False, default=None)
+    note = serializers.CharField(allow_blank=True, required=False, default="", max_length=5000)
+
+
+class ScorecardSerializer(serializers.ModelSerializer):
+    reviewer = serializers.IntegerField(source="assignment.reviewer_id", read_only=True)
+    reviewer_name = serializers.CharField(
+        source="assignment.reviewer.get_full_name", read_only=True
+    )
+    recommendation_label = serializers.CharField(
+        source="get_recommendation_display", read_only=True
+    )
+    scores = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Scorecard
+        fields = [
+            "id",
+            "assignment",
+            "application",
+            "reviewer",
+            "reviewer_name",
+            "status",
+            "recommendation",
+            "recommendation_label",
+            "summary",
+            "scores",
+            "submitted_at",
+            "reopened_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_scores(self, obj) -> list[dict]:
+        return [
+            {"criterion": s.criterion_id, "value": s.value, "note": s.note}
+            for s in obj.scores.all()
+        ]
+
+
+class ScorecardWriteSerializer(serializers.Serializer):
+    scores = ScoreSerializer(many=True, required=False)
+    recommendation = serializers.ChoiceField(
+        choices=Scorecard.Recommendation.choices, required=False, allow_null=True
+    )
+    summary = serializers.CharField(allow_blank=True, required=False, max_length=20000)
+
+
+class ConsensusSerializer(serializers.Serializer):
+    criterion = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.CharField()
+    weight = serializers.DecimalField(max_digits=5, decimal_places=2)
+    value = serializers.FloatField(allow_null=True)
+
+
+class ApplicationSummarySerializer(serializers.Serializer):
+    application = serializers.IntegerField(source="application.id")
+    can_see_all = serializers.BooleanField()
+    submitted_count = serializers.IntegerField()
+    pending_count = serializers.IntegerField()
+    score = serializers.FloatField(allow_null=True)
+    passes_must_haves = serializers.BooleanField(allow_null=True)
+    failed_must_haves = serializers.ListField(child=serializers.CharField())
+    consensus = serializers.SerializerMethodField()
+    tally = serializers.DictField(child=serializers.IntegerField())
+    scorecards = ScorecardSerializer(many=True)
+
+    def get_consensus(self, summary) -> list[dict]:
+        if not summary.can_see_all:
+            return []
+        return [
+            {
+                "criterion": c.pk,
+                "title": c.title,
+                "kind": c.kind,
+                "weight": c.weight,
+                "value": None
+                if summary.consensus.get(c.pk) is None
+                else round(summary.consensus[c.pk], 3),
+            }
+            for c in summary.criteria
+        ]
+
+
+class RankingRowSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    application = serializers.IntegerField(source="row.application_id")
+    candidate = serializers.IntegerField(source="row.candidate_id")
+    candidate_name = serializers.CharField(source="row.candidate_name")
+    stage = serializers.CharField(source="row.stage")
+    rubric_version = serializers.IntegerField(source="row.rubric_version")
+    score = serializers.FloatField(source="row.score", allow_null=True)
+    passes_must_haves = serializers.BooleanField(source="row.passes_must_haves", allow_null=True)
+    failed_must_haves = serializers.ListField(
+        source="row.failed_must_haves", child=serializers.CharField()
+    )
+    submitted = serializers.IntegerField(source="row.submitted")
+    pending = serializers.IntegerField(source="row.pending")
+    strong_no = serializers.SerializerMethodField()
+    no = serializers.SerializerMethodField()
+    yes = serializers.SerializerMethodField()
+    strong_yes = serializers.SerializerMethodField()
+
+    def get_strong_no(self, item) -> int:
+        return item["row"].tally.get(Scorecard.Recommendation.STRONG_NO, 0)
+
+    def get_no(self, item) -> int:
+        return item["row"].tally.get(Scorecard.Recommendation.NO, 0)
+
+    def get_yes(self, item) -> int:
+        return item["row"].tally.get(Scorecard.Recommendation.YES, 0)
+
+    def get_strong_yes(self, item) -> int:
+        return item["row"].tally.get(Scorecard.Recommendation.STRONG_YES, 0)

@@ -1,0 +1,249 @@
+"""Screening over REST. Querysets come from selectors that already limit a
+reviewer to their own assignments, so other people's work answers 404."""
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api.permissions import IsRecruiter
+from config.roles import is_recruiter
+from rubrics.models import JobPosting
+from screening import selectors, services
+from screening.api.renderers import CSVRenderer
+from screening.api.serializers import (
+    ApplicationSerializer,
+    ApplicationStageSerializer,
+    ApplicationSummarySerializer,
+    AssignmentCreateSerializer,
+    AssignmentSerializer,
+    CandidateForReviewerSerializer,
+    CandidateSerializer,
+    RankingRowSerializer,
+    ScorecardSerializer,
+    ScorecardWriteSerializer,
+)
+from screening.models import Application
+
+
+class RecruiterWritesOnly(permissions.BasePermission):
+    message = "Only recruiters may do this."
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        return request.method in permissions.SAFE_METHODS or is_recruiter(request.user)
+
+
+class CandidateViewSet(viewsets.ModelViewSet):
+    permission_classes = [RecruiterWritesOnly]
+    search_fields = ["full_name", "email"]
+    ordering_fields = ["full_name", "created_at"]
+    ordering = ["full_name", "id"]
+
+    def get_queryset(self):
+        return selectors.candidates_visible_to(self.request.user)
+
+    def get_serializer_class(self):
+        if is_recruiter(self.request.user):
+            return CandidateSerializer
+        return CandidateForReviewerSerializer
+
+    def perform_create(self, serializer):
+        serializer.instance = services.candidate_create(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.candidate_update(
+            candidate=serializer.instance, actor=self.request.user, **serializer.validated_data
+        )
+
+
+class ApplicationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    permission_classes = [RecruiterWritesOnly]
+    serializer_class = ApplicationSerializer
+    filterset_fields = ["posting", "stage", "candidate"]
+    ordering_fields = ["created_at", "stage"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        return selectors.applications_visible_to(self.request.user)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        application = services.application_open(
+            candidate=data["candidate"],
+            posting=data["posting"],
+            actor=self.request.user,
+            **({"stage": data["stage"]} if "stage" in data else {}),
+        )
+        serializer.instance = self.get_queryset().get(pk=application.pk)
+
+    @extend_schema(
+        request=ApplicationStageSerializer,
+        responses=ApplicationSerializer,
+        summary="Move an application to another stage",
+    )
+    def partial_update(self, request, pk=None):
+        application = self.get_object()
+        params = ApplicationStageSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        services.application_set_stage(
+            application=application, actor=request.user, stage=params.validated_data["stage"]
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
+
+    @extend_schema(
+        responses=ApplicationSummarySerializer,
+        summary="Scorecards, consensus, weighted score and recommendation tally",
+    )
+    @action(detail=True, methods=["get"])
+    def summary(self, request, pk=None):
+        summary = selectors.application_summary(application=self.get_object(), viewer=request.user)
+        return Response(ApplicationSummarySerializer(summary).data)
+
+    @extend_schema(
+        request=AssignmentCreateSerializer,
+        responses={201: AssignmentSerializer},
+        summary="List the application's reviewers, or assign one (recruiters)",
+    )
+    @action(detail=True, methods=["get", "post"])
+    def assignments(self, request, pk=None):
+        application = self.get_object()
+        if request.method == "GET":
+            qs = selectors.assignments_visible_to(request.user).filter(application=application)
+            return Response(AssignmentSerializer(qs, many=True).data)
+        params = AssignmentCreateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        reviewer = get_user_model().objects.filter(pk=params.validated_data["reviewer"]).first()
+        if reviewer is None:
+            return Response(
+                {"reviewer": ["No such user."], "code": "invalid"},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        assignment = services.assignment_create(
+            application=application,
+            reviewer=reviewer,
+            actor=request.user,
+            due_date=params.validated_data.get("due_date"),
+        )
+        assignment = selectors.assignments_visible_to(request.user).get(pk=assignment.pk)
+        return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+
+class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
+    """A reviewer's "My reviews": pending first, earliest due date first."""
+
+    serializer_class = AssignmentSerializer
+    filterset_fields = ["application", "reviewer", "scorecard__status"]
+
+    def get_queryset(self):
+        return selectors.assignments_visible_to(self.request.user)
+
+
+class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ScorecardSerializer
+    filterset_fields = ["application", "status"]
+
+    def get_queryset(self):
+        return selectors.scorecards_visible_to(self.request.user)
+
+    def _save(self, request, pk, submit: bool):
+        scorecard = self.get_object()
+        params = ScorecardWriteSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        services.scorecard_save(
+            scorecard=scorecard,
+            reviewer=request.user,
+            submit=submit,
+            scores=[dict(s) for s in data.get("scores", [])],
+            recommendation=data.get("recommendation"),
+            summary=data.get("summary"),
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
+
+    @extend_schema(
+        request=ScorecardWriteSerializer,
+        responses=ScorecardSerializer,
+        summary="Save your draft scorecard",
+    )
+    def partial_update(self, request, pk=None):
+        return self._save(request, pk, submit=False)
+
+    @extend_schema(
+        request=ScorecardWriteSerializer,
+        responses=ScorecardSerializer,
+        summary="Submit your scorecard (optionally with final changes)",
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._save(request, pk, submit=True)
+
+    @extend_schema(
+        request=None,
+        responses=ScorecardSerializer,
+        summary="Reopen a submitted scorecard (recruiters)",
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsRecruiter])
+    def reopen(self, request, pk=None):
+        services.scorecard_reopen(scorecard=self.get_object(), actor=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
+
+
+class PostingRankingView(APIView):
+    """The posting's applications ranked by consensus score (recruiters)."""
+
+    permission_classes = [IsRecruiter]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("stage", enum=Application.Stage.values),
+            OpenApiParameter("must_haves", enum=["pass", "fail", "unscored"]),
+            OpenApiParameter(
+                "order", enum=["score", "-score", "name", "-name", "submitted", "stage"]
+            ),
+            OpenApiParameter("format", enum=["json", "csv"]),
+        ],
+        responses=RankingRowSerializer(many=True),
+    )
+    def get(self, request, pk):
+        posting = get_object_or_404(JobPosting, pk=pk)
+        stage = request.query_params.get("stage") or None
+        if stage and stage not in Application.Stage.values:
+            return Response(
+                {"stage": [f"“{stage}” is not a stage."], "code": "invalid"},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        must_haves = request.query_params.get("must_haves") or None
+        if must_haves not in (None, "pass", "fail", "unscored"):
+            return Response(
+                {"must_haves": ["Choose pass, fail or unscored."], "code": "invalid"},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        rows = selectors.posting_ranking(
+            posting=posting,
+            stage=stage,
+            must_haves=must_haves,
+            order=request.query_params.get("order", "score"),
+        )
+        data = RankingRowSerializer(
+            [{"rank": i, "row": row} for i, row in enumerate(rows, start=1)], many=True
+        ).data
+        response = Response(data)
+        if request.accepted_renderer.format == "csv":
+            response["Content-Disposition"] = (
+                f'attachment; filename="ranking-posting-{posting.pk}.csv"'
+            )
+        return response

@@ -1,0 +1,83 @@
+from django import forms
+
+from rubrics.models import Criterion
+from screening.models import Scorecard
+
+NO_EVIDENCE = ""
+
+
+class ScorecardForm(forms.Form):
+    """One level choice and one note per criterion, then the overall
+    recommendation and summary. Bonus criteria may be left at "no evidence";
+    must-haves are checked on submit by the service."""
+
+    recommendation = forms.TypedChoiceField(
+        choices=[(NO_EVIDENCE, "—")] + list(Scorecard.Recommendation.choices),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, criteria: list[Criterion], level_labels: tuple[str, ...], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        levels = [(str(i), f"{i} · {label}") for i, label in enumerate(level_labels, start=1)]
+        for c in criteria:
+            empty = "No evidence" if c.kind == Criterion.Kind.BONUS else "Not scored yet"
+            self.fields[f"score_{c.pk}"] = forms.TypedChoiceField(
+                label=c.title,
+                choices=[(NO_EVIDENCE, empty), *levels],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"note_{c.pk}"] = forms.CharField(
+                label=f"Evidence for {c.title}",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def rows(self):
+        """(criterion, score field, note field) for the template."""
+        return [(c, self[f"score_{c.pk}"], self[f"note_{c.pk}"]) for c in self.criteria]
+
+    def scores(self) -> list[dict]:
+        return [
+            {
+                "criterion": c.pk,
+                "value": self.cleaned_data.get(f"score_{c.pk}"),
+                "note": self.cleaned_data.get(f"note_{c.pk}", ""),
+            }
+            for c in self.criteria
+        ]
+
+
+class AssignReviewersForm(forms.Form):
+    reviewers = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple)
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, reviewer_queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewers"].queryset = reviewer_queryset
+        self.fields["reviewers"].label_from_instance = lambda u: (
+            f"{u.get_full_name() or u.username} ({u.username})"
+        )
+
+
+class CandidateImportForm(forms.Form):
+    file = forms.FileField(
+        required=False,
+        help_text="CSV with a header: full_name,email,phone,links,notes "
+        "(phone, links and notes optional; separate several links with spaces).",
+    )
+    # The checked file travels back with the confirmation as text.
+    content = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def data_bytes(self) -> bytes:
+        upload = self.cleaned_data.get("file")
+        if upload:
+            return upload.read()
+        return (self.cleaned_data.get("content") or "").encode("utf-8")

@@ -1,0 +1,295 @@
+"""Read queries for screening, with who-may-see-what applied here once:
+recruiters see everything; a reviewer sees only the applications assigned to
+them, and other reviewers' scores for an application only after submitting
+their own."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
+
+from config.roles import is_recruiter
+from rubrics.anchors import SCALE_MIN
+from rubrics.models import Criterion, JobPosting
+from screening import scoring
+from screening.models import Application, Candidate, CriterionScore, ReviewAssignment, Scorecard
+
+SUBMITTED = Scorecard.Status.SUBMITTED
+
+
+def candidates_visible_to(user) -> QuerySet[Candidate]:
+    qs = Candidate.objects.all()
+    if is_recruiter(user):
+        return qs
+    return qs.filter(applications__assignments__reviewer=user).distinct()
+
+
+def applications_visible_to(user) -> QuerySet[Application]:
+    qs = Application.objects.select_related("candidate", "posting", "rubric").annotate(
+        submitted_count=Count("scorecards", filter=Q(scorecards__status=SUBMITTED)),
+        pending_count=Count("scorecards", filter=~Q(scorecards__status=SUBMITTED)),
+    )
+    if is_recruiter(user):
+        return qs
+    return qs.filter(assignments__reviewer=user)
+
+
+def assignments_visible_to(user) -> QuerySet[ReviewAssignment]:
+    """Pending first (earliest due date first), then submitted."""
+    qs = (
+        ReviewAssignment.objects.select_related(
+            "application__candidate", "application__posting", "reviewer", "scorecard"
+        )
+        .annotate(
+            done=Case(
+                When(scorecard__status=SUBMITTED, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("done", "due_date", "id")
+    )
+    if is_recruiter(user):
+        return qs
+    return qs.filter(reviewer=user)
+
+
+def scorecards_visible_to(user) -> QuerySet[Scorecard]:
+    qs = Scorecard.objects.select_related(
+        "assignment__reviewer", "application__candidate", "application__rubric"
+    ).prefetch_related(
+        Prefetch("scores", queryset=CriterionScore.objects.order_by("criterion__order", "id"))
+    )
+    if is_recruiter(user):
+        return qs
+    return qs.filter(assignment__reviewer=user)
+
+
+def is_overdue(assignment: ReviewAssignment, today=None) -> bool:
+    today = today or timezone.localdate()
+    submitted = getattr(assignment, "scorecard", None) and assignment.scorecard.is_submitted
+    return bool(assignment.due_date and assignment.due_date < today and not submitted)
+
+
+def may_see_all_scores(user, application: Application) -> bool:
+    """Recruiters always; a reviewer once their own scorecard is submitted
+    (no anchoring on others' judgements before that)."""
+    if is_recruiter(user):
+        return True
+    return Scorecard.objects.filter(
+        application=application, assignment__reviewer=user, status=SUBMITTED
+    ).exists()
+
+
+def rules_for(criteria) -> list[scoring.CriterionRule]:
+    return [
+        scoring.CriterionRule(
+            id=c.pk,
+            weight=float(c.weight),
+            must_have=c.kind == Criterion.Kind.MUST_HAVE,
+            knockout_level=c.knockout_level,
+        )
+        for c in criteria
+    ]
+
+
+@dataclass
+class ApplicationSummary:
+    application: Application
+    criteria: list[Criterion]
+    scorecards: list[Scorecard]  # the ones the viewer may see
+    can_see_all: bool
+    submitted_count: int = 0
+    pending_count: int = 0
+    consensus: dict[int, float | None] = field(default_factory=dict)
+    score: float | None = None
+    failed_must_haves: list[str] = field(default_factory=list)
+    tally: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def passes_must_haves(self) -> bool | None:
+        if self.score is None:
+            return None
+        return not self.failed_must_haves
+
+    @property
+    def submitted_scorecards(self) -> list[Scorecard]:
+        return [c for c in self.scorecards if c.is_submitted]
+
+    def rows(self) -> list[dict]:
+        """Per criterion: the consensus and each visible submitted value."""
+        cards = self.submitted_scorecards
+        values = [{s.criterion_id: s.value for s in card.scores.all()} for card in cards]
+        return [
+            {
+                "criterion": c,
+                "consensus": self.consensus.get(c.pk),
+                "values": [v.get(c.pk) for v in values],
+            }
+            for c in self.criteria
+        ]
+
+
+def application_summary(*, application: Application, viewer) -> ApplicationSummary:
+    """Scorecards, per-criterion consensus, weighted score, must-have result
+    and recommendation tally of one application, as the viewer may see them."""
+    rubric = application.rubric
+    criteria = list(rubric.criteria.order_by("order", "id"))
+    cards = list(
+        Scorecard.objects.filter(application=application)
+        .select_related("assignment__reviewer")
+        .prefetch_related("scores")
+        .order_by("assignment__reviewer__username")
+    )
+    can_see_all = may_see_all_scores(viewer, application)
+    visible = cards if can_see_all else [c for c in cards if c.assignment.reviewer_id == viewer.pk]
+    summary = ApplicationSummary(
+        application=application,
+        criteria=criteria,
+        scorecards=visible,
+        can_see_all=can_see_all,
+        submitted_count=sum(c.is_submitted for c in cards),
+        pending_count=sum(not c.is_submitted for c in cards),
+    )
+    if not can_see_all:
+        return summary
+    submitted = [c for c in cards if c.is_submitted]
+    rules = rules_for(criteria)
+    scale = scoring.Scale(SCALE_MIN, rubric.scale_max)
+    if submitted:
+        summary.consensus = scoring.consensus(
+            ({s.criterion_id: s.value for s in card.scores.all()} for card in submitted),
+            rules,
+            scale,
+        )
+        summary.score = scoring.weighted_score(summary.consensus, rules, scale)
+        failed = set(scoring.failed_must_haves(summary.consensus, rules))
+        summary.failed_must_haves = [c.title for c in criteria if c.pk in failed]
+    labels = dict(Scorecard.Recommendation.choices)
+    summary.tally = dict.fromkeys(labels.values(), 0)
+    for card in submitted:
+        summary.tally[labels[card.recommendation]] += 1
+    return summary
+
+
+def reviewer_score(scorecard: Scorecard) -> float | None:
+    """One reviewer's weighted score for their scorecard (scores prefetched)."""
+    rubric = scorecard.application.rubric
+    criteria = list(rubric.criteria.all())
+    values = {s.criterion_id: s.value for s in scorecard.scores.all()}
+    return scoring.weighted_score(
+        values, rules_for(criteria), scoring.Scale(SCALE_MIN, rubric.scale_max)
+    )
+
+
+@dataclass
+class RankingRow:
+    application_id: int
+    candidate_id: int
+    candidate_name: str
+    stage: str
+    rubric_version: int
+    submitted: int
+    pending: int
+    score: float | None
+    failed_must_haves: list[str]
+    tally: dict[int, int]
+
+    @property
+    def passes_must_haves(self) -> bool | None:
+        return None if self.score is None else not self.failed_must_haves
+
+
+RANKING_ORDERS = {
+    "score": lambda r: (r.score is None, -(r.score or 0), r.candidate_name.lower()),
+    "name": lambda r: (r.candidate_name.lower(), r.application_id),
+    "submitted": lambda r: (-r.submitted, r.candidate_name.lower()),
+    "stage": lambda r: (r.stage, r.candidate_name.lower()),
+}
+
+
+def posting_ranking(
+    *,
+    posting: JobPosting,
+    stage: str | None = None,
+    must_haves: str | None = None,
+    order: str = "score",
+) -> list[RankingRow]:
+    """Every application of a posting with its consensus score, computed from
+    four aggregate queries whatever the number of applications."""
+    apps = list(
+        Application.objects.filter(posting=posting)
+        .filter(**({"stage": stage} if stage else {}))
+        .select_related("candidate", "rubric")
+        .annotate(
+            submitted=Count("scorecards", filter=Q(scorecards__status=SUBMITTED)),
+            pending=Count("scorecards", filter=~Q(scorecards__status=SUBMITTED)),
+        )
+    )
+    if not apps:
+        return []
+    rubric_ids = {a.rubric_id for a in apps}
+    criteria_by_rubric: dict[int, list[Criterion]] = {rid: [] for rid in rubric_ids}
+    for c in Criterion.objects.filter(rubric_id__in=rubric_ids).order_by("order", "id"):
+        criteria_by_rubric[c.rubric_id].append(c)
+    rules_by_rubric = {rid: rules_for(cs) for rid, cs in criteria_by_rubric.items()}
+
+    scope = Q(scorecard__application__posting=posting, scorecard__status=SUBMITTED)
+    if stage:
+        scope &= Q(scorecard__application__stage=stage)
+    totals: dict[int, dict[int, float]] = {}
+    for row in (
+        CriterionScore.objects.filter(scope, value__isnull=False)
+        .values_list("scorecard__application_id", "criterion_id")
+        .annotate(total=Sum("value"), n=Count("value"))
+        .order_by()
+    ):
+        app_id, criterion_id, total, n = row
+        totals.setdefault(app_id, {})[criterion_id] = float(total - n * SCALE_MIN)
+
+    tallies: dict[int, dict[int, int]] = {}
+    card_scope = Q(application__posting=posting, status=SUBMITTED)
+    if stage:
+        card_scope &= Q(application__stage=stage)
+    for app_id, recommendation, n in (
+        Scorecard.objects.filter(card_scope)
+        .values_list("application_id", "recommendation")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        tallies.setdefault(app_id, {})[recommendation] = n
+
+    rows = []
+    for a in apps:
+        rules = rules_by_rubric[a.rubric_id]
+        scale = scoring.Scale(SCALE_MIN, a.rubric.scale_max)
+        score, failed = None, []
+        if a.submitted:
+            cons = scoring.consensus_from_totals(totals.get(a.pk, {}), a.submitted, rules, scale)
+            score = round(scoring.weighted_score(cons, rules, scale), 2)
+            failed_ids = set(scoring.failed_must_haves(cons, rules))
+            failed = [c.title for c in criteria_by_rubric[a.rubric_id] if c.pk in failed_ids]
+        rows.append(
+            RankingRow(
+                application_id=a.pk,
+                candidate_id=a.candidate_id,
+                candidate_name=a.candidate.full_name,
+                stage=a.stage,
+                rubric_version=a.rubric.version,
+                submitted=a.submitted,
+                pending=a.pending,
+                score=score,
+                failed_must_haves=failed,
+                tally=tallies.get(a.pk, {}),
+            )
+        )
+    if must_haves == "pass":
+        rows = [r for r in rows if r.passes_must_haves is True]
+    elif must_haves == "fail":
+        rows = [r for r in rows if r.passes_must_haves is False]
+    elif must_haves == "unscored":
+        rows = [r for r in rows if r.passes_must_haves is None]
+    descending = order.startswith("-")
+    key = RANKING_ORDERS.get(order.lstrip("-"), RANKING_ORDERS["score"])
+    rows.sort(key=key, reverse=descending)
+    return rows

@@ -1,0 +1,446 @@
+"""State changes for candidates, applications, assignments and scorecards:
+one transaction each; the rules (a reviewer scores only what is assigned to
+them, values lie on the pinned rubric's scale, every must-have is scored
+before submit, a scorecard is submitted once) are checked here and backed by
+database constraints."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from config import roles
+from config.errors import Conflict
+from rubrics.models import Criterion, JobPosting, Rubric
+from screening.errors import NotAssigned, ScorecardLocked
+from screening.models import Application, Candidate, CriterionScore, ReviewAssignment, Scorecard
+
+
+def _log(*, actor, obj, action_flag: int, message: str) -> None:
+    if actor is None or not actor.is_authenticated:
+        return
+    LogEntry.objects.log_actions(
+        user_id=actor.pk,
+        queryset=[obj],
+        action_flag=action_flag,
+        change_message=message,
+        single_object=True,
+    )
+
+
+# --- Candidates -------------------------------------------------------------
+
+CANDIDATE_FIELDS = ("full_name", "email", "phone", "links", "notes")
+
+
+def _email_taken(email: str, *, exclude_pk=None) -> bool:
+    qs = Candidate.objects.filter(email__iexact=email)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.exists()
+
+
+@transaction.atomic
+def candidate_create(
+    *,
+    actor,
+    full_name: str,
+    email: str,
+    phone: str = "",
+    links: list[str] | None = None,
+    notes: str = "",
+) -> Candidate:
+    candidate = Candidate(
+        full_name=full_name.strip(),
+        email=email.strip(),
+        phone=phone.strip(),
+        links=links or [],
+        notes=notes,
+        created_by=actor,
+    )
+    candidate.full_clean()
+    if _email_taken(candidate.email):
+        raise ValidationError({"email": "A candidate with this email already exists."})
+    candidate.save()
+    _log(actor=actor, obj=candidate, action_flag=ADDITION, message="Added the candidate.")
+    return candidate
+
+
+@transaction.atomic
+def candidate_update(*, candidate: Candidate, actor, **changes) -> Candidate:
+    unknown = set(changes) - set(CANDIDATE_FIELDS)
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed."))
+    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    for name, value in changes.items():
+        setattr(candidate, name, value)
+    candidate.full_clean()
+    if "email" in changes and _email_taken(candidate.email, exclude_pk=candidate.pk):
+        raise ValidationError({"email": "A candidate with this email already exists."})
+    candidate.save()
+    _log(
+        actor=actor,
+        obj=candidate,
+        action_flag=CHANGE,
+        message=f"Changed {', '.join(sorted(changes)) or 'nothing'}.",
+    )
+    return candidate
+
+
+CSV_COLUMNS = ("full_name", "email", "phone", "links", "notes")
+CSV_MAX_BYTES = 2 * 1024 * 1024
+
+
+@dataclass
+class CandidateImport:
+    """A parsed CSV: the rows that would be created and, per bad row, why."""
+
+    rows: list[dict] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, message)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.rows)
+
+
+def candidate_import_parse(data: bytes) -> CandidateImport:
+    """Check a candidates CSV (header: full_name,email[,phone,links,notes];
+    links separated by spaces or semicolons) without writing anything."""
+    result = CandidateImport()
+    if len(data) > CSV_MAX_BYTES:
+        result.errors.append((0, f"The file is over {CSV_MAX_BYTES // (1024 * 1024)} MB."))
+        return result
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        result.errors.append((0, "The file is not UTF-8 text."))
+        return result
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in ("full_name", "email") if c not in header]
+    if missing:
+        result.errors.append(
+            (
+                1,
+                f"The header needs the columns {', '.join(missing)}; "
+                f"expected {','.join(CSV_COLUMNS)}.",
+            )
+        )
+        return result
+    reader.fieldnames = header
+    seen: dict[str, int] = {}
+    url = URLValidator()
+    for row in reader:
+        line = reader.line_num
+        if None in row:
+            result.errors.append((line, "The row has more fields than the header."))
+            continue
+        values = {k: (row.get(k) or "").strip() for k in CSV_COLUMNS}
+        problems = []
+        if not values["full_name"]:
+            problems.append("full_name is empty")
+        try:
+            validate_email(values["email"])
+        except ValidationError:
+            problems.append(f"email “{values['email']}” is not a valid address")
+        links = [part for part in values["links"].replace(";", " ").split() if part]
+        for link in links:
+            try:
+                url(link)
+            except ValidationError:
+                problems.append(f"link “{link}” is not a URL")
+        key = values["email"].lower()
+        if key in seen:
+            problems.append(f"email repeats line {seen[key]}")
+        seen.setdefault(key, line)
+        if len(values["phone"]) > 40:
+            problems.append("phone is longer than 40 characters")
+        if problems:
+            result.errors.append((line, "; ".join(problems) + "."))
+        else:
+            result.rows.append({**values, "links": links, "line": line})
+    existing = set(
+        Candidate.objects.filter(email__in=[r["email"] for r in result.rows]).values_list(
+            "email", flat=True
+        )
+    )
+    existing_ci = {e.lower() for e in existing}
+    for r in result.rows:
+        if r["email"].lower() in existing_ci:
+            result.errors.append(
+                (r["line"], f"email “{r['email']}” belongs to an existing candidate.")
+            )
+    if not result.rows and not result.errors:
+        result.errors.append((0, "The file has no candidate rows."))
+    result.errors.sort()
+    return result
+
+
+@transaction.atomic
+def candidate_import(*, actor, data: bytes) -> list[Candidate]:
+    """Create every candidate of a CSV, or none: any bad row stops the import."""
+    parsed = candidate_import_parse(data)
+    if not parsed.ok:
+        raise ValidationError(
+            [f"Line {line}: {message}" if line else message for line, message in parsed.errors]
+        )
+    candidates = Candidate.objects.bulk_create(
+        Candidate(
+            full_name=r["full_name"],
+            email=r["email"],
+            phone=r["phone"],
+            links=r["links"],
+            notes=r["notes"],
+            created_by=actor,
+        )
+        for r in parsed.rows
+    )
+    return candidates
+
+
+# --- Applications and assignments ------------------------------------------
+
+
+@transaction.atomic
+def application_open(
+    *, candidate: Candidate, posting: JobPosting, actor, stage: str = Application.Stage.SCREENING
+) -> Application:
+    """Open an application, pinned to the posting's published rubric."""
+    rubric = Rubric.objects.filter(posting=posting, state=Rubric.State.PUBLISHED).first()
+    if rubric is None:
+        raise ValidationError(
+            {
+                "posting": "This posting has no published rubric yet; "
+                "publish one before adding candidates."
+            }
+        )
+    if posting.status == JobPosting.Status.CLOSED:
+        raise ValidationError({"posting": "This posting is closed."})
+    if stage not in Application.Stage.values:
+        raise ValidationError({"stage": f"“{stage}” is not a stage."})
+    if Application.objects.filter(candidate=candidate, posting=posting).exists():
+        raise ValidationError(
+            {"candidate": "This candidate already has an application for this posting."}
+        )
+    application = Application.objects.create(
+        candidate=candidate, posting=posting, rubric=rubric, stage=stage, created_by=actor
+    )
+    _log(
+        actor=actor,
+        obj=application,
+        action_flag=ADDITION,
+        message=f"Opened against rubric v{rubric.version}.",
+    )
+    return application
+
+
+@transaction.atomic
+def application_set_stage(*, application: Application, actor, stage: str) -> Application:
+    if stage not in Application.Stage.values:
+        raise ValidationError({"stage": f"“{stage}” is not a stage."})
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.stage != stage:
+        old = application.stage
+        application.stage = stage
+        application.save(update_fields=["stage"])
+        _log(actor=actor, obj=application, action_flag=CHANGE, message=f"Stage {old} → {stage}.")
+    return application
+
+
+def is_reviewer(user) -> bool:
+    return user.is_active and (
+        user.groups.filter(name__in=[roles.REVIEWER, roles.RECRUITER]).exists() or user.is_superuser
+    )
+
+
+@transaction.atomic
+def assignment_create(
+    *, application: Application, reviewer, actor, due_date: date | None = None
+) -> ReviewAssignment:
+    """Assign a reviewer to an application; their draft scorecard is made
+    with it. Assigning the same reviewer twice is refused."""
+    if not is_reviewer(reviewer):
+        raise ValidationError({"reviewer": f"{reviewer} is not in the Reviewer group."})
+    if ReviewAssignment.objects.filter(application=application, reviewer=reviewer).exists():
+        raise ValidationError({"reviewer": f"{reviewer} is already assigned to this application."})
+    try:
+        with transaction.atomic():
+            assignment = ReviewAssignment.objects.create(
+                application=application,
+                reviewer=reviewer,
+                due_date=due_date,
+                assigned_by=actor,
+            )
+    except IntegrityError:
+        raise Conflict(f"{reviewer} was just assigned to this application.") from None
+    Scorecard.objects.create(assignment=assignment, application=application)
+    _log(
+        actor=actor,
+        obj=assignment,
+        action_flag=ADDITION,
+        message=f"Assigned {reviewer} (due {due_date or 'no date'}).",
+    )
+    return assignment
+
+
+# --- Scorecards -------------------------------------------------------------
+
+
+def _lock_own_scorecard(scorecard: Scorecard, reviewer) -> Scorecard:
+    locked = (
+        Scorecard.objects.select_for_update()
+        .select_related("assignment", "application__rubric")
+        .get(pk=scorecard.pk)
+    )
+    if locked.assignment.reviewer_id != reviewer.pk:
+        raise NotAssigned()
+    return locked
+
+
+def _apply_scores(card: Scorecard, scores: list[dict]) -> None:
+    """Validate every entry first, then upsert; nothing is written when any
+    entry is wrong."""
+    rubric = card.application.rubric
+    criteria = {c.pk: c for c in Criterion.objects.filter(rubric=rubric)}
+    errors: dict[str, str] = {}
+    seen: set[int] = set()
+    for index, entry in enumerate(scores):
+        cid, value = entry.get("criterion"), entry.get("value")
+        where = f"scores[{index}]"
+        if cid not in criteria:
+            errors[f"{where}.criterion"] = (
+                f"Criterion {cid} is not on this application's rubric (v{rubric.version})."
+            )
+            continue
+        if cid in seen:
+            errors[f"{where}.criterion"] = f"Criterion {cid} is scored twice."
+        seen.add(cid)
+        if value is not None and (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not rubric.scale_min <= value <= rubric.scale_max
+        ):
+            errors[f"{where}.value"] = (
+                f"Choose a level from {rubric.scale_min} to {rubric.scale_max}, not {value}."
+            )
+    if errors:
+        raise ValidationError(errors)
+    existing = {s.criterion_id: s for s in card.scores.all()}
+    to_create, to_update = [], []
+    for entry in scores:
+        score = existing.get(entry["criterion"])
+        if score is None:
+            to_create.append(
+                CriterionScore(
+                    scorecard=card,
+                    criterion_id=entry["criterion"],
+                    value=entry.get("value"),
+                    note=entry.get("note", ""),
+                )
+            )
+        else:
+            score.value = entry.get("value")
+            if "note" in entry:
+                score.note = entry["note"]
+            to_update.append(score)
+    CriterionScore.objects.bulk_create(to_create)
+    CriterionScore.objects.bulk_update(to_update, ["value", "note"])
+
+
+@transaction.atomic
+def scorecard_save(
+    *,
+    scorecard: Scorecard,
+    reviewer,
+    scores: list[dict] | None = None,
+    recommendation: int | None = None,
+    summary: str | None = None,
+    submit: bool = False,
+) -> Scorecard:
+    """Save a reviewer's draft, and submit it when `submit` is set.
+
+    `scores` holds {"criterion": id, "value": level or None, "note": str}
+    entries; criteria not listed keep what was saved before. The row lock
+    makes two concurrent submissions store exactly one: the second finds the
+    scorecard submitted and is refused.
+    """
+    card = _lock_own_scorecard(scorecard, reviewer)
+    if card.is_submitted:
+        raise ScorecardLocked()
+    if recommendation is not None and recommendation not in Scorecard.Recommendation.values:
+        raise ValidationError({"recommendation": "Choose Strong no, No, Yes or Strong yes."})
+    if scores:
+        _apply_scores(card, scores)
+    if recommendation is not None:
+        card.recommendation = recommendation
+    if summary is not None:
+        card.summary = summary
+    if submit:
+        _check_complete(card)
+        card.status = Scorecard.Status.SUBMITTED
+        card.submitted_at = timezone.now()
+    card.save()
+    _log(
+        actor=reviewer,
+        obj=card,
+        action_flag=CHANGE,
+        message="Submitted." if submit else "Saved a draft.",
+    )
+    return card
+
+
+def _check_complete(card: Scorecard) -> None:
+    scored = set(card.scores.filter(value__isnull=False).values_list("criterion_id", flat=True))
+    missing = list(
+        Criterion.objects.filter(
+            rubric_id=card.application.rubric_id, kind=Criterion.Kind.MUST_HAVE
+        )
+        .exclude(pk__in=scored)
+        .order_by("order")
+        .values_list("title", flat=True)
+    )
+    errors = {}
+    if missing:
+        errors["scores"] = (
+            "Score every must-have before submitting: "
+            + ", ".join(f"“{t}”" for t in missing)
+            + " still empty."
+        )
+    if card.recommendation is None:
+        errors["recommendation"] = "Choose an overall recommendation before submitting."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def scorecard_reopen(*, scorecard: Scorecard, actor) -> Scorecard:
+    """A recruiter sends a submitted scorecard back to its reviewer."""
+    if not roles.is_recruiter(actor):
+        raise NotAssigned()
+    card = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+    if not card.is_submitted:
+        raise Conflict("Only a submitted scorecard can be reopened.", code="scorecard_draft")
+    card.status = Scorecard.Status.DRAFT
+    card.submitted_at = None
+    card.reopened_at = timezone.now()
+    card.reopened_by = actor
+    card.save()
+    _log(actor=actor, obj=card, action_flag=CHANGE, message="Reopened for the reviewer.")
+    return card
+
+
+def reviewers():
+    """Users who may be assigned reviews."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[roles.REVIEWER, roles.RECRUITER])
+        .distinct()
+        .order_by("username")
+    )
