@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 
 from config.errors import ServiceError
 from rubrics import services
-from rubrics.anchors import level_labels
+from rubrics.anchors import default_anchors, level_labels
 from rubrics.models import Criterion, JobPosting, Rubric
 
 
@@ -136,6 +136,32 @@ class CriterionForm(forms.ModelForm):
             "anchors",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3, "cols": 40})}
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # The inline's foreign key cleans to the rubric as edited on this page.
+        rubric = cleaned_data.get("rubric")
+        if rubric is not None and self.instance.pk is not None:
+            self._follow_scale(cleaned_data, rubric.scale_max)
+        return cleaned_data
+
+    def _follow_scale(self, cleaned_data, scale_max: int) -> None:
+        """When the rubric's scale changes on the same page, the service
+        regenerates every criterion's anchors and clamps its knockout level.
+        Fields the recruiter left untouched follow the new scale here too;
+        otherwise each criterion would fail validation until all its anchor
+        lines were rewritten by hand."""
+        stored = self.initial.get("anchors") or []
+        if "anchors" not in self.changed_data and stored and len(stored) != scale_max:
+            cleaned_data["anchors"] = default_anchors(
+                title=cleaned_data.get("title", ""),
+                text=cleaned_data.get("description", ""),
+                keywords=cleaned_data.get("keywords", []),
+                scale_max=scale_max,
+            )
+        level = cleaned_data.get("knockout_level")
+        if "knockout_level" not in self.changed_data and level is not None and level > scale_max:
+            cleaned_data["knockout_level"] = scale_max
 
 
 class CriterionInline(admin.TabularInline):

@@ -130,6 +130,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PostingStatusEnum": "rubrics.models.JobPosting.Status",
+        "ScorecardStatusEnum": "screening.models.Scorecard.Status",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------
