@@ -7,8 +7,10 @@ from rubrics.models import Criterion, JobPosting, Rubric
 
 
 def posting_list() -> QuerySet[JobPosting]:
-    return JobPosting.objects.select_related("created_by").annotate(
-        rubric_count=Count("rubrics", distinct=True)
+    return (
+        JobPosting.objects.select_related("created_by")
+        .annotate(rubric_count=Count("rubrics", distinct=True))
+        .order_by("-created_at", "-id")
     )
 
 
@@ -17,6 +19,7 @@ def rubric_list() -> QuerySet[Rubric]:
         Rubric.objects.select_related("posting", "created_by", "cloned_from")
         .annotate(criterion_count=Count("criteria"), weight_total=Sum("criteria__weight"))
         .prefetch_related(Prefetch("criteria", queryset=Criterion.objects.order_by("order", "id")))
+        .order_by("posting_id", "-version")
     )
 
 

@@ -4,7 +4,7 @@ change logged (who, when, what) in Django's admin log."""
 
 from decimal import Decimal
 
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -406,4 +406,17 @@ def rubric_delete(*, rubric: Rubric, actor) -> None:
     rubric = _lock_rubric(rubric)
     if not rubric.is_draft:
         raise RubricNotEditable("Only a draft rubric can be deleted; retire a published one.")
+    _log(actor=actor, obj=rubric, action_flag=DELETION, message=f"Deleted draft v{rubric.version}.")
     rubric.delete()
+
+
+@transaction.atomic
+def posting_delete(*, posting: JobPosting, actor) -> None:
+    """Delete a posting that has no rubrics (and so no applications)."""
+    posting = _lock_posting(posting.pk)
+    if posting.rubrics.exists():
+        raise Conflict(
+            "This posting has rubrics; close it instead of deleting it.", code="protected"
+        )
+    _log(actor=actor, obj=posting, action_flag=DELETION, message="Deleted the posting.")
+    posting.delete()

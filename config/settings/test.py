@@ -12,3 +12,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 TEST_ARTIFACTS_DIR = env("TEST_ARTIFACTS_DIR", default=str(VAR_DIR / "test-artifacts"))
+# Serve static files from the finders; tests do not run collectstatic.
+WHITENOISE_AUTOREFRESH = True

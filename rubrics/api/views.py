@@ -1,7 +1,6 @@
 """Postings and rubrics over REST. Each view validates input, fetches through
 a selector, calls one service and serializes the result."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -31,26 +30,41 @@ class PostingViewSet(viewsets.ModelViewSet):
     def get_serializer_class(self):
         return PostingListSerializer if self.action == "list" else PostingSerializer
 
+    # The services return a bare row; the response re-reads it through the
+    # selector so it carries `rubric_count` like every other posting response.
     def perform_create(self, serializer):
-        serializer.instance = services.posting_create(
-            actor=self.request.user, **serializer.validated_data
-        )
+        posting = services.posting_create(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=posting.pk)
 
     def perform_update(self, serializer):
-        serializer.instance = services.posting_update(
+        posting = services.posting_update(
             posting=serializer.instance, actor=self.request.user, **serializer.validated_data
         )
+        serializer.instance = self.get_queryset().get(pk=posting.pk)
+
+    def perform_destroy(self, instance):
+        services.posting_delete(posting=instance, actor=self.request.user)
 
     @extend_schema(
+        methods=["GET"],
+        responses=RubricSerializer(many=True),
+        filters=False,
+        summary="List the posting's rubrics",
+    )
+    @extend_schema(
+        methods=["POST"],
         request=RubricGenerateSerializer,
         responses={201: RubricSerializer},
-        summary="List the posting's rubrics, or generate a draft from the posting",
+        summary="Generate a draft rubric from the posting",
     )
     @action(detail=True, methods=["get", "post"], url_path="rubrics")
     def rubrics(self, request, pk=None):
         posting = self.get_object()
         if request.method == "GET":
-            page = self.paginate_queryset(selectors.rubric_list().filter(posting=posting))
+            # Explicit order: Django drops Meta.ordering from the selector's
+            # GROUP BY query, and pages of an unordered query can overlap.
+            rubrics = selectors.rubric_list().filter(posting=posting).order_by("-version")
+            page = self.paginate_queryset(rubrics)
             return self.get_paginated_response(RubricSerializer(page, many=True).data)
         params = RubricGenerateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
@@ -89,7 +103,8 @@ class RubricViewSet(
         summary="Change a draft rubric (409 once published)",
     )
     def partial_update(self, request, pk=None):
-        rubric = get_object_or_404(self.get_queryset(), pk=pk)
+        # get_object() answers 404 for a malformed id too, not a 500.
+        rubric = self.get_object()
         params = RubricUpdateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = dict(params.validated_data)

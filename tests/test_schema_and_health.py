@@ -1,0 +1,108 @@
+"""The OpenAPI schema, the Swagger UI served offline, and /healthz."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from drf_spectacular.drainage import GENERATOR_STATS
+from drf_spectacular.validation import validate_schema
+
+pytestmark = pytest.mark.django_db
+
+SCHEMA = "/api/schema/"
+DOCS = "/api/docs/"
+DATABASE_CHECK = "Database(alias='default')"
+
+
+def test_schema_is_served_as_openapi_3(api_client):
+    response = api_client.get(SCHEMA)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.oai.openapi; charset=utf-8"
+    assert response.content.startswith(b"openapi: 3.0.3\n")
+
+
+def test_schema_as_json_validates_against_the_openapi_spec(api_client):
+    response = api_client.get(SCHEMA, HTTP_ACCEPT="application/json")
+
+    validate_schema(response.json())
+
+
+def test_schema_describes_every_rubrics_endpoint(api_client):
+    paths = api_client.get(SCHEMA, HTTP_ACCEPT="application/json").json()["paths"]
+
+    expected = {
+        "/api/v1/postings/": ["get", "post"],
+        "/api/v1/postings/{id}/": ["delete", "get", "patch", "put"],
+        "/api/v1/postings/{id}/rubrics/": ["get", "post"],
+        "/api/v1/rubrics/": ["get"],
+        "/api/v1/rubrics/{id}/": ["delete", "get", "patch", "put"],
+        "/api/v1/rubrics/{id}/clone/": ["post"],
+        "/api/v1/rubrics/{id}/publish/": ["post"],
+        "/api/v1/rubrics/{id}/retire/": ["post"],
+    }
+    assert {path: sorted(paths.get(path, [])) for path in expected} == expected
+
+
+def test_schema_lists_a_postings_rubrics_as_a_page_and_generation_as_201(api_client):
+    schema = api_client.get(SCHEMA, HTTP_ACCEPT="application/json").json()
+    operations = schema["paths"]["/api/v1/postings/{id}/rubrics/"]
+
+    list_schema = operations["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    generate_responses = operations["post"]["responses"]
+    assert list_schema == {"$ref": "#/components/schemas/PaginatedRubricList"}
+    assert list(generate_responses) == ["201"]
+
+
+def test_schema_generation_emits_no_warnings_and_validates(tmp_path):
+    GENERATOR_STATS.reset()
+
+    # Raises CommandError on any warning or an invalid schema.
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
+    )
+
+    assert (tmp_path / "schema.yml").read_text().startswith("openapi: 3.0.3\n")
+
+
+def test_swagger_ui_is_served_from_the_sidecar(api_client):
+    response = api_client.get(DOCS)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert sorted(re.findall(r'(?:src|href)="([^"]+)"', html)) == [
+        "/static/drf_spectacular_sidecar/swagger-ui-dist/favicon-32x32.png",
+        "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js",
+        "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-standalone-preset.js",
+        "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css",
+    ]
+
+
+def test_swagger_ui_names_no_external_host(api_client):
+    html = api_client.get(DOCS).content.decode()
+
+    assert re.findall(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}", html) == []
+
+
+def test_swagger_ui_points_at_the_schema(api_client):
+    html = api_client.get(DOCS).content.decode()
+
+    assert '"/api/schema/"' in html
+
+
+def test_healthz_reports_the_database_ok_as_json_without_a_login(api_client):
+    response = api_client.get("/healthz", HTTP_ACCEPT="application/json")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json()[DATABASE_CHECK] == "OK"
+
+
+def test_healthz_checks_the_broker_only_when_one_is_configured(api_client):
+    checks = api_client.get("/healthz", HTTP_ACCEPT="application/json").json()
+
+    # Whether Redis answers depends on the machine; which checks run does not.
+    redis_checks = [name for name in checks if name.startswith("Redis(")]
+    assert len(redis_checks) == (1 if settings.BROKER_CONFIGURED else 0)
+    assert set(checks) - set(redis_checks) == {DATABASE_CHECK}
