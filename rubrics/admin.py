@@ -5,6 +5,7 @@ immutable, publishing needs weights summing to 100, ...) hold here too."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -72,6 +73,8 @@ class JobPostingAdmin(admin.ModelAdmin):
     ]
     inlines = [RubricInline]
     actions = ["generate_rubric"]
+    # Django 6.0's default, adopted now: a URL typed without a scheme is https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     date_hierarchy = "created_at"
 
     def get_queryset(self, request):

@@ -102,7 +102,6 @@ EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="rubrics@localhost")
 
 LOGIN_URL = "admin:login"
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6.0's default, adopted now
 
 # --- REST API -------------------------------------------------------------
 REST_FRAMEWORK = {
