@@ -197,7 +197,6 @@ class _Line:
     kind: str = TEXT
     marker: str = ""  # bullets: the marker's family ("number", "letter", "dash", "•"...)
     body_start: int = 0  # bullets: offset where the item's own text starts
-    name: str = ""  # headings: the heading's name, folded and lower-case, without markup
     style: str = ""  # headings: markdown | bold | caps | colon | plain | label
     level: int = 0  # headings: Markdown level; other styles sit below every Markdown level
     section: str | None = None  # headings: the kind the name says; None when it says nothing
@@ -281,14 +280,14 @@ def _classify_heading(line: _Line, lines: list[_Line], index: int) -> None:
     name, style, level = form
     if not _has_letters(name):
         return
-    line.kind, line.name, line.style, line.level = HEADING, name, style, level
+    line.kind, line.style, line.level = HEADING, style, level
     line.section = _strict_kind(name) or _loose_kind(name)
 
 
 def _next_non_blank(lines: list[_Line], index: int) -> _Line | None:
-    for line in lines[index + 1 :]:
-        if line.stripped:
-            return line
+    for following in range(index + 1, len(lines)):
+        if lines[following].stripped:
+            return lines[following]
     return None
 
 
@@ -992,12 +991,13 @@ def _remove_paren_tags(body: str) -> tuple[str, str | None]:
 
 def _prose_tag(text: str) -> str | None:
     """MUST or BONUS when the item's own words say so ("Kafka experience is a plus")."""
-    lowered = _fold(text).lower()
-    if _TRAILING_BONUS.search(lowered) or _LEADING_BONUS.search(lowered):
+    # Only the first clause counts: "Degree in CS; Master's preferred" is still a must-have.
+    clause = _fold(text).lower().split(";")[0].strip()
+    if _TRAILING_BONUS.search(clause) or _LEADING_BONUS.search(clause):
         return BONUS
-    if len(_words(lowered)) <= _MAX_WORDS_FOR_ANYWHERE_TAGS and _SHORT_ITEM_BONUS.search(lowered):
+    if len(_words(clause)) <= _MAX_WORDS_FOR_ANYWHERE_TAGS and _SHORT_ITEM_BONUS.search(clause):
         return BONUS
-    if _TRAILING_REQUIRED.search(lowered):
+    if _TRAILING_REQUIRED.search(clause):
         return MUST
     return None
 
@@ -1108,7 +1108,7 @@ _TITLE_TAG_PROSE = re.compile(
     re.IGNORECASE,
 )
 _TITLE_LEAD_PROSE = re.compile(
-    r"^((ideally|preferably),?"
+    r"^((ideally|preferably),?|(in order )?to qualify( for this (role|position|job))?,?"
     r"|(other |additional )?(desired|preferred|desirable|bonus) (qualifications|skills"
     r"|experience)( includes?| are| is)?:?"
     r"|it('s| is| would be) an? (big |real )?(plus|bonus|advantage) if"
@@ -1131,7 +1131,9 @@ _TITLE_TAIL_WORDS = _word_set(
 
 def _derive_title(text: str) -> str:
     """A short title from an unlabelled item: its first clause, cut to a few words."""
-    title = _TITLE_LEAD_PROSE.sub("", _TITLE_TAG_PROSE.sub("", text)) or text
+    title = _TITLE_TAG_PROSE.sub("", text)
+    # Twice: "To qualify for this role, you must have one year ..." -> "one year ..."
+    title = _TITLE_LEAD_PROSE.sub("", _TITLE_LEAD_PROSE.sub("", title)) or text
     sentences = _sentences(title, 0, len(title))
     if sentences:
         title = title[sentences[0][0] : sentences[0][1]]
@@ -1187,8 +1189,9 @@ def _clip_title(title: str) -> str:
         if trimmed == title:
             break
         title = trimmed
-    first = _words(title)[0] if title else ""
-    if first.isalpha() and first.islower():
+    # "two years of experience" -> "Two years of experience", but "dbt" and "iOS" stay as named.
+    words = _words(title)
+    if len(words) > 1 and re.fullmatch(r"[a-z][a-z'’-]*", words[0]):
         title = title[0].upper() + title[1:]
     return title
 

@@ -6,12 +6,15 @@ substring of the PostingParseError message it must raise). A guard test fails if
 no expectation or an expectation has no posting, so no case can be skipped silently.
 """
 
+import ast
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
+from rubrics import parsing
 from rubrics.parsing import MAX_POSTING_BYTES, PostingParseError, parse_posting
 
 CASES_DIR = Path(__file__).parent / "parser_cases"
@@ -234,6 +237,20 @@ def test_summary_list_of_labelled_bullets_is_not_a_requirement():
     parsed = parse_posting(text)
 
     assert [item.title for item in parsed.must_haves + parsed.bonuses] == ["Skills"]
+
+
+def test_parser_imports_only_the_standard_library():
+    tree = ast.parse(Path(parsing.__file__).read_text(encoding="utf-8"))
+    imported = {
+        name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for name in (
+            [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module]
+        )
+    }
+
+    assert imported <= set(sys.stdlib_module_names) | {"__future__"}
 
 
 # ---- the posting that started the project (kept outside the repository) ------------------------
