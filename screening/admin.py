@@ -3,12 +3,10 @@ their consensus, reviewer assignment and the posting ranking), review
 assignments for recruiters, and "My reviews" with the scorecard page for
 reviewers. Every write goes through screening.services."""
 
-import csv
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -18,10 +16,21 @@ from django.utils.html import format_html
 
 from config.errors import ServiceError
 from config.roles import is_recruiter
-from rubrics.models import JobPosting
+from rubrics.models import JobPosting, Rubric
 from screening import selectors, services
+from screening.api.renderers import CSVRenderer
+from screening.api.serializers import RankingRowSerializer
+from screening.calibration import charts
+from screening.calibration.services import calibration_request
 from screening.forms import AssignReviewersForm, CandidateImportForm, ScorecardForm
-from screening.models import Application, Candidate, MyReview, ReviewAssignment, Scorecard
+from screening.models import (
+    Application,
+    CalibrationRun,
+    Candidate,
+    MyReview,
+    ReviewAssignment,
+    Scorecard,
+)
 
 
 def _errors_of(exc) -> list[str]:
@@ -273,8 +282,12 @@ class ApplicationAdmin(admin.ModelAdmin):
         by stage and must-have result, exportable as CSV."""
         if not is_recruiter(request.user):
             raise PermissionDenied
-        postings = JobPosting.objects.filter(applications__isnull=False).distinct()
-        posting_id = request.GET.get("posting") or (postings.values_list("pk", flat=True).first())
+        postings = list(
+            JobPosting.objects.filter(applications__isnull=False).distinct().order_by("title", "id")
+        )
+        posting_id = request.GET.get("posting") or (postings[0].pk if postings else None)
+        if posting_id is not None and not str(posting_id).isdigit():
+            raise Http404("No such posting.")
         posting = get_object_or_404(JobPosting, pk=posting_id) if posting_id else None
         stage = request.GET.get("stage") or None
         if stage not in Application.Stage.values:
@@ -314,49 +327,13 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 def _ranking_csv(posting, rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    """The same CSV as the API's `?format=csv`."""
+    data = RankingRowSerializer(
+        [{"rank": i, "row": row} for i, row in enumerate(rows, start=1)], many=True
+    ).data
+    response = HttpResponse(CSVRenderer().render(data), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="ranking-posting-{posting.pk}.csv"'
-    writer = csv.writer(response)
-    labels = Scorecard.Recommendation
-    writer.writerow(
-        [
-            "rank",
-            "candidate",
-            "stage",
-            "rubric_version",
-            "score",
-            "must_haves",
-            "failed_must_haves",
-            "submitted",
-            "pending",
-            "strong_no",
-            "no",
-            "yes",
-            "strong_yes",
-        ]
-    )
-    for rank, row in enumerate(rows, start=1):
-        result = {True: "pass", False: "fail", None: "unscored"}[row.passes_must_haves]
-        writer.writerow(
-            [
-                rank,
-                _safe_cell(row.candidate_name),
-                row.stage,
-                row.rubric_version,
-                "" if row.score is None else f"{row.score:.2f}",
-                result,
-                "; ".join(row.failed_must_haves),
-                row.submitted,
-                row.pending,
-                *(row.tally.get(value, 0) for value in labels.values),
-            ]
-        )
     return response
-
-
-def _safe_cell(text: str) -> str:
-    # Spreadsheet apps run cells that start like a formula.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 @admin.register(ReviewAssignment)
@@ -376,6 +353,9 @@ class ReviewAssignmentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return selectors.assignments_visible_to(request.user)
+
+    def get_ordering(self, request):
+        return ["done", F("due_date").asc(nulls_last=True), "id"]
 
     def get_readonly_fields(self, request, obj=None):
         return ["application", "reviewer"] if obj else []
@@ -429,6 +409,11 @@ class MyReviewAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return selectors.assignments_visible_to(request.user).filter(reviewer=request.user)
+
+    def get_ordering(self, request):
+        # Pending first, then by due date (the selector's order; the
+        # changelist would otherwise re-sort by the model's).
+        return ["done", F("due_date").asc(nulls_last=True), "id"]
 
     def has_add_permission(self, request):
         return False
@@ -551,3 +536,120 @@ class MyReviewAdmin(admin.ModelAdmin):
             "today": timezone.localdate(),
         }
         return TemplateResponse(request, "admin/screening/scorecard.html", context)
+
+
+@admin.register(CalibrationRun)
+class CalibrationRunAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "rubric",
+        "status",
+        "trigger",
+        "progress_display",
+        "n_ratings",
+        "n_reviewers",
+        "flagged_reviewers",
+        "created_at",
+    ]
+    list_filter = ["status", "trigger", "rubric__posting"]
+    search_fields = ["rubric__posting__title"]
+    list_select_related = ["rubric__posting"]
+    change_form_template = "admin/screening/calibrationrun/change_form.html"
+    change_list_template = "admin/screening/calibrationrun/change_list.html"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(flagged_count=Count("reviewers", filter=Q(reviewers__flagged=True)))
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="progress")
+    def progress_display(self, run):
+        if run.status == CalibrationRun.Status.RUNNING:
+            return f"{run.progress}% · {run.progress_message}"
+        return run.get_status_display()
+
+    @admin.display(description="flagged reviewers", ordering="flagged_count")
+    def flagged_reviewers(self, run):
+        return run.flagged_count
+
+    def get_urls(self):
+        return [
+            path(
+                "start/",
+                self.admin_site.admin_view(self.start_view),
+                name="screening_calibrationrun_start",
+            ),
+            path(
+                "<int:run_id>/chart/<str:kind>.<str:fmt>",
+                self.admin_site.admin_view(self.chart_view),
+                name="screening_calibrationrun_chart",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        run = self.get_object(request, object_id)
+        if run is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "run": run,
+                "reviewer_rows": run.reviewers.select_related("reviewer").order_by(
+                    "-flagged", "severity"
+                ),
+                "criterion_rows": run.criteria.select_related("criterion").order_by(
+                    "criterion__order"
+                ),
+                "agreement": run.agreement,
+                "refresh": run.status
+                in (CalibrationRun.Status.QUEUED, CalibrationRun.Status.RUNNING),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def start_view(self, request):
+        """Pick a published rubric and start a run (recruiters)."""
+        if not is_recruiter(request.user):
+            raise PermissionDenied
+        if request.method == "POST":
+            rubric = get_object_or_404(
+                Rubric, pk=request.POST.get("rubric"), state=Rubric.State.PUBLISHED
+            )
+            run = calibration_request(rubric=rubric, actor=request.user)
+            self.message_user(request, f"Calibration of {rubric} queued.", messages.SUCCESS)
+            return HttpResponseRedirect(
+                reverse("admin:screening_calibrationrun_change", args=[run.pk])
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Start a calibration run",
+            "rubrics": Rubric.objects.filter(state=Rubric.State.PUBLISHED)
+            .select_related("posting")
+            .annotate(n_applications=Count("applications")),
+        }
+        return TemplateResponse(request, "admin/screening/calibrationrun/start.html", context)
+
+    def chart_view(self, request, run_id: int, kind: str, fmt: str):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if fmt not in ("png", "svg") or kind not in ("severity", "distribution", "agreement"):
+            raise Http404("No such chart.")
+        run = get_object_or_404(CalibrationRun.objects.select_related("rubric"), pk=run_id)
+        reviewers = list(run.reviewers.select_related("reviewer"))
+        if kind == "severity":
+            content = charts.severity_chart(reviewers, fmt)
+        elif kind == "distribution":
+            content = charts.distribution_chart(reviewers, run.rubric.level_labels, fmt)
+        else:
+            content = charts.agreement_chart(
+                run.criteria.select_related("criterion").order_by("criterion__order"), fmt
+            )
+        content_type = "image/svg+xml" if fmt == "svg" else "image/png"
+        return HttpResponse(content, content_type=content_type)

@@ -130,6 +130,10 @@ class Scorecard(models.Model):
         YES = 3, "Yes"
         STRONG_YES = 4, "Strong yes"
 
+    class Source(models.TextChoices):
+        REVIEW = "review", "Reviewed here"
+        IMPORT = "import", "Imported ratings"
+
     assignment = models.OneToOneField(
         ReviewAssignment, on_delete=models.CASCADE, related_name="scorecard"
     )
@@ -140,6 +144,8 @@ class Scorecard(models.Model):
     status = models.CharField(max_length=16, choices=Status, default=Status.DRAFT)
     recommendation = models.PositiveSmallIntegerField(choices=Recommendation, null=True, blank=True)
     summary = models.TextField(blank=True)
+    # Historical ratings come without a recommendation.
+    source = models.CharField(max_length=16, choices=Source, default=Source.REVIEW)
     submitted_at = models.DateTimeField(null=True, blank=True)
     reopened_at = models.DateTimeField(null=True, blank=True)
     reopened_by = models.ForeignKey(
@@ -159,8 +165,12 @@ class Scorecard(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status="draft")
-                | Q(recommendation__isnull=False, submitted_at__isnull=False),
+                | Q(submitted_at__isnull=False, recommendation__isnull=False)
+                | Q(submitted_at__isnull=False, source="import"),
                 name="scorecard_submitted_is_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=["review", "import"]), name="scorecard_source_valid"
             ),
             models.CheckConstraint(
                 condition=Q(recommendation__isnull=True)
@@ -209,3 +219,135 @@ class MyReview(ReviewAssignment):
         proxy = True
         verbose_name = "my review"
         verbose_name_plural = "my reviews"
+
+
+class CalibrationRun(models.Model):
+    """One computation of a rubric's reviewer calibration. Runs are kept, so
+    drift over time shows; at most one runs per rubric at a time (a partial
+    unique constraint is the lock)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    class Trigger(models.TextChoices):
+        SUBMISSION = "submission", "Scorecard submitted"
+        NIGHTLY = "nightly", "Nightly"
+        MANUAL = "manual", "Started by hand"
+        IMPORT = "import", "Ratings imported"
+
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="calibration_runs")
+    status = models.CharField(max_length=16, choices=Status, default=Status.QUEUED)
+    trigger = models.CharField(max_length=16, choices=Trigger, default=Trigger.MANUAL)
+    task_id = models.CharField(max_length=64, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    progress_message = models.CharField(max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    n_ratings = models.PositiveIntegerField(default=0)
+    n_applications = models.PositiveIntegerField(default=0)
+    n_reviewers = models.PositiveIntegerField(default=0)
+    agreement = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Rubric-level agreement statistics, with the reason for each undefined one.",
+    )
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        get_latest_by = "created_at"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rubric"],
+                condition=Q(status="running"),
+                name="calibration_one_running_per_rubric",
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="calibration_progress_pct"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Calibration of {self.rubric} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ReviewerCalibration(models.Model):
+    run = models.ForeignKey(CalibrationRun, on_delete=models.CASCADE, related_name="reviewers")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    n_ratings = models.PositiveIntegerField()
+    n_applications = models.PositiveIntegerField()
+    mean = models.FloatField()
+    severity = models.FloatField(
+        null=True,
+        help_text="Scale points above (lenient, +) or below (severe, −) what the "
+        "other reviewers would give the same candidates.",
+    )
+    severity_se = models.FloatField("standard error", null=True)
+    agreement_with_consensus = models.FloatField(null=True)
+    drift = models.FloatField(null=True, help_text="Change in severity per 30 days.")
+    distribution = models.JSONField(
+        default=list, blank=True, help_text="How many ratings at each level, lowest first."
+    )
+    flagged = models.BooleanField(default=False)
+    flag_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-flagged", "severity"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "reviewer"], name="calibration_reviewer_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} in {self.run}"
+
+
+class CriterionCalibration(models.Model):
+    run = models.ForeignKey(CalibrationRun, on_delete=models.CASCADE, related_name="criteria")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
+    n_ratings = models.PositiveIntegerField()
+    mean = models.FloatField(null=True)
+    spread = models.FloatField("standard deviation", null=True)
+    alpha_ordinal = models.FloatField(null=True)
+    alpha_interval = models.FloatField(null=True)
+    discrimination = models.FloatField(null=True)
+    notes = models.JSONField(default=dict, blank=True)
+    flagged = models.BooleanField(default=False)
+    flag_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["criterion__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "criterion"], name="calibration_criterion_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion} in {self.run}"
+
+
+class ApplicationCalibration(models.Model):
+    """An application's score with each reviewer's severity taken out."""
+
+    run = models.ForeignKey(CalibrationRun, on_delete=models.CASCADE, related_name="applications")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
+    adjusted_score = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "application"], name="calibration_application_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.adjusted_score:.1f}"

@@ -48,7 +48,8 @@ def weighted_score(values: Values, criteria: Sequence[CriterionRule], scale: Sca
             continue  # no evidence: the minimum, which adds nothing
         clipped = min(max(float(value), scale.min), scale.max)
         points += c.weight * (clipped - scale.min) / span
-    return 100.0 * points / total_weight
+    # Clamped: floating-point sums can land a hair outside [0, 100].
+    return min(100.0, max(0.0, 100.0 * points / total_weight))
 
 
 def consensus(

@@ -5,14 +5,22 @@ their own."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from config.roles import is_recruiter
 from rubrics.anchors import SCALE_MIN
 from rubrics.models import Criterion, JobPosting
 from screening import scoring
-from screening.models import Application, Candidate, CriterionScore, ReviewAssignment, Scorecard
+from screening.models import (
+    Application,
+    ApplicationCalibration,
+    CalibrationRun,
+    Candidate,
+    CriterionScore,
+    ReviewAssignment,
+    Scorecard,
+)
 
 SUBMITTED = Scorecard.Status.SUBMITTED
 
@@ -47,7 +55,7 @@ def assignments_visible_to(user) -> QuerySet[ReviewAssignment]:
                 output_field=IntegerField(),
             )
         )
-        .order_by("done", "due_date", "id")
+        .order_by("done", F("due_date").asc(nulls_last=True), "id")
     )
     if is_recruiter(user):
         return qs
@@ -142,7 +150,16 @@ def application_summary(*, application: Application, viewer) -> ApplicationSumma
         .order_by("assignment__reviewer__username")
     )
     can_see_all = may_see_all_scores(viewer, application)
-    visible = cards if can_see_all else [c for c in cards if c.assignment.reviewer_id == viewer.pk]
+    # Recruiters see every scorecard; a reviewer sees their own and, once
+    # they have submitted, the others' submitted ones (never their drafts).
+    if is_recruiter(viewer):
+        visible = cards
+    else:
+        visible = [
+            c
+            for c in cards
+            if c.assignment.reviewer_id == viewer.pk or (can_see_all and c.is_submitted)
+        ]
     summary = ApplicationSummary(
         application=application,
         criteria=criteria,
@@ -194,18 +211,33 @@ class RankingRow:
     score: float | None
     failed_must_haves: list[str]
     tally: dict[int, int]
+    adjusted_score: float | None = None
 
     @property
     def passes_must_haves(self) -> bool | None:
         return None if self.score is None else not self.failed_must_haves
 
 
+# Each order: the value sorted on (None: not scored yet) and the direction
+# it sorts in by default; "-name" reverses it. Unscored rows always go last.
 RANKING_ORDERS = {
-    "score": lambda r: (r.score is None, -(r.score or 0), r.candidate_name.lower()),
-    "name": lambda r: (r.candidate_name.lower(), r.application_id),
-    "submitted": lambda r: (-r.submitted, r.candidate_name.lower()),
-    "stage": lambda r: (r.stage, r.candidate_name.lower()),
+    "score": (lambda r: r.score, True),
+    "adjusted": (lambda r: r.adjusted_score, True),
+    "name": (lambda r: r.candidate_name.lower(), False),
+    "submitted": (lambda r: r.submitted, True),
+    "stage": (lambda r: r.stage, False),
 }
+
+
+def _sort_rows(rows: list, order: str) -> list:
+    getter, descending = RANKING_ORDERS.get(order.lstrip("-"), RANKING_ORDERS["score"])
+    if order.startswith("-"):
+        descending = not descending
+    by_name = sorted(rows, key=lambda r: (r.candidate_name.lower(), r.application_id))
+    present = [r for r in by_name if getter(r) is not None]
+    missing = [r for r in by_name if getter(r) is None]
+    # Stable sorts: ties keep the alphabetical order.
+    return sorted(present, key=getter, reverse=descending) + missing
 
 
 def posting_ranking(
@@ -259,6 +291,8 @@ def posting_ranking(
     ):
         tallies.setdefault(app_id, {})[recommendation] = n
 
+    adjusted = latest_adjusted_scores(rubric_ids)
+
     rows = []
     for a in apps:
         rules = rules_by_rubric[a.rubric_id]
@@ -281,6 +315,7 @@ def posting_ranking(
                 score=score,
                 failed_must_haves=failed,
                 tally=tallies.get(a.pk, {}),
+                adjusted_score=adjusted.get(a.pk) if a.submitted else None,
             )
         )
     if must_haves == "pass":
@@ -289,7 +324,26 @@ def posting_ranking(
         rows = [r for r in rows if r.passes_must_haves is False]
     elif must_haves == "unscored":
         rows = [r for r in rows if r.passes_must_haves is None]
-    descending = order.startswith("-")
-    key = RANKING_ORDERS.get(order.lstrip("-"), RANKING_ORDERS["score"])
-    rows.sort(key=key, reverse=descending)
-    return rows
+    return _sort_rows(rows, order)
+
+
+def latest_adjusted_scores(rubric_ids) -> dict[int, float]:
+    """Severity-adjusted scores from each rubric's latest successful
+    calibration run: two queries whatever the number of applications."""
+    latest: dict[int, int] = {}
+    for rubric_id, run_id in (
+        CalibrationRun.objects.filter(
+            rubric_id__in=rubric_ids, status=CalibrationRun.Status.SUCCEEDED
+        )
+        .order_by("rubric_id", "-finished_at", "-id")
+        .values_list("rubric_id", "pk")
+    ):
+        latest.setdefault(rubric_id, run_id)
+    if not latest:
+        return {}
+    return {
+        app_id: round(score, 2)
+        for app_id, score in ApplicationCalibration.objects.filter(
+            run_id__in=latest.values()
+        ).values_list("application_id", "adjusted_score")
+    }

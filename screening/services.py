@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from config import roles
@@ -65,7 +66,8 @@ def candidate_create(
         notes=notes,
         created_by=actor,
     )
-    candidate.full_clean()
+    # The case-insensitive unique email is checked below with a field message.
+    candidate.full_clean(validate_constraints=False)
     if _email_taken(candidate.email):
         raise ValidationError({"email": "A candidate with this email already exists."})
     candidate.save()
@@ -81,7 +83,7 @@ def candidate_update(*, candidate: Candidate, actor, **changes) -> Candidate:
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
     for name, value in changes.items():
         setattr(candidate, name, value)
-    candidate.full_clean()
+    candidate.full_clean(validate_constraints=False)
     if "email" in changes and _email_taken(candidate.email, exclude_pk=candidate.pk):
         raise ValidationError({"email": "A candidate with this email already exists."})
     candidate.save()
@@ -96,6 +98,7 @@ def candidate_update(*, candidate: Candidate, actor, **changes) -> Candidate:
 
 CSV_COLUMNS = ("full_name", "email", "phone", "links", "notes")
 CSV_MAX_BYTES = 2 * 1024 * 1024
+NAME_MAX_LENGTH = Candidate._meta.get_field("full_name").max_length
 
 
 @dataclass
@@ -146,6 +149,8 @@ def candidate_import_parse(data: bytes) -> CandidateImport:
         problems = []
         if not values["full_name"]:
             problems.append("full_name is empty")
+        elif len(values["full_name"]) > NAME_MAX_LENGTH:
+            problems.append(f"full_name is longer than {NAME_MAX_LENGTH} characters")
         try:
             validate_email(values["email"])
         except ValidationError:
@@ -166,12 +171,11 @@ def candidate_import_parse(data: bytes) -> CandidateImport:
             result.errors.append((line, "; ".join(problems) + "."))
         else:
             result.rows.append({**values, "links": links, "line": line})
-    existing = set(
-        Candidate.objects.filter(email__in=[r["email"] for r in result.rows]).values_list(
-            "email", flat=True
-        )
+    existing_ci = set(
+        Candidate.objects.annotate(email_ci=Lower("email"))
+        .filter(email_ci__in=[r["email"].lower() for r in result.rows])
+        .values_list("email_ci", flat=True)
     )
-    existing_ci = {e.lower() for e in existing}
     for r in result.rows:
         if r["email"].lower() in existing_ci:
             result.errors.append(
@@ -202,6 +206,13 @@ def candidate_import(*, actor, data: bytes) -> list[Candidate]:
         )
         for r in parsed.rows
     )
+    if actor is not None and actor.is_authenticated:
+        LogEntry.objects.log_actions(
+            user_id=actor.pk,
+            queryset=candidates,
+            action_flag=ADDITION,
+            change_message="Imported from CSV.",
+        )
     return candidates
 
 
@@ -393,6 +404,10 @@ def scorecard_save(
         action_flag=CHANGE,
         message="Submitted." if submit else "Saved a draft.",
     )
+    if submit:
+        from screening.calibration.services import calibration_after_submission
+
+        calibration_after_submission(rubric_id=card.application.rubric_id)
     return card
 
 

@@ -175,6 +175,7 @@ class ReviewAssignmentFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = ReviewAssignment
+        skip_postgeneration_save = True
 
     application = factory.SubFactory(ApplicationFactory)
     reviewer = factory.SubFactory(ReviewerFactory)

@@ -96,12 +96,27 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+REDIS_URL = env("REDIS_URL", default="")
+
 VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="rubrics@localhost")
 
 LOGIN_URL = "admin:login"
+
+# Cache: Redis when configured (shared by every process: the calibration
+# debounce relies on it), else in-process memory.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("CACHE_URL", default=REDIS_URL),
+            "KEY_PREFIX": "rubrics",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- REST API -------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -133,13 +148,13 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PostingStatusEnum": "rubrics.models.JobPosting.Status",
         "ScorecardStatusEnum": "screening.models.Scorecard.Status",
+        "CalibrationRunStatusEnum": "screening.models.CalibrationRun.Status",
     },
 }
 
 # --- Celery ---------------------------------------------------------------
 # With no broker configured, tasks run eagerly in-process (embedded default);
 # REDIS_URL or CELERY_BROKER_URL sends them to a real worker.
-REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 BROKER_CONFIGURED = bool(CELERY_BROKER_URL)
 if not BROKER_CONFIGURED:
@@ -160,6 +175,12 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=15 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=14 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Calibration: a submission schedules a run this many seconds later; further
+# submissions in that window join the same run.
+CALIBRATION_DEBOUNCE_SECONDS = env.int("CALIBRATION_DEBOUNCE_SECONDS", default=60)
+CALIBRATION_ON_SUBMIT = env.bool("CALIBRATION_ON_SUBMIT", default=True)
 
 LOGGING = {
     "version": 1,

@@ -14,3 +14,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 TEST_ARTIFACTS_DIR = env("TEST_ARTIFACTS_DIR", default=str(VAR_DIR / "test-artifacts"))
 # Serve static files from the finders; tests do not run collectstatic.
 WHITENOISE_AUTOREFRESH = True
+# Each test gets its own in-process cache; integration tests opt in to Redis.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tests that check the automatic calibration turn it on themselves.
+CALIBRATION_ON_SUBMIT = False

@@ -14,12 +14,22 @@ class CSVRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         rows = data if isinstance(data, list) else data.get("results", [data])
         buffer = io.StringIO()
-        if rows:
-            writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), extrasaction="ignore")
+        header = _header(data, rows)
+        if header:
+            writer = csv.DictWriter(buffer, fieldnames=header, extrasaction="ignore")
             writer.writeheader()
             for row in rows:
                 writer.writerow({k: _cell(v) for k, v in row.items()})
         return buffer.getvalue().encode(self.charset)
+
+
+def _header(data, rows) -> list[str]:
+    """The serializer's field names, so an empty result still has a header."""
+    serializer = getattr(data, "serializer", None)
+    child = getattr(serializer, "child", None)
+    if child is not None:
+        return list(child.fields)
+    return list(rows[0]) if rows else []
 
 
 def _cell(value):

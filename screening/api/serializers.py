@@ -1,6 +1,14 @@
 from rest_framework import serializers
 
-from screening.models import Application, Candidate, ReviewAssignment, Scorecard
+from screening.models import (
+    Application,
+    CalibrationRun,
+    Candidate,
+    CriterionCalibration,
+    ReviewAssignment,
+    ReviewerCalibration,
+    Scorecard,
+)
 from screening.selectors import is_overdue
 
 
@@ -91,7 +99,8 @@ class AssignmentCreateSerializer(serializers.Serializer):
 class ScoreSerializer(serializers.Serializer):
     criterion = serializers.IntegerField()
     value = serializers.IntegerField(allow_null=True, required=False, default=None)
-    note = serializers.CharField(allow_blank=True, required=False, default="", max_length=5000)
+    # No default: a score sent without a note keeps the note saved before.
+    note = serializers.CharField(allow_blank=True, required=False, max_length=5000)
 
 
 class ScorecardSerializer(serializers.ModelSerializer):
@@ -183,6 +192,11 @@ class RankingRowSerializer(serializers.Serializer):
     stage = serializers.CharField(source="row.stage")
     rubric_version = serializers.IntegerField(source="row.rubric_version")
     score = serializers.FloatField(source="row.score", allow_null=True)
+    adjusted_score = serializers.FloatField(
+        source="row.adjusted_score",
+        allow_null=True,
+        help_text="The score with each reviewer's severity taken out (latest calibration run).",
+    )
     passes_must_haves = serializers.BooleanField(source="row.passes_must_haves", allow_null=True)
     failed_must_haves = serializers.ListField(
         source="row.failed_must_haves", child=serializers.CharField()
@@ -205,3 +219,91 @@ class RankingRowSerializer(serializers.Serializer):
 
     def get_strong_yes(self, item) -> int:
         return item["row"].tally.get(Scorecard.Recommendation.STRONG_YES, 0)
+
+
+class ReviewerCalibrationSerializer(serializers.ModelSerializer):
+    reviewer_name = serializers.CharField(source="reviewer.get_full_name", read_only=True)
+
+    class Meta:
+        model = ReviewerCalibration
+        fields = [
+            "reviewer",
+            "reviewer_name",
+            "n_ratings",
+            "n_applications",
+            "mean",
+            "severity",
+            "severity_se",
+            "agreement_with_consensus",
+            "drift",
+            "distribution",
+            "flagged",
+            "flag_reason",
+        ]
+        read_only_fields = fields
+
+
+class CriterionCalibrationSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="criterion.title", read_only=True)
+
+    class Meta:
+        model = CriterionCalibration
+        fields = [
+            "criterion",
+            "title",
+            "n_ratings",
+            "mean",
+            "spread",
+            "alpha_ordinal",
+            "alpha_interval",
+            "discrimination",
+            "notes",
+            "flagged",
+            "flag_reason",
+        ]
+        read_only_fields = fields
+
+
+class CalibrationRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CalibrationRun
+        fields = [
+            "id",
+            "rubric",
+            "status",
+            "trigger",
+            "task_id",
+            "progress",
+            "progress_message",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "n_ratings",
+            "n_applications",
+            "n_reviewers",
+            "agreement",
+            "error",
+        ]
+        read_only_fields = fields
+
+
+class CalibrationRunDetailSerializer(CalibrationRunSerializer):
+    reviewers = ReviewerCalibrationSerializer(many=True, read_only=True)
+    criteria = CriterionCalibrationSerializer(many=True, read_only=True)
+
+    class Meta(CalibrationRunSerializer.Meta):
+        fields = [*CalibrationRunSerializer.Meta.fields, "reviewers", "criteria"]
+        read_only_fields = fields
+
+
+class CalibrationStartSerializer(serializers.Serializer):
+    rubric = serializers.IntegerField()
+
+
+class CalibrationStatusSerializer(serializers.Serializer):
+    run = serializers.IntegerField()
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    message = serializers.CharField(allow_blank=True)
+    task_id = serializers.CharField(allow_blank=True)
+    task_state = serializers.CharField(allow_null=True)

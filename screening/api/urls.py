@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 from screening.api.views import (
     ApplicationViewSet,
     AssignmentViewSet,
+    CalibrationRunViewSet,
     CandidateViewSet,
     PostingRankingView,
     ScorecardViewSet,
@@ -14,6 +15,7 @@ router.register("candidates", CandidateViewSet, basename="candidate")
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("scorecards", ScorecardViewSet, basename="scorecard")
+router.register("calibration-runs", CalibrationRunViewSet, basename="calibration-run")
 
 urlpatterns = [
     path("postings/<int:pk>/ranking/", PostingRankingView.as_view(), name="posting-ranking"),

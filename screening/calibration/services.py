@@ -1,0 +1,175 @@
+"""Calibration runs: claim the rubric (one run at a time), fetch its ratings
+as arrays, compute, and store the results in one transaction."""
+
+import logging
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.utils import timezone
+
+from rubrics.models import Rubric
+from screening.calibration.compute import compute_calibration
+from screening.calibration.data import fetch_ratings
+from screening.models import (
+    ApplicationCalibration,
+    CalibrationRun,
+    CriterionCalibration,
+    ReviewerCalibration,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class CalibrationBusy(Exception):
+    """Another run of the same rubric is in progress."""
+
+
+def debounce_key(rubric_id: int) -> str:
+    return f"calibration:pending:{rubric_id}"
+
+
+def calibration_request(
+    *, rubric: Rubric, actor=None, trigger: str = CalibrationRun.Trigger.MANUAL
+) -> CalibrationRun:
+    """Queue a run now (sent after the current transaction commits). The
+    task id is chosen here so the caller can answer with it at once."""
+    from screening.tasks import calibrate_rubric
+
+    task_id = str(uuid.uuid4())
+    run = CalibrationRun.objects.create(
+        rubric=rubric, trigger=trigger, requested_by=actor, task_id=task_id
+    )
+    calibrate_rubric.apply_async_on_commit(kwargs={"run_id": run.pk}, task_id=task_id)
+    return run
+
+
+def calibration_after_submission(*, rubric_id: int) -> None:
+    """Called when a scorecard is submitted: schedule one run for a burst of
+    submissions. The first submission of a burst sets a cache key and queues
+    the run to start after the debounce window; later ones find the key and
+    join it. The run deletes the key when it starts."""
+    if not settings.CALIBRATION_ON_SUBMIT:
+        return
+    from screening.tasks import calibrate_rubric
+
+    delay = settings.CALIBRATION_DEBOUNCE_SECONDS
+
+    def enqueue():
+        if cache.add(debounce_key(rubric_id), "1", timeout=delay + 300):
+            calibrate_rubric.apply_async(
+                kwargs={"rubric_id": rubric_id, "trigger": CalibrationRun.Trigger.SUBMISSION},
+                countdown=delay,
+            )
+
+    transaction.on_commit(enqueue)
+
+
+def _claim(run: CalibrationRun, task_id: str) -> CalibrationRun:
+    """Mark the run running; the partial unique constraint refuses a second
+    running run of the same rubric, which is the lock."""
+    try:
+        with transaction.atomic():
+            updated = CalibrationRun.objects.filter(
+                pk=run.pk, status=CalibrationRun.Status.QUEUED
+            ).update(
+                status=CalibrationRun.Status.RUNNING,
+                started_at=timezone.now(),
+                task_id=task_id or run.task_id,
+                progress=1,
+                progress_message="Starting",
+            )
+    except IntegrityError:
+        raise CalibrationBusy(f"A calibration of rubric {run.rubric_id} is running.") from None
+    run.refresh_from_db()
+    if not updated and run.status != CalibrationRun.Status.RUNNING:
+        raise CalibrationBusy(f"Run {run.pk} is already {run.status}.")
+    return run
+
+
+def _progress(run_id: int, percent: int, message: str) -> None:
+    CalibrationRun.objects.filter(pk=run_id).update(progress=percent, progress_message=message)
+
+
+def calibration_run(
+    *,
+    rubric_id: int | None = None,
+    run_id: int | None = None,
+    trigger: str = CalibrationRun.Trigger.MANUAL,
+    task_id: str = "",
+    on_progress: Callable[[int, str], None] | None = None,
+) -> CalibrationRun:
+    """Run a calibration: an existing queued run (`run_id`) or a new one for
+    `rubric_id`. Safe to run twice: a finished run is left as it is."""
+    if run_id is not None:
+        run = CalibrationRun.objects.get(pk=run_id)
+        if run.status in (CalibrationRun.Status.SUCCEEDED, CalibrationRun.Status.FAILED):
+            return run
+    else:
+        cache.delete(debounce_key(rubric_id))
+        run = CalibrationRun.objects.create(rubric_id=rubric_id, trigger=trigger, task_id=task_id)
+    run = _claim(run, task_id)
+
+    def progress(percent: int, message: str) -> None:
+        _progress(run.pk, percent, message)
+        if on_progress:
+            on_progress(percent, message)
+
+    try:
+        progress(5, "Fetching ratings")
+        ratings = fetch_ratings(rubric_id=run.rubric_id)
+        progress(35, f"Fitting {len(ratings):,} ratings")
+        rubric = run.rubric
+        criteria = list(rubric.criteria.order_by("order", "id"))
+        result = compute_calibration(ratings=ratings, criteria=criteria, scale_max=rubric.scale_max)
+        progress(80, "Saving results")
+        _store(run, result)
+    except CalibrationBusy:
+        raise
+    except (OperationalError, InterfaceError):
+        # Transient: put the run back in the queue for the task's retry.
+        CalibrationRun.objects.filter(pk=run.pk).update(
+            status=CalibrationRun.Status.QUEUED, progress=0, progress_message="Retrying"
+        )
+        raise
+    except Exception as exc:
+        logger.exception("Calibration run %s failed", run.pk)
+        CalibrationRun.objects.filter(pk=run.pk).update(
+            status=CalibrationRun.Status.FAILED,
+            finished_at=timezone.now(),
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        raise
+    run.refresh_from_db()
+    if on_progress:
+        on_progress(100, "Done")
+    return run
+
+
+@transaction.atomic
+def _store(run: CalibrationRun, result) -> None:
+    ReviewerCalibration.objects.bulk_create(
+        ReviewerCalibration(run=run, **r.as_fields()) for r in result.reviewers
+    )
+    CriterionCalibration.objects.bulk_create(
+        CriterionCalibration(run=run, **c.as_fields()) for c in result.criteria
+    )
+    ApplicationCalibration.objects.bulk_create(
+        (
+            ApplicationCalibration(run=run, application_id=app_id, adjusted_score=score)
+            for app_id, score in result.adjusted_scores.items()
+        ),
+        batch_size=5000,
+    )
+    CalibrationRun.objects.filter(pk=run.pk).update(
+        status=CalibrationRun.Status.SUCCEEDED,
+        finished_at=timezone.now(),
+        progress=100,
+        progress_message="Done",
+        n_ratings=result.n_ratings,
+        n_applications=result.n_applications,
+        n_reviewers=result.n_reviewers,
+        agreement=result.agreement,
+    )
