@@ -240,9 +240,17 @@ def application_open(
         raise ValidationError(
             {"candidate": "This candidate already has an application for this posting."}
         )
-    application = Application.objects.create(
-        candidate=candidate, posting=posting, rubric=rubric, stage=stage, created_by=actor
-    )
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                candidate=candidate,
+                posting=posting,
+                rubric=rubric,
+                stage=stage,
+                created_by=actor,
+            )
+    except IntegrityError:
+        raise Conflict("This candidate's application for this posting was just opened.") from None
     _log(
         actor=actor,
         obj=application,
@@ -306,7 +314,9 @@ def assignment_create(
 
 def _lock_own_scorecard(scorecard: Scorecard, reviewer) -> Scorecard:
     locked = (
-        Scorecard.objects.select_for_update()
+        # of=("self",): lock the scorecard only, not the joined rubric row
+        # that every reviewer of the posting shares.
+        Scorecard.objects.select_for_update(of=("self",))
         .select_related("assignment", "application__rubric")
         .get(pk=scorecard.pk)
     )
@@ -385,7 +395,9 @@ def scorecard_save(
     card = _lock_own_scorecard(scorecard, reviewer)
     if card.is_submitted:
         raise ScorecardLocked()
-    if recommendation is not None and recommendation not in Scorecard.Recommendation.values:
+    if recommendation is not None and (
+        isinstance(recommendation, bool) or recommendation not in Scorecard.Recommendation.values
+    ):
         raise ValidationError({"recommendation": "Choose Strong no, No, Yes or Strong yes."})
     if scores:
         _apply_scores(card, scores)

@@ -14,6 +14,7 @@ from screening.calibration import stats
 
 SECONDS_PER_30_DAYS = 30 * 24 * 3600
 DRIFT_WINDOWS = 4
+MIN_DRIFT_SPAN_SECONDS = 14 * 24 * 3600
 
 
 @dataclass

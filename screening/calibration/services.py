@@ -48,16 +48,27 @@ def calibration_request(
 
 def calibration_after_submission(*, rubric_id: int) -> None:
     """Called when a scorecard is submitted: schedule one run for a burst of
-    submissions. The first submission of a burst sets a cache key and queues
-    the run to start after the debounce window; later ones find the key and
-    join it. The run deletes the key when it starts."""
+    submissions. Within one transaction, the rubric is queued once, at
+    commit. Across transactions, the first submission of a burst sets a cache
+    key and queues the run to start after the debounce window; later ones
+    find the key and join that run, which deletes the key when it starts."""
     if not settings.CALIBRATION_ON_SUBMIT:
         return
-    from screening.tasks import calibrate_rubric
-
-    delay = settings.CALIBRATION_DEBOUNCE_SECONDS
+    connection = transaction.get_connection()
+    pending = connection.__dict__.setdefault("_calibration_pending", set())
+    # Keyed by the outermost atomic block: a rolled-back transaction's key is
+    # never seen again.
+    outer = id(connection.atomic_blocks[0]) if connection.in_atomic_block else None
+    key = (outer, rubric_id)
+    if key in pending:
+        return
+    pending.add(key)
 
     def enqueue():
+        pending.discard(key)
+        from screening.tasks import calibrate_rubric
+
+        delay = settings.CALIBRATION_DEBOUNCE_SECONDS
         if cache.add(debounce_key(rubric_id), "1", timeout=delay + 300):
             calibrate_rubric.apply_async(
                 kwargs={"rubric_id": rubric_id, "trigger": CalibrationRun.Trigger.SUBMISSION},

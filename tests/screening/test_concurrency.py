@@ -120,12 +120,6 @@ def test_two_simultaneous_assignments_of_one_reviewer_make_one():
     assert Scorecard.objects.filter(application=application).count() == 1
 
 
-@pytest.mark.xfail(
-    reason="bug: _lock_own_scorecard's select_for_update() with select_related has no of=, "
-    "so PostgreSQL's FOR UPDATE also locks the joined assignment, application and rubric "
-    "rows: every save waits for any open save on the same rubric",
-    strict=True,
-)
 def test_reviewers_of_one_rubric_save_without_waiting_for_each_other():
     rubric = published_rubric()
     first = ReviewAssignmentFactory(application=ApplicationFactory(rubric=rubric))
@@ -157,12 +151,6 @@ def test_reviewers_of_one_rubric_save_without_waiting_for_each_other():
     assert [kind for kind, _ in outcomes] == ["ok", "ok"], outcomes
 
 
-@pytest.mark.xfail(
-    reason="bug: application_open checks for a duplicate with exists() and then creates, "
-    "with no IntegrityError handling (unlike assignment_create), so the loser of a race "
-    "gets IntegrityError (a 500) instead of a field error or Conflict",
-    strict=True,
-)
 def test_two_simultaneous_openings_of_one_application_refuse_the_second_cleanly():
     recruiter = RecruiterFactory()
     rubric = published_rubric()
