@@ -43,15 +43,15 @@ def default_anchors(
     asked = _shorten(text) if text.strip() else subject
     evidence = f" (e.g. {', '.join(keywords)})" if keywords else ""
     anchors = [
-        f"No evidence of {subject.lower()}: nothing in the application shows {asked}.",
+        f"No evidence of {subject.lower()} in the application.",
         f"Some evidence of {subject.lower()}, with clear gaps or only indirect signs.",
-        f"Clearly shows what the posting asks: {asked}{evidence}.",
-        f"Goes beyond the posting on {subject.lower()}: depth, scale, leadership or "
-        f"results well past the bar{evidence}.",
+        f"Clear evidence of what the posting asks: “{asked}”{evidence}.",
+        f"Beyond the posting on {subject.lower()}: depth, scale, leadership or results "
+        f"well past the bar{evidence}.",
     ]
     if len(labels) == 5:
         anchors.append(
-            f"Exceptional on {subject.lower()}: among the strongest evidence a "
-            f"reviewer is likely to see for this role."
+            f"Exceptional on {subject.lower()}: among the strongest evidence a reviewer "
+            f"is likely to see for this role."
         )
     return anchors

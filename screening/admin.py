@@ -415,6 +415,9 @@ class MyReviewAdmin(admin.ModelAdmin):
         # changelist would otherwise re-sort by the model's).
         return ["done", F("due_date").asc(nulls_last=True), "id"]
 
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "My reviews", **(extra_context or {})})
+
     def has_add_permission(self, request):
         return False
 

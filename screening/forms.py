@@ -12,7 +12,7 @@ class ScorecardForm(forms.Form):
     must-haves are checked on submit by the service."""
 
     recommendation = forms.TypedChoiceField(
-        choices=[(NO_EVIDENCE, "—")] + list(Scorecard.Recommendation.choices),
+        choices=[(NO_EVIDENCE, "Not chosen yet")] + list(Scorecard.Recommendation.choices),
         coerce=int,
         empty_value=None,
         required=False,
@@ -41,8 +41,22 @@ class ScorecardForm(forms.Form):
             )
 
     def rows(self):
-        """(criterion, score field, note field) for the template."""
-        return [(c, self[f"score_{c.pk}"], self[f"note_{c.pk}"]) for c in self.criteria]
+        """Per criterion: the criterion, its note field, and its levels as
+        (radio, anchor text) pairs, the "not scored" choice first."""
+        rows = []
+        for c in self.criteria:
+            score = self[f"score_{c.pk}"]
+            options = list(score)
+            anchors = [None, *c.anchors, *([None] * len(options))][: len(options)]
+            rows.append(
+                {
+                    "criterion": c,
+                    "score": score,
+                    "note": self[f"note_{c.pk}"],
+                    "levels": list(zip(options, anchors, strict=True)),
+                }
+            )
+        return rows
 
     def scores(self) -> list[dict]:
         return [

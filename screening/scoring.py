@@ -48,8 +48,10 @@ def weighted_score(values: Values, criteria: Sequence[CriterionRule], scale: Sca
             continue  # no evidence: the minimum, which adds nothing
         clipped = min(max(float(value), scale.min), scale.max)
         points += c.weight * (clipped - scale.min) / span
-    # Clamped: floating-point sums can land a hair outside [0, 100].
-    return min(100.0, max(0.0, 100.0 * points / total_weight))
+    # Rounded to 9 places so that float noise (31.249999999999996 for 31.25)
+    # cannot make two roundings of one score disagree, and clamped because
+    # the sums can land a hair outside [0, 100].
+    return min(100.0, max(0.0, round(100.0 * points / total_weight, 9)))
 
 
 def consensus(

@@ -217,6 +217,15 @@ class RankingRow:
     def passes_must_haves(self) -> bool | None:
         return None if self.score is None else not self.failed_must_haves
 
+    @property
+    def stage_label(self) -> str:
+        return Application.Stage(self.stage).label
+
+    @property
+    def tally_counts(self) -> list[int]:
+        """Counts per recommendation, Strong no first."""
+        return [self.tally.get(value, 0) for value in Scorecard.Recommendation.values]
+
 
 # Each order: the value sorted on (None: not scored yet) and the direction
 # it sorts in by default; "-name" reverses it. Unscored rows always go last.

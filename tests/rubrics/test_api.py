@@ -698,9 +698,7 @@ def test_patch_criteria_fills_in_default_anchors_for_a_new_criterion(recruiter_c
     response = recruiter_client.patch(f"{RUBRICS}{world.draft.pk}/", {"criteria": criteria})
 
     languages = response.json()["criteria"][-1]
-    assert languages["anchors"][0] == (
-        "No evidence of languages: nothing in the application shows Languages."
-    )
+    assert languages["anchors"][0] == ("No evidence of languages in the application.")
     assert len(languages["anchors"]) == 4
 
 

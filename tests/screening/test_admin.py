@@ -6,6 +6,7 @@ Forms are posted back from the HTML the admin rendered, as a browser would."""
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -642,9 +643,9 @@ def test_ranking_page_shows_submitted_pending_and_tally(recruiter_client, rankin
     response = recruiter_client.get(RANKING)
 
     assert [row[7:] for row in table_rows(response, "ranking")] == [
-        ["1", "0", "", "1", "", ""],
-        ["2", "0", "", "", "1", "1"],
-        ["0", "1", "", "", "", ""],
+        ["1", "0", "0", "1", "0", "0"],
+        ["2", "0", "0", "0", "1", "1"],
+        ["0", "1", "0", "0", "0", "0"],
     ]
 
 
@@ -929,7 +930,7 @@ def test_scorecard_page_offers_each_criterion_with_its_levels(
     response = reviewer_client.get(scorecard_url(assignment))
 
     form = response.context["form"]
-    assert [c.title for c, _, _ in form.rows()] == [
+    assert [row["criterion"].title for row in form.rows()] == [
         "Certification",
         "Experience",
         "Service software",
@@ -1115,9 +1116,15 @@ def test_submitted_scorecard_page_shows_the_reviewers_own_scores(
 
     response = reviewer_client.get(scorecard_url(assignment))
 
-    assertContains(response, "Your score: <strong>3</strong>", html=False)
-    assertContains(response, "Your score: <strong>4</strong>", html=False)
-    assertContains(response, "Your score: <strong>no evidence</strong>", html=False)
+    chosen = [
+        " ".join(row.split())
+        for row in re.findall(
+            r'<tr class="chosen">\s*<td class="level"><label>(.*?)</label>',
+            response.content.decode(),
+            re.S,
+        )
+    ]
+    assert chosen == ["✔ 3 · Meets", "✔ 4 · Exceeds", "✔ No evidence"]
     assertContains(response, "Your recommendation: <strong>Strong yes</strong>", html=False)
 
 
