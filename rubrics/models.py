@@ -38,6 +38,10 @@ class JobPosting(models.Model):
     )
     source_url = models.URLField("source URL", max_length=500, blank=True)
     status = models.CharField(max_length=16, choices=Status, default=Status.DRAFT)
+    recruiters = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="postings_recruited",
+        help_text="Who receives this posting's weekly digest (default: whoever created it).",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -5,6 +5,7 @@ from screening.models import (
     CalibrationRun,
     Candidate,
     CriterionCalibration,
+    Report,
     ReviewAssignment,
     ReviewerCalibration,
     Scorecard,
@@ -307,3 +308,29 @@ class CalibrationStatusSerializer(serializers.Serializer):
     message = serializers.CharField(allow_blank=True)
     task_id = serializers.CharField(allow_blank=True)
     task_state = serializers.CharField(allow_null=True)
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    posting_title = serializers.CharField(source="posting.title", read_only=True)
+    delivered_to = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "kind",
+            "posting",
+            "posting_title",
+            "subject",
+            "period_start",
+            "period_end",
+            "recipients",
+            "delivered_to",
+            "calibration_run",
+            "created_at",
+            "sent_at",
+        ]
+        read_only_fields = fields
+
+    def get_delivered_to(self, obj) -> list[str]:
+        return [d.recipient for d in obj.deliveries.all()]

@@ -7,6 +7,7 @@ from screening.api.views import (
     CalibrationRunViewSet,
     CandidateViewSet,
     PostingRankingView,
+    ReportViewSet,
     ScorecardViewSet,
 )
 
@@ -16,6 +17,7 @@ router.register("applications", ApplicationViewSet, basename="application")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("scorecards", ScorecardViewSet, basename="scorecard")
 router.register("calibration-runs", CalibrationRunViewSet, basename="calibration-run")
+router.register("reports", ReportViewSet, basename="report")
 
 urlpatterns = [
     path("postings/<int:pk>/ranking/", PostingRankingView.as_view(), name="posting-ranking"),

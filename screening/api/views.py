@@ -32,6 +32,7 @@ from screening.api.serializers import (
     CandidateForReviewerSerializer,
     CandidateSerializer,
     RankingRowSerializer,
+    ReportSerializer,
     ScorecardSerializer,
     ScorecardWriteSerializer,
 )
@@ -41,10 +42,12 @@ from screening.models import (
     CalibrationRun,
     Candidate,
     CriterionCalibration,
+    Report,
     ReviewAssignment,
     ReviewerCalibration,
     Scorecard,
 )
+from screening.reports.files import report_file_response
 
 
 class RecruiterWritesOnly(permissions.BasePermission):
@@ -356,3 +359,25 @@ class CalibrationRunViewSet(
                 }
             ).data
         )
+
+
+class ReportViewSet(viewsets.ReadOnlyModelViewSet):
+    """Stored digests (recruiters): metadata, and the HTML or CSV to download."""
+
+    permission_classes = [IsRecruiter]
+    serializer_class = ReportSerializer
+    filterset_fields = ["posting", "kind"]
+    ordering = ["-period_end", "-id"]
+
+    def get_queryset(self):
+        return Report.objects.select_related("posting").prefetch_related("deliveries")
+
+    @extend_schema(responses={(200, "text/html"): bytes}, summary="The report's HTML")
+    @action(detail=True, methods=["get"])
+    def html(self, request, pk=None):
+        return report_file_response(self.get_object(), "html")
+
+    @extend_schema(responses={(200, "text/csv"): bytes}, summary="The report's CSV attachment")
+    @action(detail=True, methods=["get"], url_path="csv")
+    def csv_file(self, request, pk=None):
+        return report_file_response(self.get_object(), "csv")

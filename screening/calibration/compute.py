@@ -102,13 +102,7 @@ def compute_calibration(*, ratings, criteria: list[Criterion], scale_max: int) -
     )
     drift_by = {row.rater: row for row in drift.raters}
 
-    rater_flags: dict[int, tuple[bool, str]] = {}
-    criterion_flags: dict[int, tuple[bool, str]] = {}
-    for flag in flags:
-        target = rater_flags if flag.subject == "rater" else criterion_flags
-        serious = flag.kind != "too_few_ratings"
-        if serious or flag.code not in target:
-            target[int(flag.code)] = (serious, flag.message[:200])
+    rater_flags, criterion_flags = _flags_in_words(flags, effects, summaries)
 
     reviewers = _reviewers(rev, app, val, scale_max, effects, consensus, drift_by, rater_flags)
     criterion_rows = _criteria(criteria, summaries, criterion_flags)
@@ -125,6 +119,40 @@ def compute_calibration(*, ratings, criteria: list[Criterion], scale_max: int) -
         n_applications=int(np.unique(app).size),
         n_reviewers=len(reviewers),
     )
+
+
+def _flags_in_words(flags, effects, summaries):
+    """Flags keyed by reviewer and criterion id, as (serious, reason) with the
+    reason in a recruiter's words (stats' own messages name codes)."""
+    raters = {row.rater: row for row in effects.raters}
+    criteria = {s.criterion: s for s in summaries}
+    by_rater: dict[int, tuple[bool, str]] = {}
+    by_criterion: dict[int, tuple[bool, str]] = {}
+    for flag in flags:
+        code = int(flag.code)
+        if flag.kind in ("lenient_rater", "severe_rater"):
+            r = raters[flag.code]
+            word, side = (
+                ("Lenient", "above") if flag.kind == "lenient_rater" else ("Severe", "below")
+            )
+            by_rater[code] = (
+                True,
+                f"{word}: scores {abs(r.severity):.2f} points {side} the "
+                f"consensus (SE {r.se:.2f}, {r.n_ratings} ratings)",
+            )
+        elif flag.kind == "low_agreement_criterion":
+            s = criteria[flag.code]
+            alpha = s.alpha_interval.value
+            by_criterion[code] = (
+                True,
+                f"Low agreement: alpha {alpha:.2f} is below 0.667"
+                if alpha is not None
+                else "Low agreement",
+            )
+        else:
+            target = by_rater if flag.subject == "rater" else by_criterion
+            target.setdefault(code, (False, "Too few ratings to say"))
+    return by_rater, by_criterion
 
 
 def _kappa_summary(kappas) -> dict:

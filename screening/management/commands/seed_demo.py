@@ -11,13 +11,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from config import roles
 from rubrics import services as rubric_services
 from rubrics.models import Criterion, JobPosting
 from screening import scoring, services
-from screening.models import Application, Candidate, Scorecard
+from screening.calibration.services import calibration_run
+from screening.models import Application, CalibrationRun, Candidate, Scorecard
+from screening.reports.digest import html_with_inline_images
+from screening.reports.services import digest_prepare, report_send
 from screening.selectors import rules_for
 
 DEMO_POSTING = Path(__file__).resolve().parents[2] / "demo" / "posting.txt"
@@ -75,10 +79,23 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with well-known passwords; it runs only with "
                 "DEBUG on (or with --allow-production)."
             )
-        with transaction.atomic():
+        # The demo computes its calibration once, below, rather than per submission.
+        with override_settings(CALIBRATION_ON_SUBMIT=False), transaction.atomic():
             users = self._users()
             posting, rubric = self._posting(users["recruiter"])
             created = self._screening(posting, users)
+        if (
+            created
+            or not CalibrationRun.objects.filter(
+                rubric=rubric, status=CalibrationRun.Status.SUCCEEDED
+            ).exists()
+        ):
+            calibration_run(rubric_id=rubric.pk, trigger=CalibrationRun.Trigger.MANUAL)
+        report = digest_prepare(posting=posting)
+        report_send(report=report)
+        sample = Path(settings.VAR_DIR) / "demo-digest.html"
+        sample.parent.mkdir(parents=True, exist_ok=True)
+        sample.write_text(html_with_inline_images(report.html, report.images), encoding="utf-8")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo posting “{posting.title}” (id {posting.pk}) has published rubric "
@@ -86,6 +103,10 @@ class Command(BaseCommand):
                 f"{Application.objects.filter(posting=posting).count()} applications "
                 f"({created} new)."
             )
+        )
+        self.stdout.write(
+            f"Weekly digest “{report.subject}” sent to {', '.join(report.recipients)} "
+            f"(emails under {settings.EMAIL_FILE_PATH}); a copy to open in a browser: {sample}"
         )
         self.stdout.write("Logins (username / password):")
         for username, first, _last, role, password, _lean in DEMO_USERS:
@@ -198,6 +219,14 @@ class Command(BaseCommand):
                     summary=f"Demo scorecard by {reviewer.first_name}.",
                     submit=True,
                 )
+            # Spread the demo over the last three weeks, so the weekly digest
+            # has a week of activity and drift has time to show.
+            days_ago = 1 + (i * 7) % 21
+            when = timezone.now() - timedelta(days=days_ago, hours=i % 8)
+            Application.objects.filter(pk=application.pk).update(created_at=when)
+            Scorecard.objects.filter(application=application, submitted_at__isnull=False).update(
+                submitted_at=when + timedelta(hours=6)
+            )
             if i % 9 == 0:
                 services.application_set_stage(
                     application=application, actor=recruiter, stage=Application.Stage.INTERVIEW
