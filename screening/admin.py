@@ -353,6 +353,7 @@ class ReviewAssignmentAdmin(admin.ModelAdmin):
     date_hierarchy = "due_date"
     fields = ["application", "reviewer", "due_date"]
     raw_id_fields = ["application"]
+    actions = ["reopen_scorecards"]
 
     def get_queryset(self, request):
         return selectors.assignments_visible_to(request.user)
@@ -365,7 +366,9 @@ class ReviewAssignmentAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save(update_fields=["due_date"])
+            services.assignment_set_due_date(
+                assignment=obj, actor=request.user, due_date=form.cleaned_data["due_date"]
+            )
             return
         created = services.assignment_create(
             application=form.cleaned_data["application"],
@@ -387,6 +390,23 @@ class ReviewAssignmentAdmin(admin.ModelAdmin):
     @admin.display(description="candidate", ordering="application__candidate__full_name")
     def candidate(self, assignment):
         return assignment.application.candidate.full_name
+
+    @admin.action(description="Reopen the selected submitted scorecards", permissions=["change"])
+    def reopen_scorecards(self, request, queryset):
+        reopened = 0
+        for assignment in queryset.select_related("scorecard"):
+            try:
+                services.scorecard_reopen(scorecard=assignment.scorecard, actor=request.user)
+            except ServiceError as exc:
+                self.message_user(request, f"{assignment}: {exc.message}", messages.WARNING)
+            else:
+                reopened += 1
+        if reopened:
+            self.message_user(
+                request,
+                f"Reopened {reopened} scorecard(s); their reviewers can edit and submit again.",
+                messages.SUCCESS,
+            )
 
     @admin.display(description="posting", ordering="application__posting__title")
     def posting(self, assignment):

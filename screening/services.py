@@ -309,6 +309,24 @@ def assignment_create(
     return assignment
 
 
+@transaction.atomic
+def assignment_set_due_date(
+    *, assignment: ReviewAssignment, actor, due_date: date | None
+) -> ReviewAssignment:
+    assignment = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.due_date != due_date:
+        old = assignment.due_date
+        assignment.due_date = due_date
+        assignment.save(update_fields=["due_date"])
+        _log(
+            actor=actor,
+            obj=assignment,
+            action_flag=CHANGE,
+            message=f"Due date {old or 'none'} → {due_date or 'none'}.",
+        )
+    return assignment
+
+
 # --- Scorecards -------------------------------------------------------------
 
 

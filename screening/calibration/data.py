@@ -34,12 +34,18 @@ class Ratings:
 
 
 def _fetch(queryset, dtypes: list) -> list[np.ndarray]:
+    """Run the queryset's SQL on a plain cursor and return one array per
+    column. All-numeric results go through one 2-D float array, which is much
+    faster than splitting Python tuples column by column."""
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not rows:
         return [np.empty(0, dtype=t) for t in dtypes]
+    if object not in dtypes:
+        table = np.array(rows, dtype=np.float64)
+        return [table[:, i].astype(t) for i, t in enumerate(dtypes)]
     columns = list(zip(*rows, strict=True))
     return [np.asarray(col, dtype=t) for col, t in zip(columns, dtypes, strict=True)]
 
