@@ -36,6 +36,12 @@ from screening.models import (
 from screening.reports.files import report_file_response
 
 
+def _page_context(modeladmin, request) -> dict:
+    """What every extra admin page of a model needs: the site's context and
+    the model's options (for breadcrumbs and permissions)."""
+    return {**modeladmin.admin_site.each_context(request), "opts": modeladmin.model._meta}
+
+
 def _errors_of(exc) -> list[str]:
     if isinstance(exc, ServiceError):
         return [exc.message]
@@ -44,8 +50,21 @@ def _errors_of(exc) -> list[str]:
     return exc.messages
 
 
+class ServiceErrorsAsMessages:
+    """A service refusing a save from the add/change form (a rule the form
+    could not check, or a race lost) shows its message instead of a 500."""
+
+    def _changeform_view(self, request, object_id, form_url, extra_context):
+        try:
+            return super()._changeform_view(request, object_id, form_url, extra_context)
+        except (ServiceError, ValidationError) as exc:
+            for message in _errors_of(exc):
+                self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
 @admin.register(Candidate)
-class CandidateAdmin(admin.ModelAdmin):
+class CandidateAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
     list_display = ["full_name", "email", "phone", "application_count", "created_at"]
     search_fields = ["full_name", "email"]
     list_filter = ["created_at"]
@@ -102,8 +121,7 @@ class CandidateAdmin(admin.ModelAdmin):
             preview = services.candidate_import_parse(data)
             form = CandidateImportForm(initial={"content": data.decode("utf-8", "replace")})
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
+            **_page_context(self, request),
             "title": "Import candidates from CSV",
             "form": form,
             "preview": preview,
@@ -151,7 +169,7 @@ class ScorecardInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
     list_display = [
         "candidate",
         "posting",
@@ -203,14 +221,6 @@ class ApplicationAdmin(admin.ModelAdmin):
         obj.pk, obj.rubric, obj.created_at = created.pk, created.rubric, created.created_at
         obj._state.adding = False
 
-    def _changeform_view(self, request, object_id, form_url, extra_context):
-        try:
-            return super()._changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as exc:
-            for message in _errors_of(exc):
-                self.message_user(request, message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
     @admin.display(description="rubric")
     def rubric_version(self, application):
         return f"v{application.rubric.version}"
@@ -261,8 +271,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                 self.message_user(request, f"Made {made} assignment(s).", messages.SUCCESS)
             return None
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
+            **_page_context(self, request),
             "title": "Assign reviewers",
             "form": form,
             "applications": queryset.select_related("candidate", "posting"),
@@ -312,8 +321,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         query = request.GET.copy()
         query.pop("page", None)
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
+            **_page_context(self, request),
             "title": f"Ranking — {posting}" if posting else "Ranking",
             "postings": postings,
             "posting": posting,
@@ -340,7 +348,7 @@ def _ranking_csv(posting, rows) -> HttpResponse:
 
 
 @admin.register(ReviewAssignment)
-class ReviewAssignmentAdmin(admin.ModelAdmin):
+class ReviewAssignmentAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
     """All assignments, for recruiters."""
 
     list_display = ["candidate", "posting", "reviewer", "due_date", "status", "overdue"]
@@ -378,14 +386,6 @@ class ReviewAssignmentAdmin(admin.ModelAdmin):
         )
         obj.pk, obj.created_at = created.pk, created.created_at
         obj._state.adding = False
-
-    def _changeform_view(self, request, object_id, form_url, extra_context):
-        try:
-            return super()._changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as exc:
-            for message in _errors_of(exc):
-                self.message_user(request, message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
     @admin.display(description="candidate", ordering="application__candidate__full_name")
     def candidate(self, assignment):
@@ -547,8 +547,7 @@ class MyReviewAdmin(admin.ModelAdmin):
             else None
         )
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
+            **_page_context(self, request),
             "title": f"Scorecard — {application.candidate.full_name}",
             "assignment": assignment,
             "application": application,
@@ -653,8 +652,7 @@ class CalibrationRunAdmin(admin.ModelAdmin):
                 reverse("admin:screening_calibrationrun_change", args=[run.pk])
             )
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
+            **_page_context(self, request),
             "title": "Start a calibration run",
             "rubrics": Rubric.objects.filter(state=Rubric.State.PUBLISHED)
             .select_related("posting")
