@@ -2,6 +2,7 @@
 after commit; safe to run twice; retry only transient database and broker
 errors, with backoff and jitter. Time limits are set once in settings."""
 
+import random
 import smtplib
 from datetime import date, datetime
 
@@ -25,14 +26,7 @@ from screening.reports.services import (
 TRANSIENT = (OperationalError, InterfaceError, BrokerError)
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=5,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(bind=True, max_retries=5)
 def calibrate_rubric(
     self,
     rubric_id: int | None = None,
@@ -58,6 +52,20 @@ def calibrate_rubric(
     except CalibrationBusy as exc:
         # Another run of this rubric is in progress: come back when it is done.
         raise self.retry(exc=exc, countdown=30, max_retries=20) from None
+    except TRANSIENT as exc:
+        # Retry the run that was started (not a new one), with backoff and
+        # jitter: 5 s, 10 s, 20 s, … up to 5 minutes.
+        run_id = getattr(exc, "calibration_run_id", run_id)
+        countdown = min(300, 5 * 2**self.request.retries) + random.uniform(0, 5)
+        raise self.retry(
+            exc=exc,
+            countdown=countdown,
+            kwargs={
+                "run_id": run_id,
+                "rubric_id": None if run_id else rubric_id,
+                "trigger": trigger,
+            },
+        ) from None
     return {"run_id": run.pk, "status": run.status}
 
 

@@ -246,7 +246,17 @@ class PostingRankingView(APIView):
             OpenApiParameter("stage", enum=Application.Stage.values),
             OpenApiParameter("must_haves", enum=["pass", "fail", "unscored"]),
             OpenApiParameter(
-                "order", enum=["score", "-score", "name", "-name", "submitted", "stage"]
+                "order",
+                enum=[
+                    "score",
+                    "-score",
+                    "adjusted",
+                    "-adjusted",
+                    "name",
+                    "-name",
+                    "submitted",
+                    "stage",
+                ],
             ),
             OpenApiParameter("format", enum=["json", "csv"]),
         ],

@@ -97,10 +97,12 @@ def compute_calibration(*, ratings, criteria: list[Criterion], scale_max: int) -
     summaries = stats.criterion_summaries(app, rev, val, crit)
     flags = stats.calibration_flags(effects, summaries)
     consensus = {row.rater: row for row in stats.consensus_agreement(app, rev, val, crit)}
-    drift = stats.severity_drift(
-        app, rev, val, ratings.submitted_time(), crit, n_windows=DRIFT_WINDOWS
-    )
-    drift_by = {row.rater: row for row in drift.raters}
+    times = ratings.submitted_time()
+    drift_by = {}
+    # Drift needs time to happen: over a shorter span a slope means nothing.
+    if times.size and times.max() - times.min() >= MIN_DRIFT_SPAN_SECONDS:
+        drift = stats.severity_drift(app, rev, val, times, crit, n_windows=DRIFT_WINDOWS)
+        drift_by = {row.rater: row for row in drift.raters}
 
     rater_flags, criterion_flags = _flags_in_words(flags, effects, summaries)
 

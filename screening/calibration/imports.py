@@ -53,12 +53,15 @@ class RatingsImport:
 
 
 def _when(text: str):
-    moment = parse_datetime(text)
+    # A bare date is taken as noon, so the day survives any time-zone shift
+    # (parse_datetime would read it as midnight).
+    try:
+        day = parse_date(text) if len(text) == 10 else None
+        moment = datetime.combine(day, time(12, 0)) if day else parse_datetime(text)
+    except ValueError:  # well-formed but impossible, like 2026-02-30
+        return None
     if moment is None:
-        day = parse_date(text)
-        if day is None:
-            return None
-        moment = datetime.combine(day, time(12, 0))
+        return None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment
@@ -98,6 +101,13 @@ def check_ratings(
         .annotate(e=Lower("application__candidate__email"))
         .values_list("e", "assignment__reviewer_id")
     )
+    # A candidate who already applied stays on the rubric they were pinned to.
+    pinned = {
+        e: (rubric_id, version)
+        for e, rubric_id, version in Application.objects.filter(posting=posting)
+        .annotate(e=Lower("candidate__email"))
+        .values_list("e", "rubric_id", "rubric__version")
+    }
     seen: dict[tuple, int] = {}
     for row in reader:
         progress(1)
@@ -134,6 +144,11 @@ def check_ratings(
             problems.append(f"date “{values['date']}” is not YYYY-MM-DD")
         elif when > timezone.now():
             problems.append(f"date {values['date']} is in the future")
+        if candidate in pinned and pinned[candidate][0] != rubric.pk:
+            problems.append(
+                f"the candidate's application uses rubric v{pinned[candidate][1]}, "
+                f"not the published v{rubric.version}"
+            )
         if reviewer_id and (candidate, reviewer_id) in submitted:
             problems.append("this reviewer already has a submitted scorecard for this candidate")
         if criterion is not None and reviewer_id:

@@ -55,18 +55,19 @@ def calibration_after_submission(*, rubric_id: int) -> None:
     if not settings.CALIBRATION_ON_SUBMIT:
         return
     connection = transaction.get_connection()
-    pending = connection.__dict__.setdefault("_calibration_pending", set())
-    # Keyed by the outermost atomic block: a rolled-back transaction's key is
-    # never seen again.
-    outer = id(connection.atomic_blocks[0]) if connection.in_atomic_block else None
-    key = (outer, rubric_id)
-    if key in pending:
+    # Already queued for this commit? Django drops the callbacks of a
+    # rolled-back savepoint, so a failed submission leaves nothing behind.
+    if any(
+        getattr(callback, "calibration_rubric_id", None) == rubric_id
+        and not getattr(callback, "done", False)
+        for _sids, callback, *_rest in connection.run_on_commit
+    ):
         return
-    pending.add(key)
 
     def enqueue():
-        pending.discard(key)
         from screening.tasks import calibrate_rubric
+
+        enqueue.done = True
 
         delay = settings.CALIBRATION_DEBOUNCE_SECONDS
         if cache.add(debounce_key(rubric_id), "1", timeout=delay + 300):
@@ -75,6 +76,7 @@ def calibration_after_submission(*, rubric_id: int) -> None:
                 countdown=delay,
             )
 
+    enqueue.calibration_rubric_id = rubric_id
     transaction.on_commit(enqueue)
 
 
@@ -100,6 +102,24 @@ def _claim(run: CalibrationRun, task_id: str) -> CalibrationRun:
     return run
 
 
+def _start_new(*, rubric_id: int, trigger: str, task_id: str) -> CalibrationRun:
+    """A new run, created already running: if another run of the rubric is
+    in progress, the constraint refuses it and nothing is stored."""
+    try:
+        with transaction.atomic():
+            return CalibrationRun.objects.create(
+                rubric_id=rubric_id,
+                trigger=trigger,
+                task_id=task_id,
+                status=CalibrationRun.Status.RUNNING,
+                started_at=timezone.now(),
+                progress=1,
+                progress_message="Starting",
+            )
+    except IntegrityError:
+        raise CalibrationBusy(f"A calibration of rubric {rubric_id} is running.") from None
+
+
 def _progress(run_id: int, percent: int, message: str) -> None:
     CalibrationRun.objects.filter(pk=run_id).update(progress=percent, progress_message=message)
 
@@ -118,10 +138,10 @@ def calibration_run(
         run = CalibrationRun.objects.get(pk=run_id)
         if run.status in (CalibrationRun.Status.SUCCEEDED, CalibrationRun.Status.FAILED):
             return run
+        run = _claim(run, task_id)
     else:
         cache.delete(debounce_key(rubric_id))
-        run = CalibrationRun.objects.create(rubric_id=rubric_id, trigger=trigger, task_id=task_id)
-    run = _claim(run, task_id)
+        run = _start_new(rubric_id=rubric_id, trigger=trigger, task_id=task_id)
 
     def progress(percent: int, message: str) -> None:
         _progress(run.pk, percent, message)
@@ -139,11 +159,13 @@ def calibration_run(
         _store(run, result)
     except CalibrationBusy:
         raise
-    except (OperationalError, InterfaceError):
-        # Transient: put the run back in the queue for the task's retry.
+    except (OperationalError, InterfaceError) as exc:
+        # Transient: put the run back in the queue, and tell the task which
+        # run to retry, so the retry finishes this run rather than a new one.
         CalibrationRun.objects.filter(pk=run.pk).update(
             status=CalibrationRun.Status.QUEUED, progress=0, progress_message="Retrying"
         )
+        exc.calibration_run_id = run.pk
         raise
     except Exception as exc:
         logger.exception("Calibration run %s failed", run.pk)
