@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from config.errors import ServiceError
 from config.roles import is_recruiter
@@ -737,8 +738,8 @@ class ReportAdmin(admin.ModelAdmin):
         return format_html(
             '<p><a class="button" href="{}">Download HTML</a> '
             '<a class="button" href="{}">Download CSV</a></p>'
-            '<iframe title="Report" src="{}?inline=1" style="width:100%; height:900px; '
-            'border:1px solid #ddd" sandbox></iframe>',
+            '<iframe title="Report" src="{}?inline=1" style="width:800px; max-width:100%; '
+            'min-width:760px; height:900px; border:1px solid #ddd" sandbox></iframe>',
             html_url,
             csv_url,
             html_url,
@@ -748,7 +749,8 @@ class ReportAdmin(admin.ModelAdmin):
         return [
             path(
                 "<int:report_id>/download/<str:fmt>/",
-                self.admin_site.admin_view(self.download_view),
+                # The preview frames it: same origin only.
+                self.admin_site.admin_view(xframe_options_sameorigin(self.download_view)),
                 name="screening_report_download",
             ),
             *super().get_urls(),

@@ -401,10 +401,12 @@ class ReportDelivery(models.Model):
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="deliveries")
     recipient = models.EmailField()
-    sent_at = models.DateTimeField()
+    # Empty while a worker is sending it: the row is the claim.
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["sent_at"]
+        verbose_name_plural = "report deliveries"
         constraints = [
             models.UniqueConstraint(fields=["report", "recipient"], name="report_delivery_once"),
         ]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer, StaticHTMLRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -383,11 +383,13 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
         return Report.objects.select_related("posting").prefetch_related("deliveries")
 
     @extend_schema(responses={(200, "text/html"): bytes}, summary="The report's HTML")
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, StaticHTMLRenderer])
     def html(self, request, pk=None):
         return report_file_response(self.get_object(), "html")
 
     @extend_schema(responses={(200, "text/csv"): bytes}, summary="The report's CSV attachment")
-    @action(detail=True, methods=["get"], url_path="csv")
+    @action(
+        detail=True, methods=["get"], url_path="csv", renderer_classes=[JSONRenderer, CSVRenderer]
+    )
     def csv_file(self, request, pk=None):
         return report_file_response(self.get_object(), "csv")

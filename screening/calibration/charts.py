@@ -70,7 +70,7 @@ def distribution_chart(reviewers, level_labels, fmt: str = "png") -> bytes:
         )
         ax.legend(
             loc="upper center",
-            bbox_to_anchor=(0.5, -0.15),
+            bbox_to_anchor=(0.5, -0.3),
             ncol=min(5, shares.shape[1]),
             fontsize="small",
             frameon=False,

@@ -15,6 +15,7 @@ from email.mime.image import MIMEImage
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import SafeMIMEMultipart
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -33,8 +34,9 @@ def digest_recipients(posting: JobPosting) -> list[str]:
     """The posting's recruiters; else whoever created it; else every
     recruiter."""
     users = list(posting.recruiters.filter(is_active=True).exclude(email=""))
-    if not users and posting.created_by and posting.created_by.email:
-        users = [posting.created_by]
+    creator = posting.created_by
+    if not users and creator and creator.is_active and creator.email:
+        users = [creator]
     if not users:
         users = list(
             get_user_model()
@@ -53,9 +55,13 @@ def postings_with_activity(start: datetime, end: datetime) -> list[JobPosting]:
     ]
 
 
-def digest_prepare(*, posting: JobPosting, now: datetime | None = None) -> Report:
+def digest_prepare(
+    *, posting: JobPosting, now: datetime | None = None, store: bool = True
+) -> Report:
     """The posting's digest for the last full week, created once: a second
-    call for the same period returns the stored report unchanged."""
+    call for the same period returns the stored report unchanged. With
+    `store=False` (a dry run) the report is built the same way but not
+    saved."""
     start, end = digest_period(now)
     existing = Report.objects.filter(
         kind=Report.Kind.WEEKLY_DIGEST, posting=posting, period_start=start
@@ -77,41 +83,64 @@ def digest_prepare(*, posting: JobPosting, now: datetime | None = None) -> Repor
         previous_run=previous.calibration_run if previous else None,
         site_url=settings.SITE_URL,
     )
+    report = Report(
+        kind=Report.Kind.WEEKLY_DIGEST,
+        posting=posting,
+        period_start=start,
+        period_end=end,
+        subject=digest.subject,
+        html=digest.html,
+        text=digest.text,
+        csv=digest.csv,
+        images=digest.images,
+        recipients=digest_recipients(posting),
+        calibration_run=digest.calibration_run,
+    )
+    if not store:
+        return report
     try:
         with transaction.atomic():
-            return Report.objects.create(
-                kind=Report.Kind.WEEKLY_DIGEST,
-                posting=posting,
-                period_start=start,
-                period_end=end,
-                subject=digest.subject,
-                html=digest.html,
-                text=digest.text,
-                csv=digest.csv,
-                images=digest.images,
-                recipients=digest_recipients(posting),
-                calibration_run=digest.calibration_run,
-            )
+            report.save()
+            return report
     except IntegrityError:  # another worker stored it first
         return Report.objects.get(
             kind=Report.Kind.WEEKLY_DIGEST, posting=posting, period_start=start
         )
 
 
+class DigestEmail(EmailMultiAlternatives):
+    """multipart/mixed [ related [ alternative [text, html], images ], csv ]:
+    the layout mail clients expect for inline images plus an attachment."""
+
+    def __init__(self, *args, images: dict[str, bytes], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.images = images
+
+    def _create_alternatives(self, msg):
+        alternative = super()._create_alternatives(msg)
+        if not self.images:
+            return alternative
+        related = SafeMIMEMultipart(
+            _subtype="related", encoding=self.encoding or settings.DEFAULT_CHARSET
+        )
+        related.attach(alternative)
+        for cid, data in self.images.items():
+            image = MIMEImage(data, _subtype="png")
+            image.add_header("Content-ID", f"<{cid}>")
+            image.add_header("Content-Disposition", "inline", filename=f"{cid}.png")
+            related.attach(image)
+        return related
+
+
 def _message(report: Report, recipient: str) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
+    message = DigestEmail(
         subject=report.subject,
         body=report.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient],
+        images={cid: base64.b64decode(data) for cid, data in report.images.items()},
     )
-    message.mixed_subtype = "related"
     message.attach_alternative(report.html, "text/html")
-    for cid, data in report.images.items():
-        image = MIMEImage(base64.b64decode(data), _subtype="png")
-        image.add_header("Content-ID", f"<{cid}>")
-        image.add_header("Content-Disposition", "inline", filename=f"{cid}.png")
-        message.attach(image)
     day = timezone.localtime(report.period_end).date().isoformat()
     message.attach(f"ranking-{report.posting_id}-{day}.csv", report.csv, "text/csv")
     return message
@@ -121,16 +150,24 @@ def report_send(*, report: Report, to: list[str] | None = None) -> int:
     """Send the report to each recipient not yet served; returns how many
     were sent now. An SMTP error stops here and is raised (the task retries);
     those already served are recorded and skipped next time."""
-    recipients = to if to is not None else report.recipients
-    done = set(report.deliveries.values_list("recipient", flat=True))
+    recipients = list(dict.fromkeys(to if to is not None else report.recipients))
     sent = 0
     for recipient in recipients:
-        if recipient in done:
-            continue
-        _message(report, recipient).send(fail_silently=False)
-        ReportDelivery.objects.create(report=report, recipient=recipient, sent_at=timezone.now())
+        # Claim the copy first: the unique constraint lets one worker send
+        # it; a failed send gives the claim back for the retry.
+        try:
+            with transaction.atomic():
+                claim = ReportDelivery.objects.create(report=report, recipient=recipient)
+        except IntegrityError:
+            continue  # sent before, or being sent by another worker
+        try:
+            _message(report, recipient).send(fail_silently=False)
+        except Exception:
+            claim.delete()
+            raise
+        ReportDelivery.objects.filter(pk=claim.pk).update(sent_at=timezone.now())
         sent += 1
-    if to is None:
+    if sent and to is None:
         Report.objects.filter(pk=report.pk).update(sent_at=timezone.now())
     return sent
 
@@ -138,10 +175,17 @@ def report_send(*, report: Report, to: list[str] | None = None) -> int:
 # --- Reminders ---------------------------------------------------------------
 
 
+CLOSED_STAGES = ["rejected", "withdrawn", "hired"]
+
+
 def overdue_assignments(today: date):
+    """Reviews past their due date and not submitted, of active reviewers on
+    applications still in play."""
     return (
-        ReviewAssignment.objects.filter(due_date__lt=today)
+        ReviewAssignment.objects.filter(due_date__lt=today, reviewer__is_active=True)
         .filter(~Q(scorecard__status=Scorecard.Status.SUBMITTED))
+        .exclude(application__stage__in=CLOSED_STAGES)
+        .exclude(application__posting__status=JobPosting.Status.CLOSED)
         .select_related("reviewer", "application__candidate", "application__posting")
         .order_by("reviewer_id", "due_date", "id")
     )

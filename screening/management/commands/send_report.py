@@ -3,8 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
 from rubrics.models import JobPosting
-from screening.reports.digest import build_digest, digest_period
-from screening.reports.services import digest_prepare, digest_recipients, report_send
+from screening.reports.services import digest_prepare, report_send
 
 
 class Command(BaseCommand):
@@ -38,14 +37,14 @@ class Command(BaseCommand):
             except ValidationError:
                 raise CommandError(f"“{address}” is not an email address.") from None
         if dry_run:
-            start, end = digest_period()
-            digest = build_digest(posting=posting_obj, period_start=start, period_end=end)
-            recipients = to or digest_recipients(posting_obj)
+            report = digest_prepare(posting=posting_obj, store=False)
+            recipients = to or report.recipients
+            stored = " (stored already)" if report.pk else ""
             self.stdout.write(
-                f"Dry run: would send “{digest.subject}” to "
+                f"Dry run: would send “{report.subject}”{stored} to "
                 f"{', '.join(recipients) or 'nobody (no recruiter has an email)'}."
             )
-            self.stdout.write(digest.text)
+            self.stdout.write(report.text)
             return
         report = digest_prepare(posting=posting_obj)
         recipients = to or report.recipients

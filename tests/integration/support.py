@@ -1,0 +1,143 @@
+"""The Celery worker subprocess of the integration tests, and whether they
+can run here."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+WORKER_START_TIMEOUT = 30
+WORKER_STOP_TIMEOUT = 15
+
+
+def integration_skip_reason() -> str | None:
+    """Why the integration tests cannot run here, or None when they can."""
+    reasons = []
+    if connection.vendor != "postgresql":
+        reasons.append(
+            f"the database is {connection.vendor}, not PostgreSQL (set DATABASE_URL=postgres://…)"
+        )
+    if not settings.BROKER_CONFIGURED:
+        reasons.append("no Celery broker is configured (set REDIS_URL=redis://…)")
+    return "; ".join(reasons) or None
+
+
+def database_url(settings_dict: dict) -> str:
+    user = quote(settings_dict.get("USER") or "", safe="")
+    password = quote(settings_dict.get("PASSWORD") or "", safe="")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = settings_dict.get("HOST") or "localhost"
+    port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
+    return f"postgres://{credentials}{host}{port}/{quote(settings_dict['NAME'], safe='')}"
+
+
+class Worker:
+    """A running `celery worker` subprocess and what its tests need to know."""
+
+    def __init__(self, *, queue: str, nodename: str, cache_prefix: str, log_path: Path):
+        self.queue = queue
+        self.nodename = nodename
+        self.cache_prefix = cache_prefix
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def start(self, database_url: str) -> None:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.integration.worker_settings",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": settings.REDIS_URL,
+            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            "INTEGRATION_CACHE_PREFIX": self.cache_prefix,
+            "PYTHONUNBUFFERED": "1",
+        }
+        if settings.CELERY_RESULT_BACKEND:
+            env["CELERY_RESULT_BACKEND"] = settings.CELERY_RESULT_BACKEND
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "-l",
+            "INFO",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+            "-Q",
+            self.queue,
+            "-n",
+            self.nodename,
+        ]
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+        self._wait_until_ready()
+
+    def _wait_until_ready(self) -> None:
+        from config.celery import app
+
+        deadline = time.monotonic() + WORKER_START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(
+                    f"The Celery worker exited with {self.process.returncode} before it was "
+                    f"ready; its log ({self.log_path}):\n{self.log()}"
+                )
+            if f"{self.nodename} ready." in self.log() and app.control.ping(
+                destination=[self.nodename], timeout=0.5
+            ):
+                return
+            time.sleep(0.2)
+        self.stop()
+        pytest.fail(
+            f"The Celery worker was not ready within {WORKER_START_TIMEOUT} s; its log "
+            f"({self.log_path}):\n{self.log()}"
+        )
+
+    def stop(self) -> None:
+        """Warm shutdown (SIGTERM), then SIGKILL if it does not end in time."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=WORKER_STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=WORKER_STOP_TIMEOUT)
+
+    def clean_redis(self) -> None:
+        """Remove what the session left in Redis: the worker's queue, with any
+        message a test left in it (a warm shutdown puts unacknowledged ones
+        back), its bindings, and the session's cache keys. (Task results
+        expire on their own.)"""
+        from config.celery import app
+
+        with app.connection_for_write() as conn:
+            client = conn.default_channel.client
+            keys = [
+                *client.scan_iter(match=f"{self.queue}*"),
+                *client.scan_iter(match=f"_kombu.binding*.{self.queue}"),
+                *client.scan_iter(match=f"{self.cache_prefix}:*"),
+            ]
+            if keys:
+                client.delete(*keys)
