@@ -24,6 +24,7 @@ from screening.reports.services import (
 )
 
 TRANSIENT = (OperationalError, InterfaceError, BrokerError)
+BUSY_RETRIES = 20
 
 
 @shared_task(bind=True, max_retries=5)
@@ -50,8 +51,19 @@ def calibrate_rubric(
             on_progress=report,
         )
     except CalibrationBusy as exc:
-        # Another run of this rubric is in progress: come back when it is done.
-        raise self.retry(exc=exc, countdown=30, max_retries=20) from None
+        # Another run of this rubric is in progress: come back when it is done
+        # (for ten minutes; then a queued run is marked failed, not left).
+        if self.request.retries >= BUSY_RETRIES:
+            if run_id is not None:
+                CalibrationRun.objects.filter(
+                    pk=run_id, status=CalibrationRun.Status.QUEUED
+                ).update(
+                    status=CalibrationRun.Status.FAILED,
+                    finished_at=timezone.now(),
+                    error="Gave up: another run of this rubric kept it busy.",
+                )
+            return {"run_id": run_id, "status": "busy"}
+        raise self.retry(exc=exc, countdown=30, max_retries=BUSY_RETRIES + 1) from None
     except TRANSIENT as exc:
         # Retry the run that was started (not a new one), with backoff and
         # jitter: 5 s, 10 s, 20 s, … up to 5 minutes.

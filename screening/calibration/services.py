@@ -140,8 +140,9 @@ def calibration_run(
             return run
         run = _claim(run, task_id)
     else:
-        cache.delete(debounce_key(rubric_id))
         run = _start_new(rubric_id=rubric_id, trigger=trigger, task_id=task_id)
+        # Only now: submissions from here on need a run of their own.
+        cache.delete(debounce_key(rubric_id))
 
     def progress(percent: int, message: str) -> None:
         _progress(run.pk, percent, message)
