@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from config.fields import actor_field
 from rubrics.anchors import SCALE_MIN, level_labels
 from rubrics.errors import RubricNotEditable
 from rubrics.parsing import MAX_POSTING_BYTES
@@ -39,16 +40,12 @@ class JobPosting(models.Model):
     source_url = models.URLField("source URL", max_length=500, blank=True)
     status = models.CharField(max_length=16, choices=Status, default=Status.DRAFT)
     recruiters = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="postings_recruited",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="postings_recruited",
         help_text="Who receives this posting's weekly digest (default: whoever created it).",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -101,13 +98,7 @@ class Rubric(models.Model):
     cloned_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="clones"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from config.fields import actor_field
 from rubrics.models import Criterion, JobPosting, Rubric
 
 
@@ -17,13 +18,7 @@ class Candidate(models.Model):
         default=list, blank=True, help_text="Portfolio, profile or CV links, one per line."
     )
     notes = models.TextField("recruiter notes", blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -53,13 +48,7 @@ class Application(models.Model):
     posting = models.ForeignKey(JobPosting, on_delete=models.PROTECT, related_name="applications")
     rubric = models.ForeignKey(Rubric, on_delete=models.PROTECT, related_name="applications")
     stage = models.CharField(max_length=16, choices=Stage, default=Stage.SCREENING)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -96,13 +85,7 @@ class ReviewAssignment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_assignments"
     )
     due_date = models.DateField(null=True, blank=True)
-    assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    assigned_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -148,13 +131,7 @@ class Scorecard(models.Model):
     source = models.CharField(max_length=16, choices=Source, default=Source.REVIEW)
     submitted_at = models.DateTimeField(null=True, blank=True)
     reopened_at = models.DateTimeField(null=True, blank=True)
-    reopened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    reopened_by = actor_field()
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -244,13 +221,7 @@ class CalibrationRun(models.Model):
     task_id = models.CharField(max_length=64, blank=True)
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
     progress_message = models.CharField(max_length=200, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    requested_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
