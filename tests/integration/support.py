@@ -39,6 +39,24 @@ def database_url(settings_dict: dict) -> str:
     return f"postgres://{credentials}{host}{port}/{quote(settings_dict['NAME'], safe='')}"
 
 
+def celery_env(*, database_url: str, cache_prefix: str) -> dict[str, str]:
+    """The environment of a Celery process the integration tests start (the
+    worker, and the beat of test_beat.py): the worker settings on the test
+    database, the test session's broker, result backend and cache prefix."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.integration.worker_settings",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "INTEGRATION_CACHE_PREFIX": cache_prefix,
+        "PYTHONUNBUFFERED": "1",
+    }
+    if settings.CELERY_RESULT_BACKEND:
+        env["CELERY_RESULT_BACKEND"] = settings.CELERY_RESULT_BACKEND
+    return env
+
+
 class Worker:
     """A running `celery worker` subprocess and what its tests need to know."""
 
@@ -56,17 +74,7 @@ class Worker:
             return ""
 
     def start(self, database_url: str) -> None:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.integration.worker_settings",
-            "DATABASE_URL": database_url,
-            "REDIS_URL": settings.REDIS_URL,
-            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-            "INTEGRATION_CACHE_PREFIX": self.cache_prefix,
-            "PYTHONUNBUFFERED": "1",
-        }
-        if settings.CELERY_RESULT_BACKEND:
-            env["CELERY_RESULT_BACKEND"] = settings.CELERY_RESULT_BACKEND
+        env = celery_env(database_url=database_url, cache_prefix=self.cache_prefix)
         command = [
             sys.executable,
             "-m",
@@ -85,6 +93,11 @@ class Worker:
             self.queue,
             "-n",
             self.nodename,
+            # Tasks the worker sends (`send_weekly_digests` → `send_digest`,
+            # `calibrate_active_rubrics` → `calibrate_rubric`) go to its own
+            # queue, as the test process's do: by default they would go to
+            # "celery", which no worker of the tests consumes.
+            f"task_default_queue={self.queue}",
         ]
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("wb") as log:
