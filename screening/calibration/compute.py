@@ -4,7 +4,7 @@ per-criterion agreement and discrimination, flags, and severity-adjusted
 application scores. Vectorised throughout; the statistics live in
 `stats.py`."""
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -32,7 +32,7 @@ class ReviewerResult:
     flag_reason: str = ""
 
     def as_fields(self) -> dict:
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass
@@ -49,7 +49,7 @@ class CriterionResult:
     flag_reason: str = ""
 
     def as_fields(self) -> dict:
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass
@@ -86,27 +86,46 @@ def compute_calibration(*, ratings, criteria: list[Criterion], scale_max: int) -
             n_reviewers=0,
         )
 
-    agreement = stats.agreement_report(app, rev, val, crit)
-    agreement.pop("by_criterion", None)  # stored per criterion below
+    # Dense codes 0..k-1 once, for every statistic below (their own
+    # factorization of dense codes is a lookup, not a sort); results come
+    # back keyed by code and are mapped to ids here.
+    app_ids, a = stats._factorize(app)
+    rev_ids, r = stats._factorize(rev)
+    crit_ids, c = stats._factorize(crit)
+    # What is rated is an (application, criterion) pair: statistics that only
+    # compare ratings of the same item take these codes as their units.
+    item = stats._factorize(a * crit_ids.size + c)[1]
+
+    # The rubric-level block only: per criterion, alphas come with the
+    # criterion summaries below.
+    agreement = stats.agreement_report(a, r, val, c, by_criterion=False)
     kappas = stats.pairwise_cohen_kappa(
-        app, rev, val, crit, min_shared=10, categories=list(range(SCALE_MIN, scale_max + 1))
+        item, r, val, min_shared=10, categories=list(range(SCALE_MIN, scale_max + 1))
     )
     agreement["pairwise_kappa"] = _kappa_summary(kappas)
 
-    effects = stats.fit_rater_effects(app, rev, val, crit)
-    summaries = stats.criterion_summaries(app, rev, val, crit)
+    effects = _effects_by_id(
+        stats.fit_rater_effects(a, r, val, c, unit_standard_errors=False),
+        app_ids,
+        rev_ids,
+        crit_ids,
+    )
+    summaries = [
+        replace(s, criterion=_id(crit_ids, s.criterion))
+        for s in stats.criterion_summaries(a, r, val, c)
+    ]
     flags = stats.calibration_flags(effects, summaries)
-    consensus = {row.rater: row for row in stats.consensus_agreement(app, rev, val, crit)}
+    consensus = {_id(rev_ids, row.rater): row for row in stats.consensus_agreement(item, r, val)}
     times = ratings.submitted_time()
     drift_by = {}
     # Drift needs time to happen: over a shorter span a slope means nothing.
     if times.size and times.max() - times.min() >= MIN_DRIFT_SPAN_SECONDS:
-        drift = stats.severity_drift(app, rev, val, times, crit, n_windows=DRIFT_WINDOWS)
-        drift_by = {row.rater: row for row in drift.raters}
+        drift = stats.severity_drift(a, r, val, times, c, n_windows=DRIFT_WINDOWS)
+        drift_by = {_id(rev_ids, row.rater): row for row in drift.raters}
 
     rater_flags, criterion_flags = _flags_in_words(flags, effects, summaries)
 
-    reviewers = _reviewers(rev, app, val, scale_max, effects, consensus, drift_by, rater_flags)
+    reviewers = _reviewers(rev_ids, r, a, val, scale_max, effects, consensus, drift_by, rater_flags)
     criterion_rows = _criteria(criteria, summaries, criterion_flags)
     severity = {row.rater: row.severity or 0.0 for row in effects.raters}
     adjusted = adjusted_scores(
@@ -118,8 +137,26 @@ def compute_calibration(*, ratings, criteria: list[Criterion], scale_max: int) -
         criteria=criterion_rows,
         adjusted_scores=adjusted,
         n_ratings=n,
-        n_applications=int(np.unique(app).size),
+        n_applications=int(app_ids.size),
         n_reviewers=len(reviewers),
+    )
+
+
+def _id(ids: np.ndarray, code):
+    """The id of a dense code (as a Python int)."""
+    return ids[code].item()
+
+
+def _effects_by_id(effects, app_ids, rev_ids, crit_ids):
+    """A rater-effects fit on dense codes, with reviewers, criteria and
+    applications given by id again."""
+    return replace(
+        effects,
+        raters=tuple(replace(row, rater=_id(rev_ids, row.rater)) for row in effects.raters),
+        criteria=tuple(
+            replace(row, criterion=_id(crit_ids, row.criterion)) for row in effects.criteria
+        ),
+        units=replace(effects.units, unit=app_ids[effects.units.unit.astype(np.int64)]),
     )
 
 
@@ -167,15 +204,17 @@ def _kappa_summary(kappas) -> dict:
     }
 
 
-def _reviewers(rev, app, val, scale_max, effects, consensus, drift_by, flags):
-    ids, codes = np.unique(rev, return_inverse=True)
-    n_ratings = np.bincount(codes)
-    sums = np.bincount(codes, weights=val)
+def _reviewers(ids, codes, app_codes, val, scale_max, effects, consensus, drift_by, flags):
+    """One row per reviewer (``ids``; ``codes`` give each rating's reviewer
+    as 0..len(ids)-1 and ``app_codes`` its application as dense codes)."""
+    k = ids.size
+    n_ratings = np.bincount(codes, minlength=k)
+    sums = np.bincount(codes, weights=val, minlength=k)
+    n_levels = scale_max - SCALE_MIN + 1
     levels = np.clip(np.rint(val).astype(np.int64), SCALE_MIN, scale_max) - SCALE_MIN
-    distribution = np.zeros((ids.size, scale_max - SCALE_MIN + 1), dtype=np.int64)
-    np.add.at(distribution, (codes, levels), 1)
-    pairs = np.unique(np.stack([codes, app]), axis=1)
-    n_apps = np.bincount(pairs[0], minlength=ids.size)
+    distribution = np.bincount(codes * n_levels + levels, minlength=k * n_levels)
+    distribution = distribution.reshape(k, n_levels)
+    n_apps = _distinct_per_code(codes, app_codes, k)
     by_rater = {row.rater: row for row in effects.raters}
     rows = []
     for i, reviewer_id in enumerate(ids.tolist()):
@@ -201,6 +240,22 @@ def _reviewers(rev, app, val, scale_max, effects, consensus, drift_by, flags):
             )
         )
     return rows
+
+
+def _distinct_per_code(codes, other, k):
+    """For each code 0..k-1, how many distinct values of ``other`` (dense,
+    non-negative codes) come with it."""
+    if not codes.size:
+        return np.zeros(k, dtype=np.int64)
+    width = int(other.max()) + 1
+    pairs = codes * width + other
+    if k * width <= 8 * codes.size + (1 << 20):
+        seen = np.zeros(k * width, dtype=bool)
+        seen[pairs] = True
+        return np.count_nonzero(seen.reshape(k, width), axis=1)
+    pairs = np.sort(pairs)
+    first = np.r_[True, pairs[1:] != pairs[:-1]]
+    return np.bincount(pairs[first] // width, minlength=k)
 
 
 def _criteria(criteria, summaries, flags):
@@ -257,25 +312,30 @@ def adjusted_scores(*, ratings, criteria, scale_max: int, severity: dict) -> dic
         return {}
     weights = np.array([float(c.weight) for c in criteria])
     column = {c.pk: i for i, c in enumerate(criteria)}
-    on_rubric = np.isin(ratings.criterion, list(column))
-    crit = np.array([column[c] for c in ratings.criterion[on_rubric].tolist()], dtype=np.int64)
-    reviewers = ratings.reviewer[on_rubric]
-    rater_ids = np.array(list(severity), dtype=np.int64)
-    rater_sev = np.array(list(severity.values()), dtype=np.float64)
-    order = np.argsort(rater_ids)
-    where = np.searchsorted(rater_ids[order], reviewers)
-    known = (where < rater_ids.size) & (
-        rater_ids[order][np.minimum(where, rater_ids.size - 1)] == reviewers
-    )
-    shift = np.where(known, rater_sev[order][np.minimum(where, rater_ids.size - 1)], 0.0)
-    adjusted = np.clip(ratings.value[on_rubric] - shift, SCALE_MIN, scale_max) - SCALE_MIN
+    # Criteria, reviewers and applications of the ratings as dense codes:
+    # each id is looked up once, not once per rating.
+    crit_ids, crit_codes = stats._factorize(ratings.criterion)
+    crit_column = np.array([column.get(pk, -1) for pk in crit_ids.tolist()], dtype=np.int64)
+    crit = crit_column[crit_codes]
+    reviewers, values, applications = ratings.reviewer, ratings.value, ratings.application
+    if (crit_column < 0).any():
+        on_rubric = crit >= 0
+        crit, reviewers = crit[on_rubric], reviewers[on_rubric]
+        values, applications = values[on_rubric], applications[on_rubric]
+    rev_ids, rev_codes = stats._factorize(reviewers)
+    rater_shift = np.array([severity.get(r, 0.0) for r in rev_ids.tolist()], dtype=np.float64)
+    adjusted = np.clip(values - rater_shift[rev_codes], SCALE_MIN, scale_max)
+    adjusted -= SCALE_MIN
 
-    apps, app_codes = np.unique(ratings.scorecard_application, return_inverse=True)
+    apps, app_codes = stats._factorize(ratings.scorecard_application)
     n_cards = np.bincount(app_codes, minlength=apps.size).astype(np.float64)
-    row = np.searchsorted(apps, ratings.application[on_rubric])
-    totals = np.zeros((apps.size, len(criteria)))
-    np.add.at(totals, (row, crit), adjusted)
-    offsets = totals / n_cards[:, None]
+    rated_apps, rated_codes = stats._factorize(applications)
+    row = np.searchsorted(apps, rated_apps)[rated_codes]
+    n_columns = len(criteria)
+    row *= n_columns
+    row += crit
+    totals = np.bincount(row, weights=adjusted, minlength=apps.size * n_columns)
+    offsets = totals.reshape(apps.size, n_columns) / n_cards[:, None]
     scores = 100.0 * (offsets @ weights) / (scale_max - SCALE_MIN) / weights.sum()
     scores = np.clip(scores, 0.0, 100.0)
-    return {int(a): round(float(s), 4) for a, s in zip(apps.tolist(), scores, strict=True)}
+    return dict(zip(apps.tolist(), [round(s, 4) for s in scores.tolist()], strict=True))

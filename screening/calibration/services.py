@@ -190,13 +190,35 @@ def _store(run: CalibrationRun, result) -> None:
     CriterionCalibration.objects.bulk_create(
         CriterionCalibration(run=run, **c.as_fields()) for c in result.criteria
     )
-    ApplicationCalibration.objects.bulk_create(
-        (
-            ApplicationCalibration(run=run, application_id=app_id, adjusted_score=score)
-            for app_id, score in result.adjusted_scores.items()
-        ),
-        batch_size=5000,
-    )
+    scores = result.adjusted_scores
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql" and scores:
+        # One statement for every application: the ids and scores go in as two
+        # array literals (repr gives each float exactly), with no model
+        # instance, and no adapted Python object, per row.
+        meta = ApplicationCalibration._meta
+        quote = connection.ops.quote_name
+        columns = ", ".join(
+            quote(meta.get_field(name).column) for name in ("run", "application", "adjusted_score")
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+                "SELECT %s, a, s FROM unnest(%s::bigint[], %s::double precision[]) AS t(a, s)",
+                [
+                    run.pk,
+                    "{" + ",".join(map(str, scores)) + "}",
+                    "{" + ",".join(map(repr, scores.values())) + "}",
+                ],
+            )
+    else:
+        ApplicationCalibration.objects.bulk_create(
+            (
+                ApplicationCalibration(run=run, application_id=app_id, adjusted_score=score)
+                for app_id, score in scores.items()
+            ),
+            batch_size=5000,
+        )
     CalibrationRun.objects.filter(pk=run.pk).update(
         status=CalibrationRun.Status.SUCCEEDED,
         finished_at=timezone.now(),

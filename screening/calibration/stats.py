@@ -23,7 +23,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 import krippendorff
 import numpy as np
-from scipy import sparse
+from scipy import linalg, sparse
 from scipy.sparse import csgraph
 
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
@@ -50,6 +50,29 @@ MAX_DISTINCT_VALUES = 2_000
 # Rows of the units x parameters product handled at once when computing the
 # standard errors of adjusted scores (bounds memory at ~40 MB per chunk).
 _UNIT_CHUNK = 20_000
+# `_factorize` counts integer codes through a lookup table (instead of sorting
+# them) when their range is at most this many times their number, plus this.
+_LOOKUP_SLACK = 4
+_LOOKUP_EXTRA = 1024
+# Up to this many units × values² cells, alphas come from the krippendorff
+# package itself (as ever: the same results to the last bit); past it, from one
+# coincidence matrix per table (the same formula, in a different order of
+# floating-point operations).
+_PACKAGE_EXACT_CELLS = 250_000
+# Coincidence matrices of up to this many values are counted on a dense
+# units × values table (when it is small); beyond it, on a sparse one.
+_DENSE_VALUES = 64
+# Least-squares systems with this many parameters or more (and past
+# _SAME_ARITHMETIC_UP_TO ratings) are solved through a Cholesky factorisation
+# when their null space is the expected one.
+_CHOLESKY_FROM = 256
+# Up to this many ratings (or pairs of ratings), kappas and least-squares fits
+# add up the same numbers in the same order as they always did, so that they
+# give the same results to the last bit; past it, they take faster routes to
+# the same quantities (which differ only in rounding).
+_SAME_ARITHMETIC_UP_TO = 100_000
+# Items with at most this many ratings have their pairs found offset by offset.
+_PAIR_OFFSETS = 16
 
 T = TypeVar("T")
 
@@ -87,7 +110,7 @@ def _clean(*columns: Any, value_at: int = 2) -> list[np.ndarray]:
             raise ValueError("ratings must be 1-D arrays in long form")
     if len({a.shape[0] for a in arrays}) > 1:
         raise ValueError("unit, rater, value (and criterion, time) must have the same length")
-    arrays[value_at] = arrays[value_at].astype(float)
+    arrays[value_at] = np.asarray(arrays[value_at], dtype=float)  # no copy if float already
     keep = np.isfinite(arrays[value_at])
     if not keep.all():
         arrays = [a[keep] for a in arrays]
@@ -95,7 +118,41 @@ def _clean(*columns: Any, value_at: int = 2) -> list[np.ndarray]:
 
 
 def _factorize(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(distinct codes in sorted order, index of each element into them)."""
+    """(distinct codes in sorted order, index of each element into them).
+
+    Integer codes (or integral floats) in a range not much wider than their
+    number, such as database ids or codes already made dense, are counted
+    through a lookup table in O(n) instead of being sorted. The index may be
+    ``codes`` itself: callers treat both results as read-only."""
+    codes = np.asarray(codes)
+    kind = codes.dtype.kind
+    if codes.size and kind in "iuf":
+        lo, hi = codes.min(), codes.max()
+        budget = _LOOKUP_SLACK * codes.size + _LOOKUP_EXTRA
+        if kind == "f":
+            span = float(hi) - float(lo)  # NaN or infinite: not compact
+            compact = span <= budget and np.array_equal(codes, np.rint(codes))
+        else:
+            span = int(hi) - int(lo)
+            compact = span <= budget
+        if compact:
+            if codes.dtype == np.int64 and lo == 0:
+                offset = codes  # dense codes already: returned as they are
+            elif kind == "i":
+                offset = codes.astype(np.int64) - np.int64(lo)
+            else:
+                offset = (codes - lo).astype(np.int64)
+            present = np.zeros(int(span) + 1, dtype=bool)
+            present[offset] = True
+            used = np.flatnonzero(present)
+            # When every code of the range is used, the offsets are the index.
+            index = offset if used.size == present.size else (np.cumsum(present) - 1)[offset]
+            if kind == "f":
+                distinct = used.astype(codes.dtype) + lo
+            else:
+                wide = np.uint64 if kind == "u" else np.int64
+                distinct = (used.astype(wide) + lo).astype(codes.dtype)
+            return distinct, index
     distinct, index = np.unique(codes, return_inverse=True)
     return distinct, index.reshape(-1).astype(np.int64)
 
@@ -107,6 +164,17 @@ def _items(unit: np.ndarray, criterion: np.ndarray | None) -> np.ndarray:
         return u
     codes, c = _factorize(criterion)
     return _factorize(u * len(codes) + c)[1]
+
+
+def _groups(codes: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(order, bounds): ``order[bounds[i]:bounds[i + 1]]`` are the positions
+    of code i among the dense codes 0..k-1, in their original order."""
+    if k <= np.iinfo(np.int16).max:
+        codes = codes.astype(np.int16)  # a stable sort of 16-bit keys is a radix sort
+    order = np.argsort(codes, kind="stable")
+    bounds = np.zeros(k + 1, dtype=np.int64)
+    np.cumsum(np.bincount(codes, minlength=k), out=bounds[1:])
+    return order, bounds
 
 
 def _scalar(x: Any) -> Any:
@@ -181,11 +249,150 @@ def _alpha_from_value_counts(counts: sparse.csr_matrix, domain: np.ndarray, leve
     per_unit = np.asarray(counts.sum(axis=1)).ravel()
     weighted = sparse.diags(1.0 / (per_unit - 1.0)) @ counts
     o = (counts.T @ weighted).toarray() - np.diag(np.asarray(weighted.sum(axis=0)).ravel())
+    return _alpha_from_coincidences(o, domain, level)
+
+
+def _alpha_from_coincidences(o: np.ndarray, domain: np.ndarray, level: Level) -> float:
+    """α = 1 − D_o / D_e from the values × values coincidence matrix o_ck
+    (Krippendorff 2011): n_c = Σ_k o_ck, e_ck = (n_c n_k − [c = k] n_c) / (n − 1)."""
     n_v = o.sum(axis=0)
     n = n_v.sum()
     e = (np.outer(n_v, n_v) - np.diag(n_v)) / (n - 1.0)
     d = _difference(domain, n_v, level)
-    return 1.0 - (o * d).sum() / (e * d).sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 1.0 - (o * d).sum() / (e * d).sum()
+
+
+def _alphas(
+    u: np.ndarray, v: np.ndarray, levels: Sequence[Level] = LEVELS
+) -> dict[Level, Statistic[float]]:
+    """``{level: _alpha(u, v, level)}`` for several levels at once: the
+    pairable values and their coincidence matrix (Krippendorff 2011) are
+    built once and every level is read off it. ``u`` are non-negative unit
+    codes. Same results and reasons as ``_alpha``, level by level; small
+    tables still go through the ``krippendorff`` package, to the last bit."""
+    if v.size == 0:
+        return {level: _undefined(NO_RATINGS) for level in levels}
+    per_unit = np.bincount(u)
+    pairable = per_unit[u] >= 2
+    if not pairable.any():
+        return {level: _undefined(NO_PAIRS) for level in levels}
+    n_units = np.count_nonzero(per_unit >= 2)
+    if n_units < 2:
+        return {level: _undefined(ONE_UNIT) for level in levels}
+    if not pairable.all():
+        u, v = u[pairable], v[pairable]
+    domain, vi = _factorize(v)
+    if domain.size < 2:
+        return {level: _undefined(IDENTICAL) for level in levels}
+    results: dict[Level, Statistic[float]] = {}
+    o = value_counts = None
+    for level in levels:
+        if level == "ratio" and domain[0] < 0:
+            results[level] = _undefined("ratio alpha needs values of zero or more")
+        elif domain.size > MAX_DISTINCT_VALUES and level != "interval":
+            results[level] = _undefined(
+                f"{domain.size} distinct values: {level} alpha needs values on a scale "
+                f"(at most {MAX_DISTINCT_VALUES})"
+            )
+        elif domain.size > MAX_DISTINCT_VALUES:
+            results[level] = _number(_interval_alpha_from_moments(_factorize(u)[1], v))
+        elif n_units * domain.size**2 <= _PACKAGE_EXACT_CELLS:
+            if value_counts is None:  # the units × values table, as `_alpha` gives it
+                cells = _factorize(u)[1] * domain.size + vi
+                value_counts = np.bincount(cells, minlength=n_units * domain.size)
+                value_counts = value_counts.reshape(n_units, domain.size).astype(float)
+            results[level] = _number(
+                krippendorff.alpha(
+                    value_counts=value_counts, value_domain=domain, level_of_measurement=level
+                )
+            )
+        else:
+            if o is None:
+                o = _coincidences(u, vi, per_unit, domain.size)
+            results[level] = _number(_alpha_from_coincidences(o, domain, level))
+    return results
+
+
+def _alphas_by_group(
+    group: np.ndarray, u: np.ndarray, v: np.ndarray, n_groups: int, levels: Sequence[Level]
+) -> list[dict[Level, Statistic[float]]]:
+    """``[_alphas(u[group == g], v[group == g], levels) for g in range(n_groups)]``
+    for dense codes ``group`` and ``u``: when the groups × units × values
+    count table is small, every group's coincidence matrix comes from it at
+    once, without splitting the ratings by group."""
+    n_units = int(u.max()) + 1 if u.size else 0
+    cell = group * n_units + u
+    per_cell = np.bincount(cell, minlength=n_groups * n_units)
+    pairable = per_cell[cell] >= 2
+    domain, vi = _factorize(v[pairable]) if not pairable.all() else _factorize(v)
+    q = domain.size
+    cells = n_groups * n_units * q
+    if q > _DENSE_VALUES or cells > max(_LOOKUP_SLACK * v.size, PACKAGE_CELL_BUDGET):
+        order, bounds = _groups(group, n_groups)
+        parts = [order[bounds[g] : bounds[g + 1]] for g in range(n_groups)]
+        return [_alphas(u[at], v[at], levels) for at in parts]
+    pairable_cell = cell[pairable] if not pairable.all() else cell
+    counts = np.bincount(pairable_cell * q + vi, minlength=cells).astype(float)
+    counts = counts.reshape(n_groups, n_units, q)
+    per_cell = per_cell.reshape(n_groups, n_units)
+    weight = np.zeros(per_cell.shape)
+    np.divide(1.0, per_cell - 1.0, out=weight, where=per_cell >= 2)
+    weighted = counts * weight[:, :, None]
+    coincidences = weighted.transpose(0, 2, 1) @ counts  # Krippendorff's o_ck, per group
+    coincidences[:, np.arange(q), np.arange(q)] -= weighted.sum(axis=1)
+    present = counts.sum(axis=1) > 0  # the values among each group's pairable ratings
+    pairable_units = (per_cell >= 2).sum(axis=1)
+    n_ratings = np.bincount(group, minlength=n_groups)
+    results = []
+    for g in range(n_groups):
+        keep = present[g]
+        reason = None
+        if n_ratings[g] == 0:
+            reason = NO_RATINGS
+        elif pairable_units[g] == 0:
+            reason = NO_PAIRS
+        elif pairable_units[g] < 2:
+            reason = ONE_UNIT
+        elif keep.sum() < 2:
+            reason = IDENTICAL
+        if reason is not None:
+            results.append({level: _undefined(reason) for level in levels})
+        elif pairable_units[g] * keep.sum() ** 2 <= _PACKAGE_EXACT_CELLS:
+            # A small table: on its own, so that it goes through the package.
+            at = group == g
+            results.append(_alphas(u[at], v[at], levels))
+        else:
+            o = coincidences[g][np.ix_(keep, keep)]
+            results.append(
+                {
+                    level: (
+                        _undefined("ratio alpha needs values of zero or more")
+                        if level == "ratio" and domain[keep][0] < 0
+                        else _number(_alpha_from_coincidences(o, domain[keep], level))
+                    )
+                    for level in levels
+                }
+            )
+    return results
+
+
+def _coincidences(u: np.ndarray, vi: np.ndarray, per_unit: np.ndarray, q: int) -> np.ndarray:
+    """Krippendorff (2011)'s coincidence matrix o_ck = Σ_u n_uc (n_uk − [c = k])
+    / (m_u − 1) of pairable ratings (unit codes ``u``, value positions ``vi``
+    among ``q``; ``per_unit`` = m_u, at least 2 for every unit present), from
+    the units × values count table: dense when it is small, sparse otherwise."""
+    weight = np.zeros(per_unit.size)
+    pairable = per_unit >= 2
+    weight[pairable] = 1.0 / (per_unit[pairable] - 1.0)
+    if q <= _DENSE_VALUES and per_unit.size * q <= max(_LOOKUP_SLACK * u.size, PACKAGE_CELL_BUDGET):
+        counts = np.bincount(u * q + vi, minlength=per_unit.size * q).astype(float)
+        counts = counts.reshape(per_unit.size, q)
+        weighted = counts * weight[:, None]
+        return counts.T @ weighted - np.diag(weighted.sum(axis=0))
+    counts = sparse.csr_matrix((np.ones(vi.size), (u, vi)), shape=(per_unit.size, q))
+    weighted = sparse.diags(weight) @ counts
+    return (counts.T @ weighted).toarray() - np.diag(np.asarray(weighted.sum(axis=0)).ravel())
 
 
 def _interval_alpha_from_moments(ui: np.ndarray, v: np.ndarray) -> float:
@@ -255,7 +462,8 @@ def _icc(u: np.ndarray, r: np.ndarray, v: np.ndarray) -> Statistic[dict[str, flo
     if n < 2:
         return _undefined("an ICC needs at least two units; these ratings are of one")
     cells = u * k + r
-    if np.unique(cells).size != cells.size:
+    # Cheap checks first: more ratings than cells means a repeat; a sort finds one.
+    if cells.size > n * k or _has_duplicates(cells):
         return _undefined(
             "a rater rated the same unit more than once, so the ratings do not form "
             "a units × raters table"
@@ -301,6 +509,36 @@ def _icc(u: np.ndarray, r: np.ndarray, v: np.ndarray) -> Statistic[dict[str, flo
     return Statistic(values)
 
 
+def _count_table(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -> sparse.csr_matrix:
+    """How often each (row, col) pair occurs, as a canonical CSR matrix
+    (sorted indices, no duplicates), counted by sorting the pairs' keys."""
+    key = rows * n_cols + cols
+    if n_rows * n_cols <= 2 * key.size:
+        counts = np.bincount(key, minlength=n_rows * n_cols)
+        cells = np.flatnonzero(counts)
+        data = counts[cells]
+    else:
+        # Sorted (as 32-bit keys when they fit, which sorts faster).
+        key = np.sort(key.astype(np.uint32) if n_rows * n_cols <= 2**32 else key)
+        first = np.ones(key.size, dtype=bool)
+        np.not_equal(key[1:], key[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        cells = key[starts].astype(np.int64)
+        data = np.diff(np.append(starts, key.size))
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cells // n_cols, minlength=n_rows), out=indptr[1:])
+    return sparse.csr_matrix((data.astype(float), cells % n_cols, indptr), shape=(n_rows, n_cols))
+
+
+def _dense(x: Any) -> np.ndarray:
+    return x.toarray() if sparse.issparse(x) else np.asarray(x)
+
+
+def _has_duplicates(codes: np.ndarray) -> bool:
+    ordered = np.sort(codes)
+    return bool((ordered[1:] == ordered[:-1]).any())
+
+
 # --- Fleiss' kappa ------------------------------------------------------------
 
 
@@ -338,7 +576,11 @@ def _fleiss(u: np.ndarray, v: np.ndarray) -> Statistic[float]:
     categories, c = _factorize(v)
     if categories.size < 2:
         return _undefined(IDENTICAL)
-    _, n_ij = np.unique(u * categories.size + c, return_counts=True)
+    cells = u * categories.size + c
+    if n_units * categories.size <= _LOOKUP_SLACK * cells.size + _LOOKUP_EXTRA:
+        n_ij = np.bincount(cells)  # with zeros, which add nothing below
+    else:
+        _, n_ij = np.unique(cells, return_counts=True)
     p_bar = ((n_ij.astype(float) ** 2).sum() - n_units * m) / (n_units * m * (m - 1))
     p_j = np.bincount(c) / (n_units * m)
     p_e = (p_j**2).sum()
@@ -435,18 +677,23 @@ def pairwise_cohen_kappa(
     )
     raters, r = _factorize(rater)
     item = _items(unit, rest[0] if rest else None)
-    first, second = _co_ratings(item, r)
+    order, first, second = _co_rating_positions(item, r)
     if first.size == 0:
         return []
     cats = _categories(value, categories)
+    # Everything per rating is put in (item, rater) order once, so that the
+    # pairs read it sequentially.
+    r, value = r[order], value[order]
     pair_keys, pair_id = _factorize(r[first] * raters.size + r[second])
     n_shared = np.bincount(pair_id)
     kept = n_shared >= min_shared
     if not kept.any():
         return []
-    new_id = np.cumsum(kept) - 1
-    mask = kept[pair_id]
     n_pairs = int(kept.sum())
+    if n_pairs < kept.size:
+        new_id = np.cumsum(kept) - 1
+        mask = kept[pair_id]
+        first, second, pair_id = first[mask], second[mask], new_id[pair_id[mask]]
     no_categories = None
     if isinstance(cats, str):
         no_categories = cats
@@ -455,28 +702,23 @@ def pairwise_cohen_kappa(
     if no_categories is not None:
         kappas = {name: [None] * n_pairs for name in KAPPA_WEIGHTS}
     else:
-        kappas = _pair_kappas(
-            new_id[pair_id[mask]],
-            np.searchsorted(cats, value[first[mask]]),
-            np.searchsorted(cats, value[second[mask]]),
-            n_pairs,
-            cats.size,
+        position = np.searchsorted(cats, value)  # each rating's category, once
+        kappas = _pair_kappas(pair_id, position[first], position[second], n_pairs, cats.size)
+    kept_keys = pair_keys[kept]
+    undefined = no_categories or SAME_SINGLE_VALUE
+    return [
+        RaterPairKappa(a, b, shared, unweighted, linear, quadratic, None if ok else undefined)
+        for a, b, shared, unweighted, linear, quadratic, ok in zip(
+            raters[kept_keys // raters.size].tolist(),
+            raters[kept_keys % raters.size].tolist(),
+            n_shared[kept].tolist(),
+            kappas["unweighted"],
+            kappas["linear"],
+            kappas["quadratic"],
+            [k is not None for k in kappas["unweighted"]],
+            strict=True,
         )
-    rows = []
-    for index, key in enumerate(pair_keys[kept]):
-        undefined = kappas["unweighted"][index] is None
-        rows.append(
-            RaterPairKappa(
-                rater_a=_scalar(raters[key // raters.size]),
-                rater_b=_scalar(raters[key % raters.size]),
-                n_shared=int(n_shared[kept][index]),
-                unweighted=kappas["unweighted"][index],
-                linear=kappas["linear"][index],
-                quadratic=kappas["quadratic"][index],
-                reason=((no_categories or SAME_SINGLE_VALUE) if undefined else None),
-            )
-        )
-    return rows
+    ]
 
 
 def _categories(values: np.ndarray, categories: Sequence[float] | None) -> np.ndarray | str:
@@ -495,33 +737,82 @@ def _categories(values: np.ndarray, categories: Sequence[float] | None) -> np.nd
 def _co_ratings(item: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index pairs (i, j) of ratings of the same item by two different raters,
     with rater[i] < rater[j]: every pair within each item, built at once."""
-    order = np.lexsort((r, item))
-    sorted_items = item[order]
-    n = sorted_items.size
+    order, first, second = _co_rating_positions(item, r)
+    return order[first], order[second]
+
+
+def _co_rating_positions(
+    item: np.ndarray, r: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs of ``_co_ratings`` as (order, first, second): ``order`` sorts
+    the ratings by (item, rater) and the pairs are positions in that order
+    (the pair's ratings are ``order[first]`` and ``order[second]``). Up to
+    ``_SAME_ARITHMETIC_UP_TO`` ratings, the pairs come in the order they always
+    did (stable sort; by first rating, then second), so that sums over them
+    are the same to the last bit; past it, in the order found fastest."""
+    n = item.size
+    empty = np.zeros(0, dtype=np.int64)
     if n < 2:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    starts = np.flatnonzero(np.r_[True, sorted_items[1:] != sorted_items[:-1]])
+        return np.arange(n), empty, empty
+    k = int(r.max()) + 1
+    fast = n > _SAME_ARITHMETIC_UP_TO
+    if fast and (int(item.max()) + 1) * k < 2**62:
+        # One key in (item, rater) order. The sort need not be stable: ratings
+        # that tie are one rater's ratings of one item, never paired, and a
+        # pair's two ratings come in rater order either way.
+        key = item * k + r
+        order = np.arange(n) if (key[1:] >= key[:-1]).all() else np.argsort(key)
+    else:
+        order = np.lexsort((r, item))
+    sorted_items = item[order]
+    same = sorted_items[1:] == sorted_items[:-1]
+    starts = np.flatnonzero(np.r_[True, ~same])
     ends = np.r_[starts[1:], n]
-    group_end = np.repeat(ends, ends - starts)
-    position = np.arange(n)
-    partners = group_end - position - 1  # later ratings of the same item
-    first = np.repeat(position, partners)
-    offsets = np.arange(first.size) - np.repeat(np.cumsum(partners) - partners, partners)
-    second = first + 1 + offsets
-    i, j = order[first], order[second]
-    different = r[i] != r[j]
-    return i[different], j[different]
+    largest = int((ends - starts).max())
+    if largest < 2:
+        return order, empty, empty
+    if fast and largest <= _PAIR_OFFSETS:
+        # Few ratings per item: the pairs d places apart in sorted order, for
+        # each d, are found by comparing the sorted items with themselves.
+        firsts = [np.flatnonzero(same)]
+        for d in range(2, largest):
+            firsts.append(np.flatnonzero(sorted_items[:-d] == sorted_items[d:]))
+        first = np.concatenate(firsts)
+        second = first + np.repeat(np.arange(1, largest), [f.size for f in firsts])
+    else:
+        group_end = np.repeat(ends, ends - starts)
+        position = np.arange(n)
+        partners = group_end - position - 1  # later ratings of the same item
+        first = np.repeat(position, partners)
+        offsets = np.arange(first.size) - np.repeat(np.cumsum(partners) - partners, partners)
+        second = first + 1 + offsets
+    sorted_r = r[order]
+    different = sorted_r[first] != sorted_r[second]
+    if different.all():
+        return order, first, second
+    return order, first[different], second[different]
 
 
 def _pair_kappas(
     pair_id: np.ndarray, ca: np.ndarray, cb: np.ndarray, n_pairs: int, q: int
 ) -> dict[str, list[float | None]]:
     """Cohen's kappas per pair from co-ratings given as category positions:
-    κ = 1 − observed / expected weighted disagreement (Cohen 1968)."""
+    κ = 1 − observed / expected weighted disagreement (Cohen 1968). The pairs'
+    q × q tables of counts are tabulated once (for many pairs, when the tables
+    are small) and every weighting is read off them."""
     n = np.bincount(pair_id, minlength=n_pairs).astype(float)
-    fa = np.bincount(pair_id * q + ca, minlength=n_pairs * q).reshape(n_pairs, q) / n[:, None]
-    fb = np.bincount(pair_id * q + cb, minlength=n_pairs * q).reshape(n_pairs, q) / n[:, None]
+    joint = None
+    if pair_id.size > _SAME_ARITHMETIC_UP_TO and n_pairs * q * q <= max(
+        _LOOKUP_SLACK * pair_id.size, PACKAGE_CELL_BUDGET
+    ):
+        joint = np.bincount((pair_id * q + ca) * q + cb, minlength=n_pairs * q * q)
+        joint = joint.reshape(n_pairs, q, q)
+        fa = joint.sum(axis=2) / n[:, None]
+        fb = joint.sum(axis=1) / n[:, None]
+        joint = joint.reshape(n_pairs, q * q).astype(float)
+    else:
+        fa = np.bincount(pair_id * q + ca, minlength=n_pairs * q).reshape(n_pairs, q) / n[:, None]
+        fb = np.bincount(pair_id * q + cb, minlength=n_pairs * q).reshape(n_pairs, q) / n[:, None]
     distance = np.abs(np.arange(q)[:, None] - np.arange(q)[None, :]) / max(q - 1, 1)
     weights = {
         "unweighted": (distance > 0).astype(float),
@@ -530,12 +821,15 @@ def _pair_kappas(
     }
     result = {}
     for name, w in weights.items():
-        observed = np.bincount(pair_id, weights=w[ca, cb], minlength=n_pairs) / n
+        if joint is None:
+            observed = np.bincount(pair_id, weights=w[ca, cb], minlength=n_pairs) / n
+        else:
+            observed = (joint @ w.reshape(-1)) / n
         expected = ((fa @ w) * fb).sum(axis=1)
         # Expected disagreement is 0 only when both raters use one same value.
         ok = expected > 1e-12
         kappa = np.where(ok, 1.0 - observed / np.where(ok, expected, 1.0), np.nan)
-        result[name] = [float(k) if math.isfinite(k) else None for k in kappa]
+        result[name] = [k if math.isfinite(k) else None for k in kappa.tolist()]
     return result
 
 
@@ -622,7 +916,14 @@ class _AdditiveFit:
     group_sizes: np.ndarray
 
 
-def fit_rater_effects(unit: Any, rater: Any, value: Any, criterion: Any = None) -> RaterEffects:
+def fit_rater_effects(
+    unit: Any,
+    rater: Any,
+    value: Any,
+    criterion: Any = None,
+    *,
+    unit_standard_errors: bool = True,
+) -> RaterEffects:
     """Fit value = μ + candidate(unit) + rater + criterion + noise by least
     squares and return each rater's severity (positive = lenient) with its
     standard error, each criterion's effect, and each unit's adjusted score.
@@ -642,7 +943,9 @@ def fit_rater_effects(unit: Any, rater: Any, value: Any, criterion: Any = None) 
 
     A rater who shares no unit with another rater cannot be told apart from
     the candidates they saw: their severity is None with that reason. Raters
-    in different groups are not comparable (noted in ``notes``).
+    in different groups are not comparable (noted in ``notes``). With
+    ``unit_standard_errors=False`` the units' ``adjusted_score_se`` is left
+    None, which saves a units × parameters product.
     """
     unit, rater, value, *rest = _clean(
         unit, rater, value, *([] if criterion is None else [criterion])
@@ -667,7 +970,16 @@ def fit_rater_effects(unit: Any, rater: Any, value: Any, criterion: Any = None) 
             units=UnitScores(empty, empty.astype(int), empty, empty, empty, None),
             notes={"model": NO_RATINGS},
         )
-    fit = _fit_additive(u, r, c, value, units.size, raters.size, criteria.size)
+    fit = _fit_additive(
+        u,
+        r,
+        c,
+        value,
+        units.size,
+        raters.size,
+        criteria.size,
+        unit_variance=unit_standard_errors,
+    )
     n_per_rater = np.bincount(r, minlength=raters.size)
     mean_per_rater = np.bincount(r, value, minlength=raters.size) / n_per_rater
     rater_rows = []
@@ -755,55 +1067,115 @@ def _fit_additive(
     n_units: int,
     n_raters: int,
     n_criteria: int,
+    *,
+    unit_variance: bool = True,
 ) -> _AdditiveFit:
     """Least squares for y = unit + rater + criterion (see ``fit_rater_effects``).
 
     With A the unit indicators (N × U, absorbed) and Z = [raters | criteria]
     (N × P), the reduced normal equations are (ZᵀZ − ZᵀA D⁻¹ AᵀZ) θ =
     Zᵀy − ZᵀA ȳ_unit, where D = diag(ratings per unit). H = AᵀZ (U × P) is a
-    sparse count table, so the P × P system costs O(ratings)."""
+    sparse count table, so the P × P system costs O(ratings). Without
+    ``unit_variance`` the variances of the unit levels are not computed.
+
+    Up to ``_SAME_ARITHMETIC_UP_TO`` ratings H is one sparse matrix, as it
+    always was (the same floating-point operations, the same results to the
+    last bit). Past it, H = [S | T] is handled block by block: S (ratings of
+    each unit by each rater) sparse, T (on each criterion) dense when small,
+    and large systems go through ``_pinv_with_null_space``."""
     n = y.size
     n_params = n_raters + (n_criteria if c is not None else 0)
+    same_arithmetic = n <= _SAME_ARITHMETIC_UP_TO
     per_unit = np.bincount(u, minlength=n_units).astype(float)
     unit_mean = np.bincount(u, y, minlength=n_units) / per_unit
-    columns = [r] if c is None else [r, n_raters + c]
-    h = sparse.csr_matrix(
-        (np.ones(n * len(columns)), (np.tile(u, len(columns)), np.concatenate(columns))),
-        shape=(n_units, n_params),
-    )
-    h_mean = sparse.diags(1.0 / per_unit) @ h  # each unit's mean indicator row
+    inverse_count = sparse.diags(1.0 / per_unit)
     ztz = np.zeros((n_params, n_params))
-    ztz[:n_raters, :n_raters] = np.diag(np.bincount(r, minlength=n_raters))
+    diagonal = np.arange(n_params)
+    ztz[diagonal[:n_raters], diagonal[:n_raters]] = np.bincount(r, minlength=n_raters)
     zty = [np.bincount(r, y, minlength=n_raters)]
     if c is not None:
-        ztz[n_raters:, n_raters:] = np.diag(np.bincount(c, minlength=n_criteria))
+        ztz[diagonal[n_raters:], diagonal[n_raters:]] = np.bincount(c, minlength=n_criteria)
         cross = np.bincount(r * n_criteria + c, minlength=n_raters * n_criteria)
         cross = cross.reshape(n_raters, n_criteria)
         ztz[:n_raters, n_raters:] = cross
         ztz[n_raters:, :n_raters] = cross.T
         zty.append(np.bincount(c, y, minlength=n_criteria))
-    reduced = ztz - (h.T @ h_mean).toarray()
+    zty = np.concatenate(zty)
+    h_mean = t_mean = None
+    if same_arithmetic:
+        columns = [r] if c is None else [r, n_raters + c]
+        h = sparse.csr_matrix(
+            (np.ones(n * len(columns)), (np.tile(u, len(columns)), np.concatenate(columns))),
+            shape=(n_units, n_params),
+        )
+        h_mean = inverse_count @ h  # each unit's mean indicator row
+        reduced = ztz - (h.T @ h_mean).toarray()
+        rhs = zty - h.T @ unit_mean
+        links = (r, u)
+    else:
+        s = _count_table(u, r, n_units, n_raters)
+        s_mean = inverse_count @ s
+        products = [[_dense(s.T @ s_mean)]]
+        rhs = [s.T @ unit_mean]
+        if c is not None:
+            cells = n_units * n_criteria
+            if cells <= max(_LOOKUP_SLACK * n, PACKAGE_CELL_BUDGET):
+                t = np.bincount(u * n_criteria + c, minlength=cells).astype(float)
+                t = t.reshape(n_units, n_criteria)
+                t_mean = t * (1.0 / per_unit)[:, None]
+            else:
+                t = _count_table(u, c, n_units, n_criteria)
+                t_mean = inverse_count @ t
+            products[0].append(_dense(s.T @ t_mean))
+            products.append([_dense(t.T @ s_mean), _dense(t.T @ t_mean)])
+            rhs.append(t.T @ unit_mean)
+        reduced = ztz - np.block(products)
+        rhs = zty - np.concatenate(rhs)
+        links = (s.indices, np.repeat(np.arange(n_units), np.diff(s.indptr)))
     reduced = (reduced + reduced.T) / 2.0
-    rhs = np.concatenate(zty) - h.T @ unit_mean
-    eigenvalues, eigenvectors = np.linalg.eigh(reduced)
-    tolerance = max(eigenvalues.max(initial=0.0), 1.0) * n_params * 1e-10
-    kept = eigenvalues > tolerance
-    basis = eigenvectors[:, kept]
-    pseudo_inverse = (basis / eigenvalues[kept]) @ basis.T
-    effects = pseudo_inverse @ rhs
-    unit_level = unit_mean - h_mean @ effects
+    # Groups of raters linked through shared units (bipartite components).
+    graph = sparse.csr_matrix(
+        (np.ones(links[0].size), (links[0], n_raters + links[1])),
+        shape=(n_raters + n_units, n_raters + n_units),
+    )
+    _, labels = csgraph.connected_components(graph, directed=False)
+    group_codes, rater_group = np.unique(labels[:n_raters], return_inverse=True)
+    rater_group = rater_group.reshape(-1)
+    solved = None
+    if n_params >= _CHOLESKY_FROM and not same_arithmetic:
+        # The model's null space: each group's raters all up by the same
+        # amount (its units down by it), and all criteria up together.
+        null = np.zeros((n_params, group_codes.size + (c is not None)))
+        null[np.arange(n_raters), rater_group] = 1.0
+        if c is not None:
+            null[n_raters:, -1] = 1.0
+        solved = _pinv_with_null_space(reduced, null, rhs, unit_variance)
+    if solved is None:
+        solved = _pinv_by_eigh(reduced, rhs, unit_variance)
+    effects, effect_pinv_diag, pseudo_inverse, rank = solved
+    if h_mean is None:
+        h_mean = s_mean
+        if t_mean is not None:
+            unit_level = unit_mean - (s_mean @ effects[:n_raters] + t_mean @ effects[n_raters:])
+            if unit_variance:
+                h_mean = sparse.hstack([s_mean, sparse.csr_matrix(t_mean)], format="csr")
+        else:
+            unit_level = unit_mean - s_mean @ effects
+    else:
+        unit_level = unit_mean - h_mean @ effects
     fitted = unit_level[u] + effects[r]
     if c is not None:
         fitted += effects[n_raters + c]
     residuals = y - fitted
-    df = int(n - n_units - kept.sum())
+    df = int(n - n_units - rank)
     residual_var = float(residuals @ residuals) / df if df > 0 else None
     # Var(adjusted score) = σ² (1 / n_u + h_u (ZᵀMZ)⁺ h_uᵀ): the unit mean and
     # the within-unit estimates are uncorrelated because AᵀM = 0.
     unit_level_var = None
     effect_var = None
     if residual_var is not None:
-        effect_var = residual_var * np.diag(pseudo_inverse)
+        effect_var = residual_var * effect_pinv_diag
+    if residual_var is not None and unit_variance:
         quadratic = np.empty(n_units)
         for start in range(0, n_units, _UNIT_CHUNK):
             rows = h_mean[start : start + _UNIT_CHUNK]
@@ -811,12 +1183,6 @@ def _fit_additive(
                 rows.multiply(rows @ pseudo_inverse).sum(axis=1)
             ).ravel()
         unit_level_var = residual_var * (1.0 / per_unit + quadratic)
-    # Groups of raters linked through shared units (bipartite components).
-    graph = sparse.csr_matrix(
-        (np.ones(n), (r, n_raters + u)), shape=(n_raters + n_units, n_raters + n_units)
-    )
-    _, labels = csgraph.connected_components(graph, directed=False)
-    group_codes, rater_group = np.unique(labels[:n_raters], return_inverse=True)
     return _AdditiveFit(
         effects=effects,
         effect_var=effect_var,
@@ -824,9 +1190,62 @@ def _fit_additive(
         unit_level_var=unit_level_var,
         residual_var=residual_var,
         df_residual=max(df, 0),
-        rater_group=rater_group.reshape(-1),
-        group_sizes=np.bincount(rater_group.reshape(-1), minlength=group_codes.size),
+        rater_group=rater_group,
+        group_sizes=np.bincount(rater_group, minlength=group_codes.size),
     )
+
+
+def _pinv_by_eigh(
+    a: np.ndarray, rhs: np.ndarray, full: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
+    """(A⁺ rhs, diag A⁺, A⁺ if ``full``, rank) for a symmetric positive
+    semi-definite A, by its eigendecomposition: eigenvalues up to
+    max(λ_max, 1) · P · 1e-10 count as zero."""
+    eigenvalues, eigenvectors = np.linalg.eigh(a)
+    tolerance = max(eigenvalues.max(initial=0.0), 1.0) * a.shape[0] * 1e-10
+    kept = eigenvalues > tolerance
+    basis = eigenvectors[:, kept]
+    pseudo_inverse = (basis / eigenvalues[kept]) @ basis.T
+    diagonal = np.diag(pseudo_inverse).copy()
+    return pseudo_inverse @ rhs, diagonal, pseudo_inverse if full else None, int(kept.sum())
+
+
+def _pinv_with_null_space(
+    a: np.ndarray, null: np.ndarray, rhs: np.ndarray, full: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int] | None:
+    """What ``_pinv_by_eigh`` gives, through a Cholesky factorisation, when
+    the columns of ``null`` (disjoint 0/1 indicators) span A's null space;
+    None when that cannot be certified, and the caller uses the
+    eigendecomposition.
+
+    With Q the normalised null vectors and σ ≥ λ_max(A) (Gershgorin's bound),
+    B = A + σQQᵀ is positive definite and A⁺ = B⁻¹ − QQᵀ/σ. Certified: AQ = 0
+    to rounding, and λ_min(B) ≥ 1 / trace(B⁻¹) exceeds the eigenvalue
+    tolerance computed with σ in place of λ_max, so every other eigenvalue of
+    A is one that the eigendecomposition would keep too."""
+    p = a.shape[0]
+    sigma = max(float(np.abs(a).sum(axis=1).max()), 1.0)
+    tolerance = sigma * p * 1e-10
+    q = null / np.sqrt(null.sum(axis=0))
+    if np.abs(a @ q).max(initial=0.0) > 1e-9 * sigma:
+        return None
+    b = a + sigma * (q @ q.T)
+    try:
+        lower = linalg.cholesky(b, lower=True, check_finite=False)
+    except linalg.LinAlgError:
+        return None
+    inverse_lower, info = linalg.lapack.dtrtri(lower, lower=1)
+    if info != 0:
+        return None
+    b_inverse_diag = (inverse_lower * inverse_lower).sum(axis=0)
+    if not 1.0 / b_inverse_diag.sum() > tolerance:
+        return None
+    q_diag = (q * q).sum(axis=1) / sigma
+    effects = inverse_lower.T @ (inverse_lower @ rhs) - q @ (q.T @ rhs) / sigma
+    pseudo_inverse = None
+    if full:
+        pseudo_inverse = inverse_lower.T @ inverse_lower - (q @ q.T) / sigma
+    return effects, b_inverse_diag - q_diag, pseudo_inverse, p - q.shape[1]
 
 
 # --- Drift of severity over time ---------------------------------------------
@@ -914,6 +1333,7 @@ def severity_drift(
         int(u.max()) + 1,
         slots.size,
         0 if c is None else int(c.max()) + 1,
+        unit_variance=False,
     )
     severity = np.full((raters.size, n_w), np.nan)
     se = np.full((raters.size, n_w), np.nan)
@@ -1094,27 +1514,47 @@ def criterion_summaries(
     unit, rater, value, criterion = _clean(unit, rater, value, criterion)
     criteria, c = _factorize(criterion)
     units, u = _factorize(unit)
-    n_units = units.size
+    n_units, n_criteria = units.size, criteria.size
     total_n = np.bincount(u, minlength=n_units).astype(float)
     total_sum = np.bincount(u, value, minlength=n_units)
-    order = np.argsort(c, kind="stable")
-    bounds = np.searchsorted(c[order], np.arange(criteria.size + 1))
+    # Every criterion at once: its ratings of each unit and their sum.
+    cell = c * n_units + u
+    own_n = np.bincount(cell, minlength=n_criteria * n_units).reshape(n_criteria, n_units)
+    own_n = own_n.astype(float)
+    own_sum = np.bincount(cell, value, minlength=n_criteria * n_units)
+    own_sum = own_sum.reshape(n_criteria, n_units)
+    alphas = _alphas_by_group(c, u, value, n_criteria, ("interval", "ordinal"))
+    n_ratings = np.bincount(c, minlength=n_criteria)
+    if value.size <= _SAME_ARITHMETIC_UP_TO:
+        # numpy's mean and SD of each criterion's ratings, as they always were.
+        order, bounds = _groups(c, n_criteria)
+        by_criterion = value[order]
+        parts = [by_criterion[bounds[i] : bounds[i + 1]] for i in range(n_criteria)]
+        means = [float(part.mean()) for part in parts]
+        sds = [float(part.std(ddof=1)) if part.size >= 2 else None for part in parts]
+    else:
+        # The same two passes for every criterion at once (rounded differently).
+        mean = np.bincount(c, value, minlength=n_criteria) / n_ratings
+        squares = np.bincount(c, (value - mean[c]) ** 2, minlength=n_criteria)
+        means = mean.tolist()
+        sds = [
+            math.sqrt(ss / (count - 1)) if count >= 2 else None
+            for ss, count in zip(squares.tolist(), n_ratings.tolist(), strict=True)
+        ]
     rows = []
-    for index in range(criteria.size):
-        at = order[bounds[index] : bounds[index + 1]]
-        cu, cv = u[at], value[at]
-        own_n = np.bincount(cu, minlength=n_units).astype(float)
-        own_sum = np.bincount(cu, cv, minlength=n_units)
+    for index in range(n_criteria):
         rows.append(
             CriterionSummary(
                 criterion=_scalar(criteria[index]),
-                n_ratings=int(at.size),
-                n_units=int((own_n > 0).sum()),
-                mean=float(cv.mean()),
-                sd=float(cv.std(ddof=1)) if cv.size >= 2 else None,
-                alpha_interval=_alpha(cu, cv, "interval"),
-                alpha_ordinal=_alpha(cu, cv, "ordinal"),
-                discrimination=_item_rest(own_n, own_sum, total_n, total_sum, criteria.size),
+                n_ratings=int(n_ratings[index]),
+                n_units=int((own_n[index] > 0).sum()),
+                mean=means[index],
+                sd=sds[index],
+                alpha_interval=alphas[index]["interval"],
+                alpha_ordinal=alphas[index]["ordinal"],
+                discrimination=_item_rest(
+                    own_n[index], own_sum[index], total_n, total_sum, n_criteria
+                ),
             )
         )
     return rows
@@ -1250,7 +1690,9 @@ def calibration_flags(
 # --- The `agreement` command's JSON ---------------------------------------------
 
 
-def agreement_report(unit: Any, rater: Any, value: Any, criterion: Any = None) -> dict[str, Any]:
+def agreement_report(
+    unit: Any, rater: Any, value: Any, criterion: Any = None, *, by_criterion: bool = True
+) -> dict[str, Any]:
     """The JSON-ready object printed by ``manage.py agreement`` (DESIGN.md,
     "Interfaces"): ``krippendorff_alpha`` {nominal, ordinal, interval, ratio},
     ``icc`` {ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k}, ``fleiss_kappa``,
@@ -1262,25 +1704,28 @@ def agreement_report(unit: Any, rater: Any, value: Any, criterion: Any = None) -
     With ``criterion``, the top-level statistics treat each (unit, criterion)
     pair as one rated item (``n_units`` still counts units), and
     ``by_criterion`` holds the same object for each criterion, keyed by the
-    criterion code as a string.
+    criterion code as a string (left out with ``by_criterion=False``).
     """
     columns = _clean(unit, rater, value, *([] if criterion is None else [criterion]))
     unit, rater, value = columns[:3]
-    n_units = int(np.unique(unit).size)
-    item = _items(unit, columns[3] if criterion is not None else None)
-    report = _agreement_block(item, rater, value, n_units)
-    if criterion is not None:
+    units, u = _factorize(unit)
+    n_units = int(units.size)
+    if criterion is None:
+        item = u
+    else:
         criteria, c = _factorize(columns[3])
-        order = np.argsort(c, kind="stable")
-        bounds = np.searchsorted(c[order], np.arange(criteria.size + 1))
-        by_criterion = {}
+        item = _factorize(u * criteria.size + c)[1]
+    report = _agreement_block(item, rater, value, n_units)
+    if criterion is not None and by_criterion:
+        order, bounds = _groups(c, criteria.size)
+        blocks = {}
         for index in range(criteria.size):
             at = order[bounds[index] : bounds[index + 1]]
             sub_units = _factorize(unit[at])[1]
-            by_criterion[str(_scalar(criteria[index]))] = _agreement_block(
+            blocks[str(_scalar(criteria[index]))] = _agreement_block(
                 sub_units, rater[at], value[at], int(sub_units.max()) + 1
             )
-        report["by_criterion"] = by_criterion
+        report["by_criterion"] = blocks
     return json_ready(report)
 
 
@@ -1290,8 +1735,7 @@ def _agreement_block(
     raters, r = _factorize(rater)
     notes: dict[str, str] = {}
     alphas = {}
-    for level in LEVELS:
-        result = _alpha(item, value, level)
+    for level, result in _alphas(item, value, LEVELS).items():
         alphas[level] = result.value
         if result.value is None:
             notes[f"krippendorff_alpha.{level}"] = result.reason
