@@ -227,15 +227,10 @@ def reset_sequences(models_) -> None:
 
 def build(args) -> tuple[int, dict[int, float], int]:
     """The world. Returns (rubric id, {reviewer id: true severity}, ratings)."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from config import roles
-    from rubrics.anchors import default_anchors, default_knockout_level
-    from rubrics.models import Criterion, JobPosting, Rubric
-    from rubrics.weighting import default_weights
+    from rubrics.models import Criterion
     from screening.models import (
         Application,
         Candidate,
@@ -245,7 +240,8 @@ def build(args) -> tuple[int, dict[int, float], int]:
     )
 
     rng = np.random.default_rng(args.seed)
-    User = get_user_model()
+    from _world import people, published_rubric
+
     now_dt = timezone.now()
     now = now_dt.timestamp()
     scale_max = 4
@@ -253,55 +249,11 @@ def build(args) -> tuple[int, dict[int, float], int]:
     vendor = connection.vendor
 
     with transaction.atomic():
-        recruiter = User.objects.create(username="bench-recruiter", is_staff=True)
-        recruiter.groups.add(Group.objects.get(name=roles.RECRUITER))
-        reviewers = User.objects.bulk_create(
-            User(username=f"bench-reviewer-{i:03d}", first_name="Reviewer", last_name=str(i))
-            for i in range(args.pool)
-        )
-        reviewer_group = Group.objects.get(name=roles.REVIEWER)
-        User.groups.through.objects.bulk_create(
-            User.groups.through(user_id=u.pk, group_id=reviewer_group.pk) for u in reviewers
-        )
+        recruiter, reviewers = people(args.pool)
         reviewer_ids = np.array([u.pk for u in reviewers], dtype=np.int64)
         severity = rng.normal(0.0, 0.4, size=args.pool)  # + lenient, − severe
-
-        posting = JobPosting.objects.create(
-            title="Benchmark posting",
-            raw_text="Requirements\n- Skills: Python.\n",
-            status=JobPosting.Status.OPEN,
-            created_by=recruiter,
-        )
-        # Criteria go in while the rubric is a draft; then it is published.
-        rubric = Rubric.objects.create(posting=posting, version=1, scale_max=scale_max)
-        n_bonus = n_crit // 4
-        must_weights, bonus_weights = default_weights(n_crit - n_bonus, n_bonus)
-        weights = [*must_weights, *bonus_weights]
-        assert sum(weights) == 100, sum(weights)
-        kinds = [Criterion.Kind.MUST_HAVE] * len(must_weights) + [Criterion.Kind.BONUS] * n_bonus
-        criteria = Criterion.objects.bulk_create(
-            Criterion(
-                rubric=rubric,
-                kind=kind,
-                title=f"Criterion {i + 1}",
-                description=f"Shows skill number {i + 1} that the posting asks for.",
-                weight=weight,
-                order=i,
-                knockout_level=(
-                    default_knockout_level(scale_max) if kind == Criterion.Kind.MUST_HAVE else None
-                ),
-                keywords=["Python", "SQL"],
-                anchors=default_anchors(
-                    title=f"Criterion {i + 1}",
-                    text=f"skill number {i + 1}",
-                    keywords=["Python", "SQL"],
-                    scale_max=scale_max,
-                ),
-            )
-            for i, (kind, weight) in enumerate(zip(kinds, weights, strict=True))
-        )
-        Rubric.objects.filter(pk=rubric.pk).update(
-            state=Rubric.State.PUBLISHED, published_at=now_dt
+        posting, rubric, criteria = published_rubric(
+            recruiter=recruiter, n_criteria=n_crit, scale_max=scale_max, published_at=now_dt
         )
         criterion_ids = np.array([c.pk for c in criteria], dtype=np.int64)
         is_bonus = np.array([c.kind == Criterion.Kind.BONUS for c in criteria])

@@ -92,15 +92,10 @@ def drop_throwaway_database(old_config, tmpdir):
 
 def build(args):
     """The world, with bulk inserts in batches. Returns (posting, recruiter)."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
     from django.db import transaction
     from django.utils import timezone
 
-    from config import roles
-    from rubrics.anchors import default_anchors, default_knockout_level
-    from rubrics.models import Criterion, JobPosting, Rubric
-    from rubrics.weighting import default_weights
+    from rubrics.models import Criterion
     from screening.models import (
         Application,
         Candidate,
@@ -110,57 +105,16 @@ def build(args):
     )
 
     rng = random.Random(args.seed)
-    User = get_user_model()
+    from _world import people, published_rubric
+
     now = timezone.now()
     scale_max = 4
     with transaction.atomic():
-        recruiter = User.objects.create(username="bench-recruiter", is_staff=True)
-        recruiter.groups.add(Group.objects.get(name=roles.RECRUITER))
-        reviewers = User.objects.bulk_create(
-            User(username=f"bench-reviewer-{i:03d}", first_name="Reviewer", last_name=str(i))
-            for i in range(args.pool)
-        )
-        reviewer_group = Group.objects.get(name=roles.REVIEWER)
-        User.groups.through.objects.bulk_create(
-            User.groups.through(user_id=u.pk, group_id=reviewer_group.pk) for u in reviewers
-        )
+        recruiter, reviewers = people(args.pool)
         leniency = {u.pk: rng.gauss(0, 0.4) for u in reviewers}
-
-        posting = JobPosting.objects.create(
-            title="Benchmark posting",
-            raw_text="Requirements\n- Skills: Python.\n",
-            status=JobPosting.Status.OPEN,
-            created_by=recruiter,
+        posting, rubric, criteria = published_rubric(
+            recruiter=recruiter, n_criteria=args.criteria, scale_max=scale_max, published_at=now
         )
-        # Criteria go in while the rubric is a draft; then it is published.
-        rubric = Rubric.objects.create(posting=posting, version=1, scale_max=scale_max)
-        n_bonus = args.criteria // 4
-        must_weights, bonus_weights = default_weights(args.criteria - n_bonus, n_bonus)
-        kinds = [Criterion.Kind.MUST_HAVE] * len(must_weights) + [Criterion.Kind.BONUS] * n_bonus
-        criteria = Criterion.objects.bulk_create(
-            Criterion(
-                rubric=rubric,
-                kind=kind,
-                title=f"Criterion {i + 1}",
-                description=f"Shows skill number {i + 1} that the posting asks for.",
-                weight=weight,
-                order=i,
-                knockout_level=(
-                    default_knockout_level(scale_max) if kind == Criterion.Kind.MUST_HAVE else None
-                ),
-                keywords=["Python", "SQL"],
-                anchors=default_anchors(
-                    title=f"Criterion {i + 1}",
-                    text=f"skill number {i + 1}",
-                    keywords=["Python", "SQL"],
-                    scale_max=scale_max,
-                ),
-            )
-            for i, (kind, weight) in enumerate(
-                zip(kinds, [*must_weights, *bonus_weights], strict=True)
-            )
-        )
-        Rubric.objects.filter(pk=rubric.pk).update(state=Rubric.State.PUBLISHED, published_at=now)
 
         candidates = Candidate.objects.bulk_create(
             (
