@@ -49,21 +49,39 @@ class PostingParseError(ValueError):
 
 @dataclass(frozen=True)
 class ParsedItem:
+    """One must-have, bonus or responsibility; span indexes the original posting text.
+
+    confidence is "low" when the item was graded from weak evidence ("should" prose, or content
+    under a heading whose name says nothing), "high" otherwise.
+    """
+
     title: str
     text: str
     keywords: tuple[str, ...]
     span: tuple[int, int]
+    confidence: str = "high"
 
     def to_dict(self) -> dict:
         return {"title": self.title, "text": self.text, "keywords": list(self.keywords)}
 
 
 @dataclass(frozen=True)
+class ProseHint:
+    """A requirement-like sentence the parser saw but did not make into an item."""
+
+    text: str
+    span: tuple[int, int]
+
+
+@dataclass(frozen=True)
 class ParsedPosting:
+    """The parsed posting; unplaced lists requirement-like prose that gave no item."""
+
     title: str
     must_haves: tuple[ParsedItem, ...]
     bonuses: tuple[ParsedItem, ...]
     responsibilities: tuple[ParsedItem, ...]
+    unplaced: tuple[ProseHint, ...] = ()
 
     def to_dict(self) -> dict:
         return {
