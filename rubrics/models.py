@@ -98,6 +98,11 @@ class Rubric(models.Model):
     cloned_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="clones"
     )
+    # What the drafting noticed when the rubric was generated (boilerplate dropped, items that
+    # read like duties, low-confidence items, requirement-like prose no criterion covers), as
+    # [{"code", "message", "criterion"?: id, "span"?: [start, end]}]. Warnings that depend on
+    # the criteria as they are now (no must-have, too many) are computed when shown.
+    generation_notes = models.JSONField(default=list, blank=True, editable=False)
     created_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -163,9 +168,27 @@ class Criterion(models.Model):
     class Kind(models.TextChoices):
         MUST_HAVE = "must_have", "Must-have"
         BONUS = "bonus", "Bonus"
+        # A yes/no gate (work authorisation, shifts, a driving licence): no weight, answered
+        # on the scorecard, and a majority "no" fails the candidate like a knockout.
+        SCREENING = "screening", "Screening question"
+
+    class Type(models.TextChoices):
+        """What the criterion asks for; it decides how the anchors are written."""
+
+        EDUCATION = "education", "Education"
+        YEARS = "years", "Years of experience"
+        SKILLS = "skills", "Skills or tools"
+        EXPERIENCE = "experience", "Experience"
+        LICENCE = "licence", "Licence or certification"
+        LANGUAGE = "language", "Language"
+        PORTFOLIO = "portfolio", "Publications or portfolio"
+        ELIGIBILITY = "eligibility", "Eligibility or logistics"
+        TRAIT = "trait", "Trait"
+        GENERAL = "general", "General"
 
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="criteria")
     kind = models.CharField(max_length=16, choices=Kind, default=Kind.MUST_HAVE)
+    type = models.CharField(max_length=16, choices=Type, default=Type.GENERAL)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True, help_text="The posting's text for this criterion.")
     weight = models.DecimalField(
@@ -200,12 +223,34 @@ class Criterion(models.Model):
                 condition=Q(weight__gte=0) & Q(weight__lte=100), name="criterion_weight_range"
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["must_have", "bonus"]), name="criterion_kind_valid"
+                condition=Q(kind__in=["must_have", "bonus", "screening"]),
+                name="criterion_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    type__in=[
+                        "education",
+                        "years",
+                        "skills",
+                        "experience",
+                        "licence",
+                        "language",
+                        "portfolio",
+                        "eligibility",
+                        "trait",
+                        "general",
+                    ]
+                ),
+                name="criterion_type_valid",
             ),
             models.CheckConstraint(
                 condition=(Q(kind="must_have") & Q(knockout_level__gte=1))
-                | (Q(kind="bonus") & Q(knockout_level__isnull=True)),
+                | (Q(kind__in=["bonus", "screening"]) & Q(knockout_level__isnull=True)),
                 name="criterion_knockout_only_on_must_haves",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="screening") | Q(weight=0),
+                name="criterion_screening_question_unweighted",
             ),
             models.CheckConstraint(
                 condition=Q(source_start__isnull=True, source_end__isnull=True)
@@ -235,13 +280,17 @@ class Criterion(models.Model):
                 errors["knockout_level"] = f"Choose a level between {SCALE_MIN} and {scale_max}."
         elif self.knockout_level is not None:
             errors["knockout_level"] = "Only must-haves have a knockout level."
+        if self.kind == self.Kind.SCREENING and self.weight not in (None, 0):
+            errors["weight"] = "A screening question is a yes/no gate and carries no weight."
         if not isinstance(self.keywords, list) or not all(
             isinstance(k, str) and k.strip() for k in self.keywords
         ):
             errors["keywords"] = "Keywords must be a list of non-empty words or phrases."
         if not isinstance(self.anchors, list) or not all(isinstance(a, str) for a in self.anchors):
             errors["anchors"] = "Anchors must be a list of texts, one per level."
-        elif self.anchors and scale_max and len(self.anchors) != scale_max:
+        elif (
+            self.anchors and scale_max and len(self.anchors) != scale_max and not self.is_screening
+        ):
             errors["anchors"] = (
                 f"Give one anchor per level of the 1–{scale_max} scale: {scale_max} lines, "
                 f"not {len(self.anchors)}."
@@ -257,6 +306,10 @@ class Criterion(models.Model):
     @property
     def is_must_have(self) -> bool:
         return self.kind == self.Kind.MUST_HAVE
+
+    @property
+    def is_screening(self) -> bool:
+        return self.kind == self.Kind.SCREENING
 
     def source_text(self) -> str:
         if self.source_start is None or self.source_end is None:

@@ -15,11 +15,16 @@ from rubrics.anchors import default_anchors, default_knockout_level, level_label
 from rubrics.errors import RubricNotEditable
 from rubrics.models import Criterion, JobPosting, Rubric
 from rubrics.parsing import PostingParseError, parse_posting
+from rubrics.selection import item_from_selection
 from rubrics.weighting import DEFAULT_MUST_HAVE_SHARE, HUNDRED, default_weights
+
+# Warnings that depend on the criteria as they are now; the others are kept from generation.
+LIVE_WARNING_CODES = frozenset({"no_must_have", "too_many_criteria"})
 
 POSTING_FIELDS = ("title", "team", "location", "raw_text", "source_url", "status")
 CRITERION_FIELDS = (
     "kind",
+    "type",
     "title",
     "description",
     "weight",
@@ -134,9 +139,10 @@ def rubric_generate(
     scale_max: int = Rubric.Scale.FOUR_POINT,
     must_have_share=DEFAULT_MUST_HAVE_SHARE,
 ) -> Rubric:
-    """Parse the posting and create a draft rubric from it: one criterion per
-    must-have and per bonus, default weights, knockout levels and anchors,
-    and the span of posting text each criterion came from."""
+    """Parse the posting and create a draft rubric from it (rubrics/drafting.py): one
+    criterion per must-have and per bonus with its type, weight, knockout level, typed
+    anchors, keywords and source span; eligibility items as screening questions; and what
+    the drafting noticed kept as the rubric's generation notes, shown as warnings."""
     _validate_scale(scale_max)
     share = _validate_share(must_have_share)
     posting = _lock_posting(posting.pk)
@@ -144,6 +150,9 @@ def rubric_generate(
         parsed = parse_posting(posting.raw_text)
     except PostingParseError as exc:
         raise ValidationError({"raw_text": str(exc)}) from None
+    from rubrics.drafting import draft_rubric  # TEMP: hoist once drafting lands
+
+    draft = draft_rubric(parsed, scale_max=scale_max, must_have_share=share)
 
     rubric = Rubric.objects.create(
         posting=posting,
@@ -152,45 +161,183 @@ def rubric_generate(
         must_have_share=share,
         created_by=actor,
     )
-    must_weights, bonus_weights = default_weights(
-        len(parsed.must_haves), len(parsed.bonuses), share
-    )
-    items = [
-        (Criterion.Kind.MUST_HAVE, item, w)
-        for item, w in zip(parsed.must_haves, must_weights, strict=True)
-    ]
-    items += [
-        (Criterion.Kind.BONUS, item, w)
-        for item, w in zip(parsed.bonuses, bonus_weights, strict=True)
-    ]
-    Criterion.objects.bulk_create(
+    rows = [
         Criterion(
             rubric=rubric,
-            kind=kind,
+            kind=item.kind,
+            type=item.type,
             title=item.title[:200],
             description=item.text,
-            weight=weight,
-            order=order,
+            weight=item.weight,
+            knockout_level=item.knockout_level,
             keywords=list(item.keywords),
-            knockout_level=default_knockout_level(scale_max)
-            if kind == Criterion.Kind.MUST_HAVE
-            else None,
-            anchors=default_anchors(
-                title=item.title, text=item.text, keywords=item.keywords, scale_max=scale_max
-            ),
-            source_start=item.span[0],
-            source_end=item.span[1],
+            anchors=list(item.anchors),
+            source_start=item.span[0] if item.span else None,
+            source_end=item.span[1] if item.span else None,
         )
-        for order, (kind, item, weight) in enumerate(items, start=1)
-    )
+        for item in draft.criteria
+    ]
+    rows += [
+        Criterion(
+            rubric=rubric,
+            kind=Criterion.Kind.SCREENING,
+            type=question.type,
+            title=question.title[:200],
+            description=question.text,
+            weight=Decimal(0),
+            knockout_level=None,
+            source_start=question.span[0] if question.span else None,
+            source_end=question.span[1] if question.span else None,
+        )
+        for question in draft.screening_questions
+    ]
+    for order, row in enumerate(rows, start=1):
+        row.order = order
+    # bulk_create sets the primary keys (RETURNING on PostgreSQL and SQLite), which the
+    # notes below refer to.
+    Criterion.objects.bulk_create(rows)
+    rubric.generation_notes = [
+        _note(warning, rows) for warning in draft.warnings if warning.code not in LIVE_WARNING_CODES
+    ]
+    rubric.save(update_fields=["generation_notes"])
+    n_questions = len(draft.screening_questions)
     _log(
         actor=actor,
         obj=rubric,
         action_flag=ADDITION,
         message=f"Generated draft v{rubric.version} from the posting "
-        f"({len(parsed.must_haves)} must-haves, {len(parsed.bonuses)} bonuses).",
+        f"({sum(c.kind == Criterion.Kind.MUST_HAVE for c in rows)} must-haves, "
+        f"{sum(c.kind == Criterion.Kind.BONUS for c in rows)} bonuses, "
+        f"{n_questions} screening question{'' if n_questions == 1 else 's'}).",
     )
     return rubric
+
+
+def _note(warning, rows: list[Criterion]) -> dict:
+    note = {"code": warning.code, "message": warning.message}
+    if warning.criterion is not None:
+        note["criterion"] = rows[warning.criterion].pk
+    if warning.span is not None:
+        note["span"] = list(warning.span)
+    return note
+
+
+# --- Triage: what a recruiter does to a fresh draft, one click each -----------
+
+
+def _lock_draft_criterion(criterion: Criterion) -> tuple[Rubric, Criterion]:
+    rubric = Rubric.objects.select_for_update().get(pk=criterion.rubric_id)
+    if not rubric.is_draft:
+        raise RubricNotEditable()
+    return rubric, Criterion.objects.get(pk=criterion.pk)
+
+
+def _set_kind_fields(criterion: Criterion, kind: str, scale_max: int) -> None:
+    criterion.kind = kind
+    if kind == Criterion.Kind.MUST_HAVE:
+        criterion.knockout_level = criterion.knockout_level or default_knockout_level(scale_max)
+    else:
+        criterion.knockout_level = None
+    if kind == Criterion.Kind.SCREENING:
+        criterion.weight = Decimal(0)
+    elif len(criterion.anchors) != scale_max:
+        criterion.anchors = _anchors_for(criterion, scale_max)
+
+
+def _anchors_for(criterion: Criterion, scale_max: int) -> list[str]:
+    return list(
+        default_anchors(
+            title=criterion.title,
+            text=criterion.description,
+            keywords=criterion.keywords,
+            scale_max=scale_max,
+            type=criterion.type,
+        )
+    )
+
+
+@transaction.atomic
+def criterion_set_kind(*, criterion: Criterion, kind: str, actor) -> Criterion:
+    """Make a draft's criterion a must-have, a bonus or a screening question, and reset the
+    weights to the default split (the counts they were split by have changed)."""
+    if kind not in Criterion.Kind.values:
+        raise ValidationError({"kind": f"Choose one of {', '.join(Criterion.Kind.values)}."})
+    rubric, criterion = _lock_draft_criterion(criterion)
+    old = criterion.get_kind_display()
+    if criterion.kind == kind:
+        return criterion
+    _set_kind_fields(criterion, kind, rubric.scale_max)
+    criterion.save()
+    _reweigh(rubric)
+    _log(
+        actor=actor,
+        obj=rubric,
+        action_flag=CHANGE,
+        message=f"“{criterion.title}”: {old} → {criterion.get_kind_display()}; weights reset.",
+    )
+    return criterion
+
+
+@transaction.atomic
+def criterion_drop(*, criterion: Criterion, actor) -> None:
+    """Remove a criterion from a draft and reset the weights to the default split."""
+    rubric, criterion = _lock_draft_criterion(criterion)
+    title = criterion.title
+    criterion.delete()
+    _reweigh(rubric)
+    _log(
+        actor=actor,
+        obj=rubric,
+        action_flag=CHANGE,
+        message=f"Dropped “{title}”; weights reset.",
+    )
+
+
+@transaction.atomic
+def criterion_add_from_posting(
+    *, rubric: Rubric, start: int, end: int, kind: str = Criterion.Kind.MUST_HAVE, actor
+) -> Criterion:
+    """Add a criterion from a span of the posting's text (what the recruiter selected):
+    titled, typed, given keywords and anchors as a generated one would be, then the
+    weights are reset to the default split."""
+    rubric = _lock_rubric(rubric)
+    if not rubric.is_draft:
+        raise RubricNotEditable()
+    if kind not in Criterion.Kind.values:
+        raise ValidationError({"kind": f"Choose one of {', '.join(Criterion.Kind.values)}."})
+    text = rubric.posting.raw_text
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+        raise ValidationError(
+            {"span": f"Select some of the posting's text (0 to {len(text)} characters)."}
+        )
+    item = item_from_selection(text, start, end)
+    if item is None:
+        raise ValidationError({"span": "The selected text has no words to make a criterion of."})
+    from rubrics.criterion_types import classify  # TEMP: hoist once drafting lands
+
+    criterion = Criterion(
+        rubric=rubric,
+        type=classify(item.text, item.title, item.keywords),
+        title=item.title[:200],
+        description=item.text,
+        keywords=list(item.keywords),
+        weight=Decimal(0),
+        order=(rubric.criteria.aggregate(m=Max("order"))["m"] or 0) + 1,
+        source_start=item.span[0],
+        source_end=item.span[1],
+    )
+    _set_kind_fields(criterion, kind, rubric.scale_max)
+    criterion.full_clean(exclude=["rubric"])
+    criterion.save()
+    _reweigh(rubric)
+    _log(
+        actor=actor,
+        obj=rubric,
+        action_flag=CHANGE,
+        message=f"Added “{criterion.title}” ({criterion.get_kind_display()}) from the posting; "
+        "weights reset.",
+    )
+    return criterion
 
 
 @transaction.atomic
@@ -265,13 +412,11 @@ def _replace_criteria(*, rubric: Rubric, criteria: list[dict]) -> None:
                 setattr(criterion, field, item[field])
         if "order" not in item:
             criterion.order = index
-        if not criterion.anchors:
-            criterion.anchors = default_anchors(
-                title=criterion.title,
-                text=criterion.description,
-                keywords=criterion.keywords,
-                scale_max=rubric.scale_max,
-            )
+        if criterion.is_screening:
+            criterion.weight = Decimal(0)
+            criterion.knockout_level = None
+        elif not criterion.anchors:
+            criterion.anchors = _anchors_for(criterion, rubric.scale_max)
         try:
             criterion.full_clean(exclude=["rubric"])
         except ValidationError as exc:
@@ -287,12 +432,8 @@ def _replace_criteria(*, rubric: Rubric, criteria: list[dict]) -> None:
 def _regenerate_scale_dependent_fields(rubric: Rubric) -> None:
     """A new scale invalidates anchors and may put knockout levels off it."""
     for criterion in rubric.criteria.all():
-        criterion.anchors = default_anchors(
-            title=criterion.title,
-            text=criterion.description,
-            keywords=criterion.keywords,
-            scale_max=rubric.scale_max,
-        )
+        if not criterion.is_screening:
+            criterion.anchors = _anchors_for(criterion, rubric.scale_max)
         if criterion.knockout_level is not None:
             criterion.knockout_level = min(criterion.knockout_level, rubric.scale_max)
         criterion.save(update_fields=["anchors", "knockout_level"])
@@ -319,6 +460,8 @@ def rubric_publish_problems(rubric: Rubric) -> list[str]:
         problems.append(f"The weights add up to {total:.2f}; they must add up to 100.00.")
     labels = level_labels(rubric.scale_max)
     for c in criteria:
+        if c.is_screening:
+            continue  # a yes/no gate: no levels, no weight
         if len(c.anchors) != len(labels) or not all(str(a).strip() for a in c.anchors):
             problems.append(f"“{c.title}” needs anchor text for every level ({', '.join(labels)}).")
         if c.kind == Criterion.Kind.MUST_HAVE and not (

@@ -171,6 +171,11 @@ class CriterionScore(models.Model):
     value = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="A level on the rubric's scale; empty means no evidence."
     )
+    answer = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="Screening questions only: yes or no; empty means not known.",
+    )
     note = models.TextField(blank=True)
 
     class Meta:
@@ -182,6 +187,11 @@ class CriterionScore(models.Model):
             models.CheckConstraint(
                 condition=Q(value__isnull=True) | Q(value__gte=1, value__lte=5),
                 name="score_value_range",
+            ),
+            # A screening question is answered, a criterion is scored: never both.
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(answer__isnull=True),
+                name="score_value_or_answer",
             ),
         ]
 
