@@ -2,33 +2,52 @@
 the same services as the API, so the rules (a published rubric is
 immutable, publishing needs weights summing to 100, ...) hold here too."""
 
+from dataclasses import dataclass, field
+
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count, Sum
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.db.models import Count, Prefetch, Sum
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_POST
 
 from config.errors import ServiceError
-from rubrics import services
+from rubrics import selectors, services
 from rubrics.anchors import default_anchors, level_labels
 from rubrics.models import Criterion, JobPosting, Rubric
 
 
-def _run_service(modeladmin, request, queryset, service, done: str) -> None:
-    """Apply a service to each selected object; report each failure by name."""
-    succeeded = 0
+def _reason(exc: ServiceError | ValidationError) -> str:
+    return exc.message if isinstance(exc, ServiceError) else " ".join(exc.messages)
+
+
+def _draft_link(rubric: Rubric) -> SafeString:
+    url = reverse("admin:rubrics_rubric_change", args=[rubric.pk])
+    return format_html('<a href="{}">{}</a>', url, rubric)
+
+
+def _run_service(modeladmin, request, queryset, service, done: str, link=None) -> None:
+    """Apply a service to each selected object; report each failure by name.
+    With `link`, the success message links what each call returned (the new drafts)."""
+    results = []
     for obj in queryset:
         try:
-            service(obj)
+            results.append(service(obj))
         except (ServiceError, ValidationError) as exc:
-            reason = exc.message if isinstance(exc, ServiceError) else " ".join(exc.messages)
-            modeladmin.message_user(request, f"{obj}: {reason}", messages.ERROR)
-        else:
-            succeeded += 1
-    if succeeded:
-        modeladmin.message_user(request, done.format(n=succeeded), messages.SUCCESS)
+            modeladmin.message_user(request, f"{obj}: {_reason(exc)}", messages.ERROR)
+    if not results:
+        return
+    message = done.format(n=len(results))
+    if link is not None:
+        message = format_html(
+            "{} {}", message, format_html_join(", ", "{}", ((link(r),) for r in results))
+        )
+    modeladmin.message_user(request, message, messages.SUCCESS)
 
 
 class RubricInline(admin.TabularInline):
@@ -89,6 +108,43 @@ class JobPostingAdmin(admin.ModelAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
+    def get_urls(self):
+        return [
+            path(
+                "<int:posting_id>/generate/",
+                self.admin_site.admin_view(require_POST(self.generate_view)),
+                name="rubrics_jobposting_generate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk and self.has_change_permission(request, obj):
+            context["generate_url"] = reverse(
+                "admin:rubrics_jobposting_generate", args=[obj.pk]
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def generate_view(self, request, posting_id: int):
+        """The posting page's "Generate rubric" button: a draft, then its page."""
+        posting = get_object_or_404(JobPosting, pk=posting_id)
+        if not self.has_change_permission(request, posting):
+            raise PermissionDenied
+        try:
+            rubric = services.rubric_generate(posting=posting, actor=request.user)
+        except (ServiceError, ValidationError) as exc:
+            self.message_user(request, f"No rubric generated: {_reason(exc)}", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:rubrics_jobposting_change", args=[posting.pk]))
+        self.message_user(
+            request,
+            format_html(
+                "Generated draft v{}. Triage its criteria beside the posting, then publish.",
+                rubric.version,
+            ),
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:rubrics_rubric_change", args=[rubric.pk]))
+
     @admin.action(description="Generate a draft rubric from the posting", permissions=["change"])
     def generate_rubric(self, request, queryset):
         _run_service(
@@ -96,7 +152,8 @@ class JobPostingAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda posting: services.rubric_generate(posting=posting, actor=request.user),
-            "Generated {n} draft rubric(s). Review the criteria, then publish.",
+            "Generated {n} draft rubric(s). Review the criteria, then publish:",
+            link=_draft_link,
         )
 
 
@@ -341,7 +398,8 @@ class RubricAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda r: services.rubric_clone(rubric=r, actor=request.user),
-            "Cloned {n} rubric(s) to new drafts.",
+            "Cloned {n} rubric(s) to new drafts:",
+            link=_draft_link,
         )
 
     @admin.action(description="Retire the selected published rubrics", permissions=["change"])

@@ -25,3 +25,42 @@ def rubric_list() -> QuerySet[Rubric]:
 
 def rubric_detail(*, rubric_id: int) -> Rubric:
     return rubric_list().get(pk=rubric_id)
+
+
+def rubric_warnings(rubric: Rubric, criteria=None) -> list[dict]:
+    """What a recruiter should look at before publishing, as
+    [{"code", "message", "criterion"?, "criterion_title"?, "span"?}].
+
+    The counts (no must-have, too many criteria) are checked on the criteria as they are now;
+    the rest was noticed when the draft was generated and is shown while it still applies: a
+    note about a criterion only while it exists, requirement-like prose only while no
+    criterion's source overlaps it. Pass `criteria` when they are already fetched.
+    """
+    from rubrics.drafting import count_warnings  # TEMP: hoist once drafting lands
+
+    criteria = list(rubric.criteria.all() if criteria is None else criteria)
+    weighted = [c for c in criteria if not c.is_screening]
+    warnings = [
+        {"code": w.code, "message": w.message}
+        for w in count_warnings(
+            n_must_haves=sum(c.is_must_have for c in weighted), n_criteria=len(weighted)
+        )
+    ]
+    by_id = {c.pk: c for c in criteria}
+    spans = [(c.source_start, c.source_end) for c in criteria if c.source_start is not None]
+    for note in rubric.generation_notes or []:
+        note = dict(note)
+        if note.get("criterion") is not None:
+            criterion = by_id.get(note["criterion"])
+            if criterion is None:
+                continue
+            note["criterion_title"] = criterion.title
+        span = note.get("span")
+        if (
+            note["code"] == "uncovered_requirement"
+            and span
+            and any(start < span[1] and span[0] < end for start, end in spans)
+        ):
+            continue
+        warnings.append(note)
+    return warnings

@@ -23,7 +23,12 @@ from screening.api.renderers import CSVRenderer
 from screening.api.serializers import RankingRowSerializer
 from screening.calibration import charts
 from screening.calibration.services import calibration_request
-from screening.forms import AssignReviewersForm, CandidateImportForm, ScorecardForm
+from screening.forms import (
+    AssignReviewersForm,
+    CandidateImportForm,
+    ScorecardForm,
+    answer_choice,
+)
 from screening.models import (
     Application,
     CalibrationRun,
@@ -511,7 +516,10 @@ class MyReviewAdmin(admin.ModelAdmin):
         initial = {"recommendation": card.recommendation, "summary": card.summary}
         for c in criteria:
             if c.pk in saved:
-                initial[f"score_{c.pk}"] = saved[c.pk].value
+                if c.is_screening:
+                    initial[f"answer_{c.pk}"] = answer_choice(saved[c.pk].answer)
+                else:
+                    initial[f"score_{c.pk}"] = saved[c.pk].value
                 initial[f"note_{c.pk}"] = saved[c.pk].note
         form = ScorecardForm(
             request.POST or None,

@@ -4,11 +4,22 @@ from rubrics.models import Criterion
 from screening.models import Scorecard
 
 NO_EVIDENCE = ""
+ANSWERS = [(NO_EVIDENCE, "Not known yet"), ("yes", "Yes"), ("no", "No")]
+
+
+def _answer(choice: str) -> bool:
+    return choice == "yes"
+
+
+def answer_choice(answer: bool | None) -> str:
+    """The form's value for a stored screening answer."""
+    return NO_EVIDENCE if answer is None else ("yes" if answer else "no")
 
 
 class ScorecardForm(forms.Form):
-    """One level choice and one note per criterion, then the overall
-    recommendation and summary. Bonus criteria may be left at "no evidence";
+    """One level choice and one note per criterion, a yes/no answer per
+    screening question, then the overall recommendation and summary. Bonus
+    criteria may be left at "no evidence" and questions at "not known";
     must-haves are checked on submit by the service."""
 
     recommendation = forms.TypedChoiceField(
@@ -25,6 +36,21 @@ class ScorecardForm(forms.Form):
         self.criteria = criteria
         levels = [(str(i), f"{i} · {label}") for i, label in enumerate(level_labels, start=1)]
         for c in criteria:
+            if c.is_screening:
+                self.fields[f"answer_{c.pk}"] = forms.TypedChoiceField(
+                    label=c.title,
+                    choices=ANSWERS,
+                    coerce=_answer,
+                    empty_value=None,
+                    required=False,
+                    widget=forms.RadioSelect,
+                )
+                self.fields[f"note_{c.pk}"] = forms.CharField(
+                    label=f"Evidence for {c.title}",
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 1}),
+                )
+                continue
             empty = "No evidence" if c.kind == Criterion.Kind.BONUS else "Not scored yet"
             self.fields[f"score_{c.pk}"] = forms.TypedChoiceField(
                 label=c.title,
@@ -45,6 +71,8 @@ class ScorecardForm(forms.Form):
         (radio, anchor text) pairs, the "not scored" choice first."""
         rows = []
         for c in self.criteria:
+            if c.is_screening:
+                continue
             score = self[f"score_{c.pk}"]
             options = list(score)
             anchors = [None, *c.anchors, *([None] * len(options))][: len(options)]
@@ -58,15 +86,24 @@ class ScorecardForm(forms.Form):
             )
         return rows
 
-    def scores(self) -> list[dict]:
+    def question_rows(self) -> list[dict]:
+        """Per screening question: the question, its yes/no choice and its note."""
         return [
-            {
-                "criterion": c.pk,
-                "value": self.cleaned_data.get(f"score_{c.pk}"),
-                "note": self.cleaned_data.get(f"note_{c.pk}", ""),
-            }
+            {"criterion": c, "answer": self[f"answer_{c.pk}"], "note": self[f"note_{c.pk}"]}
             for c in self.criteria
+            if c.is_screening
         ]
+
+    def scores(self) -> list[dict]:
+        entries = []
+        for c in self.criteria:
+            entry = {"criterion": c.pk, "note": self.cleaned_data.get(f"note_{c.pk}", "")}
+            if c.is_screening:
+                entry["answer"] = self.cleaned_data.get(f"answer_{c.pk}")
+            else:
+                entry["value"] = self.cleaned_data.get(f"score_{c.pk}")
+            entries.append(entry)
+        return entries
 
 
 class AssignReviewersForm(forms.Form):

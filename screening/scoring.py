@@ -6,7 +6,10 @@
   bonus again counting as the minimum); the application's score is the
   weighted score of the consensus.
 - An application fails its must-haves when any must-have's consensus is
-  below that criterion's knockout level.
+  below that criterion's knockout level, or when more submitted scorecards
+  answer one of its screening questions "no" than "yes" (a tie passes: one
+  reviewer's doubt alone does not knock a candidate out). Screening
+  questions carry no weight and are not part of the consensus.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -80,6 +83,12 @@ def consensus_from_totals(
     if n_scorecards <= 0:
         return {c.id: None for c in criteria}
     return {c.id: scale.min + totals_above_min.get(c.id, 0.0) / n_scorecards for c in criteria}
+
+
+def failed_screening_questions(answers: Mapping[int, tuple[int, int]]) -> list[int]:
+    """Ids of screening questions answered "no" by more submitted scorecards than "yes";
+    `answers` maps a question's id to its (yes, no) counts."""
+    return [question for question, (yes, no) in answers.items() if no > yes]
 
 
 def failed_must_haves(consensus_values: Values, criteria: Sequence[CriterionRule]) -> list[int]:

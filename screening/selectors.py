@@ -91,6 +91,7 @@ def may_see_all_scores(user, application: Application) -> bool:
 
 
 def rules_for(criteria) -> list[scoring.CriterionRule]:
+    """Scoring rules of the weighted criteria (screening questions are gates, not scores)."""
     return [
         scoring.CriterionRule(
             id=c.pk,
@@ -99,7 +100,18 @@ def rules_for(criteria) -> list[scoring.CriterionRule]:
             knockout_level=c.knockout_level,
         )
         for c in criteria
+        if c.kind != Criterion.Kind.SCREENING
     ]
+
+
+def _answer_counts(cards) -> dict[int, tuple[int, int]]:
+    """(yes, no) counts per screening question over the given scorecards (scores prefetched)."""
+    counts: dict[int, list[int]] = {}
+    for card in cards:
+        for s in card.scores.all():
+            if s.answer is not None:
+                counts.setdefault(s.criterion_id, [0, 0])[0 if s.answer else 1] += 1
+    return {question: (yes, no) for question, (yes, no) in counts.items()}
 
 
 @dataclass
@@ -114,6 +126,7 @@ class ApplicationSummary:
     score: float | None = None
     failed_must_haves: list[str] = field(default_factory=list)
     tally: dict[str, int] = field(default_factory=dict)
+    answers: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def passes_must_haves(self) -> bool | None:
@@ -128,15 +141,34 @@ class ApplicationSummary:
     def rows(self) -> list[dict]:
         """Per criterion: the consensus and each visible submitted value."""
         cards = self.submitted_scorecards
-        values = [{s.criterion_id: s.value for s in card.scores.all()} for card in cards]
-        return [
-            {
-                "criterion": c,
-                "consensus": self.consensus.get(c.pk),
-                "values": [v.get(c.pk) for v in values],
-            }
-            for c in self.criteria
-        ]
+        scores = [{s.criterion_id: s for s in card.scores.all()} for card in cards]
+        rows = []
+        for c in self.criteria:
+            if c.kind == Criterion.Kind.SCREENING:
+                yes, no = self.answers.get(c.pk, (0, 0))
+                rows.append(
+                    {
+                        "criterion": c,
+                        "question": True,
+                        "consensus": f"Yes {yes} · No {no}",
+                        "values": [_answer_label(card.get(c.pk)) for card in scores],
+                    }
+                )
+                continue
+            rows.append(
+                {
+                    "criterion": c,
+                    "consensus": self.consensus.get(c.pk),
+                    "values": [getattr(card.get(c.pk), "value", None) for card in scores],
+                }
+            )
+        return rows
+
+
+def _answer_label(score) -> str | None:
+    if score is None or score.answer is None:
+        return None
+    return "Yes" if score.answer else "No"
 
 
 def application_summary(*, application: Application, viewer) -> ApplicationSummary:
@@ -181,7 +213,9 @@ def application_summary(*, application: Application, viewer) -> ApplicationSumma
             scale,
         )
         summary.score = scoring.weighted_score(summary.consensus, rules, scale)
+        summary.answers = _answer_counts(submitted)
         failed = set(scoring.failed_must_haves(summary.consensus, rules))
+        failed |= set(scoring.failed_screening_questions(summary.answers))
         summary.failed_must_haves = [c.title for c in criteria if c.pk in failed]
     labels = dict(Scorecard.Recommendation.choices)
     summary.tally = dict.fromkeys(labels.values(), 0)
@@ -305,14 +339,26 @@ def posting_ranking(
     if stage:
         scope &= Q(scorecard__application__stage=stage)
     totals: dict[int, dict[int, float]] = {}
+    answers: dict[int, dict[int, tuple[int, int]]] = {}
+    # One aggregate gives both: level sums of scored criteria and yes/no counts of
+    # screening questions (a score row holds a value or an answer, never both).
     for row in (
-        CriterionScore.objects.filter(scope, value__isnull=False)
+        CriterionScore.objects.filter(scope)
+        .filter(Q(value__isnull=False) | Q(answer__isnull=False))
         .values_list("scorecard__application_id", "criterion_id")
-        .annotate(total=Sum("value"), n=Count("value"))
+        .annotate(
+            total=Sum("value"),
+            n=Count("value"),
+            yes=Count("id", filter=Q(answer=True)),
+            no=Count("id", filter=Q(answer=False)),
+        )
         .order_by()
     ):
-        app_id, criterion_id, total, n = row
-        totals.setdefault(app_id, {})[criterion_id] = float(total - n * SCALE_MIN)
+        app_id, criterion_id, total, n, yes, no = row
+        if n:
+            totals.setdefault(app_id, {})[criterion_id] = float(total - n * SCALE_MIN)
+        if yes or no:
+            answers.setdefault(app_id, {})[criterion_id] = (yes, no)
 
     tallies: dict[int, dict[int, int]] = {}
     card_scope = Q(application__posting=posting, status=SUBMITTED)
@@ -337,6 +383,7 @@ def posting_ranking(
             cons = scoring.consensus_from_totals(totals.get(a.pk, {}), a.submitted, rules, scale)
             score = round(scoring.weighted_score(cons, rules, scale), 2)
             failed_ids = set(scoring.failed_must_haves(cons, rules))
+            failed_ids |= set(scoring.failed_screening_questions(answers.get(a.pk, {})))
             failed = [c.title for c in criteria_by_rubric[a.rubric_id] if c.pk in failed_ids]
         rows.append(
             RankingRow(

@@ -362,6 +362,19 @@ def _apply_scores(card: Scorecard, scores: list[dict]) -> None:
         if cid in seen:
             errors[f"{where}.criterion"] = f"Criterion {cid} is scored twice."
         seen.add(cid)
+        answer = entry.get("answer")
+        if criteria[cid].is_screening:
+            if value is not None:
+                errors[f"{where}.value"] = (
+                    f"“{criteria[cid].title}” is a screening question: answer it yes or no."
+                )
+            elif answer is not None and not isinstance(answer, bool):
+                errors[f"{where}.answer"] = "Answer yes (true), no (false) or leave it empty."
+            continue
+        if answer is not None:
+            errors[f"{where}.answer"] = (
+                f"“{criteria[cid].title}” is scored on the rubric's scale, not answered yes or no."
+            )
         if value is not None and (
             isinstance(value, bool)
             or not isinstance(value, int)
@@ -382,16 +395,18 @@ def _apply_scores(card: Scorecard, scores: list[dict]) -> None:
                     scorecard=card,
                     criterion_id=entry["criterion"],
                     value=entry.get("value"),
+                    answer=entry.get("answer"),
                     note=entry.get("note", ""),
                 )
             )
         else:
             score.value = entry.get("value")
+            score.answer = entry.get("answer")
             if "note" in entry:
                 score.note = entry["note"]
             to_update.append(score)
     CriterionScore.objects.bulk_create(to_create)
-    CriterionScore.objects.bulk_update(to_update, ["value", "note"])
+    CriterionScore.objects.bulk_update(to_update, ["value", "answer", "note"])
 
 
 @transaction.atomic

@@ -1,9 +1,11 @@
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from rubrics.models import Criterion, JobPosting, Rubric
+from rubrics.selectors import rubric_warnings
 from rubrics.weighting import DEFAULT_MUST_HAVE_SHARE
 
 
@@ -45,6 +47,7 @@ class CriterionSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "kind",
+            "type",
             "title",
             "description",
             "weight",
@@ -62,9 +65,22 @@ class CriterionSerializer(serializers.ModelSerializer):
         return [obj.source_start, obj.source_end]
 
 
+class RubricWarningSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    criterion = serializers.IntegerField(required=False)
+    criterion_title = serializers.CharField(required=False)
+    span = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+
 class RubricSerializer(serializers.ModelSerializer):
     posting_title = serializers.CharField(source="posting.title", read_only=True)
     criteria = CriterionSerializer(many=True, read_only=True)
+    warnings = serializers.SerializerMethodField(
+        help_text="What to look at before publishing: no must-have, too many criteria, items "
+        "that read like duties or were graded with low confidence, requirement-like prose no "
+        "criterion covers (with its span in the posting text)."
+    )
     weight_total = serializers.DecimalField(max_digits=6, decimal_places=2, read_only=True)
     level_labels = serializers.ListField(child=serializers.CharField(), read_only=True)
 
@@ -85,8 +101,20 @@ class RubricSerializer(serializers.ModelSerializer):
             "published_at",
             "retired_at",
             "criteria",
+            "warnings",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(RubricWarningSerializer(many=True))
+    def get_warnings(self, rubric) -> list[dict]:
+        # The criteria are prefetched by the selector: no query per rubric.
+        return rubric_warnings(rubric, rubric.criteria.all())
+
+
+class CriterionFromPostingSerializer(serializers.Serializer):
+    start = serializers.IntegerField(min_value=0, help_text="Offset in the posting text.")
+    end = serializers.IntegerField(min_value=1, help_text="Offset just past the selection.")
+    kind = serializers.ChoiceField(choices=Criterion.Kind.choices, default="must_have")
 
 
 class RubricGenerateSerializer(serializers.Serializer):

@@ -9,6 +9,8 @@ from rest_framework.response import Response
 from config.api.permissions import IsRecruiterOrReadOnly
 from rubrics import selectors, services
 from rubrics.api.serializers import (
+    CriterionFromPostingSerializer,
+    CriterionSerializer,
     PostingListSerializer,
     PostingSerializer,
     RubricGenerateSerializer,
@@ -143,3 +145,18 @@ class RubricViewSet(
     def clone(self, request, pk=None):
         rubric = services.rubric_clone(rubric=self.get_object(), actor=request.user)
         return self._respond(rubric, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=CriterionFromPostingSerializer,
+        responses={201: CriterionSerializer},
+        summary="Add a criterion to a draft from a span of the posting text",
+    )
+    @action(detail=True, methods=["post"], url_path="criteria-from-posting")
+    def criteria_from_posting(self, request, pk=None):
+        rubric = self.get_object()
+        params = CriterionFromPostingSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        criterion = services.criterion_add_from_posting(
+            rubric=rubric, actor=request.user, **params.validated_data
+        )
+        return Response(CriterionSerializer(criterion).data, status=status.HTTP_201_CREATED)

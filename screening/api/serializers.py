@@ -100,6 +100,12 @@ class AssignmentCreateSerializer(serializers.Serializer):
 class ScoreSerializer(serializers.Serializer):
     criterion = serializers.IntegerField()
     value = serializers.IntegerField(allow_null=True, required=False, default=None)
+    answer = serializers.BooleanField(
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text="Screening questions only: true (yes), false (no) or null (not known).",
+    )
     # No default: a score sent without a note keeps the note saved before.
     note = serializers.CharField(allow_blank=True, required=False, max_length=5000)
 
@@ -135,7 +141,7 @@ class ScorecardSerializer(serializers.ModelSerializer):
 
     def get_scores(self, obj) -> list[dict]:
         return [
-            {"criterion": s.criterion_id, "value": s.value, "note": s.note}
+            {"criterion": s.criterion_id, "value": s.value, "answer": s.answer, "note": s.note}
             for s in obj.scores.all()
         ]
 

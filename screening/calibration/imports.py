@@ -24,7 +24,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from rubrics.models import JobPosting, Rubric
+from rubrics.models import Criterion, JobPosting, Rubric
 from screening.models import (
     Application,
     Candidate,
@@ -90,7 +90,10 @@ def check_ratings(
         return result
     reader.fieldnames = header
 
-    criteria = {c.title.strip().lower(): c for c in rubric.criteria.all()}
+    # Ratings are levels on the scale: screening questions (yes/no gates) take none.
+    criteria = {
+        c.title.strip().lower(): c for c in rubric.criteria.exclude(kind=Criterion.Kind.SCREENING)
+    }
     User = get_user_model()
     reviewers = dict(
         User.objects.filter(is_active=True).annotate(e=Lower("email")).values_list("e", "pk")

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
-from rubrics.models import Rubric
+from rubrics.models import Criterion, Rubric
 from screening.calibration.compute import compute_calibration
 from screening.calibration.data import fetch_ratings
 from screening.models import (
@@ -154,7 +154,10 @@ def calibration_run(
         ratings = fetch_ratings(rubric_id=run.rubric_id)
         progress(35, f"Fitting {len(ratings):,} ratings")
         rubric = run.rubric
-        criteria = list(rubric.criteria.order_by("order", "id"))
+        # Screening questions are yes/no gates, not ratings on the scale.
+        criteria = list(
+            rubric.criteria.exclude(kind=Criterion.Kind.SCREENING).order_by("order", "id")
+        )
         result = compute_calibration(ratings=ratings, criteria=criteria, scale_max=rubric.scale_max)
         progress(80, "Saving results")
         _store(run, result)

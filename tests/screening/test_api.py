@@ -566,8 +566,8 @@ def test_patch_scorecard_saves_a_draft(reviewer_client, scorecard, criteria):
         "Yes",
     )
     assert body["scores"] == [
-        {"criterion": criteria.certification.pk, "value": 3, "note": "HNC electronics."},
-        {"criterion": criteria.software.pk, "value": None, "note": ""},
+        {"criterion": criteria.certification.pk, "value": 3, "answer": None, "note": "HNC electronics."},
+        {"criterion": criteria.software.pk, "value": None, "answer": None, "note": ""},
     ]
     assert stored_scores(scorecard) == [
         ("Certification", 3, "HNC electronics."),

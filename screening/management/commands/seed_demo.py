@@ -197,6 +197,8 @@ class Command(BaseCommand):
                     continue
                 values = {}
                 for c in criteria:
+                    if c.is_screening:
+                        continue  # answered below: every demo candidate may work here
                     raw = quality + leniency + rng.gauss(0, 0.45)
                     if c.kind == Criterion.Kind.BONUS and rng.random() < 0.35:
                         values[c.pk] = None
@@ -214,7 +216,8 @@ class Command(BaseCommand):
                             "note": "Seen in the portfolio." if v and v >= 3 else "",
                         }
                         for cid, v in values.items()
-                    ],
+                    ]
+                    + [{"criterion": c.pk, "answer": True} for c in criteria if c.is_screening],
                     recommendation=recommendation,
                     summary=f"Demo scorecard by {reviewer.first_name}.",
                     submit=True,
