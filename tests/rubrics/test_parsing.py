@@ -1,4 +1,4 @@
-"""Tests for the posting parser (rubrics/parsing.py).
+"""Tests for the posting parser (the rubrics/parsing/ package).
 
 Most behaviour is pinned by named cases in parser_cases/: NAME.txt is a posting we wrote
 ourselves and NAME.json the exact ``to_dict()`` it must give (or NAME.error.json, with a
@@ -240,15 +240,13 @@ def test_summary_list_of_labelled_bullets_is_not_a_requirement():
 
 
 def test_parser_imports_only_the_standard_library():
-    tree = ast.parse(Path(parsing.__file__).read_text(encoding="utf-8"))
-    imported = {
-        name.split(".")[0]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import | ast.ImportFrom)
-        for name in (
-            [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module]
-        )
-    }
+    imported = set()
+    for path in Path(parsing.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                imported.add(node.module.split(".")[0])
 
     assert imported <= set(sys.stdlib_module_names) | {"__future__"}
 

@@ -1,0 +1,90 @@
+"""Keywords: the entries of tool, language and field lists inside an item."""
+
+from __future__ import annotations
+
+import re
+
+from .text import _has_letters, _word_set, _words
+
+_PAREN = re.compile(r"\(([^()]*)\)")
+_EXAMPLES = re.compile(
+    r"\b(?:e\.g\.,?|such as|including|like)\s+(?P<list>.+?)(?=[;)(]|\.(?:\s|$)|$)"
+)
+_LIST_PREFIX = re.compile(
+    r"^(e\.g\.|eg\.?|for example|for instance|such as|like|incl\.|including)[,:]?\s*",
+    re.IGNORECASE,
+)
+_NOT_A_LIST = re.compile(r"^(i\.e\.|ie\b|or\b|and\b|aka\b|formerly\b|see\b)", re.IGNORECASE)
+_LIST_TAIL = re.compile(
+    r",?\s*(etc\.?|and so on|and more|or similar|or equivalent|and others|\.\.\.)\s*$",
+    re.IGNORECASE,
+)
+_LIST_WORDS_TO_AVOID = _word_set(
+    "a an the to of in for with from which that who if when such i.e. e.g. at least than or and"
+)
+
+
+def _keywords(text: str) -> tuple[str, ...]:
+    found: list[str] = []
+    for match in _PAREN.finditer(text):
+        found.extend(_list_items(match.group(1), names_only=False))
+    outside = _PAREN.sub(" ", text)
+    for match in _EXAMPLES.finditer(outside):
+        found.extend(_list_items(match["list"], names_only=True))
+    unique: dict[str, str] = {}
+    for keyword in found:
+        unique.setdefault(keyword.lower(), keyword)
+    return tuple(unique.values())
+
+
+def _list_items(inner: str, names_only: bool) -> list[str]:
+    """The entries of "Java, C++, Python" or "Python or Go"; [] when it is not such a list.
+
+    With names_only (lists found in running text after "e.g." or "such as", and lists without
+    commas) every entry must read as a name, so prose is never taken for a list.
+    """
+    text = _LIST_TAIL.sub("", _LIST_PREFIX.sub("", inner.strip())).strip(" .,;:")
+    if not text or _NOT_A_LIST.match(text):
+        return []
+    if "," in text or ";" in text:
+        parts = [re.sub(r"^(and|or|&)\s+", "", part.strip()) for part in re.split(r"[,;]", text)]
+        # "A, B, C and D": the last part may still hold two entries.
+        parts[-1:] = re.split(r"\s+(?:and|or|&)\s+", parts[-1])
+    else:
+        # Without commas only a list of names counts: "(Python or Go)", not "(physical or mental)".
+        parts = re.split(r"\s+(?:or|and)\s+", text)
+        names_only = True
+    # "JavaScript / TypeScript" is two entries; "TCP/IP" and "A/B testing" are one.
+    entries = [piece.strip(" .:'\"") for part in parts for piece in re.split(r"\s+/\s+", part)]
+    entries = [entry for entry in entries if entry]
+    if names_only and entries:
+        # In running text the list ends where the names do: "Python, Go, or Rust are fine".
+        entries[-1] = _leading_name(entries[-1])
+    if len(entries) < 2 or not all(_is_list_entry(entry, names_only) for entry in entries):
+        return []
+    return entries
+
+
+def _is_list_entry(entry: str, names_only: bool) -> bool:
+    words = _words(entry)
+    if not 1 <= len(words) <= 4 or len(entry) > 40 or not _has_letters(entry, 1):
+        return False
+    if words[0].lower() in _LIST_WORDS_TO_AVOID:
+        return False
+    return not names_only or all(_is_name_word(word) for word in words)
+
+
+def _is_name_word(word: str) -> bool:
+    """A capital or a digit somewhere ("Python", "iOS", "3D"), or a joining word ("of", "&")."""
+    return any(ch.isupper() or ch.isdigit() for ch in word) or word.lower() in _NAME_JOINERS
+
+
+_NAME_JOINERS = _word_set("of and & for de la")
+
+
+def _leading_name(entry: str) -> str:
+    words = _words(entry)
+    count = 0
+    while count < len(words) and _is_name_word(words[count]):
+        count += 1
+    return " ".join(words[:count]).strip(" .,:;")

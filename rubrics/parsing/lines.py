@@ -1,0 +1,194 @@
+"""Pass 1: split the text into physical lines and classify each one."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .headings import _loose_kind, _strict_kind
+from .model import OTHER
+from .text import _LINE_BREAK, _clean, _fold, _has_letters, _word_set, _words
+
+BLANK, RULE, BULLET, HEADING, TEXT = "blank", "rule", "bullet", "heading", "text"
+
+
+@dataclass
+class _Line:
+    start: int  # offset of the line's first character in the original text
+    end: int  # offset just past its last non-blank character (line break excluded)
+    folded: str  # the folded copy of text[start:end]
+    indent: int  # visual indentation in columns, a tab counting 4
+    kind: str = TEXT
+    marker: str = ""  # bullets: the marker's family ("number", "letter", "dash", "•"...)
+    body_start: int = 0  # bullets: offset where the item's own text starts
+    style: str = ""  # headings: markdown | bold | caps | colon | plain | label
+    level: int = 0  # headings: Markdown level; other styles sit below every Markdown level
+    section: str | None = None  # headings: the kind the name says; None when it says nothing
+    inline: bool = False  # text that an inline label introduced: always a paragraph of its own
+
+    @property
+    def stripped(self) -> str:
+        return self.folded.strip()
+
+    @property
+    def indent_chars(self) -> int:
+        """How many characters of indentation the line starts with."""
+        return len(self.folded) - len(self.folded.lstrip())
+
+
+def _split_lines(text: str, folded: str) -> list[_Line]:
+    lines, pos = [], 0
+    for match in _LINE_BREAK.finditer(folded):
+        lines.append(_make_line(text, folded, pos, match.start()))
+        pos = match.end()
+    lines.append(_make_line(text, folded, pos, len(text)))
+    return lines
+
+
+def _make_line(text: str, folded: str, start: int, end: int) -> _Line:
+    raw = folded[start:end]
+    end = start + len(raw.rstrip())
+    visual = text[start:end].replace("\ufeff", "").expandtabs(4)
+    indent = len(visual) - len(visual.lstrip())
+    return _Line(start=start, end=end, folded=folded[start:end], indent=indent)
+
+
+_RULE = re.compile(r"(?:[-*_=~][ ]*){3,}")
+_BULLET = re.compile(
+    r"(?P<marker>[•▪▫◦‣●○■□➢➤►▶✓✔→·]"  # distinctive symbols need no space after them
+    r"|[-*+–—](?= )"
+    r"|\d{1,3}[.)](?= )|\(\d{1,3}\)(?= )"
+    r"|[a-z][.)](?= )|\([a-z]\)(?= )|\([ivx]{1,4}\)(?= ))"
+    r" *(?=\S)"
+)
+_MD_HEADING = re.compile(r"(?P<hashes>#{1,6}) +(?P<name>.*?)[ #]*")
+_BOLD_LINE = re.compile(r"(?P<delim>\*\*|__)(?P<name>(?:(?!\*\*|__).)+?)(?P=delim) *:?")
+_SENTENCE_PUNCT_END = re.compile(r"[.,;!?…]['\")\]*_]*$")
+_INNER_SENTENCE_BREAK = re.compile(r"[.!?] +[A-Z]")
+_MINOR_WORDS = _word_set(
+    "a an the and or of to in on for with at by from as vs via your our & + - – — |"
+)
+_MAX_HEADING_WORDS = 8
+_MAX_COLON_HEADING_WORDS = 15
+
+
+def _classify_lines(lines: list[_Line]) -> list[_Line]:
+    for index, line in enumerate(lines):
+        text = line.stripped
+        if not text:
+            line.kind = BLANK
+        elif _RULE.fullmatch(text):
+            line.kind = RULE
+        elif match := _BULLET.match(text):
+            line.kind = BULLET
+            line.marker = _marker_family(match["marker"])
+            line.body_start = line.start + line.indent_chars + match.end()
+        else:
+            _classify_heading(line, lines, index)
+    return lines
+
+
+def _marker_family(marker: str) -> str:
+    if marker[0] == "(" or marker[0].isalnum():
+        return "number" if any(ch.isdigit() for ch in marker) else "letter"
+    return "dash" if marker in "-*+" else marker
+
+
+def _classify_heading(line: _Line, lines: list[_Line], index: int) -> None:
+    previous = lines[index - 1] if index else None
+    after_break = previous is None or previous.kind in (BLANK, RULE, HEADING)
+    next_line = lines[index + 1] if index + 1 < len(lines) else None
+    form = _heading_form(line.stripped, after_break, next_line, _next_non_blank(lines, index))
+    if form is None:
+        return
+    name, style, level = form
+    if not _has_letters(name):
+        return
+    line.kind, line.style, line.level = HEADING, style, level
+    line.section = _strict_kind(name) or _loose_kind(name)
+
+
+def _next_non_blank(lines: list[_Line], index: int) -> _Line | None:
+    for following in range(index + 1, len(lines)):
+        if lines[following].stripped:
+            return lines[following]
+    return None
+
+
+def _heading_form(
+    text: str, after_break: bool, next_line: _Line | None, following: _Line | None
+) -> tuple[str, str, int] | None:
+    """(name, style, level) when the line reads as a heading, else None.
+
+    after_break: the line starts a block (it follows a blank line or a heading); next_line is
+    the physical line after it and following the next line that is not blank.
+    """
+    if match := _MD_HEADING.fullmatch(text):
+        return _heading_name(match["name"]), "markdown", len(match["hashes"])
+    if (match := _BOLD_LINE.fullmatch(text)) and len(_words(match["name"])) <= 15:
+        return _heading_name(match["name"]), "bold", 7
+    bare = text.strip("*_ ")
+    words = _words(bare)
+    if _is_colon_heading(bare):
+        return _heading_name(bare), "colon", 8
+    if len(words) <= _MAX_HEADING_WORDS and _is_all_caps(bare):
+        return _heading_name(bare), "caps", 7
+    if len(words) > _MAX_HEADING_WORDS or _SENTENCE_PUNCT_END.search(bare):
+        return None
+    name = _heading_name(bare)
+    if _strict_kind(name):
+        return name, "plain", 7
+    next_is_bullet = following is not None and bool(_BULLET.match(following.stripped))
+    if after_break and (_is_title_case(bare) or next_is_bullet):
+        return name, "plain", 7
+    # "About the position" directly above a paragraph: a short line whose name means something,
+    # followed by prose (a list entry would be followed by another short entry).
+    if (
+        after_break
+        and len(words) <= 6
+        and _loose_kind(name)
+        and next_line is not None
+        and (len(_words(next_line.folded)) >= 8 or next_line.stripped.endswith("."))
+    ):
+        return name, "plain", 7
+    # A title-case line inside a block starts a new topic only when its name says "not a
+    # requirement" ("Search Firms Please Read Carefully") and prose or nothing follows it:
+    # otherwise it is more likely one entry of a list written one per line.
+    ends_block = next_line is None or not next_line.stripped
+    if (
+        _is_title_case(bare)
+        and _loose_kind(name) == OTHER
+        and (ends_block or len(_words(next_line.folded)) >= 25)
+    ):
+        return name, "plain", 7
+    return None
+
+
+def _is_colon_heading(text: str) -> bool:
+    if not text.endswith(":"):
+        return False
+    body = text[:-1]
+    return (
+        _has_letters(body)
+        and len(_words(body)) <= _MAX_COLON_HEADING_WORDS
+        and not _INNER_SENTENCE_BREAK.search(body)
+    )
+
+
+def _is_all_caps(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 3 and all(ch.isupper() for ch in letters)
+
+
+def _is_title_case(text: str) -> bool:
+    words = re.findall(r"[A-Za-z][\w'’-]*", text)
+    if not words or not words[0][0].isupper():
+        return False
+    significant = [word for word in words if word.lower() not in _MINOR_WORDS]
+    return bool(significant) and all(word[0].isupper() for word in significant)
+
+
+def _heading_name(text: str) -> str:
+    name = _clean(_fold(text)).strip(" *_#")
+    name = name.rstrip(":").strip()
+    return name.lower().strip(" .:-–—!?")

@@ -1,0 +1,115 @@
+"""Folding (one character for one, so offsets survive), Markdown cleaning and sentences."""
+
+from __future__ import annotations
+
+import re
+
+# One-for-one replacements only, so offsets in the folded copy are offsets in the original.
+_FOLD_TABLE = str.maketrans(
+    {
+        "\t": " ",
+        "\u00a0": " ",
+        "\u2007": " ",
+        "\u202f": " ",
+        "\u3000": " ",
+        "\ufeff": " ",
+        "\u200b": " ",
+        "\u2060": " ",
+        **{chr(code): " " for code in range(0x2000, 0x200B)},
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u2032": "'",
+        "\u02bc": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+    }
+)
+_WHITESPACE = re.compile(r"[\s\u200b\u2060\ufeff]+")
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\u2028\u2029]")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)\s]*\)")
+_ANGLE_LINK = re.compile(r"<((?:https?://|mailto:)[^>\s]+|[^@\s<>]+@[^>\s]+)>")
+_ESCAPE = re.compile(r"\\([-*_#.()\[\]\\`+!])")
+_EMPHASIS = re.compile(r"(?<![\w*])[*_](?=\S)(.+?)(?<=\S)[*_](?![\w*])")
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+def _squash(text: str) -> str:
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def _clean(raw: str) -> str:
+    """Markdown markup removed (links keep their text) and whitespace normalised."""
+    text = _MD_LINK.sub(r"\1", raw)
+    text = _ANGLE_LINK.sub(r"\1", text)
+    text = _ESCAPE.sub(r"\1", text)
+    text = text.replace("**", "").replace("__", "")
+    text = _EMPHASIS.sub(r"\1", text)
+    text = text.replace("`", "")
+    return _squash(text)
+
+
+def _fold(text: str) -> str:
+    return text.translate(_FOLD_TABLE)
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+def _has_letters(text: str, at_least: int = 2) -> bool:
+    return sum(ch.isalpha() for ch in text) >= at_least
+
+
+_SENTENCE_END = re.compile(
+    r"[.!?]+[\"')\]*_]*(?=\s+[\"'(\[*_]*[A-Z0-9])"
+    # scraped text glues fields: "1 year (Preferred)SDKs: 1 year (Required)"
+    r"|\((?i:required|preferred|optional)\)(?=[A-Za-z])"
+)
+_ABBREVIATIONS = _word_set(
+    "e.g i.e etc vs sr jr dr mr mrs ms prof inc co corp ltd llc no st approx dept esp incl "
+    "min max yrs yr hrs mo fig ca"
+)
+
+
+def _sentences(folded: str, start: int, end: int) -> list[tuple[int, int]]:
+    ranges, position = [], start
+    for match in _SENTENCE_END.finditer(folded, start, end):
+        if match.group()[0] in ".!?" and _is_abbreviation(folded, position, match.start()):
+            continue
+        ranges.append((position, match.end()))
+        position = match.end()
+    ranges.append((position, end))
+    return [trimmed for span in ranges if (trimmed := _trim(folded, *span))]
+
+
+def _is_abbreviation(folded: str, start: int, dot: int) -> bool:
+    token = folded[start : dot + 1].split()[-1].lstrip("([\"'")
+    if re.fullmatch(r"(?:[A-Za-z]\.)+", token):  # U.S., e.g., B.S., J.
+        return True
+    return token.rstrip(".").lower() in _ABBREVIATIONS
+
+
+def _semicolon_parts(folded: str, start: int, end: int) -> list[tuple[int, int]]:
+    pieces, position = [], start
+    for match in re.finditer(";", folded[start:end]):
+        pieces.append((position, start + match.start()))
+        position = start + match.end()
+    pieces.append((position, end))
+    pieces = [trimmed for span in pieces if (trimmed := _trim(folded, *span))]
+    if len(pieces) < 2 or any(len(_words(folded[a:b])) > 15 for a, b in pieces):
+        return [(start, end)]
+    return pieces
+
+
+def _trim(folded: str, start: int, end: int) -> tuple[int, int] | None:
+    chunk = folded[start:end]
+    stripped = chunk.strip()
+    if not stripped:
+        return None
+    left = start + len(chunk) - len(chunk.lstrip())
+    return left, left + len(stripped)

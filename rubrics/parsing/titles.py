@@ -1,0 +1,132 @@
+"""Titles: an item's short name, and the posting's own title."""
+
+from __future__ import annotations
+
+import re
+
+from .lines import BLANK, RULE, _Line
+from .text import _clean, _has_letters, _sentences, _squash, _word_set, _words
+
+MAX_TITLE_CHARS = 80
+MAX_TITLE_WORDS = 9
+
+
+_TITLE_CLAUSE_END = re.compile(
+    r",|;|:|\s[(\[]|\s[—–-]\s|—"
+    r"|\s(?:e\.g\.|i\.e\.|including|such as|like|especially|for example|preferably)\b"
+)
+# After a comma, one to three words and another comma or "and"/"or": the comma sits inside an
+# enumeration ("test, build, and release"), not at the end of a clause.
+_ENUMERATION_NEXT = re.compile(
+    r",\s*(?!(?:including|such|especially|which|who|that|with|for|as|so|but|where|when|while"
+    r"|e\.g|i\.e)\b)(?:[\w'+-]++\s?){1,3}(?:,|\s(?:and|or)\s)"
+)
+_ENUMERATION_LAST = re.compile(r",\s*(?:and|or)\s")
+_TITLE_TAG_PROSE = re.compile(
+    r"[,;]?\s*((which|that)\s+)?((is|are|would be|will be)\s+)?((strongly|highly|also)\s+)*"
+    r"(preferred|required|a (big |huge |strong )?plus|an (advantage|asset)|a bonus"
+    r"|nice[- ]to[- ]have|desired|desirable|welcome)\s*[.!]*$",
+    re.IGNORECASE,
+)
+_TITLE_LEAD_PROSE = re.compile(
+    r"^((ideally|preferably),?|(in order )?to qualify( for this (role|position|job))?,?"
+    r"|(other |additional )?(desired|preferred|desirable|bonus) (qualifications|skills"
+    r"|experience)( includes?| are| is)?:?"
+    r"|it('s| is| would be) an? (big |real )?(plus|bonus|advantage) if"
+    r"|((all )?(applicants?|candidates?|you)\s+)?(must|should|will need to|need to)"
+    r"(\s+(have|be able to|be))?)\s+",
+    re.IGNORECASE,
+)
+# Where a long first clause is cut: before its first preposition if there is one, else after a
+# comma, else before the last "and"/"or" that keeps the title short, else before "to".
+_TITLE_PREPOSITIONS = _word_set(
+    "with within without for in on at by that who which while including using from as so when "
+    "where via across"
+)
+_TITLE_CONJUNCTIONS = _word_set("and or")
+_TITLE_TAIL_WORDS = _word_set(
+    "a an the and or of to in on for with at by from as that who which your our their its is "
+    "are be including such via into within while when using"
+)
+
+
+def _derive_title(text: str) -> str:
+    """A short title from an unlabelled item: its first clause, cut to a few words."""
+    title = _TITLE_TAG_PROSE.sub("", text)
+    # Twice: "To qualify for this role, you must have one year ..." -> "one year ..."
+    title = _TITLE_LEAD_PROSE.sub("", _TITLE_LEAD_PROSE.sub("", title)) or text
+    sentences = _sentences(title, 0, len(title))
+    if sentences:
+        title = title[sentences[0][0] : sentences[0][1]]
+    words = _words(_first_clause(title))
+    if len(words) > MAX_TITLE_WORDS:
+        words = words[: _title_cut(words)]
+    return _clip_title(_TITLE_TAG_PROSE.sub("", " ".join(words)))
+
+
+def _first_clause(text: str) -> str:
+    previous_comma = None
+    for match in _TITLE_CLAUSE_END.finditer(text):
+        prefix = text[: match.start()].strip()
+        if match.group() == ",":
+            in_list = _ENUMERATION_NEXT.match(text, match.start()) or (
+                previous_comma is not None
+                and _ENUMERATION_LAST.match(text, match.start())
+                and len(_words(text[previous_comma + 1 : match.start()])) <= 3
+            )
+            previous_comma = match.start()
+            if in_list or len(_words(prefix)) < 4:
+                continue  # "Experience developing, releasing, and maintaining ..." reads on
+        if prefix:
+            return prefix
+    return text
+
+
+def _title_cut(words: list[str]) -> int:
+    """How many of a long clause's words to keep."""
+    candidates = range(3, MAX_TITLE_WORDS + 1)
+    for index in candidates:
+        if words[index].lower() in _TITLE_PREPOSITIONS:
+            return index
+    # "Publications in machine learning, AI, data science, ...": stop before the enumeration.
+    for index in range(4, MAX_TITLE_WORDS + 1):
+        if words[index - 1].endswith(","):
+            return index
+    conjunctions = [i for i in candidates if words[i].lower() in _TITLE_CONJUNCTIONS]
+    if conjunctions:
+        return conjunctions[-1]
+    return next((i for i in candidates if words[i].lower() == "to"), MAX_TITLE_WORDS)
+
+
+def _clip_title(title: str) -> str:
+    title = _squash(title)
+    if len(title) > MAX_TITLE_CHARS:
+        title = title[: MAX_TITLE_CHARS + 1].rsplit(" ", 1)[0]
+    while True:
+        trimmed = title.rstrip(" ,;:.!?-–—/&(*_")
+        words = _words(trimmed)
+        if len(words) > 1 and words[-1].lower() in _TITLE_TAIL_WORDS:
+            trimmed = " ".join(words[:-1])
+        if trimmed == title:
+            break
+        title = trimmed
+    # "two years of experience" -> "Two years of experience", but "dbt" and "iOS" stay as named.
+    words = _words(title)
+    if len(words) > 1 and re.fullmatch(r"[a-z][a-z'’-]*", words[0]):
+        title = title[0].upper() + title[1:]
+    return title
+
+
+_MAX_POSTING_TITLE_CHARS = 150
+
+
+def _posting_title(text: str, lines: list[_Line]) -> str:
+    """The first line with words in it, without its Markdown markup."""
+    for line in lines:
+        if line.kind in (BLANK, RULE) or not _has_letters(line.folded):
+            continue
+        title = _clean(re.sub(r"^\s*#+\s*", "", text[line.start : line.end])).strip(" *_:")
+        if len(title) > _MAX_POSTING_TITLE_CHARS:
+            title = title[: _MAX_POSTING_TITLE_CHARS + 1].rsplit(" ", 1)[0]
+        return title
+    return ""

@@ -1,0 +1,108 @@
+"""Tests for the parser's scorer (rubrics/parsing/evaluation.py) and evaluate_parser."""
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from rubrics.parsing import parse_posting
+from rubrics.parsing.evaluation import evaluate_directory, score_posting, token_f1, tokens
+
+REAL_POSTINGS = Path(__file__).resolve().parents[3] / "shared" / "postings" / "real"
+TARGET_F1 = 0.95
+
+
+def test_tokens_follow_the_readme():
+    # "#" is removed with the Markdown markup before tokens are cut, so "C#" reads as "c".
+    assert tokens("**Bonus**: [C++](https://x.io) & C# > `Go`, Ｐython") == [
+        "bonus",
+        "c++",
+        "c",
+        "go",
+        "python",
+    ]
+
+
+def test_token_f1_of_partial_overlap():
+    # 3 common tokens of 4 predicted and 5 true: P 3/4, R 3/5, F1 2/3.
+    assert token_f1("two years of python", "two years of python go") == pytest.approx(8 / 9)
+    assert token_f1("a b c d", "a b c e f") == pytest.approx(2 / 3)
+
+
+def test_score_of_a_hand_example():
+    truth = {
+        "must_haves": ["Three years of Python", "A driving licence", "Fluent Spanish"],
+        "bonuses": ["Experience with Kafka is a plus"],
+        "ambiguous": ["Good humour"],
+    }
+    predicted = {
+        "must_haves": [
+            "Three years of Python",  # hit
+            "3 years of Python",  # same truth item, already taken: a false positive
+            "Good humour",  # ambiguous: free
+            "Fluent Spanish",  # hit
+        ],
+        "bonuses": ["A driving licence"],  # right text, wrong bucket: fp, and a miss
+    }
+
+    score = score_posting("example", predicted, truth)
+
+    assert (score.tp, score.fp, score.fn) == (2, 2, 2)
+    assert score.misses == [
+        ("must_haves", "A driving licence"),
+        ("bonuses", "Experience with Kafka is a plus"),
+    ]
+
+
+def test_best_pairs_are_matched_first():
+    truth = {"must_haves": ["python and go services", "python services"]}
+    predicted = {"must_haves": ["python services", "python and go services"]}
+
+    score = score_posting("order", predicted, truth)
+
+    assert (score.tp, score.fp, score.fn) == (2, 0, 0)
+
+
+def test_command_prints_one_line_per_posting_and_totals(tmp_path):
+    (tmp_path / "01_cook.txt").write_text(
+        "Line Cook\n\nRequirements\n- Two years on a grill\n- Food safety card\n", encoding="utf-8"
+    )
+    (tmp_path / "01_cook.json").write_text(
+        json.dumps({"must_haves": ["Two years on a grill", "Knife skills"], "bonuses": []}),
+        encoding="utf-8",
+    )
+    (tmp_path / "02_empty.txt").write_text("About us\n", encoding="utf-8")
+    (tmp_path / "02_empty.json").write_text(
+        json.dumps({"must_haves": ["Anything"], "bonuses": []}), encoding="utf-8"
+    )
+    out = StringIO()
+
+    call_command("evaluate_parser", str(tmp_path), "--json", stdout=out)
+
+    data = json.loads(out.getvalue())
+    assert [(p["name"], p["tp"], p["fp"], p["fn"]) for p in data["postings"]] == [
+        ("01_cook", 1, 1, 1),
+        ("02_empty", 0, 0, 1),
+    ]
+    assert data["postings"][1]["error"].startswith("No requirements found")
+    assert (data["precision"], data["recall"]) == (0.5, pytest.approx(1 / 3, abs=1e-4))
+
+
+@pytest.fixture(scope="module")
+def real_evaluation():
+    if not REAL_POSTINGS.is_dir():
+        pytest.skip(f"{REAL_POSTINGS} is not here (it lives in ../shared beside the repo)")
+    return evaluate_directory(REAL_POSTINGS, parse_posting)
+
+
+def test_no_real_posting_raises(real_evaluation):
+    assert [(s.name, s.error) for s in real_evaluation.postings if s.error] == []
+
+
+def test_real_postings_reach_the_target_f1(real_evaluation):
+    assert real_evaluation.f1 >= TARGET_F1, (
+        f"F1 {real_evaluation.f1:.3f} (P {real_evaluation.precision:.3f}, "
+        f"R {real_evaluation.recall:.3f})"
+    )
