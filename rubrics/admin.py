@@ -92,6 +92,10 @@ class JobPostingAdmin(admin.ModelAdmin):
     ]
     inlines = [RubricInline]
     actions = ["generate_rubric"]
+
+    class Media:
+        css = {"all": ["rubrics/triage.css"]}
+
     # Django 6.0's default, adopted now: a URL typed without a scheme is https.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     date_hierarchy = "created_at"
@@ -120,9 +124,7 @@ class JobPostingAdmin(admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk and self.has_change_permission(request, obj):
-            context["generate_url"] = reverse(
-                "admin:rubrics_jobposting_generate", args=[obj.pk]
-            )
+            context["generate_url"] = reverse("admin:rubrics_jobposting_generate", args=[obj.pk])
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def generate_view(self, request, posting_id: int):
@@ -134,7 +136,9 @@ class JobPostingAdmin(admin.ModelAdmin):
             rubric = services.rubric_generate(posting=posting, actor=request.user)
         except (ServiceError, ValidationError) as exc:
             self.message_user(request, f"No rubric generated: {_reason(exc)}", messages.ERROR)
-            return HttpResponseRedirect(reverse("admin:rubrics_jobposting_change", args=[posting.pk]))
+            return HttpResponseRedirect(
+                reverse("admin:rubrics_jobposting_change", args=[posting.pk])
+            )
         self.message_user(
             request,
             format_html(
@@ -157,6 +161,94 @@ class JobPostingAdmin(admin.ModelAdmin):
         )
 
 
+# --- Triage: the posting beside the criteria --------------------------------
+
+KIND_PHRASES = {
+    Criterion.Kind.MUST_HAVE: "a must-have",
+    Criterion.Kind.BONUS: "a bonus",
+    Criterion.Kind.SCREENING: "a screening question",
+}
+UNCOVERED = "uncovered_requirement"
+
+
+def _rubric_warnings(rubric: Rubric, criteria: list[Criterion]) -> list[dict]:
+    try:
+        return selectors.rubric_warnings(rubric, criteria)
+    except ModuleNotFoundError as exc:  # TEMP: until main's rubrics.drafting is merged here
+        if exc.name != "rubrics.drafting":
+            raise
+        return []
+
+
+@dataclass
+class _Segment:
+    start: int
+    end: int
+    criteria: list[Criterion] = field(default_factory=list)
+    uncovered: str = ""
+    anchor: bool = False
+
+
+def _segment_html(text: str, segment: _Segment) -> SafeString:
+    # A carriage return is written as a character reference: the HTML parser turns a raw
+    # CR or CRLF into one LF, which would shift every offset after it by one.
+    body = mark_safe(escape(text[segment.start : segment.end]).replace("\r", "&#13;"))
+    attrs = {"data-start": segment.start}
+    if segment.anchor:
+        attrs["id"] = f"posting-at-{segment.start}"
+    classes = []
+    if segment.criteria:
+        first = segment.criteria[0]
+        classes.append(f"source kind-{first.kind}")
+        attrs["data-criterion"] = " ".join(str(c.pk) for c in segment.criteria)
+        attrs["title"] = "; ".join(f"{c.get_kind_display()}: {c.title}" for c in segment.criteria)
+    if segment.uncovered:
+        classes.append("uncovered")
+        attrs["title"] = segment.uncovered
+    if classes:
+        attrs["class"] = " ".join(classes)
+    tag = "mark" if segment.criteria else "span"
+    rendered = format_html_join(" ", '{}="{}"', attrs.items())
+    return format_html("<{} {}>{}</{}>", tag, rendered, body, tag)
+
+
+def posting_html(text: str, criteria: list[Criterion], warnings: list[dict]) -> SafeString:
+    """The posting's text as adjacent segments, each saying where it starts in the text
+    (`data-start`, in characters), so a selection in the page maps back to exact offsets.
+    A criterion's source span is a <mark> naming the criterion; requirement-like prose no
+    criterion covers is a span of class "uncovered"."""
+    size = len(text)
+
+    def clamp(value) -> int:
+        return max(0, min(size, int(value)))
+
+    spans = [
+        (clamp(c.source_start), clamp(c.source_end), c)
+        for c in criteria
+        if c.source_start is not None and c.source_end is not None
+    ]
+    uncovered = [
+        (clamp(w["span"][0]), clamp(w["span"][1]), w["message"])
+        for w in warnings
+        if w.get("span") and w["code"] == UNCOVERED
+    ]
+    anchors = {clamp(w["span"][0]) for w in warnings if w.get("span")}
+    cuts = sorted({0, size, *anchors} | {i for a, b, _ in spans + uncovered for i in (a, b)})
+    segments = []
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        if start >= end:
+            continue
+        segment = _Segment(start, end, anchor=start in anchors)
+        segment.criteria = [c for a, b, c in spans if a <= start and end <= b]
+        reasons = [m for a, b, m in uncovered if a <= start and end <= b]
+        if reasons:
+            segment.uncovered = "Reads like a requirement, but no criterion covers it: " + " ".join(
+                reasons
+            )
+        segments.append(segment)
+    return format_html_join("", "{}", ((_segment_html(text, s),) for s in segments))
+
+
 class KeywordsField(forms.CharField):
     """A list of keywords edited as one comma-separated line."""
 
@@ -170,7 +262,7 @@ class KeywordsField(forms.CharField):
 class AnchorsField(forms.CharField):
     """Anchor text edited as one line per level, lowest level first."""
 
-    widget = forms.Textarea(attrs={"rows": 4, "cols": 60})
+    widget = forms.Textarea(attrs={"rows": 4, "cols": 28})
 
     def prepare_value(self, value):
         return "\n".join(value) if isinstance(value, list) else value
@@ -188,6 +280,7 @@ class CriterionForm(forms.ModelForm):
         fields = [
             "order",
             "kind",
+            "type",
             "title",
             "description",
             "weight",
@@ -195,7 +288,7 @@ class CriterionForm(forms.ModelForm):
             "keywords",
             "anchors",
         ]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3, "cols": 40})}
+        widgets = {"description": forms.Textarea(attrs={"rows": 4, "cols": 24})}
 
     def clean(self):
         cleaned_data = super().clean()
@@ -308,12 +401,138 @@ class RubricAdmin(admin.ModelAdmin):
     inlines = [CriterionInline]
     actions = ["publish", "clone", "retire", "reset_weights"]
 
+    class Media:
+        css = {"all": ["rubrics/triage.css"]}
+        js = ["rubrics/triage.js"]
+
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
             .annotate(criterion_count=Count("criteria"), weight_sum=Sum("criteria__weight"))
         )
+
+    def get_urls(self):
+        def post_only(view):
+            return self.admin_site.admin_view(require_POST(view))
+
+        return [
+            path(
+                "<int:rubric_id>/criteria/<int:criterion_id>/kind/",
+                post_only(self.set_kind_view),
+                name="rubrics_rubric_criterion_kind",
+            ),
+            path(
+                "<int:rubric_id>/criteria/<int:criterion_id>/drop/",
+                post_only(self.drop_view),
+                name="rubrics_rubric_criterion_drop",
+            ),
+            path(
+                "<int:rubric_id>/criteria/from-posting/",
+                post_only(self.add_from_posting_view),
+                name="rubrics_rubric_add_from_posting",
+            ),
+            *super().get_urls(),
+        ]
+
+    # --- Triage -------------------------------------------------------------
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context.update(self._triage_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _triage_context(self, request, rubric: Rubric) -> dict:
+        # One query for the criteria, shared by the panel, the warnings and "ready to publish?".
+        models.prefetch_related_objects(
+            [rubric], Prefetch("criteria", queryset=Criterion.objects.order_by("order", "id"))
+        )
+        criteria = list(rubric.criteria.all())
+        may_change = super().has_change_permission(request)
+        warnings = _rubric_warnings(rubric, criteria) if may_change else []
+        can_triage = may_change and rubric.is_draft
+        groups = [
+            (kind, label, [c for c in criteria if c.kind == kind])
+            for kind, label in (
+                (Criterion.Kind.MUST_HAVE, "Must-haves"),
+                (Criterion.Kind.BONUS, "Bonuses"),
+                (Criterion.Kind.SCREENING, "Screening questions"),
+            )
+        ]
+        for _, _, members in groups:
+            for criterion in members:
+                criterion.kind_url = reverse(
+                    "admin:rubrics_rubric_criterion_kind", args=[rubric.pk, criterion.pk]
+                )
+                criterion.drop_url = reverse(
+                    "admin:rubrics_rubric_criterion_drop", args=[rubric.pk, criterion.pk]
+                )
+        return {
+            "rubric_warnings": warnings,
+            "triage": {
+                "can_triage": can_triage,
+                "posting": rubric.posting,
+                "posting_html": posting_html(rubric.posting.raw_text, criteria, warnings),
+                "posting_length": len(rubric.posting.raw_text),
+                "groups": groups,
+                "kinds": [(k, Criterion.Kind(k).label) for k in Criterion.Kind.values],
+                "add_url": reverse("admin:rubrics_rubric_add_from_posting", args=[rubric.pk]),
+            },
+        }
+
+    def _triage(self, request, rubric_id: int, act) -> HttpResponseRedirect:
+        """Run one triage service on a draft and come back to its page with what happened."""
+        if not super().has_change_permission(request):
+            raise PermissionDenied
+        rubric = get_object_or_404(Rubric, pk=rubric_id)
+        try:
+            done = act(rubric)
+        except (ServiceError, ValidationError) as exc:
+            self.message_user(request, _reason(exc), messages.ERROR)
+        else:
+            self.message_user(request, done, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:rubrics_rubric_change", args=[rubric.pk]))
+
+    def _criterion(self, rubric: Rubric, criterion_id: int) -> Criterion:
+        return get_object_or_404(Criterion, pk=criterion_id, rubric=rubric)
+
+    def set_kind_view(self, request, rubric_id: int, criterion_id: int):
+        kind = request.POST.get("kind", "")
+
+        def act(rubric):
+            criterion = self._criterion(rubric, criterion_id)
+            was = criterion.kind
+            criterion = services.criterion_set_kind(
+                criterion=criterion, kind=kind, actor=request.user
+            )
+            if was == kind:
+                return f"“{criterion.title}” is already {KIND_PHRASES[kind]}."
+            return f"“{criterion.title}” is now {KIND_PHRASES[kind]}; weights reset."
+
+        return self._triage(request, rubric_id, act)
+
+    def drop_view(self, request, rubric_id: int, criterion_id: int):
+        def act(rubric):
+            criterion = self._criterion(rubric, criterion_id)
+            services.criterion_drop(criterion=criterion, actor=request.user)
+            return f"Dropped “{criterion.title}”; weights reset."
+
+        return self._triage(request, rubric_id, act)
+
+    def add_from_posting_view(self, request, rubric_id: int):
+        kind = request.POST.get("kind", Criterion.Kind.MUST_HAVE)
+
+        def act(rubric):
+            try:
+                start, end = int(request.POST["start"]), int(request.POST["end"])
+            except (KeyError, ValueError):
+                raise ValidationError("Select some of the posting's text first.") from None
+            criterion = services.criterion_add_from_posting(
+                rubric=rubric, start=start, end=end, kind=kind, actor=request.user
+            )
+            return f"Added “{criterion.title}” as {KIND_PHRASES[criterion.kind]}; weights reset."
+
+        return self._triage(request, rubric_id, act)
 
     def has_add_permission(self, request):
         # Rubrics come from a posting ("Generate a draft rubric") or a clone.
