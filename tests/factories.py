@@ -98,13 +98,20 @@ class CriterionFactory(factory.django.DjangoModelFactory):
     kind = Criterion.Kind.MUST_HAVE
     title = factory.Sequence(lambda n: f"Criterion {n}")
     description = "Shows the skill the posting asks for."
-    weight = Decimal("25.00")
+    # A screening question is a yes/no gate: no weight, no anchors.
+    weight = factory.LazyAttribute(
+        lambda c: Decimal(0) if c.kind == "screening" else Decimal("25.00")
+    )
     order = factory.Sequence(lambda n: n)
     knockout_level = factory.LazyAttribute(lambda c: 2 if c.kind == "must_have" else None)
     keywords = factory.LazyFunction(list)
     anchors = factory.LazyAttribute(
-        lambda c: default_anchors(
-            title=c.title, text=c.description, keywords=c.keywords, scale_max=c.rubric.scale_max
+        lambda c: (
+            []
+            if c.kind == "screening"
+            else default_anchors(
+                title=c.title, text=c.description, keywords=c.keywords, scale_max=c.rubric.scale_max
+            )
         )
     )
 
