@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 
-from .items import _section_items
+from .items import section_items
 from .lines import _classify_lines, _split_lines
 from .model import (
     BONUS,
@@ -63,8 +63,9 @@ def parse_posting(text: str) -> ParsedPosting:
     lines = _classify_lines(_split_lines(text, folded))
     sections = _build_sections(lines)
     found: dict[str, list[ParsedItem]] = {MUST: [], BONUS: [], RESP: []}
+    hints: list[ProseHint] = []
     for section in sections:
-        for kind, item in _section_items(text, folded, section):
+        for kind, item in section_items(text, folded, section, hints):
             found[kind].append(item)
     if not found[MUST] and not found[BONUS]:
         raise PostingParseError(_NO_REQUIREMENTS)
@@ -73,6 +74,7 @@ def parse_posting(text: str) -> ParsedPosting:
         must_haves=tuple(found[MUST]),
         bonuses=tuple(found[BONUS]),
         responsibilities=tuple(found[RESP]),
+        unplaced=tuple(hints),
     )
 
 

@@ -11,7 +11,7 @@ from .model import BONUS, MUST, OTHER
 from .text import _words
 
 _LEAD_LABEL = re.compile(
-    r"(?:(?P<delim>\*\*|__)(?P<bold>[^*_:]{1,60}?) *(?::(?P=delim)|(?P=delim) *:)"
+    r"(?:(?P<delim>\*\*|__|\*|_)(?P<bold>[^*_:]{1,60}?) *(?::(?P=delim)|(?P=delim) *:)"
     r"|(?P<plain>[A-Za-z][\w '&/+-]{0,50}?) *:)"
     r" *(?=\S)"
 )
