@@ -70,6 +70,7 @@ _MUST_TAGS = frozenset(("required", "must have", "must-have", "mandatory", "esse
 _TRAILING_BONUS = re.compile(
     r"(\b(an?|is|are|be)\s+((big|huge|strong|definite|real|nice)\s+)?"
     r"(plus|bonus|advantage|asset)|\bpreferred|\bnot (required|mandatory|necessary)"
+    r"|\b(is|are|be) (also |very |highly )?(beneficial|advantageous|desirable)"
     r"|\b(is|are) (also )?welcome)\W*$"
 )
 _SHORT_ITEM_BONUS = re.compile(r"nice[- ]to[- ]have|\ba plus\b|\bnot (required|mandatory|mandated)")
@@ -107,7 +108,10 @@ def prose_tag(text: str) -> str | None:
 # ---- prose: a sentence whose own wording makes it a requirement ----------------------------
 
 # Who a requirement sentence is about: the candidate, not the company or the process.
-_CANDIDATE = r"(you|applicants?|candidates?|incumbents?|the (successful|ideal|right) (candidate|applicant|person))"
+_CANDIDATE = (
+    r"(you|applicants?|candidates?|incumbents?"
+    r"|the (successful|ideal|right) (candidate|applicant|person))"
+)
 _PROSE_MUST = re.compile(
     r"^must\b|\bwe require\b|\b"
     + _CANDIDATE

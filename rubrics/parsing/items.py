@@ -14,9 +14,9 @@ from .grading import (
     REQUIREMENT_CUE,
     TAG_LABELS,
     kind_from_content,
-    reads_like_requirement,
     prose_grade,
     prose_tag,
+    reads_like_requirement,
     remove_paren_tags,
     states_requirement,
 )
@@ -116,7 +116,7 @@ def _keep_paragraph_unit(unit: str, section: _Section) -> bool:
     unit = unit.strip().strip("*_ ")
     if NOT_A_REQUIREMENT.search(unit) or ABOUT_REQUIREMENTS.search(unit):
         return False
-    if unit.endswith(":") and not prose_grade(unit):
+    if unit.endswith(":") and not (prose_grade(unit) or reads_like_requirement(unit)):
         return False  # "Here is what we need:" introduces what follows
     if COMPANY_STATEMENT.match(unit) and not ASKS_FOR_SOMETHING.search(unit):
         return False
