@@ -2,10 +2,10 @@
 
 A ground-truth file ``NN_slug.json`` holds ``must_haves``, ``bonuses`` and ``ambiguous`` lists of
 item texts. A predicted item (the posting text its span covers) matches a truth item of the same
-bucket when their token F1 is at least 0.7; matching is greedy and one-to-one, best pairs first. Unmatched predictions that match
-an ``ambiguous`` item (in any bucket) are free; other unmatched predictions are false positives
-and unmatched truth items are misses. A posting on which the parser raises counts every truth
-item as a miss. Pure Python: no Django import.
+bucket when their token F1 is at least 0.7; matching is greedy and one-to-one, best pairs first.
+Unmatched predictions that match an ``ambiguous`` item (in any bucket) are free; other unmatched
+predictions are false positives and unmatched truth items are misses. A posting on which the
+parser raises counts every truth item as a miss. Pure Python: no Django import.
 """
 
 from __future__ import annotations

@@ -195,16 +195,27 @@ _REQUIREMENT_START = re.compile(
     r"|previous|professional|relevant|significant|extensive|some)\b|experience|knowledge"
     r"|understanding|familiarity|proficien|fluen|ability|able to|skill|expertise|background"
     r"|you (have|are|hold|bring|know)|must|comfort|commitment|passion|willing|track record"
-    r"|excellent|outstanding|attention to)"
+    r"|excellent|outstanding|attention to"
+    r"|(\S+\s+){0,2}(degree|diploma|experience|knowledge|skills?|certificat\w*|licen[cs]\w*"
+    r"|proficiency|qualifications?)\b)"
 )
+
+
+_NEGATION = re.compile(r"\b(does|do|is|are|will) not\b|n't\b")
 
 
 def reads_like_requirement(text: str) -> bool:
     """Does an item read like something the candidate has or is?"""
     unit = _fold(text).lower().strip(" *_-•")
-    if _DUTY_START.match(unit):
-        return False
+    if _DUTY_START.match(unit) or _NEGATION.search(unit):
+        return False  # "Step-down experience does not count" is a remark on a requirement
     return bool(_REQUIREMENT_START.match(unit) or _PROSE_MUST.search(unit))
+
+
+def opens_with_requirement(text: str) -> bool:
+    """Does the text open with what a requirement opens with ("Minimum of 2 years ...")?"""
+    unit = _fold(text).lower().strip(" *_-•")
+    return bool(_REQUIREMENT_START.match(unit)) and not _DUTY_START.match(unit)
 
 
 def reads_like_duty(text: str) -> bool:

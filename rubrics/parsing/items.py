@@ -10,6 +10,7 @@ from .grading import (
     COMPANY_STATEMENT,
     EQUAL_OPPORTUNITY,
     HIGH,
+    LOW,
     NOT_A_REQUIREMENT,
     REQUIREMENT_CUE,
     TAG_LABELS,
@@ -80,13 +81,29 @@ def section_items(text: str, folded: str, section: _Section, hints: list[ProseHi
                     if made is not None:
                         yield made
             continue
+        # A run of requirement phrases whose line breaks were lost reads as a list.
+        as_list = _reads_as_requirement_list([folded[start:end] for start, end in units])
         for start, end in units:
-            if graded := prose_grade(folded[start:end]):
+            unit = folded[start:end]
+            if graded := prose_grade(unit):
                 made = _make_item(text[start:end], (start, end), *graded)
-                if made is not None:
-                    yield made
-            elif states_requirement(folded[start:end]):
-                hints.append(ProseHint(_clean(text[start:end]), (start, end)))
+            elif as_list and reads_like_requirement(unit):
+                made = _make_item(text[start:end], (start, end), MUST, LOW)
+            else:
+                if states_requirement(unit):
+                    hints.append(ProseHint(_clean(text[start:end]), (start, end)))
+                continue
+            if made is not None:
+                yield made
+
+
+def _reads_as_requirement_list(units: list[str]) -> bool:
+    if len(units) < _MIN_RUN_ON_LIST:
+        return False
+    return sum(reads_like_requirement(unit) for unit in units) * 2 >= len(units)
+
+
+_MIN_RUN_ON_LIST = 3
 
 
 def _introduces_application_list(folded: str, unit: tuple[int, int]) -> bool:

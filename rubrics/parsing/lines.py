@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .grading import opens_with_requirement
 from .headings import _loose_kind, _strict_kind
 from .model import OTHER, RESP
 from .text import _LINE_BREAK, _clean, _fold, _has_letters, _word_set, _words
@@ -77,6 +78,9 @@ _MAX_COLON_HEADING_WORDS = 15
 _DATA_KEY = re.compile(
     r"[\"']?(?P<key>[A-Za-z][A-Za-z0-9_ -]{1,40}?)[\"']?\s*:\s*(?:\[|\{|\|[-+]?|>[-+]?)\s*"
 )
+# "closing:" or "shortDescription:" alone on a line: a data key, a sibling of the keys around it
+# rather than a sub-heading of the list before it.
+_IDENTIFIER_KEY = re.compile(r"[\"']?(?P<key>[a-z][a-z0-9]*(?:[A-Z_][A-Za-z0-9]*)*)[\"']?\s*:")
 _DATA_KEY_SUFFIX = re.compile(r"\s+(markdown|md|html|text|list)$")
 # One quoted string per line inside such a list: "Excellent customer service skills",
 _QUOTED_ENTRY = re.compile(r"(?P<quote>[\"'])(?P<body>[^\"]+)(?P=quote),?")
@@ -95,7 +99,9 @@ def _classify_lines(lines: list[_Line]) -> list[_Line]:
             line.kind = BLANK
         elif _RULE.fullmatch(text):
             line.kind = RULE
-        elif match := _DATA_KEY.fullmatch(text):
+        elif (match := _DATA_KEY.fullmatch(text)) or (
+            (match := _IDENTIFIER_KEY.fullmatch(text)) and _is_data_key(text, lines, index)
+        ):
             name = _DATA_KEY_SUFFIX.sub("", _heading_name(_split_identifier(match["key"])))
             _set_heading(line, name, "plain", 7)
         elif (match := _QUOTED_ENTRY.fullmatch(text)) and len(
@@ -115,6 +121,15 @@ def _classify_lines(lines: list[_Line]) -> list[_Line]:
         else:
             _classify_heading(line, lines, index)
     return lines
+
+
+def _is_data_key(text: str, lines: list[_Line], index: int) -> bool:
+    # "closing:" could be an ordinary lower-case label: only an identifier-shaped name
+    # (camelCase, snake_case, quoted) counts, or one after a line that ends a data value.
+    if re.search(r"[A-Z_\"']", text.rstrip(": ")):
+        return True
+    previous = next((line for line in reversed(lines[:index]) if line.stripped), None)
+    return previous is not None and previous.stripped[-1:] in ",[{"
 
 
 def _split_identifier(key: str) -> str:
@@ -231,11 +246,16 @@ def _is_colon_heading(text: str) -> bool:
     if not text.endswith(":"):
         return False
     body = text[:-1]
+    if len(_words(body)) > _MAX_NAME_WORDS and opens_with_requirement(body):
+        return False  # "Minimum of 2 years experience in the following:" is itself a requirement
     return (
         _has_letters(body)
         and len(_words(body)) <= _MAX_COLON_HEADING_WORDS
         and not _INNER_SENTENCE_BREAK.search(body)
     )
+
+
+_MAX_NAME_WORDS = 6
 
 
 def _is_all_caps(text: str) -> bool:

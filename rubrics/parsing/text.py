@@ -69,7 +69,20 @@ _SENTENCE_END = re.compile(
     r"[.!?]+[\"')\]*_]*(?=\s+[\"'(\[*_]*[A-Z0-9])"
     # scraped text glues fields: "1 year (Preferred)SDKs: 1 year (Required)"
     r"|\((?i:required|preferred|optional)\)(?=[A-Za-z])"
+    # ... and list entries whose line breaks were lost: "experience.- Experience",
+    # "experience5+ years", "mandatedCandidate should", "KotlinExperience with"
+    r"|[.!?;:](?=[ ]?[-•▪*][ ]?[A-Z])"
+    r"|(?P<digits>[a-z]{2}(?=\d{1,2}\+?[ ]*(?:years?|yrs)\b))"
+    r"|(?P<glue>[a-z]{2}(?=[A-Z][a-z]{2,}))"
 )
+# Capitalised words that open a requirement: a glued "KotlinExperience" splits before them even
+# though the word before is capitalised too.
+_ITEM_OPENERS = _word_set(
+    "experience excellent strong ability knowledge proficiency proficient familiarity bachelor "
+    "bachelors degree candidate candidates must minimum technical understanding good solid "
+    "proven demonstrated working hands fluent fluency"
+)
+_LEADING_GLYPH = re.compile(r"[-•▪*][ ]?(?=[A-Z])")
 _ABBREVIATIONS = _word_set(
     "e.g i.e etc vs sr jr dr mr mrs ms prof inc co corp ltd llc no st approx dept esp incl "
     "min max yrs yr hrs mo fig ca"
@@ -79,12 +92,30 @@ _ABBREVIATIONS = _word_set(
 def _sentences(folded: str, start: int, end: int) -> list[tuple[int, int]]:
     ranges, position = [], start
     for match in _SENTENCE_END.finditer(folded, start, end):
+        if match["glue"] and not _is_glued_word(folded, position, match.end()):
+            continue
         if match.group()[0] in ".!?" and _is_abbreviation(folded, position, match.start()):
             continue
         ranges.append((position, match.end()))
         position = match.end()
     ranges.append((position, end))
-    return [trimmed for span in ranges if (trimmed := _trim(folded, *span))]
+    trimmed = [kept for span in ranges if (kept := _trim(folded, *span))]
+    return [_without_glyph(folded, *span) for span in trimmed]
+
+
+def _is_glued_word(folded: str, start: int, boundary: int) -> bool:
+    """Is "wordWord" at boundary two words glued together, rather than a name like "JavaScript"?"""
+    left = folded[max(folded.rfind(" ", start, boundary) + 1, start) : boundary]
+    right = re.match(r"[A-Z][a-z]+", folded[boundary : boundary + 30])
+    if left.isalpha() and left.islower() and len(left) >= 3:
+        return True
+    return right is not None and right.group().lower() in _ITEM_OPENERS
+
+
+def _without_glyph(folded: str, start: int, end: int) -> tuple[int, int]:
+    if match := _LEADING_GLYPH.match(folded, start, end):
+        return match.end(), end
+    return start, end
 
 
 def _is_abbreviation(folded: str, start: int, dot: int) -> bool:
