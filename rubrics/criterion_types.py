@@ -431,6 +431,9 @@ def _classify_text(text: str, keywords: tuple[str, ...]) -> CriterionType:
         return CriterionType.EXPERIENCE
     if kind is CriterionType.SKILLS:
         return CriterionType.SKILLS
+    # Named tools beat trait words: "Comfortable with Figma and Sketch" is a skills list.
+    if any(k[:1].isupper() or any(ch.isdigit() for ch in k) for k in keywords):
+        return CriterionType.SKILLS
     if _TRAIT.search(text):
         return CriterionType.TRAIT
     if keywords or len(set(_TECH_TOKEN.findall(text))) >= 2:
