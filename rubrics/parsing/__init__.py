@@ -43,7 +43,7 @@ from .model import (
     ProseHint,
 )
 from .sections import _build_sections
-from .text import _FOLD_TABLE, _WHITESPACE
+from .text import _WHITESPACE, fold_posting
 from .titles import _posting_title
 
 __all__ = [
@@ -59,7 +59,7 @@ __all__ = [
 def parse_posting(text: str) -> ParsedPosting:
     """Parse a posting; raise PostingParseError when it is too big, empty or has no requirements."""
     _check_input(text)
-    folded = text.translate(_FOLD_TABLE)
+    folded = fold_posting(text)
     lines = _classify_lines(_split_lines(text, folded))
     sections = _build_sections(lines)
     found: dict[str, list[ParsedItem]] = {MUST: [], BONUS: [], RESP: []}

@@ -189,7 +189,8 @@ _DUTY_START = re.compile(
 )
 # An item that names something the candidate has or is.
 _REQUIREMENT_START = re.compile(
-    r"^(\d+\+?\s*(years?|yrs)|(a |an )?(minimum|at least)|(a |an )?(bachelor|master|ph\.? ?d"
+    r"^((\d+|one|two|three|four|five|six|seven|eight|nine|ten)\+?\s*(years?|yrs)"
+    r"|(a |an )?(minimum|at least)|(a |an )?(bachelor|master|ph\.? ?d"
     r"|degree|diploma|doctorate|certificat|licen[cs]|valid|current)|(strong|excellent|good"
     r"|solid|proven|demonstrated|deep|working|hands-on|advanced|basic|sound|thorough|prior"
     r"|previous|professional|relevant|significant|extensive|some)\b|experience|knowledge"
@@ -197,7 +198,7 @@ _REQUIREMENT_START = re.compile(
     r"|you (have|are|hold|bring|know)|must|comfort|commitment|passion|willing|track record"
     r"|excellent|outstanding|attention to"
     r"|(\S+\s+){0,2}(degree|diploma|experience|knowledge|skills?|certificat\w*|licen[cs]\w*"
-    r"|proficiency|qualifications?)\b)"
+    r"|proficiency|qualifications?|card|permit|registration)\b)"
 )
 
 

@@ -50,7 +50,9 @@ def section_items(text: str, folded: str, section: _Section, hints: list[ProseHi
     """
     kind, confidence = section.kind, HIGH
     if kind in (UNKNOWN, None):
-        bullets = [_own_text(text, node) for block in section.lists for node in _nodes(block)]
+        bullets = [
+            _clean(_own_text(text, node)) for block in section.lists for node in _nodes(block)
+        ]
         kind, confidence = kind_from_content(bullets) if bullets else (OTHER, HIGH)
     skip_list = False
     for block in section.blocks:

@@ -1,7 +1,8 @@
-"""Folding (one character for one, so offsets survive), Markdown cleaning and sentences."""
+"""Folding (one character for one, so offsets survive), Markdown and HTML cleaning, sentences."""
 
 from __future__ import annotations
 
+import html
 import re
 
 # One-for-one replacements only, so offsets in the folded copy are offsets in the original.
@@ -34,6 +35,47 @@ _ESCAPE = re.compile(r"\\([-*_#.()\[\]\\`+!])")
 _EMPHASIS = re.compile(r"(?<![\w*])[*_](?=\S)(.+?)(?<=\S)[*_](?![\w*])")
 
 
+# HTML pasted as text. Block tags fold into a line break padded with spaces ("<li>" into a line
+# break and a dash), other tags and entities into spaces, always one character for one, so the
+# folded copy keeps every offset of the original.
+_HTML_SIGN = re.compile(r"<(?:li|p|br|ul|ol|div|h[1-6]|tr|td|strong|b)\b[^<>]*>", re.IGNORECASE)
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_HTML_ITEM = re.compile(r"<li\b[^<>]*>", re.IGNORECASE)
+_HTML_BREAK = re.compile(
+    r"</?(?:p|br|ul|ol|li|div|h[1-6]|tr|table|tbody|thead|section|article|header|footer)"
+    r"\b[^<>]*>",
+    re.IGNORECASE,
+)
+_HTML_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{1,6}|#x[0-9A-Fa-f]{1,5});")
+_MIN_HTML_TAGS = 2
+
+
+def fold_posting(text: str) -> str:
+    """The posting's folded copy: same length and offsets, HTML and odd spaces neutralised."""
+    folded = text.translate(_FOLD_TABLE)
+    if "&" in folded:
+        folded = _HTML_ENTITY.sub(_fold_entity, folded)
+    if len(_HTML_SIGN.findall(folded, 0, 20_000)) >= _MIN_HTML_TAGS:
+        folded = _HTML_TAG.sub(_fold_tag, folded)
+    return folded
+
+
+def _fold_entity(match: re.Match) -> str:
+    char = html.unescape(match.group()).translate(_FOLD_TABLE)
+    if len(char) != 1 or char in "<>":
+        char = " "
+    return char.ljust(len(match.group()))
+
+
+def _fold_tag(match: re.Match) -> str:
+    tag, width = match.group(), len(match.group())
+    if _HTML_ITEM.fullmatch(tag):
+        return "\n- ".ljust(width) if width >= 4 else "\n".ljust(width)
+    if _HTML_BREAK.fullmatch(tag):
+        return "\n".rjust(width)  # the break after the tag, so the next line starts clean
+    return " " * width
+
+
 def _word_set(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
@@ -43,9 +85,13 @@ def _squash(text: str) -> str:
 
 
 def _clean(raw: str) -> str:
-    """Markdown markup removed (links keep their text) and whitespace normalised."""
+    """Markdown and HTML markup removed (links keep their text), whitespace normalised."""
     text = _MD_LINK.sub(r"\1", raw)
     text = _ANGLE_LINK.sub(r"\1", text)
+    if "<" in text:
+        text = _HTML_TAG.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
     text = _ESCAPE.sub(r"\1", text)
     text = text.replace("**", "").replace("__", "")
     text = _EMPHASIS.sub(r"\1", text)
