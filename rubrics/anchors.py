@@ -96,7 +96,8 @@ def _trim(text: str, limit: int) -> str:
 
 
 def _quote(text: str, limit: int) -> str:
-    return f"“{_trim(text, limit)}”"
+    trimmed = _trim(text, limit)
+    return f"“{trimmed}”" if trimmed else "this requirement"
 
 
 def _join(items: tuple[str, ...], conjunction: str) -> str:
@@ -273,7 +274,7 @@ def _years(req: _Requirement, five: bool) -> list[str]:
         near,
         meets,
         f"Well beyond {beyond}, e.g. {_n(far)}+ years of {field}.",
-        f"Far beyond {beyond}, e.g. {_n(far + top + 1)}+ years of {field}, "
+        f"Far beyond {beyond}, e.g. {_n(far + max(top, 2))}+ years of {field}, "
         f"or leading others in it.",
     ]
 
@@ -440,7 +441,7 @@ def _portfolio(req: _Requirement, five: bool) -> list[str]:
         f"Some {thing}, but few, minor (e.g. preprints, class projects) or outside the "
         f"field asked.",
         f"{thing[0].upper()}{thing[1:]} that {match} what the posting asks: "
-        f"{_quote(req.text or req.title, 120)}{req.examples}.",
+        f"{req.asked}{req.examples}.",
         f"A strong record of {thing}{req.examples}: several, recent and well placed or "
         f"widely used.",
     ]
