@@ -102,7 +102,17 @@ _BOILERPLATE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"(])")
+# A sentence ends at . ! ? before a capital, but not after an initial or a common abbreviation
+# ("U.S. Citizen", "e.g. Python", "Dr. Smith").
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])(?<!\b[A-Za-z]\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bvs\.)"
+    r"(?<!\bDr\.)(?<!\bSt\.)(?<!\bNo\.)(?<!\bMr\.)(?<!\bMs\.)\s+(?=[A-Z“\"(])"
+)
+
+
+def lead_sentence(text: str) -> str:
+    """The first sentence of `text`, on one line: what an item states before it elaborates."""
+    return _SENTENCE_END.split(" ".join(text.split()), maxsplit=1)[0]
 
 
 def boilerplate_reason(text: str) -> str | None:
@@ -112,7 +122,7 @@ def boilerplate_reason(text: str) -> str | None:
 
     Only the item's first sentence is read: it says what the item is, and a real requirement
     followed by a sentence of context ("We'll cover a home office") must not be dropped."""
-    lead = _SENTENCE_END.split(" ".join(text.split()), maxsplit=1)[0]
+    lead = lead_sentence(text)
     for reason, pattern in _BOILERPLATE:
         if pattern.search(lead):
             return reason
@@ -383,7 +393,7 @@ def classify(text: str, title: str = "", keywords: Iterable[str] = ()) -> Criter
     rest elaborates; then the whole text; then the title ("Skills: ...")."""
     keywords = tuple(keywords)
     flat = " ".join(text.split())
-    lead = _SENTENCE_END.split(flat, maxsplit=1)[0]
+    lead = lead_sentence(flat)
     for candidate in dict.fromkeys((lead, flat, " ".join(title.split()))):
         found = _classify_text(candidate, keywords)
         if found is not CriterionType.GENERAL:
@@ -420,6 +430,9 @@ def _classify_text(text: str, keywords: tuple[str, ...]) -> CriterionType:
             return CriterionType.SKILLS
         return CriterionType.EXPERIENCE
     if kind is CriterionType.SKILLS:
+        return CriterionType.SKILLS
+    # Named tools beat trait words: "Comfortable with Figma and Sketch" is a skills list.
+    if any(k[:1].isupper() or any(ch.isdigit() for ch in k) for k in keywords):
         return CriterionType.SKILLS
     if _TRAIT.search(text):
         return CriterionType.TRAIT

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 
-from .items import _section_items
+from .items import section_items
 from .lines import _classify_lines, _split_lines
 from .model import (
     BONUS,
@@ -43,7 +43,7 @@ from .model import (
     ProseHint,
 )
 from .sections import _build_sections
-from .text import _FOLD_TABLE, _WHITESPACE
+from .text import _WHITESPACE, fold_posting
 from .titles import _posting_title
 
 __all__ = [
@@ -59,12 +59,13 @@ __all__ = [
 def parse_posting(text: str) -> ParsedPosting:
     """Parse a posting; raise PostingParseError when it is too big, empty or has no requirements."""
     _check_input(text)
-    folded = text.translate(_FOLD_TABLE)
+    folded = fold_posting(text)
     lines = _classify_lines(_split_lines(text, folded))
     sections = _build_sections(lines)
     found: dict[str, list[ParsedItem]] = {MUST: [], BONUS: [], RESP: []}
+    hints: list[ProseHint] = []
     for section in sections:
-        for kind, item in _section_items(text, folded, section):
+        for kind, item in section_items(text, folded, section, hints):
             found[kind].append(item)
     if not found[MUST] and not found[BONUS]:
         raise PostingParseError(_NO_REQUIREMENTS)
@@ -73,6 +74,7 @@ def parse_posting(text: str) -> ParsedPosting:
         must_haves=tuple(found[MUST]),
         bonuses=tuple(found[BONUS]),
         responsibilities=tuple(found[RESP]),
+        unplaced=tuple(hints),
     )
 
 

@@ -1,11 +1,11 @@
 """Score the parser against hand-made ground truth (the rules of shared/postings/README.md).
 
 A ground-truth file ``NN_slug.json`` holds ``must_haves``, ``bonuses`` and ``ambiguous`` lists of
-item texts. A predicted item matches a truth item of the same bucket when their token F1 is at
-least 0.7; matching is greedy and one-to-one, best pairs first. Unmatched predictions that match
-an ``ambiguous`` item (in any bucket) are free; other unmatched predictions are false positives
-and unmatched truth items are misses. A posting on which the parser raises counts every truth
-item as a miss. Pure Python: no Django import.
+item texts. A predicted item (the posting text its span covers) matches a truth item of the same
+bucket when their token F1 is at least 0.7; matching is greedy and one-to-one, best pairs first.
+Unmatched predictions that match an ``ambiguous`` item (in any bucket) are free; other unmatched
+predictions are false positives and unmatched truth items are misses. A posting on which the
+parser raises counts every truth item as a miss. Pure Python: no Django import.
 """
 
 from __future__ import annotations
@@ -143,11 +143,16 @@ def _matching(guesses: list[str], answers: list[str]) -> list[tuple[int, int]]:
     return pairs
 
 
-def predicted_buckets(parsed: ParsedPosting) -> dict[str, list[str]]:
-    """The item texts the scorer compares, per bucket."""
+def predicted_buckets(parsed: ParsedPosting, text: str) -> dict[str, list[str]]:
+    """The texts the scorer compares, per bucket: the posting text each item came from.
+
+    Ground truth is the item's text verbatim from the posting (label and tags kept), and an
+    item's span is exactly that source, so the span is compared rather than the item's display
+    text (which drops "Skills:" labels and "(required)" tags).
+    """
     return {
-        "must_haves": [item.text for item in parsed.must_haves],
-        "bonuses": [item.text for item in parsed.bonuses],
+        "must_haves": [text[slice(*item.span)] for item in parsed.must_haves],
+        "bonuses": [text[slice(*item.span)] for item in parsed.bonuses],
     }
 
 
@@ -168,7 +173,7 @@ def evaluate(
     scores = []
     for name, text, truth in cases:
         try:
-            predicted = predicted_buckets(parse(text))
+            predicted = predicted_buckets(parse(text), text)
         except Exception as exc:  # noqa: BLE001 - any crash scores the posting as all misses
             score = score_posting(name, {}, truth)
             score.error = str(exc) if isinstance(exc, PostingParseError) else repr(exc)

@@ -18,19 +18,21 @@ _STRICT_NAMES = (
         r"|you should have|(required |key |technical |core )?skills"
         r"|(skills|experience|education) (and|&) (skills|experience|education|qualifications"
         r"|abilities|competencies)|experience|education|competencies|(the )?ideal candidate"
-        r"|prerequisites",
+        r"|prerequisites|selection criteria|(key |essential |minimum )?criteria|essential"
+        r"|person specification|(employment|eligibility) requirements|conditions of employment",
     ),
     (
         BONUS,
         r"(preferred|desired|desirable|bonus|additional|nice[- ]to[- ]have) (qualifications"
         r"|skills|experience)|nice[- ]to[- ]haves?|bonus( points)?|pluses|extra credit|preferred"
-        r"|good to have|even better",
+        r"|good to have|even better|desirable( criteria| requirements)?|desired",
     ),
     (
         RESP,
         r"(key |main |job |primary |core )?(responsibilities|duties)"
         r"|what you('ll| will)( actually)? do|what you('ll| will) be doing|the role|your role"
-        r"|about the role|day[- ]to[- ]day|role (description|overview)",
+        r"|about the role|day[- ]to[- ]day|role (description|overview)"
+        r"|(key )?(accountabilities|objectives)",
     ),
     (
         OTHER,
@@ -38,7 +40,7 @@ _STRICT_NAMES = (
         r"|(pay|salary) range"
         r"|salary|wages?|about us|about the company|equal (employment )?opportunity( employer)?"
         r"|eeo|how to apply|to apply|location|work location|schedule|job types?|summary|tl;?dr"
-        r"|overview|what we offer|why join us",
+        r"|overview|what we offer( you)?|why join us|remuneration",
     ),
 )
 _STRICT_PATTERNS = tuple(
@@ -49,7 +51,7 @@ _STRICT_PATTERNS = tuple(
 # "Travel requirements" a condition of the job.
 _OTHER_WORDS = re.compile(
     r"equal (employment )?opportunit|\beeo\b|discriminat|accommodation|e-verify"
-    r"|employment requirements|conditions of employment|\beligib|work authori[sz]ation"
+    r"|\beligib|work authori[sz]ation|remuneration"
     r"|\bbenefits?\b|\bperks?\b|compensation|salary|\bpay\b|\bwages?\b|we offer|our offer"
     r"|you('ll| will) (get|gain|learn|experience|enjoy|receive)|why (join|work)"
     r"|what's in it|\brewards?\b"

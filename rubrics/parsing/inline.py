@@ -11,11 +11,11 @@ from .model import BONUS, MUST, OTHER
 from .text import _words
 
 _LEAD_LABEL = re.compile(
-    r"(?:(?P<delim>\*\*|__)(?P<bold>[^*_:]{1,60}?) *(?::(?P=delim)|(?P=delim) *:)"
+    r"(?:(?P<delim>\*\*|__|\*|_)(?P<bold>[^*_:]{1,60}?) *(?::(?P=delim)|(?P=delim) *:)"
     r"|(?P<plain>[A-Za-z][\w '&/+-]{0,50}?) *:)"
     r" *(?=\S)"
 )
-_MID_LABEL = re.compile(r"(?<=[.!?]) +(?P<label>[A-Z][\w '&/-]{0,40}?) *: *(?=\S)")
+_MID_LABEL = re.compile(r"(?<=[.!?]) *(?P<label>[A-Z][\w '&/-]{0,40}?) *: *(?=\S)")
 # Scraped postings glue fields together ("...skillsJob Types: Full-timePay: $75"): only these
 # capitalised names count there, so ordinary camel-case words are never split.
 _GLUED_LABEL = re.compile(
@@ -23,6 +23,11 @@ _GLUED_LABEL = re.compile(
     r"|Work Location|Location|Benefits|Requirements|Qualifications|Skills|Responsibilities"
     r"|Duties|Compensation|Licen[cs]e/Certification|Certifications?|Language) *: *(?=\S)"
 )
+
+
+# A heading glued to the text after it, as scrapers leave it: "About the jobOur team builds".
+_GLUED_HEADING = re.compile(r"(?P<name>[A-Z][A-Za-z'& /-]{2,60}?[a-z])(?=[A-Z][a-z'])")
+_MAX_LABEL_WORDS = 5
 
 
 @dataclass
@@ -33,6 +38,7 @@ class _Piece:
     kind: str | None = None  # what the label says; None for text without a label
     leading: bool = False  # the label opens the line (rather than following a sentence)
     strict: bool = False  # the label is a full section name, not just a word in one
+    words: int = 1  # how many words the label has
 
 
 def _inline_pieces(line: _Line) -> list[_Piece]:
@@ -66,16 +72,29 @@ def _inline_pieces(line: _Line) -> list[_Piece]:
 def _leading_label(text: str, offset: int) -> _Piece | None:
     match = _LEAD_LABEL.match(text, offset)
     if not match:
-        return None
+        return _glued_heading(text, offset)
     label = match["bold"] or match["plain"]
-    if len(_words(label)) > 5:
+    count = len(_words(label))
+    if count > _MAX_LABEL_WORDS:
         return None
     name = _heading_name(label)
     strict = _strict_kind(name)
     kind = strict or (OTHER if _loose_kind(name) == OTHER else None)
     if kind is None:
         return None
-    return _Piece(offset, match.end(), 0, kind, leading=True, strict=strict is not None)
+    return _Piece(offset, match.end(), 0, kind, True, strict is not None, count)
+
+
+def _glued_heading(text: str, offset: int) -> _Piece | None:
+    match = _GLUED_HEADING.match(text, offset)
+    if not match or len(_words(match["name"])) > _MAX_LABEL_WORDS:
+        return None
+    name = _heading_name(match["name"])
+    kind = _strict_kind(name) or _loose_kind(name)
+    if kind is None:
+        return None
+    # Not "leading": a heading, even glued, always ends the section before it.
+    return _Piece(offset, match.end(), 0, kind, strict=True, words=len(_words(name)))
 
 
 def _label_switches_section(piece: _Piece, current: str | None) -> bool:
@@ -83,7 +102,10 @@ def _label_switches_section(piece: _Piece, current: str | None) -> bool:
     if not piece.leading:
         return True  # mid-sentence and glued labels only ever match full section names
     if current in (MUST, BONUS):
-        # Inside a requirements list, "Education: ..." or "Preferred: ..." is an item; only a
-        # plain "Pay: ..." or "Benefits: ..." line ends the list.
-        return piece.kind == OTHER and piece.strict
+        # Inside a requirements list, "Education: ..." or "Preferred: ..." is an item; a plain
+        # "Pay: ..." line ends the list, and a full section name of another kind opens its own
+        # section ("Preferred qualifications: Certification in ...").
+        if piece.kind == OTHER:
+            return piece.strict
+        return piece.strict and piece.kind != current and piece.words >= 2
     return True

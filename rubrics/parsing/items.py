@@ -4,8 +4,25 @@ from __future__ import annotations
 
 import re
 
+from .grading import (
+    ABOUT_REQUIREMENTS,
+    ASKS_FOR_SOMETHING,
+    COMPANY_STATEMENT,
+    EQUAL_OPPORTUNITY,
+    HIGH,
+    LOW,
+    NOT_A_REQUIREMENT,
+    REQUIREMENT_CUE,
+    TAG_LABELS,
+    kind_from_content,
+    prose_grade,
+    prose_tag,
+    reads_like_requirement,
+    remove_paren_tags,
+    states_requirement,
+)
 from .keywords import _keywords
-from .model import BONUS, MUST, RESP, ParsedItem
+from .model import BONUS, MUST, OTHER, RESP, UNKNOWN, ParsedItem, ProseHint
 from .sections import _Bullet, _Paragraph, _Section
 from .text import (
     _clean,
@@ -13,78 +30,156 @@ from .text import (
     _has_letters,
     _semicolon_parts,
     _sentences,
-    _squash,
     _word_set,
     _words,
 )
 from .titles import _clip_title, _derive_title
 
-# A sentence of a paragraph that sits beside a bullet list is usually an introduction or a
-# closing remark; keep it only when it reads like a requirement.
-_REQUIREMENT_CUE = re.compile(
-    r"\b(required|must|minimum|at least|preferred|(is|are|be) an? (plus|bonus|advantage|asset)"
-    r"|a plus|nice[- ]to[- ]have|bachelor'?s?|master'?s?|degree|diploma|ph\.?d|certifi\w*"
-    r"|licen[cs]\w*|years? of|proficien\w*|fluen\w*|desired|desirable|familiarity)\b"
-)
-# Sentences about applying, pay or equal opportunity are never requirements.
-_NOT_A_REQUIREMENT = re.compile(
-    r"\b(how to apply|apply (now|here|today|online|via|by|through|at|with)|to apply|please"
-    r"|applicants? (will|who|are|may|can|should)|your application|résumés?|resumes?|cover letter"
-    r"|e-?mail (us|me|your|to)"
-    r"|contact us|we encourage|encouraged to apply|we welcome|equal (employment )?opportunit\w*"
-    r"|discriminat\w*|affirmative action|we offer|salary|compensation|search firms?"
-    r"|recruit(er|ing agenc)\w*|visa sponsorship)\b"
-)
-_EQUAL_OPPORTUNITY = re.compile(r"equal (employment )?opportunit|discriminat|affirmative action")
-# "We are a family-owned bakery." describes the company, unless it goes on to ask for something.
-_COMPANY_STATEMENT = re.compile(r"^(we|our|founded|join us)\b")
-_ASKS_FOR_SOMETHING = re.compile(r"\b(require|need|looking for|expect|must|should|seek)")
 _JOINING_WORDS = _word_set(
     "and or of the a an to with in for on at by from as including such like than your our "
     "their e.g. i.e."
 )
 
 
-def _section_items(text: str, folded: str, section: _Section):
-    """Yield (kind, item) for the section's items; kind is MUST, BONUS or RESP."""
-    if section.kind not in (MUST, BONUS, RESP):
-        return
+def section_items(text: str, folded: str, section: _Section, hints: list[ProseHint]):
+    """Yield (kind, item) for the section's items; kind is MUST, BONUS or RESP.
+
+    A section under a heading whose name says nothing takes its kind from its lists' content.
+    Paragraphs outside requirement sections still give a requirement for each sentence whose
+    wording states one; requirement-like text that gives no item is added to `hints`.
+    """
+    kind, confidence = section.kind, HIGH
+    if kind in (UNKNOWN, None):
+        bullets = [
+            _clean(_own_text(text, node)) for block in section.lists for node in _nodes(block)
+        ]
+        kind, confidence = kind_from_content(bullets) if bullets else (OTHER, HIGH)
+    skip_list = False
     for block in section.blocks:
         if isinstance(block, list):
-            for bullet in block:
-                if (made := _bullet_item(text, bullet, section.kind)) is not None:
-                    yield made
-            continue
-        if section.kind == RESP and section.has_bullets:
-            continue  # a paragraph beside a list of duties is its introduction
-        for start, end in _paragraph_units(folded, block, split_semicolons=section.kind != RESP):
-            unit = folded[start:end].lower()
-            if not _keep_paragraph_unit(unit, section):
+            if skip_list:
+                skip_list = False
                 continue
-            if (made := _make_item(text[start:end], [], (start, end), section.kind)) is not None:
+            for bullet in block:
+                yield from _bullet_items(text, bullet, kind, confidence, hints)
+            continue
+        units = _paragraph_units(folded, block, split_semicolons=kind != RESP)
+        # A list introduced by "For each job on your resume, provide:" is about applying.
+        skip_list = bool(units) and _introduces_application_list(folded, units[-1])
+        if kind in (MUST, BONUS):
+            for start, end in units:
+                if _keep_paragraph_unit(folded[start:end].lower(), section):
+                    made = _make_item(text[start:end], (start, end), kind, confidence)
+                    if made is not None:
+                        yield made
+            continue
+        if kind == RESP and not section.has_bullets:
+            for start, end in units:
+                unit = folded[start:end]
+                if graded := prose_grade(unit):
+                    yield _make_item(text[start:end], (start, end), *graded)
+                elif _keep_paragraph_unit(unit.lower(), section):
+                    made = _make_item(text[start:end], (start, end), RESP, confidence)
+                    if made is not None:
+                        yield made
+            continue
+        # A run of requirement phrases whose line breaks were lost reads as a list.
+        as_list = _reads_as_requirement_list([folded[start:end] for start, end in units])
+        for start, end in units:
+            unit = folded[start:end]
+            if graded := prose_grade(unit):
+                made = _make_item(text[start:end], (start, end), *graded)
+            elif as_list and reads_like_requirement(unit):
+                made = _make_item(text[start:end], (start, end), MUST, LOW)
+            else:
+                if states_requirement(unit):
+                    hints.append(ProseHint(_clean(text[start:end]), (start, end)))
+                continue
+            if made is not None:
                 yield made
+
+
+def _reads_as_requirement_list(units: list[str]) -> bool:
+    if len(units) < _MIN_RUN_ON_LIST:
+        return False
+    return sum(reads_like_requirement(unit) for unit in units) * 2 >= len(units)
+
+
+_MIN_RUN_ON_LIST = 3
+
+
+def _introduces_application_list(folded: str, unit: tuple[int, int]) -> bool:
+    lead = folded[unit[0] : unit[1]].lower().rstrip(" *_")
+    return lead.endswith(":") and bool(_APPLICATION_LEAD.search(lead))
+
+
+_APPLICATION_LEAD = re.compile(
+    r"\b(resumes?|résumés?|cv|cover letter|documents?|documentation|application)\b.*"
+    r"\b(provide|submit|include|attach|upload|send)\b"
+    r"|\b(provide|submit|include|attach|upload|send)\b.*\b(resumes?|résumés?|cv|cover letter"
+    r"|documents?|documentation)\b"
+)
+
+
+def _nodes(block: list[_Bullet]):
+    for bullet in block:
+        yield bullet
+        yield from _nodes(bullet.children)
+
+
+def _own_text(text: str, bullet: _Bullet) -> str:
+    return " ".join(text[start:end] for start, end in bullet.parts)
 
 
 def _keep_paragraph_unit(unit: str, section: _Section) -> bool:
     unit = unit.strip().strip("*_ ")
-    if unit.endswith(":") or _NOT_A_REQUIREMENT.search(unit):
-        return False  # "Here is what we need:" introduces what follows
-    if _COMPANY_STATEMENT.match(unit) and not _ASKS_FOR_SOMETHING.search(unit):
+    if NOT_A_REQUIREMENT.search(unit) or ABOUT_REQUIREMENTS.search(unit):
         return False
-    return section.kind == RESP or not section.has_bullets or bool(_REQUIREMENT_CUE.search(unit))
+    if unit.endswith(":") and not (prose_grade(unit) or reads_like_requirement(unit)):
+        return False  # "Here is what we need:" introduces what follows
+    if COMPANY_STATEMENT.match(unit) and not ASKS_FOR_SOMETHING.search(unit):
+        return False
+    return section.kind == RESP or not section.has_bullets or bool(REQUIREMENT_CUE.search(unit))
 
 
-def _bullet_item(text: str, bullet: _Bullet, section_kind: str):
-    own = " ".join(text[start:end] for start, end in bullet.parts)
-    children = [_flatten(text, child) for child in bullet.children]
-    if _EQUAL_OPPORTUNITY.search(_fold(own).lower()):
-        return None
-    return _make_item(own, children, (bullet.start, bullet.full_end), section_kind)
+def _bullet_items(text: str, bullet: _Bullet, kind: str, confidence: str, hints):
+    """The bullet as an item, then each of its sub-bullets as items of their own.
+
+    A parent that is only a label ("Certifications:", "**Preferred:**") gives no item, and a kind
+    tag in it ("Preferred:") passes to its children. Sub-bullets that are remarks on their parent
+    rather than entries of a list it opens ("Training can be provided") stay in its text.
+    """
+    own = _own_text(text, bullet)
+    span = (bullet.parts[0][0], bullet.parts[-1][1])
+    cleaned = _clean(own)
+    if EQUAL_OPPORTUNITY.search(_fold(cleaned).lower()):
+        return
+    separate = [
+        child
+        for child in bullet.children
+        if bullet.opens_list or reads_like_requirement(_own_text(text, child))
+    ]
+    folded_in = [child for child in bullet.children if child not in separate]
+    child_kind = kind
+    if separate and _is_label_only(cleaned):
+        tag = TAG_LABELS.get(cleaned.rstrip(": ").lower())
+        if tag and kind in (MUST, BONUS):
+            child_kind = tag
+    elif kind == OTHER:
+        if states_requirement(cleaned):
+            hints.append(ProseHint(cleaned, span))
+    else:
+        children = [_flatten(text, child) for child in folded_in]
+        end = max([span[1]] + [child.full_end for child in folded_in])
+        if (made := _make_item(own, (span[0], end), kind, confidence, children)) is not None:
+            yield made
+    for child in separate:
+        yield from _bullet_items(text, child, child_kind, confidence, hints)
 
 
 def _flatten(text: str, bullet: _Bullet) -> str:
     """A sub-bullet's text with its own sub-bullets folded in."""
-    own = _clean(" ".join(text[start:end] for start, end in bullet.parts))
+    own = _clean(_own_text(text, bullet))
     return _join_children(own, [_flatten(text, child) for child in bullet.children])
 
 
@@ -98,6 +193,11 @@ def _join_children(body: str, children: list[str]) -> str:
         return joined
     separator = " " if body[-1] in ":.;!?" else ": "
     return f"{body}{separator}{joined}"
+
+
+def _is_label_only(cleaned: str) -> bool:
+    body = cleaned.strip(" *_")
+    return body.endswith(":") and len(_words(body)) <= 5 or not _has_letters(body)
 
 
 def _paragraph_units(folded: str, paragraph: _Paragraph, split_semicolons: bool):
@@ -135,72 +235,37 @@ def _ends_mid_sentence(text: str) -> bool:
 
 _BOLD_LEAD = re.compile(r"\s*(\*\*|__)(?P<lead>.+?)\1(?P<after>.*)", re.DOTALL)
 _LABEL = re.compile(r"(?P<label>[A-Za-z0-9][^:.!?;,()\"]{0,48}?)\s*:\s+(?P<rest>\S.*)", re.DOTALL)
-_TAG_LABELS = {
-    **dict.fromkeys(
-        (
-            "bonus",
-            "bonus points",
-            "nice to have",
-            "nice-to-have",
-            "nice to haves",
-            "plus",
-            "a plus",
-            "preferred",
-            "optional",
-            "desired",
-            "desirable",
-            "extra credit",
-            "ideally",
-        ),
-        BONUS,
-    ),
-    **dict.fromkeys(
-        ("required", "must have", "must-have", "must", "mandatory", "requirement", "essential"),
-        MUST,
-    ),
-}
-_PAREN_TAG = re.compile(
-    r"\s*\((?P<tag>required|must[- ]have|mandatory|essential|preferred|strongly preferred"
-    r"|highly preferred|preferred but not required|not required|nice[- ]to[- ]have|a plus"
-    r"|plus|bonus|optional|desired|desirable)\)",
-    re.IGNORECASE,
-)
-_MUST_TAGS = frozenset(("required", "must have", "must-have", "mandatory", "essential"))
-_TRAILING_BONUS = re.compile(
-    r"(\b(an?|is|are|be)\s+((big|huge|strong|definite|real|nice)\s+)?"
-    r"(plus|bonus|advantage|asset)|\bpreferred|\bnot (required|mandatory|necessary)"
-    r"|\b(is|are) (also )?welcome)\W*$"
-)
-_SHORT_ITEM_BONUS = re.compile(r"nice[- ]to[- ]have|\ba plus\b|\bnot (required|mandatory|mandated)")
-_LEADING_BONUS = re.compile(
-    r"^(ideally|preferably)\b|^(other |additional )?(desired|preferred|desirable|bonus) "
-    r"(qualifications|skills|experience)|^it('s| is| would be) an? (big |real )?(plus|bonus"
-    r"|advantage)"
-)
-_TRAILING_REQUIRED = re.compile(r"\b(is |are )?(required|mandatory|a must)\W*$")
-_MAX_WORDS_FOR_ANYWHERE_TAGS = 25
 
 
-def _make_item(raw: str, children: list[str], span: tuple[int, int], section_kind: str):
+def _make_item(
+    raw: str,
+    span: tuple[int, int],
+    section_kind: str,
+    confidence: str = HIGH,
+    children: list[str] | None = None,
+):
     """Build (kind, ParsedItem) from an item's raw source text, or None when it is empty."""
     label, body = _split_label(raw)
     tag = None
-    if label is not None and label.lower() in _TAG_LABELS:
+    if label is not None and label.lower() in TAG_LABELS:
         # "Bonus: Publications in ..." is a bonus, titled from its own text (or its own label).
-        tag = _TAG_LABELS[label.lower()]
+        tag = TAG_LABELS[label.lower()]
         label, body = _split_label(body)
-    body, paren_tag = _remove_paren_tags(body)
+    body, paren_tag = remove_paren_tags(body)
     tag = tag or paren_tag
-    text = _join_children(body, [_clean(child) for child in children])
+    text = _join_children(body, children or [])
     if not _has_letters(text):
         return None
     kind = section_kind
     if section_kind in (MUST, BONUS):
-        kind = tag or _prose_tag(text) or section_kind
+        kind = tag or prose_tag(text) or section_kind
     title = _clip_title(label) if label else _derive_title(body or text)
     if not title:
         return None
-    return kind, ParsedItem(title=title, text=text, keywords=_keywords(text), span=span)
+    item = ParsedItem(
+        title=title, text=text, keywords=_keywords(text), span=span, confidence=confidence
+    )
+    return kind, item
 
 
 def _split_label(raw: str) -> tuple[str | None, str]:
@@ -223,25 +288,3 @@ def _split_label(raw: str) -> tuple[str | None, str]:
         if len(_words(label)) <= 5 and "http" not in label.lower() and _has_letters(label, 1):
             return label, match["rest"].strip()
     return None, body
-
-
-def _remove_paren_tags(body: str) -> tuple[str, str | None]:
-    """The body without "(required)"/"(preferred)" tags, and the kind they say."""
-    said = {
-        MUST if match["tag"].lower() in _MUST_TAGS else BONUS for match in _PAREN_TAG.finditer(body)
-    }
-    tag = MUST if MUST in said else (BONUS if said else None)  # "(required)" wins
-    return _squash(_PAREN_TAG.sub("", body)), tag
-
-
-def _prose_tag(text: str) -> str | None:
-    """MUST or BONUS when the item's own words say so ("Kafka experience is a plus")."""
-    # Only the first clause counts: "Degree in CS; Master's preferred" is still a must-have.
-    clause = _fold(text).lower().split(";")[0].strip()
-    if _TRAILING_BONUS.search(clause) or _LEADING_BONUS.search(clause):
-        return BONUS
-    if len(_words(clause)) <= _MAX_WORDS_FOR_ANYWHERE_TAGS and _SHORT_ITEM_BONUS.search(clause):
-        return BONUS
-    if _TRAILING_REQUIRED.search(clause):
-        return MUST
-    return None

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .grading import opens_with_requirement
 from .headings import _loose_kind, _strict_kind
-from .model import OTHER
+from .model import OTHER, RESP
 from .text import _LINE_BREAK, _clean, _fold, _has_letters, _word_set, _words
 
 BLANK, RULE, BULLET, HEADING, TEXT = "blank", "rule", "bullet", "heading", "text"
@@ -72,6 +73,25 @@ _MAX_HEADING_WORDS = 8
 _MAX_COLON_HEADING_WORDS = 15
 
 
+# Postings pasted from data files: "requirements: [" (JavaScript, JSON) or
+# "requirements_markdown: |-" (YAML) opens a list or a text block named by its key.
+_DATA_KEY = re.compile(
+    r"[\"']?(?P<key>[A-Za-z][A-Za-z0-9_ -]{1,40}?)[\"']?\s*:\s*(?:\[|\{|\|[-+]?|>[-+]?)\s*"
+)
+# "closing:" or "shortDescription:" alone on a line: a data key, a sibling of the keys around it
+# rather than a sub-heading of the list before it.
+_IDENTIFIER_KEY = re.compile(r"[\"']?(?P<key>[a-z][a-z0-9]*(?:[A-Z_][A-Za-z0-9]*)*)[\"']?\s*:")
+_DATA_KEY_SUFFIX = re.compile(r"\s+(markdown|md|html|text|list)$")
+# One quoted string per line inside such a list: "Excellent customer service skills",
+_QUOTED_ENTRY = re.compile(r"(?P<quote>[\"'])(?P<body>[^\"]+)(?P=quote),?")
+_MAX_QUOTED_ENTRY_WORDS = 40
+# A bullet that is really a heading: "- **Essential:**", "- *Skills Required**" (a re-poster's
+# broken bold), "2. Requirements".
+_BOLD_BULLET = re.compile(
+    r"(?P<open>\*{1,2}|_{1,2})(?P<name>[^*_]{1,60}?)(?P<close>\*{1,2}|_{1,2}) *:?"
+)
+
+
 def _classify_lines(lines: list[_Line]) -> list[_Line]:
     for index, line in enumerate(lines):
         text = line.stripped
@@ -79,13 +99,66 @@ def _classify_lines(lines: list[_Line]) -> list[_Line]:
             line.kind = BLANK
         elif _RULE.fullmatch(text):
             line.kind = RULE
+        elif (match := _DATA_KEY.fullmatch(text)) or (
+            (match := _IDENTIFIER_KEY.fullmatch(text)) and _is_data_key(text, lines, index)
+        ):
+            name = _DATA_KEY_SUFFIX.sub("", _heading_name(_split_identifier(match["key"])))
+            _set_heading(line, name, "plain", 7)
+        elif (match := _QUOTED_ENTRY.fullmatch(text)) and len(
+            _words(match["body"])
+        ) <= _MAX_QUOTED_ENTRY_WORDS:
+            line.kind = BULLET
+            line.marker = "quote"
+            line.body_start = line.start + line.indent_chars + match.start("body")
+            line.end = line.start + line.indent_chars + match.end("body")
         elif match := _BULLET.match(text):
+            if name := _bullet_heading(text[match.end() :], match["marker"]):
+                _set_heading(line, name, "bold", 7)
+                continue
             line.kind = BULLET
             line.marker = _marker_family(match["marker"])
             line.body_start = line.start + line.indent_chars + match.end()
         else:
             _classify_heading(line, lines, index)
     return lines
+
+
+def _is_data_key(text: str, lines: list[_Line], index: int) -> bool:
+    # "closing:" could be an ordinary lower-case label: only an identifier-shaped name
+    # (camelCase, snake_case, quoted) counts, or one after a line that ends a data value.
+    if re.search(r"[A-Z_\"']", text.rstrip(": ")):
+        return True
+    previous = next((line for line in reversed(lines[:index]) if line.stripped), None)
+    return previous is not None and previous.stripped[-1:] in ",[{"
+
+
+def _split_identifier(key: str) -> str:
+    """ "longDescription" -> "long Description"; "requirements_md" -> "requirements md"."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", key).replace("_", " ")
+
+
+def _bullet_heading(body: str, marker: str) -> str | None:
+    """The heading name when a bullet's whole text is a heading, else None."""
+    if match := _BOLD_BULLET.fullmatch(body):
+        name = _heading_name(match["name"])
+        broken = match["open"] != match["close"]
+        kind = _strict_kind(name) or _loose_kind(name)
+        colon = body.rstrip("*_ ").endswith(":") or match["name"].rstrip().endswith(":")
+        if _has_letters(name) and (colon or broken or _strict_kind(name)) and kind is not None:
+            return name
+        if _has_letters(name) and colon and len(_words(name)) <= 4:
+            return name
+        return None
+    if marker[0].isdigit() and not _SENTENCE_PUNCT_END.search(body):
+        name = _heading_name(body)
+        if len(_words(name)) <= 5 and _strict_kind(name):
+            return name
+    return None
+
+
+def _set_heading(line: _Line, name: str, style: str, level: int) -> None:
+    line.kind, line.style, line.level = HEADING, style, level
+    line.section = _strict_kind(name) or _loose_kind(name)
 
 
 def _marker_family(marker: str) -> str:
@@ -104,8 +177,10 @@ def _classify_heading(line: _Line, lines: list[_Line], index: int) -> None:
     name, style, level = form
     if not _has_letters(name):
         return
-    line.kind, line.style, line.level = HEADING, style, level
-    line.section = _strict_kind(name) or _loose_kind(name)
+    _set_heading(line, name, style, level)
+    if style == "colon" and len(_words(name)) > 6 and line.section == RESP:
+        # "To be successful in the role, you will need:" is a lead-in, not a list of duties.
+        line.section = None
 
 
 def _next_non_blank(lines: list[_Line], index: int) -> _Line | None:
@@ -151,6 +226,9 @@ def _heading_form(
         and (len(_words(next_line.folded)) >= 8 or next_line.stripped.endswith("."))
     ):
         return name, "plain", 7
+    # "What we offer you" between paragraphs: a short line whose name says "not a requirement".
+    if after_break and len(words) <= 6 and _loose_kind(name) == OTHER:
+        return name, "plain", 7
     # A title-case line inside a block starts a new topic only when its name says "not a
     # requirement" ("Search Firms Please Read Carefully") and prose or nothing follows it:
     # otherwise it is more likely one entry of a list written one per line.
@@ -168,11 +246,16 @@ def _is_colon_heading(text: str) -> bool:
     if not text.endswith(":"):
         return False
     body = text[:-1]
+    if len(_words(body)) > _MAX_NAME_WORDS and opens_with_requirement(body):
+        return False  # "Minimum of 2 years experience in the following:" is itself a requirement
     return (
         _has_letters(body)
         and len(_words(body)) <= _MAX_COLON_HEADING_WORDS
         and not _INNER_SENTENCE_BREAK.search(body)
     )
+
+
+_MAX_NAME_WORDS = 6
 
 
 def _is_all_caps(text: str) -> bool:
@@ -188,7 +271,11 @@ def _is_title_case(text: str) -> bool:
     return bool(significant) and all(word[0].isupper() for word in significant)
 
 
+_LEADING_ORNAMENT = re.compile(r"^(?:[^\w\s(\"']+\s*|\d{1,2}[.)]\s+|[IVX]{1,4}\.\s+)+")
+
+
 def _heading_name(text: str) -> str:
-    name = _clean(_fold(text)).strip(" *_#")
+    # Emoji and numbering before a heading's name say nothing: "🚀 2. What you'll do".
+    name = _LEADING_ORNAMENT.sub("", _clean(_fold(text))).strip(" *_#")
     name = name.rstrip(":").strip()
     return name.lower().strip(" .:-–—!?")

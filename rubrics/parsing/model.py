@@ -10,6 +10,8 @@ MUST = "must"
 BONUS = "bonus"
 RESP = "resp"
 OTHER = "other"
+# A section under a heading whose name says nothing: its content decides what it holds.
+UNKNOWN = "unknown"
 
 
 class PostingParseError(ValueError):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from .inline import _inline_pieces, _label_switches_section
 from .lines import BLANK, BULLET, HEADING, RULE, _Line
-from .model import OTHER
+from .model import UNKNOWN
 
 
 @dataclass
@@ -39,6 +39,10 @@ class _Section:
     @property
     def has_bullets(self) -> bool:
         return any(isinstance(block, list) for block in self.blocks)
+
+    @property
+    def lists(self) -> list[list[_Bullet]]:
+        return [block for block in self.blocks if isinstance(block, list)]
 
 
 class _SectionBuilder:
@@ -82,7 +86,7 @@ class _SectionBuilder:
         # sub-heading when it is a "Something:" lead-in or styled below the section's heading.
         if line.style in ("colon", "label") or line.level > current.level:
             return _Section(current.kind, current.level)
-        return _Section(OTHER, line.level)
+        return _Section(UNKNOWN, line.level)
 
     def _add_bullet(self, line: _Line) -> None:
         self.paragraph = None

@@ -1,7 +1,8 @@
-"""Folding (one character for one, so offsets survive), Markdown cleaning and sentences."""
+"""Folding (one character for one, so offsets survive), Markdown and HTML cleaning, sentences."""
 
 from __future__ import annotations
 
+import html
 import re
 
 # One-for-one replacements only, so offsets in the folded copy are offsets in the original.
@@ -34,6 +35,47 @@ _ESCAPE = re.compile(r"\\([-*_#.()\[\]\\`+!])")
 _EMPHASIS = re.compile(r"(?<![\w*])[*_](?=\S)(.+?)(?<=\S)[*_](?![\w*])")
 
 
+# HTML pasted as text. Block tags fold into a line break padded with spaces ("<li>" into a line
+# break and a dash), other tags and entities into spaces, always one character for one, so the
+# folded copy keeps every offset of the original.
+_HTML_SIGN = re.compile(r"<(?:li|p|br|ul|ol|div|h[1-6]|tr|td|strong|b)\b[^<>]*>", re.IGNORECASE)
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_HTML_ITEM = re.compile(r"<li\b[^<>]*>", re.IGNORECASE)
+_HTML_BREAK = re.compile(
+    r"</?(?:p|br|ul|ol|li|div|h[1-6]|tr|table|tbody|thead|section|article|header|footer)"
+    r"\b[^<>]*>",
+    re.IGNORECASE,
+)
+_HTML_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{1,6}|#x[0-9A-Fa-f]{1,5});")
+_MIN_HTML_TAGS = 2
+
+
+def fold_posting(text: str) -> str:
+    """The posting's folded copy: same length and offsets, HTML and odd spaces neutralised."""
+    folded = text.translate(_FOLD_TABLE)
+    if "&" in folded:
+        folded = _HTML_ENTITY.sub(_fold_entity, folded)
+    if len(_HTML_SIGN.findall(folded, 0, 20_000)) >= _MIN_HTML_TAGS:
+        folded = _HTML_TAG.sub(_fold_tag, folded)
+    return folded
+
+
+def _fold_entity(match: re.Match) -> str:
+    char = html.unescape(match.group()).translate(_FOLD_TABLE)
+    if len(char) != 1 or char in "<>":
+        char = " "
+    return char.ljust(len(match.group()))
+
+
+def _fold_tag(match: re.Match) -> str:
+    tag, width = match.group(), len(match.group())
+    if _HTML_ITEM.fullmatch(tag):
+        return "\n- ".ljust(width) if width >= 4 else "\n".ljust(width)
+    if _HTML_BREAK.fullmatch(tag):
+        return "\n".rjust(width)  # the break after the tag, so the next line starts clean
+    return " " * width
+
+
 def _word_set(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
@@ -43,9 +85,13 @@ def _squash(text: str) -> str:
 
 
 def _clean(raw: str) -> str:
-    """Markdown markup removed (links keep their text) and whitespace normalised."""
+    """Markdown and HTML markup removed (links keep their text), whitespace normalised."""
     text = _MD_LINK.sub(r"\1", raw)
     text = _ANGLE_LINK.sub(r"\1", text)
+    if "<" in text:
+        text = _HTML_TAG.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
     text = _ESCAPE.sub(r"\1", text)
     text = text.replace("**", "").replace("__", "")
     text = _EMPHASIS.sub(r"\1", text)
@@ -69,7 +115,20 @@ _SENTENCE_END = re.compile(
     r"[.!?]+[\"')\]*_]*(?=\s+[\"'(\[*_]*[A-Z0-9])"
     # scraped text glues fields: "1 year (Preferred)SDKs: 1 year (Required)"
     r"|\((?i:required|preferred|optional)\)(?=[A-Za-z])"
+    # ... and list entries whose line breaks were lost: "experience.- Experience",
+    # "experience5+ years", "mandatedCandidate should", "KotlinExperience with"
+    r"|[.!?;:](?=[ ]?[-•▪*][ ]?[A-Z])"
+    r"|(?P<digits>[a-z]{2}(?=\d{1,2}\+?[ ]*(?:years?|yrs)\b))"
+    r"|(?P<glue>[a-z]{2}(?=[A-Z][a-z]{2,}))"
 )
+# Capitalised words that open a requirement: a glued "KotlinExperience" splits before them even
+# though the word before is capitalised too.
+_ITEM_OPENERS = _word_set(
+    "experience excellent strong ability knowledge proficiency proficient familiarity bachelor "
+    "bachelors degree candidate candidates must minimum technical understanding good solid "
+    "proven demonstrated working hands fluent fluency"
+)
+_LEADING_GLYPH = re.compile(r"[-•▪*][ ]?(?=[A-Z])")
 _ABBREVIATIONS = _word_set(
     "e.g i.e etc vs sr jr dr mr mrs ms prof inc co corp ltd llc no st approx dept esp incl "
     "min max yrs yr hrs mo fig ca"
@@ -79,12 +138,30 @@ _ABBREVIATIONS = _word_set(
 def _sentences(folded: str, start: int, end: int) -> list[tuple[int, int]]:
     ranges, position = [], start
     for match in _SENTENCE_END.finditer(folded, start, end):
+        if match["glue"] and not _is_glued_word(folded, position, match.end()):
+            continue
         if match.group()[0] in ".!?" and _is_abbreviation(folded, position, match.start()):
             continue
         ranges.append((position, match.end()))
         position = match.end()
     ranges.append((position, end))
-    return [trimmed for span in ranges if (trimmed := _trim(folded, *span))]
+    trimmed = [kept for span in ranges if (kept := _trim(folded, *span))]
+    return [_without_glyph(folded, *span) for span in trimmed]
+
+
+def _is_glued_word(folded: str, start: int, boundary: int) -> bool:
+    """Is "wordWord" at boundary two words glued together, rather than a name like "JavaScript"?"""
+    left = folded[max(folded.rfind(" ", start, boundary) + 1, start) : boundary]
+    right = re.match(r"[A-Z][a-z]+", folded[boundary : boundary + 30])
+    if left.isalpha() and left.islower() and len(left) >= 3:
+        return True
+    return right is not None and right.group().lower() in _ITEM_OPENERS
+
+
+def _without_glyph(folded: str, start: int, end: int) -> tuple[int, int]:
+    if match := _LEADING_GLYPH.match(folded, start, end):
+        return match.end(), end
+    return start, end
 
 
 def _is_abbreviation(folded: str, start: int, dot: int) -> bool:

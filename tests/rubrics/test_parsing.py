@@ -222,12 +222,21 @@ def test_bonus_item_inside_must_have_list_becomes_a_bonus_titled_from_its_text()
     ]
 
 
-def test_nested_sub_bullets_fold_into_their_parent():
+def test_sub_bullets_of_a_label_are_items_of_their_own():
     text = "Requirements\n- Certifications:\n  - BLS\n  - ACLS\n- Two years of ICU work\n"
 
     assert [item.text for item in parse_posting(text).must_haves] == [
-        "Certifications: BLS; ACLS",
+        "BLS",
+        "ACLS",
         "Two years of ICU work",
+    ]
+
+
+def test_sub_bullet_remark_folds_into_its_parent():
+    text = "Requirements\n- Two years of ICU work\n  - Step-down units do not count\n"
+
+    assert [item.text for item in parse_posting(text).must_haves] == [
+        "Two years of ICU work: Step-down units do not count"
     ]
 
 

@@ -1,0 +1,241 @@
+"""What a piece of text reads like: a requirement, a bonus, a duty, or none of these.
+
+Used three ways: tags inside a requirement list move an item between must-haves and bonuses
+("Kafka is a plus", "(preferred)"); the items under a heading whose name says nothing decide the
+section's kind; and a sentence of prose anywhere in the posting becomes a requirement when its
+wording says so ("we require ...", "... is a plus", "applicants should ...").
+"""
+
+from __future__ import annotations
+
+import re
+
+from .model import BONUS, MUST, OTHER, RESP
+from .text import _fold, _squash, _words
+
+HIGH = "high"
+LOW = "low"
+
+# A sentence of a paragraph that sits beside a bullet list is usually an introduction or a
+# closing remark; keep it only when it reads like a requirement.
+REQUIREMENT_CUE = re.compile(
+    r"\b(required|must|minimum|at least|preferred|(is|are|be) an? (plus|bonus|advantage|asset)"
+    r"|a plus|nice[- ]to[- ]have|bachelor'?s?|master'?s?|degree|diploma|ph\.?d|certifi\w*"
+    r"|licen[cs]\w*|years? of|proficien\w*|fluen\w*|desired|desirable|familiarity)\b"
+)
+# Sentences about applying, pay or equal opportunity are never requirements.
+NOT_A_REQUIREMENT = re.compile(
+    r"\b(how to apply|apply (now|here|today|online|via|by|through|at|with)|to apply|please"
+    r"|applicants? (will|who|are|may|can|should)|your application|résumés?|resumes?|cover letter"
+    r"|e-?mail (us|me|your|to)"
+    r"|contact us|we encourage|encouraged to apply|we welcome|equal (employment )?opportunit\w*"
+    r"|discriminat\w*|affirmative action|we offer|salary|compensation|search firms?"
+    r"|recruit(er|ing agenc)\w*|visa sponsorship)\b"
+)
+EQUAL_OPPORTUNITY = re.compile(r"equal (employment )?opportunit|discriminat|affirmative action")
+# "We are a family-owned bakery." describes the company, unless it goes on to ask for something.
+COMPANY_STATEMENT = re.compile(r"^(we|our|founded|join us)\b")
+ASKS_FOR_SOMETHING = re.compile(r"\b(require|need|looking for|expect|must|should|seek)")
+TAG_LABELS = {
+    **dict.fromkeys(
+        (
+            "bonus",
+            "bonus points",
+            "nice to have",
+            "nice-to-have",
+            "nice to haves",
+            "plus",
+            "a plus",
+            "preferred",
+            "optional",
+            "desired",
+            "desirable",
+            "extra credit",
+            "ideally",
+        ),
+        BONUS,
+    ),
+    **dict.fromkeys(
+        ("required", "must have", "must-have", "must", "mandatory", "requirement", "essential"),
+        MUST,
+    ),
+}
+_PAREN_TAG = re.compile(
+    r"\s*\((?P<tag>required|must[- ]have|mandatory|essential|preferred|strongly preferred"
+    r"|highly preferred|preferred but not required|not required|nice[- ]to[- ]have|a plus"
+    r"|plus|bonus|optional|desired|desirable)\)",
+    re.IGNORECASE,
+)
+_MUST_TAGS = frozenset(("required", "must have", "must-have", "mandatory", "essential"))
+_TRAILING_BONUS = re.compile(
+    r"(\b(an?|is|are|be)\s+((big|huge|strong|definite|real|nice)\s+)?"
+    r"(plus|bonus|advantage|asset)|\bpreferred|\bnot (required|mandatory|necessary)"
+    r"|\b(is|are|be) (also |very |highly )?(beneficial|advantageous|desirable)"
+    r"|\b(is|are) (also )?welcome)\W*$"
+)
+_SHORT_ITEM_BONUS = re.compile(r"nice[- ]to[- ]have|\ba plus\b|\bnot (required|mandatory|mandated)")
+_LEADING_BONUS = re.compile(
+    r"^(ideally|preferably)\b|^(other |additional )?(desired|preferred|desirable|bonus) "
+    r"(qualifications|skills|experience)|^it('s| is| would be) an? (big |real )?(plus|bonus"
+    r"|advantage)"
+)
+_TRAILING_REQUIRED = re.compile(r"\b(is |are )?(required|mandatory|a must)\W*$")
+_MAX_WORDS_FOR_ANYWHERE_TAGS = 25
+
+
+def remove_paren_tags(body: str) -> tuple[str, str | None]:
+    """The body without "(required)"/"(preferred)" tags, and the kind they say."""
+    said = {
+        MUST if match["tag"].lower() in _MUST_TAGS else BONUS for match in _PAREN_TAG.finditer(body)
+    }
+    tag = MUST if MUST in said else (BONUS if said else None)  # "(required)" wins
+    return _squash(_PAREN_TAG.sub("", body)), tag
+
+
+def prose_tag(text: str) -> str | None:
+    """MUST or BONUS when the item's own words say so ("Kafka experience is a plus")."""
+    # Only the first clause counts: "Degree in CS; Master's preferred" is still a must-have.
+    clause = _fold(text).lower().split(";")[0].strip()
+    if _TRAILING_BONUS.search(clause) or _LEADING_BONUS.search(clause):
+        return BONUS
+    if len(_words(clause)) <= _MAX_WORDS_FOR_ANYWHERE_TAGS and _SHORT_ITEM_BONUS.search(clause):
+        return BONUS
+    if _TRAILING_REQUIRED.search(clause):
+        return MUST
+    return None
+
+
+# ---- prose: a sentence whose own wording makes it a requirement ----------------------------
+
+# Who a requirement sentence is about: the candidate, not the company or the process.
+_CANDIDATE = (
+    r"(you|applicants?|candidates?|incumbents?"
+    r"|the (successful|ideal|right) (candidate|applicant|person))"
+)
+_PROSE_MUST = re.compile(
+    r"^must\b|\bwe require\b|\b"
+    + _CANDIDATE
+    + r"\b[^.;]{0,80}?\b(must|(are|is|will be) required to)\b"
+    r"|\b(is|are) (required|mandatory|essential|a must)\b|\b(required|mandatory|a must)\W*$"
+)
+_PROSE_BONUS = re.compile(
+    r"\b(is|are|would|will|be)\b(\s+\w+){0,2}?\s+(a|an)\s+((big|huge|definite|strong|real|added"
+    r"|distinct|great|additional)\s+)?(plus|bonus|advantage|asset)\b"
+    r"|\b(is|are|be) ((strongly|highly|also|very) )?(preferred|desirable|desired|beneficial"
+    r"|advantageous|welcome)\b|\bnice[- ]to[- ]have\b|\bbut a plus\b|\ba plus\W*$"
+    r"|^(ideally|preferably)\b"
+)
+_PROSE_SHOULD = re.compile(r"\b" + _CANDIDATE + r"\b[^.;]{0,40}?\bshould\b")
+# Wording that names something a person can have or be: what a requirement is made of.
+_QUALIFICATION = re.compile(
+    r"\b(experience[ds]?|years?|degree|bachelor'?s?|master'?s?|ph\.? ?d|doctorate|diploma"
+    r"|licen[cs]\w*|certifi\w*|qualifi\w*|proficien\w*|fluen\w*|knowledge|understanding"
+    r"|familiar\w*|abilit\w*|able to|skill(s|ed)?|expertise|background|track record"
+    r"|command of|competen\w*|citizenship|visa|clearance|vaccinat\w*|training|education"
+    r"|record|portfolio|publications?)\b"
+)
+# Sentences that talk about the requirements rather than state one.
+ABOUT_REQUIREMENTS = re.compile(
+    r"\b(below|following|above|these|listed) (requirements|qualifications|criteria|skills)\b"
+    r"|\b(listed|described|outlined) (below|above)\b"
+    r"|^(the |our |these |all )?(preferred |minimum |basic |required |additional )?"
+    r"(qualifications|requirements|criteria) (are|is|listed|include|will)\b"
+)
+
+
+def prose_grade(sentence: str) -> tuple[str, str] | None:
+    """(kind, confidence) when a sentence of prose states a requirement by its wording.
+
+    "must"/"required" wording about the candidate gives a must-have; "is a plus / preferred /
+    desirable / an advantage / beneficial" a bonus; "applicants should ..." a must-have with low
+    confidence. Sentences about applying, pay or equal opportunity, and sentences that only
+    introduce a list of requirements, give nothing.
+    """
+    unit = _fold(sentence).lower().strip(" *_")
+    if NOT_A_REQUIREMENT.search(unit) or ABOUT_REQUIREMENTS.search(unit):
+        return None
+    if COMPANY_STATEMENT.match(unit) and not re.match(r"we require\b", unit):
+        return None
+    if not _QUALIFICATION.search(unit) and not unit.startswith("must "):
+        return None
+    if _PROSE_BONUS.search(unit):
+        return BONUS, HIGH
+    if _PROSE_MUST.search(unit):
+        return MUST, HIGH
+    if _PROSE_SHOULD.search(unit):
+        return MUST, LOW
+    return None
+
+
+def states_requirement(sentence: str) -> bool:
+    """Strong "must"/"required" wording: worth a warning even where no item is made of it."""
+    unit = _fold(sentence).lower()
+    return bool(_PROSE_MUST.search(unit)) and not NOT_A_REQUIREMENT.search(unit)
+
+
+# ---- content: what the items under a heading that says nothing read like -------------------
+
+# An item that opens with a verb in its base form is a duty ("Maintain the ledger").
+_DUTY_START = re.compile(
+    r"^(you('ll| will)\s+)?(develop|design|build|manage|lead|work|create|write|maintain|support"
+    r"|coordinate|assist|prepare|perform|provide|ensure|conduct|collaborate|contribute|participate"
+    r"|review|plan|implement|monitor|own|drive|deliver|help|analy[sz]e|undertake|greet|respond"
+    r"|keep|serve|handle|organi[sz]e|communicate|report|partner|identify|test|deploy|operate"
+    r"|oversee|process|answer|track|schedule|train|mentor|research|teach|supervise|clean|stock"
+    r"|run|set up|establish|draft|edit|produce|update|investigate|evaluate|assess|advise|act"
+    r"|present|attend|negotiate|recruit|shape|define|improve|optimi[sz]e|automate|troubleshoot"
+    r"|install|repair|inspect|package|ship|sell|cook|prep|book|file|enter|record|answer"
+    r"|be responsible|responsible for|take (ownership|part|charge))\b"
+)
+# An item that names something the candidate has or is.
+_REQUIREMENT_START = re.compile(
+    r"^((\d+|one|two|three|four|five|six|seven|eight|nine|ten)\+?\s*(years?|yrs)"
+    r"|(a |an )?(minimum|at least)|(a |an )?(bachelor|master|ph\.? ?d"
+    r"|degree|diploma|doctorate|certificat|licen[cs]|valid|current)|(strong|excellent|good"
+    r"|solid|proven|demonstrated|deep|working|hands-on|advanced|basic|sound|thorough|prior"
+    r"|previous|professional|relevant|significant|extensive|some)\b|experience|knowledge"
+    r"|understanding|familiarity|proficien|fluen|ability|able to|skill|expertise|background"
+    r"|you (have|are|hold|bring|know)|must|comfort|commitment|passion|willing|track record"
+    r"|excellent|outstanding|attention to"
+    r"|(\S+\s+){0,2}(degree|diploma|experience|knowledge|skills?|certificat\w*|licen[cs]\w*"
+    r"|proficiency|qualifications?|card|permit|registration)\b)"
+)
+
+
+_NEGATION = re.compile(r"\b(does|do|is|are|will) not\b|n't\b")
+
+
+def reads_like_requirement(text: str) -> bool:
+    """Does an item read like something the candidate has or is?"""
+    unit = _fold(text).lower().strip(" *_-•")
+    if _DUTY_START.match(unit) or _NEGATION.search(unit):
+        return False  # "Step-down experience does not count" is a remark on a requirement
+    return bool(_REQUIREMENT_START.match(unit) or _PROSE_MUST.search(unit))
+
+
+def opens_with_requirement(text: str) -> bool:
+    """Does the text open with what a requirement opens with ("Minimum of 2 years ...")?"""
+    unit = _fold(text).lower().strip(" *_-•")
+    return bool(_REQUIREMENT_START.match(unit)) and not _DUTY_START.match(unit)
+
+
+def reads_like_duty(text: str) -> bool:
+    """Does an item read like something the job holder will do?"""
+    return bool(_DUTY_START.match(_fold(text).lower().strip(" *_-•")))
+
+
+def kind_from_content(items: list[str]) -> tuple[str, str]:
+    """(kind, confidence) of a list under a heading whose name says nothing.
+
+    Requirements when most items read like requirements, responsibilities when most read like
+    duties, otherwise other (hiring steps, benefits, company facts).
+    """
+    if not items:
+        return OTHER, HIGH
+    requirements = sum(reads_like_requirement(item) for item in items)
+    duties = sum(reads_like_duty(item) for item in items)
+    if requirements * 2 >= len(items) and requirements > duties:
+        return MUST, LOW
+    if duties * 2 >= len(items) and duties > requirements:
+        return RESP, LOW
+    return OTHER, HIGH
