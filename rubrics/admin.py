@@ -171,15 +171,6 @@ KIND_PHRASES = {
 UNCOVERED = "uncovered_requirement"
 
 
-def _rubric_warnings(rubric: Rubric, criteria: list[Criterion]) -> list[dict]:
-    try:
-        return selectors.rubric_warnings(rubric, criteria)
-    except ModuleNotFoundError as exc:  # TEMP: until main's rubrics.drafting is merged here
-        if exc.name != "rubrics.drafting":
-            raise
-        return []
-
-
 @dataclass
 class _Segment:
     start: int
@@ -318,13 +309,11 @@ class CriterionForm(forms.ModelForm):
 
 
 class CriterionInline(admin.TabularInline):
+    # Each criterion's source is highlighted in the posting beside the cards above, so the
+    # table has no column for it: it stays narrow enough for a laptop screen.
     model = Criterion
     form = CriterionForm
     extra = 0
-    readonly_fields = ["source_text"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("rubric__posting")
 
     def _editable(self, obj) -> bool:
         return obj is None or obj.is_draft
@@ -337,13 +326,6 @@ class CriterionInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return self._editable(obj) and super().has_delete_permission(request, obj)
-
-    @admin.display(description="from the posting")
-    def source_text(self, criterion):
-        if criterion.source_start is None:
-            return "—"
-        text = criterion.rubric.posting.raw_text[criterion.source_start : criterion.source_end]
-        return text.strip()[:300]
 
 
 @admin.register(Rubric)
@@ -449,7 +431,7 @@ class RubricAdmin(admin.ModelAdmin):
         )
         criteria = list(rubric.criteria.all())
         may_change = super().has_change_permission(request)
-        warnings = _rubric_warnings(rubric, criteria) if may_change else []
+        warnings = selectors.rubric_warnings(rubric, criteria) if may_change else []
         can_triage = may_change and rubric.is_draft
         groups = [
             (kind, label, [c for c in criteria if c.kind == kind])

@@ -3,12 +3,8 @@ posting beside the criteria on a rubric's page, and the one-click triage of a dr
 a criterion a must-have, a bonus or a screening question, drop it, add one from a span of
 the posting), driven through the test client as a recruiter, a reviewer and a visitor."""
 
-import sys
-import types
 from decimal import Decimal
 from html.parser import HTMLParser
-from importlib.util import find_spec
-from types import SimpleNamespace
 
 import pytest
 from django.contrib.messages import get_messages
@@ -50,30 +46,6 @@ NOT_EDITABLE = (
     "Clone it to a new draft version to edit it."
 )
 UNCOVERED_MESSAGE = "Requirement-like prose that no criterion covers."
-DRAFTING_MISSING = find_spec("rubrics.drafting") is None
-needs_drafting = pytest.mark.skipif(
-    DRAFTING_MISSING, reason="TEMP: rubrics.drafting is not merged into this branch yet"
-)
-
-
-@pytest.fixture(autouse=True)
-def drafting_stub(monkeypatch):
-    """TEMP stopgap until main's rubrics.drafting is merged: the warnings selector and the
-    add-from-posting service import it. With the real module present this does nothing."""
-    if not DRAFTING_MISSING:
-        return
-    drafting = types.ModuleType("rubrics.drafting")
-
-    def count_warnings(*, n_must_haves, n_criteria):
-        if n_must_haves:
-            return []
-        return [SimpleNamespace(code="no_must_have", message="The rubric has no must-have.")]
-
-    drafting.count_warnings = count_warnings
-    criterion_types = types.ModuleType("rubrics.criterion_types")
-    criterion_types.classify = lambda text, title, keywords: Criterion.Type.GENERAL
-    monkeypatch.setitem(sys.modules, "rubrics.drafting", drafting)
-    monkeypatch.setitem(sys.modules, "rubrics.criterion_types", criterion_types)
 
 
 # --- Helpers ----------------------------------------------------------------
@@ -238,7 +210,6 @@ def test_posting_page_offers_no_generate_button_to_a_reviewer(reviewer_client):
     assertNotContains(response, generate_url(posting))
 
 
-@needs_drafting
 def test_generate_button_creates_a_draft_and_opens_it(recruiter_client, recruiter):
     posting = JobPostingFactory()
 
@@ -302,7 +273,6 @@ def test_generate_url_sends_a_visitor_to_the_login_page(client):
     assert not Rubric.objects.exists()
 
 
-@needs_drafting
 def test_generate_action_links_the_new_draft(recruiter_client):
     posting = JobPostingFactory(title="Night Baker")
 
@@ -641,7 +611,6 @@ def test_drop_button_removes_the_criterion_and_resets_the_weights(recruiter_clie
     ]
 
 
-@needs_drafting  # the anchors of an added criterion depend on its type
 def test_add_from_the_posting_adds_the_selected_text_and_resets_the_weights(recruiter_client):
     rubric = bakery_rubric()
     start, end = span_of(POSTING, "You will need to start at 4 a.m. on weekends.")
@@ -677,7 +646,6 @@ def test_add_from_the_posting_as_a_screening_question(recruiter_client):
     assert total_weight(rubric) == D("100.00")
 
 
-@needs_drafting  # the anchors of an added criterion depend on its type
 def test_add_from_the_posting_trims_the_selection_to_its_words(recruiter_client):
     rubric = bakery_rubric()
     start, end = span_of(POSTING, "\nYou will need to start at 4 a.m. on weekends.\n")

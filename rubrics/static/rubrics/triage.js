@@ -47,7 +47,7 @@
         const start = offsetOf(panel, range.startContainer, range.startOffset);
         const end = offsetOf(panel, range.endContainer, range.endOffset);
         if (start === null || end === null || end <= start) return null;
-        return { start: start, end: end, text: range.toString() };
+        return { start: start, end: end, text: range.toString(), range: range };
     }
 
     function scrollPanelTo(panel, element) {
@@ -116,9 +116,24 @@
         const form = document.getElementById("add-from-posting");
         if (!form) return;
         const preview = form.querySelector(".selection-preview");
-        // Pressing a button must not clear the selection it is about to add.
-        form.addEventListener("mousedown", (event) => event.preventDefault());
-        document.addEventListener("selectionchange", () => {
+
+        function place(range) {
+            // Just below the selection's last line, or above its first when that would
+            // leave the window; never wider than the posting's column.
+            const holder = form.offsetParent || form.parentElement;
+            const box = holder.getBoundingClientRect();
+            const lines = range.getClientRects();
+            const last = lines.length ? lines[lines.length - 1] : range.getBoundingClientRect();
+            let top = last.bottom - box.top + 6;
+            if (last.bottom + form.offsetHeight + 12 > window.innerHeight) {
+                top = range.getBoundingClientRect().top - box.top - form.offsetHeight - 6;
+            }
+            const left = Math.max(0, Math.min(last.left - box.left, box.width - form.offsetWidth));
+            form.style.top = top + "px";
+            form.style.left = left + "px";
+        }
+
+        function update() {
             const span = selectedSpan(panel);
             if (!span) {
                 form.hidden = true;
@@ -129,7 +144,14 @@
             const words = span.text.replace(/\s+/g, " ").trim();
             preview.textContent = "“" + (words.length > 90 ? words.slice(0, 90) + "…" : words) + "”";
             form.hidden = false;
-        });
+            place(span.range);
+        }
+
+        // Pressing a button must not clear the selection it is about to add.
+        form.addEventListener("mousedown", (event) => event.preventDefault());
+        document.addEventListener("selectionchange", update);
+        panel.addEventListener("scroll", () => form.hidden || update(), { passive: true });
+        window.addEventListener("scroll", () => form.hidden || update(), { passive: true });
     }
 
     if (document.readyState === "loading") {
