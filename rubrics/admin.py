@@ -314,9 +314,31 @@ class CriterionInline(admin.TabularInline):
     model = Criterion
     form = CriterionForm
     extra = 0
+    # Shown instead of the JSON lists when the table is read-only (published, or a reviewer).
+    readonly_fields = ["keyword_list", "anchor_list"]
 
     def _editable(self, obj) -> bool:
         return obj is None or obj.is_draft
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if f not in self.readonly_fields]
+        if self.has_change_permission(request, obj):
+            return fields
+        shown = {"keywords": "keyword_list", "anchors": "anchor_list"}
+        return [shown.get(name, name) for name in fields]
+
+    @admin.display(description="keywords")
+    def keyword_list(self, criterion):
+        return ", ".join(criterion.keywords) or "—"
+
+    @admin.display(description="anchor text per level")
+    def anchor_list(self, criterion):
+        if not criterion.anchors:
+            return "—"
+        return format_html(
+            '<ol class="anchor-list">{}</ol>',
+            format_html_join("", "<li>{}</li>", ((a,) for a in criterion.anchors)),
+        )
 
     def has_add_permission(self, request, obj=None):
         return self._editable(obj) and super().has_add_permission(request, obj)
@@ -430,9 +452,9 @@ class RubricAdmin(admin.ModelAdmin):
             [rubric], Prefetch("criteria", queryset=Criterion.objects.order_by("order", "id"))
         )
         criteria = list(rubric.criteria.all())
-        may_change = super().has_change_permission(request)
-        warnings = selectors.rubric_warnings(rubric, criteria) if may_change else []
-        can_triage = may_change and rubric.is_draft
+        # Warnings and triage are for a recruiter's draft; others see the highlights only.
+        can_triage = rubric.is_draft and super().has_change_permission(request)
+        warnings = selectors.rubric_warnings(rubric, criteria) if can_triage else []
         groups = [
             (kind, label, [c for c in criteria if c.kind == kind])
             for kind, label in (
@@ -456,6 +478,7 @@ class RubricAdmin(admin.ModelAdmin):
                 "posting": rubric.posting,
                 "posting_html": posting_html(rubric.posting.raw_text, criteria, warnings),
                 "posting_length": len(rubric.posting.raw_text),
+                "has_uncovered": any(w["code"] == UNCOVERED and w.get("span") for w in warnings),
                 "groups": groups,
                 "kinds": [(k, Criterion.Kind(k).label) for k in Criterion.Kind.values],
                 "add_url": reverse("admin:rubrics_rubric_add_from_posting", args=[rubric.pk]),

@@ -59,6 +59,11 @@ You will need to start at 4 a.m. on weekends and lift 25 kg sacks of flour.
 Benefits
 - Free bread, obviously.
 """
+SHOT_NAMES = {
+    "test_recruiter_triages_a_draft_beside_its_posting": "draft",
+    "test_recruiter_generates_a_draft_and_adds_a_must_have": "generate",
+    "test_published_rubric_shows_the_highlights_without_triage": "published",
+}
 SENTENCE = "You will need to start at 4 a.m. on weekends and lift 25 kg sacks of flour."
 
 
@@ -74,8 +79,15 @@ def page(chromium, live_server):
 
 
 @pytest.fixture
-def screenshots():
-    return Screenshots(Path(settings.TEST_ARTIFACTS_DIR) / "browser", prefix="triage-")
+def screenshots(request):
+    """Full-page shots named triage-<test>-NN-<step>.png; `.viewport(page, step)` takes
+    only what the window shows (for the hover and the selection bar)."""
+    name = SHOT_NAMES[request.node.originalname]
+    shots = Screenshots(Path(settings.TEST_ARTIFACTS_DIR) / "browser", prefix=f"triage-{name}-")
+    shots.viewport = lambda page, step: page.screenshot(
+        path=str(shots.folder / f"{shots.prefix}{step}.png")
+    )
+    return shots
 
 
 def log_in(page, user) -> None:
@@ -196,7 +208,7 @@ def test_recruiter_triages_a_draft_beside_its_posting(page, screenshots):
     expect(panel.locator(f'mark[data-criterion="{leadership.pk}"]')).to_have_class(
         "source kind-must_have active"
     )
-    page.screenshot(path=str(screenshots.folder / "triage-hover.png"))
+    screenshots.viewport(page, "hover")
 
     # One click makes it a bonus: the card moves to the bonuses, the weights are reset.
     card(page, leadership).get_by_role("button", name="Bonus").click()
@@ -227,7 +239,7 @@ def test_recruiter_triages_a_draft_beside_its_posting(page, screenshots):
     below = bar_box["y"] - (sentence_box["y"] + sentence_box["height"])
     above = sentence_box["y"] - (bar_box["y"] + bar_box["height"])
     assert 0 <= below <= 12 or 0 <= above <= 12, (below, above)
-    page.screenshot(path=str(screenshots.folder / "triage-selection.png"))
+    screenshots.viewport(page, "selection")
     bar.get_by_role("button", name="Add as screening question").click()
 
     expect(page.locator(".messagelist")).to_contain_text("as a screening question; weights reset.")
@@ -247,7 +259,7 @@ def test_recruiter_triages_a_draft_beside_its_posting(page, screenshots):
         " return [box.scrollWidth, box.clientWidth]; })()"
     )
     assert widths[0] <= widths[1], f"the criteria table is cut off: {widths}"
-    page.screenshot(path=str(screenshots.folder / "triage-inline.png"))
+    screenshots.viewport(page, "inline")
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
@@ -317,3 +329,19 @@ def test_recruiter_generates_a_draft_and_adds_a_must_have(page, screenshots):
     total = sum(rubric.criteria.values_list("weight", flat=True), D(0))
     assert total == D("100.00")
     screenshots(page, "generated-after-triage")
+
+
+def test_published_rubric_shows_the_highlights_without_triage(page, screenshots):
+    rubric = bakery_draft()
+    Rubric.objects.filter(pk=rubric.pk).update(state=Rubric.State.PUBLISHED)
+    log_in(page, RecruiterFactory())
+
+    page.goto(f"/admin/rubrics/rubric/{rubric.pk}/change/")
+
+    expect(page.locator("#posting-text mark[data-criterion]")).to_have_count(4)
+    expect(page.locator(".card-actions")).to_have_count(0)
+    expect(page.locator("#add-from-posting")).to_have_count(0)
+    select_text(page, SENTENCE)
+    expect(page.get_by_role("button", name="Add as must-have")).to_have_count(0)
+    assert_no_page_wide_scroll(page)
+    screenshots(page, "published")

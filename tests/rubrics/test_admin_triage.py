@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertNotContains
 
 from rubrics.models import Criterion, Rubric
@@ -629,7 +630,13 @@ def test_add_from_the_posting_adds_the_selected_text_and_resets_the_weights(recr
         end,
         "You will need to start at 4 a.m. on weekends.",
     )
-    assert [w for _, _, w in weights(rubric)] == [D("25.00"), D("25.00"), D("25.00"), D("25.00")]
+    # Three must-haves and a bonus: the bonus is capped at half the lightest must-have.
+    assert weights(rubric) == [
+        ("Baking", "must_have", D("28.58")),
+        ("Food safety", "must_have", D("28.57")),
+        ("Sourdough", "bonus", D("14.28")),
+        (added.title, "must_have", D("28.57")),
+    ]
     # Now covered, the prose is no longer flagged.
     page = recruiter_client.get(change_url(rubric))
     assertNotContains(page, UNCOVERED_MESSAGE)
@@ -824,3 +831,20 @@ def test_rubric_page_query_count_does_not_grow_with_criteria(
         return len(captured)
 
     assert count(_rubric_with(3)) == count(_rubric_with(30))
+
+
+def test_locked_rubric_page_shows_no_warnings_and_readable_lists(recruiter_client):
+    rubric = bakery_rubric(state=Rubric.State.PUBLISHED)
+
+    response = recruiter_client.get(change_url(rubric))
+
+    assertNotContains(response, 'id="rubric-warnings"')
+    assertNotContains(response, 'class="uncovered"')
+    baking = criterion(rubric, "Baking")
+    assertContains(
+        response,
+        '<ol class="anchor-list">'
+        + "".join(f"<li>{escape(a)}</li>" for a in baking.anchors)
+        + "</ol>",
+    )
+    assertNotContains(response, "[&quot;")
