@@ -8,11 +8,7 @@ title, keywords).
 import re
 
 from rubrics.parsing import ParsedItem
-
-try:  # TEMP until the parser package lands on this branch
-    from rubrics.parsing.items import _make_item
-except ImportError:
-    from rubrics.parsing import _make_item
+from rubrics.parsing.items import _make_item
 
 _LEADING_MARKER = re.compile(r"\s*(?:[•▪◦‣●○■□➢➤►▶✓✔→·*+–—-]|\d{1,3}[.)]|\(?[a-z][.)])?\s+")
 
@@ -27,5 +23,5 @@ def item_from_selection(text: str, start: int, end: int) -> ParsedItem | None:
     right = left + len(body)
     if sum(ch.isalpha() for ch in body) < 2:
         return None
-    made = _make_item(body, [], (left, right), "must")
+    made = _make_item(body, (left, right), "must")
     return made[1] if made else None

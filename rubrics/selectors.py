@@ -3,6 +3,7 @@ needs already fetched, so lists cost a constant number of queries."""
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
 
+from rubrics.drafting import count_warnings
 from rubrics.models import Criterion, JobPosting, Rubric
 
 
@@ -36,8 +37,6 @@ def rubric_warnings(rubric: Rubric, criteria=None) -> list[dict]:
     note about a criterion only while it exists, requirement-like prose only while no
     criterion's source overlaps it. Pass `criteria` when they are already fetched.
     """
-    from rubrics.drafting import count_warnings  # TEMP: hoist once drafting lands
-
     criteria = list(rubric.criteria.all() if criteria is None else criteria)
     weighted = [c for c in criteria if not c.is_screening]
     warnings = [

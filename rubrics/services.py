@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from config.errors import Conflict
 from rubrics.anchors import default_anchors, default_knockout_level, level_labels
+from rubrics.criterion_types import classify
+from rubrics.drafting import draft_rubric
 from rubrics.errors import RubricNotEditable
 from rubrics.models import Criterion, JobPosting, Rubric
 from rubrics.parsing import PostingParseError, parse_posting
@@ -150,8 +152,6 @@ def rubric_generate(
         parsed = parse_posting(posting.raw_text)
     except PostingParseError as exc:
         raise ValidationError({"raw_text": str(exc)}) from None
-    from rubrics.drafting import draft_rubric  # TEMP: hoist once drafting lands
-
     draft = draft_rubric(parsed, scale_max=scale_max, must_have_share=share)
 
     rubric = Rubric.objects.create(
@@ -200,17 +200,21 @@ def rubric_generate(
         _note(warning, rows) for warning in draft.warnings if warning.code not in LIVE_WARNING_CODES
     ]
     rubric.save(update_fields=["generation_notes"])
-    n_questions = len(draft.screening_questions)
     _log(
         actor=actor,
         obj=rubric,
         action_flag=ADDITION,
         message=f"Generated draft v{rubric.version} from the posting "
-        f"({sum(c.kind == Criterion.Kind.MUST_HAVE for c in rows)} must-haves, "
-        f"{sum(c.kind == Criterion.Kind.BONUS for c in rows)} bonuses, "
-        f"{n_questions} screening question{'' if n_questions == 1 else 's'}).",
+        f"({_count(rows, Criterion.Kind.MUST_HAVE, 'must-have', 'must-haves')}, "
+        f"{_count(rows, Criterion.Kind.BONUS, 'bonus', 'bonuses')}, "
+        f"{_count(rows, Criterion.Kind.SCREENING, 'screening question', 'screening questions')}).",
     )
     return rubric
+
+
+def _count(rows: list[Criterion], kind: str, one: str, many: str) -> str:
+    n = sum(row.kind == kind for row in rows)
+    return f"{n} {one if n == 1 else many}"
 
 
 def _note(warning, rows: list[Criterion]) -> dict:
@@ -313,8 +317,6 @@ def criterion_add_from_posting(
     item = item_from_selection(text, start, end)
     if item is None:
         raise ValidationError({"span": "The selected text has no words to make a criterion of."})
-    from rubrics.criterion_types import classify  # TEMP: hoist once drafting lands
-
     criterion = Criterion(
         rubric=rubric,
         type=classify(item.text, item.title, item.keywords),

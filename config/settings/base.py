@@ -158,6 +158,8 @@ SPECTACULAR_SETTINGS = {
         "PostingStatusEnum": "rubrics.models.JobPosting.Status",
         "ScorecardStatusEnum": "screening.models.Scorecard.Status",
         "CalibrationRunStatusEnum": "screening.models.CalibrationRun.Status",
+        "CriterionKindEnum": "rubrics.models.Criterion.Kind",
+        "CriterionTypeEnum": "rubrics.models.Criterion.Type",
     },
 }
 

@@ -499,10 +499,10 @@ def test_generate_makes_a_draft_from_the_posting(recruiter_client, world):
     }
     criteria = body["criteria"]
     assert [(c["kind"], c["title"], c["weight"], c["knockout_level"]) for c in criteria] == [
-        ("must_have", "Certification", "25.00", 2),
-        ("must_have", "Experience", "25.00", 2),
-        ("must_have", "Driving", "25.00", 2),
-        ("bonus", criteria[3]["title"], "25.00", None),
+        ("must_have", "Certification", "40.00", 2),
+        ("must_have", "Experience", "40.00", 2),
+        ("bonus", "Experience with vendor service software", "20.00", None),
+        ("screening", "Driving", "0.00", None),
     ]
 
 
@@ -527,7 +527,8 @@ def test_generate_on_a_five_point_scale_with_a_custom_share(recruiter_client, wo
         LABELS_5,
         "60.00",
     )
-    assert [c["weight"] for c in body["criteria"]] == ["20.00", "20.00", "20.00", "40.00"]
+    # The bonus is capped at half a must-have whatever the share leaves it.
+    assert [c["weight"] for c in body["criteria"]] == ["40.00", "40.00", "20.00", "0.00"]
 
 
 def test_generate_again_makes_the_next_version(recruiter_client, world):
@@ -644,7 +645,7 @@ def test_patch_share_without_criteria_resets_the_weights(recruiter_client, world
 
     body = response.json()
     assert body["must_have_share"] == "60.00"
-    assert [c["weight"] for c in body["criteria"]] == ["30.00", "30.00", "40.00"]
+    assert [c["weight"] for c in body["criteria"]] == ["40.00", "40.00", "20.00"]
 
 
 def test_patch_share_with_reweigh_false_keeps_the_weights(recruiter_client, world):
@@ -662,7 +663,7 @@ def test_patch_reweigh_resets_the_weights_to_the_default_split(recruiter_client)
 
     response = recruiter_client.patch(f"{RUBRICS}{rubric.pk}/", {"reweigh": True})
 
-    assert [c["weight"] for c in response.json()["criteria"]] == ["37.50", "37.50", "25.00"]
+    assert [c["weight"] for c in response.json()["criteria"]] == ["40.00", "40.00", "20.00"]
 
 
 def test_patch_criteria_updates_listed_adds_new_and_removes_unlisted(recruiter_client, world):
@@ -698,7 +699,7 @@ def test_patch_criteria_fills_in_default_anchors_for_a_new_criterion(recruiter_c
     response = recruiter_client.patch(f"{RUBRICS}{world.draft.pk}/", {"criteria": criteria})
 
     languages = response.json()["criteria"][-1]
-    assert languages["anchors"][0] == ("No evidence of languages in the application.")
+    assert languages["anchors"][0] == "No evidence in the application for “Languages”."
     assert len(languages["anchors"]) == 4
 
 

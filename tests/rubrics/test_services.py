@@ -35,11 +35,13 @@ def test_generate_makes_a_draft_with_one_criterion_per_item(recruiter):
     assert [(c.kind, c.title) for c in criteria] == [
         ("must_have", "Certification"),
         ("must_have", "Experience"),
-        ("must_have", "Driving"),
-        ("bonus", criteria[3].title),
+        ("bonus", "Experience with vendor service software"),
+        ("screening", "Driving"),  # a driving licence and travel: a yes/no gate
     ]
-    assert [c.weight for c in criteria] == [D("25.00"), D("25.00"), D("25.00"), D("25.00")]
-    assert [c.knockout_level for c in criteria] == [2, 2, 2, None]
+    # The bonus weighs half a must-have; the screening question weighs nothing.
+    assert [c.weight for c in criteria] == [D("40.00"), D("40.00"), D("20.00"), D("0.00")]
+    assert [c.knockout_level for c in criteria] == [2, 2, None, None]
+    assert [c.type for c in criteria] == ["education", "years", "experience", "eligibility"]
 
 
 def test_generated_criteria_carry_keywords_anchors_and_source_span(recruiter):
@@ -49,7 +51,7 @@ def test_generated_criteria_carry_keywords_anchors_and_source_span(recruiter):
     experience = rubric.criteria.get(title="Experience")
     assert experience.keywords == ["X-ray", "CT", "MRI"]
     assert len(experience.anchors) == 4
-    assert "Two years repairing" in experience.anchors[2]
+    assert "“Two years”" in experience.anchors[2]  # the posting's own number, quoted
     source = posting.raw_text[experience.source_start : experience.source_end]
     assert "Two years repairing electro-mechanical equipment" in source
 
@@ -59,8 +61,9 @@ def test_generate_on_a_five_point_scale_with_a_custom_share(recruiter):
         posting=JobPostingFactory(), actor=recruiter, scale_max=5, must_have_share=D("60")
     )
     weights = {c.kind: c.weight for c in rubric.criteria.all()}
-    assert weights == {"must_have": D("20.00"), "bonus": D("40.00")}
-    assert all(len(c.anchors) == 5 for c in rubric.criteria.all())
+    # A 60 % share would let the bonus outweigh each must-have: it is capped at half of one.
+    assert weights == {"must_have": D("40.00"), "bonus": D("20.00"), "screening": D("0.00")}
+    assert all(len(c.anchors) == 5 for c in rubric.criteria.exclude(kind="screening"))
 
 
 def test_generate_numbers_versions_per_posting(recruiter):
@@ -89,7 +92,7 @@ def test_generate_leaves_an_audit_record(recruiter):
     entry = LogEntry.objects.get(object_id=str(rubric.pk))
     assert entry.user == recruiter
     assert entry.change_message == (
-        "Generated draft v1 from the posting (3 must-haves, 1 bonuses)."
+        "Generated draft v1 from the posting (2 must-haves, 1 bonus, 1 screening question)."
     )
 
 
@@ -214,10 +217,10 @@ def test_update_share_resets_weights(recruiter):
     rubric = services.rubric_generate(posting=JobPostingFactory(), actor=recruiter)
     services.rubric_update(rubric=rubric, actor=recruiter, must_have_share=D("90"))
     assert list(rubric.criteria.order_by("order").values_list("weight", flat=True)) == [
-        D("30.00"),
-        D("30.00"),
-        D("30.00"),
+        D("45.00"),
+        D("45.00"),
         D("10.00"),
+        D("0.00"),
     ]
 
 

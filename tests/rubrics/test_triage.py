@@ -144,6 +144,8 @@ def test_adding_from_a_span_trims_the_bullet_and_titles_the_item(draft, recruite
 def test_adding_uncovered_prose_clears_its_warning(draft, recruiter):
     sentence = "Candidates must be comfortable lifting 20 kg sacks of flour."
     start = POSTING.index(sentence)
+    for criterion in draft.criteria.filter(source_end__gt=start, source_start__lt=start + 10):
+        services.criterion_drop(criterion=criterion, actor=recruiter)
     Rubric.objects.filter(pk=draft.pk).update(
         generation_notes=[
             {

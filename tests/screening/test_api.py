@@ -566,7 +566,12 @@ def test_patch_scorecard_saves_a_draft(reviewer_client, scorecard, criteria):
         "Yes",
     )
     assert body["scores"] == [
-        {"criterion": criteria.certification.pk, "value": 3, "answer": None, "note": "HNC electronics."},
+        {
+            "criterion": criteria.certification.pk,
+            "value": 3,
+            "answer": None,
+            "note": "HNC electronics.",
+        },
         {"criterion": criteria.software.pk, "value": None, "answer": None, "note": ""},
     ]
     assert stored_scores(scorecard) == [
@@ -768,7 +773,9 @@ def test_a_five_on_a_five_point_rubric_is_accepted(reviewer_client, reviewer):
     )
 
     assert response.status_code == 200
-    assert response.json()["scores"] == [{"criterion": criterion.pk, "value": 5, "note": ""}]
+    assert response.json()["scores"] == [
+        {"criterion": criterion.pk, "value": 5, "answer": None, "note": ""}
+    ]
 
 
 def test_submit_twice_is_a_conflict(reviewer_client, scorecard, criteria):

@@ -624,14 +624,14 @@ def test_after_submitting_a_reviewer_sees_every_submitted_scorecard(world, panel
     assert body["can_see_all"] is True
     assert {card["reviewer_name"]: card["scores"] for card in body["scorecards"]} == {
         "Grace Hopper": [
-            {"criterion": certification.pk, "value": 3, "note": ""},
-            {"criterion": experience.pk, "value": 4, "note": ""},
-            {"criterion": software.pk, "value": None, "note": ""},
+            {"criterion": certification.pk, "value": 3, "answer": None, "note": ""},
+            {"criterion": experience.pk, "value": 4, "answer": None, "note": ""},
+            {"criterion": software.pk, "value": None, "answer": None, "note": ""},
         ],
         "Katherine Johnson": [
-            {"criterion": certification.pk, "value": 2, "note": ""},
-            {"criterion": experience.pk, "value": 4, "note": ""},
-            {"criterion": software.pk, "value": 3, "note": ""},
+            {"criterion": certification.pk, "value": 2, "answer": None, "note": ""},
+            {"criterion": experience.pk, "value": 4, "answer": None, "note": ""},
+            {"criterion": software.pk, "value": 3, "answer": None, "note": ""},
         ],
     }
 
