@@ -141,10 +141,8 @@ class JobPostingAdmin(admin.ModelAdmin):
             )
         self.message_user(
             request,
-            format_html(
-                "Generated draft v{}. Triage its criteria beside the posting, then publish.",
-                rubric.version,
-            ),
+            f"Generated draft v{rubric.version}. Triage its criteria beside the posting, "
+            "then publish.",
             messages.SUCCESS,
         )
         return HttpResponseRedirect(reverse("admin:rubrics_rubric_change", args=[rubric.pk]))
