@@ -411,6 +411,7 @@ class RubricAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
+            .select_related("posting")  # the change page shows the posting's text
             .annotate(criterion_count=Count("criteria"), weight_sum=Sum("criteria__weight"))
         )
 
