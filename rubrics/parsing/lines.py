@@ -26,6 +26,7 @@ class _Line:
     level: int = 0  # headings: Markdown level; other styles sit below every Markdown level
     section: str | None = None  # headings: the kind the name says; None when it says nothing
     inline: bool = False  # text that an inline label introduced: always a paragraph of its own
+    table_row: object = None  # table rows: their tables.TableRow
 
     @property
     def stripped(self) -> str:
