@@ -213,6 +213,12 @@ _FIELD = re.compile(
     re.IGNORECASE,
 )
 _PLAIN_FIELD = re.compile(r"^\s*(?:of|in|with)\s+(?P<field>[^,;]+)", re.IGNORECASE)
+# Where the field stops: "... in marketing is strongly preferred", "... preferably in Kotlin".
+_FIELD_END = re.compile(
+    r"\s+(?:is|are|was|would|will|should|must|preferred|required|desired|preferably|ideally"
+    r"|strongly|highly|a plus|an advantage|needed)\b",
+    re.IGNORECASE,
+)
 # "Two years repairing boilers": the years are spent doing something.
 _DOING_FIELD = re.compile(r"^\s*(?P<field>\w+ing\b[^,;]*)", re.IGNORECASE)
 
@@ -246,7 +252,7 @@ def _years(req: _Requirement, five: bool) -> list[str]:
     found = _FIELD.match(rest) or _PLAIN_FIELD.match(rest) or _DOING_FIELD.match(rest)
     title = _trim(req.title, 60)
     if found:
-        field = _trim(found.group("field"), 70)
+        field = _trim(_FIELD_END.split(found.group("field"), maxsplit=1)[0], 70)
         if found.re is _DOING_FIELD:
             field = f"experience {field}"
     elif title and not _YEARS_ASKED.search(title) and "experience" in title.lower():
