@@ -72,7 +72,7 @@ def section_items(text: str, folded: str, section: _Section, hints: list[ProseHi
         skip_list = bool(units) and _introduces_application_list(folded, units[-1])
         if kind in (MUST, BONUS):
             for start, end in units:
-                if _keep_paragraph_unit(folded[start:end].lower(), section):
+                if _keep_paragraph_unit(_fold(folded[start:end]).lower(), section):
                     made = _make_item(text[start:end], (start, end), kind, confidence)
                     if made is not None:
                         yield made
@@ -82,7 +82,7 @@ def section_items(text: str, folded: str, section: _Section, hints: list[ProseHi
                 unit = folded[start:end]
                 if graded := prose_grade(unit):
                     yield _make_item(text[start:end], (start, end), *graded)
-                elif _keep_paragraph_unit(unit.lower(), section):
+                elif _keep_paragraph_unit(_fold(unit).lower(), section):
                     made = _make_item(text[start:end], (start, end), RESP, confidence)
                     if made is not None:
                         yield made
@@ -93,7 +93,7 @@ def section_items(text: str, folded: str, section: _Section, hints: list[ProseHi
             unit = folded[start:end]
             if graded := prose_grade(unit):
                 made = _make_item(text[start:end], (start, end), *graded)
-            elif as_list and reads_like_requirement(unit):
+            elif as_list and (reads_like_requirement(unit) or prose_tag(unit)):
                 made = _make_item(text[start:end], (start, end), MUST, LOW)
             else:
                 if states_requirement(unit):
@@ -249,7 +249,19 @@ def _paragraph_units(folded: str, paragraph: _Paragraph, split_semicolons: bool)
     for sentence in _sentences(folded, start, paragraph.lines[-1].end):
         parts = _semicolon_parts(folded, *sentence) if split_semicolons else [sentence]
         units.extend(parts)
-    return units
+    return [_unquoted(folded, *unit) for unit in units]
+
+
+def _unquoted(folded: str, start: int, end: int) -> tuple[int, int]:
+    """A sentence without the unpaired quote (and comma) of a quoted string it opens or ends:
+    '"We deliver by bike.' and 'Riders must hold a licence.",' in data pasted as text."""
+    if folded.count('"', start, end) % 2 == 1:
+        if folded[start] == '"':
+            start += 1
+        else:
+            while end > start and folded[end - 1] in '",':
+                end -= 1
+    return start, end
 
 
 def _is_line_list(paragraph: _Paragraph) -> bool:

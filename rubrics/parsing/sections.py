@@ -39,7 +39,8 @@ class _Section:
 
     @property
     def has_bullets(self) -> bool:
-        return any(isinstance(block, list) for block in self.blocks)
+        """Does the section hold a list (or a table), beside which prose is only commentary?"""
+        return any(isinstance(block, list | Table) for block in self.blocks)
 
     @property
     def tables(self) -> list[Table]:

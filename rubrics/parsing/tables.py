@@ -183,9 +183,9 @@ def column_kinds(text: str, header: TableRow) -> dict[int, str]:
     # "Criteria | Essential | Desirable": the first column names the rows unless every column
     # is a kind of its own ("| Essential | Desirable |").
     first = header.columns[0] if header.columns else None
-    if first in kinds and len(kinds) > 1:
-        if _heading_name(text[slice(*header.cells[0])]) not in _KIND_NAMES:
-            del kinds[first]
+    first_name = _heading_name(text[slice(*header.cells[0])]) if header.cells else ""
+    if first in kinds and len(kinds) > 1 and first_name not in _KIND_NAMES:
+        del kinds[first]
     return kinds
 
 
