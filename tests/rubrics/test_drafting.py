@@ -179,6 +179,10 @@ def test_screening_questions_are_yes_no_questions(text, question):
 def test_no_must_have_is_warned():
     draft = draft_rubric(posting([], [OVENS]))
     assert codes(draft) == ["no_must_have"]
+    assert draft.warnings[0].message == (
+        "The draft has no must-have criterion. Mark at least one criterion as a must-have, so "
+        "that candidates can be screened on what the role cannot do without."
+    )
     assert draft.criteria[0].weight == D("100.00")
 
 
@@ -186,7 +190,10 @@ def test_more_than_twelve_criteria_are_warned():
     musts = [item(f"Experience with bread style number {n}") for n in range(MAX_CRITERIA + 1)]
     draft = draft_rubric(posting(musts))
     assert codes(draft) == ["too_many_criteria"]
-    assert "13 criteria" in draft.warnings[0].message
+    assert draft.warnings[0].message == (
+        "The draft has 13 criteria; reviewers score more consistently on 12 or fewer. Merge "
+        "overlapping criteria or remove the least important ones."
+    )
 
 
 def test_duties_and_low_confidence_items_are_warned_by_index():
