@@ -213,6 +213,14 @@ _FIELD = re.compile(
     re.IGNORECASE,
 )
 _PLAIN_FIELD = re.compile(r"^\s*(?:of|in|with)\s+(?P<field>[^,;]+)", re.IGNORECASE)
+# Where the field stops: "... in marketing is strongly preferred", "... preferably in Kotlin".
+_FIELD_END = re.compile(
+    r"\s+(?:is|are|was|would|will|should|must|preferred|required|desired|preferably|ideally"
+    r"|strongly|highly|a plus|an advantage|needed)\b",
+    re.IGNORECASE,
+)
+# "Two years repairing boilers": the years are spent doing something.
+_DOING_FIELD = re.compile(r"^\s*(?P<field>\w+ing\b[^,;]*)", re.IGNORECASE)
 
 
 def _number(word: str) -> float:
@@ -241,11 +249,16 @@ def _years(req: _Requirement, five: bool) -> list[str]:
     high = float(match.group("high")) if match.group("high") else None
     asked = f"“{_flat(match.group('asked'))}”"
     rest = match.group("rest")
-    found = _FIELD.match(rest) or _PLAIN_FIELD.match(rest)
+    found = _FIELD.match(rest) or _PLAIN_FIELD.match(rest) or _DOING_FIELD.match(rest)
+    title = _trim(req.title, 60)
     if found:
-        field = _trim(found.group("field"), 70)
-    elif req.title and not _YEARS_ASKED.search(req.title):
-        field = f"experience in {_trim(req.title, 60)}"
+        field = _trim(_FIELD_END.split(found.group("field"), maxsplit=1)[0], 70)
+        if found.re is _DOING_FIELD:
+            field = f"experience {field}"
+    elif title and not _YEARS_ASKED.search(title) and "experience" in title.lower():
+        field = title[0].lower() + title[1:] if title[1:2].islower() else title
+    elif title and not _YEARS_ASKED.search(title):
+        field = f"experience in {title}"
     else:
         field = "relevant experience"
     top = high or low

@@ -104,6 +104,15 @@ _BOILERPLATE: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 # A sentence ends at . ! ? before a capital, but not after an initial or a common abbreviation
 # ("U.S. Citizen", "e.g. Python", "Dr. Smith").
+_ANYWHERE = frozenset(
+    {
+        "Selective Service registration",
+        "trial or probation period",
+        "reasonable accommodation notice",
+        "E-Verify notice",
+        "payroll detail",
+    }
+)
 _SENTENCE_END = re.compile(
     r"(?<=[.!?])(?<!\b[A-Za-z]\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bvs\.)"
     r"(?<!\bDr\.)(?<!\bSt\.)(?<!\bNo\.)(?<!\bMr\.)(?<!\bMs\.)\s+(?=[A-Z“\"(])"
@@ -120,11 +129,14 @@ def boilerplate_reason(text: str) -> str | None:
     payroll detail, Selective Service registration, trial or probation period, reasonable
     accommodation notice, E-Verify notice, how to apply), or None when it is not boilerplate.
 
-    Only the item's first sentence is read: it says what the item is, and a real requirement
-    followed by a sentence of context ("We'll cover a home office") must not be dropped."""
-    lead = lead_sentence(text)
+    Pay, benefits, equal opportunity and how to apply are read in the item's first sentence
+    only: it says what the item is, and a real requirement followed by a sentence of context
+    ("We'll cover a home office") must not be dropped. Legal and payroll notices never
+    elaborate a real requirement, so they are found anywhere in the text."""
+    flat = " ".join(text.split())
+    lead = lead_sentence(flat)
     for reason, pattern in _BOILERPLATE:
-        if pattern.search(lead):
+        if pattern.search(flat if reason in _ANYWHERE else lead):
             return reason
     return None
 

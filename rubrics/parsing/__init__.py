@@ -43,6 +43,7 @@ from .model import (
     ProseHint,
 )
 from .sections import _build_sections
+from .tables import mark_tables
 from .text import _WHITESPACE, fold_posting
 from .titles import _posting_title
 
@@ -61,6 +62,7 @@ def parse_posting(text: str) -> ParsedPosting:
     _check_input(text)
     folded = fold_posting(text)
     lines = _classify_lines(_split_lines(text, folded))
+    mark_tables(text, lines)
     sections = _build_sections(lines)
     found: dict[str, list[ParsedItem]] = {MUST: [], BONUS: [], RESP: []}
     hints: list[ProseHint] = []

@@ -26,7 +26,9 @@ REQUIREMENT_CUE = re.compile(
 # Sentences about applying, pay or equal opportunity are never requirements.
 NOT_A_REQUIREMENT = re.compile(
     r"\b(how to apply|apply (now|here|today|online|via|by|through|at|with)|to apply|please"
-    r"|applicants? (will|who|are|may|can|should)|your application|résumés?|resumes?|cover letter"
+    r"|applicants? (will|who|may|can)|applicants? (should|are (asked|encouraged|invited) to) "
+    r"(send|submit|include|apply|e-?mail|contact|note|attach|upload)|your application"
+    r"|résumés?|resumes?|cover letter"
     r"|e-?mail (us|me|your|to)"
     r"|contact us|we encourage|encouraged to apply|we welcome|equal (employment )?opportunit\w*"
     r"|discriminat\w*|affirmative action|we offer|salary|compensation|search firms?"
@@ -112,12 +114,16 @@ _CANDIDATE = (
     r"(you|applicants?|candidates?|incumbents?"
     r"|the (successful|ideal|right) (candidate|applicant|person))"
 )
+# Wording that states a requirement whoever it is about ("Riders must hold a licence").
 _PROSE_MUST = re.compile(
-    r"^must\b|\bwe require\b|\b"
-    + _CANDIDATE
-    + r"\b[^.;]{0,80}?\b(must|(are|is|will be) required to)\b"
+    r"^must\b|\bwe require\b"
+    r"|\b" + _CANDIDATE + r"\b[^.;]{0,80}?\b(must|(are|is|will be) required to)\b"
+    r"|\bmust (have|hold|be|possess|provide|demonstrate|show|obtain|pass|complete|speak|own"
+    r"|live)\b"
     r"|\b(is|are) (required|mandatory|essential|a must)\b|\b(required|mandatory|a must)\W*$"
 )
+# "Applicants must not be current employees" says who may apply, not what they must have.
+_MUST_NOT = re.compile(r"\bmust not\b|\bmustn't\b")
 _PROSE_BONUS = re.compile(
     r"\b(is|are|would|will|be)\b(\s+\w+){0,2}?\s+(a|an)\s+((big|huge|definite|strong|real|added"
     r"|distinct|great|additional)\s+)?(plus|bonus|advantage|asset)\b"
@@ -132,7 +138,8 @@ _QUALIFICATION = re.compile(
     r"|licen[cs]\w*|certifi\w*|qualifi\w*|proficien\w*|fluen\w*|knowledge|understanding"
     r"|familiar\w*|abilit\w*|able to|skill(s|ed)?|expertise|background|track record"
     r"|command of|competen\w*|citizenship|visa|clearance|vaccinat\w*|training|education"
-    r"|record|portfolio|publications?)\b"
+    r"|record|portfolio|publications?|tickets?|cards?|permits?|confident|comfortable"
+    r"|experienced|skilled)\b"
 )
 # Sentences that talk about the requirements rather than state one.
 ABOUT_REQUIREMENTS = re.compile(
@@ -156,7 +163,7 @@ def prose_grade(sentence: str) -> tuple[str, str] | None:
         return None
     if COMPANY_STATEMENT.match(unit) and not re.match(r"we require\b", unit):
         return None
-    if not _QUALIFICATION.search(unit) and not unit.startswith("must "):
+    if not _QUALIFICATION.search(unit) or _MUST_NOT.search(unit):
         return None
     if _PROSE_BONUS.search(unit):
         return BONUS, HIGH

@@ -24,6 +24,7 @@ from .grading import (
 from .keywords import _keywords
 from .model import BONUS, MUST, OTHER, RESP, UNKNOWN, ParsedItem, ProseHint
 from .sections import _Bullet, _Paragraph, _Section
+from .tables import Table, column_kinds
 from .text import (
     _clean,
     _fold,
@@ -56,6 +57,9 @@ def section_items(text: str, folded: str, section: _Section, hints: list[ProseHi
         kind, confidence = kind_from_content(bullets) if bullets else (OTHER, HIGH)
     skip_list = False
     for block in section.blocks:
+        if isinstance(block, Table):
+            yield from _table_items(text, block, kind, confidence)
+            continue
         if isinstance(block, list):
             if skip_list:
                 skip_list = False
@@ -68,7 +72,7 @@ def section_items(text: str, folded: str, section: _Section, hints: list[ProseHi
         skip_list = bool(units) and _introduces_application_list(folded, units[-1])
         if kind in (MUST, BONUS):
             for start, end in units:
-                if _keep_paragraph_unit(folded[start:end].lower(), section):
+                if _keep_paragraph_unit(_fold(folded[start:end]).lower(), section):
                     made = _make_item(text[start:end], (start, end), kind, confidence)
                     if made is not None:
                         yield made
@@ -78,7 +82,7 @@ def section_items(text: str, folded: str, section: _Section, hints: list[ProseHi
                 unit = folded[start:end]
                 if graded := prose_grade(unit):
                     yield _make_item(text[start:end], (start, end), *graded)
-                elif _keep_paragraph_unit(unit.lower(), section):
+                elif _keep_paragraph_unit(_fold(unit).lower(), section):
                     made = _make_item(text[start:end], (start, end), RESP, confidence)
                     if made is not None:
                         yield made
@@ -89,7 +93,7 @@ def section_items(text: str, folded: str, section: _Section, hints: list[ProseHi
             unit = folded[start:end]
             if graded := prose_grade(unit):
                 made = _make_item(text[start:end], (start, end), *graded)
-            elif as_list and reads_like_requirement(unit):
+            elif as_list and (reads_like_requirement(unit) or prose_tag(unit)):
                 made = _make_item(text[start:end], (start, end), MUST, LOW)
             else:
                 if states_requirement(unit):
@@ -106,6 +110,41 @@ def _reads_as_requirement_list(units: list[str]) -> bool:
 
 
 _MIN_RUN_ON_LIST = 3
+
+
+def _table_items(text: str, table: Table, kind: str, confidence: str):
+    """Items from a table: its "Essential"/"Desirable" columns' cells, titled from the row's
+    first cell; in a table without such columns, one item per row of a requirements section."""
+    header = table.header
+    kinds = column_kinds(text, header) if header is not None else {}
+    rows = table.body
+    if not kinds:
+        row_texts = [" ".join(text[a:b] for a, b in row.cells) for row in rows]
+        if kind not in (MUST, BONUS, RESP):
+            kind, confidence = kind_from_content([_clean(row) for row in row_texts])
+        if kind not in (MUST, BONUS, RESP):
+            return
+    for row in rows:
+        cells = list(zip(row.cells, row.columns, strict=True))
+        labels = [text[a:b] for (a, b), column in cells if column not in kinds]
+        label = _clean(labels[0]) if labels and len(cells) > 1 else ""
+        if not kinds:
+            values = cells[1:] if label else cells
+            if not values:
+                continue
+            span = (values[0][0][0], values[-1][0][1])
+            raw = "; ".join(text[a:b] for (a, b), _ in values)
+            made = _make_item(f"{label}: {raw}" if label else raw, span, kind, confidence)
+            if made is not None:
+                yield made
+            continue
+        for (start, end), column in cells:
+            if column not in kinds:
+                continue
+            raw = text[start:end]
+            made = _make_item(f"{label}: {raw}" if label else raw, (start, end), kinds[column])
+            if made is not None:
+                yield made
 
 
 def _introduces_application_list(folded: str, unit: tuple[int, int]) -> bool:
@@ -210,7 +249,19 @@ def _paragraph_units(folded: str, paragraph: _Paragraph, split_semicolons: bool)
     for sentence in _sentences(folded, start, paragraph.lines[-1].end):
         parts = _semicolon_parts(folded, *sentence) if split_semicolons else [sentence]
         units.extend(parts)
-    return units
+    return [_unquoted(folded, *unit) for unit in units]
+
+
+def _unquoted(folded: str, start: int, end: int) -> tuple[int, int]:
+    """A sentence without the unpaired quote (and comma) of a quoted string it opens or ends:
+    '"We deliver by bike.' and 'Riders must hold a licence.",' in data pasted as text."""
+    if folded.count('"', start, end) % 2 == 1:
+        if folded[start] == '"':
+            start += 1
+        else:
+            while end > start and folded[end - 1] in '",':
+                end -= 1
+    return start, end
 
 
 def _is_line_list(paragraph: _Paragraph) -> bool:

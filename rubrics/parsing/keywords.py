@@ -31,10 +31,75 @@ def _keywords(text: str) -> tuple[str, ...]:
     outside = _PAREN.sub(" ", text)
     for match in _EXAMPLES.finditer(outside):
         found.extend(_list_items(match["list"], names_only=True))
+    for clause in _CLAUSE_BREAK.split(outside):
+        found.extend(_enumerated_names(clause))
+    for match in _SLASH_LIST.finditer(outside):
+        parts = match.group().split("/")
+        if all(_is_name_word(part) for part in parts):
+            found.extend(parts)
     unique: dict[str, str] = {}
     for keyword in found:
         unique.setdefault(keyword.lower(), keyword)
     return tuple(unique.values())
+
+
+_CLAUSE_BREAK = re.compile(r";|[.!?](?:\s|$)")
+# "CV/RecSys/LLMs": three or more names joined by slashes ("TCP/IP" and "UI/UX" stay one name).
+_SLASH_LIST = re.compile(r"(?<![\w/])[A-Za-z0-9+#.]+(?:/[A-Za-z0-9+#.]+){2,}(?![\w/])")
+_MIN_RUN = 2
+_CONJUNCTION = re.compile(r"\s+(?:and|or|&)\s+")
+# Capitalised only because they open the item: "Fluent English, French" names two languages.
+_OPENING_WORDS = _word_set(
+    "fluent fluency strong excellent good solid proven working advanced basic experience "
+    "knowledge proficiency proficient familiarity expertise understanding background degree "
+    "skills some any"
+)
+
+
+def _enumerated_names(clause: str) -> list[str]:
+    """Names listed with commas in running text: "a focus on Computer Vision, Visual Search,
+    or LLMs" gives the three names. A run of names ends at the first entry that is not one, and
+    counts only when a comma separates two of its names ("Health and Social Care" is one)."""
+    if "," not in clause:
+        return []
+    # "Golang, Rust or C++ services": a comma part may hold two entries.
+    parts = [
+        (comma, piece)
+        for comma, part in enumerate(clause.split(","))
+        for piece in _CONJUNCTION.split(part)
+        if piece.strip(" .:'\"")
+    ]
+    found: list[str] = []
+    run: list[tuple[int, str]] = []
+    for number, (comma, part) in enumerate(parts):
+        part = re.sub(r"^\s*(?:and|or|&)\s+", "", part.strip()).strip(" .:'\"")
+        if run and _is_list_entry(part, names_only=True):
+            run.append((comma, part))
+            continue
+        if run and number == len(parts) - 1 and (lead := _leading_name(part)):
+            run.append((comma, lead))  # "..., or LLMs are welcome": names end where words do
+        found.extend(_names_of_run(run))
+        run = [(comma, tail)] if (tail := _trailing_name(part)) else []
+    found.extend(_names_of_run(run))
+    return found
+
+
+def _names_of_run(run: list[tuple[int, str]]) -> list[str]:
+    if len(run) < _MIN_RUN or len({comma for comma, _ in run}) < _MIN_RUN:
+        return []
+    return [name for _, name in run]
+
+
+def _trailing_name(entry: str) -> str:
+    """ "a focus on Computer Vision" -> "Computer Vision": the name words at the end."""
+    words = _words(entry)
+    count = 0
+    while count < len(words) and _is_name_word(words[-1 - count]):
+        count += 1
+    while count and words[-count].lower() in _NAME_JOINERS | _OPENING_WORDS:
+        count -= 1  # a name does not start with "of" or "and", nor with "Fluent"
+    name = " ".join(words[len(words) - count :]).strip(" .,:;")
+    return name if name and len(_words(name)) <= 4 and _has_letters(name, 1) else ""
 
 
 def _list_items(inner: str, names_only: bool) -> list[str]:

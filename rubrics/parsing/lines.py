@@ -26,6 +26,7 @@ class _Line:
     level: int = 0  # headings: Markdown level; other styles sit below every Markdown level
     section: str | None = None  # headings: the kind the name says; None when it says nothing
     inline: bool = False  # text that an inline label introduced: always a paragraph of its own
+    table_row: object = None  # table rows: their tables.TableRow
 
     @property
     def stripped(self) -> str:
@@ -104,9 +105,7 @@ def _classify_lines(lines: list[_Line]) -> list[_Line]:
         ):
             name = _DATA_KEY_SUFFIX.sub("", _heading_name(_split_identifier(match["key"])))
             _set_heading(line, name, "plain", 7)
-        elif (match := _QUOTED_ENTRY.fullmatch(text)) and len(
-            _words(match["body"])
-        ) <= _MAX_QUOTED_ENTRY_WORDS:
+        elif (match := _QUOTED_ENTRY.fullmatch(text)) and _is_list_entry(match["body"]):
             line.kind = BULLET
             line.marker = "quote"
             line.body_start = line.start + line.indent_chars + match.start("body")
@@ -130,6 +129,12 @@ def _is_data_key(text: str, lines: list[_Line], index: int) -> bool:
         return True
     previous = next((line for line in reversed(lines[:index]) if line.stripped), None)
     return previous is not None and previous.stripped[-1:] in ",[{"
+
+
+def _is_list_entry(body: str) -> bool:
+    """A quoted string is one list entry when it is one short sentence; a quoted paragraph
+    ("We deliver ... Riders must ...") is read as prose."""
+    return len(_words(body)) <= _MAX_QUOTED_ENTRY_WORDS and not _INNER_SENTENCE_BREAK.search(body)
 
 
 def _split_identifier(key: str) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from .inline import _inline_pieces, _label_switches_section
 from .lines import BLANK, BULLET, HEADING, RULE, _Line
 from .model import UNKNOWN
+from .tables import TABLE, Table
 
 
 @dataclass
@@ -34,11 +35,16 @@ class _Paragraph:
 class _Section:
     kind: str | None  # MUST, BONUS, RESP, OTHER or None (before the first heading)
     level: int
-    blocks: list[list[_Bullet] | _Paragraph] = field(default_factory=list)
+    blocks: list[list[_Bullet] | _Paragraph | Table] = field(default_factory=list)
 
     @property
     def has_bullets(self) -> bool:
-        return any(isinstance(block, list) for block in self.blocks)
+        """Does the section hold a list (or a table), beside which prose is only commentary?"""
+        return any(isinstance(block, list | Table) for block in self.blocks)
+
+    @property
+    def tables(self) -> list[Table]:
+        return [block for block in self.blocks if isinstance(block, Table)]
 
     @property
     def lists(self) -> list[list[_Bullet]]:
@@ -69,9 +75,19 @@ class _SectionBuilder:
             self._open_section(self._section_for_heading(line))
         elif line.kind == BULLET:
             self._add_bullet(line)
+        elif line.kind == TABLE:
+            self._add_table_row(line)
         else:
             self._add_text(line)
         self.after_blank = False
+
+    def _add_table_row(self, line: _Line) -> None:
+        self.open_bullets = []
+        self.paragraph = None
+        blocks = self.section.blocks
+        if not (blocks and isinstance(blocks[-1], Table) and not self.after_blank):
+            blocks.append(Table())
+        blocks[-1].rows.append(line.table_row)
 
     def _open_section(self, section: _Section) -> None:
         self.sections.append(section)

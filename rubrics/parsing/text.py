@@ -48,6 +48,7 @@ _HTML_BREAK = re.compile(
 )
 _HTML_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{1,6}|#x[0-9A-Fa-f]{1,5});")
 _MIN_HTML_TAGS = 2
+PAD = "\x00"
 
 
 def fold_posting(text: str) -> str:
@@ -64,7 +65,8 @@ def _fold_entity(match: re.Match) -> str:
     char = html.unescape(match.group()).translate(_FOLD_TABLE)
     if len(char) != 1 or char in "<>":
         char = " "
-    return char.ljust(len(match.group()))
+    # Padded with PAD, which _fold() deletes, so "You&#39;ll" still reads "You'll" to the rules.
+    return char + PAD * (len(match.group()) - 1)
 
 
 def _fold_tag(match: re.Match) -> str:
@@ -100,7 +102,14 @@ def _clean(raw: str) -> str:
 
 
 def _fold(text: str) -> str:
-    return text.translate(_FOLD_TABLE)
+    """A snippet folded for matching: odd spaces and quotes plain, entities decoded, no PAD.
+
+    Unlike fold_posting(), the result may be shorter than the input: never use its offsets.
+    """
+    folded = text.translate(_FOLD_TABLE)
+    if "&" in folded:
+        folded = html.unescape(folded)
+    return folded.replace(PAD, "") if PAD in folded else folded
 
 
 def _words(text: str) -> list[str]:

@@ -12,7 +12,7 @@ MAX_TITLE_WORDS = 9
 
 
 _TITLE_CLAUSE_END = re.compile(
-    r",|;|:|\s[(\[]|\s[—–-]\s|—"
+    r",(?!\d{3})|;|:|\s[(\[]|\s[—–-]\s|—"
     r"|\s(?:e\.g\.|i\.e\.|including|such as|like|especially|for example|preferably)\b"
 )
 # After a comma, one to three words and another comma or "and"/"or": the comma sits inside an
@@ -34,14 +34,24 @@ _TITLE_LEAD_PROSE = re.compile(
     r"|experience)( includes?| are| is)?:?"
     r"|it('s| is| would be) an? (big |real )?(plus|bonus|advantage) if"
     r"|((all )?(applicants?|candidates?|you)\s+)?(must|should|will need to|need to)"
-    r"(\s+(have|be able to|be))?)\s+",
+    r"(\s+(have|be able to|be))?"
+    r"|we (require|need|expect|want|are looking for|seek)( someone with| candidates with)?)\s+",
     re.IGNORECASE,
 )
+# "An AAT qualification is preferred and ...": the tag inside the clause ends the title.
+_TITLE_INNER_TAG = re.compile(
+    r"\s+(is|are|would be|will be)\s+((strongly|highly|also|very)\s+)?(preferred|required"
+    r"|mandatory|essential|desirable|desired|beneficial|advantageous|welcome"
+    r"|an? ((big|huge|strong|real|definite|great)\s+)?(plus|bonus|advantage|asset))\b.*",
+    re.IGNORECASE | re.DOTALL,
+)
+_GOVERNS_TO = _word_set("equivalent similar related close due according prior up next able")
+_DETERMINERS = _word_set("a an the this that these those your our their its his her")
 # Where a long first clause is cut: before its first preposition if there is one, else after a
 # comma, else before the last "and"/"or" that keeps the title short, else before "to".
 _TITLE_PREPOSITIONS = _word_set(
     "with within without for in on at by that who which while including using from as so when "
-    "where via across"
+    "where via across onto into over under through about against among between during"
 )
 _TITLE_CONJUNCTIONS = _word_set("and or")
 _TITLE_TAIL_WORDS = _word_set(
@@ -58,6 +68,7 @@ def _derive_title(text: str) -> str:
     sentences = _sentences(title, 0, len(title))
     if sentences:
         title = title[sentences[0][0] : sentences[0][1]]
+    title = _TITLE_INNER_TAG.sub("", title) or title
     words = _words(_first_clause(title))
     if len(words) > MAX_TITLE_WORDS:
         words = words[: _title_cut(words)]
@@ -88,13 +99,25 @@ def _title_cut(words: list[str]) -> int:
     for index in candidates:
         if words[index].lower() in _TITLE_PREPOSITIONS:
             return index
+    # "leadership to a team" opens a preposition's phrase; "to learn" is still the verb's, and
+    # "equivalent to a degree" is one phrase.
+    for index in candidates:
+        following = words[index + 1].lower() if index + 1 < len(words) else ""
+        if (
+            words[index].lower() == "to"
+            and following in _DETERMINERS
+            and words[index - 1].lower() not in _GOVERNS_TO
+        ):
+            return index
     # "Publications in machine learning, AI, data science, ...": stop before the enumeration.
     for index in range(4, MAX_TITLE_WORDS + 1):
         if words[index - 1].endswith(","):
             return index
+    # "Significant experience writing Golang or the ability ...": the first "or"/"and" closes
+    # the first noun phrase; a later one would cut the second phrase in half.
     conjunctions = [i for i in candidates if words[i].lower() in _TITLE_CONJUNCTIONS]
     if conjunctions:
-        return conjunctions[-1]
+        return conjunctions[0]
     return next((i for i in candidates if words[i].lower() == "to"), MAX_TITLE_WORDS)
 
 
@@ -120,10 +143,27 @@ def _clip_title(title: str) -> str:
 _MAX_POSTING_TITLE_CHARS = 150
 
 
+# A posting pasted from a data file names its title under a key; its first lines are code.
+_TITLE_KEY = re.compile(
+    r"\s*[\"']?(?:title|job_?title|jobTitle|role|position)[\"']?\s*:\s*[\"']?(?P<value>[^\"'\n]+?)"
+    r"[\"']?\s*,?\s*",
+    re.IGNORECASE,
+)
+_CODE_LINE = re.compile(r"\s*(?:export|const|let|var|import|module\.exports)\b|.*[{\[=]\s*$")
+_TITLE_KEY_LINES = 20
+
+
 def _posting_title(text: str, lines: list[_Line]) -> str:
-    """The first line with words in it, without its Markdown markup."""
+    """The first line with words in it, without its Markdown markup ("title: ..." in data)."""
+    first = next((line for line in lines if line.stripped), None)
+    if first is not None and (first.stripped == "---" or _CODE_LINE.match(first.folded)):
+        for line in lines[:_TITLE_KEY_LINES]:
+            if (match := _TITLE_KEY.fullmatch(line.folded)) and _has_letters(match["value"]):
+                return _clean(match["value"])[:_MAX_POSTING_TITLE_CHARS]
     for line in lines:
         if line.kind in (BLANK, RULE) or not _has_letters(line.folded):
+            continue
+        if _CODE_LINE.match(line.folded):
             continue
         title = _clean(re.sub(r"^\s*#+\s*", "", text[line.start : line.end])).strip(" *_:")
         if len(title) > _MAX_POSTING_TITLE_CHARS:

@@ -248,3 +248,22 @@ def test_a_long_requirement_is_cut_at_a_word_and_marked():
     for anchor in anchors(text, title="Experience"):
         assert len(anchor) <= MAX_ANCHOR_CHARS
     assert "…”" in anchors(text, title="Experience")[2]
+
+
+def test_years_spent_doing_something_name_what_was_done():
+    result = anchors("Two years repairing hospital beds (electric, manual).", title="Experience")
+    assert result[2] == (
+        "2 or more years of experience repairing hospital beds, as the posting asks (“Two years”)."
+    )
+
+
+def test_a_title_that_names_the_experience_is_the_field():
+    result = anchors("3 years", title="Baking experience", type="years")
+    assert result[0] == "Fewer than 2 years of baking experience, short of the “3 years” asked."
+
+
+def test_the_field_stops_before_how_strongly_it_is_asked():
+    result = anchors("A minimum of two years of experience in catering is strongly preferred.")
+    assert result[2] == (
+        "2 or more years of experience in catering, as the posting asks (“A minimum of two years”)."
+    )

@@ -223,3 +223,8 @@ def test_lead_sentence_keeps_initials_and_abbreviations():
     assert lead_sentence("Tools, e.g. Python or Julia. And more.") == (
         "Tools, e.g. Python or Julia."
     )
+
+
+def test_legal_notices_are_found_after_the_first_sentence_too():
+    text = "Have your work status confirmed before day one. We use E-Verify to do this."
+    assert boilerplate_reason(text) == "E-Verify notice"
