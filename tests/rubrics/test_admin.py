@@ -314,19 +314,23 @@ def test_generate_rubric_action_creates_a_draft_from_the_posting(recruiter_clien
     response = run_action(recruiter_client, "jobposting", "generate_rubric", posting)
 
     assert response.status_code == 302
-    assert messages_of(response) == [
-        ("success", "Generated 1 draft rubric(s). Review the criteria, then publish.")
-    ]
     rubric = Rubric.objects.get(posting=posting)
+    assert messages_of(response) == [
+        (
+            "success",
+            "Generated 1 draft rubric(s). Review the criteria, then publish: "
+            f'<a href="{change_url(rubric)}">{rubric}</a>',
+        )
+    ]
     assert (rubric.state, rubric.version, rubric.created_by) == ("draft", 1, recruiter)
     criteria = list(rubric.criteria.order_by("order"))
-    assert [(c.kind, c.title) for c in criteria[:3]] == [
+    assert [(c.kind, c.title) for c in criteria] == [
         ("must_have", "Certification"),
         ("must_have", "Experience"),
-        ("must_have", "Driving"),
+        ("bonus", "Experience with vendor service software"),
+        ("screening", "Driving"),
     ]
-    assert [c.kind for c in criteria[3:]] == ["bonus"]
-    assert [c.weight for c in criteria] == [D("25.00")] * 4
+    assert [c.weight for c in criteria] == [D("40.00"), D("40.00"), D("20.00"), D("0.00")]
 
 
 def test_generate_rubric_action_names_a_posting_without_requirements(recruiter_client):
@@ -351,11 +355,16 @@ def test_generate_rubric_action_reports_each_posting_on_its_own(recruiter_client
         recruiter_client, "jobposting", "generate_rubric", *JobPosting.objects.all()
     )
 
+    rubric = Rubric.objects.get()
     assert sorted(messages_of(response)) == [
         ("error", f"Friendly team: {parse_error.value}"),
-        ("success", "Generated 1 draft rubric(s). Review the criteria, then publish."),
+        (
+            "success",
+            "Generated 1 draft rubric(s). Review the criteria, then publish: "
+            f'<a href="{change_url(rubric)}">{rubric}</a>',
+        ),
     ]
-    assert list(Rubric.objects.values_list("posting", flat=True)) == [good.pk]
+    assert rubric.posting == good
 
 
 # --- Rubrics: pages ---------------------------------------------------------
@@ -542,8 +551,10 @@ def test_clone_action_copies_a_published_rubric_to_a_new_draft(recruiter_client,
 
     response = run_action(recruiter_client, "rubric", "clone", source)
 
-    assert messages_of(response) == [("success", "Cloned 1 rubric(s) to new drafts.")]
     clone = Rubric.objects.exclude(pk=source.pk).get()
+    assert messages_of(response) == [
+        ("success", f'Cloned 1 rubric(s) to new drafts: <a href="{change_url(clone)}">{clone}</a>')
+    ]
     assert (clone.posting, clone.version, clone.state, clone.cloned_from, clone.created_by) == (
         source.posting,
         4,
@@ -583,7 +594,8 @@ def test_reset_weights_action_restores_the_default_split(recruiter_client):
     response = run_action(recruiter_client, "rubric", "reset_weights", rubric)
 
     assert messages_of(response) == [("success", "Reset the weights of 1 rubric(s).")]
-    assert [w for _, w, *_ in criteria_state(rubric)] == [D("37.50"), D("37.50"), D("25.00")]
+    # The default split: no bonus weighs more than half the lightest must-have.
+    assert [w for _, w, *_ in criteria_state(rubric)] == [D("40.00"), D("40.00"), D("20.00")]
 
 
 def test_reset_weights_action_refuses_a_published_rubric(recruiter_client):
