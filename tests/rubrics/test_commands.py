@@ -92,6 +92,7 @@ def test_seed_demo_publishes_the_demo_rubric_and_is_idempotent(settings):
         ("must_have", "Programming"),
         ("must_have", "Information Retrieval"),
         ("bonus", rubric.criteria.get(kind="bonus").title),
+        ("screening", "Work authorisation"),
     ]
     usernames = set(get_user_model().objects.values_list("username", flat=True))
     assert usernames == {"recruiter", "reviewer1", "reviewer2", "reviewer3"}

@@ -198,7 +198,7 @@ class Command(BaseCommand):
                 values = {}
                 for c in criteria:
                     if c.is_screening:
-                        continue  # answered below: every demo candidate may work here
+                        continue  # a yes/no gate, answered below
                     raw = quality + leniency + rng.gauss(0, 0.45)
                     if c.kind == Criterion.Kind.BONUS and rng.random() < 0.35:
                         values[c.pk] = None
@@ -217,7 +217,12 @@ class Command(BaseCommand):
                         }
                         for cid, v in values.items()
                     ]
-                    + [{"criterion": c.pk, "answer": True} for c in criteria if c.is_screening],
+                    + [
+                        # A few candidates cannot work in either country: the gate fails them.
+                        {"criterion": c.pk, "answer": i % 17 != 3}
+                        for c in criteria
+                        if c.is_screening
+                    ],
                     recommendation=recommendation,
                     summary=f"Demo scorecard by {reviewer.first_name}.",
                     submit=True,
