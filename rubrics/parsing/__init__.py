@@ -29,6 +29,7 @@ of the source it came from, and its text keeps the original characters.
 from __future__ import annotations
 
 import math
+import re
 
 from .items import section_items
 from .lines import _classify_lines, _split_lines
@@ -44,7 +45,7 @@ from .model import (
 )
 from .sections import _build_sections
 from .tables import mark_tables
-from .text import _WHITESPACE, fold_posting
+from .text import fold_posting
 from .titles import _posting_title
 
 __all__ = [
@@ -88,6 +89,9 @@ _NO_REQUIREMENTS = (
 )
 
 
+_NON_BLANK = re.compile(r"[^\s\u200b\u2060\ufeff]")
+
+
 def _check_input(text: str) -> None:
     if not isinstance(text, str):
         raise TypeError(f"parse_posting expects str, not {type(text).__name__}.")
@@ -98,5 +102,5 @@ def _check_input(text: str) -> None:
             f"The posting is {math.ceil(size / 1024)} KB; the limit is "
             f"{MAX_POSTING_BYTES // 1024} KB."
         )
-    if not _WHITESPACE.sub("", text):
+    if not _NON_BLANK.search(text):
         raise PostingParseError("The posting is empty.")

@@ -334,7 +334,7 @@ def _split_label(raw: str) -> tuple[str | None, str]:
             # "**A background in science**. Although ..." — the bold phrase is part of the text.
             return lead.rstrip(". "), _clean(raw)
     body = _clean(raw)
-    if match := _LABEL.fullmatch(body):
+    if ":" in body and (match := _LABEL.fullmatch(body)):
         label = match["label"].strip()
         if len(_words(label)) <= 5 and "http" not in label.lower() and _has_letters(label, 1):
             return label, match["rest"].strip()

@@ -88,16 +88,22 @@ def _squash(text: str) -> str:
 
 def _clean(raw: str) -> str:
     """Markdown and HTML markup removed (links keep their text), whitespace normalised."""
-    text = _MD_LINK.sub(r"\1", raw)
-    text = _ANGLE_LINK.sub(r"\1", text)
+    text = raw
+    # Each pass only when its character is there: most items have no markup at all.
+    if "](" in text:
+        text = _MD_LINK.sub(r"\1", text)
     if "<" in text:
+        text = _ANGLE_LINK.sub(r"\1", text)
         text = _HTML_TAG.sub(" ", text)
     if "&" in text:
         text = html.unescape(text)
-    text = _ESCAPE.sub(r"\1", text)
-    text = text.replace("**", "").replace("__", "")
-    text = _EMPHASIS.sub(r"\1", text)
-    text = text.replace("`", "")
+    if "\\" in text:
+        text = _ESCAPE.sub(r"\1", text)
+    if "*" in text or "_" in text:
+        text = text.replace("**", "").replace("__", "")
+        text = _EMPHASIS.sub(r"\1", text)
+    if "`" in text:
+        text = text.replace("`", "")
     return _squash(text)
 
 
@@ -116,8 +122,11 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 def _has_letters(text: str, at_least: int = 2) -> bool:
-    return sum(ch.isalpha() for ch in text) >= at_least
+    return any(count >= at_least for count, _ in enumerate(_LETTER.finditer(text), start=1))
 
 
 _SENTENCE_END = re.compile(

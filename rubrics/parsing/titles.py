@@ -62,17 +62,47 @@ _TITLE_TAIL_WORDS = _word_set(
 
 def _derive_title(text: str) -> str:
     """A short title from an unlabelled item: its first clause, cut to a few words."""
-    title = _TITLE_TAG_PROSE.sub("", text)
+    title = _without_tail_tag(text)
     # Twice: "To qualify for this role, you must have one year ..." -> "one year ..."
-    title = _TITLE_LEAD_PROSE.sub("", _TITLE_LEAD_PROSE.sub("", title)) or text
-    sentences = _sentences(title, 0, len(title))
-    if sentences:
-        title = title[sentences[0][0] : sentences[0][1]]
-    title = _TITLE_INNER_TAG.sub("", title) or title
+    title = _without_lead(_without_lead(title)) or text
+    if len(title) > _SHORT_TITLE_CHARS or any(mark in title for mark in ".!?"):
+        sentences = _sentences(title, 0, len(title))
+        if sentences:
+            title = title[sentences[0][0] : sentences[0][1]]
+    if _MAY_HOLD_TAG.search(title):
+        title = _TITLE_INNER_TAG.sub("", title) or title
     words = _words(_first_clause(title))
     if len(words) > MAX_TITLE_WORDS:
         words = words[: _title_cut(words)]
-    return _clip_title(_TITLE_TAG_PROSE.sub("", " ".join(words)))
+    return _clip_title(_without_tail_tag(" ".join(words)))
+
+
+# Tags end an item, so only its last characters are searched (an anchored search from every
+# position of a long item would cost more than the rest of the title).
+_TAIL_CHARS = 80
+# A text this short without a full stop is one sentence: no need to look for sentence ends.
+_SHORT_TITLE_CHARS = 40
+_MAY_HOLD_TAG = re.compile(r"\s(?:is|are|be)\s", re.IGNORECASE)
+
+
+def _without_tail_tag(text: str) -> str:
+    if not text.rstrip(" .!").lower().endswith(_TAG_ENDINGS):
+        return text
+    offset = max(0, len(text) - _TAIL_CHARS)
+    match = _TITLE_TAG_PROSE.search(text, offset)
+    return text[: match.start()] if match else text
+
+
+# The last word of every tag _TITLE_TAG_PROSE strips.
+_TAG_ENDINGS = (
+    "preferred", "required", "plus", "advantage", "asset", "bonus", "have", "desired",
+    "desirable", "welcome",
+)  # fmt: skip
+
+
+def _without_lead(text: str) -> str:
+    match = _TITLE_LEAD_PROSE.match(text)
+    return text[match.end() :] if match else text
 
 
 def _first_clause(text: str) -> str:
