@@ -49,10 +49,13 @@ def _split_lines(text: str, folded: str) -> list[_Line]:
 
 def _make_line(text: str, folded: str, start: int, end: int) -> _Line:
     raw = folded[start:end]
-    end = start + len(raw.rstrip())
-    visual = text[start:end].replace("\ufeff", "").expandtabs(4)
-    indent = len(visual) - len(visual.lstrip())
-    return _Line(start=start, end=end, folded=folded[start:end], indent=indent)
+    stripped = raw.rstrip()
+    end = start + len(stripped)
+    indent = 0
+    if stripped[:1] == " ":  # the folded copy has a space wherever a tab or odd space was
+        visual = text[start:end].replace("\ufeff", "").expandtabs(4)
+        indent = len(visual) - len(visual.lstrip())
+    return _Line(start=start, end=end, folded=stripped, indent=indent)
 
 
 _RULE = re.compile(r"(?:[-*_=~][ ]*){3,}")
@@ -93,19 +96,27 @@ _BOLD_BULLET = re.compile(
 )
 
 
+_RULE_CHARS = frozenset("-*_=~")
+
+
 def _classify_lines(lines: list[_Line]) -> list[_Line]:
     for index, line in enumerate(lines):
         text = line.stripped
         if not text:
             line.kind = BLANK
-        elif _RULE.fullmatch(text):
+        elif text[0] in _RULE_CHARS and _RULE.fullmatch(text):
             line.kind = RULE
-        elif (match := _DATA_KEY.fullmatch(text)) or (
-            (match := _IDENTIFIER_KEY.fullmatch(text)) and _is_data_key(text, lines, index)
+        elif ":" in text and (
+            (match := _DATA_KEY.fullmatch(text))
+            or ((match := _IDENTIFIER_KEY.fullmatch(text)) and _is_data_key(text, lines, index))
         ):
             name = _DATA_KEY_SUFFIX.sub("", _heading_name(_split_identifier(match["key"])))
             _set_heading(line, name, "plain", 7)
-        elif (match := _QUOTED_ENTRY.fullmatch(text)) and _is_list_entry(match["body"]):
+        elif (
+            text[0] in "\"'"
+            and (match := _QUOTED_ENTRY.fullmatch(text))
+            and _is_list_entry(match["body"])
+        ):
             line.kind = BULLET
             line.marker = "quote"
             line.body_start = line.start + line.indent_chars + match.start("body")

@@ -6,7 +6,7 @@ import html
 import re
 
 # One-for-one replacements only, so offsets in the folded copy are offsets in the original.
-_FOLD_TABLE = str.maketrans(
+_FOLD_MAP = (
     {
         "\t": " ",
         "\u00a0": " ",
@@ -27,6 +27,14 @@ _FOLD_TABLE = str.maketrans(
         "\u201e": '"',
     }
 )
+_FOLD_TABLE = str.maketrans(_FOLD_MAP)
+# str.translate() with a table looks every character up in Python; a search for the few
+# characters that fold, done in C, is much faster on text that has none or few of them.
+_FOLD_CHARS = re.compile("[" + "".join(_FOLD_MAP) + "]")
+
+
+def _translate(text: str) -> str:
+    return _FOLD_CHARS.sub(lambda match: _FOLD_MAP[match.group()], text)
 _WHITESPACE = re.compile(r"[\s\u200b\u2060\ufeff]+")
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\u2028\u2029]")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)\s]*\)")
@@ -53,7 +61,7 @@ PAD = "\x00"
 
 def fold_posting(text: str) -> str:
     """The posting's folded copy: same length and offsets, HTML and odd spaces neutralised."""
-    folded = text.translate(_FOLD_TABLE)
+    folded = _translate(text)
     if "&" in folded:
         folded = _HTML_ENTITY.sub(_fold_entity, folded)
     if len(_HTML_SIGN.findall(folded, 0, 20_000)) >= _MIN_HTML_TAGS:
@@ -62,7 +70,7 @@ def fold_posting(text: str) -> str:
 
 
 def _fold_entity(match: re.Match) -> str:
-    char = html.unescape(match.group()).translate(_FOLD_TABLE)
+    char = _translate(html.unescape(match.group()))
     if len(char) != 1 or char in "<>":
         char = " "
     # Padded with PAD, which _fold() deletes, so "You&#39;ll" still reads "You'll" to the rules.
@@ -112,7 +120,7 @@ def _fold(text: str) -> str:
 
     Unlike fold_posting(), the result may be shorter than the input: never use its offsets.
     """
-    folded = text.translate(_FOLD_TABLE)
+    folded = _translate(text)
     if "&" in folded:
         folded = html.unescape(folded)
     return folded.replace(PAD, "") if PAD in folded else folded
