@@ -229,6 +229,7 @@ def _heading_form(
     name = _heading_name(bare)
     if _strict_kind(name):
         return name, "plain", 7
+    loose = _loose_kind(name)
     next_is_bullet = following is not None and bool(_BULLET.match(following.stripped))
     if after_break and (_is_title_case(bare) or next_is_bullet):
         return name, "plain", 7
@@ -237,13 +238,13 @@ def _heading_form(
     if (
         after_break
         and len(words) <= 6
-        and _loose_kind(name)
+        and loose
         and next_line is not None
         and (len(_words(next_line.folded)) >= 8 or next_line.stripped.endswith("."))
     ):
         return name, "plain", 7
     # "What we offer you" between paragraphs: a short line whose name says "not a requirement".
-    if after_break and len(words) <= 6 and _loose_kind(name) == OTHER:
+    if after_break and len(words) <= 6 and loose == OTHER:
         return name, "plain", 7
     # A title-case line inside a block starts a new topic only when its name says "not a
     # requirement" ("Search Firms Please Read Carefully") and prose or nothing follows it:
@@ -251,7 +252,7 @@ def _heading_form(
     ends_block = next_line is None or not next_line.stripped
     if (
         _is_title_case(bare)
-        and _loose_kind(name) == OTHER
+        and loose == OTHER
         and (ends_block or len(_words(next_line.folded)) >= 25)
     ):
         return name, "plain", 7
