@@ -232,7 +232,11 @@ _DUTY_START = re.compile(
 )
 # An item that names something the candidate has or is.
 _REQUIREMENT_START = re.compile(
-    r"^((\d+|one|two|three|four|five|six|seven|eight|nine|ten)\+?\s*(years?|yrs)"
+    r"^((\d+|one|two|three|four|five|six|seven|eight|nine|ten)\+?\s*(or more\s+)?(years?|yrs)"
+    # what the candidate has done: "Led an incident review", "Written Terraform"
+    r"|(have |you've |you have )?(led|built|written|shipped|managed|worked|designed|owned"
+    r"|delivered|maintained|deployed|launched|created|developed|grown|mentored|scaled|taught"
+    r"|published|completed|held|earned|served|taken|supported|trained)\b"
     r"|(a |an )?(minimum|at least)|(a |an )?(bachelor|master|ph\.? ?d"
     r"|degree|diploma|doctorate|certificat|licen[cs]|valid|current)|(strong|excellent|good"
     r"|solid|proven|demonstrated|deep|working|hands-on|advanced|basic|sound|thorough|prior"

@@ -178,7 +178,10 @@ def _keep_paragraph_unit(unit: str, section: _Section) -> bool:
         return False  # "Here is what we need:" introduces what follows
     if COMPANY_STATEMENT.match(unit) and not ASKS_FOR_SOMETHING.search(unit):
         return False
-    return section.kind == RESP or not section.has_bullets or bool(REQUIREMENT_CUE.search(unit))
+    if section.kind == RESP:
+        # Prose under "About the job" mixes the role with the company's story.
+        return not _COMPANY_STORY.search(unit)
+    return not section.has_bullets or bool(REQUIREMENT_CUE.search(unit))
 
 
 def _bullet_items(text: str, bullet: _Bullet, kind: str, confidence: str, hints):
@@ -264,10 +267,19 @@ def _unquoted(folded: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_COMPANY_STORY = re.compile(
+    r"^(since|founded|established)\b|\b(founded|headquartered|since (19|20)\d\d|we have grown"
+    r"|employees|our (mission|customers|clients|company|story|values))\b"
+)
+_INNER_SENTENCE = re.compile(r"[a-z)][.!?] +[A-Z]")
+
+
 def _is_line_list(paragraph: _Paragraph) -> bool:
     lines = paragraph.lines
     if len(lines) < 2:
         return False
+    if any(_INNER_SENTENCE.search(line.folded) for line in lines):
+        return False  # a line holding two sentences is prose, not one entry per line
     for previous, line in zip(lines, lines[1:], strict=False):
         first = re.search(r"[A-Za-z0-9]", line.folded)
         if first is None or not (first.group().isupper() or first.group().isdigit()):

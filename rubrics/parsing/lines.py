@@ -74,6 +74,7 @@ _MINOR_WORDS = _word_set(
     "a an the and or of to in on for with at by from as vs via your our & + - – — |"
 )
 _MAX_HEADING_WORDS = 8
+_MAX_QUESTION_WORDS = 5
 _MAX_COLON_HEADING_WORDS = 15
 
 
@@ -224,8 +225,12 @@ def _heading_form(
         return _heading_name(bare), "colon", 8
     if len(words) <= _MAX_HEADING_WORDS and _is_all_caps(bare):
         return _heading_name(bare), "caps", 7
-    if len(words) > _MAX_HEADING_WORDS or _SENTENCE_PUNCT_END.search(bare):
+    # "Is this you?" or "Sound familiar?" alone on a line after a break asks a heading's question.
+    question = after_break and bare.endswith("?") and len(words) <= _MAX_QUESTION_WORDS
+    if len(words) > _MAX_HEADING_WORDS or (_SENTENCE_PUNCT_END.search(bare) and not question):
         return None
+    if question and next_line is not None and next_line.stripped:
+        return _heading_name(bare), "plain", 7
     name = _heading_name(bare)
     if _strict_kind(name):
         return name, "plain", 7
