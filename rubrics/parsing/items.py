@@ -142,9 +142,18 @@ def _table_items(text: str, table: Table, kind: str, confidence: str):
             if column not in kinds:
                 continue
             raw = text[start:end]
-            made = _make_item(f"{label}: {raw}" if label else raw, (start, end), kinds[column])
+            if _TICK.fullmatch(raw.strip()) and labels:
+                # "| Degree in social work | ✓ | |": the tick says which kind the row's
+                # criterion is; the criterion is the row's first cell.
+                first = cells[0][0]
+                made = _make_item(text[first[0] : first[1]], first, kinds[column])
+            else:
+                made = _make_item(f"{label}: {raw}" if label else raw, (start, end), kinds[column])
             if made is not None:
                 yield made
+
+
+_TICK = re.compile(r"[✓✔☑✗✘xX×•*]|yes|y|e|d", re.IGNORECASE)
 
 
 def _introduces_application_list(folded: str, unit: tuple[int, int]) -> bool:

@@ -6,35 +6,34 @@ import html
 import re
 
 # One-for-one replacements only, so offsets in the folded copy are offsets in the original.
-_FOLD_MAP = (
-    {
-        "\t": " ",
-        "\u00a0": " ",
-        "\u2007": " ",
-        "\u202f": " ",
-        "\u3000": " ",
-        "\ufeff": " ",
-        "\u200b": " ",
-        "\u2060": " ",
-        **{chr(code): " " for code in range(0x2000, 0x200B)},
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u2032": "'",
-        "\u02bc": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-    }
-)
-_FOLD_TABLE = str.maketrans(_FOLD_MAP)
-# str.translate() with a table looks every character up in Python; a search for the few
+_FOLD_MAP = {
+    "\t": " ",
+    "\u00a0": " ",
+    "\u2007": " ",
+    "\u202f": " ",
+    "\u3000": " ",
+    "\ufeff": " ",
+    "\u200b": " ",
+    "\u2060": " ",
+    **{chr(code): " " for code in range(0x2000, 0x200B)},
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u2032": "'",
+    "\u02bc": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+}
+# str.translate() with a table looks every character up in a dict; a search for the few
 # characters that fold, done in C, is much faster on text that has none or few of them.
 _FOLD_CHARS = re.compile("[" + "".join(_FOLD_MAP) + "]")
 
 
 def _translate(text: str) -> str:
     return _FOLD_CHARS.sub(lambda match: _FOLD_MAP[match.group()], text)
+
+
 _WHITESPACE = re.compile(r"[\s\u200b\u2060\ufeff]+")
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\u2028\u2029]")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)\s]*\)")
