@@ -66,7 +66,8 @@ def _derive_title(text: str) -> str:
     # Twice: "To qualify for this role, you must have one year ..." -> "one year ..."
     title = _without_lead(_without_lead(title)) or text
     if len(title) > _SHORT_TITLE_CHARS or any(mark in title for mark in ".!?"):
-        sentences = _sentences(title, 0, len(title))
+        # The first sentence is all a title needs, and nine words fit in its first characters.
+        sentences = _sentences(title, 0, min(len(title), _FIRST_SENTENCE_CHARS))
         if sentences:
             title = title[sentences[0][0] : sentences[0][1]]
     if _MAY_HOLD_TAG.search(title):
@@ -82,6 +83,7 @@ def _derive_title(text: str) -> str:
 _TAIL_CHARS = 80
 # A text this short without a full stop is one sentence: no need to look for sentence ends.
 _SHORT_TITLE_CHARS = 40
+_FIRST_SENTENCE_CHARS = 240
 _MAY_HOLD_TAG = re.compile(r"\s(?:is|are|be)\s", re.IGNORECASE)
 
 
@@ -151,6 +153,9 @@ def _title_cut(words: list[str]) -> int:
     return next((i for i in candidates if words[i].lower() == "to"), MAX_TITLE_WORDS)
 
 
+_LOWER_WORD = re.compile(r"[a-z][a-z'’-]*")
+
+
 def _clip_title(title: str) -> str:
     title = _squash(title)
     if len(title) > MAX_TITLE_CHARS:
@@ -165,7 +170,7 @@ def _clip_title(title: str) -> str:
         title = trimmed
     # "two years of experience" -> "Two years of experience", but "dbt" and "iOS" stay as named.
     words = _words(title)
-    if len(words) > 1 and re.fullmatch(r"[a-z][a-z'’-]*", words[0]):
+    if len(words) > 1 and _LOWER_WORD.fullmatch(words[0]):
         title = title[0].upper() + title[1:]
     return title
 
