@@ -81,8 +81,12 @@ def section_items(text: str, folded: str, section: _Section, hints: list[ProseHi
             for start, end in units:
                 unit = folded[start:end]
                 if graded := prose_grade(unit):
-                    yield _make_item(text[start:end], (start, end), *graded)
-                elif _keep_paragraph_unit(_fold(unit).lower(), section):
+                    if (made := _make_item(text[start:end], (start, end), *graded)) is not None:
+                        yield made
+                    continue
+                if states_requirement(unit):
+                    hints.append(ProseHint(_clean(text[start:end]), (start, end)))
+                if _keep_paragraph_unit(_fold(unit).lower(), section):
                     made = _make_item(text[start:end], (start, end), RESP, confidence)
                     if made is not None:
                         yield made
@@ -220,6 +224,8 @@ def _bullet_items(text: str, bullet: _Bullet, kind: str, confidence: str, hints)
         if states_requirement(cleaned):
             hints.append(ProseHint(cleaned, span))
     else:
+        if kind == RESP and states_requirement(cleaned):
+            hints.append(ProseHint(cleaned, span))  # "Must hold a licence" among the duties
         children = [_flatten(text, child) for child in folded_in]
         end = max([span[1]] + [child.full_end for child in folded_in])
         if (made := _make_item(own, (span[0], end), kind, confidence, children)) is not None:
