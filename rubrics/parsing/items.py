@@ -73,7 +73,9 @@ def section_items(text: str, folded: str, section: _Section, hints: list[ProseHi
         if kind in (MUST, BONUS):
             for start, end in units:
                 if _keep_paragraph_unit(_fold(folded[start:end]).lower(), section):
-                    made = _make_item(text[start:end], (start, end), kind, confidence)
+                    graded = prose_grade(folded[start:end])
+                    doubt = LOW if graded and graded[1] == LOW else confidence  # "should ..."
+                    made = _make_item(text[start:end], (start, end), kind, doubt)
                     if made is not None:
                         yield made
             continue

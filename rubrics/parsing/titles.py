@@ -35,6 +35,8 @@ _TITLE_LEAD_PROSE = re.compile(
     r"|it('s| is| would be) an? (big |real )?(plus|bonus|advantage) if"
     r"|((all )?(applicants?|candidates?|you)\s+)?(must|should|will need to|need to)"
     r"(\s+(have|be able to|be))?"
+    r"|the (successful|ideal|right) (candidate|applicant|person) (will|must|should)"
+    r"( have| be able to| be| hold| bring)?"
     r"|we (require|need|expect|want|are looking for|seek)( someone with| candidates with)?)\s+",
     re.IGNORECASE,
 )
