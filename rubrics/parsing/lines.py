@@ -234,10 +234,13 @@ def _heading_form(
     name = _heading_name(bare)
     if _strict_kind(name):
         return name, "plain", 7
-    loose = _loose_kind(name)
     next_is_bullet = following is not None and bool(_BULLET.match(following.stripped))
-    if after_break and (_is_title_case(bare) or next_is_bullet):
+    title_case = _is_title_case(bare)
+    if after_break and (title_case or next_is_bullet):
         return name, "plain", 7
+    if not (after_break or title_case):
+        return None  # every rule below needs one or the other
+    loose = _loose_kind(name)
     # "About the position" directly above a paragraph: a short line whose name means something,
     # followed by prose (a list entry would be followed by another short entry).
     if (
@@ -256,7 +259,7 @@ def _heading_form(
     # otherwise it is more likely one entry of a list written one per line.
     ends_block = next_line is None or not next_line.stripped
     if (
-        _is_title_case(bare)
+        title_case
         and loose == OTHER
         and (ends_block or len(_words(next_line.folded)) >= 25)
     ):

@@ -31,6 +31,8 @@ _FOLD_CHARS = re.compile("[" + "".join(_FOLD_MAP) + "]")
 
 
 def _translate(text: str) -> str:
+    if text.isascii() and "\t" not in text:
+        return text  # nothing to fold: the common case, tested in C
     return _FOLD_CHARS.sub(lambda match: _FOLD_MAP[match.group()], text)
 
 
@@ -90,6 +92,8 @@ def _word_set(words: str) -> frozenset[str]:
 
 
 def _squash(text: str) -> str:
+    if text.isascii():
+        return " ".join(text.split())  # the same result, without a regex
     return _WHITESPACE.sub(" ", text).strip()
 
 
