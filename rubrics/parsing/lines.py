@@ -258,11 +258,7 @@ def _heading_form(
     # requirement" ("Search Firms Please Read Carefully") and prose or nothing follows it:
     # otherwise it is more likely one entry of a list written one per line.
     ends_block = next_line is None or not next_line.stripped
-    if (
-        title_case
-        and loose == OTHER
-        and (ends_block or len(_words(next_line.folded)) >= 25)
-    ):
+    if title_case and loose == OTHER and (ends_block or len(_words(next_line.folded)) >= 25):
         return name, "plain", 7
     return None
 

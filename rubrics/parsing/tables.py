@@ -123,6 +123,9 @@ def _gap_cells(text: str, line: _Line) -> list[tuple[int, int]]:
 
 def _text_table_header(text: str, line: _Line) -> list[tuple[int, int]] | None:
     """The header's cells when the line heads a text table of criteria, else None."""
+    raw = text[line.start : line.end].strip()
+    if "\t" not in raw and "  " not in raw:
+        return None  # no column gap: not a table row
     cells = _gap_cells(text, line)
     if len(cells) < 2:
         return None

@@ -178,6 +178,19 @@ def _sentences(folded: str, start: int, end: int) -> list[tuple[int, int]]:
     return [_without_glyph(folded, *span) for span in trimmed]
 
 
+def first_sentence(text: str, limit: int) -> str:
+    """The text's first sentence, looked for in its first `limit` characters only."""
+    start = len(text) - len(text.lstrip())
+    for match in _SENTENCE_END.finditer(text, start, min(len(text), limit)):
+        if match["glue"] and not _is_glued_word(text, start, match.end()):
+            continue
+        if match.group()[0] in ".!?" and _is_abbreviation(text, start, match.start()):
+            continue
+        if text[start : match.end()].strip():
+            return text[start : match.end()].strip()
+    return text.strip()
+
+
 def _is_glued_word(folded: str, start: int, boundary: int) -> bool:
     """Is "wordWord" at boundary two words glued together, rather than a name like "JavaScript"?"""
     left = folded[max(folded.rfind(" ", start, boundary) + 1, start) : boundary]

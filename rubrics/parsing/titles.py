@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .lines import BLANK, RULE, _Line
-from .text import _clean, _has_letters, _sentences, _squash, _word_set, _words
+from .text import _clean, _has_letters, _squash, _word_set, _words, first_sentence
 
 MAX_TITLE_CHARS = 80
 MAX_TITLE_WORDS = 9
@@ -69,9 +69,7 @@ def _derive_title(text: str) -> str:
     title = _without_lead(_without_lead(title)) or text
     if len(title) > _SHORT_TITLE_CHARS or any(mark in title for mark in ".!?"):
         # The first sentence is all a title needs, and nine words fit in its first characters.
-        sentences = _sentences(title, 0, min(len(title), _FIRST_SENTENCE_CHARS))
-        if sentences:
-            title = title[sentences[0][0] : sentences[0][1]]
+        title = first_sentence(title, _FIRST_SENTENCE_CHARS) or title
     if _MAY_HOLD_TAG.search(title):
         title = _TITLE_INNER_TAG.sub("", title) or title
     words = _words(_first_clause(title))
