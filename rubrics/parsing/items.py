@@ -209,7 +209,10 @@ def _bullet_items(text: str, bullet: _Bullet, kind: str, confidence: str, hints)
     own = _own_text(text, bullet)
     span = (bullet.parts[0][0], bullet.parts[-1][1])
     cleaned = _clean(own)
-    if EQUAL_OPPORTUNITY.search(_fold(cleaned).lower()):
+    lowered = cleaned.lower()
+    if ("opportunit" in lowered or "discriminat" in lowered or "affirmative" in lowered) and (
+        EQUAL_OPPORTUNITY.search(_fold(lowered))
+    ):
         return
     separate = [
         child

@@ -215,9 +215,13 @@ def _heading_form(
     after_break: the line starts a block (it follows a blank line or a heading); next_line is
     the physical line after it and following the next line that is not blank.
     """
-    if match := _MD_HEADING.fullmatch(text):
+    if text[0] == "#" and (match := _MD_HEADING.fullmatch(text)):
         return _heading_name(match["name"]), "markdown", len(match["hashes"])
-    if (match := _BOLD_LINE.fullmatch(text)) and len(_words(match["name"])) <= 15:
+    if (
+        text[0] in "*_"
+        and (match := _BOLD_LINE.fullmatch(text))
+        and len(_words(match["name"])) <= 15
+    ):
         return _heading_name(match["name"]), "bold", 7
     bare = text.strip("*_ ")
     words = _words(bare)
@@ -280,6 +284,8 @@ _MAX_NAME_WORDS = 6
 
 
 def _is_all_caps(text: str) -> bool:
+    if text.isascii():  # every ASCII letter is cased, so str.isupper() says the same
+        return text.isupper() and _has_letters(text, 3)
     letters = [ch for ch in text if ch.isalpha()]
     return len(letters) >= 3 and all(ch.isupper() for ch in letters)
 
