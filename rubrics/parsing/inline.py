@@ -30,7 +30,7 @@ _GLUED_HEADING = re.compile(r"(?P<name>[A-Z][A-Za-z'& /-]{2,60}?[a-z])(?=[A-Z][a
 _MAX_LABEL_WORDS = 5
 
 
-@dataclass
+@dataclass(slots=True)
 class _Piece:
     start: int  # where the piece starts (its label, when it has one)
     content_start: int  # where the text after the label starts

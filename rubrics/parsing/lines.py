@@ -13,7 +13,7 @@ from .text import _LINE_BREAK, _clean, _fold, _has_letters, _word_set, _words
 BLANK, RULE, BULLET, HEADING, TEXT = "blank", "rule", "bullet", "heading", "text"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     start: int  # offset of the line's first character in the original text
     end: int  # offset just past its last non-blank character (line break excluded)

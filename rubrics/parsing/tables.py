@@ -24,7 +24,7 @@ _GAP = re.compile(r"\t+| {2,}")
 _EMPTY_CELL = re.compile(r"[-–—*_ ]*|n/?a|none|—", re.IGNORECASE)
 
 
-@dataclass
+@dataclass(slots=True)
 class TableRow:
     line: _Line
     cells: list[tuple[int, int]]  # offsets of each non-empty cell
@@ -33,7 +33,7 @@ class TableRow:
     header: bool = False  # the header line of a text table
 
 
-@dataclass
+@dataclass(slots=True)
 class Table:
     rows: list[TableRow] = field(default_factory=list)
 
