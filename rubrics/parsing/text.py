@@ -178,13 +178,16 @@ def _sentences(folded: str, start: int, end: int) -> list[tuple[int, int]]:
     return [_without_glyph(folded, *span) for span in trimmed]
 
 
+# Only full stops and their kin end a title's sentence: glued entries were split before (an
+# item's text is one entry), so the glue rules of _SENTENCE_END, costly at every letter, can go.
+_PLAIN_SENTENCE_END = re.compile(r"[.!?]+[\"')\]*_]*(?=\s+[\"'(\[*_]*[A-Z0-9])")
+
+
 def first_sentence(text: str, limit: int) -> str:
     """The text's first sentence, looked for in its first `limit` characters only."""
     start = len(text) - len(text.lstrip())
-    for match in _SENTENCE_END.finditer(text, start, min(len(text), limit)):
-        if match["glue"] and not _is_glued_word(text, start, match.end()):
-            continue
-        if match.group()[0] in ".!?" and _is_abbreviation(text, start, match.start()):
+    for match in _PLAIN_SENTENCE_END.finditer(text, start, min(len(text), limit)):
+        if _is_abbreviation(text, start, match.start()):
             continue
         if text[start : match.end()].strip():
             return text[start : match.end()].strip()
