@@ -1,34 +1,43 @@
 """Turn a job posting's text into must-haves, bonuses and responsibilities.
 
-Pure Python (standard library only), so the hard part can be tested without Django. The parser
-works in three passes:
+Pure Python (standard library only), so the hard part can be tested without Django. One module
+per pass:
 
-1. **Line classification.** The text is split into physical lines (``\\n``, ``\\r\\n`` or
-   ``\\r``) and each line is classified as blank, horizontal rule, bullet, heading or text.
-   Headings are recognised by their form (Markdown ``#``, a whole-line ``**bold**`` line, ALL
-   CAPS, a short line ending in a colon, a short title-case line, a short line introducing a
-   list) or by their name ("Requirements", "What you'll need", ...). A text line may also carry
-   section labels inline ("... Requirements: a; b. Pay: $20 an hour.").
-2. **Sections.** A heading's name says what its section holds: must-haves, bonuses,
-   responsibilities, or something else (benefits, pay, company blurb, summary lists, equal
-   opportunity text, how to apply...). A heading whose name says nothing ("Accounts team:") is a
-   sub-heading and keeps the kind of the section it sits in. Inside a section, lines group into
-   bullet lists (nested by indentation) and paragraphs.
-3. **Items.** Each top-level bullet is one item, with its sub-bullets folded into it. Paragraphs
-   give one item per sentence, or per line for lists written without bullet markers. Each item
-   is then read for a "Label: text" prefix, a tag that moves it between must-haves and bonuses
-   ("Bonus: ...", "(preferred)", "... is a plus") and keyword lists in parentheses.
+- ``text``: the *folded* copy of the posting, the same length as the original, in which odd
+  spaces, tabs, curly quotes, HTML tags and entities are replaced one character for one (a
+  ``<li>`` becomes a line break and a dash), so every offset in it is an offset in the original:
+  items keep exact source spans. Also Markdown/HTML cleaning of item text and sentence splitting
+  (including entries glued together by a scraper: "experienceFin Tech", "skills5+ years").
+- ``lines``: each physical line is blank, a rule, a bullet, a heading or text. A heading is
+  known by its form (Markdown ``#``, bold, ALL CAPS, a colon, title case, a short question, a
+  bullet that is only a bold label, a data-file key such as ``requirements: [``) or its name.
+- ``tables``: Markdown and text tables (tab or column-gap separated) found from the original.
+- ``headings``: what a heading's name says (must-haves, bonuses, responsibilities, other).
+- ``inline``: labels inside a text line ("Preferred qualifications: ...", "Pay: $20",
+  a heading glued to its text) that open a section of their own.
+- ``sections``: sections opened at every heading-like line, holding bullet lists (nested by
+  indentation), paragraphs and tables. A heading whose name says nothing opens an *unknown*
+  section (or, styled as a sub-heading, keeps its parent's kind).
+- ``grading``: what a piece of text reads like. An unknown section becomes requirements when
+  most of its items read like requirements (experience, years, degree, licence, "you have",
+  "ability to") and responsibilities when they read like duties; its items then have "low"
+  confidence. Prose anywhere gives an item when its wording says so: "must"/"required" a
+  must-have, "is a plus / preferred / desirable / an advantage / beneficial" a bonus, "should"
+  a low-confidence must-have. Tags move items between must-haves and bonuses.
+- ``items``: every bullet and sub-bullet (a parent that is only a label gives none), the
+  sentences of requirement paragraphs, the cells of Essential/Desirable table columns.
+- ``titles`` and ``keywords``: a short whole-phrase title, and the names in an item's lists.
+- ``evaluation``: the scorer of shared/postings/README.md, used by ``evaluate_parser``.
 
-Only must-have and bonus sections give criteria; responsibilities are returned for reference and
-everything else is dropped. All matching is done on a *folded* copy of the text in which
-non-breaking spaces, tabs, the byte-order mark and curly quotes are replaced one character for
-one character, so an offset in the copy is an offset in the original: every item keeps the span
-of the source it came from, and its text keeps the original characters.
+Responsibilities are returned for reference; benefits, pay, company blurbs, hiring steps and
+equal-opportunity text give nothing. Requirement wording that gives no item is returned in
+``ParsedPosting.unplaced`` so that a warning can point at it.
 """
 
 from __future__ import annotations
 
 import math
+import re
 
 from .items import section_items
 from .lines import _classify_lines, _split_lines
@@ -44,7 +53,7 @@ from .model import (
 )
 from .sections import _build_sections
 from .tables import mark_tables
-from .text import _WHITESPACE, fold_posting
+from .text import fold_posting
 from .titles import _posting_title
 
 __all__ = [
@@ -88,6 +97,9 @@ _NO_REQUIREMENTS = (
 )
 
 
+_NON_BLANK = re.compile(r"[^\s\u200b\u2060\ufeff]")
+
+
 def _check_input(text: str) -> None:
     if not isinstance(text, str):
         raise TypeError(f"parse_posting expects str, not {type(text).__name__}.")
@@ -98,5 +110,5 @@ def _check_input(text: str) -> None:
             f"The posting is {math.ceil(size / 1024)} KB; the limit is "
             f"{MAX_POSTING_BYTES // 1024} KB."
         )
-    if not _WHITESPACE.sub("", text):
+    if not _NON_BLANK.search(text):
         raise PostingParseError("The posting is empty.")

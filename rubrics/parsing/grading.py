@@ -87,6 +87,8 @@ _MAX_WORDS_FOR_ANYWHERE_TAGS = 25
 
 def remove_paren_tags(body: str) -> tuple[str, str | None]:
     """The body without "(required)"/"(preferred)" tags, and the kind they say."""
+    if "(" not in body:
+        return body, None
     said = {
         MUST if match["tag"].lower() in _MUST_TAGS else BONUS for match in _PAREN_TAG.finditer(body)
     }
@@ -94,17 +96,47 @@ def remove_paren_tags(body: str) -> tuple[str, str | None]:
     return _squash(_PAREN_TAG.sub("", body)), tag
 
 
+# Substrings without which a grading pattern cannot match: a cheap test before the search.
+_MUST_CUES = ("must", "requir", "mandatory", "essential")
+_GRADE_CUES = _MUST_CUES + (
+    "prefer", "plus", "advantage", "asset", "bonus", "desir", "benefic", "welcome", "nice",
+    "ideal", "should",
+)  # fmt: skip
+
+
+def _has_cue(unit: str, cues: tuple[str, ...]) -> bool:
+    return any(cue in unit for cue in cues)
+
+
+_TAG_CUES = _GRADE_CUES + ("necessary",)
+
+
 def prose_tag(text: str) -> str | None:
     """MUST or BONUS when the item's own words say so ("Kafka experience is a plus")."""
     # Only the first clause counts: "Degree in CS; Master's preferred" is still a must-have.
     clause = _fold(text).lower().split(";")[0].strip()
-    if _TRAILING_BONUS.search(clause) or _LEADING_BONUS.search(clause):
+    if not _has_cue(clause, _TAG_CUES):
+        return None
+    tail = _tail(clause)
+    if _TRAILING_BONUS.search(tail) or _LEADING_BONUS.match(clause):
         return BONUS
     if len(_words(clause)) <= _MAX_WORDS_FOR_ANYWHERE_TAGS and _SHORT_ITEM_BONUS.search(clause):
         return BONUS
-    if _TRAILING_REQUIRED.search(clause):
+    if _TRAILING_REQUIRED.search(tail):
         return MUST
     return None
+
+
+_TAIL_CHARS = 60
+
+
+def _tail(text: str) -> str:
+    """The last words of a text: tags at the end of an item are looked for there only, since
+    an end-anchored search tries every position of the whole text."""
+    if len(text) <= _TAIL_CHARS:
+        return text
+    space = text.find(" ", len(text) - _TAIL_CHARS)
+    return text[space:] if space >= 0 else text
 
 
 # ---- prose: a sentence whose own wording makes it a requirement ----------------------------
@@ -159,6 +191,8 @@ def prose_grade(sentence: str) -> tuple[str, str] | None:
     introduce a list of requirements, give nothing.
     """
     unit = _fold(sentence).lower().strip(" *_")
+    if not _has_cue(unit, _GRADE_CUES):
+        return None  # most prose has no grading word at all: skip the costlier searches
     if NOT_A_REQUIREMENT.search(unit) or ABOUT_REQUIREMENTS.search(unit):
         return None
     if COMPANY_STATEMENT.match(unit) and not re.match(r"we require\b", unit):
@@ -177,6 +211,8 @@ def prose_grade(sentence: str) -> tuple[str, str] | None:
 def states_requirement(sentence: str) -> bool:
     """Strong "must"/"required" wording: worth a warning even where no item is made of it."""
     unit = _fold(sentence).lower()
+    if not _has_cue(unit, _MUST_CUES):
+        return False
     return bool(_PROSE_MUST.search(unit)) and not NOT_A_REQUIREMENT.search(unit)
 
 
@@ -196,7 +232,11 @@ _DUTY_START = re.compile(
 )
 # An item that names something the candidate has or is.
 _REQUIREMENT_START = re.compile(
-    r"^((\d+|one|two|three|four|five|six|seven|eight|nine|ten)\+?\s*(years?|yrs)"
+    r"^((\d+|one|two|three|four|five|six|seven|eight|nine|ten)\+?\s*(or more\s+)?(years?|yrs)"
+    # what the candidate has done: "Led an incident review", "Written Terraform"
+    r"|(have |you've |you have )?(led|built|written|shipped|managed|worked|designed|owned"
+    r"|delivered|maintained|deployed|launched|created|developed|grown|mentored|scaled|taught"
+    r"|published|completed|held|earned|served|taken|supported|trained)\b"
     r"|(a |an )?(minimum|at least)|(a |an )?(bachelor|master|ph\.? ?d"
     r"|degree|diploma|doctorate|certificat|licen[cs]|valid|current)|(strong|excellent|good"
     r"|solid|proven|demonstrated|deep|working|hands-on|advanced|basic|sound|thorough|prior"
@@ -215,9 +255,11 @@ _NEGATION = re.compile(r"\b(does|do|is|are|will) not\b|n't\b")
 def reads_like_requirement(text: str) -> bool:
     """Does an item read like something the candidate has or is?"""
     unit = _fold(text).lower().strip(" *_-•")
-    if _DUTY_START.match(unit) or _NEGATION.search(unit):
+    if _DUTY_START.match(unit) or ("not" in unit or "n't" in unit) and _NEGATION.search(unit):
         return False  # "Step-down experience does not count" is a remark on a requirement
-    return bool(_REQUIREMENT_START.match(unit) or _PROSE_MUST.search(unit))
+    if _REQUIREMENT_START.match(unit):
+        return True
+    return _has_cue(unit, _MUST_CUES) and bool(_PROSE_MUST.search(unit))
 
 
 def opens_with_requirement(text: str) -> bool:

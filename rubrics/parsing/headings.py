@@ -81,6 +81,7 @@ _MUST_WORDS = re.compile(
     r"|you('ll| will) bring|skills|competenc|abilities|\bexperience\b|education"
     r"|already know|you (should )?know|\bprofile\b|ideal candidate|expertise|knowledge"
     r"|credentials|certifications?|prerequisites|what it takes|\byou are\b|\bare you\b"
+    r"|\byou('ve| have) (done|built|worked|achieved|got)|\bis (this|that) you\b"
 )
 _RESP_WORDS = re.compile(
     r"responsibilit|\byou('ll| will|'d| would)\b|the role|your role"

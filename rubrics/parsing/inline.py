@@ -30,7 +30,7 @@ _GLUED_HEADING = re.compile(r"(?P<name>[A-Z][A-Za-z'& /-]{2,60}?[a-z])(?=[A-Z][a
 _MAX_LABEL_WORDS = 5
 
 
-@dataclass
+@dataclass(slots=True)
 class _Piece:
     start: int  # where the piece starts (its label, when it has one)
     content_start: int  # where the text after the label starts
@@ -49,7 +49,7 @@ def _inline_pieces(line: _Line) -> list[_Piece]:
     if lead := _leading_label(text, offset):
         cuts.append(lead)
     search_from = cuts[0].content_start if cuts else offset
-    for pattern in (_MID_LABEL, _GLUED_LABEL):
+    for pattern in (_MID_LABEL, _GLUED_LABEL) if ":" in text else ():
         for match in pattern.finditer(text, search_from):
             kind = _strict_kind(_heading_name(match["label"]))
             if kind:

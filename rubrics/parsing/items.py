@@ -73,7 +73,9 @@ def section_items(text: str, folded: str, section: _Section, hints: list[ProseHi
         if kind in (MUST, BONUS):
             for start, end in units:
                 if _keep_paragraph_unit(_fold(folded[start:end]).lower(), section):
-                    made = _make_item(text[start:end], (start, end), kind, confidence)
+                    graded = prose_grade(folded[start:end])
+                    doubt = LOW if graded and graded[1] == LOW else confidence  # "should ..."
+                    made = _make_item(text[start:end], (start, end), kind, doubt)
                     if made is not None:
                         yield made
             continue
@@ -81,8 +83,12 @@ def section_items(text: str, folded: str, section: _Section, hints: list[ProseHi
             for start, end in units:
                 unit = folded[start:end]
                 if graded := prose_grade(unit):
-                    yield _make_item(text[start:end], (start, end), *graded)
-                elif _keep_paragraph_unit(_fold(unit).lower(), section):
+                    if (made := _make_item(text[start:end], (start, end), *graded)) is not None:
+                        yield made
+                    continue
+                if states_requirement(unit):
+                    hints.append(ProseHint(_clean(text[start:end]), (start, end)))
+                if _keep_paragraph_unit(_fold(unit).lower(), section):
                     made = _make_item(text[start:end], (start, end), RESP, confidence)
                     if made is not None:
                         yield made
@@ -142,9 +148,18 @@ def _table_items(text: str, table: Table, kind: str, confidence: str):
             if column not in kinds:
                 continue
             raw = text[start:end]
-            made = _make_item(f"{label}: {raw}" if label else raw, (start, end), kinds[column])
+            if _TICK.fullmatch(raw.strip()) and labels:
+                # "| Degree in social work | ✓ | |": the tick says which kind the row's
+                # criterion is; the criterion is the row's first cell.
+                first = cells[0][0]
+                made = _make_item(text[first[0] : first[1]], first, kinds[column])
+            else:
+                made = _make_item(f"{label}: {raw}" if label else raw, (start, end), kinds[column])
             if made is not None:
                 yield made
+
+
+_TICK = re.compile(r"[✓✔☑✗✘xX×•*]|yes|y|e|d", re.IGNORECASE)
 
 
 def _introduces_application_list(folded: str, unit: tuple[int, int]) -> bool:
@@ -178,7 +193,10 @@ def _keep_paragraph_unit(unit: str, section: _Section) -> bool:
         return False  # "Here is what we need:" introduces what follows
     if COMPANY_STATEMENT.match(unit) and not ASKS_FOR_SOMETHING.search(unit):
         return False
-    return section.kind == RESP or not section.has_bullets or bool(REQUIREMENT_CUE.search(unit))
+    if section.kind == RESP:
+        # Prose under "About the job" mixes the role with the company's story.
+        return not _COMPANY_STORY.search(unit)
+    return not section.has_bullets or bool(REQUIREMENT_CUE.search(unit))
 
 
 def _bullet_items(text: str, bullet: _Bullet, kind: str, confidence: str, hints):
@@ -191,7 +209,10 @@ def _bullet_items(text: str, bullet: _Bullet, kind: str, confidence: str, hints)
     own = _own_text(text, bullet)
     span = (bullet.parts[0][0], bullet.parts[-1][1])
     cleaned = _clean(own)
-    if EQUAL_OPPORTUNITY.search(_fold(cleaned).lower()):
+    lowered = cleaned.lower()
+    if ("opportunit" in lowered or "discriminat" in lowered or "affirmative" in lowered) and (
+        EQUAL_OPPORTUNITY.search(_fold(lowered))
+    ):
         return
     separate = [
         child
@@ -208,6 +229,8 @@ def _bullet_items(text: str, bullet: _Bullet, kind: str, confidence: str, hints)
         if states_requirement(cleaned):
             hints.append(ProseHint(cleaned, span))
     else:
+        if kind == RESP and states_requirement(cleaned):
+            hints.append(ProseHint(cleaned, span))  # "Must hold a licence" among the duties
         children = [_flatten(text, child) for child in folded_in]
         end = max([span[1]] + [child.full_end for child in folded_in])
         if (made := _make_item(own, (span[0], end), kind, confidence, children)) is not None:
@@ -264,10 +287,19 @@ def _unquoted(folded: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_COMPANY_STORY = re.compile(
+    r"^(since|founded|established)\b|\b(founded|headquartered|since (19|20)\d\d|we have grown"
+    r"|employees|our (mission|customers|clients|company|story|values))\b"
+)
+_INNER_SENTENCE = re.compile(r"[a-z)][.!?] +[A-Z]")
+
+
 def _is_line_list(paragraph: _Paragraph) -> bool:
     lines = paragraph.lines
     if len(lines) < 2:
         return False
+    if any(_INNER_SENTENCE.search(line.folded) for line in lines):
+        return False  # a line holding two sentences is prose, not one entry per line
     for previous, line in zip(lines, lines[1:], strict=False):
         first = re.search(r"[A-Za-z0-9]", line.folded)
         if first is None or not (first.group().isupper() or first.group().isdigit()):
@@ -334,7 +366,7 @@ def _split_label(raw: str) -> tuple[str | None, str]:
             # "**A background in science**. Although ..." — the bold phrase is part of the text.
             return lead.rstrip(". "), _clean(raw)
     body = _clean(raw)
-    if match := _LABEL.fullmatch(body):
+    if ":" in body and (match := _LABEL.fullmatch(body)):
         label = match["label"].strip()
         if len(_words(label)) <= 5 and "http" not in label.lower() and _has_letters(label, 1):
             return label, match["rest"].strip()

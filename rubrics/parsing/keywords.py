@@ -10,6 +10,7 @@ _PAREN = re.compile(r"\(([^()]*)\)")
 _EXAMPLES = re.compile(
     r"\b(?:e\.g\.,?|such as|including|like)\s+(?P<list>.+?)(?=[;)(]|\.(?:\s|$)|$)"
 )
+_EXAMPLE_CUES = ("e.g", "such as", "including", "like")
 _LIST_PREFIX = re.compile(
     r"^(e\.g\.|eg\.?|for example|for instance|such as|like|incl\.|including)[,:]?\s*",
     re.IGNORECASE,
@@ -26,14 +27,18 @@ _LIST_WORDS_TO_AVOID = _word_set(
 
 def _keywords(text: str) -> tuple[str, ...]:
     found: list[str] = []
-    for match in _PAREN.finditer(text):
-        found.extend(_list_items(match.group(1), names_only=False))
-    outside = _PAREN.sub(" ", text)
-    for match in _EXAMPLES.finditer(outside):
-        found.extend(_list_items(match["list"], names_only=True))
-    for clause in _CLAUSE_BREAK.split(outside):
-        found.extend(_enumerated_names(clause))
-    for match in _SLASH_LIST.finditer(outside):
+    outside = text
+    if "(" in text:
+        for match in _PAREN.finditer(text):
+            found.extend(_list_items(match.group(1), names_only=False))
+        outside = _PAREN.sub(" ", text)
+    if any(cue in outside for cue in _EXAMPLE_CUES):
+        for match in _EXAMPLES.finditer(outside):
+            found.extend(_list_items(match["list"], names_only=True))
+    if "," in outside:
+        for clause in _CLAUSE_BREAK.split(outside):
+            found.extend(_enumerated_names(clause))
+    for match in _SLASH_LIST.finditer(outside) if "/" in outside else ():
         parts = match.group().split("/")
         if all(_is_name_word(part) for part in parts):
             found.extend(parts)

@@ -13,7 +13,7 @@ from .text import _LINE_BREAK, _clean, _fold, _has_letters, _word_set, _words
 BLANK, RULE, BULLET, HEADING, TEXT = "blank", "rule", "bullet", "heading", "text"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     start: int  # offset of the line's first character in the original text
     end: int  # offset just past its last non-blank character (line break excluded)
@@ -49,10 +49,13 @@ def _split_lines(text: str, folded: str) -> list[_Line]:
 
 def _make_line(text: str, folded: str, start: int, end: int) -> _Line:
     raw = folded[start:end]
-    end = start + len(raw.rstrip())
-    visual = text[start:end].replace("\ufeff", "").expandtabs(4)
-    indent = len(visual) - len(visual.lstrip())
-    return _Line(start=start, end=end, folded=folded[start:end], indent=indent)
+    stripped = raw.rstrip()
+    end = start + len(stripped)
+    indent = 0
+    if stripped[:1] == " ":  # the folded copy has a space wherever a tab or odd space was
+        visual = text[start:end].replace("\ufeff", "").expandtabs(4)
+        indent = len(visual) - len(visual.lstrip())
+    return _Line(start=start, end=end, folded=stripped, indent=indent)
 
 
 _RULE = re.compile(r"(?:[-*_=~][ ]*){3,}")
@@ -71,6 +74,7 @@ _MINOR_WORDS = _word_set(
     "a an the and or of to in on for with at by from as vs via your our & + - – — |"
 )
 _MAX_HEADING_WORDS = 8
+_MAX_QUESTION_WORDS = 5
 _MAX_COLON_HEADING_WORDS = 15
 
 
@@ -93,19 +97,27 @@ _BOLD_BULLET = re.compile(
 )
 
 
+_RULE_CHARS = frozenset("-*_=~")
+
+
 def _classify_lines(lines: list[_Line]) -> list[_Line]:
     for index, line in enumerate(lines):
         text = line.stripped
         if not text:
             line.kind = BLANK
-        elif _RULE.fullmatch(text):
+        elif text[0] in _RULE_CHARS and _RULE.fullmatch(text):
             line.kind = RULE
-        elif (match := _DATA_KEY.fullmatch(text)) or (
-            (match := _IDENTIFIER_KEY.fullmatch(text)) and _is_data_key(text, lines, index)
+        elif ":" in text and (
+            (match := _DATA_KEY.fullmatch(text))
+            or ((match := _IDENTIFIER_KEY.fullmatch(text)) and _is_data_key(text, lines, index))
         ):
             name = _DATA_KEY_SUFFIX.sub("", _heading_name(_split_identifier(match["key"])))
             _set_heading(line, name, "plain", 7)
-        elif (match := _QUOTED_ENTRY.fullmatch(text)) and _is_list_entry(match["body"]):
+        elif (
+            text[0] in "\"'"
+            and (match := _QUOTED_ENTRY.fullmatch(text))
+            and _is_list_entry(match["body"])
+        ):
             line.kind = BULLET
             line.marker = "quote"
             line.body_start = line.start + line.indent_chars + match.start("body")
@@ -203,9 +215,13 @@ def _heading_form(
     after_break: the line starts a block (it follows a blank line or a heading); next_line is
     the physical line after it and following the next line that is not blank.
     """
-    if match := _MD_HEADING.fullmatch(text):
+    if text[0] == "#" and (match := _MD_HEADING.fullmatch(text)):
         return _heading_name(match["name"]), "markdown", len(match["hashes"])
-    if (match := _BOLD_LINE.fullmatch(text)) and len(_words(match["name"])) <= 15:
+    if (
+        text[0] in "*_"
+        and (match := _BOLD_LINE.fullmatch(text))
+        and len(_words(match["name"])) <= 15
+    ):
         return _heading_name(match["name"]), "bold", 7
     bare = text.strip("*_ ")
     words = _words(bare)
@@ -213,36 +229,40 @@ def _heading_form(
         return _heading_name(bare), "colon", 8
     if len(words) <= _MAX_HEADING_WORDS and _is_all_caps(bare):
         return _heading_name(bare), "caps", 7
-    if len(words) > _MAX_HEADING_WORDS or _SENTENCE_PUNCT_END.search(bare):
+    # "Is this you?" or "Sound familiar?" alone on a line after a break asks a heading's question.
+    question = after_break and bare.endswith("?") and len(words) <= _MAX_QUESTION_WORDS
+    if len(words) > _MAX_HEADING_WORDS or (_SENTENCE_PUNCT_END.search(bare) and not question):
         return None
+    if question and next_line is not None and next_line.stripped:
+        return _heading_name(bare), "plain", 7
     name = _heading_name(bare)
     if _strict_kind(name):
         return name, "plain", 7
     next_is_bullet = following is not None and bool(_BULLET.match(following.stripped))
-    if after_break and (_is_title_case(bare) or next_is_bullet):
+    title_case = _is_title_case(bare)
+    if after_break and (title_case or next_is_bullet):
         return name, "plain", 7
+    if not (after_break or title_case):
+        return None  # every rule below needs one or the other
+    loose = _loose_kind(name)
     # "About the position" directly above a paragraph: a short line whose name means something,
     # followed by prose (a list entry would be followed by another short entry).
     if (
         after_break
         and len(words) <= 6
-        and _loose_kind(name)
+        and loose
         and next_line is not None
         and (len(_words(next_line.folded)) >= 8 or next_line.stripped.endswith("."))
     ):
         return name, "plain", 7
     # "What we offer you" between paragraphs: a short line whose name says "not a requirement".
-    if after_break and len(words) <= 6 and _loose_kind(name) == OTHER:
+    if after_break and len(words) <= 6 and loose == OTHER:
         return name, "plain", 7
     # A title-case line inside a block starts a new topic only when its name says "not a
     # requirement" ("Search Firms Please Read Carefully") and prose or nothing follows it:
     # otherwise it is more likely one entry of a list written one per line.
     ends_block = next_line is None or not next_line.stripped
-    if (
-        _is_title_case(bare)
-        and _loose_kind(name) == OTHER
-        and (ends_block or len(_words(next_line.folded)) >= 25)
-    ):
+    if title_case and loose == OTHER and (ends_block or len(_words(next_line.folded)) >= 25):
         return name, "plain", 7
     return None
 
@@ -264,6 +284,8 @@ _MAX_NAME_WORDS = 6
 
 
 def _is_all_caps(text: str) -> bool:
+    if text.isascii():  # every ASCII letter is cased, so str.isupper() says the same
+        return text.isupper() and _has_letters(text, 3)
     letters = [ch for ch in text if ch.isalpha()]
     return len(letters) >= 3 and all(ch.isupper() for ch in letters)
 

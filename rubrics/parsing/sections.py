@@ -10,7 +10,7 @@ from .model import UNKNOWN
 from .tables import TABLE, Table
 
 
-@dataclass
+@dataclass(slots=True)
 class _Bullet:
     start: int  # offset of the marker
     end: int  # end of the last line that belongs to this bullet itself
@@ -25,13 +25,13 @@ class _Bullet:
         return max([self.end] + [child.full_end for child in self.children])
 
 
-@dataclass
+@dataclass(slots=True)
 class _Paragraph:
     lines: list[_Line]
     inline: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class _Section:
     kind: str | None  # MUST, BONUS, RESP, OTHER or None (before the first heading)
     level: int

@@ -24,7 +24,7 @@ _GAP = re.compile(r"\t+| {2,}")
 _EMPTY_CELL = re.compile(r"[-–—*_ ]*|n/?a|none|—", re.IGNORECASE)
 
 
-@dataclass
+@dataclass(slots=True)
 class TableRow:
     line: _Line
     cells: list[tuple[int, int]]  # offsets of each non-empty cell
@@ -33,7 +33,7 @@ class TableRow:
     header: bool = False  # the header line of a text table
 
 
-@dataclass
+@dataclass(slots=True)
 class Table:
     rows: list[TableRow] = field(default_factory=list)
 
@@ -123,6 +123,9 @@ def _gap_cells(text: str, line: _Line) -> list[tuple[int, int]]:
 
 def _text_table_header(text: str, line: _Line) -> list[tuple[int, int]] | None:
     """The header's cells when the line heads a text table of criteria, else None."""
+    raw = text[line.start : line.end].strip()
+    if "\t" not in raw and "  " not in raw:
+        return None  # no column gap: not a table row
     cells = _gap_cells(text, line)
     if len(cells) < 2:
         return None

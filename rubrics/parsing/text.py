@@ -6,27 +6,36 @@ import html
 import re
 
 # One-for-one replacements only, so offsets in the folded copy are offsets in the original.
-_FOLD_TABLE = str.maketrans(
-    {
-        "\t": " ",
-        "\u00a0": " ",
-        "\u2007": " ",
-        "\u202f": " ",
-        "\u3000": " ",
-        "\ufeff": " ",
-        "\u200b": " ",
-        "\u2060": " ",
-        **{chr(code): " " for code in range(0x2000, 0x200B)},
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u2032": "'",
-        "\u02bc": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-    }
-)
+_FOLD_MAP = {
+    "\t": " ",
+    "\u00a0": " ",
+    "\u2007": " ",
+    "\u202f": " ",
+    "\u3000": " ",
+    "\ufeff": " ",
+    "\u200b": " ",
+    "\u2060": " ",
+    **{chr(code): " " for code in range(0x2000, 0x200B)},
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u2032": "'",
+    "\u02bc": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+}
+# str.translate() with a table looks every character up in a dict; a search for the few
+# characters that fold, done in C, is much faster on text that has none or few of them.
+_FOLD_CHARS = re.compile("[" + "".join(_FOLD_MAP) + "]")
+
+
+def _translate(text: str) -> str:
+    if text.isascii() and "\t" not in text:
+        return text  # nothing to fold: the common case, tested in C
+    return _FOLD_CHARS.sub(lambda match: _FOLD_MAP[match.group()], text)
+
+
 _WHITESPACE = re.compile(r"[\s\u200b\u2060\ufeff]+")
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\u2028\u2029]")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)\s]*\)")
@@ -53,7 +62,7 @@ PAD = "\x00"
 
 def fold_posting(text: str) -> str:
     """The posting's folded copy: same length and offsets, HTML and odd spaces neutralised."""
-    folded = text.translate(_FOLD_TABLE)
+    folded = _translate(text)
     if "&" in folded:
         folded = _HTML_ENTITY.sub(_fold_entity, folded)
     if len(_HTML_SIGN.findall(folded, 0, 20_000)) >= _MIN_HTML_TAGS:
@@ -62,7 +71,7 @@ def fold_posting(text: str) -> str:
 
 
 def _fold_entity(match: re.Match) -> str:
-    char = html.unescape(match.group()).translate(_FOLD_TABLE)
+    char = _translate(html.unescape(match.group()))
     if len(char) != 1 or char in "<>":
         char = " "
     # Padded with PAD, which _fold() deletes, so "You&#39;ll" still reads "You'll" to the rules.
@@ -83,21 +92,29 @@ def _word_set(words: str) -> frozenset[str]:
 
 
 def _squash(text: str) -> str:
+    if text.isascii():
+        return " ".join(text.split())  # the same result, without a regex
     return _WHITESPACE.sub(" ", text).strip()
 
 
 def _clean(raw: str) -> str:
     """Markdown and HTML markup removed (links keep their text), whitespace normalised."""
-    text = _MD_LINK.sub(r"\1", raw)
-    text = _ANGLE_LINK.sub(r"\1", text)
+    text = raw
+    # Each pass only when its character is there: most items have no markup at all.
+    if "](" in text:
+        text = _MD_LINK.sub(r"\1", text)
     if "<" in text:
+        text = _ANGLE_LINK.sub(r"\1", text)
         text = _HTML_TAG.sub(" ", text)
     if "&" in text:
         text = html.unescape(text)
-    text = _ESCAPE.sub(r"\1", text)
-    text = text.replace("**", "").replace("__", "")
-    text = _EMPHASIS.sub(r"\1", text)
-    text = text.replace("`", "")
+    if "\\" in text:
+        text = _ESCAPE.sub(r"\1", text)
+    if "*" in text or "_" in text:
+        text = text.replace("**", "").replace("__", "")
+        text = _EMPHASIS.sub(r"\1", text)
+    if "`" in text:
+        text = text.replace("`", "")
     return _squash(text)
 
 
@@ -106,7 +123,7 @@ def _fold(text: str) -> str:
 
     Unlike fold_posting(), the result may be shorter than the input: never use its offsets.
     """
-    folded = text.translate(_FOLD_TABLE)
+    folded = _translate(text)
     if "&" in folded:
         folded = html.unescape(folded)
     return folded.replace(PAD, "") if PAD in folded else folded
@@ -116,8 +133,11 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 def _has_letters(text: str, at_least: int = 2) -> bool:
-    return sum(ch.isalpha() for ch in text) >= at_least
+    return any(count >= at_least for count, _ in enumerate(_LETTER.finditer(text), start=1))
 
 
 _SENTENCE_END = re.compile(
@@ -156,6 +176,22 @@ def _sentences(folded: str, start: int, end: int) -> list[tuple[int, int]]:
     ranges.append((position, end))
     trimmed = [kept for span in ranges if (kept := _trim(folded, *span))]
     return [_without_glyph(folded, *span) for span in trimmed]
+
+
+# Only full stops and their kin end a title's sentence: glued entries were split before (an
+# item's text is one entry), so the glue rules of _SENTENCE_END, costly at every letter, can go.
+_PLAIN_SENTENCE_END = re.compile(r"[.!?]+[\"')\]*_]*(?=\s+[\"'(\[*_]*[A-Z0-9])")
+
+
+def first_sentence(text: str, limit: int) -> str:
+    """The text's first sentence, looked for in its first `limit` characters only."""
+    start = len(text) - len(text.lstrip())
+    for match in _PLAIN_SENTENCE_END.finditer(text, start, min(len(text), limit)):
+        if _is_abbreviation(text, start, match.start()):
+            continue
+        if text[start : match.end()].strip():
+            return text[start : match.end()].strip()
+    return text.strip()
 
 
 def _is_glued_word(folded: str, start: int, boundary: int) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .lines import BLANK, RULE, _Line
-from .text import _clean, _has_letters, _sentences, _squash, _word_set, _words
+from .text import _clean, _has_letters, _squash, _word_set, _words, first_sentence
 
 MAX_TITLE_CHARS = 80
 MAX_TITLE_WORDS = 9
@@ -35,6 +35,8 @@ _TITLE_LEAD_PROSE = re.compile(
     r"|it('s| is| would be) an? (big |real )?(plus|bonus|advantage) if"
     r"|((all )?(applicants?|candidates?|you)\s+)?(must|should|will need to|need to)"
     r"(\s+(have|be able to|be))?"
+    r"|the (successful|ideal|right) (candidate|applicant|person) (will|must|should)"
+    r"( have| be able to| be| hold| bring)?"
     r"|we (require|need|expect|want|are looking for|seek)( someone with| candidates with)?)\s+",
     re.IGNORECASE,
 )
@@ -62,17 +64,47 @@ _TITLE_TAIL_WORDS = _word_set(
 
 def _derive_title(text: str) -> str:
     """A short title from an unlabelled item: its first clause, cut to a few words."""
-    title = _TITLE_TAG_PROSE.sub("", text)
+    title = _without_tail_tag(text)
     # Twice: "To qualify for this role, you must have one year ..." -> "one year ..."
-    title = _TITLE_LEAD_PROSE.sub("", _TITLE_LEAD_PROSE.sub("", title)) or text
-    sentences = _sentences(title, 0, len(title))
-    if sentences:
-        title = title[sentences[0][0] : sentences[0][1]]
-    title = _TITLE_INNER_TAG.sub("", title) or title
+    title = _without_lead(_without_lead(title)) or text
+    if len(title) > _SHORT_TITLE_CHARS or any(mark in title for mark in ".!?"):
+        # The first sentence is all a title needs, and nine words fit in its first characters.
+        title = first_sentence(title, _FIRST_SENTENCE_CHARS) or title
+    if _MAY_HOLD_TAG.search(title):
+        title = _TITLE_INNER_TAG.sub("", title) or title
     words = _words(_first_clause(title))
     if len(words) > MAX_TITLE_WORDS:
         words = words[: _title_cut(words)]
-    return _clip_title(_TITLE_TAG_PROSE.sub("", " ".join(words)))
+    return _clip_title(_without_tail_tag(" ".join(words)))
+
+
+# Tags end an item, so only its last characters are searched (an anchored search from every
+# position of a long item would cost more than the rest of the title).
+_TAIL_CHARS = 80
+# A text this short without a full stop is one sentence: no need to look for sentence ends.
+_SHORT_TITLE_CHARS = 40
+_FIRST_SENTENCE_CHARS = 240
+_MAY_HOLD_TAG = re.compile(r"\s(?:is|are|be)\s", re.IGNORECASE)
+
+
+def _without_tail_tag(text: str) -> str:
+    if not text.rstrip(" .!").lower().endswith(_TAG_ENDINGS):
+        return text
+    offset = max(0, len(text) - _TAIL_CHARS)
+    match = _TITLE_TAG_PROSE.search(text, offset)
+    return text[: match.start()] if match else text
+
+
+# The last word of every tag _TITLE_TAG_PROSE strips.
+_TAG_ENDINGS = (
+    "preferred", "required", "plus", "advantage", "asset", "bonus", "have", "desired",
+    "desirable", "welcome",
+)  # fmt: skip
+
+
+def _without_lead(text: str) -> str:
+    match = _TITLE_LEAD_PROSE.match(text)
+    return text[match.end() :] if match else text
 
 
 def _first_clause(text: str) -> str:
@@ -121,6 +153,9 @@ def _title_cut(words: list[str]) -> int:
     return next((i for i in candidates if words[i].lower() == "to"), MAX_TITLE_WORDS)
 
 
+_LOWER_WORD = re.compile(r"[a-z][a-z'’-]*")
+
+
 def _clip_title(title: str) -> str:
     title = _squash(title)
     if len(title) > MAX_TITLE_CHARS:
@@ -135,7 +170,7 @@ def _clip_title(title: str) -> str:
         title = trimmed
     # "two years of experience" -> "Two years of experience", but "dbt" and "iOS" stay as named.
     words = _words(title)
-    if len(words) > 1 and re.fullmatch(r"[a-z][a-z'’-]*", words[0]):
+    if len(words) > 1 and _LOWER_WORD.fullmatch(words[0]):
         title = title[0].upper() + title[1:]
     return title
 

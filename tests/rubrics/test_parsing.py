@@ -22,7 +22,7 @@ CASES_DIR = Path(__file__).parent / "parser_cases"
 PINTEREST_POSTING = (
     Path(__file__).resolve().parents[3] / "shared" / "postings" / "pinterest_ml_intern.txt"
 )
-MIN_RUBRIC_CASES = 28
+MIN_RUBRIC_CASES = 31
 MIN_ERROR_CASES = 3
 
 
@@ -304,6 +304,17 @@ def test_must_wording_in_a_section_of_other_text_is_an_unplaced_hint():
     assert [hint.text for hint in parsed.unplaced] == ["Staff must hold a food hygiene certificate"]
     start, end = parsed.unplaced[0].span
     assert text[start:end] == "Staff must hold a food hygiene certificate"
+
+
+def test_must_wording_among_duties_is_an_unplaced_hint_too():
+    text = (
+        "Driver\n\nRequirements\n- Two years of van driving\n\nDuties\n"
+        "- Load the van each morning\n- Must keep the delivery log required by law\n"
+    )
+
+    parsed = parse_posting(text)
+
+    assert [hint.text for hint in parsed.unplaced] == ["Must keep the delivery log required by law"]
 
 
 def test_titles_are_whole_phrases():

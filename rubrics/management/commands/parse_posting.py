@@ -32,9 +32,15 @@ class Command(BaseCommand):
             self.stdout.write(f"\n{heading}:")
             for item in items or ():
                 keywords = f"  [{', '.join(item.keywords)}]" if item.keywords else ""
-                self.stdout.write(f"  - {item.title}: {item.text}{keywords}")
+                doubt = "  (low confidence)" if item.confidence == "low" else ""
+                self.stdout.write(f"  - {item.title}: {item.text}{keywords}{doubt}")
             if not items:
                 self.stdout.write("  (none)")
+        if parsed.unplaced:
+            # Requirement wording the parser saw but did not make into an item.
+            self.stdout.write("\nRequirement-like text not placed (check by hand):")
+            for hint in parsed.unplaced:
+                self.stdout.write(f"  - {hint.text}")
 
     def _read(self, file: str) -> str:
         try:
