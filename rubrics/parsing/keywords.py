@@ -52,6 +52,7 @@ _CLAUSE_BREAK = re.compile(r";|[.!?](?:\s|$)")
 # "CV/RecSys/LLMs": three or more names joined by slashes ("TCP/IP" and "UI/UX" stay one name).
 _SLASH_LIST = re.compile(r"(?<![\w/])[A-Za-z0-9+#.]+(?:/[A-Za-z0-9+#.]+){2,}(?![\w/])")
 _MIN_RUN = 2
+_NAME_SIGNS = re.compile(r"[A-Z0-9]")
 _CONJUNCTION = re.compile(r"\s+(?:and|or|&)\s+")
 # Capitalised only because they open the item: "Fluent English, French" names two languages.
 _OPENING_WORDS = _word_set(
@@ -65,8 +66,8 @@ def _enumerated_names(clause: str) -> list[str]:
     """Names listed with commas in running text: "a focus on Computer Vision, Visual Search,
     or LLMs" gives the three names. A run of names ends at the first entry that is not one, and
     counts only when a comma separates two of its names ("Health and Social Care" is one)."""
-    if "," not in clause:
-        return []
+    if "," not in clause or len(_NAME_SIGNS.findall(clause)) < _MIN_RUN:
+        return []  # a run needs two names, and every name has a capital or a digit
     # "Golang, Rust or C++ services": a comma part may hold two entries.
     parts = [
         (comma, piece)
