@@ -11,10 +11,10 @@ from .grading import (
     EQUAL_OPPORTUNITY,
     HIGH,
     LOW,
-    NOT_A_REQUIREMENT,
     REQUIREMENT_CUE,
     TAG_LABELS,
     kind_from_content,
+    not_a_requirement,
     prose_grade,
     prose_tag,
     reads_like_requirement,
@@ -187,7 +187,7 @@ def _own_text(text: str, bullet: _Bullet) -> str:
 
 def _keep_paragraph_unit(unit: str, section: _Section) -> bool:
     unit = unit.strip().strip("*_ ")
-    if NOT_A_REQUIREMENT.search(unit) or ABOUT_REQUIREMENTS.search(unit):
+    if not_a_requirement(unit) or ABOUT_REQUIREMENTS.search(unit):
         return False
     if unit.endswith(":") and not (prose_grade(unit) or reads_like_requirement(unit)):
         return False  # "Here is what we need:" introduces what follows
