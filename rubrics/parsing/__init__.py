@@ -39,7 +39,7 @@ from __future__ import annotations
 import math
 import re
 
-from .items import section_items
+from .items import hint_items, section_items
 from .lines import _classify_lines, _split_lines
 from .model import (
     BONUS,
@@ -79,7 +79,13 @@ def parse_posting(text: str) -> ParsedPosting:
         for kind, item in section_items(text, folded, section, hints):
             found[kind].append(item)
     if not found[MUST] and not found[BONUS]:
-        raise PostingParseError(_NO_REQUIREMENTS)
+        if not hints:
+            raise PostingParseError(_NO_REQUIREMENTS)
+        # Nothing was placed, yet some text reads like a requirement ("Staff must hold ..." among
+        # the benefits): offer it as low-confidence must-haves rather than refuse the posting.
+        for kind, item in hint_items(text, hints):
+            found[kind].append(item)
+        hints = []
     return ParsedPosting(
         title=_posting_title(text, lines),
         must_haves=tuple(found[MUST]),

@@ -118,6 +118,14 @@ def _reads_as_requirement_list(units: list[str]) -> bool:
 _MIN_RUN_ON_LIST = 3
 
 
+def hint_items(text: str, hints: list[ProseHint]):
+    """(kind, item) for each unplaced hint, as a low-confidence must-have (or bonus)."""
+    for hint in hints:
+        made = _make_item(text[hint.span[0] : hint.span[1]], hint.span, MUST, LOW)
+        if made is not None:
+            yield made
+
+
 def _table_items(text: str, table: Table, kind: str, confidence: str):
     """Items from a table: its "Essential"/"Desirable" columns' cells, titled from the row's
     first cell; in a table without such columns, one item per row of a requirements section."""

@@ -317,6 +317,17 @@ def test_must_wording_among_duties_is_an_unplaced_hint_too():
     assert [hint.text for hint in parsed.unplaced] == ["Must keep the delivery log required by law"]
 
 
+def test_requirement_wording_only_outside_requirements_gives_low_confidence_items():
+    text = "Porter\n\nBenefits\n- Free lunch\n- Staff must hold a food hygiene certificate\n"
+
+    parsed = parse_posting(text)
+
+    assert [(item.text, item.confidence) for item in parsed.must_haves] == [
+        ("Staff must hold a food hygiene certificate", "low")
+    ]
+    assert parsed.unplaced == ()
+
+
 def test_titles_are_whole_phrases():
     text = (
         "Engineer\n\nRequirements\n"
