@@ -25,7 +25,8 @@ per pass:
   must-have, "is a plus / preferred / desirable / an advantage / beneficial" a bonus, "should"
   a low-confidence must-have. Tags move items between must-haves and bonuses.
 - ``items``: every bullet and sub-bullet (a parent that is only a label gives none), the
-  sentences of requirement paragraphs, the cells of Essential/Desirable table columns.
+  sentences of requirement paragraphs, the cells of Essential/Desirable table columns;
+  ``entries`` makes each into a ParsedItem ("Label: text", kind tags, title, keywords).
 - ``titles`` and ``keywords``: a short whole-phrase title, and the names in an item's lists.
 - ``evaluation``: the scorer of shared/postings/README.md, used by ``evaluate_parser``.
 
