@@ -26,6 +26,8 @@ _LIST_WORDS_TO_AVOID = _word_set(
 
 
 def _keywords(text: str) -> tuple[str, ...]:
+    if "(" not in text and len(_NAME_SIGNS.findall(text, 1)) < _MIN_RUN:
+        return ()  # every list outside brackets has two names, each with a capital or digit
     found: list[str] = []
     outside = text
     if "(" in text:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .grading import opens_with_requirement
 from .headings import _loose_kind, _strict_kind
@@ -27,15 +27,13 @@ class _Line:
     section: str | None = None  # headings: the kind the name says; None when it says nothing
     inline: bool = False  # text that an inline label introduced: always a paragraph of its own
     table_row: object = None  # table rows: their tables.TableRow
+    stripped: str = field(init=False)  # the folded text without surrounding blanks
+    indent_chars: int = field(init=False)  # how many characters of indentation it starts with
 
-    @property
-    def stripped(self) -> str:
-        return self.folded.strip()
-
-    @property
-    def indent_chars(self) -> int:
-        """How many characters of indentation the line starts with."""
-        return len(self.folded) - len(self.folded.lstrip())
+    def __post_init__(self) -> None:
+        # Read many times by every pass: computed once.
+        self.stripped = self.folded.strip()
+        self.indent_chars = len(self.folded) - len(self.folded.lstrip())
 
 
 def _split_lines(text: str, folded: str) -> list[_Line]:
