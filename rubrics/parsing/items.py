@@ -188,6 +188,9 @@ def _nodes(block: list[_Bullet]):
 
 
 def _own_text(text: str, bullet: _Bullet) -> str:
+    if len(bullet.parts) == 1:
+        start, end = bullet.parts[0]
+        return text[start:end]
     return " ".join(text[start:end] for start, end in bullet.parts)
 
 
