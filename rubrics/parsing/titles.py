@@ -43,7 +43,7 @@ _TITLE_LEAD_PROSE = re.compile(
 # "An AAT qualification is preferred and ...": the tag inside the clause ends the title.
 _TITLE_INNER_TAG = re.compile(
     r"\s+(is|are|would be|will be)\s+((strongly|highly|also|very)\s+)?(preferred|required"
-    r"|mandatory|essential|desirable|desired|beneficial|advantageous|welcome"
+    r"|mandatory|essential|desirable|desired|beneficial|advantageous|welcome|helpful|useful"
     r"|an? ((big|huge|strong|real|definite|great)\s+)?(plus|bonus|advantage|asset))\b.*",
     re.IGNORECASE | re.DOTALL,
 )
@@ -182,6 +182,7 @@ def _clip_title(title: str) -> str:
 
 
 _MAX_POSTING_TITLE_CHARS = 150
+_MAX_TITLE_LINE_CHARS = 150
 
 
 # A posting pasted from a data file names its title under a key; its first lines are code.
@@ -206,6 +207,10 @@ def _posting_title(text: str, lines: list[_Line]) -> str:
             continue
         if _CODE_LINE.match(line.folded):
             continue
+        if len(line.stripped) > _MAX_TITLE_LINE_CHARS:
+            # A posting that opens with a paragraph: its first sentence names the job.
+            first = first_sentence(text[line.start : line.end], _MAX_POSTING_TITLE_CHARS)
+            return _clean(first).rstrip(".")[:_MAX_POSTING_TITLE_CHARS]
         title = _clean(re.sub(r"^\s*#+\s*", "", text[line.start : line.end])).strip(" *_:")
         if len(title) > _MAX_POSTING_TITLE_CHARS:
             title = title[: _MAX_POSTING_TITLE_CHARS + 1].rsplit(" ", 1)[0]

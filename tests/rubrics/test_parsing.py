@@ -22,7 +22,7 @@ CASES_DIR = Path(__file__).parent / "parser_cases"
 PINTEREST_POSTING = (
     Path(__file__).resolve().parents[3] / "shared" / "postings" / "pinterest_ml_intern.txt"
 )
-MIN_RUBRIC_CASES = 31
+MIN_RUBRIC_CASES = 34
 MIN_ERROR_CASES = 3
 
 
