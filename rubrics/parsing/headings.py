@@ -43,9 +43,14 @@ _STRICT_NAMES = (
         r"|overview|what we offer( you)?|why join us|remuneration",
     ),
 )
-_STRICT_PATTERNS = tuple(
-    (kind, re.compile(rf"(?:the |your |our )?(?:{names})")) for kind, names in _STRICT_NAMES
+# One pattern for all kinds, each an alternative named by its kind: a full match tries them in
+# order, as four patterns would, in one call.
+_STRICT_PATTERN = re.compile(
+    r"(?:the |your |our )?(?:"
+    + "|".join(f"(?P<{kind}>{names})" for kind, names in _STRICT_NAMES)
+    + ")"
 )
+_KINDS = tuple(kind for kind, _ in _STRICT_NAMES)
 
 # Words that say "not a criterion". Checked first: "Skills you'll gain" is a perk, and
 # "Travel requirements" a condition of the job.
@@ -113,10 +118,10 @@ def _may_say_other(name: str) -> bool:
 
 
 def _strict_kind(name: str) -> str | None:
-    for kind, pattern in _STRICT_PATTERNS:
-        if pattern.fullmatch(name):
-            return kind
-    return None
+    match = _STRICT_PATTERN.fullmatch(name)
+    if match is None:
+        return None
+    return next(kind for kind in _KINDS if match.group(kind) is not None)
 
 
 def _loose_kind(name: str) -> str | None:
