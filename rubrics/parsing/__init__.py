@@ -25,7 +25,8 @@ per pass:
   must-have, "is a plus / preferred / desirable / an advantage / beneficial" a bonus, "should"
   a low-confidence must-have. Tags move items between must-haves and bonuses.
 - ``items``: every bullet and sub-bullet (a parent that is only a label gives none), the
-  sentences of requirement paragraphs, the cells of Essential/Desirable table columns.
+  sentences of requirement paragraphs, the cells of Essential/Desirable table columns;
+  ``entries`` makes each into a ParsedItem ("Label: text", kind tags, title, keywords).
 - ``titles`` and ``keywords``: a short whole-phrase title, and the names in an item's lists.
 - ``evaluation``: the scorer of shared/postings/README.md, used by ``evaluate_parser``.
 
@@ -39,7 +40,7 @@ from __future__ import annotations
 import math
 import re
 
-from .items import section_items
+from .items import hint_items, section_items
 from .lines import _classify_lines, _split_lines
 from .model import (
     BONUS,
@@ -79,7 +80,13 @@ def parse_posting(text: str) -> ParsedPosting:
         for kind, item in section_items(text, folded, section, hints):
             found[kind].append(item)
     if not found[MUST] and not found[BONUS]:
-        raise PostingParseError(_NO_REQUIREMENTS)
+        if not hints:
+            raise PostingParseError(_NO_REQUIREMENTS)
+        # Nothing was placed, yet some text reads like a requirement ("Staff must hold ..." among
+        # the benefits): offer it as low-confidence must-haves rather than refuse the posting.
+        for kind, item in hint_items(text, hints):
+            found[kind].append(item)
+        hints = []
     return ParsedPosting(
         title=_posting_title(text, lines),
         must_haves=tuple(found[MUST]),

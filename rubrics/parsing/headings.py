@@ -43,9 +43,14 @@ _STRICT_NAMES = (
         r"|overview|what we offer( you)?|why join us|remuneration",
     ),
 )
-_STRICT_PATTERNS = tuple(
-    (kind, re.compile(rf"(?:the |your |our )?(?:{names})")) for kind, names in _STRICT_NAMES
+# One pattern for all kinds, each an alternative named by its kind: a full match tries them in
+# order, as four patterns would, in one call.
+_STRICT_PATTERN = re.compile(
+    r"(?:the |your |our )?(?:"
+    + "|".join(f"(?P<{kind}>{names})" for kind, names in _STRICT_NAMES)
+    + ")"
 )
+_KINDS = tuple(kind for kind, _ in _STRICT_NAMES)
 
 # Words that say "not a criterion". Checked first: "Skills you'll gain" is a perk, and
 # "Travel requirements" a condition of the job.
@@ -91,15 +96,36 @@ _RESP_WORDS = re.compile(
 )
 
 
+# One fragment of every _OTHER_WORDS alternative: a name holding none of them cannot match, and
+# these substring tests cost a third of the search they spare.
+_OTHER_FRAGMENTS = (
+    "opportunit", "eeo", "discriminat", "accommodation", "verify", "eligib", "authori",
+    "remuneration", "benefit", "perk", "compensation", "salary", "pay", "wage", "offer", "you",
+    "why", "what's", "reward", "tl", "summary", "glance", "overview", "facts", "snapshot",
+    "short", "brief", "tone", "pitch", "apply", "application", "hiring", "interview", "next",
+    "about", "who we are", "our ", "company", "meet", "please", "notice", "disclaimer",
+    "search firm", "agenc", "recruiter", "location", "schedule", "shift", "travel",
+    "sponsorship", "status", "openings", "requisition", "clearance", "job type", "contact",
+    "evaluation", "basic information", "details", "logistics", "resume", "cv",
+)  # fmt: skip
+
+
+def _may_say_other(name: str) -> bool:
+    for fragment in _OTHER_FRAGMENTS:  # noqa: SIM110 - a plain loop: this runs for every name
+        if fragment in name:
+            return True
+    return False
+
+
 def _strict_kind(name: str) -> str | None:
-    for kind, pattern in _STRICT_PATTERNS:
-        if pattern.fullmatch(name):
-            return kind
-    return None
+    match = _STRICT_PATTERN.fullmatch(name)
+    if match is None:
+        return None
+    return next(kind for kind in _KINDS if match.group(kind) is not None)
 
 
 def _loose_kind(name: str) -> str | None:
-    if _OTHER_WORDS.search(name):
+    if _may_say_other(name) and _OTHER_WORDS.search(name):
         return OTHER
     if _BONUS_WORDS.search(name) and not _BONUS_VETO.search(name):
         return BONUS

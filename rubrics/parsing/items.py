@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .entries import _join_children, _make_item
 from .grading import (
     ABOUT_REQUIREMENTS,
     ASKS_FOR_SOMETHING,
@@ -11,18 +12,16 @@ from .grading import (
     EQUAL_OPPORTUNITY,
     HIGH,
     LOW,
-    NOT_A_REQUIREMENT,
     REQUIREMENT_CUE,
     TAG_LABELS,
     kind_from_content,
+    not_a_requirement,
     prose_grade,
     prose_tag,
     reads_like_requirement,
-    remove_paren_tags,
     states_requirement,
 )
-from .keywords import _keywords
-from .model import BONUS, MUST, OTHER, RESP, UNKNOWN, ParsedItem, ProseHint
+from .model import BONUS, MUST, OTHER, RESP, UNKNOWN, ProseHint
 from .sections import _Bullet, _Paragraph, _Section
 from .tables import Table, column_kinds
 from .text import (
@@ -34,7 +33,6 @@ from .text import (
     _word_set,
     _words,
 )
-from .titles import _clip_title, _derive_title
 
 _JOINING_WORDS = _word_set(
     "and or of the a an to with in for on at by from as including such like than your our "
@@ -118,6 +116,14 @@ def _reads_as_requirement_list(units: list[str]) -> bool:
 _MIN_RUN_ON_LIST = 3
 
 
+def hint_items(text: str, hints: list[ProseHint]):
+    """(kind, item) for each unplaced hint, as a low-confidence must-have (or bonus)."""
+    for hint in hints:
+        made = _make_item(text[hint.span[0] : hint.span[1]], hint.span, MUST, LOW)
+        if made is not None:
+            yield made
+
+
 def _table_items(text: str, table: Table, kind: str, confidence: str):
     """Items from a table: its "Essential"/"Desirable" columns' cells, titled from the row's
     first cell; in a table without such columns, one item per row of a requirements section."""
@@ -182,12 +188,15 @@ def _nodes(block: list[_Bullet]):
 
 
 def _own_text(text: str, bullet: _Bullet) -> str:
+    if len(bullet.parts) == 1:
+        start, end = bullet.parts[0]
+        return text[start:end]
     return " ".join(text[start:end] for start, end in bullet.parts)
 
 
 def _keep_paragraph_unit(unit: str, section: _Section) -> bool:
     unit = unit.strip().strip("*_ ")
-    if NOT_A_REQUIREMENT.search(unit) or ABOUT_REQUIREMENTS.search(unit):
+    if not_a_requirement(unit) or ABOUT_REQUIREMENTS.search(unit):
         return False
     if unit.endswith(":") and not (prose_grade(unit) or reads_like_requirement(unit)):
         return False  # "Here is what we need:" introduces what follows
@@ -243,18 +252,6 @@ def _flatten(text: str, bullet: _Bullet) -> str:
     """A sub-bullet's text with its own sub-bullets folded in."""
     own = _clean(_own_text(text, bullet))
     return _join_children(own, [_flatten(text, child) for child in bullet.children])
-
-
-def _join_children(body: str, children: list[str]) -> str:
-    children = [child for child in children if child]
-    if not children:
-        return body
-    joined = "; ".join(child.rstrip(" ;,.") for child in children[:-1])
-    joined = f"{joined}; {children[-1]}" if joined else children[-1]
-    if not body:
-        return joined
-    separator = " " if body[-1] in ":.;!?" else ": "
-    return f"{body}{separator}{joined}"
 
 
 def _is_label_only(cleaned: str) -> bool:
@@ -314,60 +311,3 @@ def _ends_mid_sentence(text: str) -> bool:
         return True
     words = _words(text)
     return bool(words) and words[-1].lower() in _JOINING_WORDS
-
-
-_BOLD_LEAD = re.compile(r"\s*(\*\*|__)(?P<lead>.+?)\1(?P<after>.*)", re.DOTALL)
-_LABEL = re.compile(r"(?P<label>[A-Za-z0-9][^:.!?;,()\"]{0,48}?)\s*:\s+(?P<rest>\S.*)", re.DOTALL)
-
-
-def _make_item(
-    raw: str,
-    span: tuple[int, int],
-    section_kind: str,
-    confidence: str = HIGH,
-    children: list[str] | None = None,
-):
-    """Build (kind, ParsedItem) from an item's raw source text, or None when it is empty."""
-    label, body = _split_label(raw)
-    tag = None
-    if label is not None and label.lower() in TAG_LABELS:
-        # "Bonus: Publications in ..." is a bonus, titled from its own text (or its own label).
-        tag = TAG_LABELS[label.lower()]
-        label, body = _split_label(body)
-    body, paren_tag = remove_paren_tags(body)
-    tag = tag or paren_tag
-    text = _join_children(body, children or [])
-    if not _has_letters(text):
-        return None
-    kind = section_kind
-    if section_kind in (MUST, BONUS):
-        kind = tag or prose_tag(text) or section_kind
-    title = _clip_title(label) if label else _derive_title(body or text)
-    if not title:
-        return None
-    item = ParsedItem(
-        title=title, text=text, keywords=_keywords(text), span=span, confidence=confidence
-    )
-    return kind, item
-
-
-def _split_label(raw: str) -> tuple[str | None, str]:
-    """("Skills", "Mastery of ...") for "Skills: Mastery of ...", and a bold lead-in as title."""
-    if match := _BOLD_LEAD.match(raw):
-        lead = _clean(match["lead"]).strip(" *_")
-        after = match["after"]
-        if lead.endswith(":"):
-            return lead.rstrip(": "), _clean(after)
-        if after.lstrip().startswith(":"):
-            return lead, _clean(after.lstrip()[1:])
-        if not _clean(after):
-            return lead, ""
-        if after.lstrip()[:1] in ".,-–—":
-            # "**A background in science**. Although ..." — the bold phrase is part of the text.
-            return lead.rstrip(". "), _clean(raw)
-    body = _clean(raw)
-    if ":" in body and (match := _LABEL.fullmatch(body)):
-        label = match["label"].strip()
-        if len(_words(label)) <= 5 and "http" not in label.lower() and _has_letters(label, 1):
-            return label, match["rest"].strip()
-    return None, body

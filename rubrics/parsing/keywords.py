@@ -26,6 +26,8 @@ _LIST_WORDS_TO_AVOID = _word_set(
 
 
 def _keywords(text: str) -> tuple[str, ...]:
+    if "(" not in text and len(_NAME_SIGNS.findall(text, 1)) < _MIN_RUN:
+        return ()  # every list outside brackets has two names, each with a capital or digit
     found: list[str] = []
     outside = text
     if "(" in text:
@@ -52,6 +54,7 @@ _CLAUSE_BREAK = re.compile(r";|[.!?](?:\s|$)")
 # "CV/RecSys/LLMs": three or more names joined by slashes ("TCP/IP" and "UI/UX" stay one name).
 _SLASH_LIST = re.compile(r"(?<![\w/])[A-Za-z0-9+#.]+(?:/[A-Za-z0-9+#.]+){2,}(?![\w/])")
 _MIN_RUN = 2
+_NAME_SIGNS = re.compile(r"[A-Z0-9]")
 _CONJUNCTION = re.compile(r"\s+(?:and|or|&)\s+")
 # Capitalised only because they open the item: "Fluent English, French" names two languages.
 _OPENING_WORDS = _word_set(
@@ -65,8 +68,8 @@ def _enumerated_names(clause: str) -> list[str]:
     """Names listed with commas in running text: "a focus on Computer Vision, Visual Search,
     or LLMs" gives the three names. A run of names ends at the first entry that is not one, and
     counts only when a comma separates two of its names ("Health and Social Care" is one)."""
-    if "," not in clause:
-        return []
+    if "," not in clause or len(_NAME_SIGNS.findall(clause)) < _MIN_RUN:
+        return []  # a run needs two names, and every name has a capital or a digit
     # "Golang, Rust or C++ services": a comma part may hold two entries.
     parts = [
         (comma, piece)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .grading import opens_with_requirement
 from .headings import _loose_kind, _strict_kind
@@ -27,15 +27,13 @@ class _Line:
     section: str | None = None  # headings: the kind the name says; None when it says nothing
     inline: bool = False  # text that an inline label introduced: always a paragraph of its own
     table_row: object = None  # table rows: their tables.TableRow
+    stripped: str = field(init=False)  # the folded text without surrounding blanks
+    indent_chars: int = field(init=False)  # how many characters of indentation it starts with
 
-    @property
-    def stripped(self) -> str:
-        return self.folded.strip()
-
-    @property
-    def indent_chars(self) -> int:
-        """How many characters of indentation the line starts with."""
-        return len(self.folded) - len(self.folded.lstrip())
+    def __post_init__(self) -> None:
+        # Read many times by every pass: computed once.
+        self.stripped = self.folded.strip()
+        self.indent_chars = len(self.folded) - len(self.folded.lstrip())
 
 
 def _split_lines(text: str, folded: str) -> list[_Line]:
@@ -173,9 +171,12 @@ def _bullet_heading(body: str, marker: str) -> str | None:
     return None
 
 
-def _set_heading(line: _Line, name: str, style: str, level: int) -> None:
+_UNREAD = "unread"  # a heading's kind not yet looked up
+
+
+def _set_heading(line: _Line, name: str, style: str, level: int, kind=_UNREAD) -> None:
     line.kind, line.style, line.level = HEADING, style, level
-    line.section = _strict_kind(name) or _loose_kind(name)
+    line.section = _strict_kind(name) or _loose_kind(name) if kind == _UNREAD else kind
 
 
 def _marker_family(marker: str) -> str:
@@ -191,10 +192,10 @@ def _classify_heading(line: _Line, lines: list[_Line], index: int) -> None:
     form = _heading_form(line.stripped, after_break, next_line, _next_non_blank(lines, index))
     if form is None:
         return
-    name, style, level = form
+    name, style, level, kind = form
     if not _has_letters(name):
         return
-    _set_heading(line, name, style, level)
+    _set_heading(line, name, style, level, kind)
     if style == "colon" and len(_words(name)) > 6 and line.section == RESP:
         # "To be successful in the role, you will need:" is a lead-in, not a list of duties.
         line.section = None
@@ -209,39 +210,40 @@ def _next_non_blank(lines: list[_Line], index: int) -> _Line | None:
 
 def _heading_form(
     text: str, after_break: bool, next_line: _Line | None, following: _Line | None
-) -> tuple[str, str, int] | None:
-    """(name, style, level) when the line reads as a heading, else None.
+) -> tuple[str, str, int, str | None] | None:
+    """(name, style, level, kind) when the line reads as a heading, else None. kind is the
+    section kind its name says when already known (None: it says nothing), else _UNREAD.
 
     after_break: the line starts a block (it follows a blank line or a heading); next_line is
     the physical line after it and following the next line that is not blank.
     """
     if text[0] == "#" and (match := _MD_HEADING.fullmatch(text)):
-        return _heading_name(match["name"]), "markdown", len(match["hashes"])
+        return _heading_name(match["name"]), "markdown", len(match["hashes"]), _UNREAD
     if (
         text[0] in "*_"
         and (match := _BOLD_LINE.fullmatch(text))
         and len(_words(match["name"])) <= 15
     ):
-        return _heading_name(match["name"]), "bold", 7
+        return _heading_name(match["name"]), "bold", 7, _UNREAD
     bare = text.strip("*_ ")
     words = _words(bare)
     if _is_colon_heading(bare):
-        return _heading_name(bare), "colon", 8
+        return _heading_name(bare), "colon", 8, _UNREAD
     if len(words) <= _MAX_HEADING_WORDS and _is_all_caps(bare):
-        return _heading_name(bare), "caps", 7
+        return _heading_name(bare), "caps", 7, _UNREAD
     # "Is this you?" or "Sound familiar?" alone on a line after a break asks a heading's question.
     question = after_break and bare.endswith("?") and len(words) <= _MAX_QUESTION_WORDS
     if len(words) > _MAX_HEADING_WORDS or (_SENTENCE_PUNCT_END.search(bare) and not question):
         return None
     if question and next_line is not None and next_line.stripped:
-        return _heading_name(bare), "plain", 7
+        return _heading_name(bare), "plain", 7, _UNREAD
     name = _heading_name(bare)
-    if _strict_kind(name):
-        return name, "plain", 7
+    if strict := _strict_kind(name):
+        return name, "plain", 7, strict
     next_is_bullet = following is not None and bool(_BULLET.match(following.stripped))
     title_case = _is_title_case(bare)
     if after_break and (title_case or next_is_bullet):
-        return name, "plain", 7
+        return name, "plain", 7, _UNREAD
     if not (after_break or title_case):
         return None  # every rule below needs one or the other
     loose = _loose_kind(name)
@@ -254,16 +256,16 @@ def _heading_form(
         and next_line is not None
         and (len(_words(next_line.folded)) >= 8 or next_line.stripped.endswith("."))
     ):
-        return name, "plain", 7
+        return name, "plain", 7, loose
     # "What we offer you" between paragraphs: a short line whose name says "not a requirement".
     if after_break and len(words) <= 6 and loose == OTHER:
-        return name, "plain", 7
+        return name, "plain", 7, loose
     # A title-case line inside a block starts a new topic only when its name says "not a
     # requirement" ("Search Firms Please Read Carefully") and prose or nothing follows it:
     # otherwise it is more likely one entry of a list written one per line.
     ends_block = next_line is None or not next_line.stripped
     if title_case and loose == OTHER and (ends_block or len(_words(next_line.folded)) >= 25):
-        return name, "plain", 7
+        return name, "plain", 7, loose
     return None
 
 

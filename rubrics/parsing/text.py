@@ -137,6 +137,8 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 
 def _has_letters(text: str, at_least: int = 2) -> bool:
+    if len(text) >= at_least and text[:at_least].isalpha():
+        return True  # the common case: the text opens with letters
     return any(count >= at_least for count, _ in enumerate(_LETTER.finditer(text), start=1))
 
 

@@ -43,7 +43,7 @@ _TITLE_LEAD_PROSE = re.compile(
 # "An AAT qualification is preferred and ...": the tag inside the clause ends the title.
 _TITLE_INNER_TAG = re.compile(
     r"\s+(is|are|would be|will be)\s+((strongly|highly|also|very)\s+)?(preferred|required"
-    r"|mandatory|essential|desirable|desired|beneficial|advantageous|welcome"
+    r"|mandatory|essential|desirable|desired|beneficial|advantageous|welcome|helpful|useful"
     r"|an? ((big|huge|strong|real|definite|great)\s+)?(plus|bonus|advantage|asset))\b.*",
     re.IGNORECASE | re.DOTALL,
 )
@@ -70,6 +70,10 @@ def _derive_title(text: str) -> str:
     if len(title) > _SHORT_TITLE_CHARS or any(mark in title for mark in ".!?"):
         # The first sentence is all a title needs, and nine words fit in its first characters.
         title = first_sentence(title, _FIRST_SENTENCE_CHARS) or title
+    if len(title) > _WINDOW_CHARS:
+        # A title keeps at most nine words and every cut is decided within the next few, so the
+        # rest of a long sentence is never read: the same title, for less work.
+        title = " ".join(_words(title)[:_WINDOW_WORDS])
     if _MAY_HOLD_TAG.search(title):
         title = _TITLE_INNER_TAG.sub("", title) or title
     words = _words(_first_clause(title))
@@ -84,6 +88,8 @@ _TAIL_CHARS = 80
 # A text this short without a full stop is one sentence: no need to look for sentence ends.
 _SHORT_TITLE_CHARS = 40
 _FIRST_SENTENCE_CHARS = 240
+_WINDOW_WORDS = 16
+_WINDOW_CHARS = 100
 _MAY_HOLD_TAG = re.compile(r"\s(?:is|are|be)\s", re.IGNORECASE)
 
 
@@ -176,6 +182,7 @@ def _clip_title(title: str) -> str:
 
 
 _MAX_POSTING_TITLE_CHARS = 150
+_MAX_TITLE_LINE_CHARS = 150
 
 
 # A posting pasted from a data file names its title under a key; its first lines are code.
@@ -200,6 +207,10 @@ def _posting_title(text: str, lines: list[_Line]) -> str:
             continue
         if _CODE_LINE.match(line.folded):
             continue
+        if len(line.stripped) > _MAX_TITLE_LINE_CHARS:
+            # A posting that opens with a paragraph: its first sentence names the job.
+            first = first_sentence(text[line.start : line.end], _MAX_POSTING_TITLE_CHARS)
+            return _clean(first).rstrip(".")[:_MAX_POSTING_TITLE_CHARS]
         title = _clean(re.sub(r"^\s*#+\s*", "", text[line.start : line.end])).strip(" *_:")
         if len(title) > _MAX_POSTING_TITLE_CHARS:
             title = title[: _MAX_POSTING_TITLE_CHARS + 1].rsplit(" ", 1)[0]

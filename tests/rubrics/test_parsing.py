@@ -22,7 +22,7 @@ CASES_DIR = Path(__file__).parent / "parser_cases"
 PINTEREST_POSTING = (
     Path(__file__).resolve().parents[3] / "shared" / "postings" / "pinterest_ml_intern.txt"
 )
-MIN_RUBRIC_CASES = 31
+MIN_RUBRIC_CASES = 34
 MIN_ERROR_CASES = 3
 
 
@@ -315,6 +315,17 @@ def test_must_wording_among_duties_is_an_unplaced_hint_too():
     parsed = parse_posting(text)
 
     assert [hint.text for hint in parsed.unplaced] == ["Must keep the delivery log required by law"]
+
+
+def test_requirement_wording_only_outside_requirements_gives_low_confidence_items():
+    text = "Porter\n\nBenefits\n- Free lunch\n- Staff must hold a food hygiene certificate\n"
+
+    parsed = parse_posting(text)
+
+    assert [(item.text, item.confidence) for item in parsed.must_haves] == [
+        ("Staff must hold a food hygiene certificate", "low")
+    ]
+    assert parsed.unplaced == ()
 
 
 def test_titles_are_whole_phrases():
