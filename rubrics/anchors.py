@@ -292,6 +292,11 @@ def _years(req: _Requirement, five: bool) -> list[str]:
     ]
 
 
+_ANY_OF = re.compile(
+    r"\b(?:at least (?:one|1)|one or more|(?:any )?one of|any of|either)\b", re.IGNORECASE
+)
+
+
 def _skills(req: _Requirement, five: bool) -> list[str]:
     items = req.items
     if len(items) < 2:
@@ -306,6 +311,16 @@ def _skills(req: _Requirement, five: bool) -> list[str]:
         top = f"Recognised expertise in {subject}: among the strongest a reviewer is likely to see."
         return [*anchors, top] if five else anchors
     either, every = _join(items, "or"), _join(items, "and")
+    if _ANY_OF.search(req.text):
+        # "at least one language (Python, Go, Java)": one of the list meets the ask.
+        anchors = [
+            f"None of {either} shown with evidence (work, projects or study).",
+            f"One of {either}, but only listed or used briefly.",
+            f"At least one of {either}, backed by concrete work, as the posting asks.",
+            f"Several of {either} backed by concrete work, or one with sustained depth.",
+        ]
+        top = f"Depth in several of {either}, with recognised expertise in at least one."
+        return [*anchors, top] if five else anchors
     if len(items) == 2:
         some = f"One of {either}, or both only listed without evidence of use."
         most = f"Both {every}, backed by concrete work."

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from rubrics.anchors import default_anchors, default_knockout_level, level_labels
@@ -134,6 +134,18 @@ def count_warnings(*, n_must_haves: int, n_criteria: int) -> list[DraftWarning]:
     return warnings
 
 
+# "Android: 1 year" reads as nothing without its label: short texts keep it.
+_SHORT_TEXT_WORDS = 3
+
+
+def _with_label(item):
+    """The item with its label put back in front of a text too short to stand alone."""
+    title, text = item.title.strip(), item.text.strip()
+    if not title or len(text.split()) > _SHORT_TEXT_WORDS or title.lower() in text.lower():
+        return item
+    return replace(item, text=f"{title}: {text}")
+
+
 def draft_rubric(
     parsed,
     *,
@@ -149,6 +161,7 @@ def draft_rubric(
     dropped: Counter[str] = Counter()
     for kind, items in ((MUST_HAVE, parsed.must_haves), (BONUS, parsed.bonuses)):
         for item in items:
+            item = _with_label(item)
             reason = boilerplate_reason(item.text) or boilerplate_reason(item.title)
             if reason:
                 dropped[reason] += 1

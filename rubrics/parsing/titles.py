@@ -12,7 +12,7 @@ MAX_TITLE_WORDS = 9
 
 
 _TITLE_CLAUSE_END = re.compile(
-    r",(?!\d{3})|;|:|\s[(\[]|\s[—–-]\s|—"
+    r",(?!\d{3})|;|:|\s[(\[]|\s[—–-]\s|—|\sbut\s"
     r"|\s(?:e\.g\.|i\.e\.|including|such as|like|especially|for example|preferably)\b"
 )
 # After a comma, one to three words and another comma or "and"/"or": the comma sits inside an
@@ -35,6 +35,9 @@ _TITLE_LEAD_PROSE = re.compile(
     r"|it('s| is| would be) an? (big |real )?(plus|bonus|advantage) if"
     r"|((all )?(applicants?|candidates?|you)\s+)?(must|should|will need to|need to)"
     r"(\s+(have|be able to|be))?"
+    r"|((you|applicants?|candidates?)\s+)?(will be|are|is) (required|expected|asked) to"
+    r"|(for|in|at|as) [^,:;]{1,40}?,?\s+(you|applicants?|candidates?)\s+(must|should|will need to)"
+    r"(\s+(have|hold|be able to|be))?"
     r"|the (successful|ideal|right) (candidate|applicant|person) (will|must|should)"
     r"( have| be able to| be| hold| bring)?"
     r"|we (require|need|expect|want|are looking for|seek)( someone with| candidates with)?)\s+",
@@ -117,6 +120,8 @@ def _first_clause(text: str) -> str:
     previous_comma = None
     for match in _TITLE_CLAUSE_END.finditer(text):
         prefix = text[: match.start()].strip()
+        if prefix and _dangles(_words(prefix)):
+            continue  # "in a fast-paced, deadline-driven environment": the phrase reads on
         if match.group() == ",":
             in_list = _ENUMERATION_NEXT.match(text, match.start()) or (
                 previous_comma is not None
@@ -132,31 +137,184 @@ def _first_clause(text: str) -> str:
 
 
 def _title_cut(words: list[str]) -> int:
-    """How many of a long clause's words to keep."""
-    candidates = range(3, MAX_TITLE_WORDS + 1)
-    for index in candidates:
-        if words[index].lower() in _TITLE_PREPOSITIONS:
+    """How many of a long clause's words to keep.
+
+    Cuts are tried in order — before the first preposition, before "to" opening a phrase,
+    before a comma-separated list, before each "and"/"or", before "to" — and the first that
+    leaves no phrase open behind it wins ("in a fast-paced", "make tactical", "Golang or the
+    ability" are refused). With none, the first cut is kept without its open words."""
+    cut = _clean_cut(words, MAX_TITLE_WORDS)
+    if cut is not None:
+        return cut
+    # No boundary closes the phrase: the longest start of at most nine words that does.
+    for index in range(min(len(words), MAX_TITLE_WORDS), 2, -1):
+        if not _dangles(words[:index]):
             return index
-    # "leadership to a team" opens a preposition's phrase; "to learn" is still the verb's, and
-    # "equivalent to a degree" is one phrase.
-    for index in candidates:
-        following = words[index + 1].lower() if index + 1 < len(words) else ""
-        if (
-            words[index].lower() == "to"
-            and following in _DETERMINERS
-            and words[index - 1].lower() not in _GOVERNS_TO
-        ):
+    # Nor within nine words ("Working both independently ... and alongside other fitters"):
+    # the shortest longer start that closes it, up to a limit.
+    for index in range(MAX_TITLE_WORDS + 1, min(len(words), _LONGEST_TITLE_WORDS) + 1):
+        if not _dangles(words[:index]):
             return index
+    return MAX_TITLE_WORDS
+
+
+_LONGEST_TITLE_WORDS = 14
+
+
+def _clean_cut(words: list[str], limit: int) -> int | None:
+    """The first cut of at most `limit` words that leaves no phrase open, or None."""
+    candidates = range(3, min(len(words) - 1, limit) + 1)
+    # A cut before a preposition or "to" closes the list before it ("interviews, diary studies
+    # and usability tests [with customers]"); the other cuts may fall inside a list.
+    closing = [i for i in candidates if words[i].lower() in _TITLE_PREPOSITIONS]
+    closing += [i for i in candidates if words[i].lower() == "to" and _opens(words, i)]
+    for index in closing:
+        if not _dangles(words[:index]):
+            return index
+    for index in _cuts(words, candidates, closing):
+        kept = _before_enumeration(words[:index])
+        if not _dangles(kept) and not _splits_coordination(words, len(kept)):
+            return len(kept)
+    return None
+
+
+def _cuts(words: list[str], candidates: range, closing: list[int] | None = None) -> list[int]:
+    """Where a clause may be cut, in the order the cuts are tried."""
+    if closing is None:
+        closing = [i for i in candidates if words[i].lower() in _TITLE_PREPOSITIONS]
+        closing += [i for i in candidates if words[i].lower() == "to" and _opens(words, i)]
+    cuts = list(closing)
     # "Publications in machine learning, AI, data science, ...": stop before the enumeration.
-    for index in range(4, MAX_TITLE_WORDS + 1):
-        if words[index - 1].endswith(","):
-            return index
-    # "Significant experience writing Golang or the ability ...": the first "or"/"and" closes
-    # the first noun phrase; a later one would cut the second phrase in half.
-    conjunctions = [i for i in candidates if words[i].lower() in _TITLE_CONJUNCTIONS]
-    if conjunctions:
-        return conjunctions[0]
-    return next((i for i in candidates if words[i].lower() == "to"), MAX_TITLE_WORDS)
+    cuts += [i for i in candidates if words[i - 1].endswith(",")]
+    # The last "and"/"or" first: "Knowledge of Fortran or C [and experience ...]".
+    cuts += [i for i in reversed(candidates) if words[i].lower() in _TITLE_CONJUNCTIONS]
+    cuts += [i for i in candidates if words[i].lower() == "to"]
+    return cuts
+
+
+def _splits_coordination(words: list[str], index: int) -> bool:
+    """ "Significant experience writing Golang or the ability [and desire ...]": a cut that
+    ends a second conjunct begun with a determiner just before it, which the next "and"/"or"
+    shows to be a coordination of its own."""
+    if index >= len(words) or words[index].lower() not in _TITLE_CONJUNCTIONS:
+        return False
+    before = [word.lower() for word in words[max(0, index - 3) : index]]
+    return any(
+        word in _TITLE_CONJUNCTIONS and following in _DETERMINERS
+        for word, following in zip(before, before[1:], strict=False)
+    )
+
+
+def _opens(words: list[str], index: int) -> bool:
+    """Whether words[index] opens a phrase that a title may leave out."""
+    word = words[index].lower()
+    if word in _TITLE_PREPOSITIONS or word in _TITLE_CONJUNCTIONS:
+        return True
+    if word == "to":
+        # "leadership to a team" opens a preposition's phrase; "to learn" is still the verb's,
+        # and "equivalent to a degree" is one phrase.
+        following = words[index + 1].lower() if index + 1 < len(words) else ""
+        return following in _DETERMINERS and words[index - 1].lower() not in _GOVERNS_TO
+    return False
+
+
+def _before_enumeration(kept: list[str]) -> list[str]:
+    """ "Installation of furnaces, air conditioners" -> "Installation of furnaces": a title
+    stops before a comma-separated list rather than in the middle of it."""
+    for index, word in enumerate(kept[:-1]):
+        if not word.endswith(",") or _dangles(kept[: index + 1]):
+            continue
+        if index >= 2 or kept[index + 1].lower() in _TITLE_CONJUNCTIONS:
+            return kept[: index + 1]
+    return kept
+
+
+# Words that leave a phrase open when a title ends on them.
+_OPEN_ENDINGS = _word_set(
+    "a an the this that these those your our their its his her both either neither each every "
+    "all any some more most very highly well as than not no own such other another several "
+    "various multiple if you we they it who whom whose working alongside beside toward towards "
+    "beyond around behind inside outside throughout upon per like over under about after before"
+)
+# Adjectives that need the noun after them when something other than adjectives comes first
+# ("make tactical", "in data-efficient"); "Highly organized and detail-oriented" is whole.
+_ADJECTIVE_WORDS = _word_set(
+    "strong good great excellent outstanding exceptional superb clear solid sound deep broad "
+    "wide fast quick rapid slow high low large small big tiny long short new modern current "
+    "recent similar relevant complex simple key main major minor core strategic tactical "
+    "technical consistent proven demonstrated advanced basic general specific particular "
+    "related equivalent significant extensive substantial effective efficient independent "
+    "motivated detailed organized organised careful accurate precise timely safe secure "
+    "practical creative flexible reliable dependable friendly positive calm patient "
+    "confident curious diverse dynamic global local national international regional "
+    "internal external public private commercial clinical digital physical mental verbal "
+    "written oral spoken fluent native formal informal full part senior junior early late "
+    "daily weekly monthly annual regular occasional frequent heavy light hard soft sharp "
+    "keen eager willing able ready open busy fresh prior previous additional further other "
+    "hands-on"
+)
+_ADJECTIVE_SUFFIXES = ("ous", "ful", "ible", "able", "ical", "ive", "-paced", "-efficient")
+_ADJECTIVE_HYPHEN_ENDS = (
+    "paced", "efficient", "driven", "oriented", "based", "facing", "level", "quality", "scale",
+    "focused", "minded", "friendly", "related", "specific", "critical",
+)  # fmt: skip
+# Hyphenated words are read as adjectives ("high-volume", "time-critical") unless they end
+# like a noun ("self-starter", "follow-up").
+_HYPHEN_NOUN_ENDS = _word_set(
+    "starter up off in out how worker owner maker taker solver commerce member leader user "
+    "end ends service services mail site"
+)
+_NOUNS_LIKE_ADJECTIVES = _word_set(
+    "executive representative initiative objective perspective alternative incentive "
+    "directive narrative table cable variable deliverable receivable payable"
+)
+
+
+def _adjective_like(word: str) -> bool:
+    word = word.lower().strip(".,;:!?\"'“”‘’()")
+    if word in _NOUNS_LIKE_ADJECTIVES:
+        return False
+    if word in _ADJECTIVE_WORDS:
+        return True
+    if "-" in word:
+        end = word.rsplit("-", 1)[1]
+        if end in _ADJECTIVE_HYPHEN_ENDS:
+            return True
+        # "e-filing", "problem-solving", "record-keeping": compounds on "-ing" name activities.
+        return end not in _HYPHEN_NOUN_ENDS and len(end) > 2 and not end.endswith("ing")
+    return len(word) > 5 and word.endswith(_ADJECTIVE_SUFFIXES)
+
+
+def _dangles(words: list[str]) -> bool:
+    """Whether a title made of `words` ends with a phrase left open: a determiner or a word
+    like "both", or an adjective whose noun was cut off after other kinds of words."""
+    # Words a title never ends on are clipped anyway ("community of" -> "community").
+    while len(words) > 1 and words[-1].lower().strip(".,;:!?") in _TITLE_TAIL_WORDS:
+        words = words[:-1]
+    if not words:
+        return False
+    last = words[-1].lower().strip(".,;:!?\"'“”‘’")
+    if last in _OPEN_ENDINGS:
+        return True
+    lowered = [word.lower().strip(",") for word in words]
+    for opener, closer in (("both", "and"), ("either", "or"), ("between", "and")):
+        # "Working both individually [and collaboratively]": the pair is left half open.
+        if opener in lowered and closer not in lowered[lowered.index(opener) :]:
+            return True
+    if not _adjective_like(last):
+        return False
+    # An adjective whose noun was cut off: after a determiner, a preposition or a verb ("in
+    # a fast-paced", "make tactical"), not as the last entry of a list or of an adjective
+    # phrase ("problem solver, innovative", "Highly organized and detail-oriented").
+    before = [word for word in words[:-1] if not word.lower().endswith("ly")]
+    if not before:
+        return False
+    previous = before[-1]
+    return not (
+        previous.endswith(",")
+        or previous.lower() in ("and", "or", "&")
+        or _adjective_like(previous)
+    )
 
 
 _LOWER_WORD = re.compile(r"[a-z][a-z'’-]*")
