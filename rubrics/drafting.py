@@ -146,6 +146,45 @@ def _with_label(item):
     return replace(item, text=f"{title}: {text}")
 
 
+# Names a requirement mentions in running text: "writing Golang", "Linux server
+# administration". Runs of capitalised words (not opening a sentence), acronyms, CamelCase and
+# names with digits or + / #.
+_NAME_WORD = r"(?:[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?:[+#]+|\.js)?|[a-z]+[A-Z][A-Za-z0-9]*)"
+_NAME = re.compile(rf"(?<![\w.+#-]){_NAME_WORD}(?:\s+{_NAME_WORD})*")
+_DISTINCT_NAME = re.compile(r"[A-Z].*[A-Z]|\d|[+#]|^[a-z]+[A-Z]")  # "SQL", "GitHub", "C++"
+_NOT_NAME_WORDS = (
+    "a an the and or of to in on for with at by from as is are be we you our your it this "
+    "that these those i must should will may can able ability experience knowledge "
+    "familiarity proficiency understanding strong excellent good minimum preferred required "
+    "bonus plus ideally degree years year level senior junior not any all one two three four "
+    "five whose who what when where office department federal state time team company "
+    "manager director assistant executive services service program programme university "
+    "center centre division agency board committee group staff"
+)
+_NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
+_MAX_NAMES = 6
+
+
+def _with_names(item):
+    """The item with the names it mentions as keywords, when no list gave it any."""
+    if item.keywords:
+        return item
+    names: dict[str, str] = {}
+    for sentence in re.split(r"(?<=[.!?;:])\s+", item.text):
+        opening = len(sentence) - len(sentence.lstrip(" \"'“‘(["))
+        for match in _NAME.finditer(sentence):
+            words = match.group().split()
+            if match.start() <= opening and not _DISTINCT_NAME.search(words[0]):
+                words = words[1:]  # a capital that only opens the sentence
+            words = [w for w in words if w.lower() not in _NOT_NAMES]
+            name = " ".join(words)
+            if len(name) >= 2:
+                names.setdefault(name.lower(), name)
+    if not names:
+        return item
+    return replace(item, keywords=tuple(list(names.values())[:_MAX_NAMES]))
+
+
 def draft_rubric(
     parsed,
     *,
@@ -161,7 +200,7 @@ def draft_rubric(
     dropped: Counter[str] = Counter()
     for kind, items in ((MUST_HAVE, parsed.must_haves), (BONUS, parsed.bonuses)):
         for item in items:
-            item = _with_label(item)
+            item = _with_names(_with_label(item))
             reason = boilerplate_reason(item.text) or boilerplate_reason(item.title)
             if reason:
                 dropped[reason] += 1

@@ -102,3 +102,33 @@ def test_skills_anchors_follow_an_at_least_one_of_list():
         "At least one of Bash, Perl or Ruby, backed by concrete work, as the posting asks."
     )
     assert not any(anchor.startswith(("Most of", "All of")) for anchor in anchors)
+
+
+@pytest.mark.parametrize(
+    ("text", "keywords"),
+    [
+        ("Significant experience writing Golang or Rust services.", ("Golang", "Rust")),
+        ("Comfortable with PostgreSQL and Redis in production.", ("PostgreSQL", "Redis")),
+        ("You have shipped C++ and C# code to customers.", ("C++", "C#")),
+        ("Strong written communication with customers.", ()),
+        # A capital that only opens the sentence is not a name.
+        ("Careful record keeping and tidy habits.", ()),
+    ],
+)
+def test_an_item_without_a_list_takes_the_names_it_mentions_as_keywords(text, keywords):
+    item = ParsedItem(title="Item", text=text, keywords=(), span=(0, len(text)))
+    parsed = ParsedPosting(title="Job", must_haves=(item,), bonuses=(), responsibilities=())
+
+    [criterion] = draft_rubric(parsed).criteria
+
+    assert criterion.keywords == keywords
+
+
+def test_names_do_not_add_to_keywords_a_list_already_gave():
+    text = "Mastery of one language (Java, Go) and AI-assisted tooling."
+    item = ParsedItem(title="Skills", text=text, keywords=("Java", "Go"), span=(0, len(text)))
+    parsed = ParsedPosting(title="Job", must_haves=(item,), bonuses=(), responsibilities=())
+
+    [criterion] = draft_rubric(parsed).criteria
+
+    assert criterion.keywords == ("Java", "Go")
