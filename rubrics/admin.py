@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from config.errors import ServiceError
+from core.admin import AuditHistoryMixin
 from rubrics import selectors, services
 from rubrics.anchors import default_anchors, level_labels
 from rubrics.models import Criterion, JobPosting, Rubric
@@ -79,7 +80,7 @@ class RubricInline(admin.TabularInline):
 
 
 @admin.register(JobPosting)
-class JobPostingAdmin(admin.ModelAdmin):
+class JobPostingAdmin(AuditHistoryMixin, admin.ModelAdmin):
     list_display = ["title", "team", "location", "status", "rubric_count", "created_at"]
     list_filter = ["status", "team"]
     search_fields = ["title", "team", "location"]
@@ -349,7 +350,7 @@ class CriterionInline(admin.TabularInline):
 
 
 @admin.register(Rubric)
-class RubricAdmin(admin.ModelAdmin):
+class RubricAdmin(AuditHistoryMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "posting",

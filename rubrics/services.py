@@ -1,16 +1,16 @@
 """State changes for postings and rubrics: one transaction each, every rule
 checked here so that the admin, the API and commands share them, and every
-change logged (who, when, what) in Django's admin log."""
+change recorded as an AuditEvent (who, when, what changed: old → new)."""
 
 from decimal import Decimal
 
-from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from config.errors import Conflict
+from core import audit
 from rubrics.anchors import default_anchors, default_knockout_level, level_labels
 from rubrics.criterion_types import classify
 from rubrics.drafting import draft_rubric
@@ -37,17 +37,47 @@ CRITERION_FIELDS = (
 )
 
 
-def _log(*, actor, obj, action_flag: int, message: str) -> None:
-    """Audit record: who changed what and when, shown in the admin's history."""
-    if actor is None or not actor.is_authenticated:
-        return
-    LogEntry.objects.log_actions(
-        user_id=actor.pk,
-        queryset=[obj],
-        action_flag=action_flag,
-        change_message=message,
-        single_object=True,
-    )
+def _criteria_state(rubric: Rubric) -> dict[str, dict]:
+    """What an audit record keeps of a rubric's criteria: {"Title [#id]": {field: value}}."""
+    return {
+        f"{c.title} [#{c.pk}]": {
+            "kind": c.kind,
+            "type": c.type,
+            "title": c.title,
+            "description": c.description,
+            "weight": str(c.weight),
+            "knockout_level": c.knockout_level,
+            "keywords": list(c.keywords),
+            "anchors": list(c.anchors),
+        }
+        for c in rubric.criteria.order_by("order", "id")
+    }
+
+
+def _criteria_changes(before: dict[str, dict], after: dict[str, dict]) -> dict:
+    """Criteria added and removed, and per kept criterion each field as [old, new]."""
+    changes: dict = {}
+    added = [key for key in after if key not in before]
+    removed = [key for key in before if key not in after]
+    changed = {
+        key: audit.diff(before[key], after[key])
+        for key in after
+        if key in before and before[key] != after[key]
+    }
+    if added:
+        changes["added"] = {key: after[key] for key in added}
+    if removed:
+        changes["removed"] = removed
+    if changed:
+        changes["changed"] = changed
+    return changes
+
+
+def _posting_state(posting: JobPosting) -> dict:
+    # The posting text can run to 200 KB: the record keeps its size, not its words.
+    state = {field: getattr(posting, field) for field in POSTING_FIELDS if field != "raw_text"}
+    state["raw_text"] = f"{len(posting.raw_text)} characters"
+    return state
 
 
 # --- Postings ---------------------------------------------------------------
@@ -75,7 +105,13 @@ def posting_create(
     )
     posting.full_clean()
     posting.save()
-    _log(actor=actor, obj=posting, action_flag=ADDITION, message="Created the posting.")
+    audit.record(
+        actor=actor,
+        event="posting.created",
+        obj=posting,
+        summary="Created the posting.",
+        changes=audit.diff({}, _posting_state(posting)),
+    )
     return posting
 
 
@@ -85,17 +121,19 @@ def posting_update(*, posting: JobPosting, actor, **changes) -> JobPosting:
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed."))
     posting = JobPosting.objects.select_for_update().get(pk=posting.pk)
+    before = _posting_state(posting)
     changed = {k: v for k, v in changes.items() if getattr(posting, k) != v}
     for field, value in changed.items():
         setattr(posting, field, value)
     if changed:
         posting.full_clean()
         posting.save()
-        _log(
+        audit.record(
             actor=actor,
+            event="posting.changed",
             obj=posting,
-            action_flag=CHANGE,
-            message=f"Changed {', '.join(sorted(changed))}.",
+            summary=f"Changed {', '.join(sorted(changed))}.",
+            changes=audit.diff(before, _posting_state(posting), sorted(changed)),
         )
     return posting
 
@@ -200,11 +238,12 @@ def rubric_generate(
         _note(warning, rows) for warning in draft.warnings if warning.code not in LIVE_WARNING_CODES
     ]
     rubric.save(update_fields=["generation_notes"])
-    _log(
+    audit.record(
         actor=actor,
+        event="rubric.generated",
         obj=rubric,
-        action_flag=ADDITION,
-        message=f"Generated draft v{rubric.version} from the posting "
+        changes={"criteria": _criteria_changes({}, _criteria_state(rubric))},
+        summary=f"Generated draft v{rubric.version} from the posting "
         f"({_count(rows, Criterion.Kind.MUST_HAVE, 'must-have', 'must-haves')}, "
         f"{_count(rows, Criterion.Kind.BONUS, 'bonus', 'bonuses')}, "
         f"{_count(rows, Criterion.Kind.SCREENING, 'screening question', 'screening questions')}).",
@@ -270,14 +309,16 @@ def criterion_set_kind(*, criterion: Criterion, kind: str, actor) -> Criterion:
     old = criterion.get_kind_display()
     if criterion.kind == kind:
         return criterion
+    before = _criteria_state(rubric)
     _set_kind_fields(criterion, kind, rubric.scale_max)
     criterion.save()
     _reweigh(rubric)
-    _log(
+    audit.record(
         actor=actor,
+        event="rubric.criterion_kind_changed",
         obj=rubric,
-        action_flag=CHANGE,
-        message=f"“{criterion.title}”: {old} → {criterion.get_kind_display()}; weights reset.",
+        summary=f"“{criterion.title}”: {old} → {criterion.get_kind_display()}; weights reset.",
+        changes={"criteria": _criteria_changes(before, _criteria_state(rubric))},
     )
     return criterion
 
@@ -287,13 +328,15 @@ def criterion_drop(*, criterion: Criterion, actor) -> None:
     """Remove a criterion from a draft and reset the weights to the default split."""
     rubric, criterion = _lock_draft_criterion(criterion)
     title = criterion.title
+    before = _criteria_state(rubric)
     criterion.delete()
     _reweigh(rubric)
-    _log(
+    audit.record(
         actor=actor,
+        event="rubric.criterion_dropped",
         obj=rubric,
-        action_flag=CHANGE,
-        message=f"Dropped “{title}”; weights reset.",
+        summary=f"Dropped “{title}”; weights reset.",
+        changes={"criteria": _criteria_changes(before, _criteria_state(rubric))},
     )
 
 
@@ -330,14 +373,19 @@ def criterion_add_from_posting(
     )
     _set_kind_fields(criterion, kind, rubric.scale_max)
     criterion.full_clean(exclude=["rubric"])
+    before = _criteria_state(rubric)
     criterion.save()
     _reweigh(rubric)
-    _log(
+    audit.record(
         actor=actor,
+        event="rubric.criterion_added",
         obj=rubric,
-        action_flag=CHANGE,
-        message=f"Added “{criterion.title}” ({criterion.get_kind_display()}) from the posting; "
+        summary=f"Added “{criterion.title}” ({criterion.get_kind_display()}) from the posting; "
         "weights reset.",
+        changes={
+            "criteria": _criteria_changes(before, _criteria_state(rubric)),
+            "span": [criterion.source_start, criterion.source_end],
+        },
     )
     return criterion
 
@@ -363,6 +411,8 @@ def rubric_update(
     rubric = _lock_rubric(rubric)
     if not rubric.is_draft:
         raise RubricNotEditable()
+    before = {"scale_max": rubric.scale_max, "must_have_share": rubric.must_have_share}
+    criteria_before = _criteria_state(rubric)
     changes: dict = {}
     if scale_max is not None and scale_max != rubric.scale_max:
         _validate_scale(scale_max)
@@ -387,11 +437,18 @@ def rubric_update(
         _reweigh(rubric)
         changes["weights"] = "reset"
     if changes:
-        _log(
+        recorded = audit.diff(
+            before, {"scale_max": rubric.scale_max, "must_have_share": rubric.must_have_share}
+        )
+        criteria_changes = _criteria_changes(criteria_before, _criteria_state(rubric))
+        if criteria_changes:
+            recorded["criteria"] = criteria_changes
+        audit.record(
             actor=actor,
+            event="rubric.changed",
             obj=rubric,
-            action_flag=CHANGE,
-            message=f"Changed {', '.join(sorted(changes))}.",
+            summary=f"Changed {', '.join(sorted(changes))}.",
+            changes=recorded,
         )
     return rubric
 
@@ -492,16 +549,23 @@ def rubric_publish(*, rubric: Rubric, actor) -> Rubric:
         previous.state = Rubric.State.RETIRED
         previous.retired_at = now
         previous.save(update_fields=["state", "retired_at"])
-        _log(
+        audit.record(
             actor=actor,
+            event="rubric.retired",
             obj=previous,
-            action_flag=CHANGE,
-            message=f"Retired: v{rubric.version} was published.",
+            summary=f"Retired: v{rubric.version} was published.",
+            changes={"state": ["published", "retired"]},
         )
     rubric.state = Rubric.State.PUBLISHED
     rubric.published_at = now
     rubric.save(update_fields=["state", "published_at"])
-    _log(actor=actor, obj=rubric, action_flag=CHANGE, message="Published.")
+    audit.record(
+        actor=actor,
+        event="rubric.published",
+        obj=rubric,
+        summary="Published.",
+        changes={"state": ["draft", "published"]},
+    )
     return rubric
 
 
@@ -516,7 +580,13 @@ def rubric_retire(*, rubric: Rubric, actor) -> Rubric:
     rubric.state = Rubric.State.RETIRED
     rubric.retired_at = timezone.now()
     rubric.save(update_fields=["state", "retired_at"])
-    _log(actor=actor, obj=rubric, action_flag=CHANGE, message="Retired.")
+    audit.record(
+        actor=actor,
+        event="rubric.retired",
+        obj=rubric,
+        summary="Retired.",
+        changes={"state": ["published", "retired"]},
+    )
     return rubric
 
 
@@ -542,7 +612,13 @@ def rubric_clone(*, rubric: Rubric, actor) -> Rubric:
         )
         for c in source.criteria.all()
     )
-    _log(actor=actor, obj=clone, action_flag=ADDITION, message=f"Cloned from v{source.version}.")
+    audit.record(
+        actor=actor,
+        event="rubric.cloned",
+        obj=clone,
+        summary=f"Cloned from v{source.version}.",
+        changes={"cloned_from": [None, source.pk], "version": [None, clone.version]},
+    )
     return clone
 
 
@@ -551,7 +627,13 @@ def rubric_delete(*, rubric: Rubric, actor) -> None:
     rubric = _lock_rubric(rubric)
     if not rubric.is_draft:
         raise RubricNotEditable("Only a draft rubric can be deleted; retire a published one.")
-    _log(actor=actor, obj=rubric, action_flag=DELETION, message=f"Deleted draft v{rubric.version}.")
+    audit.record(
+        actor=actor,
+        event="rubric.deleted",
+        obj=rubric,
+        summary=f"Deleted draft v{rubric.version}.",
+        changes={"criteria": _criteria_changes(_criteria_state(rubric), {})},
+    )
     rubric.delete()
 
 
@@ -563,5 +645,11 @@ def posting_delete(*, posting: JobPosting, actor) -> None:
         raise Conflict(
             "This posting has rubrics; close it instead of deleting it.", code="protected"
         )
-    _log(actor=actor, obj=posting, action_flag=DELETION, message="Deleted the posting.")
+    audit.record(
+        actor=actor,
+        event="posting.deleted",
+        obj=posting,
+        summary="Deleted the posting.",
+        changes=audit.diff(_posting_state(posting), {}),
+    )
     posting.delete()

@@ -17,6 +17,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from config.errors import ServiceError
 from config.roles import is_recruiter
+from core.admin import AuditHistoryMixin
 from rubrics.models import JobPosting, Rubric
 from screening import selectors, services
 from screening.api.renderers import CSVRenderer
@@ -70,7 +71,7 @@ class ServiceErrorsAsMessages:
 
 
 @admin.register(Candidate)
-class CandidateAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
+class CandidateAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmin):
     list_display = ["full_name", "email", "phone", "application_count", "created_at"]
     search_fields = ["full_name", "email"]
     list_filter = ["created_at"]
@@ -175,7 +176,7 @@ class ScorecardInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
+class ApplicationAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmin):
     list_display = [
         "candidate",
         "posting",
@@ -193,6 +194,12 @@ class ApplicationAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
     actions = ["assign_reviewers"]
     change_list_template = "admin/screening/application/change_list.html"
     change_form_template = "admin/screening/application/change_form.html"
+
+    def audit_objects(self, application):
+        # The application's page tells its whole story: its assignments and scorecards too.
+        assignments = list(application.assignments.select_related("scorecard"))
+        cards = [a.scorecard for a in assignments if hasattr(a, "scorecard")]
+        return [application, *assignments, *cards]
 
     def get_queryset(self, request):
         return selectors.applications_visible_to(request.user)
@@ -354,7 +361,7 @@ def _ranking_csv(posting, rows) -> HttpResponse:
 
 
 @admin.register(ReviewAssignment)
-class ReviewAssignmentAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
+class ReviewAssignmentAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmin):
     """All assignments, for recruiters."""
 
     list_display = ["candidate", "posting", "reviewer", "due_date", "status", "overdue"]

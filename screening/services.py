@@ -9,7 +9,6 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -19,22 +18,36 @@ from django.utils import timezone
 
 from config import roles
 from config.errors import Conflict
+from core import audit
 from rubrics.models import Criterion, JobPosting, Rubric
 from screening.calibration.services import calibration_after_submission
 from screening.errors import NotAssigned, ScorecardLocked
 from screening.models import Application, Candidate, CriterionScore, ReviewAssignment, Scorecard
 
 
-def _log(*, actor, obj, action_flag: int, message: str) -> None:
-    if actor is None or not actor.is_authenticated:
-        return
-    LogEntry.objects.log_actions(
-        user_id=actor.pk,
-        queryset=[obj],
-        action_flag=action_flag,
-        change_message=message,
-        single_object=True,
-    )
+def _score_state(card: Scorecard) -> dict[str, dict]:
+    """What an audit record keeps of a scorecard's scores: levels and answers as data; notes,
+    free text about a person, only as whether they changed."""
+    return {
+        f"{s.criterion.title} [#{s.criterion_id}]": {
+            "value": s.value,
+            "answer": s.answer,
+            "note": s.note,
+        }
+        for s in card.scores.select_related("criterion").order_by("criterion__order", "id")
+    }
+
+
+def _score_changes(before: dict[str, dict], after: dict[str, dict]) -> dict:
+    changes = {}
+    for key, now in after.items():
+        then = before.get(key, {"value": None, "answer": None, "note": ""})
+        entry = audit.diff(then, now, ("value", "answer"))
+        if then["note"] != now["note"]:
+            entry["note"] = "edited"
+        if entry:
+            changes[key] = entry
+    return changes
 
 
 # --- Candidates -------------------------------------------------------------
@@ -72,7 +85,9 @@ def candidate_create(
     if _email_taken(candidate.email):
         raise ValidationError({"email": "A candidate with this email already exists."})
     candidate.save()
-    _log(actor=actor, obj=candidate, action_flag=ADDITION, message="Added the candidate.")
+    audit.record(
+        actor=actor, event="candidate.created", obj=candidate, summary="Added the candidate."
+    )
     return candidate
 
 
@@ -88,11 +103,13 @@ def candidate_update(*, candidate: Candidate, actor, **changes) -> Candidate:
     if "email" in changes and _email_taken(candidate.email, exclude_pk=candidate.pk):
         raise ValidationError({"email": "A candidate with this email already exists."})
     candidate.save()
-    _log(
+    # Personal data: the record names the fields that changed, never their values.
+    audit.record(
         actor=actor,
+        event="candidate.changed",
         obj=candidate,
-        action_flag=CHANGE,
-        message=f"Changed {', '.join(sorted(changes)) or 'nothing'}.",
+        summary=f"Changed {', '.join(sorted(changes)) or 'nothing'}.",
+        changes={"fields": sorted(changes)},
     )
     return candidate
 
@@ -207,12 +224,9 @@ def candidate_import(*, actor, data: bytes) -> list[Candidate]:
         )
         for r in parsed.rows
     )
-    if actor is not None and actor.is_authenticated:
-        LogEntry.objects.log_actions(
-            user_id=actor.pk,
-            queryset=candidates,
-            action_flag=ADDITION,
-            change_message="Imported from CSV.",
+    for candidate in candidates:
+        audit.record(
+            actor=actor, event="candidate.created", obj=candidate, summary="Imported from CSV."
         )
     return candidates
 
@@ -252,11 +266,12 @@ def application_open(
             )
     except IntegrityError:
         raise Conflict("This candidate's application for this posting was just opened.") from None
-    _log(
+    audit.record(
         actor=actor,
+        event="application.opened",
         obj=application,
-        action_flag=ADDITION,
-        message=f"Opened against rubric v{rubric.version}.",
+        summary=f"Opened against rubric v{rubric.version}.",
+        changes={"rubric": [None, rubric.pk], "stage": [None, stage]},
     )
     return application
 
@@ -270,7 +285,13 @@ def application_set_stage(*, application: Application, actor, stage: str) -> App
         old = application.stage
         application.stage = stage
         application.save(update_fields=["stage"])
-        _log(actor=actor, obj=application, action_flag=CHANGE, message=f"Stage {old} → {stage}.")
+        audit.record(
+            actor=actor,
+            event="application.stage_changed",
+            obj=application,
+            summary=f"Stage {old} → {stage}.",
+            changes={"stage": [old, stage]},
+        )
     return application
 
 
@@ -301,11 +322,12 @@ def assignment_create(
     except IntegrityError:
         raise Conflict(f"{reviewer} was just assigned to this application.") from None
     Scorecard.objects.create(assignment=assignment, application=application)
-    _log(
+    audit.record(
         actor=actor,
+        event="assignment.created",
         obj=assignment,
-        action_flag=ADDITION,
-        message=f"Assigned {reviewer} (due {due_date or 'no date'}).",
+        summary=f"Assigned {reviewer} (due {due_date or 'no date'}).",
+        changes={"reviewer": [None, reviewer.pk], "due_date": [None, due_date]},
     )
     return assignment
 
@@ -319,11 +341,12 @@ def assignment_set_due_date(
         old = assignment.due_date
         assignment.due_date = due_date
         assignment.save(update_fields=["due_date"])
-        _log(
+        audit.record(
             actor=actor,
+            event="assignment.due_date_changed",
             obj=assignment,
-            action_flag=CHANGE,
-            message=f"Due date {old or 'none'} → {due_date or 'none'}.",
+            summary=f"Due date {old or 'none'} → {due_date or 'none'}.",
+            changes={"due_date": [old, due_date]},
         )
     return assignment
 
@@ -433,6 +456,8 @@ def scorecard_save(
         isinstance(recommendation, bool) or recommendation not in Scorecard.Recommendation.values
     ):
         raise ValidationError({"recommendation": "Choose Strong no, No, Yes or Strong yes."})
+    before = _score_state(card)
+    was = {"recommendation": card.recommendation, "summary": card.summary}
     if scores:
         _apply_scores(card, scores)
     if recommendation is not None:
@@ -444,11 +469,20 @@ def scorecard_save(
         card.status = Scorecard.Status.SUBMITTED
         card.submitted_at = timezone.now()
     card.save()
-    _log(
+    changes = {}
+    if score_changes := _score_changes(before, _score_state(card)):
+        changes["scores"] = score_changes
+    changes.update(audit.diff(was, {"recommendation": card.recommendation}, ["recommendation"]))
+    if was["summary"] != card.summary:
+        changes["summary"] = "edited"
+    if submit:
+        changes["status"] = ["draft", "submitted"]
+    audit.record(
         actor=reviewer,
+        event="scorecard.submitted" if submit else "scorecard.saved",
         obj=card,
-        action_flag=CHANGE,
-        message="Submitted." if submit else "Saved a draft.",
+        summary="Submitted." if submit else "Saved a draft.",
+        changes=changes,
     )
     if submit:
         calibration_after_submission(rubric_id=card.application.rubric_id)
@@ -491,7 +525,13 @@ def scorecard_reopen(*, scorecard: Scorecard, actor) -> Scorecard:
     card.reopened_at = timezone.now()
     card.reopened_by = actor
     card.save()
-    _log(actor=actor, obj=card, action_flag=CHANGE, message="Reopened for the reviewer.")
+    audit.record(
+        actor=actor,
+        event="scorecard.reopened",
+        obj=card,
+        summary="Reopened for the reviewer.",
+        changes={"status": ["submitted", "draft"]},
+    )
     return card
 
 

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "health_check",
+    "core",
     "rubrics",
     "screening",
 ]

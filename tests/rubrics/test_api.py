@@ -6,11 +6,11 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from core.models import AuditEvent
 from rubrics.models import Criterion, JobPosting, Rubric
 from tests.factories import (
     POSTING_TEXT,
@@ -1114,7 +1114,11 @@ def test_a_write_over_the_api_leaves_an_audit_entry_naming_the_recruiter(
 ):
     recruiter_client.post(f"{RUBRICS}{world.draft.pk}/publish/")
 
-    entry = LogEntry.objects.filter(
+    entry = AuditEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(Rubric), object_id=str(world.draft.pk)
-    ).latest("action_time")
-    assert (entry.user, entry.change_message) == (recruiter, "Published.")
+    ).latest("created_at", "id")
+    assert (entry.actor, entry.event, entry.summary) == (
+        recruiter,
+        "rubric.published",
+        "Published.",
+    )

@@ -1,10 +1,10 @@
 from decimal import Decimal
 
 import pytest
-from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ValidationError
 
 from config.errors import Conflict
+from core.models import AuditEvent
 from rubrics import services
 from rubrics.errors import RubricNotEditable
 from rubrics.models import Criterion, Rubric
@@ -89,9 +89,9 @@ def test_generate_rejects_an_unknown_scale(recruiter):
 
 def test_generate_leaves_an_audit_record(recruiter):
     rubric = services.rubric_generate(posting=JobPostingFactory(), actor=recruiter)
-    entry = LogEntry.objects.get(object_id=str(rubric.pk))
-    assert entry.user == recruiter
-    assert entry.change_message == (
+    entry = AuditEvent.objects.get(object_id=str(rubric.pk), event="rubric.generated")
+    assert entry.actor == recruiter
+    assert entry.summary == (
         "Generated draft v1 from the posting (2 must-haves, 1 bonus, 1 screening question)."
     )
 

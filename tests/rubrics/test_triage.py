@@ -5,9 +5,9 @@ to the default split each time, and the warnings that follow the criteria as the
 from decimal import Decimal
 
 import pytest
-from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ValidationError
 
+from core.models import AuditEvent
 from rubrics import selectors, services
 from rubrics.errors import RubricNotEditable
 from rubrics.models import Criterion, Rubric
@@ -66,8 +66,10 @@ def test_making_a_must_have_a_bonus_drops_its_knockout_and_resets_the_weights(dr
     lightest_must = min(draft.criteria.filter(kind="must_have").values_list("weight", flat=True))
     heaviest_bonus = max(draft.criteria.filter(kind="bonus").values_list("weight", flat=True))
     assert heaviest_bonus * 2 <= lightest_must
-    entry = LogEntry.objects.filter(object_id=str(draft.pk)).latest("action_time")
-    assert entry.change_message == f"“{criterion.title}”: Must-have → Bonus; weights reset."
+    entry = AuditEvent.objects.filter(object_id=str(draft.pk)).latest("created_at", "id")
+    assert entry.summary == f"“{criterion.title}”: Must-have → Bonus; weights reset."
+    key = f"{criterion.title} [#{criterion.pk}]"
+    assert entry.changes["criteria"]["changed"][key]["kind"] == ["must_have", "bonus"]
 
 
 def test_making_a_bonus_a_must_have_gives_it_the_default_knockout_level(draft, recruiter):

@@ -6,11 +6,11 @@ import threading
 import time
 
 import pytest
-from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from config.errors import Conflict
+from core.models import AuditEvent
 from screening import services
 from screening.errors import ScorecardLocked
 from screening.models import Application, CriterionScore, ReviewAssignment, Scorecard
@@ -95,7 +95,7 @@ def test_two_simultaneous_submissions_store_exactly_one():
         .order_by("criterion__order")
         .values_list("criterion", "value")
     ) == [(c.pk, v) for c, v in zip(criteria, values[winner], strict=True)]
-    assert LogEntry.objects.filter(change_message="Submitted.").count() == 1
+    assert AuditEvent.objects.filter(event="scorecard.submitted").count() == 1
 
 
 def test_two_simultaneous_assignments_of_one_reviewer_make_one():

@@ -1,11 +1,11 @@
 from datetime import date
 
 import pytest
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 
 from config.errors import Conflict
+from core.models import AuditEvent
 from rubrics.models import JobPosting, Rubric
 from screening import services
 from screening.errors import NotAssigned, ScorecardLocked
@@ -48,14 +48,14 @@ def criteria(assignment):
     return list(assignment.application.rubric.criteria.order_by("order"))
 
 
-def log_entries(obj) -> list[tuple[str, int, str]]:
-    """(actor's username, action flag, message) of each admin log entry on obj."""
+def log_entries(obj) -> list[tuple[str, str, str]]:
+    """(actor's username, event, summary) of each audit event on obj."""
     return list(
-        LogEntry.objects.filter(
+        AuditEvent.objects.filter(
             content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
         )
         .order_by("id")
-        .values_list("user__username", "action_flag", "change_message")
+        .values_list("actor__username", "event", "summary")
     )
 
 
@@ -99,7 +99,9 @@ def test_candidate_create_leaves_an_audit_record(recruiter):
     candidate = services.candidate_create(
         actor=recruiter, full_name="Ada Okafor", email="ada@example.net"
     )
-    assert log_entries(candidate) == [(recruiter.username, ADDITION, "Added the candidate.")]
+    assert log_entries(candidate) == [
+        (recruiter.username, "candidate.created", "Added the candidate.")
+    ]
 
 
 def test_candidate_create_with_a_taken_email_in_other_case_is_an_email_error(recruiter):
@@ -142,7 +144,9 @@ def test_candidate_update_leaves_an_audit_record_naming_the_fields(recruiter):
     services.candidate_update(
         candidate=candidate, actor=recruiter, phone="+44 1", full_name="Ada Okafor"
     )
-    assert log_entries(candidate) == [(recruiter.username, CHANGE, "Changed full_name, phone.")]
+    assert log_entries(candidate) == [
+        (recruiter.username, "candidate.changed", "Changed full_name, phone.")
+    ]
 
 
 def test_candidate_update_may_change_the_case_of_its_own_email(recruiter):
@@ -403,7 +407,7 @@ def test_import_of_an_existing_email_in_other_case_is_a_line_error(recruiter):
 
 def test_import_leaves_an_audit_record_per_candidate(recruiter):
     (ada,) = services.candidate_import(actor=recruiter, data=csv_bytes("Ada,ada@example.net,,,"))
-    assert log_entries(ada) == [(recruiter.username, ADDITION, "Imported from CSV.")]
+    assert log_entries(ada) == [(recruiter.username, "candidate.created", "Imported from CSV.")]
 
 
 # --- Applications -------------------------------------------------------------
@@ -434,7 +438,9 @@ def test_application_open_leaves_an_audit_record(recruiter):
     application = services.application_open(
         candidate=CandidateFactory(), posting=rubric.posting, actor=recruiter
     )
-    assert log_entries(application) == [(recruiter.username, ADDITION, "Opened against rubric v2.")]
+    assert log_entries(application) == [
+        (recruiter.username, "application.opened", "Opened against rubric v2.")
+    ]
 
 
 def test_application_open_without_a_published_rubric_is_a_posting_error(recruiter):
@@ -489,7 +495,9 @@ def test_application_set_stage_moves_the_application(recruiter):
 def test_application_set_stage_leaves_an_audit_record(recruiter):
     application = ApplicationFactory()
     services.application_set_stage(application=application, actor=recruiter, stage="rejected")
-    assert log_entries(application) == [(recruiter.username, CHANGE, "Stage screening → rejected.")]
+    assert log_entries(application) == [
+        (recruiter.username, "application.stage_changed", "Stage screening → rejected.")
+    ]
 
 
 def test_application_set_stage_to_the_same_stage_records_nothing(recruiter):
@@ -536,7 +544,11 @@ def test_assignment_create_leaves_an_audit_record(recruiter, reviewer):
         due_date=date(2025, 7, 1),
     )
     assert log_entries(assignment) == [
-        (recruiter.username, ADDITION, f"Assigned {reviewer.username} (due 2025-07-01).")
+        (
+            recruiter.username,
+            "assignment.created",
+            f"Assigned {reviewer.username} (due 2025-07-01).",
+        )
     ]
 
 
@@ -643,7 +655,9 @@ def test_scorecard_save_leaves_an_audit_record(assignment, reviewer):
     services.scorecard_save(
         scorecard=assignment.scorecard, reviewer=reviewer, summary="So far so good."
     )
-    assert log_entries(assignment.scorecard) == [(reviewer.username, CHANGE, "Saved a draft.")]
+    assert log_entries(assignment.scorecard) == [
+        (reviewer.username, "scorecard.saved", "Saved a draft.")
+    ]
 
 
 def test_scorecard_save_of_a_criterion_from_another_rubric_writes_nothing(
@@ -777,7 +791,9 @@ def test_scorecard_submit_leaves_an_audit_record(assignment, reviewer, criteria)
         recommendation=2,
         submit=True,
     )
-    assert log_entries(assignment.scorecard) == [(reviewer.username, CHANGE, "Submitted.")]
+    assert log_entries(assignment.scorecard) == [
+        (reviewer.username, "scorecard.submitted", "Submitted.")
+    ]
 
 
 def test_scorecard_submit_uses_scores_saved_earlier(assignment, reviewer, criteria):
@@ -892,8 +908,8 @@ def test_a_reopened_scorecard_can_be_saved_by_its_reviewer(
 def test_scorecard_reopen_leaves_an_audit_record(submitted, recruiter, reviewer):
     services.scorecard_reopen(scorecard=submitted, actor=recruiter)
     assert log_entries(submitted) == [
-        (reviewer.username, CHANGE, "Submitted."),
-        (recruiter.username, CHANGE, "Reopened for the reviewer."),
+        (reviewer.username, "scorecard.submitted", "Submitted."),
+        (recruiter.username, "scorecard.reopened", "Reopened for the reviewer."),
     ]
 
 
