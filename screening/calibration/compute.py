@@ -2,7 +2,7 @@
 rubric-level agreement, per-reviewer severity, consensus agreement and drift,
 per-criterion agreement and discrimination, flags, and severity-adjusted
 application scores. Vectorised throughout; the statistics live in
-`stats.py`."""
+`stats`."""
 
 from dataclasses import dataclass, field, fields, replace
 
@@ -89,12 +89,12 @@ def compute_calibration(*, ratings, criteria: list[Criterion], scale_max: int) -
     # Dense codes 0..k-1 once, for every statistic below (their own
     # factorization of dense codes is a lookup, not a sort); results come
     # back keyed by code and are mapped to ids here.
-    app_ids, a = stats._factorize(app)
-    rev_ids, r = stats._factorize(rev)
-    crit_ids, c = stats._factorize(crit)
+    app_ids, a = stats.factorize(app)
+    rev_ids, r = stats.factorize(rev)
+    crit_ids, c = stats.factorize(crit)
     # What is rated is an (application, criterion) pair: statistics that only
     # compare ratings of the same item take these codes as their units.
-    item = stats._factorize(a * crit_ids.size + c)[1]
+    item = stats.factorize(a * crit_ids.size + c)[1]
 
     # The rubric-level block only: per criterion, alphas come with the
     # criterion summaries below.
@@ -314,7 +314,7 @@ def adjusted_scores(*, ratings, criteria, scale_max: int, severity: dict) -> dic
     column = {c.pk: i for i, c in enumerate(criteria)}
     # Criteria, reviewers and applications of the ratings as dense codes:
     # each id is looked up once, not once per rating.
-    crit_ids, crit_codes = stats._factorize(ratings.criterion)
+    crit_ids, crit_codes = stats.factorize(ratings.criterion)
     crit_column = np.array([column.get(pk, -1) for pk in crit_ids.tolist()], dtype=np.int64)
     crit = crit_column[crit_codes]
     reviewers, values, applications = ratings.reviewer, ratings.value, ratings.application
@@ -322,14 +322,14 @@ def adjusted_scores(*, ratings, criteria, scale_max: int, severity: dict) -> dic
         on_rubric = crit >= 0
         crit, reviewers = crit[on_rubric], reviewers[on_rubric]
         values, applications = values[on_rubric], applications[on_rubric]
-    rev_ids, rev_codes = stats._factorize(reviewers)
+    rev_ids, rev_codes = stats.factorize(reviewers)
     rater_shift = np.array([severity.get(r, 0.0) for r in rev_ids.tolist()], dtype=np.float64)
     adjusted = np.clip(values - rater_shift[rev_codes], SCALE_MIN, scale_max)
     adjusted -= SCALE_MIN
 
-    apps, app_codes = stats._factorize(ratings.scorecard_application)
+    apps, app_codes = stats.factorize(ratings.scorecard_application)
     n_cards = np.bincount(app_codes, minlength=apps.size).astype(np.float64)
-    rated_apps, rated_codes = stats._factorize(applications)
+    rated_apps, rated_codes = stats.factorize(applications)
     row = np.searchsorted(apps, rated_apps)[rated_codes]
     n_columns = len(criteria)
     row *= n_columns

@@ -1,4 +1,4 @@
-"""screening/calibration/stats.py against published worked examples (sources in
+"""screening/calibration/stats/ against published worked examples (sources in
 calibration_examples.py and each test), a simulation with known rater
 severities, hand-derived cases and the edge cases that must give a clear
 result rather than an error or NaN."""
@@ -75,7 +75,7 @@ def test_alpha_matches_krippendorff_2011_section_c(level):
 def test_alpha_for_large_tables_matches_krippendorff_2011_too(level, monkeypatch):
     """The sparse coincidence-matrix path (used past the package's memory
     budget) gives Krippendorff (2011)'s published section C figures too."""
-    monkeypatch.setattr(stats, "PACKAGE_CELL_BUDGET", 0)
+    monkeypatch.setattr(stats.limits, "PACKAGE_CELL_BUDGET", 0)
     unit, rater, value = ex.observers_to_long(ex.KRIPPENDORFF_2011)
     assert (
         round(krippendorff_alpha(unit, rater, value, level).value, 3)
@@ -85,7 +85,7 @@ def test_alpha_for_large_tables_matches_krippendorff_2011_too(level, monkeypatch
 
 def test_interval_alpha_without_a_value_matrix_matches_krippendorff_2011(monkeypatch):
     """The moments form used for thousands of distinct values: still .849."""
-    monkeypatch.setattr(stats, "MAX_DISTINCT_VALUES", 1)
+    monkeypatch.setattr(stats.limits, "MAX_DISTINCT_VALUES", 1)
     unit, rater, value = ex.observers_to_long(ex.KRIPPENDORFF_2011)
     assert round(krippendorff_alpha(unit, rater, value, "interval").value, 3) == 0.849
 
@@ -734,12 +734,12 @@ def test_any_data_gives_a_json_safe_report_with_reasons(data):
 def test_sparse_alpha_equals_the_package(data, level):
     unit, rater, value, _ = data
     direct = krippendorff_alpha(unit, rater, value, level)
-    original = stats.PACKAGE_CELL_BUDGET
-    stats.PACKAGE_CELL_BUDGET = 0
+    original = stats.limits.PACKAGE_CELL_BUDGET
+    stats.limits.PACKAGE_CELL_BUDGET = 0
     try:
         sparse_path = krippendorff_alpha(unit, rater, value, level)
     finally:
-        stats.PACKAGE_CELL_BUDGET = original
+        stats.limits.PACKAGE_CELL_BUDGET = original
     assert (direct.value is None) == (sparse_path.value is None)
     assert direct.reason == sparse_path.reason
     if direct.value is not None:
