@@ -17,6 +17,7 @@ from screening.calibration.stats import (
     IDENTICAL,
     LEVELS,
     NO_PAIRS,
+    NO_RATINGS,
     ONE_UNIT,
     agreement_report,
     calibration_flags,
@@ -744,3 +745,209 @@ def test_sparse_alpha_equals_the_package(data, level):
     assert direct.reason == sparse_path.reason
     if direct.value is not None:
         assert sparse_path.value == pytest.approx(direct.value, abs=1e-9)
+
+
+# --- More edge cases, each with its reason -------------------------------------------
+
+
+def test_ratings_must_be_flat_columns():
+    with pytest.raises(ValueError, match="ratings must be 1-D arrays in long form"):
+        fit_rater_effects([[0, 1]], [[0, 1]], [[1.0, 2.0]])
+
+
+def test_ratings_must_be_columns_of_one_length():
+    with pytest.raises(
+        ValueError, match=r"unit, rater, value \(and criterion, time\) must have the same length"
+    ):
+        fit_rater_effects([0, 1], [0], [1.0, 2.0])
+
+
+def test_alpha_of_identical_values():
+    result = krippendorff_alpha([0, 0, 1, 1], [0, 1, 0, 1], [2.0, 2.0, 2.0, 2.0], "ordinal")
+    assert result == stats.Statistic(None, IDENTICAL)
+
+
+def test_alpha_beyond_a_rating_scale_is_interval_only(monkeypatch):
+    monkeypatch.setattr(stats.limits, "MAX_DISTINCT_VALUES", 1)
+    unit, rater, value = [0, 0, 1, 1], [0, 1, 0, 1], [1.0, 2.0, 2.0, 2.0]
+    assert krippendorff_alpha(unit, rater, value, "ordinal").reason == (
+        "2 distinct values: ordinal alpha needs values on a scale (at most 1)"
+    )
+    report = agreement_report(unit, rater, value)
+    assert report["krippendorff_alpha"]["interval"] == round(
+        krippendorff_alpha(unit, rater, value, "interval").value, 6
+    )
+    for level in ("nominal", "ordinal", "ratio"):
+        assert report["notes"][f"krippendorff_alpha.{level}"] == (
+            f"2 distinct values: {level} alpha needs values on a scale (at most 1)"
+        )
+    assert report["notes"]["cohen_kappa"] == (
+        "2 distinct values: kappa needs categories of a rating scale"
+    )
+    pair = pairwise_cohen_kappa(unit, rater, value, min_shared=1)
+    assert [(p.unweighted, p.reason) for p in pair] == [
+        (None, "2 distinct values: kappa needs categories of a rating scale")
+    ]
+
+
+def test_report_ratio_alpha_needs_non_negative_values():
+    report = agreement_report([0, 0, 1, 1], [0, 1, 0, 1], [-1.0, 1.0, 2.0, 2.0])
+    assert report["krippendorff_alpha"]["ratio"] is None
+    assert report["notes"]["krippendorff_alpha.ratio"] == "ratio alpha needs values of zero or more"
+
+
+def test_criterion_alpha_of_identical_values():
+    unit, rater = [0, 0, 1, 1, 0, 0, 1, 1], [0, 1, 0, 1, 0, 1, 0, 1]
+    value = [3.0, 3.0, 3.0, 3.0, 1.0, 2.0, 4.0, 3.0]
+    criterion = ["a", "a", "a", "a", "b", "b", "b", "b"]
+    same = criterion_summaries(unit, rater, value, criterion)[0]
+    assert same.alpha_interval == stats.Statistic(None, IDENTICAL)
+    assert same.alpha_ordinal == stats.Statistic(None, IDENTICAL)
+
+
+def test_icc_of_no_ratings():
+    assert icc([], [], []) == stats.Statistic(None, "there are no ratings")
+
+
+def test_icc_with_a_negative_denominator():
+    """Units whose means barely differ while the raters cross over: the error
+    mean square exceeds n·BMS + JMS, so ICC(2,k)'s denominator is negative."""
+    result = icc([0, 0, 1, 1], [0, 1, 0, 1], [1.0, 3.0, 3.0, 1.1])
+    assert result.reason == (
+        "ICC2k is undefined: its denominator is -1.8975 "
+        "(error variance swamps the differences between units)"
+    )
+
+
+def test_cohen_kappa_of_raters_who_give_one_same_value_on_a_given_scale():
+    result = cohen_kappa([0, 0, 1, 1], [0, 1, 0, 1], [3.0, 3.0, 3.0, 3.0], categories=[1, 2, 3, 4])
+    assert result.reason == stats.SAME_SINGLE_VALUE
+
+
+def test_pairwise_kappa_leaves_out_pairs_sharing_too_few_units():
+    unit, rater, value = [0, 0, 1, 1], [0, 1, 0, 1], [1.0, 2.0, 2.0, 2.0]
+    assert pairwise_cohen_kappa(unit, rater, value, min_shared=3) == []
+
+
+def test_severity_of_an_unknown_rater():
+    effects = fit_rater_effects([0, 0, 1, 1], [0, 1, 0, 1], [1.0, 2.0, 2.0, 3.0])
+    with pytest.raises(KeyError):
+        effects.severity_of(7)
+
+
+def test_drift_needs_a_window():
+    with pytest.raises(ValueError, match="n_windows must be at least 1"):
+        severity_drift([0], [0], [1.0], [0.0], n_windows=0)
+
+
+def test_json_ready_refuses_what_json_cannot_hold():
+    with pytest.raises(TypeError, match="object is not JSON data"):
+        json_ready({"a": object()})
+
+
+@pytest.mark.parametrize(
+    "unit, rater, value, reason",
+    [
+        ([], [], [], "there are no ratings"),
+        ([0, 1], [0, 0], [1.0, 2.0], NO_PAIRS),
+        ([0, 0, 1], [0, 1, 0], [1.0, 2.0, 3.0], ONE_UNIT),
+    ],
+    ids=["no ratings", "no pairs", "one unit"],
+)
+def test_alpha_reasons(unit, rater, value, reason):
+    assert krippendorff_alpha(unit, rater, value) == stats.Statistic(None, reason)
+
+
+def test_criterion_alpha_without_pairs_or_with_one_unit():
+    # Criterion a: each unit rated once; criterion b: only unit 0 rated twice.
+    unit, rater = [0, 1, 0, 0, 1], [0, 0, 0, 1, 0]
+    value, criterion = [1.0, 2.0, 3.0, 4.0, 2.0], ["a", "a", "b", "b", "b"]
+    a, b = criterion_summaries(unit, rater, value, criterion)
+    assert a.alpha_interval.reason == NO_PAIRS
+    assert b.alpha_interval.reason == ONE_UNIT
+
+
+def test_discrimination_without_spread():
+    # Criterion a gives every unit a 2; so for b, the other criteria have no spread.
+    unit, rater = [0, 1, 2, 0, 1, 2], [0, 0, 0, 0, 0, 0]
+    value, criterion = [2.0, 2.0, 2.0, 1.0, 3.0, 4.0], ["a", "a", "a", "b", "b", "b"]
+    a, b = criterion_summaries(unit, rater, value, criterion)
+    assert a.discrimination.reason == "every unit has the same mean on this criterion: no spread"
+    assert b.discrimination.reason == (
+        "every unit has the same mean on the other criteria: no spread"
+    )
+
+
+def test_consensus_agreement_correlates_three_or_more_ratings():
+    # Raters 0 and 1 share units 0-2; rater 1 scores each one point higher.
+    rows = consensus_agreement(
+        [0, 1, 2, 0, 1, 2], [0, 0, 0, 1, 1, 1], [1.0, 2.0, 4.0] + [2.0, 3.0, 5.0]
+    )
+    assert [(r.rater, r.mean_difference, r.mean_absolute_difference) for r in rows] == [
+        (0, -1.0, 1.0),
+        (1, 1.0, 1.0),
+    ]
+    assert [r.correlation for r in rows] == [pytest.approx(1.0), pytest.approx(1.0)]
+
+
+def test_consensus_agreement_without_spread_or_without_others():
+    # Rater 0 always gives 3 on units 0-2 (rated by rater 1 too); rater 2 rates unit 3 alone.
+    rows = consensus_agreement(
+        [0, 1, 2, 0, 1, 2, 3], [0, 0, 0, 1, 1, 1, 2], [3.0, 3.0, 3.0, 1.0, 2.0, 4.0, 2.0]
+    )
+    assert rows[0].reason == "no spread in the rater's or the consensus scores: no correlation"
+    assert rows[0].correlation is None
+    assert rows[2] == stats.RaterConsensus(
+        2, 0, None, None, None, "no unit of this rater was rated by anyone else"
+    )
+
+
+def test_no_consensus_of_no_ratings():
+    assert consensus_agreement([], [], []) == []
+
+
+def test_flags_when_estimates_are_undefined():
+    effects = stats.RaterEffects(
+        mean=2.5,
+        residual_sd=None,
+        df_residual=0,
+        n_ratings=12,
+        n_groups=1,
+        raters=(stats.RaterSeverity("ana", 12, 2.5, None, None, 0, "shares no unit"),),
+        criteria=(),
+        units=stats.UnitScores(*(np.zeros(0),) * 5, None),
+    )
+    undefined_alpha = stats.Statistic(None, NO_PAIRS)
+    criteria = [
+        stats.CriterionSummary(
+            "x", 4, 2, 2.0, 1.0, undefined_alpha, undefined_alpha, undefined_alpha
+        ),
+        stats.CriterionSummary(
+            "y", 12, 6, 2.0, 1.0, undefined_alpha, undefined_alpha, undefined_alpha
+        ),
+    ]
+    assert [f.message for f in calibration_flags(effects, criteria)] == [
+        "rater ana shares no unit",
+        "criterion x has 4 ratings; at least 10 are needed to judge agreement",
+        f"criterion y: interval alpha is undefined: {NO_PAIRS}",
+    ]
+
+
+def test_drift_of_no_ratings():
+    assert severity_drift([], [], [], []) == stats.SeverityDrift((), (), {"model": NO_RATINGS})
+
+
+def test_drift_without_residual_degrees_of_freedom():
+    drift = severity_drift([0, 0, 1], [0, 1, 0], [1.0, 2.0, 3.0], [0.0, 0.0, 0.0], n_windows=1)
+    assert drift.notes["residual_sd"] == (
+        "no residual degrees of freedom, so no standard errors or slopes"
+    )
+
+
+def test_cohen_kappa_needs_exactly_two_raters():
+    result = cohen_kappa([0, 0, 0], [0, 1, 2], [1.0, 2.0, 3.0])
+    assert result.reason == "Cohen's kappa compares exactly two raters; these ratings come from 3"
+
+
+def test_pairwise_kappa_of_one_rating():
+    assert pairwise_cohen_kappa([0], [0], [1.0], min_shared=1) == []

@@ -161,10 +161,11 @@ def alphas_at_levels(
 def alphas_by_group(
     group: np.ndarray, u: np.ndarray, v: np.ndarray, n_groups: int, levels: Sequence[Level]
 ) -> list[dict[Level, Statistic[float]]]:
-    """``[alphas_at_levels(u[group == g], v[group == g], levels) for g in range(n_groups)]``
-    for dense codes ``group`` and ``u``: when the groups × units × values
-    count table is small, every group's coincidence matrix comes from it at
-    once, without splitting the ratings by group."""
+    """``[alphas_at_levels(u[group == g], v[group == g], levels) for g in
+    range(n_groups)]`` for dense codes ``group`` (every group rated at least
+    once) and ``u``: when the groups × units × values count table is small,
+    every group's coincidence matrix comes from it at once, without splitting
+    the ratings by group."""
     n_units = int(u.max()) + 1 if u.size else 0
     cell = group * n_units + u
     per_cell = np.bincount(cell, minlength=n_groups * n_units)
@@ -189,14 +190,11 @@ def alphas_by_group(
     coincidences[:, np.arange(q), np.arange(q)] -= weighted.sum(axis=1)
     present = counts.sum(axis=1) > 0  # the values among each group's pairable ratings
     pairable_units = (per_cell >= 2).sum(axis=1)
-    n_ratings = np.bincount(group, minlength=n_groups)
     results = []
     for g in range(n_groups):
         keep = present[g]
         reason = None
-        if n_ratings[g] == 0:
-            reason = NO_RATINGS
-        elif pairable_units[g] == 0:
+        if pairable_units[g] == 0:
             reason = NO_PAIRS
         elif pairable_units[g] < 2:
             reason = ONE_UNIT

@@ -422,9 +422,8 @@ def _pinv_with_null_space(
         lower = linalg.cholesky(b, lower=True, check_finite=False)
     except linalg.LinAlgError:
         return None
-    inverse_lower, info = linalg.lapack.dtrtri(lower, lower=1)
-    if info != 0:
-        return None
+    # A Cholesky factor has a positive diagonal, so its inverse always exists.
+    inverse_lower, _ = linalg.lapack.dtrtri(lower, lower=1)
     b_inverse_diag = (inverse_lower * inverse_lower).sum(axis=0)
     if not 1.0 / b_inverse_diag.sum() > tolerance:
         return None

@@ -189,9 +189,9 @@ def pairwise_cohen_kappa(
         position = np.searchsorted(cats, value)  # each rating's category, once
         kappas = _pair_kappas(pair_id, position[first], position[second], n_pairs, cats.size)
     kept_keys = pair_keys[kept]
-    undefined = no_categories or SAME_SINGLE_VALUE
+    reason = no_categories or SAME_SINGLE_VALUE
     return [
-        RaterPairKappa(a, b, shared, unweighted, linear, quadratic, None if ok else undefined)
+        RaterPairKappa(a, b, shared, unweighted, linear, quadratic, None if ok else reason)
         for a, b, shared, unweighted, linear, quadratic, ok in zip(
             raters[kept_keys // raters.size].tolist(),
             raters[kept_keys % raters.size].tolist(),

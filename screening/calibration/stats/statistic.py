@@ -33,10 +33,6 @@ class Statistic(Generic[T]):
     value: T | None
     reason: str | None = None
 
-    @property
-    def defined(self) -> bool:
-        return self.value is not None
-
 
 def undefined(reason: str) -> Statistic[Any]:
     return Statistic(None, reason)
