@@ -20,7 +20,7 @@ from django.utils import timezone
 from config import roles
 from config.errors import Conflict
 from rubrics.models import Criterion, JobPosting, Rubric
-from screening.calibration.services import calibration_after_submission
+from screening import hooks
 from screening.errors import NotAssigned, ScorecardLocked
 from screening.models import Application, Candidate, CriterionScore, ReviewAssignment, Scorecard
 
@@ -451,7 +451,7 @@ def scorecard_save(
         message="Submitted." if submit else "Saved a draft.",
     )
     if submit:
-        calibration_after_submission(rubric_id=card.application.rubric_id)
+        hooks.scorecard_submitted.send(sender=Scorecard, rubric_id=card.application.rubric_id)
     return card
 
 

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "health_check",
     "rubrics",
     "screening",
+    "calibration",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -157,7 +159,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PostingStatusEnum": "rubrics.models.JobPosting.Status",
         "ScorecardStatusEnum": "screening.models.Scorecard.Status",
-        "CalibrationRunStatusEnum": "screening.models.CalibrationRun.Status",
+        "CalibrationRunStatusEnum": "calibration.models.CalibrationRun.Status",
         "CriterionKindEnum": "rubrics.models.Criterion.Kind",
         "CriterionTypeEnum": "rubrics.models.Criterion.Type",
     },

@@ -2,7 +2,7 @@
 
 Each example is data as printed in (or shipped with) the cited source, and the
 figures the source reports. The tests in ``test_calibration_stats.py`` check
-``screening/calibration/stats/`` against these figures; none of them was
+``calibration/stats/`` against these figures; none of them was
 derived from that code.
 """
 

@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from screening.calibration.services import calibration_run
-from screening.models import CalibrationRun
+from calibration.models import CalibrationRun
+from calibration.services import calibration_run
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
@@ -45,17 +45,17 @@ RUN_FIELDS = [
     "agreement",
     "error",
 ]
-CHANGELIST = reverse("admin:screening_calibrationrun_changelist")
-START = reverse("admin:screening_calibrationrun_start")
+CHANGELIST = reverse("admin:calibration_calibrationrun_changelist")
+START = reverse("admin:calibration_calibrationrun_start")
 RANKING = reverse("admin:screening_application_ranking")
 
 
 def run_page(run) -> str:
-    return reverse("admin:screening_calibrationrun_change", args=[run.pk])
+    return reverse("admin:calibration_calibrationrun_change", args=[run.pk])
 
 
 def chart(run, kind: str, fmt: str = "png") -> str:
-    return reverse("admin:screening_calibrationrun_chart", args=[run.pk, kind, fmt])
+    return reverse("admin:calibration_calibrationrun_chart", args=[run.pk, kind, fmt])
 
 
 def submit(application, reviewer, criteria, values, recommendation=3):
@@ -401,7 +401,7 @@ def test_status_asks_the_broker_for_the_task_state_when_there_is_one(
     settings.BROKER_CONFIGURED = True
     queued = CalibrationRun.objects.create(rubric=world.rubric, task_id="abc-123")
 
-    with mock.patch("screening.api.views.AsyncResult") as result:
+    with mock.patch("calibration.api.views.AsyncResult") as result:
         result.return_value.state = "PROGRESS"
         response = recruiter_api.get(f"{RUNS}{queued.pk}/status/")
 
@@ -556,7 +556,7 @@ def test_changelist_shows_a_running_runs_progress(recruiter_client, world):
 def test_changelist_has_no_add_button(recruiter_client, run):
     response = recruiter_client.get(CHANGELIST)
 
-    assertNotContains(response, reverse("admin:screening_calibrationrun_add"))
+    assertNotContains(response, reverse("admin:calibration_calibrationrun_add"))
 
 
 def _changelist_queries(django_assert_max_num_queries, client, budget) -> int:
@@ -782,7 +782,7 @@ def test_unknown_chart_is_not_found(recruiter_client, run, kind, fmt):
 
 def test_chart_of_an_unknown_run_is_not_found(recruiter_client, run):
     response = recruiter_client.get(
-        reverse("admin:screening_calibrationrun_chart", args=[999999, "severity", "png"])
+        reverse("admin:calibration_calibrationrun_chart", args=[999999, "severity", "png"])
     )
 
     assert response.status_code == 404

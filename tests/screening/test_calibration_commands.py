@@ -19,16 +19,10 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db.models import F
 
+from calibration.services import calibration_run
 from rubrics.models import Criterion, Rubric
 from screening import selectors
-from screening.calibration.services import calibration_run
-from screening.models import (
-    Application,
-    Candidate,
-    CriterionScore,
-    ReviewAssignment,
-    Scorecard,
-)
+from screening.models import Application, Candidate, CriterionScore, ReviewAssignment, Scorecard
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,

@@ -19,17 +19,17 @@ from celery.exceptions import Retry
 from django.core.cache import cache
 from django.db import OperationalError, transaction
 
-from rubrics.models import Rubric
-from screening import selectors, services
-from screening.calibration import services as calibration_services
-from screening.calibration.services import CalibrationBusy, calibration_run, debounce_key
-from screening.models import (
+from calibration import services as calibration_services
+from calibration.models import (
     ApplicationCalibration,
     CalibrationRun,
     CriterionCalibration,
     ReviewerCalibration,
 )
-from screening.tasks import calibrate_active_rubrics, calibrate_rubric
+from calibration.services import CalibrationBusy, calibration_run, debounce_key
+from calibration.tasks import calibrate_active_rubrics, calibrate_rubric
+from rubrics.models import Rubric
+from screening import selectors, services
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
@@ -725,7 +725,7 @@ def on_submit(settings):
 
 @pytest.fixture
 def apply_async(on_submit):
-    with mock.patch("screening.tasks.calibrate_rubric.apply_async") as patched:
+    with mock.patch("calibration.tasks.calibrate_rubric.apply_async") as patched:
         yield patched
 
 

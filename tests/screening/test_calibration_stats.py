@@ -1,4 +1,4 @@
-"""screening/calibration/stats/ against published worked examples (sources in
+"""calibration/stats/ against published worked examples (sources in
 calibration_examples.py and each test), a simulation with known rater
 severities, hand-derived cases and the edge cases that must give a clear
 result rather than an error or NaN."""
@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import spearmanr
 
-from screening.calibration import stats
-from screening.calibration.stats import (
+from calibration import stats
+from calibration.stats import (
     IDENTICAL,
     LEVELS,
     NO_PAIRS,

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening.calibration.stats import (
+from calibration.stats import (
     LEVELS,
     consensus_agreement,
     criterion_summaries,
@@ -28,8 +28,8 @@ from screening.calibration.stats import (
     pairwise_cohen_kappa,
     severity_drift,
 )
-from screening.calibration.stats.alpha import alphas_at_levels
-from screening.calibration.stats.kappa import cohen_kappa
+from calibration.stats.alpha import alphas_at_levels
+from calibration.stats.kappa import cohen_kappa
 from tests.screening import calibration_examples as ex
 
 TOLERANCE = 1e-9

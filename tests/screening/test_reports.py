@@ -1,7 +1,7 @@
 """The weekly calibration digest and the daily overdue-review reminders:
-the digest's period and content (screening/reports/digest.py), storing and
+the digest's period and content (reports/digest.py), storing and
 sending it once per period and recipient, retrying after an SMTP failure
-part-way (screening/reports/services.py and the Celery tasks), reminders
+part-way (reports/services.py and the Celery tasks), reminders
 once a day, the beat schedules the migrations create, and the
 `send_report` command.
 
@@ -34,32 +34,26 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_celery_beat.models import PeriodicTask
 
-from rubrics.models import Criterion, JobPosting, Rubric
-from screening.calibration import charts
-from screening.calibration.services import calibration_run
-from screening.models import (
-    Application,
-    CriterionCalibration,
-    Reminder,
-    Report,
-    ReportDelivery,
-    ReviewAssignment,
-    Scorecard,
-)
-from screening.reports.digest import build_digest, digest_period, had_activity
-from screening.reports.services import (
+from calibration import charts
+from calibration.models import CriterionCalibration
+from calibration.services import calibration_run
+from reports.digest import build_digest, digest_period, had_activity
+from reports.models import Reminder, Report, ReportDelivery
+from reports.services import (
     digest_prepare,
     digest_recipients,
     postings_with_activity,
     reminder_send,
     report_send,
 )
-from screening.tasks import (
+from reports.tasks import (
     send_digest,
     send_overdue_reminders,
     send_reminder,
     send_weekly_digests,
 )
+from rubrics.models import Criterion, JobPosting, Rubric
+from screening.models import Application, ReviewAssignment, Scorecard
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
@@ -646,7 +640,7 @@ def test_digest_links_to_the_ranking_and_the_run_on_the_site(world, settings):
         "Open the ranking</a>"
     ) in report.html
     assert (
-        f'<a href="{SITE}/admin/screening/calibrationrun/{world.run.pk}/change/">'
+        f'<a href="{SITE}/admin/calibration/calibrationrun/{world.run.pk}/change/">'
         "Open the calibration run</a>"
     ) in report.html
     assert (
@@ -1100,11 +1094,11 @@ def test_reviewer_without_email_gets_no_reminder_and_a_warning(dan, caplog):
     assert [
         (r.levelname, r.name, r.getMessage())
         for r in caplog.records
-        if r.name == "screening.reports.services"
+        if r.name == "reports.services"
     ] == [
         (
             "WARNING",
-            "screening.reports.services",
+            "reports.services",
             f"Reviewer {nemo.pk} has no email address; no reminder sent.",
         )
     ]
@@ -1116,11 +1110,11 @@ def test_reviewer_without_email_gets_no_reminder_and_a_warning(dan, caplog):
 @pytest.mark.parametrize(
     ("name", "task", "minute", "hour", "day_of_week"),
     [
-        ("Weekly calibration digest", "screening.tasks.send_weekly_digests", "0", "8", "1"),
-        ("Daily overdue-review reminders", "screening.tasks.send_overdue_reminders", "0", "9", "*"),
+        ("Weekly calibration digest", "reports.tasks.send_weekly_digests", "0", "8", "1"),
+        ("Daily overdue-review reminders", "reports.tasks.send_overdue_reminders", "0", "9", "*"),
         (
             "Nightly calibration of every active rubric",
-            "screening.tasks.calibrate_active_rubrics",
+            "calibration.tasks.calibrate_active_rubrics",
             "30",
             "2",
             "*",

@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pytest_django.asserts import assertContains
 
-from screening.models import Report, ReportDelivery
-from screening.reports.services import digest_prepare, report_send
+from reports.models import Report, ReportDelivery
+from reports.services import digest_prepare, report_send
 from tests.factories import (
     JobPostingFactory,
     RecruiterFactory,
@@ -241,11 +241,11 @@ def test_report_list_queries_do_not_grow_with_the_reports(recruiter_api, recruit
 
 
 def admin_url(report, what: str = "change") -> str:
-    return f"/admin/screening/report/{report.pk}/{what}/"
+    return f"/admin/reports/report/{report.pk}/{what}/"
 
 
 def test_recruiter_sees_the_report_list(recruiter_client, report):
-    response = recruiter_client.get("/admin/screening/report/")
+    response = recruiter_client.get("/admin/reports/report/")
 
     assertContains(response, "Weekly digest: Imaging Field Engineer (16 Nov – 22 Nov 2026)")
     assertContains(response, f'href="{admin_url(report)}"')
@@ -253,7 +253,7 @@ def test_recruiter_sees_the_report_list(recruiter_client, report):
 
 def changelist_queries(client) -> int:
     with CaptureQueriesContext(connection) as captured:
-        response = client.get("/admin/screening/report/")
+        response = client.get("/admin/reports/report/")
     assert response.status_code == 200
     return len(captured)
 
@@ -296,7 +296,7 @@ def test_report_page_is_read_only(recruiter_client, report):
     response = recruiter_client.get(admin_url(report))
 
     assert b'name="_save"' not in response.content
-    assert recruiter_client.get("/admin/screening/report/add/").status_code == 403
+    assert recruiter_client.get("/admin/reports/report/add/").status_code == 403
 
 
 def test_admin_downloads_the_html_with_charts_inlined(recruiter_client, report):
@@ -342,7 +342,7 @@ def test_admin_download_in_another_format_is_404(recruiter_client, report):
 
 
 def test_admin_download_of_an_unknown_report_is_404(recruiter_client):
-    assert recruiter_client.get("/admin/screening/report/999999/download/html/").status_code == 404
+    assert recruiter_client.get("/admin/reports/report/999999/download/html/").status_code == 404
 
 
 @pytest.mark.parametrize("what", ["change", "download/html", "download/csv"])
@@ -351,7 +351,7 @@ def test_reviewer_may_not_open_reports_in_the_admin(reviewer_client, report, wha
 
 
 def test_reviewer_may_not_list_reports_in_the_admin(reviewer_client, report):
-    assert reviewer_client.get("/admin/screening/report/").status_code == 403
+    assert reviewer_client.get("/admin/reports/report/").status_code == 403
 
 
 SCHEDULES = [
@@ -377,4 +377,4 @@ def test_recruiter_may_open_the_weekly_digest_schedule(recruiter_client):
 
     response = recruiter_client.get(f"/admin/django_celery_beat/periodictask/{task.pk}/change/")
 
-    assertContains(response, "screening.tasks.send_weekly_digests")
+    assertContains(response, "reports.tasks.send_weekly_digests")
