@@ -19,7 +19,7 @@ from tests.factories import (
     ReviewerFactory,
     UserFactory,
 )
-from tests.screening.test_reports import digest_world, now_wednesday, period_of_now
+from tests.reports.test_reports import digest_world, now_wednesday, period_of_now
 
 pytestmark = pytest.mark.django_db
 

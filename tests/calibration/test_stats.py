@@ -32,7 +32,7 @@ from calibration.stats import (
     pairwise_cohen_kappa,
     severity_drift,
 )
-from tests.screening import calibration_examples as ex
+from tests.calibration import calibration_examples as ex
 
 
 def assert_json_safe(data, path="report"):

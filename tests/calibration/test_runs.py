@@ -5,7 +5,7 @@ debounce that turns a burst of submissions into one run, and the
 severity-adjusted scores the ranking shows.
 
 The statistics themselves are checked against published examples in
-test_calibration_stats.py; here the expected figures come from the data's
+test_stats.py; here the expected figures come from the data's
 design (a reviewer who scores everything one level higher) and from a dense,
 textbook least-squares fit of the same additive model."""
 

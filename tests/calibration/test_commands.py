@@ -23,6 +23,7 @@ from calibration.services import calibration_run
 from rubrics.models import Criterion, Rubric
 from screening import selectors
 from screening.models import Application, Candidate, CriterionScore, ReviewAssignment, Scorecard
+from tests.calibration import calibration_examples as ex
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
@@ -33,7 +34,6 @@ from tests.factories import (
     RubricFactory,
     UserFactory,
 )
-from tests.screening import calibration_examples as ex
 
 D = Decimal
 INTERFACE_KEYS = [
@@ -789,7 +789,7 @@ def process_db(tmp_path_factory):
         "--no-imports",
         "-c",
         "from tests.factories import ReviewerFactory\n"
-        "from tests.screening.test_calibration_commands import service_rubric\n"
+        "from tests.calibration.test_commands import service_rubric\n"
         "ReviewerFactory(username='grace')\n"
         "print(service_rubric().posting_id)\n",
         env_extra=env,

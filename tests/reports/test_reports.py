@@ -210,7 +210,7 @@ class FlakyBackend(LocmemBackend):
 @pytest.fixture
 def flaky_mail(settings):
     """The second message sent in the test fails once."""
-    settings.EMAIL_BACKEND = "tests.screening.test_reports.FlakyBackend"
+    settings.EMAIL_BACKEND = "tests.reports.test_reports.FlakyBackend"
     # Django must load this very class, or the counter would not be shared.
     assert import_string(settings.EMAIL_BACKEND) is FlakyBackend
     FlakyBackend.reset(fail_at=2)

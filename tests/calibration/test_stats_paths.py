@@ -30,7 +30,7 @@ from calibration.stats import (
 )
 from calibration.stats.alpha import alphas_at_levels
 from calibration.stats.kappa import cohen_kappa
-from tests.screening import calibration_examples as ex
+from tests.calibration import calibration_examples as ex
 
 TOLERANCE = 1e-9
 

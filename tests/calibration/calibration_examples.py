@@ -1,7 +1,7 @@
 """Published worked examples for the calibration statistics, with their sources.
 
 Each example is data as printed in (or shipped with) the cited source, and the
-figures the source reports. The tests in ``test_calibration_stats.py`` check
+figures the source reports. The tests in ``test_stats.py`` check
 ``calibration/stats/`` against these figures; none of them was
 derived from that code.
 """
