@@ -17,16 +17,15 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import SafeMIMEMultipart
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from config import roles
-from reports.digest import build_digest, digest_period, had_activity
+from reports import selectors
+from reports.digest import build_digest, digest_period
 from reports.models import Reminder, Report, ReportDelivery
 from rubrics.models import JobPosting
-from screening.models import ReviewAssignment, Scorecard
 
 logger = logging.getLogger(__name__)
 
@@ -46,14 +45,6 @@ def digest_recipients(posting: JobPosting) -> list[str]:
             .distinct()
         )
     return sorted({u.email for u in users})
-
-
-def postings_with_activity(start: datetime, end: datetime) -> list[JobPosting]:
-    return [
-        p
-        for p in JobPosting.objects.exclude(status=JobPosting.Status.DRAFT)
-        if had_activity(p, start, end)
-    ]
 
 
 def digest_prepare(
@@ -176,26 +167,6 @@ def report_send(*, report: Report, to: list[str] | None = None) -> int:
 # --- Reminders ---------------------------------------------------------------
 
 
-CLOSED_STAGES = ["rejected", "withdrawn", "hired"]
-
-
-def overdue_assignments(today: date):
-    """Reviews past their due date and not submitted, of active reviewers on
-    applications still in play."""
-    return (
-        ReviewAssignment.objects.filter(due_date__lt=today, reviewer__is_active=True)
-        .filter(~Q(scorecard__status=Scorecard.Status.SUBMITTED))
-        .exclude(application__stage__in=CLOSED_STAGES)
-        .exclude(application__posting__status=JobPosting.Status.CLOSED)
-        .select_related("reviewer", "application__candidate", "application__posting")
-        .order_by("reviewer_id", "due_date", "id")
-    )
-
-
-def reviewers_with_overdue(today: date) -> list[int]:
-    return sorted(set(overdue_assignments(today).values_list("reviewer_id", flat=True)))
-
-
 @transaction.atomic
 def reminder_send(*, reviewer_id: int, today: date | None = None) -> bool:
     """Email a reviewer the list of their overdue reviews, once a day.
@@ -205,7 +176,7 @@ def reminder_send(*, reviewer_id: int, today: date | None = None) -> bool:
     reminder = Reminder.objects.select_for_update().get(reviewer_id=reviewer_id, day=today)
     if reminder.sent_at is not None:
         return False
-    items = list(overdue_assignments(today).filter(reviewer_id=reviewer_id))
+    items = list(selectors.overdue_assignments(today).filter(reviewer_id=reviewer_id))
     if not items:
         return False
     reviewer = items[0].reviewer

@@ -12,13 +12,8 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from reports.digest import digest_period
-from reports.services import (
-    digest_prepare,
-    postings_with_activity,
-    reminder_send,
-    report_send,
-    reviewers_with_overdue,
-)
+from reports.selectors import postings_with_activity, reviewers_with_overdue
+from reports.services import digest_prepare, reminder_send, report_send
 from rubrics.models import JobPosting
 
 TRANSIENT = (OperationalError, InterfaceError, BrokerError)

@@ -4,9 +4,9 @@ from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer, StaticHTMLRenderer
 
 from config.api.permissions import IsRecruiter
+from reports import selectors
 from reports.api.serializers import ReportSerializer
 from reports.files import report_file_response
-from reports.models import Report
 from screening.api.renderers import CSVRenderer
 
 
@@ -19,7 +19,7 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["-period_end", "-id"]
 
     def get_queryset(self):
-        return Report.objects.select_related("posting").prefetch_related("deliveries")
+        return selectors.reports_with_deliveries()
 
     @extend_schema(responses={(200, "text/html"): bytes}, summary="The report's HTML")
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, StaticHTMLRenderer])

@@ -39,10 +39,10 @@ from calibration.models import CriterionCalibration
 from calibration.services import calibration_run
 from reports.digest import build_digest, digest_period, had_activity
 from reports.models import Reminder, Report, ReportDelivery
+from reports.selectors import postings_with_activity
 from reports.services import (
     digest_prepare,
     digest_recipients,
-    postings_with_activity,
     reminder_send,
     report_send,
 )
