@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark of a calibration run (screening.calibration.services.calibration_run).
+"""Benchmark of a calibration run (calibration.services.calibration_run).
 
     .venv/bin/python benchmarks/calibration.py [--applications 20000] [--reviewers 3]
                                                [--pool 200] [--criteria 16] [--runs 3]
@@ -14,7 +14,7 @@ applications × 3 reviewers drawn from a pool of 200 × 16 criteria, about a
 million ratings, from reviewers of known severity — then measures, in a
 fresh child process (so its peak memory is the run's, not the build's):
 
-- the floor: `screening.calibration.data.fetch_ratings(rubric_id=...)`, the
+- the floor: `calibration.data.fetch_ratings(rubric_id=...)`, the
   rubric's ratings from the database into numpy arrays;
 - the task: `calibration_run(rubric_id=...)` (fetch + compute + store), with
   its breakdown (the fetch, compute and store calls inside the real run are
@@ -231,13 +231,7 @@ def build(args) -> tuple[int, dict[int, float], int]:
     from django.utils import timezone
 
     from rubrics.models import Criterion
-    from screening.models import (
-        Application,
-        Candidate,
-        CriterionScore,
-        ReviewAssignment,
-        Scorecard,
-    )
+    from screening.models import Application, Candidate, CriterionScore, ReviewAssignment, Scorecard
 
     rng = np.random.default_rng(args.seed)
     from _world import people, published_rubric
@@ -375,10 +369,10 @@ def measure(args) -> dict:
     """In the child: time the floor and the task on the built database."""
     from django.db import connection
 
-    from screening.calibration import services
-    from screening.calibration.compute import compute_calibration
-    from screening.calibration.data import fetch_ratings
-    from screening.models import CalibrationRun
+    from calibration import services
+    from calibration.compute import compute_calibration
+    from calibration.data import fetch_ratings
+    from calibration.models import CalibrationRun
 
     rubric_id = args.rubric
     with connection.cursor() as cursor:
@@ -494,7 +488,7 @@ def compute_breakdown(ratings, criteria, scale_max: int) -> dict[str, float]:
     """Seconds in each statistic that compute_calibration calls, in one call
     (the functions are wrapped for it and put back; a statistic called from
     inside another counts in the outer one only)."""
-    from screening.calibration import compute, stats
+    from calibration import compute, stats
 
     modules = {"stats": stats, "compute": compute}
     parts: dict[str, float] = {}
@@ -569,7 +563,7 @@ def measure_in_child(args, database_name: str, rubric_id: int) -> dict:
 
 def recovery(run_id: int, truth: dict[int, float]) -> dict:
     """How well the stored severities recover the true ones."""
-    from screening.models import ReviewerCalibration
+    from calibration.models import ReviewerCalibration
 
     rows = list(
         ReviewerCalibration.objects.filter(run_id=run_id, severity__isnull=False).values_list(

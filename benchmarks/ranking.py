@@ -96,13 +96,7 @@ def build(args):
     from django.utils import timezone
 
     from rubrics.models import Criterion
-    from screening.models import (
-        Application,
-        Candidate,
-        CriterionScore,
-        ReviewAssignment,
-        Scorecard,
-    )
+    from screening.models import Application, Candidate, CriterionScore, ReviewAssignment, Scorecard
 
     rng = random.Random(args.seed)
     from _world import people, published_rubric

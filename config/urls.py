@@ -28,6 +28,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("rubrics.api.urls")),
     path("api/v1/", include("screening.api.urls")),
+    path("api/v1/", include("calibration.api.urls")),
+    path("api/v1/", include("reports.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("healthz", HealthCheckView.as_view(checks=_health_checks()), name="healthz"),

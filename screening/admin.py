@@ -6,44 +6,31 @@ reviewers. Every write goes through screening.services."""
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from config.errors import ServiceError
 from config.roles import is_recruiter
 from core.admin import AuditHistoryMixin
-from rubrics.models import JobPosting, Rubric
+from rubrics.models import JobPosting
 from screening import selectors, services
 from screening.api.renderers import CSVRenderer
 from screening.api.serializers import RankingRowSerializer
-from screening.calibration import charts
-from screening.calibration.services import calibration_request
 from screening.forms import (
     AssignReviewersForm,
     CandidateImportForm,
     ScorecardForm,
     answer_choice,
 )
-from screening.models import (
-    Application,
-    CalibrationRun,
-    Candidate,
-    MyReview,
-    Report,
-    ReportDelivery,
-    ReviewAssignment,
-    Scorecard,
-)
-from screening.reports.files import report_file_response
+from screening.models import Application, Candidate, MyReview, ReviewAssignment, Scorecard
 
 
-def _page_context(modeladmin, request) -> dict:
+def page_context(modeladmin, request) -> dict:
     """What every extra admin page of a model needs: the site's context and
     the model's options (for breadcrumbs and permissions)."""
     return {**modeladmin.admin_site.each_context(request), "opts": modeladmin.model._meta}
@@ -128,7 +115,7 @@ class CandidateAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmi
             preview = services.candidate_import_parse(data)
             form = CandidateImportForm(initial={"content": data.decode("utf-8", "replace")})
         context = {
-            **_page_context(self, request),
+            **page_context(self, request),
             "title": "Import candidates from CSV",
             "form": form,
             "preview": preview,
@@ -284,7 +271,7 @@ class ApplicationAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAd
                 self.message_user(request, f"Made {made} assignment(s).", messages.SUCCESS)
             return None
         context = {
-            **_page_context(self, request),
+            **page_context(self, request),
             "title": "Assign reviewers",
             "form": form,
             "applications": queryset.select_related("candidate", "posting"),
@@ -334,7 +321,7 @@ class ApplicationAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAd
         query = request.GET.copy()
         query.pop("page", None)
         context = {
-            **_page_context(self, request),
+            **page_context(self, request),
             "title": f"Ranking — {posting}" if posting else "Ranking",
             "postings": postings,
             "posting": posting,
@@ -563,7 +550,7 @@ class MyReviewAdmin(admin.ModelAdmin):
             else None
         )
         context = {
-            **_page_context(self, request),
+            **page_context(self, request),
             "title": f"Scorecard — {application.candidate.full_name}",
             "assignment": assignment,
             "application": application,
@@ -577,202 +564,3 @@ class MyReviewAdmin(admin.ModelAdmin):
             "today": timezone.localdate(),
         }
         return TemplateResponse(request, "admin/screening/scorecard.html", context)
-
-
-@admin.register(CalibrationRun)
-class CalibrationRunAdmin(admin.ModelAdmin):
-    list_display = [
-        "__str__",
-        "rubric",
-        "status",
-        "trigger",
-        "progress_display",
-        "n_ratings",
-        "n_reviewers",
-        "flagged_reviewers",
-        "created_at",
-    ]
-    list_filter = ["status", "trigger", "rubric__posting"]
-    search_fields = ["rubric__posting__title"]
-    list_select_related = ["rubric__posting"]
-    change_form_template = "admin/screening/calibrationrun/change_form.html"
-    change_list_template = "admin/screening/calibrationrun/change_list.html"
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(flagged_count=Count("reviewers", filter=Q(reviewers__flagged=True)))
-        )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="progress")
-    def progress_display(self, run):
-        if run.status == CalibrationRun.Status.RUNNING:
-            return f"{run.progress}% · {run.progress_message}"
-        return run.get_status_display()
-
-    @admin.display(description="flagged reviewers", ordering="flagged_count")
-    def flagged_reviewers(self, run):
-        return run.flagged_count
-
-    def get_urls(self):
-        return [
-            path(
-                "start/",
-                self.admin_site.admin_view(self.start_view),
-                name="screening_calibrationrun_start",
-            ),
-            path(
-                "<int:run_id>/chart/<str:kind>.<str:fmt>",
-                self.admin_site.admin_view(self.chart_view),
-                name="screening_calibrationrun_chart",
-            ),
-            *super().get_urls(),
-        ]
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        run = self.get_object(request, object_id)
-        if run is not None:
-            extra_context = {
-                **(extra_context or {}),
-                "run": run,
-                "reviewer_rows": run.reviewers.select_related("reviewer").order_by(
-                    "-flagged", "severity"
-                ),
-                "criterion_rows": run.criteria.select_related("criterion").order_by(
-                    "criterion__order"
-                ),
-                "agreement": run.agreement,
-                "refresh": run.status
-                in (CalibrationRun.Status.QUEUED, CalibrationRun.Status.RUNNING),
-            }
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def start_view(self, request):
-        """Pick a published rubric and start a run (recruiters)."""
-        if not is_recruiter(request.user):
-            raise PermissionDenied
-        if request.method == "POST":
-            rubric = get_object_or_404(
-                Rubric, pk=request.POST.get("rubric"), state=Rubric.State.PUBLISHED
-            )
-            run = calibration_request(rubric=rubric, actor=request.user)
-            self.message_user(request, f"Calibration of {rubric} queued.", messages.SUCCESS)
-            return HttpResponseRedirect(
-                reverse("admin:screening_calibrationrun_change", args=[run.pk])
-            )
-        context = {
-            **_page_context(self, request),
-            "title": "Start a calibration run",
-            "rubrics": Rubric.objects.filter(state=Rubric.State.PUBLISHED)
-            .select_related("posting")
-            .annotate(n_applications=Count("applications")),
-        }
-        return TemplateResponse(request, "admin/screening/calibrationrun/start.html", context)
-
-    def chart_view(self, request, run_id: int, kind: str, fmt: str):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        if fmt not in ("png", "svg") or kind not in ("severity", "distribution", "agreement"):
-            raise Http404("No such chart.")
-        run = get_object_or_404(CalibrationRun.objects.select_related("rubric"), pk=run_id)
-        reviewers = list(run.reviewers.select_related("reviewer"))
-        if kind == "severity":
-            content = charts.severity_chart(reviewers, fmt)
-        elif kind == "distribution":
-            content = charts.distribution_chart(reviewers, run.rubric.level_labels, fmt)
-        else:
-            content = charts.agreement_chart(
-                run.criteria.select_related("criterion").order_by("criterion__order"), fmt
-            )
-        content_type = "image/svg+xml" if fmt == "svg" else "image/png"
-        return HttpResponse(content, content_type=content_type)
-
-
-class ReportDeliveryInline(admin.TabularInline):
-    model = ReportDelivery
-    fields = ["recipient", "sent_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
-    list_display = [
-        "subject",
-        "posting",
-        "kind",
-        "period_start",
-        "period_end",
-        "recipient_count",
-        "sent_at",
-    ]
-    list_filter = ["kind", "posting", "sent_at"]
-    search_fields = ["subject", "posting__title"]
-    list_select_related = ["posting"]
-    date_hierarchy = "period_end"
-    fields = [
-        "subject",
-        "posting",
-        "kind",
-        "period_start",
-        "period_end",
-        "recipients",
-        "calibration_run",
-        "created_at",
-        "sent_at",
-        "preview",
-    ]
-    readonly_fields = fields
-    inlines = [ReportDeliveryInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="recipients")
-    def recipient_count(self, report):
-        return len(report.recipients)
-
-    @admin.display(description="report")
-    def preview(self, report):
-        html_url = reverse("admin:screening_report_download", args=[report.pk, "html"])
-        csv_url = reverse("admin:screening_report_download", args=[report.pk, "csv"])
-        return format_html(
-            '<p><a class="button" href="{}">Download HTML</a> '
-            '<a class="button" href="{}">Download CSV</a></p>'
-            '<iframe title="Report" src="{}?inline=1" style="width:800px; max-width:100%; '
-            'min-width:760px; height:900px; border:1px solid #ddd" sandbox></iframe>',
-            html_url,
-            csv_url,
-            html_url,
-        )
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:report_id>/download/<str:fmt>/",
-                # The preview frames it: same origin only.
-                self.admin_site.admin_view(xframe_options_sameorigin(self.download_view)),
-                name="screening_report_download",
-            ),
-            *super().get_urls(),
-        ]
-
-    def download_view(self, request, report_id: int, fmt: str):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        report = get_object_or_404(Report, pk=report_id)
-        return report_file_response(report, fmt, inline=bool(request.GET.get("inline")))

@@ -12,16 +12,8 @@ from django.utils import timezone
 from config.roles import is_recruiter
 from rubrics.anchors import SCALE_MIN
 from rubrics.models import Criterion, JobPosting
-from screening import scoring
-from screening.models import (
-    Application,
-    ApplicationCalibration,
-    CalibrationRun,
-    Candidate,
-    CriterionScore,
-    ReviewAssignment,
-    Scorecard,
-)
+from screening import hooks, scoring
+from screening.models import Application, Candidate, CriterionScore, ReviewAssignment, Scorecard
 
 SUBMITTED = Scorecard.Status.SUBMITTED
 
@@ -372,7 +364,7 @@ def posting_ranking(
     ):
         tallies.setdefault(app_id, {})[recommendation] = n
 
-    adjusted = latest_adjusted_scores(rubric_ids)
+    adjusted = hooks.adjusted_scores(rubric_ids)
 
     rows = []
     for a in apps:
@@ -407,25 +399,3 @@ def posting_ranking(
     elif must_haves == "unscored":
         rows = [r for r in rows if r.passes_must_haves is None]
     return _sort_rows(rows, order)
-
-
-def latest_adjusted_scores(rubric_ids) -> dict[int, float]:
-    """Severity-adjusted scores from each rubric's latest successful
-    calibration run: two queries whatever the number of applications."""
-    latest: dict[int, int] = {}
-    for rubric_id, run_id in (
-        CalibrationRun.objects.filter(
-            rubric_id__in=rubric_ids, status=CalibrationRun.Status.SUCCEEDED
-        )
-        .order_by("rubric_id", "-finished_at", "-id")
-        .values_list("rubric_id", "pk")
-    ):
-        latest.setdefault(rubric_id, run_id)
-    if not latest:
-        return {}
-    return {
-        app_id: round(score, 2)
-        for app_id, score in ApplicationCalibration.objects.filter(
-            run_id__in=latest.values()
-        ).values_list("application_id", "adjusted_score")
-    }

@@ -20,7 +20,7 @@ from config import roles
 from config.errors import Conflict
 from core import audit
 from rubrics.models import Criterion, JobPosting, Rubric
-from screening.calibration.services import calibration_after_submission
+from screening import hooks
 from screening.errors import NotAssigned, ScorecardLocked
 from screening.models import Application, Candidate, CriterionScore, ReviewAssignment, Scorecard
 
@@ -485,7 +485,7 @@ def scorecard_save(
         changes=changes,
     )
     if submit:
-        calibration_after_submission(rubric_id=card.application.rubric_id)
+        hooks.scorecard_submitted.send(sender=Scorecard, rubric_id=card.application.rubric_id)
     return card
 
 

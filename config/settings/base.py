@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "core",
     "rubrics",
     "screening",
+    "calibration",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -158,7 +160,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PostingStatusEnum": "rubrics.models.JobPosting.Status",
         "ScorecardStatusEnum": "screening.models.Scorecard.Status",
-        "CalibrationRunStatusEnum": "screening.models.CalibrationRun.Status",
+        "CalibrationRunStatusEnum": "calibration.models.CalibrationRun.Status",
         "CriterionKindEnum": "rubrics.models.Criterion.Kind",
         "CriterionTypeEnum": "rubrics.models.Criterion.Type",
     },

@@ -4,10 +4,8 @@ from rest_framework.routers import SimpleRouter
 from screening.api.views import (
     ApplicationViewSet,
     AssignmentViewSet,
-    CalibrationRunViewSet,
     CandidateViewSet,
     PostingRankingView,
-    ReportViewSet,
     ScorecardViewSet,
 )
 
@@ -16,8 +14,6 @@ router.register("candidates", CandidateViewSet, basename="candidate")
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("scorecards", ScorecardViewSet, basename="scorecard")
-router.register("calibration-runs", CalibrationRunViewSet, basename="calibration-run")
-router.register("reports", ReportViewSet, basename="report")
 
 urlpatterns = [
     path("postings/<int:pk>/ranking/", PostingRankingView.as_view(), name="posting-ranking"),

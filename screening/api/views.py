@@ -1,22 +1,18 @@
 """Screening over REST. Querysets come from selectors that already limit a
 reviewer to their own assignments, so other people's work answers 404."""
 
-from celery.result import AsyncResult
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer, StaticHTMLRenderer
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.permissions import IsRecruiter
 from config.roles import is_recruiter
-from rubrics.models import JobPosting, Rubric
+from rubrics.models import JobPosting
 from screening import selectors, services
 from screening.api.renderers import CSVRenderer
 from screening.api.serializers import (
@@ -25,29 +21,13 @@ from screening.api.serializers import (
     ApplicationSummarySerializer,
     AssignmentCreateSerializer,
     AssignmentSerializer,
-    CalibrationRunDetailSerializer,
-    CalibrationRunSerializer,
-    CalibrationStartSerializer,
-    CalibrationStatusSerializer,
     CandidateForReviewerSerializer,
     CandidateSerializer,
     RankingRowSerializer,
-    ReportSerializer,
     ScorecardSerializer,
     ScorecardWriteSerializer,
 )
-from screening.calibration.services import calibration_request
-from screening.models import (
-    Application,
-    CalibrationRun,
-    Candidate,
-    CriterionCalibration,
-    Report,
-    ReviewAssignment,
-    ReviewerCalibration,
-    Scorecard,
-)
-from screening.reports.files import report_file_response
+from screening.models import Application, Candidate, ReviewAssignment, Scorecard
 
 
 class RecruiterWritesOnly(permissions.BasePermission):
@@ -291,105 +271,3 @@ class PostingRankingView(APIView):
                 f'attachment; filename="ranking-posting-{posting.pk}.csv"'
             )
         return response
-
-
-class CalibrationRunViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
-    """Calibration runs and their results (recruiters). POST starts a run and
-    answers 202 with the task id; `status/` follows it."""
-
-    permission_classes = [IsRecruiter]
-    filterset_fields = ["rubric", "status", "trigger"]
-    ordering = ["-created_at", "-id"]
-
-    def get_queryset(self):
-        qs = CalibrationRun.objects.all()
-        if self.action == "retrieve":
-            qs = qs.prefetch_related(
-                Prefetch(
-                    "reviewers", queryset=ReviewerCalibration.objects.select_related("reviewer")
-                ),
-                Prefetch(
-                    "criteria",
-                    queryset=CriterionCalibration.objects.select_related("criterion").order_by(
-                        "criterion__order"
-                    ),
-                ),
-            )
-        return qs
-
-    def get_serializer_class(self):
-        if self.action == "retrieve":
-            return CalibrationRunDetailSerializer
-        return CalibrationRunSerializer
-
-    @extend_schema(
-        request=CalibrationStartSerializer,
-        responses={202: CalibrationRunSerializer},
-        summary="Start a calibration run of a published rubric",
-    )
-    def create(self, request):
-        params = CalibrationStartSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        rubric = Rubric.objects.filter(pk=params.validated_data["rubric"]).first()
-        if rubric is None:
-            return Response(
-                {"rubric": ["No such rubric."], "code": "invalid"},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        if rubric.state == Rubric.State.DRAFT:
-            return Response(
-                {"rubric": ["A draft rubric has no ratings to calibrate."], "code": "invalid"},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        run = calibration_request(rubric=rubric, actor=request.user)
-        data = CalibrationRunSerializer(run).data
-        data["status_url"] = request.build_absolute_uri(
-            reverse("calibration-run-status", args=[run.pk])
-        )
-        return Response(data, status=status.HTTP_202_ACCEPTED)
-
-    @extend_schema(responses=CalibrationStatusSerializer, summary="Follow a run's progress")
-    @action(detail=True, methods=["get"])
-    def status(self, request, pk=None):
-        run = self.get_object()
-        task_state = None
-        if run.task_id and settings.BROKER_CONFIGURED:
-            task_state = AsyncResult(run.task_id).state
-        return Response(
-            CalibrationStatusSerializer(
-                {
-                    "run": run.pk,
-                    "status": run.status,
-                    "progress": run.progress,
-                    "message": run.progress_message,
-                    "task_id": run.task_id,
-                    "task_state": task_state,
-                }
-            ).data
-        )
-
-
-class ReportViewSet(viewsets.ReadOnlyModelViewSet):
-    """Stored digests (recruiters): metadata, and the HTML or CSV to download."""
-
-    permission_classes = [IsRecruiter]
-    serializer_class = ReportSerializer
-    filterset_fields = ["posting", "kind"]
-    ordering = ["-period_end", "-id"]
-
-    def get_queryset(self):
-        return Report.objects.select_related("posting").prefetch_related("deliveries")
-
-    @extend_schema(responses={(200, "text/html"): bytes}, summary="The report's HTML")
-    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, StaticHTMLRenderer])
-    def html(self, request, pk=None):
-        return report_file_response(self.get_object(), "html")
-
-    @extend_schema(responses={(200, "text/csv"): bytes}, summary="The report's CSV attachment")
-    @action(
-        detail=True, methods=["get"], url_path="csv", renderer_classes=[JSONRenderer, CSVRenderer]
-    )
-    def csv_file(self, request, pk=None):
-        return report_file_response(self.get_object(), "csv")

@@ -28,7 +28,11 @@ GRANTS = {
 def grant(apps, schema_editor):
     for app_config in apps.get_app_configs():
         app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
+        # The models as they were at this migration (apps=apps), not as the
+        # code has them now: the calibration and report models have since
+        # moved to apps of their own (calibration 0002, reports 0002 carry
+        # these permissions over).
+        create_permissions(app_config, verbosity=0, apps=apps)
         app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from screening.reports.digest import html_with_inline_images
-from screening.reports.services import digest_prepare, report_send
+from reports.digest import html_with_inline_images
+from reports.services import digest_prepare, report_send
 from tests.browser.support import CHROMIUM_ARGS, CHROMIUM_PATH, VIEWPORT, chromium_available
 from tests.factories import UserFactory
-from tests.screening.test_reports import digest_world, now_wednesday
+from tests.reports.test_reports import digest_world, now_wednesday
 
 if not chromium_available():
     pytest.skip(
@@ -128,7 +128,7 @@ def test_admin_report_page_shows_the_digest_in_its_preview(page):
     report = digest_world_report()
     log_in_as_superuser(page)
 
-    page.goto(f"/admin/screening/report/{report.pk}/change/")
+    page.goto(f"/admin/reports/report/{report.pk}/change/")
 
     preview = page.frame_locator('iframe[title="Report"]')
     try:
@@ -144,7 +144,7 @@ def test_admin_report_preview_spans_the_page(page):
     report = digest_world_report()
     log_in_as_superuser(page)
 
-    page.goto(f"/admin/screening/report/{report.pk}/change/")
+    page.goto(f"/admin/reports/report/{report.pk}/change/")
 
     preview = page.locator('iframe[title="Report"]')
     expect(preview).to_be_visible()

@@ -34,8 +34,9 @@ from django.conf import settings
 from django.db import connection
 from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTasks
 
-from screening.models import Application, Report, ReportDelivery, Scorecard
-from screening.reports.digest import digest_period
+from reports.digest import digest_period
+from reports.models import Report, ReportDelivery
+from screening.models import Application, Scorecard
 from tests.factories import (
     ApplicationFactory,
     RecruiterFactory,
@@ -59,8 +60,8 @@ REPORT_TIMEOUT = 45  # for the first Report
 RUNS = 3  # runs of the weekly task (one per beat) the test waits for
 RUNS_TIMEOUT = 15  # for the runs after the first Report
 BEAT_STOP_TIMEOUT = 10
-DIGEST_TASK = "screening.tasks.send_weekly_digests"
-SEND_TASK = "screening.tasks.send_digest"
+DIGEST_TASK = "reports.tasks.send_weekly_digests"
+SEND_TASK = "reports.tasks.send_digest"
 
 
 class Beat:
@@ -230,9 +231,9 @@ def test_beat_and_worker_store_one_digest_and_send_it_once_per_recipient(
     # Only this schedule: the migrations' crontabs are switched off.
     defaults = PeriodicTask.objects.filter(enabled=True)
     assert set(defaults.values_list("task", flat=True)) >= {
-        "screening.tasks.send_weekly_digests",
-        "screening.tasks.send_overdue_reminders",
-        "screening.tasks.calibrate_active_rubrics",
+        "reports.tasks.send_weekly_digests",
+        "reports.tasks.send_overdue_reminders",
+        "calibration.tasks.calibrate_active_rubrics",
     }
     defaults.update(enabled=False)
     every, _ = IntervalSchedule.objects.get_or_create(

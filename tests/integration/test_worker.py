@@ -22,19 +22,19 @@ from celery.result import AsyncResult
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
-from config.celery import app as celery_app
-from rubrics.models import Criterion, Rubric
-from screening.calibration.services import calibration_request, debounce_key
-from screening.models import (
+from calibration.models import (
     ApplicationCalibration,
     CalibrationRun,
     CriterionCalibration,
-    ReviewAssignment,
     ReviewerCalibration,
-    Scorecard,
 )
+from calibration.scheduling import calibration_request
+from calibration.services import debounce_key
+from calibration.tasks import calibrate_rubric
+from config.celery import app as celery_app
+from rubrics.models import Criterion, Rubric
+from screening.models import ReviewAssignment, Scorecard
 from screening.services import scorecard_save
-from screening.tasks import calibrate_rubric
 from tests.factories import (
     ApplicationFactory,
     RecruiterFactory,

@@ -13,10 +13,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from calibration.models import CriterionCalibration
+from calibration.services import calibration_run
 from rubrics.models import Criterion, Rubric
 from screening import scoring, selectors, services
-from screening.calibration.services import calibration_run
-from screening.models import CriterionCalibration, CriterionScore
+from screening.models import CriterionScore
 from tests.factories import (
     ApplicationFactory,
     CriterionFactory,

@@ -1,0 +1,8 @@
+from rest_framework.routers import SimpleRouter
+
+from calibration.api.views import CalibrationRunViewSet
+
+router = SimpleRouter()  # the API root view comes from the rubrics router
+router.register("calibration-runs", CalibrationRunViewSet, basename="calibration-run")
+
+urlpatterns = router.urls

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CalibrationConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "calibration"
+    verbose_name = "Calibration"
+
+    def ready(self):
+        # Screening announces submitted scorecards; calibration listens, so
+        # that screening never imports calibration.
+        from calibration import scheduling
+
+        scheduling.connect()

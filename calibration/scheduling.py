@@ -1,0 +1,74 @@
+"""Queuing calibration runs: by hand (admin, API) and after submissions.
+
+Imports point one way: this module uses the tasks, the tasks use the
+services, and the services use neither. Screening never imports calibration:
+it sends ``screening.hooks.scorecard_submitted``, which ``connect`` (called
+from ``CalibrationConfig.ready``) hooks to ``calibration_after_submission``."""
+
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+from calibration import selectors
+from calibration.models import CalibrationRun
+from calibration.services import debounce_key
+from calibration.tasks import calibrate_rubric
+from rubrics.models import Rubric
+from screening import hooks
+
+
+def connect() -> None:
+    """Listen to submissions and give screening's rankings their adjusted scores."""
+    hooks.scorecard_submitted.connect(_on_scorecard_submitted, dispatch_uid="calibration")
+    hooks.provide_adjusted_scores(selectors.latest_adjusted_scores)
+
+
+def _on_scorecard_submitted(sender, *, rubric_id: int, **kwargs) -> None:
+    calibration_after_submission(rubric_id=rubric_id)
+
+
+def calibration_request(
+    *, rubric: Rubric, actor=None, trigger: str = CalibrationRun.Trigger.MANUAL
+) -> CalibrationRun:
+    """Queue a run now (sent after the current transaction commits). The
+    task id is chosen here so the caller can answer with it at once."""
+    task_id = str(uuid.uuid4())
+    run = CalibrationRun.objects.create(
+        rubric=rubric, trigger=trigger, requested_by=actor, task_id=task_id
+    )
+    calibrate_rubric.apply_async_on_commit(kwargs={"run_id": run.pk}, task_id=task_id)
+    return run
+
+
+def calibration_after_submission(*, rubric_id: int) -> None:
+    """Called when a scorecard is submitted: schedule one run for a burst of
+    submissions. Within one transaction, the rubric is queued once, at
+    commit. Across transactions, the first submission of a burst sets a cache
+    key and queues the run to start after the debounce window; later ones
+    find the key and join that run, which deletes the key when it starts."""
+    if not settings.CALIBRATION_ON_SUBMIT:
+        return
+    connection = transaction.get_connection()
+    # Already queued for this commit? Django drops the callbacks of a
+    # rolled-back savepoint, so a failed submission leaves nothing behind.
+    if any(
+        getattr(callback, "calibration_rubric_id", None) == rubric_id
+        and not getattr(callback, "done", False)
+        for _sids, callback, *_rest in connection.run_on_commit
+    ):
+        return
+
+    def enqueue():
+        enqueue.done = True
+
+        delay = settings.CALIBRATION_DEBOUNCE_SECONDS
+        if cache.add(debounce_key(rubric_id), "1", timeout=delay + 300):
+            calibrate_rubric.apply_async(
+                kwargs={"rubric_id": rubric_id, "trigger": CalibrationRun.Trigger.SUBMISSION},
+                countdown=delay,
+            )
+
+    enqueue.calibration_rubric_id = rubric_id
+    transaction.on_commit(enqueue)

@@ -1,0 +1,69 @@
+"""Every read of calibration data: runs with their results, the latest
+adjusted scores, and the rubrics the nightly task calibrates."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from calibration.models import (
+    ApplicationCalibration,
+    CalibrationRun,
+    CriterionCalibration,
+    ReviewerCalibration,
+)
+from rubrics.models import Rubric
+from screening.models import Scorecard
+
+
+def runs() -> QuerySet[CalibrationRun]:
+    return CalibrationRun.objects.all()
+
+
+def runs_with_results() -> QuerySet[CalibrationRun]:
+    """Runs with their reviewer and criterion rows prefetched."""
+    return CalibrationRun.objects.prefetch_related(
+        Prefetch("reviewers", queryset=ReviewerCalibration.objects.select_related("reviewer")),
+        Prefetch(
+            "criteria",
+            queryset=CriterionCalibration.objects.select_related("criterion").order_by(
+                "criterion__order"
+            ),
+        ),
+    )
+
+
+def runs_with_flag_counts(qs: QuerySet[CalibrationRun]) -> QuerySet[CalibrationRun]:
+    """``qs`` with ``flagged_count``: how many reviewers each run flagged."""
+    return qs.annotate(flagged_count=Count("reviewers", filter=Q(reviewers__flagged=True)))
+
+
+def rubrics_to_calibrate() -> list[int]:
+    """Ids of the published rubrics that have submitted scorecards."""
+    return list(
+        Rubric.objects.filter(
+            state=Rubric.State.PUBLISHED,
+            applications__scorecards__status=Scorecard.Status.SUBMITTED,
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def latest_adjusted_scores(rubric_ids) -> dict[int, float]:
+    """Severity-adjusted scores from each rubric's latest successful
+    calibration run: two queries whatever the number of applications."""
+    latest: dict[int, int] = {}
+    for rubric_id, run_id in (
+        CalibrationRun.objects.filter(
+            rubric_id__in=rubric_ids, status=CalibrationRun.Status.SUCCEEDED
+        )
+        .order_by("rubric_id", "-finished_at", "-id")
+        .values_list("rubric_id", "pk")
+    ):
+        latest.setdefault(rubric_id, run_id)
+    if not latest:
+        return {}
+    return {
+        app_id: round(score, 2)
+        for app_id, score in ApplicationCalibration.objects.filter(
+            run_id__in=latest.values()
+        ).values_list("application_id", "adjusted_score")
+    }

@@ -1,0 +1,184 @@
+"""Calibration runs: claim the rubric (one run at a time), fetch its ratings
+as arrays, compute, and store the results in one transaction. Queuing runs
+is in ``calibration.scheduling``."""
+
+import logging
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.utils import timezone
+
+from calibration.compute import compute_calibration
+from calibration.data import fetch_ratings
+from calibration.models import (
+    ApplicationCalibration,
+    CalibrationRun,
+    CriterionCalibration,
+    ReviewerCalibration,
+)
+from rubrics.models import Criterion
+
+logger = logging.getLogger(__name__)
+
+
+class CalibrationBusy(Exception):
+    """Another run of the same rubric is in progress."""
+
+
+def debounce_key(rubric_id: int) -> str:
+    return f"calibration:pending:{rubric_id}"
+
+
+def _claim(run: CalibrationRun, task_id: str) -> CalibrationRun:
+    """Mark the run running; the partial unique constraint refuses a second
+    running run of the same rubric, which is the lock."""
+    try:
+        with transaction.atomic():
+            updated = CalibrationRun.objects.filter(
+                pk=run.pk, status=CalibrationRun.Status.QUEUED
+            ).update(
+                status=CalibrationRun.Status.RUNNING,
+                started_at=timezone.now(),
+                task_id=task_id or run.task_id,
+                progress=1,
+                progress_message="Starting",
+            )
+    except IntegrityError:
+        raise CalibrationBusy(f"A calibration of rubric {run.rubric_id} is running.") from None
+    run.refresh_from_db()
+    if not updated and run.status != CalibrationRun.Status.RUNNING:
+        raise CalibrationBusy(f"Run {run.pk} is already {run.status}.")
+    return run
+
+
+def _start_new(*, rubric_id: int, trigger: str, task_id: str) -> CalibrationRun:
+    """A new run, created already running: if another run of the rubric is
+    in progress, the constraint refuses it and nothing is stored."""
+    try:
+        with transaction.atomic():
+            return CalibrationRun.objects.create(
+                rubric_id=rubric_id,
+                trigger=trigger,
+                task_id=task_id,
+                status=CalibrationRun.Status.RUNNING,
+                started_at=timezone.now(),
+                progress=1,
+                progress_message="Starting",
+            )
+    except IntegrityError:
+        raise CalibrationBusy(f"A calibration of rubric {rubric_id} is running.") from None
+
+
+def _progress(run_id: int, percent: int, message: str) -> None:
+    CalibrationRun.objects.filter(pk=run_id).update(progress=percent, progress_message=message)
+
+
+def calibration_run(
+    *,
+    rubric_id: int | None = None,
+    run_id: int | None = None,
+    trigger: str = CalibrationRun.Trigger.MANUAL,
+    task_id: str = "",
+    on_progress: Callable[[int, str], None] | None = None,
+) -> CalibrationRun:
+    """Run a calibration: an existing queued run (`run_id`) or a new one for
+    `rubric_id`. Safe to run twice: a finished run is left as it is."""
+    if run_id is not None:
+        run = CalibrationRun.objects.get(pk=run_id)
+        if run.status in (CalibrationRun.Status.SUCCEEDED, CalibrationRun.Status.FAILED):
+            return run
+        run = _claim(run, task_id)
+    else:
+        run = _start_new(rubric_id=rubric_id, trigger=trigger, task_id=task_id)
+        # Only now: submissions from here on need a run of their own.
+        cache.delete(debounce_key(rubric_id))
+
+    def progress(percent: int, message: str) -> None:
+        _progress(run.pk, percent, message)
+        if on_progress:
+            on_progress(percent, message)
+
+    try:
+        progress(5, "Fetching ratings")
+        ratings = fetch_ratings(rubric_id=run.rubric_id)
+        progress(35, f"Fitting {len(ratings):,} ratings")
+        rubric = run.rubric
+        # Screening questions are yes/no gates, not ratings on the scale.
+        criteria = list(
+            rubric.criteria.exclude(kind=Criterion.Kind.SCREENING).order_by("order", "id")
+        )
+        result = compute_calibration(ratings=ratings, criteria=criteria, scale_max=rubric.scale_max)
+        progress(80, "Saving results")
+        _store(run, result)
+    except CalibrationBusy:
+        raise
+    except (OperationalError, InterfaceError) as exc:
+        # Transient: put the run back in the queue, and tell the task which
+        # run to retry, so the retry finishes this run rather than a new one.
+        CalibrationRun.objects.filter(pk=run.pk).update(
+            status=CalibrationRun.Status.QUEUED, progress=0, progress_message="Retrying"
+        )
+        exc.calibration_run_id = run.pk
+        raise
+    except Exception as exc:
+        logger.exception("Calibration run %s failed", run.pk)
+        CalibrationRun.objects.filter(pk=run.pk).update(
+            status=CalibrationRun.Status.FAILED,
+            finished_at=timezone.now(),
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        raise
+    run.refresh_from_db()
+    if on_progress:
+        on_progress(100, "Done")
+    return run
+
+
+@transaction.atomic
+def _store(run: CalibrationRun, result) -> None:
+    ReviewerCalibration.objects.bulk_create(
+        ReviewerCalibration(run=run, **r.as_fields()) for r in result.reviewers
+    )
+    CriterionCalibration.objects.bulk_create(
+        CriterionCalibration(run=run, **c.as_fields()) for c in result.criteria
+    )
+    scores = result.adjusted_scores
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql" and scores:
+        # One statement for every application: the ids and scores go in as two
+        # array literals (repr gives each float exactly), with no model
+        # instance, and no adapted Python object, per row.
+        meta = ApplicationCalibration._meta
+        quote = connection.ops.quote_name
+        columns = ", ".join(
+            quote(meta.get_field(name).column) for name in ("run", "application", "adjusted_score")
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+                "SELECT %s, a, s FROM unnest(%s::bigint[], %s::double precision[]) AS t(a, s)",
+                [
+                    run.pk,
+                    "{" + ",".join(map(str, scores)) + "}",
+                    "{" + ",".join(map(repr, scores.values())) + "}",
+                ],
+            )
+    else:
+        ApplicationCalibration.objects.bulk_create(
+            (
+                ApplicationCalibration(run=run, application_id=app_id, adjusted_score=score)
+                for app_id, score in scores.items()
+            ),
+            batch_size=5000,
+        )
+    CalibrationRun.objects.filter(pk=run.pk).update(
+        status=CalibrationRun.Status.SUCCEEDED,
+        finished_at=timezone.now(),
+        progress=100,
+        progress_message="Done",
+        n_ratings=result.n_ratings,
+        n_applications=result.n_applications,
+        n_reviewers=result.n_reviewers,
+        agreement=result.agreement,
+    )

@@ -1,0 +1,129 @@
+"""Input handling shared by every statistic: long-form columns cleaned,
+codes factorised to dense integers, grouped and counted."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from calibration.stats import limits
+
+
+def clean(*columns: Any, value_at: int = 2) -> list[np.ndarray]:
+    """The columns as 1-D arrays of one length, without rows whose value is
+    missing (NaN) or infinite."""
+    arrays = [np.asarray(c) for c in columns]
+    for a in arrays:
+        if a.ndim != 1:
+            raise ValueError("ratings must be 1-D arrays in long form")
+    if len({a.shape[0] for a in arrays}) > 1:
+        raise ValueError("unit, rater, value (and criterion, time) must have the same length")
+    arrays[value_at] = np.asarray(arrays[value_at], dtype=float)  # no copy if float already
+    keep = np.isfinite(arrays[value_at])
+    if not keep.all():
+        arrays = [a[keep] for a in arrays]
+    return arrays
+
+
+def factorize(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct codes in sorted order, index of each element into them).
+
+    Integer codes (or integral floats) in a range not much wider than their
+    number, such as database ids or codes already made dense, are counted
+    through a lookup table in O(n) instead of being sorted. The index may be
+    ``codes`` itself: callers treat both results as read-only."""
+    codes = np.asarray(codes)
+    kind = codes.dtype.kind
+    if codes.size and kind in "iuf":
+        lo, hi = codes.min(), codes.max()
+        budget = limits.LOOKUP_SLACK * codes.size + limits.LOOKUP_EXTRA
+        if kind == "f":
+            span = float(hi) - float(lo)  # NaN or infinite: not compact
+            compact = span <= budget and np.array_equal(codes, np.rint(codes))
+        else:
+            span = int(hi) - int(lo)
+            compact = span <= budget
+        if compact:
+            if codes.dtype == np.int64 and lo == 0:
+                offset = codes  # dense codes already: returned as they are
+            elif kind == "i":
+                offset = codes.astype(np.int64) - np.int64(lo)
+            else:
+                offset = (codes - lo).astype(np.int64)
+            present = np.zeros(int(span) + 1, dtype=bool)
+            present[offset] = True
+            used = np.flatnonzero(present)
+            # When every code of the range is used, the offsets are the index.
+            index = offset if used.size == present.size else (np.cumsum(present) - 1)[offset]
+            if kind == "f":
+                distinct = used.astype(codes.dtype) + lo
+            else:
+                wide = np.uint64 if kind == "u" else np.int64
+                distinct = (used.astype(wide) + lo).astype(codes.dtype)
+            return distinct, index
+    distinct, index = np.unique(codes, return_inverse=True)
+    return distinct, index.reshape(-1).astype(np.int64)
+
+
+def item_codes(unit: np.ndarray, criterion: np.ndarray | None) -> np.ndarray:
+    """Dense codes of what is rated: the unit, or the (unit, criterion) pair."""
+    _, u = factorize(unit)
+    if criterion is None:
+        return u
+    codes, c = factorize(criterion)
+    return factorize(u * len(codes) + c)[1]
+
+
+def group_positions(codes: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(order, bounds): ``order[bounds[i]:bounds[i + 1]]`` are the positions
+    of code i among the dense codes 0..k-1, in their original order."""
+    if k <= np.iinfo(np.int16).max:
+        codes = codes.astype(np.int16)  # a stable sort of 16-bit keys is a radix sort
+    order = np.argsort(codes, kind="stable")
+    bounds = np.zeros(k + 1, dtype=np.int64)
+    np.cumsum(np.bincount(codes, minlength=k), out=bounds[1:])
+    return order, bounds
+
+
+def scalar(x: Any) -> Any:
+    return x.item() if isinstance(x, np.generic) else x
+
+
+# --- Krippendorff's alpha -----------------------------------------------------
+
+
+def count_table(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -> sparse.csr_matrix:
+    """How often each (row, col) pair occurs, as a canonical CSR matrix
+    (sorted indices, no duplicates), counted by sorting the pairs' keys."""
+    key = rows * n_cols + cols
+    if n_rows * n_cols <= 2 * key.size:
+        counts = np.bincount(key, minlength=n_rows * n_cols)
+        cells = np.flatnonzero(counts)
+        data = counts[cells]
+    else:
+        # Sorted (as 32-bit keys when they fit, which sorts faster).
+        key = np.sort(key.astype(np.uint32) if n_rows * n_cols <= 2**32 else key)
+        first = np.ones(key.size, dtype=bool)
+        np.not_equal(key[1:], key[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        cells = key[starts].astype(np.int64)
+        data = np.diff(np.append(starts, key.size))
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cells // n_cols, minlength=n_rows), out=indptr[1:])
+    return sparse.csr_matrix((data.astype(float), cells % n_cols, indptr), shape=(n_rows, n_cols))
+
+
+def dense(x: Any) -> np.ndarray:
+    return x.toarray() if sparse.issparse(x) else np.asarray(x)
+
+
+def has_duplicates(codes: np.ndarray) -> bool:
+    ordered = np.sort(codes)
+    return bool((ordered[1:] == ordered[:-1]).any())
+
+
+def finite_or_none(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None

@@ -1,0 +1,128 @@
+"""Per-criterion spread, agreement and discrimination."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from calibration.stats import limits
+from calibration.stats._codes import (
+    clean,
+    factorize,
+    group_positions,
+    scalar,
+)
+from calibration.stats.alpha import alphas_by_group
+from calibration.stats.statistic import (
+    Statistic,
+    number,
+    undefined,
+)
+
+
+@dataclass(frozen=True)
+class CriterionSummary:
+    """Spread, agreement and discrimination of one criterion.
+
+    ``discrimination`` is the corrected item-total (item-rest) correlation:
+    across units, the Pearson correlation between the unit's mean rating on
+    this criterion and its mean rating on all *other* criteria. A criterion
+    that separates candidates the way the rest of the rubric does scores
+    high; one with no spread, or that ranks candidates unlike everything else,
+    scores near zero.
+    """
+
+    criterion: Any
+    n_ratings: int
+    n_units: int
+    mean: float
+    sd: float | None
+    alpha_interval: Statistic[float]
+    alpha_ordinal: Statistic[float]
+    discrimination: Statistic[float]
+
+
+def criterion_summaries(
+    unit: Any, rater: Any, value: Any, criterion: Any
+) -> list[CriterionSummary]:
+    """For each criterion: number of ratings and units, mean, spread (sample
+    SD of its ratings), Krippendorff's alpha (interval and ordinal; see
+    ``krippendorff_alpha``) and discrimination (item-rest correlation; see
+    ``CriterionSummary``; Nunnally & Bernstein, 1994, *Psychometric Theory*)."""
+    unit, rater, value, criterion = clean(unit, rater, value, criterion)
+    criteria, c = factorize(criterion)
+    units, u = factorize(unit)
+    n_units, n_criteria = units.size, criteria.size
+    total_n = np.bincount(u, minlength=n_units).astype(float)
+    total_sum = np.bincount(u, value, minlength=n_units)
+    # Every criterion at once: its ratings of each unit and their sum.
+    cell = c * n_units + u
+    own_n = np.bincount(cell, minlength=n_criteria * n_units).reshape(n_criteria, n_units)
+    own_n = own_n.astype(float)
+    own_sum = np.bincount(cell, value, minlength=n_criteria * n_units)
+    own_sum = own_sum.reshape(n_criteria, n_units)
+    alphas = alphas_by_group(c, u, value, n_criteria, ("interval", "ordinal"))
+    n_ratings = np.bincount(c, minlength=n_criteria)
+    if value.size <= limits.SAME_ARITHMETIC_UP_TO:
+        # numpy's mean and SD of each criterion's ratings, as they always were.
+        order, bounds = group_positions(c, n_criteria)
+        by_criterion = value[order]
+        parts = [by_criterion[bounds[i] : bounds[i + 1]] for i in range(n_criteria)]
+        means = [float(part.mean()) for part in parts]
+        sds = [float(part.std(ddof=1)) if part.size >= 2 else None for part in parts]
+    else:
+        # The same two passes for every criterion at once (rounded differently).
+        mean = np.bincount(c, value, minlength=n_criteria) / n_ratings
+        squares = np.bincount(c, (value - mean[c]) ** 2, minlength=n_criteria)
+        means = mean.tolist()
+        sds = [
+            math.sqrt(ss / (count - 1)) if count >= 2 else None
+            for ss, count in zip(squares.tolist(), n_ratings.tolist(), strict=True)
+        ]
+    rows = []
+    for index in range(n_criteria):
+        rows.append(
+            CriterionSummary(
+                criterion=scalar(criteria[index]),
+                n_ratings=int(n_ratings[index]),
+                n_units=int((own_n[index] > 0).sum()),
+                mean=means[index],
+                sd=sds[index],
+                alpha_interval=alphas[index]["interval"],
+                alpha_ordinal=alphas[index]["ordinal"],
+                discrimination=_item_rest(
+                    own_n[index], own_sum[index], total_n, total_sum, n_criteria
+                ),
+            )
+        )
+    return rows
+
+
+def _item_rest(
+    own_n: np.ndarray,
+    own_sum: np.ndarray,
+    total_n: np.ndarray,
+    total_sum: np.ndarray,
+    n_criteria: int,
+) -> Statistic[float]:
+    if n_criteria < 2:
+        return undefined("only one criterion: no other criteria to correlate with")
+    rest_n = total_n - own_n
+    both = (own_n > 0) & (rest_n > 0)
+    if both.sum() < 3:
+        return undefined(
+            "fewer than three units were rated on this and another criterion: no correlation"
+        )
+    item = own_sum[both] / own_n[both]
+    rest = (total_sum[both] - own_sum[both]) / rest_n[both]
+    if np.ptp(item) == 0:
+        return undefined("every unit has the same mean on this criterion: no spread")
+    if np.ptp(rest) == 0:
+        return undefined("every unit has the same mean on the other criteria: no spread")
+    return number(np.corrcoef(item, rest)[0, 1])
+
+
+# --- Flags --------------------------------------------------------------------

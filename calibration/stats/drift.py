@@ -1,0 +1,155 @@
+"""Drift of rater severity over time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from calibration.stats._codes import (
+    clean,
+    factorize,
+    finite_or_none,
+    scalar,
+)
+from calibration.stats.effects import fit_additive
+from calibration.stats.statistic import (
+    NO_RATINGS,
+)
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    start: float
+    end: float
+    centre: float  # mean time of the window's ratings
+    n_ratings: int
+
+
+@dataclass(frozen=True)
+class RaterDrift:
+    """A rater's severity (positive = lenient) in each time window, and the
+    weighted least-squares slope of severity on time (scale points per unit of
+    ``time``; positive: growing more lenient)."""
+
+    rater: Any
+    severity: tuple[float | None, ...]
+    se: tuple[float | None, ...]
+    slope: float | None
+    slope_se: float | None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class SeverityDrift:
+    windows: tuple[TimeWindow, ...]
+    raters: tuple[RaterDrift, ...]
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+def severity_drift(
+    unit: Any,
+    rater: Any,
+    value: Any,
+    time: Any,
+    criterion: Any = None,
+    *,
+    n_windows: int = 4,
+) -> SeverityDrift:
+    """Each rater's severity per time window and its trend.
+
+    The ratings are cut into ``n_windows`` windows of equal numbers of ratings
+    (quantiles of ``time``, any numeric clock). One joint fit of the model in
+    ``fit_rater_effects`` with a (rater, window) effect in place of the rater
+    effect gives every window's severity on a common footing (candidates and
+    criteria are shared across windows). Where no unit links two windows, each
+    window's severities are relative to that window's mean rater, i.e. drift
+    relative to peers. The slope is the weighted least-squares fit of severity
+    on the windows' mean times with weights 1/SE² (its SE treats the window
+    estimates as independent, which is approximate).
+    """
+    if n_windows < 1:
+        raise ValueError("n_windows must be at least 1")
+    columns = clean(unit, rater, value, time, *([] if criterion is None else [criterion]))
+    unit, rater, value, time = columns[:4]
+    time = time.astype(float)
+    raters, r = factorize(rater)
+    if value.size == 0:
+        return SeverityDrift((), (), {"model": NO_RATINGS})
+    edges = np.unique(np.quantile(time, np.linspace(0.0, 1.0, n_windows + 1)))
+    window = np.searchsorted(edges[1:-1], time, side="right") if edges.size > 2 else None
+    if window is None:
+        window = np.zeros(time.size, dtype=np.int64)
+        edges = np.array([time.min(), time.max()])
+    n_w = edges.size - 1
+    per_window = np.bincount(window, minlength=n_w)
+    centres = np.bincount(window, time, minlength=n_w) / np.maximum(per_window, 1)
+    windows = tuple(
+        TimeWindow(float(edges[w]), float(edges[w + 1]), float(centres[w]), int(per_window[w]))
+        for w in range(n_w)
+    )
+    rater_window = r * n_w + window
+    slots, rw = factorize(rater_window)
+    _, u = factorize(unit)
+    c = factorize(columns[4])[1] if criterion is not None else None
+    fit = fit_additive(
+        u,
+        rw,
+        c,
+        value,
+        int(u.max()) + 1,
+        slots.size,
+        0 if c is None else int(c.max()) + 1,
+        unit_variance=False,
+    )
+    severity = np.full((raters.size, n_w), np.nan)
+    se = np.full((raters.size, n_w), np.nan)
+    estimable = fit.group_sizes[fit.rater_group] >= 2
+    rows, cols = slots // n_w, slots % n_w
+    severity[rows[estimable], cols[estimable]] = fit.effects[: slots.size][estimable]
+    if fit.effect_var is not None:
+        se[rows[estimable], cols[estimable]] = np.sqrt(
+            np.maximum(fit.effect_var[: slots.size][estimable], 0.0)
+        )
+    slope, slope_se = _weighted_slopes(centres, severity, se)
+    notes = {}
+    if n_w < 2:
+        notes["windows"] = "all ratings fall in one time window, so there is no trend to fit"
+    if fit.residual_var is None:
+        notes["residual_sd"] = "no residual degrees of freedom, so no standard errors or slopes"
+    drift_rows = []
+    for index in range(raters.size):
+        defined = np.isfinite(slope[index])
+        reason = None
+        if not defined:
+            reason = "severity is estimated in fewer than two time windows, so no trend"
+        drift_rows.append(
+            RaterDrift(
+                rater=scalar(raters[index]),
+                severity=tuple(finite_or_none(x) for x in severity[index]),
+                se=tuple(finite_or_none(x) for x in se[index]),
+                slope=finite_or_none(slope[index]),
+                slope_se=finite_or_none(slope_se[index]),
+                reason=reason,
+            )
+        )
+    return SeverityDrift(windows, tuple(drift_rows), notes)
+
+
+def _weighted_slopes(x: np.ndarray, y: np.ndarray, se: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row-wise weighted least-squares slope of y on x, weights 1/se²."""
+    usable = np.isfinite(y) & np.isfinite(se) & (se > 0)
+    w = np.where(usable, 1.0 / np.where(usable, se, 1.0) ** 2, 0.0)
+    x = np.broadcast_to(x, y.shape)
+    total = w.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x_bar = (w * x).sum(axis=1) / total
+        y_bar = (w * np.where(usable, y, 0.0)).sum(axis=1) / total
+        dx = x - x_bar[:, None]
+        sxx = (w * dx**2).sum(axis=1)
+        sxy = (w * dx * (np.where(usable, y, 0.0) - y_bar[:, None])).sum(axis=1)
+        enough = (usable.sum(axis=1) >= 2) & (sxx > 0)
+        slope = np.where(enough, sxy / np.where(enough, sxx, 1.0), np.nan)
+        slope_se = np.where(enough, 1.0 / np.sqrt(np.where(enough, sxx, 1.0)), np.nan)
+    return slope, slope_se

@@ -1,0 +1,435 @@
+"""The additive rater-effects model fitted by sparse least squares: rater
+severity, criterion effects and adjusted unit scores."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import linalg, sparse
+from scipy.sparse import csgraph
+
+from calibration.stats import limits
+from calibration.stats._codes import (
+    clean,
+    count_table,
+    dense,
+    factorize,
+    scalar,
+)
+from calibration.stats.statistic import (
+    NO_RATINGS,
+)
+
+
+@dataclass(frozen=True)
+class RaterSeverity:
+    """One rater's estimated severity/leniency.
+
+    ``severity`` is in scale points and **positive means lenient**: the rater
+    scores that much higher than the model's consensus predicts for the same
+    candidates and criteria; negative means severe. It is relative to the mean
+    rater of the rater's ``group`` (raters linked through shared units).
+    """
+
+    rater: Any
+    n_ratings: int
+    mean_score: float
+    severity: float | None
+    se: float | None
+    group: int
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class CriterionEffect:
+    """A criterion's effect in scale points (positive: scored higher than the
+    mean criterion), relative to the mean criterion."""
+
+    criterion: Any
+    n_ratings: int
+    mean_score: float
+    effect: float | None
+    se: float | None
+
+
+@dataclass(frozen=True)
+class UnitScores:
+    """Per unit, in ``unit`` order: raw mean rating, the candidate effect (sum
+    to zero over units) and the adjusted score = overall mean + candidate
+    effect, i.e. what the mean rater would give on the mean criterion."""
+
+    unit: np.ndarray
+    n_ratings: np.ndarray
+    raw_mean: np.ndarray
+    candidate_effect: np.ndarray
+    adjusted_score: np.ndarray
+    adjusted_score_se: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class RaterEffects:
+    """The fitted additive model value = μ + candidate + rater + criterion + noise."""
+
+    mean: float | None
+    residual_sd: float | None
+    df_residual: int
+    n_ratings: int
+    n_groups: int
+    raters: tuple[RaterSeverity, ...]
+    criteria: tuple[CriterionEffect, ...]
+    units: UnitScores
+    notes: dict[str, str] = field(default_factory=dict)
+
+    def severity_of(self, rater: Any) -> RaterSeverity:
+        for row in self.raters:
+            if row.rater == rater:
+                return row
+        raise KeyError(rater)
+
+
+@dataclass(frozen=True)
+class AdditiveFit:
+    """Internals of one least-squares fit (see ``fit_additive``)."""
+
+    effects: np.ndarray  # raters then criteria
+    effect_var: np.ndarray | None  # their variances
+    unit_level: np.ndarray  # μ + candidate effect, per unit
+    unit_level_var: np.ndarray | None
+    residual_var: float | None
+    df_residual: int
+    rater_group: np.ndarray
+    group_sizes: np.ndarray
+
+
+def fit_rater_effects(
+    unit: Any,
+    rater: Any,
+    value: Any,
+    criterion: Any = None,
+    *,
+    unit_standard_errors: bool = True,
+) -> RaterEffects:
+    """Fit value = μ + candidate(unit) + rater + criterion + noise by least
+    squares and return each rater's severity (positive = lenient) with its
+    standard error, each criterion's effect, and each unit's adjusted score.
+
+    Method: the additive two-way (here three-way) fixed-effects model without
+    interaction for unbalanced data (Searle, S. R. (1987). *Linear Models for
+    Unbalanced Data*. Wiley, ch. 4–5). The candidate effects (with μ) are
+    absorbed by the within-unit projection M = I − A(AᵀA)⁻¹Aᵀ
+    (Frisch–Waugh–Lovell; Lovell, M. C. (1963). *JASA* 58, 993–1010), leaving
+    the small (raters + criteria)² Schur-complement system
+    ZᵀMZ θ = ZᵀMy, built from sparse counts in O(ratings) and solved by an
+    eigendecomposition. Its pseudo-inverse gives the minimum-norm solution,
+    which is exactly the sum-to-zero constraints: rater effects sum to zero
+    within each group of raters linked through shared units, criterion effects
+    sum to zero. Standard errors are σ̂·√diag((ZᵀMZ)⁺), with σ̂² = RSS /
+    (N − units − rank), the covariance of these estimable contrasts.
+
+    A rater who shares no unit with another rater cannot be told apart from
+    the candidates they saw: their severity is None with that reason. Raters
+    in different groups are not comparable (noted in ``notes``). With
+    ``unit_standard_errors=False`` the units' ``adjusted_score_se`` is left
+    None, which saves a units × parameters product.
+    """
+    unit, rater, value, *rest = clean(
+        unit, rater, value, *([] if criterion is None else [criterion])
+    )
+    units, u = factorize(unit)
+    raters, r = factorize(rater)
+    if rest:
+        criteria, c = factorize(rest[0])
+    else:
+        criteria, c = np.zeros(0), None
+    notes: dict[str, str] = {}
+    if value.size == 0:
+        empty = np.zeros(0)
+        return RaterEffects(
+            mean=None,
+            residual_sd=None,
+            df_residual=0,
+            n_ratings=0,
+            n_groups=0,
+            raters=(),
+            criteria=(),
+            units=UnitScores(empty, empty.astype(int), empty, empty, empty, None),
+            notes={"model": NO_RATINGS},
+        )
+    fit = fit_additive(
+        u,
+        r,
+        c,
+        value,
+        units.size,
+        raters.size,
+        criteria.size,
+        unit_variance=unit_standard_errors,
+    )
+    n_per_rater = np.bincount(r, minlength=raters.size)
+    mean_per_rater = np.bincount(r, value, minlength=raters.size) / n_per_rater
+    rater_rows = []
+    for index in range(raters.size):
+        group = int(fit.rater_group[index])
+        alone = fit.group_sizes[group] < 2
+        se = None
+        if not alone and fit.effect_var is not None:
+            se = float(math.sqrt(max(fit.effect_var[index], 0.0)))
+        rater_rows.append(
+            RaterSeverity(
+                rater=scalar(raters[index]),
+                n_ratings=int(n_per_rater[index]),
+                mean_score=float(mean_per_rater[index]),
+                severity=None if alone else float(fit.effects[index]),
+                se=se,
+                group=group,
+                reason=(
+                    "shares no unit with another rater, so severity cannot be told apart "
+                    "from the quality of the units rated"
+                    if alone
+                    else None
+                ),
+            )
+        )
+    criterion_rows = []
+    if c is not None:
+        n_per_criterion = np.bincount(c, minlength=criteria.size)
+        mean_per_criterion = np.bincount(c, value, minlength=criteria.size) / n_per_criterion
+        for index in range(criteria.size):
+            at = raters.size + index
+            criterion_rows.append(
+                CriterionEffect(
+                    criterion=scalar(criteria[index]),
+                    n_ratings=int(n_per_criterion[index]),
+                    mean_score=float(mean_per_criterion[index]),
+                    effect=float(fit.effects[at]) if criteria.size > 1 else 0.0,
+                    se=(
+                        float(math.sqrt(max(fit.effect_var[at], 0.0)))
+                        if fit.effect_var is not None and criteria.size > 1
+                        else None
+                    ),
+                )
+            )
+    n_per_unit = np.bincount(u, minlength=units.size)
+    mu = float(fit.unit_level.mean())
+    unit_scores = UnitScores(
+        unit=units,
+        n_ratings=n_per_unit,
+        raw_mean=np.bincount(u, value, minlength=units.size) / n_per_unit,
+        candidate_effect=fit.unit_level - mu,
+        adjusted_score=fit.unit_level,
+        adjusted_score_se=(
+            None if fit.unit_level_var is None else np.sqrt(np.maximum(fit.unit_level_var, 0.0))
+        ),
+    )
+    n_groups = int(fit.group_sizes.size)
+    if n_groups > 1:
+        notes["groups"] = (
+            f"raters form {n_groups} groups that share no units; severities are relative "
+            f"to each group's mean rater and not comparable across groups"
+        )
+    if fit.residual_var is None:
+        notes["residual_sd"] = (
+            "no residual degrees of freedom (too few ratings per unit), so no standard errors"
+        )
+    return RaterEffects(
+        mean=mu,
+        residual_sd=None if fit.residual_var is None else float(math.sqrt(fit.residual_var)),
+        df_residual=fit.df_residual,
+        n_ratings=int(value.size),
+        n_groups=n_groups,
+        raters=tuple(rater_rows),
+        criteria=tuple(criterion_rows),
+        units=unit_scores,
+        notes=notes,
+    )
+
+
+def fit_additive(
+    u: np.ndarray,
+    r: np.ndarray,
+    c: np.ndarray | None,
+    y: np.ndarray,
+    n_units: int,
+    n_raters: int,
+    n_criteria: int,
+    *,
+    unit_variance: bool = True,
+) -> AdditiveFit:
+    """Least squares for y = unit + rater + criterion (see ``fit_rater_effects``).
+
+    With A the unit indicators (N × U, absorbed) and Z = [raters | criteria]
+    (N × P), the reduced normal equations are (ZᵀZ − ZᵀA D⁻¹ AᵀZ) θ =
+    Zᵀy − ZᵀA ȳ_unit, where D = diag(ratings per unit). H = AᵀZ (U × P) is a
+    sparse count table, so the P × P system costs O(ratings). Without
+    ``unit_variance`` the variances of the unit levels are not computed.
+
+    Up to ``limits.SAME_ARITHMETIC_UP_TO`` ratings H is one sparse matrix, as it
+    always was (the same floating-point operations, the same results to the
+    last bit). Past it, H = [S | T] is handled block by block: S (ratings of
+    each unit by each rater) sparse, T (on each criterion) dense when small,
+    and large systems go through ``_pinv_with_null_space``."""
+    n = y.size
+    n_params = n_raters + (n_criteria if c is not None else 0)
+    same_arithmetic = n <= limits.SAME_ARITHMETIC_UP_TO
+    per_unit = np.bincount(u, minlength=n_units).astype(float)
+    unit_mean = np.bincount(u, y, minlength=n_units) / per_unit
+    inverse_count = sparse.diags(1.0 / per_unit)
+    ztz = np.zeros((n_params, n_params))
+    diagonal = np.arange(n_params)
+    ztz[diagonal[:n_raters], diagonal[:n_raters]] = np.bincount(r, minlength=n_raters)
+    zty = [np.bincount(r, y, minlength=n_raters)]
+    if c is not None:
+        ztz[diagonal[n_raters:], diagonal[n_raters:]] = np.bincount(c, minlength=n_criteria)
+        cross = np.bincount(r * n_criteria + c, minlength=n_raters * n_criteria)
+        cross = cross.reshape(n_raters, n_criteria)
+        ztz[:n_raters, n_raters:] = cross
+        ztz[n_raters:, :n_raters] = cross.T
+        zty.append(np.bincount(c, y, minlength=n_criteria))
+    zty = np.concatenate(zty)
+    h_mean = t_mean = None
+    if same_arithmetic:
+        columns = [r] if c is None else [r, n_raters + c]
+        h = sparse.csr_matrix(
+            (np.ones(n * len(columns)), (np.tile(u, len(columns)), np.concatenate(columns))),
+            shape=(n_units, n_params),
+        )
+        h_mean = inverse_count @ h  # each unit's mean indicator row
+        reduced = ztz - (h.T @ h_mean).toarray()
+        rhs = zty - h.T @ unit_mean
+        links = (r, u)
+    else:
+        s = count_table(u, r, n_units, n_raters)
+        s_mean = inverse_count @ s
+        products = [[dense(s.T @ s_mean)]]
+        rhs = [s.T @ unit_mean]
+        if c is not None:
+            cells = n_units * n_criteria
+            if cells <= max(limits.LOOKUP_SLACK * n, limits.PACKAGE_CELL_BUDGET):
+                t = np.bincount(u * n_criteria + c, minlength=cells).astype(float)
+                t = t.reshape(n_units, n_criteria)
+                t_mean = t * (1.0 / per_unit)[:, None]
+            else:
+                t = count_table(u, c, n_units, n_criteria)
+                t_mean = inverse_count @ t
+            products[0].append(dense(s.T @ t_mean))
+            products.append([dense(t.T @ s_mean), dense(t.T @ t_mean)])
+            rhs.append(t.T @ unit_mean)
+        reduced = ztz - np.block(products)
+        rhs = zty - np.concatenate(rhs)
+        links = (s.indices, np.repeat(np.arange(n_units), np.diff(s.indptr)))
+    reduced = (reduced + reduced.T) / 2.0
+    # Groups of raters linked through shared units (bipartite components).
+    graph = sparse.csr_matrix(
+        (np.ones(links[0].size), (links[0], n_raters + links[1])),
+        shape=(n_raters + n_units, n_raters + n_units),
+    )
+    _, labels = csgraph.connected_components(graph, directed=False)
+    group_codes, rater_group = np.unique(labels[:n_raters], return_inverse=True)
+    rater_group = rater_group.reshape(-1)
+    solved = None
+    if n_params >= limits.CHOLESKY_FROM and not same_arithmetic:
+        # The model's null space: each group's raters all up by the same
+        # amount (its units down by it), and all criteria up together.
+        null = np.zeros((n_params, group_codes.size + (c is not None)))
+        null[np.arange(n_raters), rater_group] = 1.0
+        if c is not None:
+            null[n_raters:, -1] = 1.0
+        solved = _pinv_with_null_space(reduced, null, rhs, unit_variance)
+    if solved is None:
+        solved = _pinv_by_eigh(reduced, rhs, unit_variance)
+    effects, effect_pinv_diag, pseudo_inverse, rank = solved
+    if h_mean is None:
+        h_mean = s_mean
+        if t_mean is not None:
+            unit_level = unit_mean - (s_mean @ effects[:n_raters] + t_mean @ effects[n_raters:])
+            if unit_variance:
+                h_mean = sparse.hstack([s_mean, sparse.csr_matrix(t_mean)], format="csr")
+        else:
+            unit_level = unit_mean - s_mean @ effects
+    else:
+        unit_level = unit_mean - h_mean @ effects
+    fitted = unit_level[u] + effects[r]
+    if c is not None:
+        fitted += effects[n_raters + c]
+    residuals = y - fitted
+    df = int(n - n_units - rank)
+    residual_var = float(residuals @ residuals) / df if df > 0 else None
+    # Var(adjusted score) = σ² (1 / n_u + h_u (ZᵀMZ)⁺ h_uᵀ): the unit mean and
+    # the within-unit estimates are uncorrelated because AᵀM = 0.
+    unit_level_var = None
+    effect_var = None
+    if residual_var is not None:
+        effect_var = residual_var * effect_pinv_diag
+    if residual_var is not None and unit_variance:
+        quadratic = np.empty(n_units)
+        for start in range(0, n_units, limits.UNIT_CHUNK):
+            rows = h_mean[start : start + limits.UNIT_CHUNK]
+            quadratic[start : start + limits.UNIT_CHUNK] = np.asarray(
+                rows.multiply(rows @ pseudo_inverse).sum(axis=1)
+            ).ravel()
+        unit_level_var = residual_var * (1.0 / per_unit + quadratic)
+    return AdditiveFit(
+        effects=effects,
+        effect_var=effect_var,
+        unit_level=unit_level,
+        unit_level_var=unit_level_var,
+        residual_var=residual_var,
+        df_residual=max(df, 0),
+        rater_group=rater_group,
+        group_sizes=np.bincount(rater_group, minlength=group_codes.size),
+    )
+
+
+def _pinv_by_eigh(
+    a: np.ndarray, rhs: np.ndarray, full: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
+    """(A⁺ rhs, diag A⁺, A⁺ if ``full``, rank) for a symmetric positive
+    semi-definite A, by its eigendecomposition: eigenvalues up to
+    max(λ_max, 1) · P · 1e-10 count as zero."""
+    eigenvalues, eigenvectors = np.linalg.eigh(a)
+    tolerance = max(eigenvalues.max(initial=0.0), 1.0) * a.shape[0] * 1e-10
+    kept = eigenvalues > tolerance
+    basis = eigenvectors[:, kept]
+    pseudo_inverse = (basis / eigenvalues[kept]) @ basis.T
+    diagonal = np.diag(pseudo_inverse).copy()
+    return pseudo_inverse @ rhs, diagonal, pseudo_inverse if full else None, int(kept.sum())
+
+
+def _pinv_with_null_space(
+    a: np.ndarray, null: np.ndarray, rhs: np.ndarray, full: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int] | None:
+    """What ``_pinv_by_eigh`` gives, through a Cholesky factorisation, when
+    the columns of ``null`` (disjoint 0/1 indicators) span A's null space;
+    None when that cannot be certified, and the caller uses the
+    eigendecomposition.
+
+    With Q the normalised null vectors and σ ≥ λ_max(A) (Gershgorin's bound),
+    B = A + σQQᵀ is positive definite and A⁺ = B⁻¹ − QQᵀ/σ. Certified: AQ = 0
+    to rounding, and λ_min(B) ≥ 1 / trace(B⁻¹) exceeds the eigenvalue
+    tolerance computed with σ in place of λ_max, so every other eigenvalue of
+    A is one that the eigendecomposition would keep too."""
+    p = a.shape[0]
+    sigma = max(float(np.abs(a).sum(axis=1).max()), 1.0)
+    tolerance = sigma * p * 1e-10
+    q = null / np.sqrt(null.sum(axis=0))
+    if np.abs(a @ q).max(initial=0.0) > 1e-9 * sigma:
+        return None
+    b = a + sigma * (q @ q.T)
+    try:
+        lower = linalg.cholesky(b, lower=True, check_finite=False)
+    except linalg.LinAlgError:
+        return None
+    # A Cholesky factor has a positive diagonal, so its inverse always exists.
+    inverse_lower, _ = linalg.lapack.dtrtri(lower, lower=1)
+    b_inverse_diag = (inverse_lower * inverse_lower).sum(axis=0)
+    if not 1.0 / b_inverse_diag.sum() > tolerance:
+        return None
+    q_diag = (q * q).sum(axis=1) / sigma
+    effects = inverse_lower.T @ (inverse_lower @ rhs) - q @ (q.T @ rhs) / sigma
+    pseudo_inverse = None
+    if full:
+        pseudo_inverse = inverse_lower.T @ inverse_lower - (q @ q.T) / sigma
+    return effects, b_inverse_diag - q_diag, pseudo_inverse, p - q.shape[1]

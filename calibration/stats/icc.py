@@ -1,0 +1,99 @@
+"""Shrout & Fleiss' intraclass correlations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from calibration.stats._codes import (
+    clean,
+    factorize,
+    has_duplicates,
+)
+from calibration.stats.statistic import (
+    IDENTICAL,
+    NO_RATINGS,
+    Statistic,
+    undefined,
+)
+
+
+def icc(unit: Any, rater: Any, value: Any) -> Statistic[dict[str, float]]:
+    """The six intraclass correlations of Shrout & Fleiss (1979) from a
+    complete targets (units) × judges (raters) table.
+
+    Source: Shrout, P. E., & Fleiss, J. L. (1979). Intraclass correlations:
+    uses in assessing rater reliability. *Psychological Bulletin*, 86(2),
+    420–428, Table 3. With n targets, k judges and the two-way ANOVA mean
+    squares BMS (between targets), WMS (within targets), JMS (between judges)
+    and EMS (residual):
+
+    - ICC1  = ICC(1,1) = (BMS − WMS) / (BMS + (k − 1) WMS)
+    - ICC2  = ICC(2,1) = (BMS − EMS) / (BMS + (k − 1) EMS + k (JMS − EMS) / n)
+    - ICC3  = ICC(3,1) = (BMS − EMS) / (BMS + (k − 1) EMS)
+    - ICC1k = ICC(1,k) = (BMS − WMS) / BMS
+    - ICC2k = ICC(2,k) = (BMS − EMS) / (BMS + (JMS − EMS) / n)
+    - ICC3k = ICC(3,k) = (BMS − EMS) / BMS
+
+    Undefined (None with the reason) unless every rater rated every unit
+    exactly once.
+    """
+    unit, rater, value = clean(unit, rater, value)
+    return icc_from_codes(factorize(unit)[1], factorize(rater)[1], value)
+
+
+def icc_from_codes(u: np.ndarray, r: np.ndarray, v: np.ndarray) -> Statistic[dict[str, float]]:
+    if v.size == 0:
+        return undefined(NO_RATINGS)
+    n, k = int(u.max()) + 1, int(r.max()) + 1
+    if k < 2:
+        return undefined("an ICC needs at least two raters; these ratings come from one")
+    if n < 2:
+        return undefined("an ICC needs at least two units; these ratings are of one")
+    cells = u * k + r
+    # Cheap checks first: more ratings than cells means a repeat; a sort finds one.
+    if cells.size > n * k or has_duplicates(cells):
+        return undefined(
+            "a rater rated the same unit more than once, so the ratings do not form "
+            "a units × raters table"
+        )
+    if cells.size != n * k:
+        return undefined(
+            f"the ratings do not form a complete units × raters table: "
+            f"{cells.size} of {n * k} cells are filled"
+        )
+    table = np.empty((n, k))
+    table[u, r] = v
+    grand = table.mean()
+    ss_total = ((table - grand) ** 2).sum()
+    if ss_total == 0:
+        return undefined(IDENTICAL)
+    ss_units = k * ((table.mean(axis=1) - grand) ** 2).sum()
+    ss_raters = n * ((table.mean(axis=0) - grand) ** 2).sum()
+    bms = ss_units / (n - 1)
+    wms = (ss_total - ss_units) / (n * (k - 1))
+    jms = ss_raters / (k - 1)
+    ems = max(ss_total - ss_units - ss_raters, 0.0) / ((n - 1) * (k - 1))
+    if bms <= 0:
+        return undefined(
+            "every unit has the same mean rating: no variation between units to measure "
+            "reliability against"
+        )
+    forms = {
+        "ICC1": ((bms - wms), (bms + (k - 1) * wms)),
+        "ICC2": ((bms - ems), (bms + (k - 1) * ems + k * (jms - ems) / n)),
+        "ICC3": ((bms - ems), (bms + (k - 1) * ems)),
+        "ICC1k": ((bms - wms), bms),
+        "ICC2k": ((bms - ems), (bms + (jms - ems) / n)),
+        "ICC3k": ((bms - ems), bms),
+    }
+    values = {}
+    for name, (numerator, denominator) in forms.items():
+        if denominator <= 0:
+            return undefined(
+                f"{name} is undefined: its denominator is {denominator:.6g} "
+                f"(error variance swamps the differences between units)"
+            )
+        values[name] = float(numerator / denominator)
+    return Statistic(values)

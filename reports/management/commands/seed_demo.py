@@ -1,0 +1,243 @@
+"""Demo data: accounts, the demo posting with a published rubric, about 40
+candidates and three reviewers of visibly different leniency with their
+scorecards, so the ranking shows something straight away. Idempotent."""
+
+import random
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from calibration.models import CalibrationRun
+from calibration.services import calibration_run
+from config import roles
+from reports.digest import html_with_inline_images
+from reports.services import digest_prepare, report_send
+from rubrics import services as rubric_services
+from rubrics.models import Criterion, JobPosting
+from screening import scoring, services
+from screening.models import Application, Candidate, Scorecard
+from screening.selectors import rules_for
+
+DEMO_POSTING = Path(__file__).resolve().parents[2] / "demo" / "posting.txt"
+DEMO_TITLE = "Search Relevance Engineering Intern"
+
+# (username, first name, last name, role, password, leniency in scale points).
+# Demo accounts only: the command refuses to run with DEBUG off unless told
+# --allow-production.
+DEMO_USERS = [
+    ("recruiter", "Rita", "Okafor", roles.RECRUITER, "demo-recruiter-pass", 0.0),
+    ("reviewer1", "Ana", "Lindqvist", roles.REVIEWER, "demo-reviewer1-pass", 0.7),
+    ("reviewer2", "Ben", "Moreau", roles.REVIEWER, "demo-reviewer2-pass", 0.0),
+    ("reviewer3", "Chloe", "Tanaka", roles.REVIEWER, "demo-reviewer3-pass", -0.8),
+]
+FIRST_NAMES = [
+    "Amara",
+    "Bruno",
+    "Chen",
+    "Dalia",
+    "Emeka",
+    "Farah",
+    "Goran",
+    "Hana",
+    "Ivo",
+    "Jonas",
+    "Keiko",
+    "Luca",
+    "Mira",
+    "Nikhil",
+    "Olga",
+    "Pablo",
+    "Qiu",
+    "Rosa",
+    "Samir",
+    "Tove",
+]
+LAST_NAMES = ["Achebe", "Berg", "Costa", "Dubois", "Eze", "Fischer", "Gupta", "Holm"]
+N_CANDIDATES = 40
+PENDING_PER_REVIEWER = 3
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts, posting, rubric, candidates and scorecards (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Run even with DEBUG off (creates accounts with well-known passwords).",
+        )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["allow_production"]:
+            raise CommandError(
+                "seed_demo creates accounts with well-known passwords; it runs only with "
+                "DEBUG on (or with --allow-production)."
+            )
+        # The demo computes its calibration once, below, rather than per submission.
+        with override_settings(CALIBRATION_ON_SUBMIT=False), transaction.atomic():
+            users = self._users()
+            posting, rubric = self._posting(users["recruiter"])
+            created = self._screening(posting, users)
+        if (
+            created
+            or not CalibrationRun.objects.filter(
+                rubric=rubric, status=CalibrationRun.Status.SUCCEEDED
+            ).exists()
+        ):
+            calibration_run(rubric_id=rubric.pk, trigger=CalibrationRun.Trigger.MANUAL)
+        report = digest_prepare(posting=posting)
+        report_send(report=report)
+        sample = Path(settings.VAR_DIR) / "demo-digest.html"
+        sample.parent.mkdir(parents=True, exist_ok=True)
+        sample.write_text(html_with_inline_images(report.html, report.images), encoding="utf-8")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo posting “{posting.title}” (id {posting.pk}) has published rubric "
+                f"v{rubric.version} with {rubric.criteria.count()} criteria; "
+                f"{Application.objects.filter(posting=posting).count()} applications "
+                f"({created} new)."
+            )
+        )
+        self.stdout.write(
+            f"Weekly digest “{report.subject}” sent to {', '.join(report.recipients)} "
+            f"(emails under {settings.EMAIL_FILE_PATH}); a copy to open in a browser: {sample}"
+        )
+        self.stdout.write("Logins (username / password):")
+        for username, first, _last, role, password, _lean in DEMO_USERS:
+            self.stdout.write(f"  {username:<10} / {password:<22} {role} ({first})")
+
+    def _users(self) -> dict:
+        User = get_user_model()
+        users = {}
+        for username, first, last, role, password, _lean in DEMO_USERS:
+            user, _ = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@example.org",
+                },
+            )
+            user.is_staff = True
+            user.is_active = True
+            user.set_password(password)
+            user.save()
+            user.groups.add(Group.objects.get(name=role))
+            users[username] = user
+        return users
+
+    def _posting(self, recruiter):
+        posting = JobPosting.objects.filter(title=DEMO_TITLE).first()
+        if posting is None:
+            posting = rubric_services.posting_create(
+                actor=recruiter,
+                title=DEMO_TITLE,
+                team="Discovery",
+                location="Remote",
+                raw_text=DEMO_POSTING.read_text(encoding="utf-8"),
+                status=JobPosting.Status.OPEN,
+            )
+        rubric = posting.rubrics.published().first()
+        if rubric is None:
+            draft = posting.rubrics.filter(state="draft").order_by("-version").first()
+            draft = draft or rubric_services.rubric_generate(posting=posting, actor=recruiter)
+            rubric = rubric_services.rubric_publish(rubric=draft, actor=recruiter)
+        return posting, rubric
+
+    def _screening(self, posting, users) -> int:
+        """Candidates with a hidden true level per criterion; each reviewer
+        scores it shifted by their leniency plus noise. Fixed seed: the same
+        demo every time."""
+        rng = random.Random(20261125)
+        recruiter = users["recruiter"]
+        reviewers = [(users[u], lean) for u, *_rest, lean in DEMO_USERS[1:]]
+        today = timezone.localdate()
+        created = 0
+        for i in range(N_CANDIDATES):
+            first, last = FIRST_NAMES[i % len(FIRST_NAMES)], LAST_NAMES[i % len(LAST_NAMES)]
+            email = f"{first}.{last}.{i}@example.com".lower()
+            quality = rng.uniform(1.2, 3.9)
+            candidate = Candidate.objects.filter(email=email).first()
+            if candidate is None:
+                candidate = services.candidate_create(
+                    actor=recruiter,
+                    full_name=f"{first} {last}",
+                    email=email,
+                    links=[f"https://portfolio.example.com/{first.lower()}-{last.lower()}"],
+                )
+            application = Application.objects.filter(candidate=candidate, posting=posting).first()
+            if application is not None:
+                continue
+            created += 1
+            application = services.application_open(
+                candidate=candidate, posting=posting, actor=recruiter
+            )
+            rubric = application.rubric
+            criteria = list(rubric.criteria.order_by("order"))
+            rules = rules_for(criteria)
+            for r_index, (reviewer, leniency) in enumerate(reviewers):
+                # The last few candidates wait for each reviewer in turn.
+                pending = i >= N_CANDIDATES - PENDING_PER_REVIEWER * len(reviewers) and (
+                    (i - N_CANDIDATES) % len(reviewers) == r_index
+                )
+                due = today + timedelta(days=(-2 if i % 2 else 5)) if pending else today
+                assignment = services.assignment_create(
+                    application=application,
+                    reviewer=reviewer,
+                    actor=recruiter,
+                    due_date=due,
+                )
+                if pending:
+                    continue
+                values = {}
+                for c in criteria:
+                    if c.is_screening:
+                        continue  # a yes/no gate, answered below
+                    raw = quality + leniency + rng.gauss(0, 0.45)
+                    if c.kind == Criterion.Kind.BONUS and rng.random() < 0.35:
+                        values[c.pk] = None
+                    else:
+                        values[c.pk] = min(max(round(raw), 1), rubric.scale_max)
+                score = scoring.weighted_score(values, rules, scoring.Scale(1, rubric.scale_max))
+                recommendation = 1 + min(3, int(score // 25))
+                services.scorecard_save(
+                    scorecard=Scorecard.objects.get(assignment=assignment),
+                    reviewer=reviewer,
+                    scores=[
+                        {
+                            "criterion": cid,
+                            "value": v,
+                            "note": "Seen in the portfolio." if v and v >= 3 else "",
+                        }
+                        for cid, v in values.items()
+                    ]
+                    + [
+                        # A few candidates cannot work in either country: the gate fails them.
+                        {"criterion": c.pk, "answer": i % 17 != 3}
+                        for c in criteria
+                        if c.is_screening
+                    ],
+                    recommendation=recommendation,
+                    summary=f"Demo scorecard by {reviewer.first_name}.",
+                    submit=True,
+                )
+            # Spread the demo over the last three weeks, so the weekly digest
+            # has a week of activity and drift has time to show.
+            days_ago = 1 + (i * 7) % 21
+            when = timezone.now() - timedelta(days=days_ago, hours=i % 8)
+            Application.objects.filter(pk=application.pk).update(created_at=when)
+            Scorecard.objects.filter(application=application, submitted_at__isnull=False).update(
+                submitted_at=when + timedelta(hours=6)
+            )
+            if i % 9 == 0:
+                services.application_set_stage(
+                    application=application, actor=recruiter, stage=Application.Stage.INTERVIEW
+                )
+        return created

@@ -1,0 +1,212 @@
+"""Weekly digests and overdue reminders: stored once, sent once.
+
+A digest is one Report per posting and period (a unique constraint); each
+recipient's copy is recorded as a ReportDelivery when it has gone, so a
+retry after an SMTP failure part-way sends only to those not served yet. A
+reminder is one Reminder row per reviewer and day, marked sent once it has
+gone; the row lock makes two concurrent runs send it once.
+"""
+
+import base64
+import logging
+from datetime import date, datetime
+from email.mime.image import MIMEImage
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import SafeMIMEMultipart
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from config import roles
+from reports import selectors
+from reports.digest import build_digest, digest_period
+from reports.models import Reminder, Report, ReportDelivery
+from rubrics.models import JobPosting
+
+logger = logging.getLogger(__name__)
+
+
+def digest_recipients(posting: JobPosting) -> list[str]:
+    """The posting's recruiters; else whoever created it; else every
+    recruiter."""
+    users = list(posting.recruiters.filter(is_active=True).exclude(email=""))
+    creator = posting.created_by
+    if not users and creator and creator.is_active and creator.email:
+        users = [creator]
+    if not users:
+        users = list(
+            get_user_model()
+            .objects.filter(is_active=True, groups__name=roles.RECRUITER)
+            .exclude(email="")
+            .distinct()
+        )
+    return sorted({u.email for u in users})
+
+
+def digest_prepare(
+    *, posting: JobPosting, now: datetime | None = None, store: bool = True
+) -> Report:
+    """The posting's digest for the last full week, created once: a second
+    call for the same period returns the stored report unchanged. With
+    `store=False` (a dry run) the report is built the same way but not
+    saved."""
+    start, end = digest_period(now)
+    existing = Report.objects.filter(
+        kind=Report.Kind.WEEKLY_DIGEST, posting=posting, period_start=start
+    ).first()
+    if existing is not None:
+        return existing
+    previous = (
+        Report.objects.filter(
+            kind=Report.Kind.WEEKLY_DIGEST, posting=posting, period_start__lt=start
+        )
+        .select_related("calibration_run")
+        .order_by("-period_start")
+        .first()
+    )
+    digest = build_digest(
+        posting=posting,
+        period_start=start,
+        period_end=end,
+        previous_run=previous.calibration_run if previous else None,
+        site_url=settings.SITE_URL,
+    )
+    report = Report(
+        kind=Report.Kind.WEEKLY_DIGEST,
+        posting=posting,
+        period_start=start,
+        period_end=end,
+        subject=digest.subject,
+        html=digest.html,
+        text=digest.text,
+        csv=digest.csv,
+        images=digest.images,
+        recipients=digest_recipients(posting),
+        calibration_run=digest.calibration_run,
+    )
+    if not store:
+        return report
+    try:
+        with transaction.atomic():
+            report.save()
+            return report
+    except IntegrityError:  # another worker stored it first
+        return Report.objects.get(
+            kind=Report.Kind.WEEKLY_DIGEST, posting=posting, period_start=start
+        )
+
+
+class DigestEmail(EmailMultiAlternatives):
+    """multipart/mixed [ related [ alternative [text, html], images ], csv ]:
+    the layout mail clients expect for inline images plus an attachment."""
+
+    def __init__(self, *args, images: dict[str, bytes], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.images = images
+
+    def _create_alternatives(self, msg):
+        alternative = super()._create_alternatives(msg)
+        if not self.images:
+            return alternative
+        related = SafeMIMEMultipart(
+            _subtype="related", encoding=self.encoding or settings.DEFAULT_CHARSET
+        )
+        related.attach(alternative)
+        for cid, data in self.images.items():
+            image = MIMEImage(data, _subtype="png")
+            image.add_header("Content-ID", f"<{cid}>")
+            image.add_header("Content-Disposition", "inline", filename=f"{cid}.png")
+            related.attach(image)
+        return related
+
+
+def _message(report: Report, recipient: str) -> EmailMultiAlternatives:
+    message = DigestEmail(
+        subject=report.subject,
+        body=report.text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient],
+        images={cid: base64.b64decode(data) for cid, data in report.images.items()},
+    )
+    message.attach_alternative(report.html, "text/html")
+    day = timezone.localtime(report.period_end).date().isoformat()
+    message.attach(f"ranking-{report.posting_id}-{day}.csv", report.csv, "text/csv")
+    return message
+
+
+def report_send(*, report: Report, to: list[str] | None = None) -> int:
+    """Send the report to each recipient not yet served; returns how many
+    were sent now. An SMTP error stops here and is raised (the task retries);
+    those already served are recorded and skipped next time."""
+    recipients = list(dict.fromkeys(to if to is not None else report.recipients))
+    sent = 0
+    for recipient in recipients:
+        # Claim the copy first: the unique constraint lets one worker send
+        # it; a failed send gives the claim back for the retry.
+        try:
+            with transaction.atomic():
+                claim = ReportDelivery.objects.create(report=report, recipient=recipient)
+        except IntegrityError:
+            continue  # sent before, or being sent by another worker
+        try:
+            _message(report, recipient).send(fail_silently=False)
+        except Exception:
+            claim.delete()
+            raise
+        ReportDelivery.objects.filter(pk=claim.pk).update(sent_at=timezone.now())
+        sent += 1
+    if sent and to is None:
+        Report.objects.filter(pk=report.pk).update(sent_at=timezone.now())
+    return sent
+
+
+# --- Reminders ---------------------------------------------------------------
+
+
+@transaction.atomic
+def reminder_send(*, reviewer_id: int, today: date | None = None) -> bool:
+    """Email a reviewer the list of their overdue reviews, once a day.
+    Returns whether an email went out now."""
+    today = today or timezone.localdate()
+    Reminder.objects.get_or_create(reviewer_id=reviewer_id, day=today)
+    reminder = Reminder.objects.select_for_update().get(reviewer_id=reviewer_id, day=today)
+    if reminder.sent_at is not None:
+        return False
+    items = list(selectors.overdue_assignments(today).filter(reviewer_id=reviewer_id))
+    if not items:
+        return False
+    reviewer = items[0].reviewer
+    if not reviewer.email:
+        logger.warning("Reviewer %s has no email address; no reminder sent.", reviewer.pk)
+        return False
+    site = settings.SITE_URL.rstrip("/")
+    context = {
+        "reviewer": reviewer,
+        "items": [
+            {
+                "assignment": a,
+                "url": site + reverse("admin:screening_myreview_scorecard", args=[a.pk]),
+                "days_late": (today - a.due_date).days,
+            }
+            for a in items
+        ],
+        "my_reviews_url": site + reverse("admin:screening_myreview_changelist"),
+    }
+    message = EmailMultiAlternatives(
+        subject=f"{len(items)} overdue review{'s' if len(items) != 1 else ''}",
+        body=render_to_string("reports/reminder.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[reviewer.email],
+    )
+    message.attach_alternative(render_to_string("reports/reminder.html", context), "text/html")
+    # Sent inside the transaction: if the send fails, the row stays unsent
+    # and the retry sends; if it succeeds, the commit marks it sent.
+    message.send(fail_silently=False)
+    reminder.assignments = [a.pk for a in items]
+    reminder.sent_at = timezone.now()
+    reminder.save(update_fields=["assignments", "sent_at"])
+    return True
