@@ -15,6 +15,7 @@ from calibration import selectors
 from calibration.models import CalibrationRun
 from calibration.services import debounce_key
 from calibration.tasks import calibrate_rubric
+from core import audit
 from rubrics.models import Rubric
 from screening import hooks
 
@@ -37,6 +38,13 @@ def calibration_request(
     task_id = str(uuid.uuid4())
     run = CalibrationRun.objects.create(
         rubric=rubric, trigger=trigger, requested_by=actor, task_id=task_id
+    )
+    audit.record(
+        actor=actor,
+        event="calibration.requested",
+        obj=run,
+        summary=f"Requested ({run.get_trigger_display().lower()}).",
+        changes={"status": [None, run.status], "trigger": [None, trigger]},
     )
     calibrate_rubric.apply_async_on_commit(kwargs={"run_id": run.pk}, task_id=task_id)
     return run

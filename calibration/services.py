@@ -17,6 +17,7 @@ from calibration.models import (
     CriterionCalibration,
     ReviewerCalibration,
 )
+from core import audit
 from rubrics.models import Criterion
 
 logger = logging.getLogger(__name__)
@@ -128,6 +129,13 @@ def calibration_run(
             finished_at=timezone.now(),
             error=f"{type(exc).__name__}: {exc}"[:2000],
         )
+        audit.record(
+            actor=None,
+            event="calibration.failed",
+            obj=run,
+            summary=f"{type(exc).__name__}: {exc}"[:500],
+            changes={"status": [CalibrationRun.Status.RUNNING, CalibrationRun.Status.FAILED]},
+        )
         raise
     run.refresh_from_db()
     if on_progress:
@@ -181,4 +189,16 @@ def _store(run: CalibrationRun, result) -> None:
         n_applications=result.n_applications,
         n_reviewers=result.n_reviewers,
         agreement=result.agreement,
+    )
+    audit.record(
+        actor=None,
+        event="calibration.succeeded",
+        obj=run,
+        summary=f"{result.n_ratings:,} ratings, {result.n_reviewers} reviewers.",
+        changes={
+            "status": [CalibrationRun.Status.RUNNING, CalibrationRun.Status.SUCCEEDED],
+            "n_ratings": [None, result.n_ratings],
+            "n_applications": [None, result.n_applications],
+            "n_reviewers": [None, result.n_reviewers],
+        },
     )

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config import roles
+from core import audit
 from reports import selectors
 from reports.digest import build_digest, digest_period
 from reports.models import Reminder, Report, ReportDelivery
@@ -93,6 +94,13 @@ def digest_prepare(
     try:
         with transaction.atomic():
             report.save()
+            audit.record(
+                actor=None,
+                event="report.prepared",
+                obj=report,
+                summary=f"Digest for {start:%Y-%m-%d} – {end:%Y-%m-%d}.",
+                changes={"recipients": [None, len(report.recipients)]},
+            )
             return report
     except IntegrityError:  # another worker stored it first
         return Report.objects.get(
@@ -158,6 +166,13 @@ def report_send(*, report: Report, to: list[str] | None = None) -> int:
             claim.delete()
             raise
         ReportDelivery.objects.filter(pk=claim.pk).update(sent_at=timezone.now())
+        audit.record(
+            actor=None,
+            event="report.sent",
+            obj=report,
+            summary=f"Sent to {recipient}.",
+            changes={"recipient": [None, recipient]},
+        )
         sent += 1
     if sent and to is None:
         Report.objects.filter(pk=report.pk).update(sent_at=timezone.now())
@@ -209,4 +224,11 @@ def reminder_send(*, reviewer_id: int, today: date | None = None) -> bool:
     reminder.assignments = [a.pk for a in items]
     reminder.sent_at = timezone.now()
     reminder.save(update_fields=["assignments", "sent_at"])
+    audit.record(
+        actor=None,
+        event="reminder.sent",
+        obj=reminder,
+        summary=f"{len(items)} overdue review{'s' if len(items) != 1 else ''}.",
+        changes={"assignments": [None, reminder.assignments]},
+    )
     return True

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from calibration.models import CriterionCalibration
 from calibration.services import calibration_run
+from core.models import AuditEvent
 from rubrics.models import Criterion, Rubric
 from screening import scoring, selectors, services
 from screening.models import CriterionScore
@@ -225,6 +226,10 @@ def test_calibration_rates_only_the_scored_criteria(application, criteria):
     )
     assert titles == {"Wiring", "Fault finding"}
     assert question.title not in titles
+    # A system action: recorded with no actor, and what it found.
+    event = AuditEvent.objects.get(event="calibration.succeeded", object_id=str(run.pk))
+    assert event.actor is None
+    assert event.changes["n_ratings"] == [None, 12]
 
 
 # --- the API and the admin scorecard page --------------------------------------------------
