@@ -53,6 +53,13 @@ def section_items(text: str, folded: str, section: _Section, hints: list[ProseHi
             _clean(_own_text(text, node)) for block in section.lists for node in _nodes(block)
         ]
         kind, confidence = kind_from_content(bullets) if bullets else (OTHER, HIGH)
+    elif section.inherited and kind in (RESP, OTHER) and section.lists:
+        # A list of requirements under a sub-heading of the duties is still requirements.
+        bullets = [
+            _clean(_own_text(text, node)) for block in section.lists for node in _nodes(block)
+        ]
+        if (content := kind_from_content(bullets))[0] == MUST:
+            kind, confidence = content
     skip_list = False
     for block in section.blocks:
         if isinstance(block, Table):
@@ -159,10 +166,35 @@ def _table_items(text: str, table: Table, kind: str, confidence: str):
                 # criterion is; the criterion is the row's first cell.
                 first = cells[0][0]
                 made = _make_item(text[first[0] : first[1]], first, kinds[column])
-            else:
-                made = _make_item(f"{label}: {raw}" if label else raw, (start, end), kinds[column])
-            if made is not None:
-                yield made
+                if made is not None:
+                    yield made
+                continue
+            # A cell may hold several criteria, one per "<br>": each is an item of its own.
+            for part_start, part_end in _cell_parts(text, start, end):
+                part = text[part_start:part_end]
+                made = _make_item(
+                    f"{label}: {part}" if label else part, (part_start, part_end), kinds[column]
+                )
+                if made is not None:
+                    yield made
+
+
+_CELL_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+def _cell_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    if "<" not in text[start:end]:
+        return [(start, end)]
+    parts, position = [], start
+    for match in _CELL_BREAK.finditer(text, start, end):
+        parts.append((position, match.start()))
+        position = match.end()
+    parts.append((position, end))
+    return [
+        (a + len(text[a:b]) - len(text[a:b].lstrip()), a + len(text[a:b].rstrip()))
+        for a, b in parts
+        if text[a:b].strip()
+    ]
 
 
 _TICK = re.compile(r"[✓✔☑✗✘xX×•*]|yes|y|e|d", re.IGNORECASE)

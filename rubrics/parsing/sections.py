@@ -35,6 +35,9 @@ class _Paragraph:
 class _Section:
     kind: str | None  # MUST, BONUS, RESP, OTHER or None (before the first heading)
     level: int
+    # A sub-heading whose name says nothing keeps its parent's kind unless its list clearly
+    # reads otherwise ("What you'll do:" then "What we need:" with "1+ yr line experience").
+    inherited: bool = False
     blocks: list[list[_Bullet] | _Paragraph | Table] = field(default_factory=list)
 
     @property
@@ -101,7 +104,7 @@ class _SectionBuilder:
         # A heading whose name says nothing ("Accounts team:", "#### Executive support") is a
         # sub-heading when it is a "Something:" lead-in or styled below the section's heading.
         if line.style in ("colon", "label") or line.level > current.level:
-            return _Section(current.kind, current.level)
+            return _Section(current.kind, current.level, inherited=True)
         return _Section(UNKNOWN, line.level)
 
     def _add_bullet(self, line: _Line) -> None:

@@ -67,7 +67,14 @@ def fold_posting(text: str) -> str:
         folded = _HTML_ENTITY.sub(_fold_entity, folded)
     if len(_HTML_SIGN.findall(folded, 0, 20_000)) >= _MIN_HTML_TAGS:
         folded = _HTML_TAG.sub(_fold_tag, folded)
+    elif "|" in folded and "<" in folded:
+        # A Markdown table's cell may hold "<br>" between two entries: the row must stay one
+        # line, so the tag folds into spaces (the table pass splits the cell there).
+        folded = _CELL_BREAK.sub(lambda match: " " * len(match.group()), folded)
     return folded
+
+
+_CELL_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
 def _fold_entity(match: re.Match) -> str:
@@ -80,11 +87,19 @@ def _fold_entity(match: re.Match) -> str:
 
 def _fold_tag(match: re.Match) -> str:
     tag, width = match.group(), len(match.group())
+    if _in_table_row(match):
+        return " " * width  # a "<br>" inside a Markdown table's cell: the row stays one line
     if _HTML_ITEM.fullmatch(tag):
         return "\n- ".ljust(width) if width >= 4 else "\n".ljust(width)
     if _HTML_BREAK.fullmatch(tag):
         return "\n".rjust(width)  # the break after the tag, so the next line starts clean
     return " " * width
+
+
+def _in_table_row(match: re.Match) -> bool:
+    text = match.string
+    line_start = max(text.rfind("\n", 0, match.start()), text.rfind("\r", 0, match.start())) + 1
+    return text[line_start : match.start()].lstrip().startswith("|")
 
 
 def _word_set(words: str) -> frozenset[str]:
