@@ -30,14 +30,14 @@ NOT_A_REQUIREMENT = re.compile(
     r"(send|submit|include|apply|e-?mail|contact|note|attach|upload)|your application"
     r"|résumés?|resumes?|cover letter"
     r"|e-?mail (us|me|your|to)"
-    r"|contact us|we encourage|encouraged to apply|we welcome|equal (employment )?opportunit\w*"
+    r"|contact us|(informal |further )?(enquiries|inquiries)|we encourage|encouraged to apply|we welcome|equal (employment )?opportunit\w*"
     r"|discriminat\w*|affirmative action|we offer|salary|compensation|search firms?"
     r"|recruit(er|ing agenc)\w*|visa sponsorship)\b"
 )
 # Substrings of every NOT_A_REQUIREMENT alternative: most sentences have none of them.
 _NOT_A_REQUIREMENT_CUES = (
     "apply", "please", "applicant", "application", "résumé", "resume", "cover letter", "mail",
-    "contact", "encourag", "welcome", "opportunit", "discriminat", "affirmative", "offer",
+    "contact", "quiries", "encourag", "welcome", "opportunit", "discriminat", "affirmative", "offer",
     "salary", "compensation", "search firm", "recruit", "sponsorship",
 )  # fmt: skip
 
@@ -85,7 +85,7 @@ _MUST_TAGS = frozenset(("required", "must have", "must-have", "mandatory", "esse
 _TRAILING_BONUS = re.compile(
     r"(\b(an?|is|are|be)\s+((big|huge|strong|definite|real|nice)\s+)?"
     r"(plus|bonus|advantage|asset)|\bpreferred|\bnot (required|mandatory|necessary)"
-    r"|\b(is|are|be) (also |very |highly )?(beneficial|advantageous|desirable)"
+    r"|\b(is|are|be) (also |very |highly |especially )?(beneficial|advantageous|desirable|helpful|useful)"
     r"|\b(is|are) (also )?welcome)\W*$"
 )
 _SHORT_ITEM_BONUS = re.compile(r"nice[- ]to[- ]have|\ba plus\b|\bnot (required|mandatory|mandated)")
@@ -113,7 +113,7 @@ def remove_paren_tags(body: str) -> tuple[str, str | None]:
 _MUST_CUES = ("must", "requir", "mandatory", "essential")
 _GRADE_CUES = _MUST_CUES + (
     "prefer", "plus", "advantage", "asset", "bonus", "desir", "benefic", "welcome", "nice",
-    "ideal", "should",
+    "ideal", "should", "helpful", "useful",
 )  # fmt: skip
 
 
@@ -135,6 +135,9 @@ def prose_tag(text: str) -> str | None:
     if not _has_cue(clause, _TAG_CUES):
         return None
     tail = _tail(clause)
+    if tail.endswith(")"):
+        # "Database skills (PostgreSQL preferred)": the tag is about the bracket's words only.
+        tail = _TRAILING_BRACKET.sub("", tail)
     if _TRAILING_BONUS.search(tail) or _LEADING_BONUS.match(clause):
         return BONUS
     if len(_words(clause)) <= _MAX_WORDS_FOR_ANYWHERE_TAGS and _SHORT_ITEM_BONUS.search(clause):
@@ -145,6 +148,7 @@ def prose_tag(text: str) -> str | None:
 
 
 _TAIL_CHARS = 60
+_TRAILING_BRACKET = re.compile(r"\s*\([^()]*\)\W*$")
 
 
 def _tail(text: str) -> str:
@@ -176,8 +180,8 @@ _MUST_NOT = re.compile(r"\bmust not\b|\bmustn't\b")
 _PROSE_BONUS = re.compile(
     r"\b(is|are|would|will|be)\b(\s+\w+){0,2}?\s+(a|an)\s+((big|huge|definite|strong|real|added"
     r"|distinct|great|additional)\s+)?(plus|bonus|advantage|asset)\b"
-    r"|\b(is|are|be) ((strongly|highly|also|very) )?(preferred|desirable|desired|beneficial"
-    r"|advantageous|welcome)\b|\bnice[- ]to[- ]have\b|\bbut a plus\b|\ba plus\W*$"
+    r"|\b(is|are|be) ((strongly|highly|also|very|especially|particularly) )?(preferred|desirable"
+    r"|desired|beneficial|advantageous|welcome|helpful|useful)\b|\bnice[- ]to[- ]have\b|\bbut a plus\b|\ba plus\W*$"
     r"|^(ideally|preferably)\b"
 )
 _PROSE_SHOULD = re.compile(r"\b" + _CANDIDATE + r"\b[^.;]{0,40}?\bshould\b")

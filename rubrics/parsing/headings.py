@@ -78,7 +78,10 @@ _BONUS_WORDS = re.compile(
     r"|also (heard|know)|you may also|advantage|\bassets?\b|stand out|set you apart"
 )
 # "Required and preferred qualifications" is one mixed list; its items carry their own tags.
-_BONUS_VETO = re.compile(r"\b(required|requirements|minimum|basic|must|mandatory|essential)\b")
+# "Desired candidate profile" describes the ideal candidate, not the extras.
+_BONUS_VETO = re.compile(
+    r"\b(required|requirements|minimum|basic|must|mandatory|essential|candidates?|profile)\b"
+)
 _MUST_WORDS = re.compile(
     r"must[- ]?haves?|must have|requirement|\brequired\b|\brequires?\b|qualifications?"
     r"|\bqualified\b|you('ll| will) need|need to (have|know|bring)|looking for"

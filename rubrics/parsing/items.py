@@ -80,7 +80,11 @@ def section_items(text: str, folded: str, section: _Section, hints: list[ProseHi
                 if _keep_paragraph_unit(_fold(folded[start:end]).lower(), section):
                     graded = prose_grade(folded[start:end])
                     doubt = LOW if graded and graded[1] == LOW else confidence  # "should ..."
-                    made = _make_item(text[start:end], (start, end), kind, doubt)
+                    # A sentence's own wording outranks its heading: "A driving licence is
+                    # desirable, as ..." among the essentials is a bonus, "Candidates must ..."
+                    # under "Desired profile" a must-have.
+                    said = graded[0] if graded and graded[1] == HIGH else kind
+                    made = _make_item(text[start:end], (start, end), said, doubt)
                     if made is not None:
                         yield made
             continue
