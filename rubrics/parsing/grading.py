@@ -30,15 +30,16 @@ NOT_A_REQUIREMENT = re.compile(
     r"(send|submit|include|apply|e-?mail|contact|note|attach|upload)|your application"
     r"|résumés?|resumes?|cover letter"
     r"|e-?mail (us|me|your|to)"
-    r"|contact us|(informal |further )?(enquiries|inquiries)|we encourage|encouraged to apply|we welcome|equal (employment )?opportunit\w*"
+    r"|contact us|(informal |further )?(enquiries|inquiries)|we encourage|encouraged to apply"
+    r"|we welcome|equal (employment )?opportunit\w*"
     r"|discriminat\w*|affirmative action|we offer|salary|compensation|search firms?"
     r"|recruit(er|ing agenc)\w*|visa sponsorship)\b"
 )
 # Substrings of every NOT_A_REQUIREMENT alternative: most sentences have none of them.
 _NOT_A_REQUIREMENT_CUES = (
     "apply", "please", "applicant", "application", "résumé", "resume", "cover letter", "mail",
-    "contact", "quiries", "encourag", "welcome", "opportunit", "discriminat", "affirmative", "offer",
-    "salary", "compensation", "search firm", "recruit", "sponsorship",
+    "contact", "quiries", "encourag", "welcome", "opportunit", "discriminat", "affirmative",
+    "offer", "salary", "compensation", "search firm", "recruit", "sponsorship",
 )  # fmt: skip
 
 
@@ -85,7 +86,8 @@ _MUST_TAGS = frozenset(("required", "must have", "must-have", "mandatory", "esse
 _TRAILING_BONUS = re.compile(
     r"(\b(an?|is|are|be)\s+((big|huge|strong|definite|real|nice)\s+)?"
     r"(plus|bonus|advantage|asset)|\bpreferred|\bnot (required|mandatory|necessary)"
-    r"|\b(is|are|be) (also |very |highly |especially )?(beneficial|advantageous|desirable|helpful|useful)"
+    r"|\b(is|are|be) (also |very |highly |especially )?(beneficial|advantageous|desirable"
+    r"|helpful|useful)"
     r"|\b(is|are) (also )?welcome)\W*$"
 )
 _SHORT_ITEM_BONUS = re.compile(r"nice[- ]to[- ]have|\ba plus\b|\bnot (required|mandatory|mandated)")
