@@ -183,7 +183,8 @@ _PROSE_BONUS = re.compile(
     r"\b(is|are|would|will|be)\b(\s+\w+){0,2}?\s+(a|an)\s+((big|huge|definite|strong|real|added"
     r"|distinct|great|additional)\s+)?(plus|bonus|advantage|asset)\b"
     r"|\b(is|are|be) ((strongly|highly|also|very|especially|particularly) )?(preferred|desirable"
-    r"|desired|beneficial|advantageous|welcome|helpful|useful)\b|\bnice[- ]to[- ]have\b|\bbut a plus\b|\ba plus\W*$"
+    r"|desired|beneficial|advantageous|welcome|helpful|useful)\b"
+    r"|\bnice[- ]to[- ]have\b|\bbut a plus\b|\ba plus\W*$"
     r"|^(ideally|preferably)\b"
 )
 _PROSE_SHOULD = re.compile(r"\b" + _CANDIDATE + r"\b[^.;]{0,40}?\bshould\b")
