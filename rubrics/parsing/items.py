@@ -292,7 +292,17 @@ def _flatten(text: str, bullet: _Bullet) -> str:
 
 def _is_label_only(cleaned: str) -> bool:
     body = cleaned.strip(" *_")
-    return body.endswith(":") and len(_words(body)) <= 5 or not _has_letters(body)
+    if not _has_letters(body):
+        return True
+    if not body.endswith(":"):
+        return False
+    # "Certifications, all current:" names a list; "Payments domain knowledge, in particular:" is a
+    # requirement of its own that its sub-items detail.
+    name = body[:-1]
+    return len(_words(name)) <= 5 and not _LEAD_IN.search(name)
+
+
+_LEAD_IN = re.compile(r"\b(in particular|including|such as|especially|e\.g|like)\b")
 
 
 def _paragraph_units(folded: str, paragraph: _Paragraph, split_semicolons: bool):

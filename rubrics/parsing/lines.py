@@ -122,7 +122,8 @@ def _classify_lines(lines: list[_Line]) -> list[_Line]:
             line.end = line.start + line.indent_chars + match.end("body")
         elif match := _BULLET.match(text):
             if name := _bullet_heading(text[match.end() :], match["marker"]):
-                _set_heading(line, name, "bold", 7)
+                # A bullet that is only a label ("- **Observability**:") heads a sub-list.
+                _set_heading(line, name, "label", 7)
                 continue
             line.kind = BULLET
             line.marker = _marker_family(match["marker"])
