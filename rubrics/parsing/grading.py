@@ -26,7 +26,7 @@ REQUIREMENT_CUE = re.compile(
 # Sentences about applying, pay or equal opportunity are never requirements.
 NOT_A_REQUIREMENT = re.compile(
     r"\b(how to apply|apply (now|here|today|online|via|by|through|at|with)|to apply|please"
-    r"|applicants? (will|who|may|can)|applicants? (should|are (asked|encouraged|invited) to) "
+    r"|applicants? (who|(will|may|can)(?! be (required|expected) to))|applicants? (should|are (asked|encouraged|invited) to) "
     r"(send|submit|include|apply|e-?mail|contact|note|attach|upload)|your application"
     r"|résumés?|resumes?|cover letter"
     r"|e-?mail (us|me|your|to)"
@@ -195,7 +195,7 @@ _QUALIFICATION = re.compile(
     r"|familiar\w*|abilit\w*|able to|skill(s|ed)?|expertise|background|track record"
     r"|command of|competen\w*|citizenship|visa|clearance|vaccinat\w*|training|education"
     r"|record|portfolio|publications?|tickets?|cards?|permits?|confident|comfortable"
-    r"|experienced|skilled)\b"
+    r"|experienced|skilled|authori[sz]ed to work|right to work|checks?|screening)\b"
 )
 # Sentences that talk about the requirements rather than state one.
 ABOUT_REQUIREMENTS = re.compile(

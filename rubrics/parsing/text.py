@@ -242,7 +242,13 @@ def _semicolon_parts(folded: str, start: int, end: int) -> list[tuple[int, int]]
     pieces = [trimmed for span in pieces if (trimmed := _trim(folded, *span))]
     if len(pieces) < 2 or any(len(_words(folded[a:b])) > 15 for a, b in pieces):
         return [(start, end)]
+    # "...; we are unable to sponsor visas" goes on with a clause of its own, not a list entry.
+    if any(_CLAUSE_OPENER.match(folded, a, b) for a, b in pieces[1:]):
+        return [(start, end)]
     return pieces
+
+
+_CLAUSE_OPENER = re.compile(r"[*_]*(we|you|they|it|this|that|these|there|he|she|i)\b", re.I)
 
 
 def _trim(folded: str, start: int, end: int) -> tuple[int, int] | None:
