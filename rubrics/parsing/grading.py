@@ -26,7 +26,8 @@ REQUIREMENT_CUE = re.compile(
 # Sentences about applying, pay or equal opportunity are never requirements.
 NOT_A_REQUIREMENT = re.compile(
     r"\b(how to apply|apply (now|here|today|online|via|by|through|at|with)|to apply|please"
-    r"|applicants? (who|(will|may|can)(?! be (required|expected) to))|applicants? (should|are (asked|encouraged|invited) to) "
+    r"|applicants? (who|(will|may|can)(?! be (required|expected) to))"
+    r"|applicants? (should|are (asked|encouraged|invited) to) "
     r"(send|submit|include|apply|e-?mail|contact|note|attach|upload)|your application"
     r"|résumés?|resumes?|cover letter"
     r"|e-?mail (us|me|your|to)"
