@@ -28,19 +28,24 @@ NOT_A_REQUIREMENT = re.compile(
     r"\b(how to apply|apply (now|here|today|online|via|by|through|at|with)|to apply|please"
     r"|applicants? (who|(will|may|can)(?! be (required|expected) to))"
     r"|applicants? (should|are (asked|encouraged|invited) to) "
-    r"(send|submit|include|apply|e-?mail|contact|note|attach|upload)|your application"
+    r"(send|submit|include|apply|e-?mail|contact|note|attach|upload)|your application|time of application"
     r"|résumés?|resumes?|cover letter"
     r"|e-?mail (us|me|your|to)"
     r"|contact us|(informal |further )?(enquiries|inquiries)|we encourage|encouraged to apply"
     r"|we welcome|equal (employment )?opportunit\w*"
     r"|discriminat\w*|affirmative action|we offer|salary|compensation|search firms?"
-    r"|recruit(er|ing agenc)\w*|visa sponsorship)\b"
+    r"|recruit(er|ing agenc)\w*|visa sponsorship"
+    # how the requirements are read, not one of them: "Experience refers to paid and unpaid
+    # work", "You will receive credit for ...", "you will be rated on ..."
+    r"|refers to|(receive|given|get) credit|credit (for|is given)"
+    r"|you will (be (evaluated|rated|assessed|considered)|receive))\b"
 )
 # Substrings of every NOT_A_REQUIREMENT alternative: most sentences have none of them.
 _NOT_A_REQUIREMENT_CUES = (
     "apply", "please", "applicant", "application", "résumé", "resume", "cover letter", "mail",
     "contact", "quiries", "encourag", "welcome", "opportunit", "discriminat", "affirmative",
-    "offer", "salary", "compensation", "search firm", "recruit", "sponsorship",
+    "offer", "salary", "compensation", "search firm", "recruit", "sponsorship", "refers",
+    "credit", "you will",
 )  # fmt: skip
 
 

@@ -69,7 +69,8 @@ _OTHER_WORDS = re.compile(
     r"|company (description|overview|profile|info)|meet the team"
     r"|\bplease\b|\bnotice\b|disclaimer|search firm|\bagenc(y|ies)\b|\brecruiters?\b"
     r"|\blocation|\bschedule\b|\bshifts?\b|\btravel\b|relocation|sponsorship|\bstatus\b"
-    r"|openings|requisition|clearance|job types?|contact|evaluation|basic information"
+    r"|openings|requisition|clearance|job types?|contact|evaluat|basic information"
+    r"|\bdocuments?\b|documentation|\bforms?\b|\bsubmit"
     r"|\bdetails\b|logistics|\bresumes?\b|\bcv\b"
 )
 _BONUS_WORDS = re.compile(
@@ -109,7 +110,7 @@ _OTHER_FRAGMENTS = (
     "about", "who we are", "our ", "company", "meet", "please", "notice", "disclaimer",
     "search firm", "agenc", "recruiter", "location", "schedule", "shift", "travel",
     "sponsorship", "status", "openings", "requisition", "clearance", "job type", "contact",
-    "evaluation", "basic information", "details", "logistics", "resume", "cv",
+    "evaluat", "basic information", "document", "form", "submit", "details", "logistics", "resume", "cv",
 )  # fmt: skip
 
 

@@ -267,7 +267,22 @@ def _heading_form(
     ends_block = next_line is None or not next_line.stripped
     if title_case and loose == OTHER and (ends_block or len(_words(next_line.folded)) >= 25):
         return name, "plain", 7, loose
+    # "Additional information" alone in its block, above a paragraph: a sentence-case heading.
+    # (A list written one entry per block has short entries, not a paragraph, after it.)
+    if (
+        after_break
+        and ends_block
+        and len(words) <= _MAX_STANDALONE_WORDS
+        and following is not None
+        and len(_words(following.folded)) >= _MIN_PARAGRAPH_WORDS
+        and not _BULLET.match(following.stripped)
+    ):
+        return name, "plain", 7, loose
     return None
+
+
+_MAX_STANDALONE_WORDS = 4
+_MIN_PARAGRAPH_WORDS = 12
 
 
 def _is_colon_heading(text: str) -> bool:
