@@ -110,7 +110,8 @@ _OTHER_FRAGMENTS = (
     "about", "who we are", "our ", "company", "meet", "please", "notice", "disclaimer",
     "search firm", "agenc", "recruiter", "location", "schedule", "shift", "travel",
     "sponsorship", "status", "openings", "requisition", "clearance", "job type", "contact",
-    "evaluat", "basic information", "document", "form", "submit", "details", "logistics", "resume", "cv",
+    "evaluat", "basic information", "document", "form", "submit", "details", "logistics",
+    "resume", "cv",
 )  # fmt: skip
 
 
