@@ -41,7 +41,7 @@ import math
 import re
 
 from .items import hint_items, section_items
-from .lines import _classify_lines, _split_lines
+from .lines import _classify_lines, _split_lines, _unglue_lines
 from .model import (
     BONUS,
     MAX_POSTING_BYTES,
@@ -71,7 +71,7 @@ def parse_posting(text: str) -> ParsedPosting:
     """Parse a posting; raise PostingParseError when it is too big, empty or has no requirements."""
     _check_input(text)
     folded = fold_posting(text)
-    lines = _classify_lines(_split_lines(text, folded))
+    lines = _classify_lines(_unglue_lines(text, folded, _split_lines(text, folded)))
     mark_tables(text, lines)
     sections = _build_sections(lines)
     found: dict[str, list[ParsedItem]] = {MUST: [], BONUS: [], RESP: []}

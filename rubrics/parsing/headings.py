@@ -84,7 +84,7 @@ _BONUS_VETO = re.compile(
     r"\b(required|requirements|minimum|basic|must|mandatory|essential|candidates?|profile)\b"
 )
 _MUST_WORDS = re.compile(
-    r"must[- ]?haves?|must have|requirement|\brequired\b|\brequires?\b|qualifications?"
+    r"must[- ]?haves?|must have|requirement|\brequired\b|\brequires?\b|qualifications?|\bwe need\b"
     r"|\bqualified\b|you('ll| will) need|need to (have|know|bring)|looking for"
     r"|\b(you|who) (should |must )?(have|has)\b|who you are|about you|you bring"
     r"|you('ll| will) bring|skills|competenc|abilities|\bexperience\b|education"

@@ -27,6 +27,7 @@ class _Line:
     section: str | None = None  # headings: the kind the name says; None when it says nothing
     inline: bool = False  # text that an inline label introduced: always a paragraph of its own
     table_row: object = None  # table rows: their tables.TableRow
+    cut: bool = False  # cut out of a longer physical line whose line breaks were lost
     stripped: str = field(init=False)  # the folded text without surrounding blanks
     indent_chars: int = field(init=False)  # how many characters of indentation it starts with
 
@@ -54,6 +55,67 @@ def _make_line(text: str, folded: str, start: int, end: int) -> _Line:
         visual = text[start:end].replace("\ufeff", "").expandtabs(4)
         indent = len(visual) - len(visual.lstrip())
     return _Line(start=start, end=end, folded=stripped, indent=indent)
+
+
+# Postings whose line breaks were lost: a LinkedIn paste on one line ("... **Requirements** - 3+
+# years - SQL **Nice to have** • Python"), or a scrape with its list glued together ("What we
+# need- 2+ years.- Working knowledge ..." and "... Friday.Nice to have"). Such a line is cut
+# into the lines it once was, each starting at a heading or a list glyph.
+_MIN_GLUED_LINE = 60
+_GLUE_SIGNS = re.compile(
+    r"(?P<bold>\*\*(?P<name>[A-Z][^*]{1,60}?)\*\*)"
+    r"|(?<=\S) (?P<sep>[-•▪](?= [A-Z0-9$£€\"'(])|[•▪](?= \S))"
+    r"|(?<=[A-Za-z0-9.)!?;:])(?P<glued>-)(?= [A-Z0-9$£€])"
+)
+_GLUED_TAIL = re.compile(r"[a-z0-9)][.!?](?P<name>[A-Z][A-Za-z' ]{2,40})")
+_MIN_GLUED_ITEMS = 2
+_MAX_BOLD_HEADING_WORDS = 6
+
+
+def _unglue_lines(text: str, folded: str, lines: list[_Line]) -> list[_Line]:
+    """Lines, with each long line whose line breaks were lost cut into the lines it held."""
+    result = []
+    for line in lines:
+        if len(line.folded) < _MIN_GLUED_LINE or not (cuts := _glued_cuts(line)):
+            result.append(line)
+            continue
+        positions = [line.start, *cuts, line.end]
+        for start, end in zip(positions, positions[1:], strict=False):
+            chunk = folded[start:end]
+            if not chunk.strip():
+                continue
+            start += len(chunk) - len(chunk.lstrip())
+            piece = _make_line(text, folded, start, end)
+            piece.cut = True
+            result.append(piece)
+    return result
+
+
+def _glued_cuts(line: _Line) -> list[int]:
+    folded, base = line.folded, line.start
+    bolds: list[int] = []
+    dashes = []
+    for match in _GLUE_SIGNS.finditer(folded, line.indent_chars):
+        if match["bold"]:
+            name = match["name"].rstrip(": ")
+            if len(_words(name)) > _MAX_BOLD_HEADING_WORDS or _SENTENCE_PUNCT_END.search(name):
+                continue
+            after = folded[match.end() : match.end() + 3].lstrip(" :")
+            heading = _heading_name(name)
+            if _strict_kind(heading) or _loose_kind(heading) or after[:1] in ("-", "•", "▪"):
+                bolds += [base + match.start(), base + match.end()]
+        else:
+            dashes.append(base + match.start("sep" if match["sep"] else "glued"))
+    # One bold label opens an item ("- **Bonus:** you have ..."); two or more bold headings on
+    # one line are sections glued together.
+    cuts = bolds if len(bolds) >= 2 * _MIN_GLUED_ITEMS else []
+    if len(dashes) >= _MIN_GLUED_ITEMS:
+        cuts += dashes
+    tail_from = max(0, len(folded) - 45)
+    if (tail := _GLUED_TAIL.search(folded, tail_from)) and tail.end() == len(folded):
+        if _strict_kind(_heading_name(tail["name"])):
+            cuts.append(base + tail.start("name"))
+    return sorted(set(cuts) - {line.start, line.end})
 
 
 _RULE = re.compile(r"(?:[-*_=~][ ]*){3,}")
@@ -188,7 +250,7 @@ def _marker_family(marker: str) -> str:
 
 def _classify_heading(line: _Line, lines: list[_Line], index: int) -> None:
     previous = lines[index - 1] if index else None
-    after_break = previous is None or previous.kind in (BLANK, RULE, HEADING)
+    after_break = previous is None or previous.kind in (BLANK, RULE, HEADING) or line.cut
     next_line = lines[index + 1] if index + 1 < len(lines) else None
     form = _heading_form(line.stripped, after_break, next_line, _next_non_blank(lines, index))
     if form is None:
