@@ -112,9 +112,9 @@ def _glued_cuts(line: _Line) -> list[int]:
     if len(dashes) >= _MIN_GLUED_ITEMS:
         cuts += dashes
     tail_from = max(0, len(folded) - 45)
-    if (tail := _GLUED_TAIL.search(folded, tail_from)) and tail.end() == len(folded):
-        if _strict_kind(_heading_name(tail["name"])):
-            cuts.append(base + tail.start("name"))
+    tail = _GLUED_TAIL.search(folded, tail_from)
+    if tail and tail.end() == len(folded) and _strict_kind(_heading_name(tail["name"])):
+        cuts.append(base + tail.start("name"))
     return sorted(set(cuts) - {line.start, line.end})
 
 
