@@ -92,12 +92,14 @@ _PAREN_TAG = re.compile(
 _MUST_TAGS = frozenset(("required", "must have", "must-have", "mandatory", "essential"))
 _TRAILING_BONUS = re.compile(
     r"(\b(an?|is|are|be)\s+((big|huge|strong|definite|real|nice)\s+)?"
-    r"(plus|bonus|advantage|asset)|\bpreferred|\bnot (required|mandatory|necessary)"
+    r"(plus|bonus|advantage|asset)|\bpreferred|\bnot (required|mandatory|necessary|essential)"
     r"|\b(is|are|be) (also |very |highly |especially )?(beneficial|advantageous|desirable"
     r"|helpful|useful)"
     r"|\b(is|are) (also )?welcome)\W*$"
 )
-_SHORT_ITEM_BONUS = re.compile(r"nice[- ]to[- ]have|\ba plus\b|\bnot (required|mandatory|mandated)")
+_SHORT_ITEM_BONUS = re.compile(
+    r"nice[- ]to[- ]have|\ba plus\b|\bnot (required|mandatory|mandated|essential)"
+)
 _LEADING_BONUS = re.compile(
     r"^(ideally|preferably)\b|^(other |additional )?(desired|preferred|desirable|bonus) "
     r"(qualifications|skills|experience)|^it('s| is| would be) an? (big |real )?(plus|bonus"
@@ -144,9 +146,11 @@ def prose_tag(text: str) -> str | None:
     if not _has_cue(clause, _TAG_CUES):
         return None
     tail = _tail(clause)
-    if tail.endswith(")"):
-        # "Database skills (PostgreSQL preferred)": the tag is about the bracket's words only.
-        tail = _TRAILING_BRACKET.sub("", tail)
+    if tail.endswith(")") and (bracket := _TRAILING_BRACKET.search(text)):
+        # "Database skills (PostgreSQL preferred)": the tag is about the name in the bracket
+        # only; "(useful for deliveries, not essential)" remarks on the whole item.
+        if bracket["first"][:1].isupper():
+            tail = _TRAILING_BRACKET.sub("", tail)
     if _TRAILING_BONUS.search(tail) or _LEADING_BONUS.match(clause):
         return BONUS
     if len(_words(clause)) <= _MAX_WORDS_FOR_ANYWHERE_TAGS and _SHORT_ITEM_BONUS.search(clause):
@@ -157,7 +161,7 @@ def prose_tag(text: str) -> str | None:
 
 
 _TAIL_CHARS = 60
-_TRAILING_BRACKET = re.compile(r"\s*\([^()]*\)\W*$")
+_TRAILING_BRACKET = re.compile(r"\s*\((?P<first>[^()]?)[^()]*\)\W*$")
 
 
 def _tail(text: str) -> str:

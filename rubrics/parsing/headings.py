@@ -91,6 +91,7 @@ _MUST_WORDS = re.compile(
     r"|already know|you (should )?know|\bprofile\b|ideal candidate|expertise|knowledge"
     r"|credentials|certifications?|prerequisites|what it takes|\byou are\b|\bare you\b"
     r"|\byou('ve| have) (done|built|worked|achieved|got)|\bis (this|that) you\b"
+    r"|\b(a|good|great|right|strong) fit\b|\bif you\b"
 )
 _RESP_WORDS = re.compile(
     r"responsibilit|\byou('ll| will|'d| would)\b|the role|your role"

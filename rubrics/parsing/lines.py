@@ -296,6 +296,17 @@ def _heading_form(
         return _heading_name(bare), "caps", 7, _UNREAD
     # "Is this you?" or "Sound familiar?" alone on a line after a break asks a heading's question.
     question = after_break and bare.endswith("?") and len(words) <= _MAX_QUESTION_WORDS
+    # "You might be a fit if you…" alone on a line after a break, with lines under it, is a
+    # lead-in: the lines that follow finish its sentence, one entry each.
+    lead_in = (
+        after_break
+        and bare.endswith(("…", "..."))
+        and len(words) <= _MAX_LEAD_IN_WORDS
+        and next_line is not None
+        and bool(next_line.stripped)
+    )
+    if lead_in:
+        return _heading_name(bare), "plain", 7, _UNREAD
     if len(words) > _MAX_HEADING_WORDS or (_SENTENCE_PUNCT_END.search(bare) and not question):
         return None
     if question and next_line is not None and next_line.stripped:
@@ -344,6 +355,7 @@ def _heading_form(
 
 
 _MAX_STANDALONE_WORDS = 4
+_MAX_LEAD_IN_WORDS = 10
 _MIN_PARAGRAPH_WORDS = 12
 
 
@@ -385,4 +397,4 @@ def _heading_name(text: str) -> str:
     # Emoji and numbering before a heading's name say nothing: "🚀 2. What you'll do".
     name = _LEADING_ORNAMENT.sub("", _clean(_fold(text))).strip(" *_#")
     name = name.rstrip(":").strip()
-    return name.lower().strip(" .:-–—!?")
+    return name.lower().strip(" .:-–—!?…")
