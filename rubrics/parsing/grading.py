@@ -146,11 +146,11 @@ def prose_tag(text: str) -> str | None:
     if not _has_cue(clause, _TAG_CUES):
         return None
     tail = _tail(clause)
-    if tail.endswith(")") and (bracket := _TRAILING_BRACKET.search(text)):
-        # "Database skills (PostgreSQL preferred)": the tag is about the name in the bracket
-        # only; "(useful for deliveries, not essential)" remarks on the whole item.
-        if bracket["first"][:1].isupper():
-            tail = _TRAILING_BRACKET.sub("", tail)
+    # "Database skills (PostgreSQL preferred)": the tag is about the name in the bracket only;
+    # "(useful for deliveries, not essential)" remarks on the whole item.
+    bracket = _TRAILING_BRACKET.search(text) if tail.endswith(")") else None
+    if bracket and bracket["first"][:1].isupper():
+        tail = _TRAILING_BRACKET.sub("", tail)
     if _TRAILING_BONUS.search(tail) or _LEADING_BONUS.match(clause):
         return BONUS
     if len(_words(clause)) <= _MAX_WORDS_FOR_ANYWHERE_TAGS and _SHORT_ITEM_BONUS.search(clause):
