@@ -64,7 +64,8 @@ _OTHER_WORDS = re.compile(
     r"|snapshot|short version|in short|in brief|\bthe tone\b|\bthe pitch\b"
     r"|to apply|apply (now|here|today|online)|who (may|can) apply|application process"
     r"|hiring process|interview|next steps"
-    r"|\babout\b(?! (you|the role|this role|the job|this job|the position|this position)\b)"
+    r"|\babout\b(?! (you|the role|this role|the job|this job|the position|this position"
+    r"|the (candidate|person|applicant))\b)"
     r"|who we are|\bour (company|story|mission|values|culture|team)\b|the company"
     r"|company (description|overview|profile|info)|meet the team"
     r"|\bplease\b|\bnotice\b|disclaimer|search firm|\bagenc(y|ies)\b|\brecruiters?\b"
@@ -76,7 +77,8 @@ _OTHER_WORDS = re.compile(
 _BONUS_WORDS = re.compile(
     r"preferred|nice[- ]to[- ]haves?|\bbonus|pluses|\bplus\b|extra credit|desired|desirable"
     r"|good to have|even better|would be (great|nice)|\bideally\b|optional|not required"
-    r"|also (heard|know)|you may also|advantage|\bassets?\b|stand out|set you apart"
+    r"|also (heard|know)|you may also|advantage|\bassets?\b|stand out|sets? you apart"
+    r"|\bnice\b|helpful|useful"
 )
 # "Required and preferred qualifications" is one mixed list; its items carry their own tags.
 # "Desired candidate profile" describes the ideal candidate, not the extras.
@@ -91,7 +93,10 @@ _MUST_WORDS = re.compile(
     r"|already know|you (should )?know|\bprofile\b|ideal candidate|expertise|knowledge"
     r"|credentials|certifications?|prerequisites|what it takes|\byou are\b|\bare you\b"
     r"|\byou('ve| have) (done|built|worked|achieved|got)|\bis (this|that) you\b"
-    r"|\b(a|good|great|right|strong) fit\b|\bif you\b"
+    r"|\b(a|good|great|right|strong) fit\b|\bif( you)?$|\bif you\b|\byou('re| are)\b"
+    r"|\byou('ll| will)? (have|need)\b|\bwhat you need\b|help you succeed|your background"
+    r"|\b(the|right|ideal|successful) (person|candidate|applicant)\b|person spec|\bksas?\b"
+    r"|\bwe expect|\bessentials\b"
 )
 _RESP_WORDS = re.compile(
     r"responsibilit|\byou('ll| will|'d| would)\b|the role|your role"
