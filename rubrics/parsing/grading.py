@@ -95,7 +95,7 @@ _TRAILING_BONUS = re.compile(
     r"(plus|bonus|advantage|asset)|\bpreferred|\bnot (required|mandatory|necessary|essential)"
     r"|\b(is|are|be) (also |very |highly |especially )?(beneficial|advantageous|desirable"
     r"|helpful|useful)"
-    r"|\b(is|are) (also )?welcome)\W*$"
+    r"|\b(is|are) (also )?welcome|[-–—:]\s*(desirable|desired|optional))\W*$"
 )
 _SHORT_ITEM_BONUS = re.compile(
     r"nice[- ]to[- ]have|\ba plus\b|\bnot (required|mandatory|mandated|essential)"
@@ -105,14 +105,22 @@ _LEADING_BONUS = re.compile(
     r"(qualifications|skills|experience)|^it('s| is| would be) an? (big |real )?(plus|bonus"
     r"|advantage)"
 )
-_TRAILING_REQUIRED = re.compile(r"\b(is |are )?(required|mandatory|a must)\W*$")
+_TRAILING_REQUIRED = re.compile(
+    r"(\b(is |are )?(required|mandatory|a must)|[-–—:]\s*essential)\W*$"
+)
 _MAX_WORDS_FOR_ANYWHERE_TAGS = 25
+
+
+# A person specification's "(E)" essential and "(D)" desirable marks, at the end of a criterion.
+_LETTER_TAG = re.compile(r"\s*\((?P<letter>E|D)\)\W*$")
 
 
 def remove_paren_tags(body: str) -> tuple[str, str | None]:
     """The body without "(required)"/"(preferred)" tags, and the kind they say."""
     if "(" not in body:
         return body, None
+    if body.rstrip(" .;")[-3:] in ("(E)", "(D)") and (letter := _LETTER_TAG.search(body)):
+        return body[: letter.start()].rstrip(), MUST if letter["letter"] == "E" else BONUS
     said = {
         MUST if match["tag"].lower() in _MUST_TAGS else BONUS for match in _PAREN_TAG.finditer(body)
     }
