@@ -132,7 +132,7 @@ def remove_paren_tags(body: str) -> tuple[str, str | None]:
 _MUST_CUES = ("must", "requir", "mandatory", "essential")
 _GRADE_CUES = _MUST_CUES + (
     "prefer", "plus", "advantage", "asset", "bonus", "desir", "benefic", "welcome", "nice",
-    "ideal", "should", "helpful", "useful",
+    "ideal", "should", "helpful", "useful", "candidate", "applicant", "person",
 )  # fmt: skip
 
 
@@ -206,7 +206,12 @@ _PROSE_BONUS = re.compile(
     r"|\bnice[- ]to[- ]have\b|\bbut a plus\b|\ba plus\W*$"
     r"|^(ideally|preferably)\b"
 )
-_PROSE_SHOULD = re.compile(r"\b" + _CANDIDATE + r"\b[^.;]{0,40}?\bshould\b")
+_PROSE_SHOULD = re.compile(
+    r"\b" + _CANDIDATE + r"\b[^.;]{0,40}?\bshould\b"
+    # "The successful candidate will hold a PhD": the candidate described, not addressed
+    r"|\b(the (successful|ideal|right) (candidate|applicant|person)|applicants|candidates)"
+    r"( will| would)( also)? (have|hold|possess|bring|need|be expected to)\b"
+)
 # Wording that names something a person can have or be: what a requirement is made of.
 _QUALIFICATION = re.compile(
     r"\b(experience[ds]?|years?|degree|bachelor'?s?|master'?s?|ph\.? ?d|doctorate|diploma"
@@ -214,7 +219,8 @@ _QUALIFICATION = re.compile(
     r"|familiar\w*|abilit\w*|able to|skill(s|ed)?|expertise|background|track record"
     r"|command of|competen\w*|citizenship|visa|clearance|vaccinat\w*|training|education"
     r"|record|portfolio|publications?|tickets?|cards?|permits?|confident|comfortable"
-    r"|experienced|skilled|authori[sz]ed to work|right to work|checks?|screening)\b"
+    r"|experienced|skilled|authori[sz]ed to work|right to work|checks?|screening"
+    r"|accredit\w*|registration|registered|membership|chartered)\b"
 )
 # Sentences that talk about the requirements rather than state one.
 ABOUT_REQUIREMENTS = re.compile(

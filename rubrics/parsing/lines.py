@@ -120,8 +120,9 @@ def _glued_cuts(line: _Line) -> list[int]:
 
 _RULE = re.compile(r"(?:[-*_=~][ ]*){3,}")
 _BULLET = re.compile(
-    r"(?P<marker>[•▪▫◦‣●○■□➢➤►▶✓✔→·]"  # distinctive symbols need no space after them
+    r"(?P<marker>[•▪▫◦‣●○■□➢➤►▶✓✔→·◆◇❖★☆✦✧♦▸▹»§Ø\uf0b7\uf0a7\uf076\uf0d8]"  # distinctive symbols
     r"|[-*+–—](?= )"
+    r"|o(?= +[A-Z(])"  # a word processor's second-level bullet: "o   Python"
     r"|\d{1,3}[.)](?= )|\(\d{1,3}\)(?= )"
     r"|[a-z][.)](?= )|\([a-z]\)(?= )|\([ivx]{1,4}\)(?= ))"
     r" *(?=\S)"
