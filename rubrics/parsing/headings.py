@@ -93,10 +93,9 @@ _MUST_WORDS = re.compile(
     r"|already know|you (should )?know|\bprofile\b|ideal candidate|expertise|knowledge"
     r"|credentials|certifications?|prerequisites|what it takes|\byou are\b|\bare you\b"
     r"|\byou('ve| have) (done|built|worked|achieved|got)|\bis (this|that) you\b"
-    r"|\b(a|good|great|right|strong) fit\b|\bif( you)?$|\bif you\b|\byou('re| are)\b"
-    r"|\byou('ll| will)? (have|need)\b|\bwhat you need\b|help you succeed|your background"
-    r"|\b(the|right|ideal|successful) (person|candidate|applicant)\b|person spec|\bksas?\b"
-    r"|\bwe expect|\bessentials\b"
+    r"|\b(a|good|great|right|strong) fit\b|\bif you\b|\byou('re|'ll have|'ll need| will have"
+    r"| will need| need)\b|help you succeed|your background|person spec|\bksas?\b|\bwe expect"
+    r"|\b(the|right|ideal|successful) (person|candidate|applicant)\b|\bessentials\b"
 )
 _RESP_WORDS = re.compile(
     r"responsibilit|\byou('ll| will|'d| would)\b|the role|your role"
@@ -140,7 +139,7 @@ def _loose_kind(name: str) -> str | None:
         return OTHER
     if _BONUS_WORDS.search(name) and not _BONUS_VETO.search(name):
         return BONUS
-    if _MUST_WORDS.search(name):
+    if _MUST_WORDS.search(name) or name.endswith(" if"):  # "... from you if"
         return MUST
     if _RESP_WORDS.search(name):
         return RESP

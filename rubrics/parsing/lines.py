@@ -76,7 +76,18 @@ def _unglue_lines(text: str, folded: str, lines: list[_Line]) -> list[_Line]:
     """Lines, with each long line whose line breaks were lost cut into the lines it held."""
     result = []
     for line in lines:
-        if len(line.folded) < _MIN_GLUED_LINE or not (cuts := _glued_cuts(line)):
+        own = line.folded
+        if (
+            len(own) < _MIN_GLUED_LINE
+            or not (
+                own.count("- ", 1) >= _MIN_GLUED_ITEMS
+                or "**" in own
+                or "•" in own
+                or "▪" in own
+                or own[-1].isalpha()
+            )
+            or not (cuts := _glued_cuts(line))
+        ):
             result.append(line)
             continue
         positions = [line.start, *cuts, line.end]
@@ -95,7 +106,10 @@ def _glued_cuts(line: _Line) -> list[int]:
     folded, base = line.folded, line.start
     bolds: list[int] = []
     dashes = []
-    for match in _GLUE_SIGNS.finditer(folded, line.indent_chars):
+    signs = folded.count("**") >= 2 * _MIN_GLUED_ITEMS or (
+        folded.count("- ", 1) >= _MIN_GLUED_ITEMS or "•" in folded or "▪" in folded
+    )
+    for match in _GLUE_SIGNS.finditer(folded, line.indent_chars) if signs else ():
         if match["bold"]:
             name = match["name"].rstrip(": ")
             if len(_words(name)) > _MAX_BOLD_HEADING_WORDS or _SENTENCE_PUNCT_END.search(name):
@@ -112,7 +126,9 @@ def _glued_cuts(line: _Line) -> list[int]:
     if len(dashes) >= _MIN_GLUED_ITEMS:
         cuts += dashes
     tail_from = max(0, len(folded) - 45)
-    tail = _GLUED_TAIL.search(folded, tail_from)
+    tail = None
+    if folded[-1:].isalpha() and any(mark in folded[tail_from:] for mark in ".!?"):
+        tail = _GLUED_TAIL.search(folded, tail_from)
     if tail and tail.end() == len(folded) and _strict_kind(_heading_name(tail["name"])):
         cuts.append(base + tail.start("name"))
     return sorted(set(cuts) - {line.start, line.end})
