@@ -94,7 +94,7 @@ _TRAILING_BONUS = re.compile(
     r"(\b(an?|is|are|be)\s+((big|huge|strong|definite|real|nice)\s+)?"
     r"(plus|bonus|advantage|asset)|\bpreferred|\bnot (required|mandatory|necessary|essential)"
     r"|\b(is|are|be) (also |very |highly |especially )?(beneficial|advantageous|desirable"
-    r"|helpful|useful)"
+    r"|helpful|useful|nice|great)"
     r"|\b(is|are) (also )?welcome|[-–—:]\s*(desirable|desired|optional))\W*$"
 )
 _SHORT_ITEM_BONUS = re.compile(
@@ -202,7 +202,7 @@ _PROSE_BONUS = re.compile(
     r"\b(is|are|would|will|be)\b(\s+\w+){0,2}?\s+(a|an)\s+((big|huge|definite|strong|real|added"
     r"|distinct|great|additional)\s+)?(plus|bonus|advantage|asset)\b"
     r"|\b(is|are|be) ((strongly|highly|also|very|especially|particularly) )?(preferred|desirable"
-    r"|desired|beneficial|advantageous|welcome|helpful|useful)\b"
+    r"|desired|beneficial|advantageous|welcome|helpful|useful|nice)\b"
     r"|\bnice[- ]to[- ]have\b|\bbut a plus\b|\ba plus\W*$"
     r"|^(ideally|preferably)\b"
 )
