@@ -66,7 +66,10 @@ _GLUE_SIGNS = re.compile(
     r"(?P<bold>\*\*(?P<name>[A-Z][^*]{1,60}?)\*\*)"
     r"|(?<=\S) (?P<sep>[-•▪](?= [A-Z0-9$£€\"'(])|[•▪](?= \S))"
     r"|(?<=[A-Za-z0-9.)!?;:])(?P<glued>-)(?= [A-Z0-9$£€])"
+    r"|(?<=\S) (?P<lower>-)(?= [a-z])"  # "- plan social posts": counts once headings were cut
+    r"|(?<=[A-Za-z)])(?P<colon>:)(?= )"  # "... dbt project Requirements: • 3+ years"
 )
+_MAX_GLUED_LABEL_WORDS = 4
 _GLUED_TAIL = re.compile(r"[a-z0-9)][.!?](?P<name>[A-Z][A-Za-z' ]{2,40})")
 _MIN_GLUED_ITEMS = 2
 _MAX_BOLD_HEADING_WORDS = 6
@@ -102,10 +105,22 @@ def _unglue_lines(text: str, folded: str, lines: list[_Line]) -> list[_Line]:
     return result
 
 
+def _glued_label(folded: str, colon: int) -> int | None:
+    """Where a full section name ending at `colon` starts ("... project Requirements:")."""
+    words = folded[max(0, colon - 60) : colon].split(" ")
+    for count in range(min(_MAX_GLUED_LABEL_WORDS, len(words) - 1), 0, -1):
+        name = " ".join(words[-count:])
+        if name[:1].isupper() and _strict_kind(_heading_name(name)):
+            return colon - len(name)
+    return None
+
+
 def _glued_cuts(line: _Line) -> list[int]:
     folded, base = line.folded, line.start
     bolds: list[int] = []
-    dashes = []
+    dashes: list[int] = []
+    lower: list[int] = []
+    labels: list[int] = []
     signs = folded.count("**") >= 2 * _MIN_GLUED_ITEMS or (
         folded.count("- ", 1) >= _MIN_GLUED_ITEMS or "•" in folded or "▪" in folded
     )
@@ -118,13 +133,22 @@ def _glued_cuts(line: _Line) -> list[int]:
             heading = _heading_name(name)
             if _strict_kind(heading) or _loose_kind(heading) or after[:1] in ("-", "•", "▪"):
                 bolds += [base + match.start(), base + match.end()]
+        elif match["lower"]:
+            lower.append(base + match.start("lower"))
+        elif match["colon"]:
+            if (label_start := _glued_label(folded, match.start())) is not None:
+                labels += [base + label_start, base + match.end()]
         else:
             dashes.append(base + match.start("sep" if match["sep"] else "glued"))
     # One bold label opens an item ("- **Bonus:** you have ..."); two or more bold headings on
     # one line are sections glued together.
     cuts = bolds if len(bolds) >= 2 * _MIN_GLUED_ITEMS else []
-    if len(dashes) >= _MIN_GLUED_ITEMS:
-        cuts += dashes
+    if cuts or len(dashes) >= _MIN_GLUED_ITEMS:
+        # Glued for sure: "Requirements:" between the items is a heading too, and items may
+        # start in lower case ("- plan social media posts").
+        cuts += labels
+        if len(dashes) + len(lower) >= _MIN_GLUED_ITEMS:
+            cuts += dashes + lower
     tail_from = max(0, len(folded) - 45)
     tail = None
     if folded[-1:].isalpha() and any(mark in folded[tail_from:] for mark in ".!?"):
