@@ -345,11 +345,22 @@ def _is_line_list(paragraph: _Paragraph) -> bool:
         return False  # a line holding two sentences is prose, not one entry per line
     for previous, line in zip(lines, lines[1:], strict=False):
         first = re.search(r"[A-Za-z0-9]", line.folded)
-        if first is None or not (first.group().isupper() or first.group().isdigit()):
+        if first is None:
+            return False
+        if not (first.group().isupper() or first.group().isdigit()) and not (
+            # "have run a kitchen brigade" / "hold a Level 3 certificate": short lines that
+            # finish a lead-in each, not a paragraph wrapped at a fixed width
+            len(previous.stripped) <= _MAX_SHORT_LINE
+            and len(line.stripped) <= _MAX_SHORT_LINE
+            and previous.stripped[-1:] not in ".!?"
+        ):
             return False
         if _ends_mid_sentence(previous.stripped):
             return False
     return True
+
+
+_MAX_SHORT_LINE = 50
 
 
 def _ends_mid_sentence(text: str) -> bool:
