@@ -127,6 +127,32 @@ def _reads_as_requirement_list(units: list[str]) -> bool:
 _MIN_RUN_ON_LIST = 3
 
 
+def fallback_items(text: str, folded: str, sections: list[_Section]):
+    """(kind, item) for every bullet, line or sentence anywhere that reads like a requirement
+    ("3+ years of ...", "Valid driving licence", "Ability to ..."): the last resort when no
+    section was found to hold requirements, so a posting of an unknown shape is not refused."""
+    for section in sections:
+        if section.kind == OTHER:
+            continue
+        for block in section.blocks:
+            if isinstance(block, Table):
+                continue
+            if isinstance(block, list):
+                spans = [(node.parts[0][0], node.parts[-1][1]) for node in _nodes(block)]
+            else:
+                spans = _paragraph_units(folded, block, split_semicolons=True)
+            for start, end in spans:
+                unit = folded[start:end]
+                if not_a_requirement(_fold(unit).lower()):
+                    continue
+                graded = prose_grade(unit)
+                if graded is None and not reads_like_requirement(unit):
+                    continue
+                kind = graded[0] if graded else MUST
+                if (made := _make_item(text[start:end], (start, end), kind, LOW)) is not None:
+                    yield made
+
+
 def hint_items(text: str, hints: list[ProseHint]):
     """(kind, item) for each unplaced hint, as a low-confidence must-have (or bonus)."""
     for hint in hints:
