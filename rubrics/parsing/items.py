@@ -288,7 +288,7 @@ def _bullet_items(text: str, bullet: _Bullet, kind: str, confidence: str, hints)
     separate = [
         child
         for child in bullet.children
-        if bullet.opens_list or reads_like_requirement(_own_text(text, child))
+        if bullet.opens_list or _is_list_entry(_own_text(text, child))
     ]
     folded_in = [child for child in bullet.children if child not in separate]
     child_kind = kind
@@ -308,6 +308,17 @@ def _bullet_items(text: str, bullet: _Bullet, kind: str, confidence: str, hints)
             yield made
     for child in separate:
         yield from _bullet_items(text, child, child_kind, confidence, hints)
+
+
+# A clause remarks on its parent ("Step-down experience alone does not qualify", "Training can
+# be provided"); a name or phrase is an entry of the list the parent opens ("OpenTelemetry").
+_REMARK = re.compile(r"\b(not|n't|can|could|may|might|will|would|is|are|was|were|does|do)\b")
+
+
+def _is_list_entry(child: str) -> bool:
+    if reads_like_requirement(child):
+        return True
+    return not _REMARK.search(_fold(child).lower())
 
 
 def _flatten(text: str, bullet: _Bullet) -> str:
