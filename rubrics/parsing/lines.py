@@ -71,6 +71,8 @@ _GLUE_SIGNS = re.compile(
 )
 _MAX_GLUED_LABEL_WORDS = 4
 _GLUED_TAIL = re.compile(r"[a-z0-9)][.!?](?P<name>[A-Z][A-Za-z' ]{2,40})")
+_GLUED_TAIL_SIGN = re.compile(r"[.!?][A-Z]")
+_TAIL_WINDOW = 45
 _MIN_GLUED_ITEMS = 2
 _MAX_BOLD_HEADING_WORDS = 6
 
@@ -84,10 +86,11 @@ def _unglue_lines(text: str, folded: str, lines: list[_Line]) -> list[_Line]:
             len(own) < _MIN_GLUED_LINE
             or not (
                 own.count("- ", 1) >= _MIN_GLUED_ITEMS
-                or "**" in own
-                or "•" in own
-                or "▪" in own
+                or own.count("**") >= 2 * _MIN_GLUED_ITEMS
+                or " •" in own
+                or " ▪" in own
                 or own[-1].isalpha()
+                and _GLUED_TAIL_SIGN.search(own, len(own) - _TAIL_WINDOW) is not None
             )
             or not (cuts := _glued_cuts(line))
         ):
@@ -122,7 +125,7 @@ def _glued_cuts(line: _Line) -> list[int]:
     lower: list[int] = []
     labels: list[int] = []
     signs = folded.count("**") >= 2 * _MIN_GLUED_ITEMS or (
-        folded.count("- ", 1) >= _MIN_GLUED_ITEMS or "•" in folded or "▪" in folded
+        folded.count("- ", 1) >= _MIN_GLUED_ITEMS or " •" in folded or " ▪" in folded
     )
     for match in _GLUE_SIGNS.finditer(folded, line.indent_chars) if signs else ():
         if match["bold"]:
@@ -149,9 +152,9 @@ def _glued_cuts(line: _Line) -> list[int]:
         cuts += labels
         if len(dashes) + len(lower) >= _MIN_GLUED_ITEMS:
             cuts += dashes + lower
-    tail_from = max(0, len(folded) - 45)
+    tail_from = max(0, len(folded) - _TAIL_WINDOW)
     tail = None
-    if folded[-1:].isalpha() and any(mark in folded[tail_from:] for mark in ".!?"):
+    if folded[-1:].isalpha() and _GLUED_TAIL_SIGN.search(folded, tail_from):
         tail = _GLUED_TAIL.search(folded, tail_from)
     if tail and tail.end() == len(folded) and _strict_kind(_heading_name(tail["name"])):
         cuts.append(base + tail.start("name"))

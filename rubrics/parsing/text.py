@@ -66,7 +66,7 @@ def fold_posting(text: str) -> str:
     if "&" in folded:
         folded = _HTML_ENTITY.sub(_fold_entity, folded)
     if len(_HTML_SIGN.findall(folded, 0, 20_000)) >= _MIN_HTML_TAGS:
-        folded = _HTML_TAG.sub(_fold_tag, folded)
+        folded = _HTML_TAG.sub(_fold_table_tag if "|" in folded else _fold_tag, folded)
     elif "|" in folded and "<" in folded:
         # A Markdown table's cell may hold "<br>" between two entries: the row must stay one
         # line, so the tag folds into spaces (the table pass splits the cell there).
@@ -85,10 +85,14 @@ def _fold_entity(match: re.Match) -> str:
     return char + PAD * (len(match.group()) - 1)
 
 
+def _fold_table_tag(match: re.Match) -> str:
+    if _in_table_row(match):
+        return " " * len(match.group())  # "<br>" inside a Markdown table's cell: one row, one line
+    return _fold_tag(match)
+
+
 def _fold_tag(match: re.Match) -> str:
     tag, width = match.group(), len(match.group())
-    if _in_table_row(match):
-        return " " * width  # a "<br>" inside a Markdown table's cell: the row stays one line
     if _HTML_ITEM.fullmatch(tag):
         return "\n- ".ljust(width) if width >= 4 else "\n".ljust(width)
     if _HTML_BREAK.fullmatch(tag):
