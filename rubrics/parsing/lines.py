@@ -122,6 +122,7 @@ def _glued_cuts(line: _Line) -> list[int]:
     folded, base = line.folded, line.start
     bolds: list[int] = []
     dashes: list[int] = []
+    glued = 0  # "experience.- Strong": a dash glued to the entry before it
     lower: list[int] = []
     labels: list[int] = []
     signs = folded.count("**") >= 2 * _MIN_GLUED_ITEMS or (
@@ -143,10 +144,13 @@ def _glued_cuts(line: _Line) -> list[int]:
                 labels += [base + label_start, base + match.end()]
         else:
             dashes.append(base + match.start("sep" if match["sep"] else "glued"))
+            glued += match["glued"] is not None
     # One bold label opens an item ("- **Bonus:** you have ..."); two or more bold headings on
     # one line are sections glued together.
     cuts = bolds if len(bolds) >= 2 * _MIN_GLUED_ITEMS else []
-    if cuts or len(dashes) >= _MIN_GLUED_ITEMS:
+    # Spaced dashes may be a sentence's own ("Our team - Design, Data - works ..."): a list
+    # needs a third, or glued dashes, or headings glued in the same line.
+    if cuts or glued >= _MIN_GLUED_ITEMS or len(dashes) > _MIN_GLUED_ITEMS:
         # Glued for sure: "Requirements:" between the items is a heading too, and items may
         # start in lower case ("- plan social media posts").
         cuts += labels
