@@ -250,6 +250,15 @@ def test_sub_bullets_of_a_label_are_items_of_their_own():
     ]
 
 
+def test_spaced_dashes_in_a_sentence_are_not_a_glued_list():
+    text = (
+        "Requirements\nOur team - Engineering, Product and Design - works closely with Finance "
+        "and you will need strong SQL skills to support them.\n"
+    )
+
+    assert len(parse_posting(text).must_haves) == 1
+
+
 def test_sub_bullet_remark_folds_into_its_parent():
     text = "Requirements\n- Two years of ICU work\n  - Step-down units do not count\n"
 
