@@ -77,7 +77,7 @@ _OTHER_WORDS = re.compile(
 _BONUS_WORDS = re.compile(
     r"preferred|nice[- ]to[- ]haves?|\bbonus|pluses|\bplus\b|extra credit|desired|desirable"
     r"|good to have|even better|would be (great|nice)|\bideally\b|optional|not required"
-    r"|also (heard|know)|you may also|advantage|\bassets?\b|stand out|sets? you apart"
+    r"|\b(maybe|perhaps|also)\b|advantage|\bassets?\b|stand out|sets? you apart"
     r"|\bnice\b|helpful|useful"
 )
 # "Required and preferred qualifications" is one mixed list; its items carry their own tags.
