@@ -52,6 +52,14 @@ def section_items(text: str, folded: str, section: _Section, hints: list[ProseHi
         bullets = [
             _clean(_own_text(text, node)) for block in section.lists for node in _nodes(block)
         ]
+        if not bullets:
+            # No list: the entries of paragraphs written one per line speak for the section.
+            bullets = [
+                _clean(text[line.start + line.indent_chars : line.end])
+                for block in section.blocks
+                if isinstance(block, _Paragraph) and _is_line_list(block)
+                for line in block.lines
+            ]
         kind, confidence = kind_from_content(bullets) if bullets else (OTHER, HIGH)
     elif section.inherited and kind in (RESP, OTHER) and section.lists:
         # A list of requirements under a sub-heading of the duties is still requirements.

@@ -300,7 +300,10 @@ def _classify_heading(line: _Line, lines: list[_Line], index: int) -> None:
     previous = lines[index - 1] if index else None
     after_break = previous is None or previous.kind in (BLANK, RULE, HEADING) or line.cut
     next_line = lines[index + 1] if index + 1 < len(lines) else None
-    form = _heading_form(line.stripped, after_break, next_line, _next_non_blank(lines, index))
+    after_heading = previous is not None and previous.kind == HEADING
+    form = _heading_form(
+        line.stripped, after_break, next_line, _next_non_blank(lines, index), after_heading
+    )
     if form is None:
         return
     name, style, level, kind = form
@@ -320,7 +323,11 @@ def _next_non_blank(lines: list[_Line], index: int) -> _Line | None:
 
 
 def _heading_form(
-    text: str, after_break: bool, next_line: _Line | None, following: _Line | None
+    text: str,
+    after_break: bool,
+    next_line: _Line | None,
+    following: _Line | None,
+    after_heading: bool = False,
 ) -> tuple[str, str, int, str | None] | None:
     """(name, style, level, kind) when the line reads as a heading, else None. kind is the
     section kind its name says when already known (None: it says nothing), else _UNREAD.
@@ -388,6 +395,20 @@ def _heading_form(
     ends_block = next_line is None or not next_line.stripped
     if title_case and loose == OTHER and (ends_block or len(_words(next_line.folded)) >= 25):
         return name, "plain", 7, loose
+    # "Your toolkit" opening a block of short lines: a sentence-case heading over a list
+    # written one entry per line (its kind, when its name says nothing, comes from the lines).
+    if (
+        after_break
+        and not after_heading  # right under a heading, it is the list's first entry
+        and len(words) <= _MAX_STANDALONE_WORDS
+        and bare[:1].isupper()
+        and next_line is not None
+        and next_line.stripped
+        and not _BULLET.match(next_line.stripped)
+        and len(next_line.stripped) <= _MAX_ENTRY_CHARS
+        and not _SENTENCE_PUNCT_END.search(next_line.stripped)
+    ):
+        return name, "plain", 7, loose
     # "Additional information" alone in its block, above a paragraph: a sentence-case heading.
     # (A list written one entry per block has short entries, not a paragraph, after it.)
     if (
@@ -403,6 +424,7 @@ def _heading_form(
 
 
 _MAX_STANDALONE_WORDS = 4
+_MAX_ENTRY_CHARS = 80
 _MAX_LEAD_IN_WORDS = 10
 _MIN_PARAGRAPH_WORDS = 12
 
