@@ -94,7 +94,7 @@ _TRAILING_BONUS = re.compile(
     r"(\b(an?|is|are|be)\s+((big|huge|strong|definite|real|nice)\s+)?"
     r"(plus|bonus|advantage|asset)|\bpreferred|\bnot (required|mandatory|necessary|essential)"
     r"|\b(is|are|be) (also |very |highly |especially )?(beneficial|advantageous|desirable"
-    r"|helpful|useful|nice|great)"
+    r"|helpful|useful|nice|great|valued|appreciated|highly regarded)"
     r"|\b(is|are) (also )?welcome|[-–—:]\s*(desirable|desired|optional))\W*$"
 )
 _SHORT_ITEM_BONUS = re.compile(
@@ -103,7 +103,7 @@ _SHORT_ITEM_BONUS = re.compile(
 _LEADING_BONUS = re.compile(
     r"^(ideally|preferably)\b|^(other |additional )?(desired|preferred|desirable|bonus) "
     r"(qualifications|skills|experience)|^it('s| is| would be) an? (big |real )?(plus|bonus"
-    r"|advantage)"
+    r"|advantage)|^(bonus|extra) (points )?(if|for)\b"
 )
 _TRAILING_REQUIRED = re.compile(
     r"(\b(is |are )?(required|mandatory|a must)|[-–—:]\s*essential)\W*$"
@@ -132,7 +132,8 @@ def remove_paren_tags(body: str) -> tuple[str, str | None]:
 _MUST_CUES = ("must", "requir", "mandatory", "essential")
 _GRADE_CUES = _MUST_CUES + (
     "prefer", "plus", "advantage", "asset", "bonus", "desir", "benefic", "welcome", "nice",
-    "ideal", "should", "helpful", "useful", "candidate", "applicant", "person",
+    "ideal", "should", "helpful", "useful", "candidate", "applicant", "person", "valued",
+    "appreciated", "regarded", "extra",
 )  # fmt: skip
 
 
@@ -159,7 +160,13 @@ def prose_tag(text: str) -> str | None:
     bracket = _TRAILING_BRACKET.search(text) if tail.endswith(")") else None
     if bracket and bracket["first"][:1].isupper():
         tail = _TRAILING_BRACKET.sub("", tail)
-    if _TRAILING_BONUS.search(tail) or _LEADING_BONUS.match(clause):
+    if _LEADING_BONUS.match(clause):
+        return BONUS
+    if _TRAILING_BONUS.search(tail):
+        # "... is a must. Experience as an organiser is highly valued.": the tag of the last
+        # sentence does not outrank a requirement stated before it.
+        if _has_cue(clause, _MUST_CUES) and _STATED_MUST.search(clause):
+            return None
         return BONUS
     if len(_words(clause)) <= _MAX_WORDS_FOR_ANYWHERE_TAGS and _SHORT_ITEM_BONUS.search(clause):
         return BONUS
@@ -169,6 +176,7 @@ def prose_tag(text: str) -> str | None:
 
 
 _TAIL_CHARS = 60
+_STATED_MUST = re.compile(r"\b(is|are) (a must|required|essential|mandatory)\b[^;]*[.!?] ")
 _TRAILING_BRACKET = re.compile(r"\s*\((?P<first>[^()]?)[^()]*\)\W*$")
 
 
@@ -202,7 +210,8 @@ _PROSE_BONUS = re.compile(
     r"\b(is|are|would|will|be)\b(\s+\w+){0,2}?\s+(a|an)\s+((big|huge|definite|strong|real|added"
     r"|distinct|great|additional)\s+)?(plus|bonus|advantage|asset)\b"
     r"|\b(is|are|be) ((strongly|highly|also|very|especially|particularly) )?(preferred|desirable"
-    r"|desired|beneficial|advantageous|welcome|helpful|useful|nice)\b"
+    r"|desired|beneficial|advantageous|welcome|helpful|useful|nice|valued|appreciated"
+    r"|highly regarded)\b"
     r"|\bnice[- ]to[- ]have\b|\bbut a plus\b|\ba plus\W*$"
     r"|^(ideally|preferably)\b"
 )
