@@ -349,6 +349,8 @@ def _heading_form(
         return _heading_name(bare), "colon", 8, _UNREAD
     if len(words) <= _MAX_HEADING_WORDS and _is_all_caps(bare):
         return _heading_name(bare), "caps", 7, _UNREAD
+    if after_heading and ": " in bare:
+        return None  # "Education: B.Com or M.Com" under a heading is its first entry
     # "Is this you?" or "Sound familiar?" alone on a line after a break asks a heading's question.
     question = after_break and bare.endswith("?") and len(words) <= _MAX_QUESTION_WORDS
     # "You might be a fit if you…" alone on a line after a break, with lines under it, is a
