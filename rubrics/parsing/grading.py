@@ -290,7 +290,9 @@ _DUTY_START = re.compile(
 )
 # An item that names something the candidate has or is.
 _REQUIREMENT_START = re.compile(
-    r"^((\d+|one|two|three|four|five|six|seven|eight|nine|ten)\+?\s*(or more\s+)?(years?|yrs)"
+    # "(you) have/hold/bring ..." finishing a lead-in: what follows is what a requirement is
+    r"^((you )?(have|hold|possess|bring|has|holds)\s+(?!been\b))?"
+    r"((\d+|one|two|three|four|five|six|seven|eight|nine|ten)\+?\s*(or more\s+)?(years?|yrs)"
     # what the candidate has done: "Led an incident review", "Written Terraform"
     r"|(have |you've |you have )?(led|built|written|shipped|managed|worked|designed|owned"
     r"|delivered|maintained|deployed|launched|created|developed|grown|mentored|scaled|taught"

@@ -147,6 +147,10 @@ def fallback_items(text: str, folded: str, sections: list[_Section]):
                 continue
             if isinstance(block, list):
                 spans = [(node.parts[0][0], node.parts[-1][1]) for node in _nodes(block)]
+            elif len(block.lines) > 1:
+                # Lines this time, whatever their case: a list of entries in lower case reads
+                # as one sentence to the paragraph rules.
+                spans = [(line.start + line.indent_chars, line.end) for line in block.lines]
             else:
                 spans = _paragraph_units(folded, block, split_semicolons=True)
             for start, end in spans:
@@ -393,9 +397,10 @@ def _is_line_list(paragraph: _Paragraph) -> bool:
         if first is None:
             return False
         if not (first.group().isupper() or first.group().isdigit()) and not (
-            # "have run a kitchen brigade" / "hold a Level 3 certificate": short lines that
-            # finish a lead-in each, not a paragraph wrapped at a fixed width
-            len(previous.stripped) <= _MAX_SHORT_LINE
+            # "have run a kitchen brigade" / "hold a Level 3 certificate": lines that each
+            # finish a lead-in, not a paragraph wrapped at a fixed width
+            paragraph.lead_in
+            or len(previous.stripped) <= _MAX_SHORT_LINE
             and len(line.stripped) <= _MAX_SHORT_LINE
             and previous.stripped[-1:] not in ".!?"
         ):

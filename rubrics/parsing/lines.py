@@ -353,11 +353,10 @@ def _heading_form(
         return None  # "Education: B.Com or M.Com" under a heading is its first entry
     # "Is this you?" or "Sound familiar?" alone on a line after a break asks a heading's question.
     question = after_break and bare.endswith("?") and len(words) <= _MAX_QUESTION_WORDS
-    # "You might be a fit if you…" alone on a line after a break, with lines under it, is a
-    # lead-in: the lines that follow finish its sentence, one entry each.
+    # "You might be a fit if you…" alone on a line, with lines under it, is a lead-in: the
+    # lines that follow finish its sentence, one entry each.
     lead_in = (
-        after_break
-        and bare.endswith(("…", "..."))
+        bare.endswith(("…", "..."))  # an ellipsis says "to be continued" even inside a block
         and len(words) <= _MAX_LEAD_IN_WORDS
         and next_line is not None
         and bool(next_line.stripped)

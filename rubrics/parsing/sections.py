@@ -29,6 +29,9 @@ class _Bullet:
 class _Paragraph:
     lines: list[_Line]
     inline: bool
+    # right under a heading that ends like a lead-in ("You might be a fit if you…", "You:"):
+    # each line finishes its sentence, so each is one entry
+    lead_in: bool = False
 
 
 @dataclass(slots=True)
@@ -38,6 +41,7 @@ class _Section:
     # A sub-heading whose name says nothing keeps its parent's kind unless its list clearly
     # reads otherwise ("What you'll do:" then "What we need:" with "1+ yr line experience").
     inherited: bool = False
+    lead_in: bool = False  # its heading ends with ":" or "…"
     blocks: list[list[_Bullet] | _Paragraph | Table] = field(default_factory=list)
 
     @property
@@ -75,7 +79,9 @@ class _SectionBuilder:
         if line.kind == RULE:
             self._open_section(_Section(None, 0))
         elif line.kind == HEADING:
-            self._open_section(self._section_for_heading(line))
+            section = self._section_for_heading(line)
+            section.lead_in = line.stripped.rstrip("*_ ").endswith((":", "…", "..."))
+            self._open_section(section)
         elif line.kind == BULLET:
             self._add_bullet(line)
         elif line.kind == TABLE:
@@ -157,7 +163,8 @@ class _SectionBuilder:
         if paragraph is not None and not paragraph.inline and not line.inline:
             paragraph.lines.append(line)
             return
-        self.paragraph = _Paragraph([line], line.inline)
+        lead_in = self.section.lead_in and not self.section.blocks
+        self.paragraph = _Paragraph([line], line.inline, lead_in)
         self.section.blocks.append(self.paragraph)
 
 
