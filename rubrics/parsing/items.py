@@ -392,6 +392,10 @@ def _is_line_list(paragraph: _Paragraph) -> bool:
         return False
     if any(_INNER_SENTENCE.search(line.folded) for line in lines):
         return False  # a line holding two sentences is prose, not one entry per line
+    # Under a lead-in, entries end alike (all with a full stop, or none); wrapped prose has its
+    # full stop only where a sentence ends.
+    stops = sum(line.stripped[-1:] in ".!?" for line in lines)
+    lead_in = paragraph.lead_in and stops in (0, len(lines))
     for previous, line in zip(lines, lines[1:], strict=False):
         first = re.search(r"[A-Za-z0-9]", line.folded)
         if first is None:
@@ -399,7 +403,7 @@ def _is_line_list(paragraph: _Paragraph) -> bool:
         if not (first.group().isupper() or first.group().isdigit()) and not (
             # "have run a kitchen brigade" / "hold a Level 3 certificate": lines that each
             # finish a lead-in, not a paragraph wrapped at a fixed width
-            paragraph.lead_in
+            lead_in
             or len(previous.stripped) <= _MAX_SHORT_LINE
             and len(line.stripped) <= _MAX_SHORT_LINE
             and previous.stripped[-1:] not in ".!?"

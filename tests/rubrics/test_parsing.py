@@ -275,6 +275,15 @@ def test_a_stated_must_outranks_a_later_sentences_bonus_tag():
     assert [must.text for must in parsed.must_haves] == [item]
 
 
+def test_wrapped_prose_under_a_colon_heading_stays_one_sentence():
+    text = (
+        "Driver\n\nRequirements:\nApplicants need a valid CDL license and at least two years\n"
+        "of experience driving trucks in the region.\n"
+    )
+
+    assert len(parse_posting(text).must_haves) == 1
+
+
 def test_spaced_dashes_in_a_sentence_are_not_a_glued_list():
     text = (
         "Requirements\nOur team - Engineering, Product and Design - works closely with Finance "
