@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from .grading import opens_with_requirement
@@ -80,16 +79,8 @@ _MAX_BOLD_HEADING_WORDS = 6
 
 def _unglue_lines(text: str, folded: str, lines: list[_Line]) -> list[_Line]:
     """Lines, with each long line whose line breaks were lost cut into the lines it held."""
-    # One scan of the whole text finds the few lines worth a closer look.
-    hinted = {match.start() for match in _GLUE_HINT.finditer(folded)}
-    if not hinted:
-        return lines
-    starts = [line.start for line in lines]
-    candidates = {bisect_right(starts, position) - 1 for position in hinted}
-    result: list[_Line] = []
-    done = 0
-    for index in sorted(candidates):
-        line = lines[index]
+    result = []
+    for line in lines:
         own = line.folded
         if (
             len(own) < _MIN_GLUED_LINE
@@ -103,9 +94,8 @@ def _unglue_lines(text: str, folded: str, lines: list[_Line]) -> list[_Line]:
             )
             or not (cuts := _glued_cuts(line))
         ):
+            result.append(line)
             continue
-        result.extend(lines[done:index])
-        done = index + 1
         positions = [line.start, *cuts, line.end]
         for start, end in zip(positions, positions[1:], strict=False):
             chunk = folded[start:end]
@@ -115,16 +105,7 @@ def _unglue_lines(text: str, folded: str, lines: list[_Line]) -> list[_Line]:
             piece = _make_line(text, folded, start, end)
             piece.cut = True
             result.append(piece)
-    if not done:
-        return lines
-    result.extend(lines[done:])
     return result
-
-
-# Signs that a line may hold glued entries: a superset of what _glued_cuts() cuts at.
-_GLUE_HINT = re.compile(
-    r"[\w.)!?;:]- [\w$£€]|(?<=\S) [-•▪] |\*\*[^*\n]{1,60}\*\*[^*\n]*\*\*|[a-z0-9)][.!?][A-Z]"
-)
 
 
 def _glued_label(folded: str, colon: int) -> int | None:
