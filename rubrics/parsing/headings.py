@@ -52,10 +52,13 @@ _STRICT_PATTERN = re.compile(
 )
 _KINDS = tuple(kind for kind, _ in _STRICT_NAMES)
 
+# Every name word below starts a word: the searches try their many alternatives only there.
+_AT_WORD = r"\b(?:"
+
 # Words that say "not a criterion". Checked first: "Skills you'll gain" is a perk, and
 # "Travel requirements" a condition of the job.
 _OTHER_WORDS = re.compile(
-    r"equal (employment )?opportunit|\beeo\b|discriminat|accommodation|e-verify"
+    _AT_WORD + r"equal (employment )?opportunit|\beeo\b|discriminat|accommodation|e-verify"
     r"|\beligib|work authori[sz]ation|remuneration"
     r"|\bbenefits?\b|\bperks?\b|compensation|salary|\bpay\b|\bwages?\b|we offer|our offer"
     r"|you('ll| will) (get|gain|learn|experience|enjoy|receive)|why (join|work)"
@@ -72,13 +75,14 @@ _OTHER_WORDS = re.compile(
     r"|\blocation|\bschedule\b|\bshifts?\b|\btravel\b|relocation|sponsorship|\bstatus\b"
     r"|openings|requisition|clearance|job types?|contact|evaluat|basic information"
     r"|\bdocuments?\b|documentation|\bforms?\b|\bsubmit"
-    r"|\bdetails\b|logistics|\bresumes?\b|\bcv\b"
+    r"|\bdetails\b|logistics|\bresumes?\b|\bcv\b" + ")"
 )
 _BONUS_WORDS = re.compile(
-    r"preferred|nice[- ]to[- ]haves?|\bbonus|pluses|\bplus\b|extra credit|desired|desirable"
+    _AT_WORD
+    + r"preferred|nice[- ]to[- ]haves?|\bbonus|pluses|\bplus\b|extra credit|desired|desirable"
     r"|good to have|even better|would be (great|nice)|\bideally\b|optional|not required"
     r"|\b(maybe|perhaps|also)\b|advantage|\bassets?\b|stand out|sets? you apart"
-    r"|\bnice\b|helpful|useful"
+    r"|\bnice\b|helpful|useful" + ")"
 )
 # "Required and preferred qualifications" is one mixed list; its items carry their own tags.
 # "Desired candidate profile" describes the ideal candidate, not the extras.
@@ -86,8 +90,9 @@ _BONUS_VETO = re.compile(
     r"\b(required|requirements|minimum|basic|must|mandatory|essential|candidates?|profile)\b"
 )
 _MUST_WORDS = re.compile(
-    r"must[- ]?haves?|must have|requirement|\brequired\b|\brequires?\b|qualifications?|\bwe need\b"
-    r"|\bqualified\b|you('ll| will) need|need to (have|know|bring)|looking for"
+    _AT_WORD
+    + r"must[- ]?haves?|must have|requirement|\brequired\b|\brequires?\b|qualifications?|\bwe need\b"
+    r"|\bqualified\b|capabilit|you('ll| will) need|need to (have|know|bring)|looking for"
     r"|\b(you|who) (should |must )?(have|has)\b|who you are|about you|you bring"
     r"|you('ll| will) bring|skills|competenc|abilities|\bexperience\b|education"
     r"|already know|you (should )?know|\bprofile\b|ideal candidate|expertise|knowledge"
@@ -95,13 +100,13 @@ _MUST_WORDS = re.compile(
     r"|\byou('ve| have) (done|built|worked|achieved|got)|\bis (this|that) you\b"
     r"|\b(a|good|great|right|strong) fit\b|\bif you\b|\byou('re|'ll have|'ll need| will have"
     r"| will need| need)\b|help you succeed|your background|person spec|\bksas?\b|\bwe expect"
-    r"|\b(the|right|ideal|successful) (person|candidate|applicant)\b|\bessentials\b"
+    r"|\b(the|right|ideal|successful) (person|candidate|applicant)\b|\bessentials\b" + ")"
 )
 _RESP_WORDS = re.compile(
-    r"responsibilit|\byou('ll| will|'d| would)\b|the role|your role"
+    _AT_WORD + r"responsibilit|\byou('ll| will|'d| would)\b|the role|your role"
     r"|about (the|this) (role|job|position)|role description|\bduties\b|day[- ]to[- ]day"
     r"|a day in|objectives|in this role|\bthe job\b|\bthe work\b|the opportunity"
-    r"|your (mission|impact)|\btasks\b|accountabilit|your day|typical day"
+    r"|your (mission|impact)|\btasks\b|accountabilit|your day|typical day" + ")"
 )
 
 

@@ -407,7 +407,7 @@ def _heading_form(
         and next_line.stripped
         and not _BULLET.match(next_line.stripped)
         and len(next_line.stripped) <= _MAX_ENTRY_CHARS
-        and not _SENTENCE_PUNCT_END.search(next_line.stripped)
+        and next_line.stripped[-1] not in ".,;!?…"
     ):
         return name, "plain", 7, loose
     # "Additional information" alone in its block, above a paragraph: a sentence-case heading.

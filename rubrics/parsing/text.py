@@ -66,7 +66,8 @@ def fold_posting(text: str) -> str:
     if "&" in folded:
         folded = _HTML_ENTITY.sub(_fold_entity, folded)
     if len(_HTML_SIGN.findall(folded, 0, 20_000)) >= _MIN_HTML_TAGS:
-        folded = _HTML_TAG.sub(_fold_table_tag if "|" in folded else _fold_tag, folded)
+        table = folded.startswith("|") or "\n|" in folded  # a Markdown table row
+        folded = _HTML_TAG.sub(_fold_table_tag if table else _fold_tag, folded)
     elif "|" in folded and "<" in folded:
         # A Markdown table's cell may hold "<br>" between two entries: the row must stay one
         # line, so the tag folds into spaces (the table pass splits the cell there).
