@@ -91,8 +91,8 @@ _BONUS_VETO = re.compile(
 )
 _MUST_WORDS = re.compile(
     _AT_WORD
-    + r"must[- ]?haves?|must have|requirement|\brequired\b|\brequires?\b|qualifications?|\bwe need\b"
-    r"|\bqualified\b|capabilit|you('ll| will) need|need to (have|know|bring)|looking for"
+    + r"must[- ]?haves?|must have|requirement|\brequired\b|\brequires?\b|qualifications?"
+    r"|\bwe need\b|\bqualified\b|capabilit|you('ll| will) need|need to (have|know|bring)|looking for"
     r"|\b(you|who) (should |must )?(have|has)\b|who you are|about you|you bring"
     r"|you('ll| will) bring|skills|competenc|abilities|\bexperience\b|education"
     r"|already know|you (should )?know|\bprofile\b|ideal candidate|expertise|knowledge"
