@@ -90,9 +90,9 @@ _BONUS_VETO = re.compile(
     r"\b(required|requirements|minimum|basic|must|mandatory|essential|candidates?|profile)\b"
 )
 _MUST_WORDS = re.compile(
-    _AT_WORD
-    + r"must[- ]?haves?|must have|requirement|\brequired\b|\brequires?\b|qualifications?"
-    r"|\bwe need\b|\bqualified\b|capabilit|you('ll| will) need|need to (have|know|bring)|looking for"
+    _AT_WORD + r"must[- ]?haves?|must have|requirement|\brequired\b|\brequires?\b|qualifications?"
+    r"|\bwe need\b|\bqualified\b|capabilit|you('ll| will) need|need to (have|know|bring)"
+    r"|looking for"
     r"|\b(you|who) (should |must )?(have|has)\b|who you are|about you|you bring"
     r"|you('ll| will) bring|skills|competenc|abilities|\bexperience\b|education"
     r"|already know|you (should )?know|\bprofile\b|ideal candidate|expertise|knowledge"
