@@ -198,15 +198,18 @@ _CANDIDATE = (
 )
 # Wording that states a requirement whoever it is about ("Riders must hold a licence").
 _PROSE_MUST = re.compile(
+    r"\b(?:"
     r"^must\b|\bwe require\b"
     r"|\b" + _CANDIDATE + r"\b[^.;]{0,80}?\b(must|(are|is|will be) required to)\b"
     r"|\bmust (have|hold|be|possess|provide|demonstrate|show|obtain|pass|complete|speak|own"
     r"|live)\b"
     r"|\b(is|are) (required|mandatory|essential|a must)\b|\b(required|mandatory|a must)\W*$"
+    ")"
 )
 # "Applicants must not be current employees" says who may apply, not what they must have.
 _MUST_NOT = re.compile(r"\bmust not\b|\bmustn't\b")
 _PROSE_BONUS = re.compile(
+    r"\b(?:"
     r"\b(is|are|would|will|be)\b(\s+\w+){0,2}?\s+(a|an)\s+((big|huge|definite|strong|real|added"
     r"|distinct|great|additional)\s+)?(plus|bonus|advantage|asset)\b"
     r"|\b(is|are|be) ((strongly|highly|also|very|especially|particularly) )?(preferred|desirable"
@@ -214,6 +217,7 @@ _PROSE_BONUS = re.compile(
     r"|highly regarded)\b"
     r"|\bnice[- ]to[- ]have\b|\bbut a plus\b|\ba plus\W*$"
     r"|^(ideally|preferably)\b"
+    ")"
 )
 _PROSE_SHOULD = re.compile(
     r"\b" + _CANDIDATE + r"\b[^.;]{0,40}?\bshould\b"
