@@ -40,8 +40,8 @@ from __future__ import annotations
 import math
 import re
 
-from .items import hint_items, section_items
-from .lines import _classify_lines, _split_lines
+from .items import fallback_items, hint_items, section_items
+from .lines import _classify_lines, _split_lines, _unglue_lines
 from .model import (
     BONUS,
     MAX_POSTING_BYTES,
@@ -71,7 +71,7 @@ def parse_posting(text: str) -> ParsedPosting:
     """Parse a posting; raise PostingParseError when it is too big, empty or has no requirements."""
     _check_input(text)
     folded = fold_posting(text)
-    lines = _classify_lines(_split_lines(text, folded))
+    lines = _classify_lines(_unglue_lines(text, folded, _split_lines(text, folded)))
     mark_tables(text, lines)
     sections = _build_sections(lines)
     found: dict[str, list[ParsedItem]] = {MUST: [], BONUS: [], RESP: []}
@@ -80,13 +80,17 @@ def parse_posting(text: str) -> ParsedPosting:
         for kind, item in section_items(text, folded, section, hints):
             found[kind].append(item)
     if not found[MUST] and not found[BONUS]:
-        if not hints:
-            raise PostingParseError(_NO_REQUIREMENTS)
         # Nothing was placed, yet some text reads like a requirement ("Staff must hold ..." among
-        # the benefits): offer it as low-confidence must-haves rather than refuse the posting.
-        for kind, item in hint_items(text, hints):
+        # the benefits, "2+ years of ..." under a heading that says nothing): offer it as
+        # low-confidence must-haves rather than refuse the posting.
+        fallback = hint_items(text, hints) if hints else fallback_items(text, folded, sections)
+        for kind, item in fallback:
             found[kind].append(item)
+        placed = {item.span for item in found[MUST] + found[BONUS]}
+        found[RESP] = [item for item in found[RESP] if item.span not in placed]
         hints = []
+        if not found[MUST] and not found[BONUS]:
+            raise PostingParseError(_NO_REQUIREMENTS)
     return ParsedPosting(
         title=_posting_title(text, lines),
         must_haves=tuple(found[MUST]),

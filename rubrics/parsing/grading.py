@@ -26,19 +26,27 @@ REQUIREMENT_CUE = re.compile(
 # Sentences about applying, pay or equal opportunity are never requirements.
 NOT_A_REQUIREMENT = re.compile(
     r"\b(how to apply|apply (now|here|today|online|via|by|through|at|with)|to apply|please"
-    r"|applicants? (will|who|may|can)|applicants? (should|are (asked|encouraged|invited) to) "
-    r"(send|submit|include|apply|e-?mail|contact|note|attach|upload)|your application"
+    r"|applicants? (who|(will|may|can)(?! be (required|expected) to))"
+    r"|applicants? (should|are (asked|encouraged|invited) to) "
+    r"(send|submit|include|apply|e-?mail|contact|note|attach|upload)"
+    r"|your application|time of application"
     r"|résumés?|resumes?|cover letter"
     r"|e-?mail (us|me|your|to)"
-    r"|contact us|we encourage|encouraged to apply|we welcome|equal (employment )?opportunit\w*"
+    r"|contact us|(informal |further )?(enquiries|inquiries)|we encourage|encouraged to apply"
+    r"|we welcome|equal (employment )?opportunit\w*"
     r"|discriminat\w*|affirmative action|we offer|salary|compensation|search firms?"
-    r"|recruit(er|ing agenc)\w*|visa sponsorship)\b"
+    r"|recruit(er|ing agenc)\w*|visa sponsorship"
+    # how the requirements are read, not one of them: "Experience refers to paid and unpaid
+    # work", "You will receive credit for ...", "you will be rated on ..."
+    r"|refers to|(receive|given|get) credit|credit (for|is given)"
+    r"|you will (be (evaluated|rated|assessed|considered)|receive))\b"
 )
 # Substrings of every NOT_A_REQUIREMENT alternative: most sentences have none of them.
 _NOT_A_REQUIREMENT_CUES = (
     "apply", "please", "applicant", "application", "résumé", "resume", "cover letter", "mail",
-    "contact", "encourag", "welcome", "opportunit", "discriminat", "affirmative", "offer",
-    "salary", "compensation", "search firm", "recruit", "sponsorship",
+    "contact", "quiries", "encourag", "welcome", "opportunit", "discriminat", "affirmative",
+    "offer", "salary", "compensation", "search firm", "recruit", "sponsorship", "refers",
+    "credit", "you will",
 )  # fmt: skip
 
 
@@ -84,24 +92,35 @@ _PAREN_TAG = re.compile(
 _MUST_TAGS = frozenset(("required", "must have", "must-have", "mandatory", "essential"))
 _TRAILING_BONUS = re.compile(
     r"(\b(an?|is|are|be)\s+((big|huge|strong|definite|real|nice)\s+)?"
-    r"(plus|bonus|advantage|asset)|\bpreferred|\bnot (required|mandatory|necessary)"
-    r"|\b(is|are|be) (also |very |highly )?(beneficial|advantageous|desirable)"
-    r"|\b(is|are) (also )?welcome)\W*$"
+    r"(plus|bonus|advantage|asset)|\bpreferred|\bnot (required|mandatory|necessary|essential)"
+    r"|\b(is|are|be) (also |very |highly |especially )?(beneficial|advantageous|desirable"
+    r"|helpful|useful|nice|great|valued|appreciated|highly regarded)"
+    r"|\b(is|are) (also )?welcome|[-–—:]\s*(desirable|desired|optional))\W*$"
 )
-_SHORT_ITEM_BONUS = re.compile(r"nice[- ]to[- ]have|\ba plus\b|\bnot (required|mandatory|mandated)")
+_SHORT_ITEM_BONUS = re.compile(
+    r"nice[- ]to[- ]have|\ba plus\b|\bnot (required|mandatory|mandated|essential)"
+)
 _LEADING_BONUS = re.compile(
     r"^(ideally|preferably)\b|^(other |additional )?(desired|preferred|desirable|bonus) "
     r"(qualifications|skills|experience)|^it('s| is| would be) an? (big |real )?(plus|bonus"
-    r"|advantage)"
+    r"|advantage)|^(bonus|extra) (points )?(if|for)\b"
 )
-_TRAILING_REQUIRED = re.compile(r"\b(is |are )?(required|mandatory|a must)\W*$")
+_TRAILING_REQUIRED = re.compile(
+    r"(\b(is |are )?(required|mandatory|a must)|[-–—:]\s*essential)\W*$"
+)
 _MAX_WORDS_FOR_ANYWHERE_TAGS = 25
+
+
+# A person specification's "(E)" essential and "(D)" desirable marks, at the end of a criterion.
+_LETTER_TAG = re.compile(r"\s*\((?P<letter>E|D)\)\W*$")
 
 
 def remove_paren_tags(body: str) -> tuple[str, str | None]:
     """The body without "(required)"/"(preferred)" tags, and the kind they say."""
     if "(" not in body:
         return body, None
+    if body.rstrip(" .;")[-3:] in ("(E)", "(D)") and (letter := _LETTER_TAG.search(body)):
+        return body[: letter.start()].rstrip(), MUST if letter["letter"] == "E" else BONUS
     said = {
         MUST if match["tag"].lower() in _MUST_TAGS else BONUS for match in _PAREN_TAG.finditer(body)
     }
@@ -113,7 +132,8 @@ def remove_paren_tags(body: str) -> tuple[str, str | None]:
 _MUST_CUES = ("must", "requir", "mandatory", "essential")
 _GRADE_CUES = _MUST_CUES + (
     "prefer", "plus", "advantage", "asset", "bonus", "desir", "benefic", "welcome", "nice",
-    "ideal", "should",
+    "ideal", "should", "helpful", "useful", "candidate", "applicant", "person", "valued",
+    "appreciated", "regarded", "extra",
 )  # fmt: skip
 
 
@@ -135,7 +155,18 @@ def prose_tag(text: str) -> str | None:
     if not _has_cue(clause, _TAG_CUES):
         return None
     tail = _tail(clause)
-    if _TRAILING_BONUS.search(tail) or _LEADING_BONUS.match(clause):
+    # "Database skills (PostgreSQL preferred)": the tag is about the name in the bracket only;
+    # "(useful for deliveries, not essential)" remarks on the whole item.
+    bracket = _TRAILING_BRACKET.search(text) if tail.endswith(")") else None
+    if bracket and bracket["first"][:1].isupper():
+        tail = _TRAILING_BRACKET.sub("", tail)
+    if _LEADING_BONUS.match(clause):
+        return BONUS
+    if _TRAILING_BONUS.search(tail):
+        # "... is a must. Experience as an organiser is highly valued.": the tag of the last
+        # sentence does not outrank a requirement stated before it.
+        if _has_cue(clause, _MUST_CUES) and _STATED_MUST.search(clause):
+            return None
         return BONUS
     if len(_words(clause)) <= _MAX_WORDS_FOR_ANYWHERE_TAGS and _SHORT_ITEM_BONUS.search(clause):
         return BONUS
@@ -145,6 +176,8 @@ def prose_tag(text: str) -> str | None:
 
 
 _TAIL_CHARS = 60
+_STATED_MUST = re.compile(r"\b(is|are) (a must|required|essential|mandatory)\b[^;]*[.!?] ")
+_TRAILING_BRACKET = re.compile(r"\s*\((?P<first>[^()]?)[^()]*\)\W*$")
 
 
 def _tail(text: str) -> str:
@@ -165,22 +198,33 @@ _CANDIDATE = (
 )
 # Wording that states a requirement whoever it is about ("Riders must hold a licence").
 _PROSE_MUST = re.compile(
+    r"\b(?:"
     r"^must\b|\bwe require\b"
     r"|\b" + _CANDIDATE + r"\b[^.;]{0,80}?\b(must|(are|is|will be) required to)\b"
     r"|\bmust (have|hold|be|possess|provide|demonstrate|show|obtain|pass|complete|speak|own"
     r"|live)\b"
     r"|\b(is|are) (required|mandatory|essential|a must)\b|\b(required|mandatory|a must)\W*$"
+    ")"
 )
 # "Applicants must not be current employees" says who may apply, not what they must have.
 _MUST_NOT = re.compile(r"\bmust not\b|\bmustn't\b")
 _PROSE_BONUS = re.compile(
+    r"\b(?:"
     r"\b(is|are|would|will|be)\b(\s+\w+){0,2}?\s+(a|an)\s+((big|huge|definite|strong|real|added"
     r"|distinct|great|additional)\s+)?(plus|bonus|advantage|asset)\b"
-    r"|\b(is|are|be) ((strongly|highly|also|very) )?(preferred|desirable|desired|beneficial"
-    r"|advantageous|welcome)\b|\bnice[- ]to[- ]have\b|\bbut a plus\b|\ba plus\W*$"
+    r"|\b(is|are|be) ((strongly|highly|also|very|especially|particularly) )?(preferred|desirable"
+    r"|desired|beneficial|advantageous|welcome|helpful|useful|nice|valued|appreciated"
+    r"|highly regarded)\b"
+    r"|\bnice[- ]to[- ]have\b|\bbut a plus\b|\ba plus\W*$"
     r"|^(ideally|preferably)\b"
+    ")"
 )
-_PROSE_SHOULD = re.compile(r"\b" + _CANDIDATE + r"\b[^.;]{0,40}?\bshould\b")
+_PROSE_SHOULD = re.compile(
+    r"\b" + _CANDIDATE + r"\b[^.;]{0,40}?\bshould\b"
+    # "The successful candidate will hold a PhD": the candidate described, not addressed
+    r"|\b(the (successful|ideal|right) (candidate|applicant|person)|applicants|candidates)"
+    r"( will| would)( also)? (have|hold|possess|bring|need|be expected to)\b"
+)
 # Wording that names something a person can have or be: what a requirement is made of.
 _QUALIFICATION = re.compile(
     r"\b(experience[ds]?|years?|degree|bachelor'?s?|master'?s?|ph\.? ?d|doctorate|diploma"
@@ -188,7 +232,8 @@ _QUALIFICATION = re.compile(
     r"|familiar\w*|abilit\w*|able to|skill(s|ed)?|expertise|background|track record"
     r"|command of|competen\w*|citizenship|visa|clearance|vaccinat\w*|training|education"
     r"|record|portfolio|publications?|tickets?|cards?|permits?|confident|comfortable"
-    r"|experienced|skilled)\b"
+    r"|experienced|skilled|authori[sz]ed to work|right to work|checks?|screening"
+    r"|accredit\w*|registration|registered|membership|chartered)\b"
 )
 # Sentences that talk about the requirements rather than state one.
 ABOUT_REQUIREMENTS = re.compile(
@@ -249,13 +294,17 @@ _DUTY_START = re.compile(
 )
 # An item that names something the candidate has or is.
 _REQUIREMENT_START = re.compile(
-    r"^((\d+|one|two|three|four|five|six|seven|eight|nine|ten)\+?\s*(or more\s+)?(years?|yrs)"
+    # "(you) have/hold/bring ..." finishing a lead-in: what follows is what a requirement is
+    r"^((you )?(have|hold|possess|bring|has|holds)\s+(?!been\b))?"
+    r"((\d+|one|two|three|four|five|six|seven|eight|nine|ten)\+?\s*(or more\s+)?(years?|yrs)"
     # what the candidate has done: "Led an incident review", "Written Terraform"
     r"|(have |you've |you have )?(led|built|written|shipped|managed|worked|designed|owned"
     r"|delivered|maintained|deployed|launched|created|developed|grown|mentored|scaled|taught"
     r"|published|completed|held|earned|served|taken|supported|trained)\b"
     r"|(a |an )?(minimum|at least)|(a |an )?(bachelor|master|ph\.? ?d"
-    r"|degree|diploma|doctorate|certificat|licen[cs]|valid|current)|(strong|excellent|good"
+    r"|degree|diploma|doctorate|certificat|licen[cs]|valid|current|full|clean)"
+    r"|(certified|registered|licensed|qualified|bilingual|familiar|confident|competent"
+    r"|eligible|available|authori[sz]ed|over 1[89]|aged? 1[89]|1[89]\+)\b|(strong|excellent|good"
     r"|solid|proven|demonstrated|deep|working|hands-on|advanced|basic|sound|thorough|prior"
     r"|previous|professional|relevant|significant|extensive|some)\b|experience|knowledge"
     r"|understanding|familiarity|proficien|fluen|ability|able to|skill|expertise|background"

@@ -52,10 +52,13 @@ _STRICT_PATTERN = re.compile(
 )
 _KINDS = tuple(kind for kind, _ in _STRICT_NAMES)
 
+# Every name word below starts a word: the searches try their many alternatives only there.
+_AT_WORD = r"\b(?:"
+
 # Words that say "not a criterion". Checked first: "Skills you'll gain" is a perk, and
 # "Travel requirements" a condition of the job.
 _OTHER_WORDS = re.compile(
-    r"equal (employment )?opportunit|\beeo\b|discriminat|accommodation|e-verify"
+    _AT_WORD + r"equal (employment )?opportunit|\beeo\b|discriminat|accommodation|e-verify"
     r"|\beligib|work authori[sz]ation|remuneration"
     r"|\bbenefits?\b|\bperks?\b|compensation|salary|\bpay\b|\bwages?\b|we offer|our offer"
     r"|you('ll| will) (get|gain|learn|experience|enjoy|receive)|why (join|work)"
@@ -64,35 +67,46 @@ _OTHER_WORDS = re.compile(
     r"|snapshot|short version|in short|in brief|\bthe tone\b|\bthe pitch\b"
     r"|to apply|apply (now|here|today|online)|who (may|can) apply|application process"
     r"|hiring process|interview|next steps"
-    r"|\babout\b(?! (you|the role|this role|the job|this job|the position|this position)\b)"
+    r"|\babout\b(?! (you|the role|this role|the job|this job|the position|this position"
+    r"|the (candidate|person|applicant))\b)"
     r"|who we are|\bour (company|story|mission|values|culture|team)\b|the company"
     r"|company (description|overview|profile|info)|meet the team"
     r"|\bplease\b|\bnotice\b|disclaimer|search firm|\bagenc(y|ies)\b|\brecruiters?\b"
     r"|\blocation|\bschedule\b|\bshifts?\b|\btravel\b|relocation|sponsorship|\bstatus\b"
-    r"|openings|requisition|clearance|job types?|contact|evaluation|basic information"
-    r"|\bdetails\b|logistics|\bresumes?\b|\bcv\b"
+    r"|openings|requisition|clearance|job types?|contact|evaluat|basic information"
+    r"|\bdocuments?\b|documentation|\bforms?\b|\bsubmit"
+    r"|\bdetails\b|logistics|\bresumes?\b|\bcv\b" + ")"
 )
 _BONUS_WORDS = re.compile(
-    r"preferred|nice[- ]to[- ]haves?|\bbonus|pluses|\bplus\b|extra credit|desired|desirable"
+    _AT_WORD
+    + r"preferred|nice[- ]to[- ]haves?|\bbonus|pluses|\bplus\b|extra credit|desired|desirable"
     r"|good to have|even better|would be (great|nice)|\bideally\b|optional|not required"
-    r"|also (heard|know)|you may also|advantage|\bassets?\b|stand out|set you apart"
+    r"|\b(maybe|perhaps|also)\b|advantage|\bassets?\b|stand out|sets? you apart"
+    r"|\bnice\b|helpful|useful" + ")"
 )
 # "Required and preferred qualifications" is one mixed list; its items carry their own tags.
-_BONUS_VETO = re.compile(r"\b(required|requirements|minimum|basic|must|mandatory|essential)\b")
+# "Desired candidate profile" describes the ideal candidate, not the extras.
+_BONUS_VETO = re.compile(
+    r"\b(required|requirements|minimum|basic|must|mandatory|essential|candidates?|profile)\b"
+)
 _MUST_WORDS = re.compile(
-    r"must[- ]?haves?|must have|requirement|\brequired\b|\brequires?\b|qualifications?"
-    r"|\bqualified\b|you('ll| will) need|need to (have|know|bring)|looking for"
+    _AT_WORD + r"must[- ]?haves?|must have|requirement|\brequired\b|\brequires?\b|qualifications?"
+    r"|\bwe need\b|\bqualified\b|capabilit|you('ll| will) need|need to (have|know|bring)"
+    r"|looking for"
     r"|\b(you|who) (should |must )?(have|has)\b|who you are|about you|you bring"
     r"|you('ll| will) bring|skills|competenc|abilities|\bexperience\b|education"
     r"|already know|you (should )?know|\bprofile\b|ideal candidate|expertise|knowledge"
     r"|credentials|certifications?|prerequisites|what it takes|\byou are\b|\bare you\b"
     r"|\byou('ve| have) (done|built|worked|achieved|got)|\bis (this|that) you\b"
+    r"|\b(a|good|great|right|strong) fit\b|\bif you\b|\byou('re|'ll have|'ll need| will have"
+    r"| will need| need)\b|help you succeed|your background|person spec|\bksas?\b|\bwe expect"
+    r"|\b(the|right|ideal|successful) (person|candidate|applicant)\b|\bessentials\b" + ")"
 )
 _RESP_WORDS = re.compile(
-    r"responsibilit|\byou('ll| will|'d| would)\b|the role|your role"
+    _AT_WORD + r"responsibilit|\byou('ll| will|'d| would)\b|the role|your role"
     r"|about (the|this) (role|job|position)|role description|\bduties\b|day[- ]to[- ]day"
     r"|a day in|objectives|in this role|\bthe job\b|\bthe work\b|the opportunity"
-    r"|your (mission|impact)|\btasks\b|accountabilit|your day|typical day"
+    r"|your (mission|impact)|\btasks\b|accountabilit|your day|typical day" + ")"
 )
 
 
@@ -106,7 +120,8 @@ _OTHER_FRAGMENTS = (
     "about", "who we are", "our ", "company", "meet", "please", "notice", "disclaimer",
     "search firm", "agenc", "recruiter", "location", "schedule", "shift", "travel",
     "sponsorship", "status", "openings", "requisition", "clearance", "job type", "contact",
-    "evaluation", "basic information", "details", "logistics", "resume", "cv",
+    "evaluat", "basic information", "document", "form", "submit", "details", "logistics",
+    "resume", "cv",
 )  # fmt: skip
 
 
@@ -129,7 +144,7 @@ def _loose_kind(name: str) -> str | None:
         return OTHER
     if _BONUS_WORDS.search(name) and not _BONUS_VETO.search(name):
         return BONUS
-    if _MUST_WORDS.search(name):
+    if _MUST_WORDS.search(name) or name.endswith(" if"):  # "... from you if"
         return MUST
     if _RESP_WORDS.search(name):
         return RESP

@@ -52,7 +52,22 @@ def section_items(text: str, folded: str, section: _Section, hints: list[ProseHi
         bullets = [
             _clean(_own_text(text, node)) for block in section.lists for node in _nodes(block)
         ]
+        if not bullets:
+            # No list: the entries of paragraphs written one per line speak for the section.
+            bullets = [
+                _clean(text[line.start + line.indent_chars : line.end])
+                for block in section.blocks
+                if isinstance(block, _Paragraph) and _is_line_list(block)
+                for line in block.lines
+            ]
         kind, confidence = kind_from_content(bullets) if bullets else (OTHER, HIGH)
+    elif section.inherited and kind in (RESP, OTHER) and section.lists:
+        # A list of requirements under a sub-heading of the duties is still requirements.
+        bullets = [
+            _clean(_own_text(text, node)) for block in section.lists for node in _nodes(block)
+        ]
+        if (content := kind_from_content(bullets))[0] == MUST:
+            kind, confidence = content
     skip_list = False
     for block in section.blocks:
         if isinstance(block, Table):
@@ -73,7 +88,11 @@ def section_items(text: str, folded: str, section: _Section, hints: list[ProseHi
                 if _keep_paragraph_unit(_fold(folded[start:end]).lower(), section):
                     graded = prose_grade(folded[start:end])
                     doubt = LOW if graded and graded[1] == LOW else confidence  # "should ..."
-                    made = _make_item(text[start:end], (start, end), kind, doubt)
+                    # A sentence's own wording outranks its heading: "A driving licence is
+                    # desirable, as ..." among the essentials is a bonus, "Candidates must ..."
+                    # under "Desired profile" a must-have.
+                    said = graded[0] if graded and graded[1] == HIGH else kind
+                    made = _make_item(text[start:end], (start, end), said, doubt)
                     if made is not None:
                         yield made
             continue
@@ -114,6 +133,36 @@ def _reads_as_requirement_list(units: list[str]) -> bool:
 
 
 _MIN_RUN_ON_LIST = 3
+
+
+def fallback_items(text: str, folded: str, sections: list[_Section]):
+    """(kind, item) for every bullet, line or sentence anywhere that reads like a requirement
+    ("3+ years of ...", "Valid driving licence", "Ability to ..."): the last resort when no
+    section was found to hold requirements, so a posting of an unknown shape is not refused."""
+    for section in sections:
+        if section.kind == OTHER:
+            continue
+        for block in section.blocks:
+            if isinstance(block, Table):
+                continue
+            if isinstance(block, list):
+                spans = [(node.parts[0][0], node.parts[-1][1]) for node in _nodes(block)]
+            elif len(block.lines) > 1:
+                # Lines this time, whatever their case: a list of entries in lower case reads
+                # as one sentence to the paragraph rules.
+                spans = [(line.start + line.indent_chars, line.end) for line in block.lines]
+            else:
+                spans = _paragraph_units(folded, block, split_semicolons=True)
+            for start, end in spans:
+                unit = folded[start:end]
+                if not_a_requirement(_fold(unit).lower()):
+                    continue
+                graded = prose_grade(unit)
+                if graded is None and not reads_like_requirement(unit):
+                    continue
+                kind = graded[0] if graded else MUST
+                if (made := _make_item(text[start:end], (start, end), kind, LOW)) is not None:
+                    yield made
 
 
 def hint_items(text: str, hints: list[ProseHint]):
@@ -159,10 +208,35 @@ def _table_items(text: str, table: Table, kind: str, confidence: str):
                 # criterion is; the criterion is the row's first cell.
                 first = cells[0][0]
                 made = _make_item(text[first[0] : first[1]], first, kinds[column])
-            else:
-                made = _make_item(f"{label}: {raw}" if label else raw, (start, end), kinds[column])
-            if made is not None:
-                yield made
+                if made is not None:
+                    yield made
+                continue
+            # A cell may hold several criteria, one per "<br>": each is an item of its own.
+            for part_start, part_end in _cell_parts(text, start, end):
+                part = text[part_start:part_end]
+                made = _make_item(
+                    f"{label}: {part}" if label else part, (part_start, part_end), kinds[column]
+                )
+                if made is not None:
+                    yield made
+
+
+_CELL_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+def _cell_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    if "<" not in text[start:end]:
+        return [(start, end)]
+    parts, position = [], start
+    for match in _CELL_BREAK.finditer(text, start, end):
+        parts.append((position, match.start()))
+        position = match.end()
+    parts.append((position, end))
+    return [
+        (a + len(text[a:b]) - len(text[a:b].lstrip()), a + len(text[a:b].rstrip()))
+        for a, b in parts
+        if text[a:b].strip()
+    ]
 
 
 _TICK = re.compile(r"[✓✔☑✗✘xX×•*]|yes|y|e|d", re.IGNORECASE)
@@ -226,7 +300,7 @@ def _bullet_items(text: str, bullet: _Bullet, kind: str, confidence: str, hints)
     separate = [
         child
         for child in bullet.children
-        if bullet.opens_list or reads_like_requirement(_own_text(text, child))
+        if bullet.opens_list or _is_list_entry(_own_text(text, child))
     ]
     folded_in = [child for child in bullet.children if child not in separate]
     child_kind = kind
@@ -248,6 +322,17 @@ def _bullet_items(text: str, bullet: _Bullet, kind: str, confidence: str, hints)
         yield from _bullet_items(text, child, child_kind, confidence, hints)
 
 
+# A clause remarks on its parent ("Step-down experience alone does not qualify", "Training can
+# be provided"); a name or phrase is an entry of the list the parent opens ("OpenTelemetry").
+_REMARK = re.compile(r"\b(not|n't|can|could|may|might|will|would|is|are|was|were|does|do)\b")
+
+
+def _is_list_entry(child: str) -> bool:
+    if reads_like_requirement(child):
+        return True
+    return not _REMARK.search(_fold(child).lower())
+
+
 def _flatten(text: str, bullet: _Bullet) -> str:
     """A sub-bullet's text with its own sub-bullets folded in."""
     own = _clean(_own_text(text, bullet))
@@ -256,7 +341,17 @@ def _flatten(text: str, bullet: _Bullet) -> str:
 
 def _is_label_only(cleaned: str) -> bool:
     body = cleaned.strip(" *_")
-    return body.endswith(":") and len(_words(body)) <= 5 or not _has_letters(body)
+    if not _has_letters(body):
+        return True
+    if not body.endswith(":"):
+        return False
+    # "Certifications, all current:" names a list; "Payments domain knowledge, in particular:" is a
+    # requirement of its own that its sub-items detail.
+    name = body[:-1]
+    return len(_words(name)) <= 5 and not _LEAD_IN.search(name)
+
+
+_LEAD_IN = re.compile(r"\b(in particular|including|such as|especially|e\.g|like)\b")
 
 
 def _paragraph_units(folded: str, paragraph: _Paragraph, split_semicolons: bool):
@@ -297,13 +392,29 @@ def _is_line_list(paragraph: _Paragraph) -> bool:
         return False
     if any(_INNER_SENTENCE.search(line.folded) for line in lines):
         return False  # a line holding two sentences is prose, not one entry per line
+    # Under a lead-in, entries end alike (all with a full stop, or none); wrapped prose has its
+    # full stop only where a sentence ends.
+    stops = sum(line.stripped[-1:] in ".!?" for line in lines)
+    lead_in = paragraph.lead_in and stops in (0, len(lines))
     for previous, line in zip(lines, lines[1:], strict=False):
         first = re.search(r"[A-Za-z0-9]", line.folded)
-        if first is None or not (first.group().isupper() or first.group().isdigit()):
+        if first is None:
+            return False
+        if not (first.group().isupper() or first.group().isdigit()) and not (
+            # "have run a kitchen brigade" / "hold a Level 3 certificate": lines that each
+            # finish a lead-in, not a paragraph wrapped at a fixed width
+            lead_in
+            or len(previous.stripped) <= _MAX_SHORT_LINE
+            and len(line.stripped) <= _MAX_SHORT_LINE
+            and previous.stripped[-1:] not in ".!?"
+        ):
             return False
         if _ends_mid_sentence(previous.stripped):
             return False
     return True
+
+
+_MAX_SHORT_LINE = 50
 
 
 def _ends_mid_sentence(text: str) -> bool:

@@ -27,6 +27,7 @@ class _Line:
     section: str | None = None  # headings: the kind the name says; None when it says nothing
     inline: bool = False  # text that an inline label introduced: always a paragraph of its own
     table_row: object = None  # table rows: their tables.TableRow
+    cut: bool = False  # cut out of a longer physical line whose line breaks were lost
     stripped: str = field(init=False)  # the folded text without surrounding blanks
     indent_chars: int = field(init=False)  # how many characters of indentation it starts with
 
@@ -56,10 +57,119 @@ def _make_line(text: str, folded: str, start: int, end: int) -> _Line:
     return _Line(start=start, end=end, folded=stripped, indent=indent)
 
 
+# Postings whose line breaks were lost: a LinkedIn paste on one line ("... **Requirements** - 3+
+# years - SQL **Nice to have** • Python"), or a scrape with its list glued together ("What we
+# need- 2+ years.- Working knowledge ..." and "... Friday.Nice to have"). Such a line is cut
+# into the lines it once was, each starting at a heading or a list glyph.
+_MIN_GLUED_LINE = 60
+_GLUE_SIGNS = re.compile(
+    r"(?P<bold>\*\*(?P<name>[A-Z][^*]{1,60}?)\*\*)"
+    r"|(?<=\S) (?P<sep>[-•▪](?= [A-Z0-9$£€\"'(])|[•▪](?= \S))"
+    r"|(?<=[A-Za-z0-9.)!?;:])(?P<glued>-)(?= [A-Z0-9$£€])"
+    r"|(?<=\S) (?P<lower>-)(?= [a-z])"  # "- plan social posts": counts once headings were cut
+    r"|(?<=[A-Za-z)])(?P<colon>:)(?= )"  # "... dbt project Requirements: • 3+ years"
+)
+_MAX_GLUED_LABEL_WORDS = 4
+_GLUED_TAIL = re.compile(r"[a-z0-9)][.!?](?P<name>[A-Z][A-Za-z' ]{2,40})")
+_GLUED_TAIL_SIGN = re.compile(r"[.!?][A-Z]")
+_TAIL_WINDOW = 45
+_MIN_GLUED_ITEMS = 2
+_MAX_BOLD_HEADING_WORDS = 6
+
+
+def _unglue_lines(text: str, folded: str, lines: list[_Line]) -> list[_Line]:
+    """Lines, with each long line whose line breaks were lost cut into the lines it held."""
+    result = []
+    for line in lines:
+        own = line.folded
+        if (
+            len(own) < _MIN_GLUED_LINE
+            or not (
+                own.count("- ", 1) >= _MIN_GLUED_ITEMS
+                or own.count("**") >= 2 * _MIN_GLUED_ITEMS
+                or " •" in own
+                or " ▪" in own
+                or own[-1].isalpha()
+                and _GLUED_TAIL_SIGN.search(own, len(own) - _TAIL_WINDOW) is not None
+            )
+            or not (cuts := _glued_cuts(line))
+        ):
+            result.append(line)
+            continue
+        positions = [line.start, *cuts, line.end]
+        for start, end in zip(positions, positions[1:], strict=False):
+            chunk = folded[start:end]
+            if not chunk.strip():
+                continue
+            start += len(chunk) - len(chunk.lstrip())
+            piece = _make_line(text, folded, start, end)
+            piece.cut = True
+            result.append(piece)
+    return result
+
+
+def _glued_label(folded: str, colon: int) -> int | None:
+    """Where a full section name ending at `colon` starts ("... project Requirements:")."""
+    words = folded[max(0, colon - 60) : colon].split(" ")
+    for count in range(min(_MAX_GLUED_LABEL_WORDS, len(words) - 1), 0, -1):
+        name = " ".join(words[-count:])
+        if name[:1].isupper() and _strict_kind(_heading_name(name)):
+            return colon - len(name)
+    return None
+
+
+def _glued_cuts(line: _Line) -> list[int]:
+    folded, base = line.folded, line.start
+    bolds: list[int] = []
+    dashes: list[int] = []
+    glued = 0  # "experience.- Strong": a dash glued to the entry before it
+    lower: list[int] = []
+    labels: list[int] = []
+    signs = folded.count("**") >= 2 * _MIN_GLUED_ITEMS or (
+        folded.count("- ", 1) >= _MIN_GLUED_ITEMS or " •" in folded or " ▪" in folded
+    )
+    for match in _GLUE_SIGNS.finditer(folded, line.indent_chars) if signs else ():
+        if match["bold"]:
+            name = match["name"].rstrip(": ")
+            if len(_words(name)) > _MAX_BOLD_HEADING_WORDS or _SENTENCE_PUNCT_END.search(name):
+                continue
+            after = folded[match.end() : match.end() + 3].lstrip(" :")
+            heading = _heading_name(name)
+            if _strict_kind(heading) or _loose_kind(heading) or after[:1] in ("-", "•", "▪"):
+                bolds += [base + match.start(), base + match.end()]
+        elif match["lower"]:
+            lower.append(base + match.start("lower"))
+        elif match["colon"]:
+            if (label_start := _glued_label(folded, match.start())) is not None:
+                labels += [base + label_start, base + match.end()]
+        else:
+            dashes.append(base + match.start("sep" if match["sep"] else "glued"))
+            glued += match["glued"] is not None
+    # One bold label opens an item ("- **Bonus:** you have ..."); two or more bold headings on
+    # one line are sections glued together.
+    cuts = bolds if len(bolds) >= 2 * _MIN_GLUED_ITEMS else []
+    # Spaced dashes may be a sentence's own ("Our team - Design, Data - works ..."): a list
+    # needs a third, or glued dashes, or headings glued in the same line.
+    if cuts or glued >= _MIN_GLUED_ITEMS or len(dashes) > _MIN_GLUED_ITEMS:
+        # Glued for sure: "Requirements:" between the items is a heading too, and items may
+        # start in lower case ("- plan social media posts").
+        cuts += labels
+        if len(dashes) + len(lower) >= _MIN_GLUED_ITEMS:
+            cuts += dashes + lower
+    tail_from = max(0, len(folded) - _TAIL_WINDOW)
+    tail = None
+    if folded[-1:].isalpha() and _GLUED_TAIL_SIGN.search(folded, tail_from):
+        tail = _GLUED_TAIL.search(folded, tail_from)
+    if tail and tail.end() == len(folded) and _strict_kind(_heading_name(tail["name"])):
+        cuts.append(base + tail.start("name"))
+    return sorted(set(cuts) - {line.start, line.end})
+
+
 _RULE = re.compile(r"(?:[-*_=~][ ]*){3,}")
 _BULLET = re.compile(
-    r"(?P<marker>[•▪▫◦‣●○■□➢➤►▶✓✔→·]"  # distinctive symbols need no space after them
+    r"(?P<marker>[•▪▫◦‣●○■□➢➤►▶✓✔→·◆◇❖★☆✦✧♦▸▹»§Ø\uf0b7\uf0a7\uf076\uf0d8]"  # distinctive symbols
     r"|[-*+–—](?= )"
+    r"|o(?= +[A-Z(])"  # a word processor's second-level bullet: "o   Python"
     r"|\d{1,3}[.)](?= )|\(\d{1,3}\)(?= )"
     r"|[a-z][.)](?= )|\([a-z]\)(?= )|\([ivx]{1,4}\)(?= ))"
     r" *(?=\S)"
@@ -122,7 +232,8 @@ def _classify_lines(lines: list[_Line]) -> list[_Line]:
             line.end = line.start + line.indent_chars + match.end("body")
         elif match := _BULLET.match(text):
             if name := _bullet_heading(text[match.end() :], match["marker"]):
-                _set_heading(line, name, "bold", 7)
+                # A bullet that is only a label ("- **Observability**:") heads a sub-list.
+                _set_heading(line, name, "label", 7)
                 continue
             line.kind = BULLET
             line.marker = _marker_family(match["marker"])
@@ -187,9 +298,12 @@ def _marker_family(marker: str) -> str:
 
 def _classify_heading(line: _Line, lines: list[_Line], index: int) -> None:
     previous = lines[index - 1] if index else None
-    after_break = previous is None or previous.kind in (BLANK, RULE, HEADING)
+    after_break = previous is None or previous.kind in (BLANK, RULE, HEADING) or line.cut
     next_line = lines[index + 1] if index + 1 < len(lines) else None
-    form = _heading_form(line.stripped, after_break, next_line, _next_non_blank(lines, index))
+    after_heading = previous is not None and previous.kind == HEADING
+    form = _heading_form(
+        line.stripped, after_break, next_line, _next_non_blank(lines, index), after_heading
+    )
     if form is None:
         return
     name, style, level, kind = form
@@ -209,7 +323,11 @@ def _next_non_blank(lines: list[_Line], index: int) -> _Line | None:
 
 
 def _heading_form(
-    text: str, after_break: bool, next_line: _Line | None, following: _Line | None
+    text: str,
+    after_break: bool,
+    next_line: _Line | None,
+    following: _Line | None,
+    after_heading: bool = False,
 ) -> tuple[str, str, int, str | None] | None:
     """(name, style, level, kind) when the line reads as a heading, else None. kind is the
     section kind its name says when already known (None: it says nothing), else _UNREAD.
@@ -231,8 +349,20 @@ def _heading_form(
         return _heading_name(bare), "colon", 8, _UNREAD
     if len(words) <= _MAX_HEADING_WORDS and _is_all_caps(bare):
         return _heading_name(bare), "caps", 7, _UNREAD
+    if after_heading and ": " in bare:
+        return None  # "Education: B.Com or M.Com" under a heading is its first entry
     # "Is this you?" or "Sound familiar?" alone on a line after a break asks a heading's question.
     question = after_break and bare.endswith("?") and len(words) <= _MAX_QUESTION_WORDS
+    # "You might be a fit if you…" alone on a line, with lines under it, is a lead-in: the
+    # lines that follow finish its sentence, one entry each.
+    lead_in = (
+        bare.endswith(("…", "..."))  # an ellipsis says "to be continued" even inside a block
+        and len(words) <= _MAX_LEAD_IN_WORDS
+        and next_line is not None
+        and bool(next_line.stripped)
+    )
+    if lead_in:
+        return _heading_name(bare), "plain", 7, _UNREAD
     if len(words) > _MAX_HEADING_WORDS or (_SENTENCE_PUNCT_END.search(bare) and not question):
         return None
     if question and next_line is not None and next_line.stripped:
@@ -266,7 +396,38 @@ def _heading_form(
     ends_block = next_line is None or not next_line.stripped
     if title_case and loose == OTHER and (ends_block or len(_words(next_line.folded)) >= 25):
         return name, "plain", 7, loose
+    # "Your toolkit" opening a block of short lines: a sentence-case heading over a list
+    # written one entry per line (its kind, when its name says nothing, comes from the lines).
+    if (
+        after_break
+        and not after_heading  # right under a heading, it is the list's first entry
+        and len(words) <= _MAX_STANDALONE_WORDS
+        and bare[:1].isupper()
+        and next_line is not None
+        and next_line.stripped
+        and not _BULLET.match(next_line.stripped)
+        and len(next_line.stripped) <= _MAX_ENTRY_CHARS
+        and next_line.stripped[-1] not in ".,;!?…"
+    ):
+        return name, "plain", 7, loose
+    # "Additional information" alone in its block, above a paragraph: a sentence-case heading.
+    # (A list written one entry per block has short entries, not a paragraph, after it.)
+    if (
+        after_break
+        and ends_block
+        and len(words) <= _MAX_STANDALONE_WORDS
+        and following is not None
+        and len(_words(following.folded)) >= _MIN_PARAGRAPH_WORDS
+        and not _BULLET.match(following.stripped)
+    ):
+        return name, "plain", 7, loose
     return None
+
+
+_MAX_STANDALONE_WORDS = 4
+_MAX_ENTRY_CHARS = 80
+_MAX_LEAD_IN_WORDS = 10
+_MIN_PARAGRAPH_WORDS = 12
 
 
 def _is_colon_heading(text: str) -> bool:
@@ -307,4 +468,4 @@ def _heading_name(text: str) -> str:
     # Emoji and numbering before a heading's name say nothing: "🚀 2. What you'll do".
     name = _LEADING_ORNAMENT.sub("", _clean(_fold(text))).strip(" *_#")
     name = name.rstrip(":").strip()
-    return name.lower().strip(" .:-–—!?")
+    return name.lower().strip(" .:-–—!?…")

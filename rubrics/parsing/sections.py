@@ -29,12 +29,19 @@ class _Bullet:
 class _Paragraph:
     lines: list[_Line]
     inline: bool
+    # right under a heading that ends like a lead-in ("You might be a fit if you…", "You:"):
+    # each line finishes its sentence, so each is one entry
+    lead_in: bool = False
 
 
 @dataclass(slots=True)
 class _Section:
     kind: str | None  # MUST, BONUS, RESP, OTHER or None (before the first heading)
     level: int
+    # A sub-heading whose name says nothing keeps its parent's kind unless its list clearly
+    # reads otherwise ("What you'll do:" then "What we need:" with "1+ yr line experience").
+    inherited: bool = False
+    lead_in: bool = False  # its heading ends with ":" or "…"
     blocks: list[list[_Bullet] | _Paragraph | Table] = field(default_factory=list)
 
     @property
@@ -72,7 +79,9 @@ class _SectionBuilder:
         if line.kind == RULE:
             self._open_section(_Section(None, 0))
         elif line.kind == HEADING:
-            self._open_section(self._section_for_heading(line))
+            section = self._section_for_heading(line)
+            section.lead_in = line.stripped.rstrip("*_ ").endswith((":", "…", "..."))
+            self._open_section(section)
         elif line.kind == BULLET:
             self._add_bullet(line)
         elif line.kind == TABLE:
@@ -101,7 +110,7 @@ class _SectionBuilder:
         # A heading whose name says nothing ("Accounts team:", "#### Executive support") is a
         # sub-heading when it is a "Something:" lead-in or styled below the section's heading.
         if line.style in ("colon", "label") or line.level > current.level:
-            return _Section(current.kind, current.level)
+            return _Section(current.kind, current.level, inherited=True)
         return _Section(UNKNOWN, line.level)
 
     def _add_bullet(self, line: _Line) -> None:
@@ -154,7 +163,8 @@ class _SectionBuilder:
         if paragraph is not None and not paragraph.inline and not line.inline:
             paragraph.lines.append(line)
             return
-        self.paragraph = _Paragraph([line], line.inline)
+        lead_in = self.section.lead_in and not self.section.blocks
+        self.paragraph = _Paragraph([line], line.inline, lead_in)
         self.section.blocks.append(self.paragraph)
 
 

@@ -66,8 +66,16 @@ def fold_posting(text: str) -> str:
     if "&" in folded:
         folded = _HTML_ENTITY.sub(_fold_entity, folded)
     if len(_HTML_SIGN.findall(folded, 0, 20_000)) >= _MIN_HTML_TAGS:
-        folded = _HTML_TAG.sub(_fold_tag, folded)
+        table = folded.startswith("|") or "\n|" in folded  # a Markdown table row
+        folded = _HTML_TAG.sub(_fold_table_tag if table else _fold_tag, folded)
+    elif "|" in folded and "<" in folded:
+        # A Markdown table's cell may hold "<br>" between two entries: the row must stay one
+        # line, so the tag folds into spaces (the table pass splits the cell there).
+        folded = _CELL_BREAK.sub(lambda match: " " * len(match.group()), folded)
     return folded
+
+
+_CELL_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
 def _fold_entity(match: re.Match) -> str:
@@ -78,6 +86,12 @@ def _fold_entity(match: re.Match) -> str:
     return char + PAD * (len(match.group()) - 1)
 
 
+def _fold_table_tag(match: re.Match) -> str:
+    if _in_table_row(match):
+        return " " * len(match.group())  # "<br>" inside a Markdown table's cell: one row, one line
+    return _fold_tag(match)
+
+
 def _fold_tag(match: re.Match) -> str:
     tag, width = match.group(), len(match.group())
     if _HTML_ITEM.fullmatch(tag):
@@ -85,6 +99,12 @@ def _fold_tag(match: re.Match) -> str:
     if _HTML_BREAK.fullmatch(tag):
         return "\n".rjust(width)  # the break after the tag, so the next line starts clean
     return " " * width
+
+
+def _in_table_row(match: re.Match) -> bool:
+    text = match.string
+    line_start = max(text.rfind("\n", 0, match.start()), text.rfind("\r", 0, match.start())) + 1
+    return text[line_start : match.start()].lstrip().startswith("|")
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -227,7 +247,13 @@ def _semicolon_parts(folded: str, start: int, end: int) -> list[tuple[int, int]]
     pieces = [trimmed for span in pieces if (trimmed := _trim(folded, *span))]
     if len(pieces) < 2 or any(len(_words(folded[a:b])) > 15 for a, b in pieces):
         return [(start, end)]
+    # "...; we are unable to sponsor visas" goes on with a clause of its own, not a list entry.
+    if any(_CLAUSE_OPENER.match(folded, a, b) for a, b in pieces[1:]):
+        return [(start, end)]
     return pieces
+
+
+_CLAUSE_OPENER = re.compile(r"[*_]*(we|you|they|it|this|that|these|there|he|she|i)\b", re.I)
 
 
 def _trim(folded: str, start: int, end: int) -> tuple[int, int] | None:

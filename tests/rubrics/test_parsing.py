@@ -250,6 +250,49 @@ def test_sub_bullets_of_a_label_are_items_of_their_own():
     ]
 
 
+@pytest.mark.parametrize(
+    "item",
+    [
+        "Bonus if you have shipped a mobile app",
+        "Knowledge of Welsh is highly regarded",
+        "Experience with SAP would be appreciated",
+        "Experience with payroll would be helpful",
+        "Experience with Twig would be nice",
+        "A driving licence (useful for deliveries, not essential)",
+    ],
+)
+def test_bonus_wording_in_a_requirements_list(item):
+    parsed = parse_posting(f"Requirements\n- Two years of retail experience\n- {item}\n")
+
+    assert [bonus.text for bonus in parsed.bonuses] == [item]
+
+
+def test_a_stated_must_outranks_a_later_sentences_bonus_tag():
+    item = "Commitment to inclusion is a must. Experience running inclusion programs is valued."
+
+    parsed = parse_posting(f"Requirements\n- {item}\n")
+
+    assert [must.text for must in parsed.must_haves] == [item]
+
+
+def test_wrapped_prose_under_a_colon_heading_stays_one_sentence():
+    text = (
+        "Driver\n\nRequirements:\nApplicants need a valid CDL license and at least two years\n"
+        "of experience driving trucks in the region.\n"
+    )
+
+    assert len(parse_posting(text).must_haves) == 1
+
+
+def test_spaced_dashes_in_a_sentence_are_not_a_glued_list():
+    text = (
+        "Requirements\nOur team - Engineering, Product and Design - works closely with Finance "
+        "and you will need strong SQL skills to support them.\n"
+    )
+
+    assert len(parse_posting(text).must_haves) == 1
+
+
 def test_sub_bullet_remark_folds_into_its_parent():
     text = "Requirements\n- Two years of ICU work\n  - Step-down units do not count\n"
 
