@@ -130,3 +130,27 @@ def test_heldout_postings_reach_the_target_f1(heldout_evaluation):
         f"F1 {heldout_evaluation.f1:.3f} (P {heldout_evaluation.precision:.3f}, "
         f"R {heldout_evaluation.recall:.3f})"
     )
+
+
+# Postings we wrote ourselves and kept from the parser while it was developed: their F1 was
+# first measured blind (0.815 before the work on generalisation, 0.912 after). From now on
+# they are development data too; keep the figure from falling back.
+UNSEEN_POSTINGS = Path(__file__).resolve().parent / "unseen_postings"
+UNSEEN_TARGET_F1 = 0.88  # 0.912 when they were added, less 0.03
+
+
+@pytest.fixture(scope="module")
+def unseen_evaluation():
+    return evaluate_directory(UNSEEN_POSTINGS, parse_posting)
+
+
+def test_unseen_postings_are_all_scored_and_none_raises(unseen_evaluation):
+    assert len(unseen_evaluation.postings) == 12
+    assert [(s.name, s.error) for s in unseen_evaluation.postings if s.error] == []
+
+
+def test_unseen_postings_reach_the_target_f1(unseen_evaluation):
+    assert unseen_evaluation.f1 >= UNSEEN_TARGET_F1, (
+        f"F1 {unseen_evaluation.f1:.3f} (P {unseen_evaluation.precision:.3f}, "
+        f"R {unseen_evaluation.recall:.3f})"
+    )
