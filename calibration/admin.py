@@ -13,8 +13,8 @@ from calibration import charts, selectors
 from calibration.models import CalibrationRun
 from calibration.scheduling import calibration_request
 from config.roles import is_recruiter
+from core.admin import page_context
 from rubrics.models import Rubric
-from screening.admin import page_context
 
 
 @admin.register(CalibrationRun)

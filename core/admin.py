@@ -98,3 +98,9 @@ class AuditHistoryMixin:
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.audit_history_template, context)
+
+
+def page_context(modeladmin, request) -> dict:
+    """What every extra admin page of a model needs: the site's context and
+    the model's options (for breadcrumbs and permissions)."""
+    return {**modeladmin.admin_site.each_context(request), "opts": modeladmin.model._meta}

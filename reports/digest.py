@@ -5,16 +5,14 @@ import base64
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from calibration import charts
 from calibration.models import CalibrationRun
 from rubrics.models import JobPosting
-from screening import selectors
-from screening.api.renderers import CSVRenderer
-from screening.api.serializers import RankingRowSerializer
+from screening import exports, selectors
 from screening.models import Application, ReviewAssignment, Scorecard
 
 TOP_N = 10
@@ -126,10 +124,9 @@ def build_digest(
     ).count()
     today = timezone.localdate()  # overdue as the digest is written
     overdue = list(
-        ReviewAssignment.objects.filter(application__posting=posting, due_date__lt=today)
-        .filter(~Q(scorecard__status=Scorecard.Status.SUBMITTED))
-        .select_related("reviewer", "application__candidate")
-        .order_by("due_date")
+        selectors.overdue_assignments(today)
+        .filter(application__posting=posting)
+        .order_by("due_date", "id")
     )
     ranking = selectors.posting_ranking(posting=posting)
     scored = [r for r in ranking if r.score is not None]
@@ -174,15 +171,6 @@ def build_digest(
         "site_url": site_url.rstrip("/"),
     }
     subject = f"Weekly digest: {posting.title} ({period_label})"
-    csv_text = (
-        CSVRenderer()
-        .render(
-            RankingRowSerializer(
-                [{"rank": i, "row": row} for i, row in enumerate(ranking, start=1)], many=True
-            ).data
-        )
-        .decode("utf-8")
-    )
     return Digest(
         posting=posting,
         period_start=period_start,
@@ -190,7 +178,7 @@ def build_digest(
         subject=subject,
         html=render_to_string("reports/digest.html", context),
         text=render_to_string("reports/digest.txt", context),
-        csv=csv_text,
+        csv=exports.ranking_csv(ranking),
         images=images,
         calibration_run=run,
     )

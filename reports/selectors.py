@@ -1,16 +1,15 @@
 """Every read the reports app makes outside the digest itself: stored
-reports, the postings a weekly digest is due for, and overdue reviews."""
+reports, the postings a weekly digest is due for, and the reviewers with
+overdue reviews (overdue as screening.selectors defines it)."""
 
 from datetime import date, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from reports.digest import had_activity
 from reports.models import Report
 from rubrics.models import JobPosting
-from screening.models import ReviewAssignment, Scorecard
-
-CLOSED_STAGES = ["rejected", "withdrawn", "hired"]
+from screening.selectors import overdue_assignments
 
 
 def reports_with_deliveries() -> QuerySet[Report]:
@@ -23,19 +22,6 @@ def postings_with_activity(start: datetime, end: datetime) -> list[JobPosting]:
         for p in JobPosting.objects.exclude(status=JobPosting.Status.DRAFT)
         if had_activity(p, start, end)
     ]
-
-
-def overdue_assignments(today: date):
-    """Reviews past their due date and not submitted, of active reviewers on
-    applications still in play."""
-    return (
-        ReviewAssignment.objects.filter(due_date__lt=today, reviewer__is_active=True)
-        .filter(~Q(scorecard__status=Scorecard.Status.SUBMITTED))
-        .exclude(application__stage__in=CLOSED_STAGES)
-        .exclude(application__posting__status=JobPosting.Status.CLOSED)
-        .select_related("reviewer", "application__candidate", "application__posting")
-        .order_by("reviewer_id", "due_date", "id")
-    )
 
 
 def reviewers_with_overdue(today: date) -> list[int]:

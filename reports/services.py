@@ -23,10 +23,10 @@ from django.utils import timezone
 
 from config import roles
 from core import audit
-from reports import selectors
 from reports.digest import build_digest, digest_period
 from reports.models import Reminder, Report, ReportDelivery
 from rubrics.models import JobPosting
+from screening.selectors import overdue_assignments
 
 logger = logging.getLogger(__name__)
 
@@ -191,7 +191,7 @@ def reminder_send(*, reviewer_id: int, today: date | None = None) -> bool:
     reminder = Reminder.objects.select_for_update().get(reviewer_id=reviewer_id, day=today)
     if reminder.sent_at is not None:
         return False
-    items = list(selectors.overdue_assignments(today).filter(reviewer_id=reviewer_id))
+    items = list(overdue_assignments(today).filter(reviewer_id=reviewer_id))
     if not items:
         return False
     reviewer = items[0].reviewer
