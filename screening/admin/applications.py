@@ -11,10 +11,9 @@ from django.urls import path
 
 from config.errors import ServiceError
 from config.roles import is_recruiter
-from core.admin import AuditHistoryMixin, page_context
+from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages, errors_of, page_context
 from rubrics.models import JobPosting
 from screening import exports, selectors, services
-from screening.admin.common import ServiceErrorsAsMessages, errors_of
 from screening.forms import (
     AssignReviewersForm,
 )

@@ -6,9 +6,8 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from core.admin import AuditHistoryMixin, page_context
+from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages, page_context
 from screening import selectors, services
-from screening.admin.common import ServiceErrorsAsMessages
 from screening.forms import (
     CandidateImportForm,
 )

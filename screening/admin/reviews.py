@@ -11,9 +11,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from config.errors import ServiceError
-from core.admin import AuditHistoryMixin, page_context
+from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages, errors_of, page_context
 from screening import selectors, services
-from screening.admin.common import ServiceErrorsAsMessages, errors_of
 from screening.forms import (
     ScorecardForm,
     answer_choice,
