@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from config import roles
 from core import audit
+from reports import selectors
 from reports.digest import build_digest, digest_period
 from reports.models import Reminder, Report, ReportDelivery
 from rubrics.models import JobPosting
@@ -61,13 +62,8 @@ def digest_prepare(
     ).first()
     if existing is not None:
         return existing
-    previous = (
-        Report.objects.filter(
-            kind=Report.Kind.WEEKLY_DIGEST, posting=posting, period_start__lt=start
-        )
-        .select_related("calibration_run")
-        .order_by("-period_start")
-        .first()
+    previous = selectors.previous_digest(
+        posting=posting, kind=Report.Kind.WEEKLY_DIGEST, before=start
     )
     digest = build_digest(
         posting=posting,

@@ -24,6 +24,10 @@ def rubric_list() -> QuerySet[Rubric]:
     )
 
 
+def posting_detail(*, posting_id: int) -> JobPosting:
+    return JobPosting.objects.get(pk=posting_id)
+
+
 def postings_with_rubric_count() -> QuerySet[JobPosting]:
     """The admin's posting list: each posting with its number of rubrics."""
     return JobPosting.objects.annotate(rubric_count=Count("rubrics"))
