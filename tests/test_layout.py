@@ -114,3 +114,11 @@ def test_the_api_import_check_sees_both_forms_of_import(tmp_path, monkeypatch):
         "reports/api/views.py": ["screening.api", "screening.api.renderers"],
         "reports/digest.py": ["screening.api.renderers", "screening.api.renderers.CSVRenderer"],
     }
+
+
+def test_the_ranking_export_does_not_use_the_api_framework():
+    """screening/exports.py builds the CSV the API, the admin and the digest share."""
+    assert not {m.split(".")[0] for m in imported_modules(ROOT / "screening" / "exports.py")} & {
+        "rest_framework",
+        "drf_spectacular",
+    }
