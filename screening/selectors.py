@@ -137,13 +137,15 @@ def scorecards_visible_to(user) -> QuerySet[Scorecard]:
     return qs.filter(assignment__reviewer=user)
 
 
+def own_assignments(user) -> QuerySet[ReviewAssignment]:
+    """A reviewer's "My reviews": their own assignments only, even a recruiter's."""
+    return assignments_visible_to(user).filter(reviewer=user)
+
+
 def own_assignment_for_scoring(user, assignment_id: int) -> ReviewAssignment | None:
     """One of the user's own assignments, with what its scorecard page shows."""
     return (
-        assignments_visible_to(user)
-        .select_related("application__rubric")
-        .filter(pk=assignment_id, reviewer=user)
-        .first()
+        own_assignments(user).select_related("application__rubric").filter(pk=assignment_id).first()
     )
 
 

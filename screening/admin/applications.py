@@ -14,9 +14,7 @@ from config.roles import is_recruiter
 from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages, errors_of, page_context
 from rubrics.models import JobPosting
 from screening import exports, selectors, services
-from screening.forms import (
-    AssignReviewersForm,
-)
+from screening.forms import AssignReviewersForm
 from screening.models import Application, Scorecard
 
 

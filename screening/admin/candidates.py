@@ -8,9 +8,7 @@ from django.urls import path, reverse
 
 from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages, page_context
 from screening import selectors, services
-from screening.forms import (
-    CandidateImportForm,
-)
+from screening.forms import CandidateImportForm
 from screening.models import Candidate
 
 

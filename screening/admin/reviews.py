@@ -13,10 +13,7 @@ from django.utils.html import format_html
 from config.errors import ServiceError
 from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages, errors_of, page_context
 from screening import selectors, services
-from screening.forms import (
-    ScorecardForm,
-    answer_choice,
-)
+from screening.forms import ScorecardForm, answer_choice
 from screening.models import MyReview, ReviewAssignment
 
 
@@ -103,7 +100,7 @@ class MyReviewAdmin(admin.ModelAdmin):
     search_fields = ["application__candidate__full_name", "application__posting__title"]
 
     def get_queryset(self, request):
-        return selectors.assignments_visible_to(request.user).filter(reviewer=request.user)
+        return selectors.own_assignments(request.user)
 
     def get_ordering(self, request):
         # Pending first, then by due date (the selector's order; the
