@@ -3,7 +3,6 @@ and a page to start a run (recruiters)."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -13,8 +12,8 @@ from calibration import charts, selectors
 from calibration.models import CalibrationRun
 from calibration.scheduling import calibration_request
 from config.roles import is_recruiter
+from core.admin import page_context
 from rubrics.models import Rubric
-from screening.admin import page_context
 
 
 @admin.register(CalibrationRun)
@@ -104,9 +103,7 @@ class CalibrationRunAdmin(admin.ModelAdmin):
         context = {
             **page_context(self, request),
             "title": "Start a calibration run",
-            "rubrics": Rubric.objects.filter(state=Rubric.State.PUBLISHED)
-            .select_related("posting")
-            .annotate(n_applications=Count("applications")),
+            "rubrics": selectors.rubrics_to_start(),
         }
         return TemplateResponse(request, "admin/calibration/calibrationrun/start.html", context)
 

@@ -5,7 +5,9 @@ services, and the services use neither. Screening never imports calibration:
 it sends ``screening.hooks.scorecard_submitted``, which ``connect`` (called
 from ``CalibrationConfig.ready``) hooks to ``calibration_after_submission``."""
 
+import threading
 import uuid
+import weakref
 
 from django.conf import settings
 from django.core.cache import cache
@@ -26,8 +28,12 @@ def connect() -> None:
     hooks.provide_adjusted_scores(selectors.latest_adjusted_scores)
 
 
-def _on_scorecard_submitted(sender, *, rubric_id: int, **kwargs) -> None:
-    calibration_after_submission(rubric_id=rubric_id)
+def _on_scorecard_submitted(
+    sender, *, rubric_id: int, schedule_calibration: bool = True, **kwargs
+) -> None:
+    # The submitter may say no (the demo seeds its scorecards, then calibrates once).
+    if schedule_calibration:
+        calibration_after_submission(rubric_id=rubric_id)
 
 
 def calibration_request(
@@ -50,27 +56,18 @@ def calibration_request(
     return run
 
 
-def calibration_after_submission(*, rubric_id: int) -> None:
-    """Called when a scorecard is submitted: schedule one run for a burst of
-    submissions. Within one transaction, the rubric is queued once, at
-    commit. Across transactions, the first submission of a burst sets a cache
-    key and queues the run to start after the debounce window; later ones
-    find the key and join that run, which deletes the key when it starts."""
-    if not settings.CALIBRATION_ON_SUBMIT:
-        return
-    connection = transaction.get_connection()
-    # Already queued for this commit? Django drops the callbacks of a
-    # rolled-back savepoint, so a failed submission leaves nothing behind.
-    if any(
-        getattr(callback, "calibration_rubric_id", None) == rubric_id
-        and not getattr(callback, "done", False)
-        for _sids, callback, *_rest in connection.run_on_commit
-    ):
-        return
+class _Enqueue:
+    """The commit callback that queues a rubric's debounced run. It is also
+    the marker that a run is already queued for this commit: `_queued` holds
+    it weakly, so when a savepoint rolls back and Django discards the
+    callback, the marker goes with it and the next submission queues again."""
 
-    def enqueue():
-        enqueue.done = True
+    def __init__(self, key: tuple[str, int]) -> None:
+        self.key = key
 
+    def __call__(self) -> None:
+        _queued().pop(self.key, None)
+        rubric_id = self.key[1]
         delay = settings.CALIBRATION_DEBOUNCE_SECONDS
         if cache.add(debounce_key(rubric_id), "1", timeout=delay + 300):
             calibrate_rubric.apply_async(
@@ -78,5 +75,33 @@ def calibration_after_submission(*, rubric_id: int) -> None:
                 countdown=delay,
             )
 
-    enqueue.calibration_rubric_id = rubric_id
-    transaction.on_commit(enqueue)
+
+_local = threading.local()
+
+
+def _queued() -> weakref.WeakValueDictionary:
+    """(database alias, rubric id) → the callback waiting for this thread's commit."""
+    if not hasattr(_local, "queued"):
+        _local.queued = weakref.WeakValueDictionary()
+    return _local.queued
+
+
+def calibration_after_submission(*, rubric_id: int, using: str | None = None) -> None:
+    """Called when a scorecard is submitted: schedule one run for a burst of
+    submissions. Within one transaction, the rubric is queued once, at
+    commit. Across transactions, the first submission of a burst sets a cache
+    key and queues the run to start after the debounce window; later ones
+    find the key and join that run, which deletes the key when it starts."""
+    if not settings.CALIBRATION_ON_SUBMIT:
+        return
+    connection = transaction.get_connection(using)
+    key = (connection.alias, rubric_id)
+    if not connection.in_atomic_block:
+        # Autocommit: on_commit runs the callback at once; nothing to remember.
+        transaction.on_commit(_Enqueue(key), using=using)
+        return
+    if key in _queued():
+        return
+    enqueue = _Enqueue(key)
+    _queued()[key] = enqueue
+    transaction.on_commit(enqueue, using=using)

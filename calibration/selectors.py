@@ -67,3 +67,32 @@ def latest_adjusted_scores(rubric_ids) -> dict[int, float]:
             run_id__in=latest.values()
         ).values_list("application_id", "adjusted_score")
     }
+
+
+def latest_succeeded_run(posting) -> CalibrationRun | None:
+    """The newest finished calibration of any rubric of the posting."""
+    return (
+        CalibrationRun.objects.filter(
+            rubric__posting=posting, status=CalibrationRun.Status.SUCCEEDED
+        )
+        .select_related("rubric")
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def reviewer_results(run: CalibrationRun) -> QuerySet[ReviewerCalibration]:
+    return run.reviewers.select_related("reviewer")
+
+
+def criterion_results(run: CalibrationRun) -> QuerySet[CriterionCalibration]:
+    return run.criteria.select_related("criterion")
+
+
+def rubrics_to_start() -> QuerySet[Rubric]:
+    """Published rubrics, with their posting and number of applications."""
+    return (
+        Rubric.objects.filter(state=Rubric.State.PUBLISHED)
+        .select_related("posting")
+        .annotate(n_applications=Count("applications"))
+    )

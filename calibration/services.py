@@ -84,7 +84,11 @@ def calibration_run(
     on_progress: Callable[[int, str], None] | None = None,
 ) -> CalibrationRun:
     """Run a calibration: an existing queued run (`run_id`) or a new one for
-    `rubric_id`. Safe to run twice: a finished run is left as it is."""
+    `rubric_id`. Safe to run twice: a finished run is left as it is. A retried
+    task keeps its id, so a run already started under `task_id` (put back in
+    the queue by a transient error) is the one finished, not a new one."""
+    if run_id is None and task_id:
+        run_id = CalibrationRun.objects.filter(task_id=task_id).values_list("pk", flat=True).first()
     if run_id is not None:
         run = CalibrationRun.objects.get(pk=run_id)
         if run.status in (CalibrationRun.Status.SUCCEEDED, CalibrationRun.Status.FAILED):
@@ -114,13 +118,11 @@ def calibration_run(
         _store(run, result)
     except CalibrationBusy:
         raise
-    except (OperationalError, InterfaceError) as exc:
-        # Transient: put the run back in the queue, and tell the task which
-        # run to retry, so the retry finishes this run rather than a new one.
+    except (OperationalError, InterfaceError):
+        # Transient: put the run back in the queue for the task's retry.
         CalibrationRun.objects.filter(pk=run.pk).update(
             status=CalibrationRun.Status.QUEUED, progress=0, progress_message="Retrying"
         )
-        exc.calibration_run_id = run.pk
         raise
     except Exception as exc:
         logger.exception("Calibration run %s failed", run.pk)
@@ -141,6 +143,17 @@ def calibration_run(
     if on_progress:
         on_progress(100, "Done")
     return run
+
+
+def calibration_give_up(*, run_id: int | None) -> None:
+    """A queued run whose rubric stayed busy too long is marked failed, not left."""
+    if run_id is None:
+        return
+    CalibrationRun.objects.filter(pk=run_id, status=CalibrationRun.Status.QUEUED).update(
+        status=CalibrationRun.Status.FAILED,
+        finished_at=timezone.now(),
+        error="Gave up: another run of this rubric kept it busy.",
+    )
 
 
 @transaction.atomic

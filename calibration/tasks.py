@@ -1,24 +1,31 @@
 """Celery tasks of calibration: thin wrappers that take ids and call one
 service. Queued after commit; safe to run twice; retry only transient
-database and broker errors, with backoff and jitter. Time limits are set once
-in settings."""
-
-import random
+database and broker errors, with backoff and jitter declared on the task.
+Time limits are set once in settings."""
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
-from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from calibration import selectors
 from calibration.models import CalibrationRun
-from calibration.services import CalibrationBusy, calibration_run
+from calibration.services import CalibrationBusy, calibration_give_up, calibration_run
 
 TRANSIENT = (OperationalError, InterfaceError, BrokerError)
 BUSY_RETRIES = 20
+BUSY_POLL_SECONDS = 30
 
 
-@shared_task(bind=True, max_retries=5)
+@shared_task(
+    bind=True,
+    # Transient errors: 5 s, 10 s, 20 s, … up to 5 minutes, full jitter. A retry
+    # keeps its task id, by which the service finds the run it started.
+    autoretry_for=TRANSIENT,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+)
 def calibrate_rubric(
     self,
     rubric_id: int | None = None,
@@ -42,32 +49,14 @@ def calibrate_rubric(
             on_progress=report,
         )
     except CalibrationBusy as exc:
-        # Another run of this rubric is in progress: come back when it is done
-        # (for ten minutes; then a queued run is marked failed, not left).
+        # Not a failure but a wait: another run of this rubric is in progress,
+        # so come back every 30 s while it lasts (ten minutes; then a queued
+        # run is marked failed, not left).
         if self.request.retries >= BUSY_RETRIES:
-            if run_id is not None:
-                CalibrationRun.objects.filter(
-                    pk=run_id, status=CalibrationRun.Status.QUEUED
-                ).update(
-                    status=CalibrationRun.Status.FAILED,
-                    finished_at=timezone.now(),
-                    error="Gave up: another run of this rubric kept it busy.",
-                )
+            calibration_give_up(run_id=run_id)
             return {"run_id": run_id, "status": "busy"}
-        raise self.retry(exc=exc, countdown=30, max_retries=BUSY_RETRIES + 1) from None
-    except TRANSIENT as exc:
-        # Retry the run that was started (not a new one), with backoff and
-        # jitter: 5 s, 10 s, 20 s, … up to 5 minutes.
-        run_id = getattr(exc, "calibration_run_id", run_id)
-        countdown = min(300, 5 * 2**self.request.retries) + random.uniform(0, 5)
         raise self.retry(
-            exc=exc,
-            countdown=countdown,
-            kwargs={
-                "run_id": run_id,
-                "rubric_id": None if run_id else rubric_id,
-                "trigger": trigger,
-            },
+            exc=exc, countdown=BUSY_POLL_SECONDS, max_retries=BUSY_RETRIES + 1
         ) from None
     return {"run_id": run.pk, "status": run.status}
 

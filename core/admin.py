@@ -3,15 +3,16 @@ and each object's own events on its History page."""
 
 import json
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
+from config.errors import ServiceError
 from core.models import AuditEvent
 
 
@@ -98,3 +99,32 @@ class AuditHistoryMixin:
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.audit_history_template, context)
+
+
+def page_context(modeladmin, request) -> dict:
+    """What every extra admin page of a model needs: the site's context and
+    the model's options (for breadcrumbs and permissions)."""
+    return {**modeladmin.admin_site.each_context(request), "opts": modeladmin.model._meta}
+
+
+def errors_of(exc) -> list[str]:
+    if isinstance(exc, ServiceError):
+        return [exc.message]
+    if hasattr(exc, "error_dict"):
+        return [m for messages_ in exc.message_dict.values() for m in messages_]
+    return exc.messages
+
+
+class ServiceErrorsAsMessages:
+    """A service refusing a save from the add/change form (a rule the form
+    could not check, or a race lost) shows its message instead of a 500. The
+    refusal is caught outside the view's transaction, so nothing of the
+    attempt is kept."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (ServiceError, ValidationError) as exc:
+            for message in errors_of(exc):
+                self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())

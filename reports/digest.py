@@ -5,17 +5,16 @@ import base64
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from calibration import charts
+from calibration import selectors as calibration_selectors
 from calibration.models import CalibrationRun
+from reports import selectors as report_selectors
 from rubrics.models import JobPosting
-from screening import selectors
-from screening.api.renderers import CSVRenderer
-from screening.api.serializers import RankingRowSerializer
-from screening.models import Application, ReviewAssignment, Scorecard
+from screening import exports, selectors
+from screening.models import Application
 
 TOP_N = 10
 PERIOD = timedelta(days=7)
@@ -31,21 +30,6 @@ def digest_period(now: datetime | None = None) -> tuple[datetime, datetime]:
     return monday - PERIOD, monday
 
 
-def had_activity(posting: JobPosting, start: datetime, end: datetime) -> bool:
-    """Applications opened, reviewers assigned or scorecards submitted."""
-    return (
-        Application.objects.filter(
-            posting=posting, created_at__gte=start, created_at__lt=end
-        ).exists()
-        or ReviewAssignment.objects.filter(
-            application__posting=posting, created_at__gte=start, created_at__lt=end
-        ).exists()
-        or Scorecard.objects.filter(
-            application__posting=posting, submitted_at__gte=start, submitted_at__lt=end
-        ).exists()
-    )
-
-
 @dataclass
 class Digest:
     posting: JobPosting
@@ -59,19 +43,6 @@ class Digest:
     calibration_run: CalibrationRun | None = None
 
 
-def _latest_run(posting: JobPosting) -> CalibrationRun | None:
-    """The newest finished calibration: the digest reports reviewers as they
-    stand when it is written."""
-    return (
-        CalibrationRun.objects.filter(
-            rubric__posting=posting, status=CalibrationRun.Status.SUCCEEDED
-        )
-        .select_related("rubric")
-        .order_by("-finished_at", "-id")
-        .first()
-    )
-
-
 def _changes(run, previous_run) -> list[str]:
     """What moved since the run the previous digest used."""
     if run is None:
@@ -80,9 +51,9 @@ def _changes(run, previous_run) -> list[str]:
         return ["This is the first digest with calibration results."]
     if previous_run.pk == run.pk:
         return ["No new calibration run since the last digest."]
-    before = {r.reviewer_id: r for r in previous_run.reviewers.all()}
+    before = {r.reviewer_id: r for r in calibration_selectors.reviewer_results(previous_run)}
     lines = []
-    for r in run.reviewers.select_related("reviewer"):
+    for r in calibration_selectors.reviewer_results(run):
         name = r.reviewer.get_full_name() or r.reviewer.username
         old = before.get(r.reviewer_id)
         if old is None:
@@ -112,24 +83,14 @@ def build_digest(
     previous_run: CalibrationRun | None = None,
     site_url: str = "",
 ) -> Digest:
-    stage_counts = dict(
-        Application.objects.filter(posting=posting)
-        .values_list("stage")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    stage_counts = report_selectors.stage_counts(posting)
     stages = [(label, stage_counts.get(value, 0)) for value, label in Application.Stage.choices]
-    submitted = Scorecard.objects.filter(
-        application__posting=posting,
-        submitted_at__gte=period_start,
-        submitted_at__lt=period_end,
-    ).count()
+    submitted = report_selectors.submitted_count(posting, period_start, period_end)
     today = timezone.localdate()  # overdue as the digest is written
     overdue = list(
-        ReviewAssignment.objects.filter(application__posting=posting, due_date__lt=today)
-        .filter(~Q(scorecard__status=Scorecard.Status.SUBMITTED))
-        .select_related("reviewer", "application__candidate")
-        .order_by("due_date")
+        selectors.overdue_assignments(today)
+        .filter(application__posting=posting)
+        .order_by("due_date", "id")
     )
     ranking = selectors.posting_ranking(posting=posting)
     scored = [r for r in ranking if r.score is not None]
@@ -138,14 +99,16 @@ def build_digest(
         [r for r in scored if r.adjusted_score is not None],
         key=lambda r: -r.adjusted_score,
     )[:TOP_N]
-    run = _latest_run(posting)
+    # The newest finished calibration: the digest reports reviewers as they
+    # stand when it is written.
+    run = calibration_selectors.latest_succeeded_run(posting)
     reviewers = (
-        list(run.reviewers.select_related("reviewer").order_by("-flagged", "severity"))
+        list(calibration_selectors.reviewer_results(run).order_by("-flagged", "severity"))
         if run
         else []
     )
     low_agreement = (
-        [c for c in run.criteria.select_related("criterion") if c.flagged] if run else []
+        [c for c in calibration_selectors.criterion_results(run) if c.flagged] if run else []
     )
     images = {}
     if run and reviewers:
@@ -174,15 +137,6 @@ def build_digest(
         "site_url": site_url.rstrip("/"),
     }
     subject = f"Weekly digest: {posting.title} ({period_label})"
-    csv_text = (
-        CSVRenderer()
-        .render(
-            RankingRowSerializer(
-                [{"rank": i, "row": row} for i, row in enumerate(ranking, start=1)], many=True
-            ).data
-        )
-        .decode("utf-8")
-    )
     return Digest(
         posting=posting,
         period_start=period_start,
@@ -190,7 +144,7 @@ def build_digest(
         subject=subject,
         html=render_to_string("reports/digest.html", context),
         text=render_to_string("reports/digest.txt", context),
-        csv=csv_text,
+        csv=exports.ranking_csv(ranking),
         images=images,
         calibration_run=run,
     )

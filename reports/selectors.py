@@ -1,20 +1,59 @@
-"""Every read the reports app makes outside the digest itself: stored
-reports, the postings a weekly digest is due for, and overdue reviews."""
+"""Every read the reports app makes: stored reports, the postings a weekly
+digest is due for, what a digest counts, and the reviewers with overdue
+reviews (overdue as screening.selectors defines it)."""
 
 from datetime import date, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, QuerySet
 
-from reports.digest import had_activity
 from reports.models import Report
 from rubrics.models import JobPosting
-from screening.models import ReviewAssignment, Scorecard
-
-CLOSED_STAGES = ["rejected", "withdrawn", "hired"]
+from screening.models import Application, ReviewAssignment, Scorecard
+from screening.selectors import overdue_assignments
 
 
 def reports_with_deliveries() -> QuerySet[Report]:
     return Report.objects.select_related("posting").prefetch_related("deliveries")
+
+
+def previous_digest(*, posting: JobPosting, kind: str, before: datetime) -> Report | None:
+    return (
+        Report.objects.filter(kind=kind, posting=posting, period_start__lt=before)
+        .select_related("calibration_run")
+        .order_by("-period_start")
+        .first()
+    )
+
+
+def had_activity(posting: JobPosting, start: datetime, end: datetime) -> bool:
+    """Applications opened, reviewers assigned or scorecards submitted."""
+    return (
+        Application.objects.filter(
+            posting=posting, created_at__gte=start, created_at__lt=end
+        ).exists()
+        or ReviewAssignment.objects.filter(
+            application__posting=posting, created_at__gte=start, created_at__lt=end
+        ).exists()
+        or Scorecard.objects.filter(
+            application__posting=posting, submitted_at__gte=start, submitted_at__lt=end
+        ).exists()
+    )
+
+
+def stage_counts(posting: JobPosting) -> dict[str, int]:
+    """Applications of the posting per stage (stages with none left out)."""
+    return dict(
+        Application.objects.filter(posting=posting)
+        .values_list("stage")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def submitted_count(posting: JobPosting, start: datetime, end: datetime) -> int:
+    return Scorecard.objects.filter(
+        application__posting=posting, submitted_at__gte=start, submitted_at__lt=end
+    ).count()
 
 
 def postings_with_activity(start: datetime, end: datetime) -> list[JobPosting]:
@@ -23,19 +62,6 @@ def postings_with_activity(start: datetime, end: datetime) -> list[JobPosting]:
         for p in JobPosting.objects.exclude(status=JobPosting.Status.DRAFT)
         if had_activity(p, start, end)
     ]
-
-
-def overdue_assignments(today: date):
-    """Reviews past their due date and not submitted, of active reviewers on
-    applications still in play."""
-    return (
-        ReviewAssignment.objects.filter(due_date__lt=today, reviewer__is_active=True)
-        .filter(~Q(scorecard__status=Scorecard.Status.SUBMITTED))
-        .exclude(application__stage__in=CLOSED_STAGES)
-        .exclude(application__posting__status=JobPosting.Status.CLOSED)
-        .select_related("reviewer", "application__candidate", "application__posting")
-        .order_by("reviewer_id", "due_date", "id")
-    )
 
 
 def reviewers_with_overdue(today: date) -> list[int]:

@@ -27,6 +27,7 @@ from reports import selectors
 from reports.digest import build_digest, digest_period
 from reports.models import Reminder, Report, ReportDelivery
 from rubrics.models import JobPosting
+from screening.selectors import overdue_assignments
 
 logger = logging.getLogger(__name__)
 
@@ -61,13 +62,8 @@ def digest_prepare(
     ).first()
     if existing is not None:
         return existing
-    previous = (
-        Report.objects.filter(
-            kind=Report.Kind.WEEKLY_DIGEST, posting=posting, period_start__lt=start
-        )
-        .select_related("calibration_run")
-        .order_by("-period_start")
-        .first()
+    previous = selectors.previous_digest(
+        posting=posting, kind=Report.Kind.WEEKLY_DIGEST, before=start
     )
     digest = build_digest(
         posting=posting,
@@ -191,7 +187,7 @@ def reminder_send(*, reviewer_id: int, today: date | None = None) -> bool:
     reminder = Reminder.objects.select_for_update().get(reviewer_id=reviewer_id, day=today)
     if reminder.sent_at is not None:
         return False
-    items = list(selectors.overdue_assignments(today).filter(reviewer_id=reviewer_id))
+    items = list(overdue_assignments(today).filter(reviewer_id=reviewer_id))
     if not items:
         return False
     reviewer = items[0].reviewer

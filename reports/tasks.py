@@ -14,7 +14,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from reports.digest import digest_period
 from reports.selectors import postings_with_activity, reviewers_with_overdue
 from reports.services import digest_prepare, reminder_send, report_send
-from rubrics.models import JobPosting
+from rubrics.selectors import posting_detail
 
 TRANSIENT = (OperationalError, InterfaceError, BrokerError)
 MAIL_ERRORS = (smtplib.SMTPException, OSError)
@@ -40,9 +40,8 @@ def send_weekly_digests() -> int:
 def send_digest(posting_id: int, period_end: str | None = None) -> dict:
     """Store the posting's digest for the period (once) and send it to each
     recipient not yet served."""
-    posting = JobPosting.objects.get(pk=posting_id)
     now = datetime.fromisoformat(period_end) if period_end else None
-    report = digest_prepare(posting=posting, now=now)
+    report = digest_prepare(posting=posting_detail(posting_id=posting_id), now=now)
     sent = report_send(report=report)
     return {"report_id": report.pk, "sent": sent}
 

@@ -1,7 +1,7 @@
 """Read queries for postings and rubrics, with the related data each page
 needs already fetched, so lists cost a constant number of queries."""
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum, prefetch_related_objects
 
 from rubrics.drafting import count_warnings
 from rubrics.models import Criterion, JobPosting, Rubric
@@ -22,6 +22,39 @@ def rubric_list() -> QuerySet[Rubric]:
         .prefetch_related(Prefetch("criteria", queryset=Criterion.objects.order_by("order", "id")))
         .order_by("posting_id", "-version")
     )
+
+
+def posting_detail(*, posting_id: int) -> JobPosting:
+    return JobPosting.objects.get(pk=posting_id)
+
+
+def postings_with_rubric_count() -> QuerySet[JobPosting]:
+    """The admin's posting list: each posting with its number of rubrics."""
+    return JobPosting.objects.annotate(rubric_count=Count("rubrics"))
+
+
+def rubrics_with_criterion_count() -> QuerySet[Rubric]:
+    return Rubric.objects.annotate(criterion_count=Count("criteria"))
+
+
+def rubrics_with_totals() -> QuerySet[Rubric]:
+    """The admin's rubrics: with the posting (its page shows the text), the
+    number of criteria and the sum of their weights."""
+    return Rubric.objects.select_related("posting").annotate(
+        criterion_count=Count("criteria"), weight_sum=Sum("criteria__weight")
+    )
+
+
+def rubric_weights_total(rubric: Rubric):
+    return rubric.criteria.aggregate(total=Sum("weight"))["total"]
+
+
+def prefetch_criteria_in_order(rubric: Rubric) -> list[Criterion]:
+    """The rubric's criteria in order, fetched once into `rubric.criteria.all()`."""
+    prefetch_related_objects(
+        [rubric], Prefetch("criteria", queryset=Criterion.objects.order_by("order", "id"))
+    )
+    return list(rubric.criteria.all())
 
 
 def rubric_detail(*, rubric_id: int) -> Rubric:

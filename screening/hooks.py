@@ -2,7 +2,8 @@
 them (imports point one way: rubrics ← screening ← calibration, reports).
 
 - ``scorecard_submitted`` is sent inside the submitting transaction with the
-  scorecard's ``rubric_id``; calibration listens to schedule a run.
+  scorecard's ``rubric_id`` and ``schedule_calibration`` (False when the
+  submitter asks for no calibration run); calibration listens to schedule a run.
 - ``adjusted_scores(rubric_ids)`` gives the severity-adjusted score of each
   application from the source that calibration registers at start-up
   (``{}`` when none is registered)."""

@@ -6,7 +6,19 @@ their own."""
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from config.roles import is_recruiter
@@ -16,6 +28,40 @@ from screening import hooks, scoring
 from screening.models import Application, Candidate, CriterionScore, ReviewAssignment, Scorecard
 
 SUBMITTED = Scorecard.Status.SUBMITTED
+# An application in one of these stages no longer needs its reviews.
+CLOSED_STAGES = (Application.Stage.HIRED, Application.Stage.REJECTED, Application.Stage.WITHDRAWN)
+
+
+def overdue_condition(today=None) -> Q:
+    """The one definition of an overdue review, for the digest, the reminders,
+    "My reviews" and the API: past its due date and not submitted, of an
+    active reviewer, on an application still in play (not hired, rejected or
+    withdrawn, its posting not closed)."""
+    today = today or timezone.localdate()
+    return (
+        Q(due_date__lt=today, reviewer__is_active=True)
+        & ~Q(scorecard__status=SUBMITTED)
+        & ~Q(application__stage__in=CLOSED_STAGES)
+        & ~Q(application__posting__status=JobPosting.Status.CLOSED)
+    )
+
+
+def overdue_assignments(today=None) -> QuerySet[ReviewAssignment]:
+    """Every overdue review, by reviewer, then earliest due date."""
+    return (
+        ReviewAssignment.objects.filter(overdue_condition(today))
+        .select_related("reviewer", "application__candidate", "application__posting")
+        .order_by("reviewer_id", "due_date", "id")
+    )
+
+
+def is_overdue(assignment: ReviewAssignment, today=None) -> bool:
+    """Whether one review is overdue (`overdue_condition`): read from the
+    `overdue_now` annotation of `assignments_visible_to` when there is one,
+    else asked of the database."""
+    if today is None and hasattr(assignment, "overdue_now"):
+        return assignment.overdue_now
+    return overdue_assignments(today).filter(pk=assignment.pk).exists()
 
 
 def candidates_visible_to(user) -> QuerySet[Candidate]:
@@ -23,6 +69,26 @@ def candidates_visible_to(user) -> QuerySet[Candidate]:
     if is_recruiter(user):
         return qs
     return qs.filter(applications__assignments__reviewer=user).distinct()
+
+
+def candidates_with_application_count() -> QuerySet[Candidate]:
+    return Candidate.objects.annotate(application_count=Count("applications"))
+
+
+def postings_open_for_applications() -> QuerySet[JobPosting]:
+    """Postings with a published rubric: an application pins one."""
+    return JobPosting.objects.filter(rubrics__state="published")
+
+
+def postings_with_applications() -> QuerySet[JobPosting]:
+    return JobPosting.objects.filter(applications__isnull=False).distinct().order_by("title", "id")
+
+
+def application_history_objects(application: Application) -> list:
+    """The application, its assignments and their scorecards: its whole story."""
+    assignments = list(application.assignments.select_related("scorecard"))
+    cards = [a.scorecard for a in assignments if hasattr(a, "scorecard")]
+    return [application, *assignments, *cards]
 
 
 def applications_visible_to(user) -> QuerySet[Application]:
@@ -46,7 +112,12 @@ def assignments_visible_to(user) -> QuerySet[ReviewAssignment]:
                 When(scorecard__status=SUBMITTED, then=Value(1)),
                 default=Value(0),
                 output_field=IntegerField(),
-            )
+            ),
+            overdue_now=Case(
+                When(overdue_condition(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
         )
         .order_by("done", F("due_date").asc(nulls_last=True), "id")
     )
@@ -66,10 +137,16 @@ def scorecards_visible_to(user) -> QuerySet[Scorecard]:
     return qs.filter(assignment__reviewer=user)
 
 
-def is_overdue(assignment: ReviewAssignment, today=None) -> bool:
-    today = today or timezone.localdate()
-    submitted = getattr(assignment, "scorecard", None) and assignment.scorecard.is_submitted
-    return bool(assignment.due_date and assignment.due_date < today and not submitted)
+def own_assignments(user) -> QuerySet[ReviewAssignment]:
+    """A reviewer's "My reviews": their own assignments only, even a recruiter's."""
+    return assignments_visible_to(user).filter(reviewer=user)
+
+
+def own_assignment_for_scoring(user, assignment_id: int) -> ReviewAssignment | None:
+    """One of the user's own assignments, with what its scorecard page shows."""
+    return (
+        own_assignments(user).select_related("application__rubric").filter(pk=assignment_id).first()
+    )
 
 
 def may_see_all_scores(user, application: Application) -> bool:

@@ -441,8 +441,11 @@ def scorecard_save(
     recommendation: int | None = None,
     summary: str | None = None,
     submit: bool = False,
+    schedule_calibration: bool = True,
 ) -> Scorecard:
     """Save a reviewer's draft, and submit it when `submit` is set.
+    `schedule_calibration=False` tells the apps listening to submissions not
+    to queue a calibration for this one (the demo calibrates once at the end).
 
     `scores` holds {"criterion": id, "value": level or None, "note": str}
     entries; criteria not listed keep what was saved before. The row lock
@@ -485,7 +488,11 @@ def scorecard_save(
         changes=changes,
     )
     if submit:
-        hooks.scorecard_submitted.send(sender=Scorecard, rubric_id=card.application.rubric_id)
+        hooks.scorecard_submitted.send(
+            sender=Scorecard,
+            rubric_id=card.application.rubric_id,
+            schedule_calibration=schedule_calibration,
+        )
     return card
 
 

@@ -2,6 +2,7 @@
 import is read, at module level or inside a function, from the source."""
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,74 @@ def test_calibration_services_do_not_import_their_tasks():
             if isinstance(node, ast.ImportFrom) and node.module
         }
         assert not imported & {"calibration.tasks", "calibration.scheduling"}, name
+
+
+# An app's api/ package (serializers, views, renderers, urls) is its own: only
+# the modules inside it import it, and no other app's code does. The project's
+# shared API pieces (permissions, the exception handler) are not an app's api.
+APPS_WITH_AN_API = ("rubrics", "screening", "calibration", "reports")
+
+
+def imported_modules(path: Path) -> set[str]:
+    """The dotted names a module imports, anywhere in it (`from x import y`
+    counts as both `x` and `x.y`, since y may be a module)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def api_of(module: str) -> str | None:
+    """The app whose api package `module` is in (or is), if any."""
+    parts = module.split(".")
+    if len(parts) >= 2 and parts[0] in APPS_WITH_AN_API and parts[1] == "api":
+        return parts[0]
+    return None
+
+
+def api_imports_out_of_place(app: str) -> dict[str, list[str]]:
+    offending = {}
+    for path in modules(app):
+        inside_own_api = path.relative_to(ROOT / app).parts[0] == "api"
+        bad = sorted(
+            module
+            for module in imported_modules(path)
+            if api_of(module) and not (inside_own_api and api_of(module) == app)
+        )
+        if bad:
+            offending[str(path.relative_to(ROOT))] = bad
+    return offending
+
+
+@pytest.mark.parametrize("app", ["core", *APPS_WITH_AN_API])
+def test_only_an_apps_own_api_package_imports_its_api(app):
+    assert api_imports_out_of_place(app) == {}
+
+
+def test_the_api_import_check_sees_both_forms_of_import(tmp_path, monkeypatch):
+    app = tmp_path / "reports"
+    (app / "api").mkdir(parents=True)
+    (app / "digest.py").write_text("from screening.api.renderers import CSVRenderer\n")
+    (app / "admin.py").write_text("def f():\n    from reports import api\n")
+    (app / "api" / "views.py").write_text(
+        "from reports.api.serializers import S\nfrom screening.api import renderers\n"
+    )
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+
+    assert api_imports_out_of_place("reports") == {
+        "reports/admin.py": ["reports.api"],
+        "reports/api/views.py": ["screening.api", "screening.api.renderers"],
+        "reports/digest.py": ["screening.api.renderers", "screening.api.renderers.CSVRenderer"],
+    }
+
+
+def test_the_ranking_export_does_not_use_the_api_framework():
+    """screening/exports.py builds the CSV the API, the admin and the digest share."""
+    assert not {m.split(".")[0] for m in imported_modules(ROOT / "screening" / "exports.py")} & {
+        "rest_framework",
+        "drf_spectacular",
+    }

@@ -5,9 +5,9 @@ from rest_framework.renderers import JSONRenderer, StaticHTMLRenderer
 
 from config.api.permissions import IsRecruiter
 from reports import selectors
+from reports.api.renderers import CSVRenderer
 from reports.api.serializers import ReportSerializer
 from reports.files import report_file_response
-from screening.api.renderers import CSVRenderer
 
 
 class ReportViewSet(viewsets.ReadOnlyModelViewSet):

@@ -1,11 +1,12 @@
-import csv
-import io
-
 from rest_framework.renderers import BaseRenderer
+
+from screening.exports import csv_text
 
 
 class CSVRenderer(BaseRenderer):
-    """Renders a list of flat dicts (a ranking) as CSV; `?format=csv`."""
+    """Renders a list of flat dicts as CSV, the cells written as
+    `screening.exports` writes them (the ranking's `?format=csv` answers with
+    the export itself; this renders what else asks for CSV, such as an error)."""
 
     media_type = "text/csv"
     format = "csv"
@@ -13,14 +14,10 @@ class CSVRenderer(BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         rows = data if isinstance(data, list) else data.get("results", [data])
-        buffer = io.StringIO()
         header = _header(data, rows)
-        if header:
-            writer = csv.DictWriter(buffer, fieldnames=header, extrasaction="ignore")
-            writer.writeheader()
-            for row in rows:
-                writer.writerow({k: _cell(v) for k, v in row.items()})
-        return buffer.getvalue().encode(self.charset)
+        if not header:
+            return b""
+        return csv_text(header, rows).encode(self.charset)
 
 
 def _header(data, rows) -> list[str]:
@@ -30,23 +27,3 @@ def _header(data, rows) -> list[str]:
     if child is not None:
         return list(child.fields)
     return list(rows[0]) if rows else []
-
-
-def _cell(value):
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    if value is None:
-        return ""
-    text = str(value)
-    # Spreadsheet apps run cells that start like a formula.
-    if text[:1] in ("=", "+", "-", "@") and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True

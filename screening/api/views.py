@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from config.api.permissions import IsRecruiter
 from config.roles import is_recruiter
 from rubrics.models import JobPosting
-from screening import selectors, services
+from screening import exports, selectors, services
 from screening.api.renderers import CSVRenderer
 from screening.api.serializers import (
     ApplicationSerializer,
@@ -262,12 +262,10 @@ class PostingRankingView(APIView):
             must_haves=must_haves,
             order=request.query_params.get("order", "score"),
         )
-        data = RankingRowSerializer(
-            [{"rank": i, "row": row} for i, row in enumerate(rows, start=1)], many=True
-        ).data
-        response = Response(data)
         if request.accepted_renderer.format == "csv":
-            response["Content-Disposition"] = (
-                f'attachment; filename="ranking-posting-{posting.pk}.csv"'
-            )
-        return response
+            return exports.ranking_csv_response(posting, rows)
+        return Response(
+            RankingRowSerializer(
+                [{"rank": i, "row": row} for i, row in enumerate(rows, start=1)], many=True
+            ).data
+        )

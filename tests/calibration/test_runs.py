@@ -853,6 +853,38 @@ def test_submissions_schedule_nothing_when_calibration_on_submit_is_off(
     apply_async.assert_not_called()
 
 
+def test_a_submission_that_asks_for_no_calibration_schedules_nothing(
+    drafts, apply_async, django_capture_on_commit_callbacks
+):
+    assignment = drafts.assignments[0]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.scorecard_save(
+            scorecard=assignment.scorecard,
+            reviewer=assignment.reviewer,
+            scores=[{"criterion": c.pk, "value": 3} for c in drafts.criteria],
+            recommendation=3,
+            submit=True,
+            schedule_calibration=False,
+        )
+
+    assert callbacks == []
+    apply_async.assert_not_called()
+
+
+def test_a_rolled_back_transaction_leaves_no_marker_behind(
+    drafts, apply_async, django_capture_on_commit_callbacks
+):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        submit_through_the_service(drafts.assignments[0], drafts.criteria)
+        raise RuntimeError("the request failed after the submission")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        submit_through_the_service(drafts.assignments[1], drafts.criteria)
+        submit_through_the_service(drafts.assignments[2], drafts.criteria)
+
+    assert len(callbacks) == 1
+    assert apply_async.call_args_list == [expected_call(drafts.rubric)]
+
+
 def test_a_rolled_back_submission_does_not_stop_the_next_from_scheduling(
     drafts, apply_async, django_capture_on_commit_callbacks
 ):

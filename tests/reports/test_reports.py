@@ -37,9 +37,9 @@ from django_celery_beat.models import PeriodicTask
 from calibration import charts
 from calibration.models import CriterionCalibration
 from calibration.services import calibration_run
-from reports.digest import build_digest, digest_period, had_activity
+from reports.digest import build_digest, digest_period
 from reports.models import Reminder, Report, ReportDelivery
-from reports.selectors import postings_with_activity
+from reports.selectors import had_activity, postings_with_activity
 from reports.services import (
     digest_prepare,
     digest_recipients,

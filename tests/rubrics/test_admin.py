@@ -10,6 +10,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from core.models import AuditEvent
 from rubrics.models import Criterion, JobPosting, Rubric
 from rubrics.parsing import MAX_POSTING_BYTES, PostingParseError, parse_posting
 from tests.factories import (
@@ -985,3 +986,42 @@ def test_rubric_change_page_query_count_does_not_grow_with_criteria(
     many = _count_queries(django_assert_max_num_queries, recruiter_client, many_url, 9)
 
     assert few == many
+
+
+# --- Postings: written through the services, so each change is audited --------------
+
+
+def test_posting_added_in_the_admin_records_who_created_it(recruiter_client, recruiter):
+    data = form_data(
+        recruiter_client.get(reverse("admin:rubrics_jobposting_add")), "jobposting_form"
+    )
+    data.update(title="Forklift Driver", raw_text="Requirements\n- A licence.\n", _save="Save")
+
+    recruiter_client.post(reverse("admin:rubrics_jobposting_add"), data)
+
+    posting = JobPosting.objects.get()
+    assert list(
+        AuditEvent.objects.filter(object_id=str(posting.pk)).values_list("event", "actor")
+    ) == [("posting.created", recruiter.pk)]
+
+
+def test_posting_edited_in_the_admin_records_what_changed(recruiter_client, recruiter):
+    posting = JobPostingFactory(title="Forklift Driver", raw_text="Requirements\n- A licence.")
+    data = form_data(recruiter_client.get(change_url(posting)), "jobposting_form")
+    data.update(title="Forklift Driver (nights)", _save="Save")
+
+    recruiter_client.post(change_url(posting), data)
+
+    event = AuditEvent.objects.get(event="posting.changed")
+    assert (event.actor, event.changes) == (
+        recruiter,
+        {"title": ["Forklift Driver", "Forklift Driver (nights)"]},
+    )
+
+
+def test_posting_deleted_in_the_admin_is_audited(recruiter_client, recruiter):
+    posting = JobPostingFactory(title="Forklift Driver")
+
+    recruiter_client.post(delete_url(posting), {"post": "yes"})
+
+    assert AuditEvent.objects.get(event="posting.deleted").actor == recruiter

@@ -11,7 +11,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from calibration.models import CalibrationRun
@@ -80,8 +79,9 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with well-known passwords; it runs only with "
                 "DEBUG on (or with --allow-production)."
             )
-        # The demo computes its calibration once, below, rather than per submission.
-        with override_settings(CALIBRATION_ON_SUBMIT=False), transaction.atomic():
+        # The demo computes its calibration once, below, rather than per
+        # submission: its scorecards are saved with schedule_calibration=False.
+        with transaction.atomic():
             users = self._users()
             posting, rubric = self._posting(users["recruiter"])
             created = self._screening(posting, users)
@@ -227,6 +227,7 @@ class Command(BaseCommand):
                     recommendation=recommendation,
                     summary=f"Demo scorecard by {reviewer.first_name}.",
                     submit=True,
+                    schedule_calibration=False,
                 )
             # Spread the demo over the last three weeks, so the weekly digest
             # has a week of activity and drift has time to show.

@@ -1,0 +1,226 @@
+"""Review assignments in the admin: all of them for recruiters, and "My
+reviews" with the scorecard page for reviewers."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from config.errors import ServiceError
+from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages, errors_of, page_context
+from screening import selectors, services
+from screening.forms import ScorecardForm, answer_choice
+from screening.models import MyReview, ReviewAssignment
+
+
+@admin.register(ReviewAssignment)
+class ReviewAssignmentAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmin):
+    """All assignments, for recruiters."""
+
+    list_display = ["candidate", "posting", "reviewer", "due_date", "status", "overdue"]
+    list_filter = ["scorecard__status", "reviewer", "application__posting"]
+    search_fields = [
+        "application__candidate__full_name",
+        "reviewer__username",
+        "reviewer__last_name",
+    ]
+    date_hierarchy = "due_date"
+    fields = ["application", "reviewer", "due_date"]
+    raw_id_fields = ["application"]
+    actions = ["reopen_scorecards"]
+
+    def get_queryset(self, request):
+        return selectors.assignments_visible_to(request.user)
+
+    def get_ordering(self, request):
+        return ["done", F("due_date").asc(nulls_last=True), "id"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["application", "reviewer"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.assignment_set_due_date(
+                assignment=obj, actor=request.user, due_date=form.cleaned_data["due_date"]
+            )
+            return
+        created = services.assignment_create(
+            application=form.cleaned_data["application"],
+            reviewer=form.cleaned_data["reviewer"],
+            actor=request.user,
+            due_date=form.cleaned_data["due_date"],
+        )
+        obj.pk, obj.created_at = created.pk, created.created_at
+
+    @admin.display(description="candidate", ordering="application__candidate__full_name")
+    def candidate(self, assignment):
+        return assignment.application.candidate.full_name
+
+    @admin.action(description="Reopen the selected submitted scorecards", permissions=["change"])
+    def reopen_scorecards(self, request, queryset):
+        reopened = 0
+        for assignment in queryset.select_related("scorecard"):
+            try:
+                services.scorecard_reopen(scorecard=assignment.scorecard, actor=request.user)
+            except ServiceError as exc:
+                self.message_user(request, f"{assignment}: {exc.message}", messages.WARNING)
+            else:
+                reopened += 1
+        if reopened:
+            self.message_user(
+                request,
+                f"Reopened {reopened} scorecard(s); their reviewers can edit and submit again.",
+                messages.SUCCESS,
+            )
+
+    @admin.display(description="posting", ordering="application__posting__title")
+    def posting(self, assignment):
+        return assignment.application.posting.title
+
+    @admin.display(description="scorecard", ordering="done")
+    def status(self, assignment):
+        return assignment.scorecard.get_status_display()
+
+    @admin.display(description="overdue", boolean=True)
+    def overdue(self, assignment):
+        return selectors.is_overdue(assignment)
+
+
+@admin.register(MyReview)
+class MyReviewAdmin(admin.ModelAdmin):
+    """A reviewer's own assignments: pending first, overdue ones marked."""
+
+    list_display = ["candidate", "posting", "due", "status", "open_scorecard"]
+    list_display_links = None
+    list_filter = ["scorecard__status"]
+    search_fields = ["application__candidate__full_name", "application__posting__title"]
+
+    def get_queryset(self, request):
+        return selectors.own_assignments(request.user)
+
+    def get_ordering(self, request):
+        # Pending first, then by due date (the selector's order; the
+        # changelist would otherwise re-sort by the model's).
+        return ["done", F("due_date").asc(nulls_last=True), "id"]
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "My reviews", **(extra_context or {})})
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="candidate")
+    def candidate(self, assignment):
+        return assignment.application.candidate.full_name
+
+    @admin.display(description="posting")
+    def posting(self, assignment):
+        return assignment.application.posting.title
+
+    @admin.display(description="due", ordering="due_date")
+    def due(self, assignment):
+        if assignment.due_date is None:
+            return "—"
+        if selectors.is_overdue(assignment):
+            return format_html(
+                '<strong class="overdue" style="color:#ba2121">{} · overdue</strong>',
+                assignment.due_date.isoformat(),
+            )
+        return assignment.due_date.isoformat()
+
+    @admin.display(description="status", ordering="done")
+    def status(self, assignment):
+        return assignment.scorecard.get_status_display()
+
+    @admin.display(description="")
+    def open_scorecard(self, assignment):
+        url = reverse("admin:screening_myreview_scorecard", args=[assignment.pk])
+        label = "View scorecard" if assignment.scorecard.is_submitted else "Score"
+        return format_html('<a class="button" href="{}">{}</a>', url, label)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:assignment_id>/scorecard/",
+                self.admin_site.admin_view(self.scorecard_view),
+                name="screening_myreview_scorecard",
+            ),
+            *super().get_urls(),
+        ]
+
+    def scorecard_view(self, request, assignment_id):
+        assignment = selectors.own_assignment_for_scoring(request.user, assignment_id)
+        if assignment is None:
+            raise Http404("No such review of yours.")
+        card = assignment.scorecard
+        application = assignment.application
+        rubric = application.rubric
+        criteria = list(rubric.criteria.order_by("order", "id"))
+        saved = {s.criterion_id: s for s in card.scores.all()}
+        initial = {"recommendation": card.recommendation, "summary": card.summary}
+        for c in criteria:
+            if c.pk in saved:
+                if c.is_screening:
+                    initial[f"answer_{c.pk}"] = answer_choice(saved[c.pk].answer)
+                else:
+                    initial[f"score_{c.pk}"] = saved[c.pk].value
+                initial[f"note_{c.pk}"] = saved[c.pk].note
+        form = ScorecardForm(
+            request.POST or None,
+            initial=initial,
+            criteria=criteria,
+            level_labels=rubric.level_labels,
+        )
+        if request.method == "POST" and not card.is_submitted and form.is_valid():
+            submit = "_submit" in request.POST
+            try:
+                services.scorecard_save(
+                    scorecard=card,
+                    reviewer=request.user,
+                    scores=form.scores(),
+                    recommendation=form.cleaned_data["recommendation"],
+                    summary=form.cleaned_data["summary"],
+                    submit=submit,
+                )
+            except (ServiceError, ValidationError) as exc:
+                for message in errors_of(exc):
+                    form.add_error(None, message)
+            else:
+                self.message_user(
+                    request,
+                    "Submitted. Other reviewers' scores are now visible."
+                    if submit
+                    else "Draft saved.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(request.path)
+        summary = (
+            selectors.application_summary(application=application, viewer=request.user)
+            if card.is_submitted
+            else None
+        )
+        context = {
+            **page_context(self, request),
+            "title": f"Scorecard — {application.candidate.full_name}",
+            "assignment": assignment,
+            "application": application,
+            "candidate": application.candidate,
+            "rubric": rubric,
+            "card": card,
+            "form": form,
+            "levels": list(enumerate(rubric.level_labels, start=1)),
+            "summary": summary,
+            "overdue": selectors.is_overdue(assignment),
+            "today": timezone.localdate(),
+        }
+        return TemplateResponse(request, "admin/screening/scorecard.html", context)
