@@ -16,8 +16,8 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
-from config.errors import ServiceError
 from core.admin import AuditHistoryMixin
+from core.errors import ServiceError
 from rubrics import selectors, services
 from rubrics.anchors import default_anchors, level_labels
 from rubrics.models import Criterion, JobPosting, Rubric

@@ -1,4 +1,4 @@
-from config.errors import Conflict
+from core.errors import Conflict
 
 
 class RubricNotEditable(Conflict):

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from config.errors import Conflict
 from core import audit
+from core.errors import Conflict
 from rubrics.anchors import default_anchors, default_knockout_level, level_labels
 from rubrics.criterion_types import classify
 from rubrics.drafting import draft_rubric

@@ -14,9 +14,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from config.errors import ServiceError
-from config.roles import is_recruiter
 from core.admin import AuditHistoryMixin
+from core.errors import ServiceError
+from core.roles import is_recruiter
 from rubrics.models import JobPosting
 from screening import selectors, services
 from screening.api.renderers import CSVRenderer

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
-from config.roles import is_recruiter
+from core.roles import is_recruiter
 from rubrics.anchors import SCALE_MIN
 from rubrics.models import Criterion, JobPosting
 from screening import hooks, scoring

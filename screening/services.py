@@ -16,9 +16,8 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from config import roles
-from config.errors import Conflict
-from core import audit
+from core import audit, roles
+from core.errors import Conflict
 from rubrics.models import Criterion, JobPosting, Rubric
 from screening import hooks
 from screening.errors import NotAssigned, ScorecardLocked

@@ -14,7 +14,7 @@ from calibration.api.serializers import (
     CalibrationStatusSerializer,
 )
 from calibration.scheduling import calibration_request
-from config.api.permissions import IsRecruiter
+from core.api.permissions import IsRecruiter
 from rubrics.models import Rubric
 
 

@@ -10,8 +10,8 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.permissions import IsRecruiter
-from config.roles import is_recruiter
+from core.api.permissions import IsRecruiter
+from core.roles import is_recruiter
 from rubrics.models import JobPosting
 from screening import selectors, services
 from screening.api.renderers import CSVRenderer

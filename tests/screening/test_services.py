@@ -4,7 +4,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 
-from config.errors import Conflict
+from core.errors import Conflict
 from core.models import AuditEvent
 from rubrics.models import JobPosting, Rubric
 from screening import services

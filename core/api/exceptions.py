@@ -10,7 +10,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from config.errors import ServiceError
+from core.errors import ServiceError
 
 
 def _django_validation_payload(exc: DjangoValidationError) -> dict:
