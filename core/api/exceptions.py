@@ -1,5 +1,12 @@
-"""One place that turns errors into API responses: every error carries a
-status code and a machine-readable `code`; nothing becomes a 500."""
+"""One place that turns errors into API responses.
+
+Every error body carries a machine-readable `code`. Field errors are flat,
+keyed by the path to the input that was wrong (`scores[0].value`,
+`criteria[2].weight`), whichever layer found them: a serializer's nested
+errors and a service's `ValidationError` come out the same. Database refusals
+(IntegrityError) are answered 409: the services check first, so reaching
+here means a concurrent change won the race.
+"""
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -8,12 +15,36 @@ from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import ServiceError
 
 
-def _django_validation_payload(exc: DjangoValidationError) -> dict:
+def flat_errors(detail, prefix: str = "") -> dict:
+    """Nested errors keyed the way services key their own:
+    {"scores": {0: {"value": [...]}}} (or [{}, {"value": [...]}]) becomes
+    {"scores[0].value": [...]}; an item's own errors (non_field_errors) sit
+    under the item's key."""
+    if isinstance(detail, str):
+        detail = [detail]
+    if isinstance(detail, list) and all(isinstance(message, str) for message in detail):
+        return {prefix: detail} if detail else {}
+    entries = detail.items() if isinstance(detail, dict) else enumerate(detail)
+    flat: dict = {}
+    for key, value in entries:
+        if isinstance(key, int):
+            name = f"{prefix}[{key}]"
+        elif key == api_settings.NON_FIELD_ERRORS_KEY and prefix:
+            name = prefix
+        else:
+            name = f"{prefix}.{key}" if prefix else str(key)
+        if value:
+            flat.update(flat_errors(value, name))
+    return flat
+
+
+def _django_validation_detail(exc: DjangoValidationError) -> dict:
     if hasattr(exc, "error_dict"):
         return {
             ("detail" if field == "__all__" else field): messages
@@ -26,10 +57,8 @@ def exception_handler(exc, context):
     if isinstance(exc, ServiceError):
         return Response(exc.as_payload(), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
-        payload = _django_validation_payload(exc)
-        payload["code"] = "invalid"
-        return Response(payload, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, ProtectedError | RestrictedError):
+        exc = exceptions.ValidationError(_django_validation_detail(exc))
+    elif isinstance(exc, ProtectedError | RestrictedError):
         return Response(
             {
                 "detail": "Other records depend on this one, so it cannot be deleted.",
@@ -37,9 +66,7 @@ def exception_handler(exc, context):
             },
             status=status.HTTP_409_CONFLICT,
         )
-    if isinstance(exc, IntegrityError):
-        # A database constraint or trigger refused the write; the services
-        # check first, so reaching here means a concurrent change won the race.
+    elif isinstance(exc, IntegrityError):
         return Response(
             {
                 "detail": "The change conflicts with the current state of the data.",
@@ -47,17 +74,23 @@ def exception_handler(exc, context):
             },
             status=status.HTTP_409_CONFLICT,
         )
-    if isinstance(exc, Http404):
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
 
     response = drf_exception_handler(exc, context)
-    if response is not None and isinstance(exc, exceptions.APIException):
-        if isinstance(response.data, dict):
-            response.data.setdefault("code", _code_of(exc))
-        else:
-            response.data = {"detail": response.data, "code": _code_of(exc)}
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response  # not ours to answer: Django's handler makes it a 500
+    if isinstance(exc, exceptions.ValidationError):
+        flat = flat_errors(exc.detail)
+        if "" in flat:  # raised with a bare message, no field
+            flat["detail"] = flat.pop("")
+        response.data = {**flat, "code": _code_of(exc)}
+    elif isinstance(response.data, dict):
+        response.data.setdefault("code", _code_of(exc))
+    else:
+        response.data = {"detail": response.data, "code": _code_of(exc)}
     return response
 
 
