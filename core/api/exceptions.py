@@ -4,13 +4,13 @@ Every error body carries a machine-readable `code`. Field errors are flat,
 keyed by the path to the input that was wrong (`scores[0].value`,
 `criteria[2].weight`), whichever layer found them: a serializer's nested
 errors and a service's `ValidationError` come out the same. Database refusals
-(IntegrityError) are answered 409: the services check first, so reaching
-here means a concurrent change won the race.
+are answered only when named where they can happen (a service turns a known
+race into `Conflict`, the published-rubric trigger into `RubricNotEditable`);
+any other `IntegrityError` is a bug and goes on to Django's 500.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -63,14 +63,6 @@ def exception_handler(exc, context):
             {
                 "detail": "Other records depend on this one, so it cannot be deleted.",
                 "code": "protected",
-            },
-            status=status.HTTP_409_CONFLICT,
-        )
-    elif isinstance(exc, IntegrityError):
-        return Response(
-            {
-                "detail": "The change conflicts with the current state of the data.",
-                "code": "conflict",
             },
             status=status.HTTP_409_CONFLICT,
         )

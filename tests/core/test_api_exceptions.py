@@ -1,14 +1,19 @@
 """The API's one exception handler (core/api/exceptions.py): every error body
 has a `code`; field errors are flat, keyed by the path to the input, whichever
-layer found them."""
+layer found them; only the integrity errors a service names are answered, any
+other reaches Django's 500."""
 
 import pytest
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from rest_framework import exceptions
 
 from core.api.exceptions import exception_handler, flat_errors
+from rubrics import services as rubric_services
 from tests.factories import (
     ApplicationFactory,
+    JobPostingFactory,
+    RecruiterFactory,
     ReviewAssignmentFactory,
     ReviewerFactory,
     published_rubric,
@@ -135,3 +140,30 @@ def test_a_django_validation_error_of_the_whole_object_is_a_detail():
     response = exception_handler(DjangoValidationError("Weights must sum to 100."), {})
 
     assert response.data == {"detail": ["Weights must sum to 100."], "code": "invalid"}
+
+
+# --- Integrity errors: named ones are answered, others are bugs -------------------
+
+
+def test_the_handler_does_not_answer_an_integrity_error():
+    assert exception_handler(IntegrityError("UNIQUE constraint failed: x.y"), {}) is None
+
+
+@pytest.mark.django_db
+def test_an_unnamed_integrity_error_surfaces_as_a_500(api_client, monkeypatch):
+    recruiter = RecruiterFactory()
+    posting = JobPostingFactory(created_by=recruiter)
+
+    def clash(**kwargs):
+        raise IntegrityError("NOT NULL constraint failed: rubrics_jobposting.title")
+
+    monkeypatch.setattr(rubric_services, "posting_update", clash)
+    api_client.force_login(recruiter)
+    api_client.raise_request_exception = False
+
+    response = api_client.patch(
+        f"/api/v1/postings/{posting.pk}/", {"title": "Lineworker"}, format="json"
+    )
+
+    assert response.status_code == 500
+    assert isinstance(response.exc_info[1], IntegrityError)
