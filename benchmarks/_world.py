@@ -8,7 +8,7 @@ def people(pool: int):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from config import roles
+    from core import roles
 
     User = get_user_model()
     recruiter = User.objects.create(username="bench-recruiter", is_staff=True)

@@ -11,8 +11,8 @@ from django.urls import path, reverse
 from calibration import charts, selectors
 from calibration.models import CalibrationRun
 from calibration.scheduling import calibration_request
-from config.roles import is_recruiter
 from core.admin import page_context
+from core.roles import is_recruiter
 from rubrics.models import Rubric
 
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from config.fields import actor_field
+from core.fields import actor_field
 from rubrics.models import Criterion, Rubric
 from screening.models import Application
 

@@ -46,7 +46,9 @@ def _claim(run: CalibrationRun, task_id: str) -> CalibrationRun:
                 progress_message="Starting",
             )
     except IntegrityError:
-        raise CalibrationBusy(f"A calibration of rubric {run.rubric_id} is running.") from None
+        if _running(run.rubric_id):  # calibration_one_running_per_rubric
+            raise CalibrationBusy(f"A calibration of rubric {run.rubric_id} is running.") from None
+        raise
     run.refresh_from_db()
     if not updated and run.status != CalibrationRun.Status.RUNNING:
         raise CalibrationBusy(f"Run {run.pk} is already {run.status}.")
@@ -68,7 +70,15 @@ def _start_new(*, rubric_id: int, trigger: str, task_id: str) -> CalibrationRun:
                 progress_message="Starting",
             )
     except IntegrityError:
-        raise CalibrationBusy(f"A calibration of rubric {rubric_id} is running.") from None
+        if _running(rubric_id):  # calibration_one_running_per_rubric
+            raise CalibrationBusy(f"A calibration of rubric {rubric_id} is running.") from None
+        raise
+
+
+def _running(rubric_id: int) -> bool:
+    return CalibrationRun.objects.filter(
+        rubric_id=rubric_id, status=CalibrationRun.Status.RUNNING
+    ).exists()
 
 
 def _progress(run_id: int, percent: int, message: str) -> None:

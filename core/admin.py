@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
-from config.errors import ServiceError
+from core.errors import ServiceError
 from core.models import AuditEvent
 
 

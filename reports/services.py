@@ -21,8 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from config import roles
-from core import audit
+from core import audit, roles
 from reports import selectors
 from reports.digest import build_digest, digest_period
 from reports.models import Reminder, Report, ReportDelivery
@@ -98,10 +97,14 @@ def digest_prepare(
                 changes={"recipients": [None, len(report.recipients)]},
             )
             return report
-    except IntegrityError:  # another worker stored it first
-        return Report.objects.get(
+    except IntegrityError:
+        # report_once_per_period: another worker stored it first.
+        stored = Report.objects.filter(
             kind=Report.Kind.WEEKLY_DIGEST, posting=posting, period_start=start
-        )
+        ).first()
+        if stored is None:
+            raise
+        return stored
 
 
 class DigestEmail(EmailMultiAlternatives):
@@ -155,7 +158,10 @@ def report_send(*, report: Report, to: list[str] | None = None) -> int:
             with transaction.atomic():
                 claim = ReportDelivery.objects.create(report=report, recipient=recipient)
         except IntegrityError:
-            continue  # sent before, or being sent by another worker
+            # report_delivery_once: sent before, or being sent by another worker.
+            if ReportDelivery.objects.filter(report=report, recipient=recipient).exists():
+                continue
+            raise
         try:
             _message(report, recipient).send(fail_silently=False)
         except Exception:

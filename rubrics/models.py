@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from config.fields import actor_field
+from core.fields import actor_field
 from rubrics.anchors import SCALE_MIN, level_labels
 from rubrics.errors import RubricNotEditable
 from rubrics.parsing import MAX_POSTING_BYTES

@@ -9,12 +9,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from config.errors import Conflict
 from core import audit
+from core.errors import Conflict
 from rubrics.anchors import default_anchors, default_knockout_level, level_labels
 from rubrics.criterion_types import classify
 from rubrics.drafting import draft_rubric
-from rubrics.errors import RubricNotEditable
+from rubrics.errors import RubricNotEditable, trigger_as_not_editable
 from rubrics.models import Criterion, JobPosting, Rubric
 from rubrics.parsing import PostingParseError, parse_posting
 from rubrics.selection import item_from_selection
@@ -299,6 +299,7 @@ def _anchors_for(criterion: Criterion, scale_max: int) -> list[str]:
     )
 
 
+@trigger_as_not_editable()
 @transaction.atomic
 def criterion_set_kind(*, criterion: Criterion, kind: str, actor) -> Criterion:
     """Make a draft's criterion a must-have, a bonus or a screening question, and reset the
@@ -323,6 +324,7 @@ def criterion_set_kind(*, criterion: Criterion, kind: str, actor) -> Criterion:
     return criterion
 
 
+@trigger_as_not_editable()
 @transaction.atomic
 def criterion_drop(*, criterion: Criterion, actor) -> None:
     """Remove a criterion from a draft and reset the weights to the default split."""
@@ -340,6 +342,7 @@ def criterion_drop(*, criterion: Criterion, actor) -> None:
     )
 
 
+@trigger_as_not_editable()
 @transaction.atomic
 def criterion_add_from_posting(
     *, rubric: Rubric, start: int, end: int, kind: str = Criterion.Kind.MUST_HAVE, actor
@@ -390,6 +393,7 @@ def criterion_add_from_posting(
     return criterion
 
 
+@trigger_as_not_editable()
 @transaction.atomic
 def rubric_update(
     *,
@@ -530,6 +534,7 @@ def rubric_publish_problems(rubric: Rubric) -> list[str]:
     return problems
 
 
+@trigger_as_not_editable()
 @transaction.atomic
 def rubric_publish(*, rubric: Rubric, actor) -> Rubric:
     """Publish a draft. The posting's currently published rubric, if any, is
@@ -569,6 +574,7 @@ def rubric_publish(*, rubric: Rubric, actor) -> Rubric:
     return rubric
 
 
+@trigger_as_not_editable()
 @transaction.atomic
 def rubric_retire(*, rubric: Rubric, actor) -> Rubric:
     rubric = _lock_rubric(rubric)
@@ -622,6 +628,7 @@ def rubric_clone(*, rubric: Rubric, actor) -> Rubric:
     return clone
 
 
+@trigger_as_not_editable()
 @transaction.atomic
 def rubric_delete(*, rubric: Rubric, actor) -> None:
     rubric = _lock_rubric(rubric)

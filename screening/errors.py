@@ -1,4 +1,4 @@
-from config.errors import Conflict, ServiceError
+from core.errors import Conflict, ServiceError
 
 
 class NotAssigned(ServiceError):

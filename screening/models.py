@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from config.fields import actor_field
+from core.fields import actor_field
 from rubrics.models import Criterion, JobPosting, Rubric
 
 

@@ -21,7 +21,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from config.roles import is_recruiter
+from core.roles import is_recruiter
 from rubrics.anchors import SCALE_MIN
 from rubrics.models import Criterion, JobPosting
 from screening import hooks, scoring

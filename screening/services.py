@@ -16,9 +16,8 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from config import roles
-from config.errors import Conflict
-from core import audit
+from core import audit, roles
+from core.errors import Conflict
 from rubrics.models import Criterion, JobPosting, Rubric
 from screening import hooks
 from screening.errors import NotAssigned, ScorecardLocked
@@ -55,11 +54,27 @@ def _score_changes(before: dict[str, dict], after: dict[str, dict]) -> dict:
 CANDIDATE_FIELDS = ("full_name", "email", "phone", "links", "notes")
 
 
+EMAIL_TAKEN = "A candidate with this email already exists."
+
+
 def _email_taken(email: str, *, exclude_pk=None) -> bool:
     qs = Candidate.objects.filter(email__iexact=email)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return qs.exists()
+
+
+def _save_with_unique_email(candidate: Candidate) -> None:
+    """The unique email (candidate_email_unique_ci) refusing a twin that a
+    concurrent request saved after our check is the check's field error; any
+    other refusal is a bug and goes on."""
+    try:
+        with transaction.atomic():
+            candidate.save()
+    except IntegrityError:
+        if _email_taken(candidate.email, exclude_pk=candidate.pk):
+            raise ValidationError({"email": EMAIL_TAKEN}) from None
+        raise
 
 
 @transaction.atomic
@@ -83,8 +98,8 @@ def candidate_create(
     # The case-insensitive unique email is checked below with a field message.
     candidate.full_clean(validate_constraints=False)
     if _email_taken(candidate.email):
-        raise ValidationError({"email": "A candidate with this email already exists."})
-    candidate.save()
+        raise ValidationError({"email": EMAIL_TAKEN})
+    _save_with_unique_email(candidate)
     audit.record(
         actor=actor, event="candidate.created", obj=candidate, summary="Added the candidate."
     )
@@ -101,8 +116,8 @@ def candidate_update(*, candidate: Candidate, actor, **changes) -> Candidate:
         setattr(candidate, name, value)
     candidate.full_clean(validate_constraints=False)
     if "email" in changes and _email_taken(candidate.email, exclude_pk=candidate.pk):
-        raise ValidationError({"email": "A candidate with this email already exists."})
-    candidate.save()
+        raise ValidationError({"email": EMAIL_TAKEN})
+    _save_with_unique_email(candidate)
     # Personal data: the record names the fields that changed, never their values.
     audit.record(
         actor=actor,
@@ -265,7 +280,12 @@ def application_open(
                 created_by=actor,
             )
     except IntegrityError:
-        raise Conflict("This candidate's application for this posting was just opened.") from None
+        # application_one_per_candidate_posting: a concurrent request opened it.
+        if Application.objects.filter(candidate=candidate, posting=posting).exists():
+            raise Conflict(
+                "This candidate's application for this posting was just opened."
+            ) from None
+        raise
     audit.record(
         actor=actor,
         event="application.opened",
@@ -320,7 +340,10 @@ def assignment_create(
                 assigned_by=actor,
             )
     except IntegrityError:
-        raise Conflict(f"{reviewer} was just assigned to this application.") from None
+        # assignment_one_per_reviewer: a concurrent request assigned them.
+        if ReviewAssignment.objects.filter(application=application, reviewer=reviewer).exists():
+            raise Conflict(f"{reviewer} was just assigned to this application.") from None
+        raise
     Scorecard.objects.create(assignment=assignment, application=application)
     audit.record(
         actor=actor,

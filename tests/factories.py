@@ -6,7 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from config import roles
+from core import roles
 from rubrics.anchors import default_anchors
 from rubrics.models import Criterion, JobPosting, Rubric
 

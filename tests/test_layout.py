@@ -1,5 +1,7 @@
-"""Imports point one way: rubrics ← screening ← calibration ← reports. Every
-import is read, at module level or inside a function, from the source."""
+"""Imports point one way: core ← rubrics ← screening ← calibration ← reports,
+and no app leans on the deployment package `config` (settings, urls, the
+Celery app, WSGI/ASGI). Every import is read, at module level or inside a
+function, from the source."""
 
 import ast
 import sys
@@ -10,21 +12,32 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 # Each app, and the apps it must never import.
 NEVER = {
+    "core": {"rubrics", "screening", "calibration", "reports"},
     "rubrics": {"screening", "calibration", "reports"},
     "screening": {"calibration", "reports"},
     "calibration": {"reports"},
 }
+APPS = ("core", "rubrics", "screening", "calibration", "reports")
+# What config/ may hold: settings, urls, the Celery app, WSGI/ASGI.
+CONFIG_MODULES = {"__init__.py", "asgi.py", "celery.py", "urls.py", "wsgi.py"}
+
+
+def imported_modules(path: Path) -> set[str]:
+    """The dotted names of the modules a module imports, anywhere in it."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module)
+            # `from config import roles` imports config.roles.
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
 
 
 def imported_apps(path: Path) -> set[str]:
     """The top-level packages that a module imports, anywhere in it."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.add(node.module.split(".")[0])
-    return found
+    return {name.split(".")[0] for name in imported_modules(path)}
 
 
 def modules(app: str) -> list[Path]:
@@ -39,6 +52,45 @@ def test_an_app_never_imports_the_apps_built_on_it(app):
         if imported_apps(path) & NEVER[app]
     }
     assert offending == {}
+
+
+def config_imports(path: Path) -> set[str]:
+    """What a module imports from `config`, the Celery app (which a task module may
+    need) and the package itself aside."""
+    allowed = {"config", "config.celery", "config.celery.app"}
+    if path.name != "tasks.py":
+        allowed = set()
+    return {
+        name
+        for name in imported_modules(path)
+        if name.split(".")[0] == "config" and name not in allowed
+    }
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_no_app_imports_the_deployment_package(app):
+    """Migrations included: a fresh database must not need config/ either."""
+    offending = {
+        str(path.relative_to(ROOT)): sorted(config_imports(path))
+        for path in sorted((ROOT / app).rglob("*.py"))
+        if config_imports(path)
+    }
+    assert offending == {}
+
+
+def test_config_holds_only_settings_urls_celery_and_wsgi():
+    config = ROOT / "config"
+    assert {p.name for p in config.glob("*.py")} == CONFIG_MODULES
+    assert {p.name for p in config.iterdir() if p.is_dir() and p.name != "__pycache__"} == {
+        "settings"
+    }
+
+
+def test_the_deployment_package_imports_no_app_but_through_settings_and_urls():
+    """config's Celery app and WSGI/ASGI entry points load Django and nothing else;
+    the apps are named in settings and routed in urls."""
+    for name in ("celery.py", "wsgi.py", "asgi.py"):
+        assert not imported_apps(ROOT / "config" / name) & set(APPS), name
 
 
 def test_calibration_services_do_not_import_their_tasks():
@@ -57,19 +109,6 @@ def test_calibration_services_do_not_import_their_tasks():
 # the modules inside it import it, and no other app's code does. The project's
 # shared API pieces (permissions, the exception handler) are not an app's api.
 APPS_WITH_AN_API = ("rubrics", "screening", "calibration", "reports")
-
-
-def imported_modules(path: Path) -> set[str]:
-    """The dotted names a module imports, anywhere in it (`from x import y`
-    counts as both `x` and `x.y`, since y may be a module)."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return found
 
 
 def api_of(module: str) -> str | None:

@@ -4,6 +4,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from calibration import selectors
@@ -14,7 +15,7 @@ from calibration.api.serializers import (
     CalibrationStatusSerializer,
 )
 from calibration.scheduling import calibration_request
-from config.api.permissions import IsRecruiter
+from core.api.permissions import IsRecruiter
 from rubrics.models import Rubric
 
 
@@ -48,15 +49,9 @@ class CalibrationRunViewSet(
         params.is_valid(raise_exception=True)
         rubric = Rubric.objects.filter(pk=params.validated_data["rubric"]).first()
         if rubric is None:
-            return Response(
-                {"rubric": ["No such rubric."], "code": "invalid"},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            raise ValidationError({"rubric": ["No such rubric."]})
         if rubric.state == Rubric.State.DRAFT:
-            return Response(
-                {"rubric": ["A draft rubric has no ratings to calibrate."], "code": "invalid"},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            raise ValidationError({"rubric": ["A draft rubric has no ratings to calibrate."]})
         run = calibration_request(rubric=rubric, actor=request.user)
         data = CalibrationRunSerializer(run).data
         data["status_url"] = request.build_absolute_uri(

@@ -3,7 +3,7 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer, StaticHTMLRenderer
 
-from config.api.permissions import IsRecruiter
+from core.api.permissions import IsRecruiter
 from reports import selectors
 from reports.api.renderers import CSVRenderer
 from reports.api.serializers import ReportSerializer

@@ -9,8 +9,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from config.errors import ServiceError
 from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages
+from core.errors import ServiceError
 from rubrics import selectors, services
 from rubrics.admin.common import draft_link, reason, run_service
 from rubrics.models import JobPosting, Rubric

@@ -13,7 +13,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
-from config.errors import ServiceError
+from core.errors import ServiceError
 from rubrics import selectors, services
 from rubrics.admin.common import reason
 from rubrics.models import Criterion, Rubric

@@ -2,7 +2,6 @@ from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.settings import api_settings
 
 from rubrics.models import Criterion, JobPosting, Rubric
 from rubrics.selectors import rubric_warnings
@@ -128,26 +127,6 @@ class RubricGenerateSerializer(serializers.Serializer):
     )
 
 
-def flat_errors(detail, prefix: str = "") -> dict:
-    """Nested serializer errors keyed the way the service keys its own:
-    {"criteria": {0: {"weight": [...]}}} becomes {"criteria[0].weight": [...]},
-    so a client finds an item's errors under one key whichever layer found them."""
-    if isinstance(detail, list) and all(isinstance(message, str) for message in detail):
-        return {prefix: detail}
-    entries = detail.items() if isinstance(detail, dict) else enumerate(detail)
-    flat: dict = {}
-    for key, value in entries:
-        if isinstance(key, int):
-            name = f"{prefix}[{key}]"
-        elif key == api_settings.NON_FIELD_ERRORS_KEY and prefix:
-            name = prefix
-        else:
-            name = f"{prefix}.{key}" if prefix else key
-        if value:
-            flat.update(flat_errors(value, name))
-    return flat
-
-
 class RubricUpdateSerializer(serializers.Serializer):
     scale_max = serializers.ChoiceField(choices=Rubric.Scale.choices, required=False)
     must_have_share = serializers.DecimalField(
@@ -165,9 +144,3 @@ class RubricUpdateSerializer(serializers.Serializer):
         help_text="Reset every weight to the default split for the must-have share. "
         "Left out, a new must-have share given without criteria resets them too.",
     )
-
-    def to_internal_value(self, data):
-        try:
-            return super().to_internal_value(data)
-        except serializers.ValidationError as exc:
-            raise serializers.ValidationError(flat_errors(exc.detail)) from None

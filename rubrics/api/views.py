@@ -6,7 +6,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.api.permissions import IsRecruiterOrReadOnly
+from core.api.permissions import IsRecruiterOrReadOnly
 from rubrics import selectors, services
 from rubrics.api.serializers import (
     CriterionFromPostingSerializer,

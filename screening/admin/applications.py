@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from config.errors import ServiceError
-from config.roles import is_recruiter
 from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages, errors_of, page_context
+from core.errors import ServiceError
+from core.roles import is_recruiter
 from rubrics.models import JobPosting
 from screening import exports, selectors, services
 from screening.forms import AssignReviewersForm

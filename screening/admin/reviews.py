@@ -10,8 +10,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from config.errors import ServiceError
 from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages, errors_of, page_context
+from core.errors import ServiceError
 from screening import selectors, services
 from screening.forms import ScorecardForm, answer_choice
 from screening.models import MyReview, ReviewAssignment

@@ -6,12 +6,13 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.permissions import IsRecruiter
-from config.roles import is_recruiter
+from core.api.permissions import IsRecruiter
+from core.roles import is_recruiter
 from rubrics.models import JobPosting
 from screening import exports, selectors, services
 from screening.api.renderers import CSVRenderer
@@ -137,10 +138,7 @@ class ApplicationViewSet(
         params.is_valid(raise_exception=True)
         reviewer = get_user_model().objects.filter(pk=params.validated_data["reviewer"]).first()
         if reviewer is None:
-            return Response(
-                {"reviewer": ["No such user."], "code": "invalid"},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            raise ValidationError({"reviewer": ["No such user."]})
         assignment = services.assignment_create(
             application=application,
             reviewer=reviewer,
@@ -246,16 +244,10 @@ class PostingRankingView(APIView):
         posting = get_object_or_404(JobPosting, pk=pk)
         stage = request.query_params.get("stage") or None
         if stage and stage not in Application.Stage.values:
-            return Response(
-                {"stage": [f"“{stage}” is not a stage."], "code": "invalid"},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            raise ValidationError({"stage": [f"“{stage}” is not a stage."]})
         must_haves = request.query_params.get("must_haves") or None
         if must_haves not in (None, "pass", "fail", "unscored"):
-            return Response(
-                {"must_haves": ["Choose pass, fail or unscored."], "code": "invalid"},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            raise ValidationError({"must_haves": ["Choose pass, fail or unscored."]})
         rows = selectors.posting_ranking(
             posting=posting,
             stage=stage,

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from celery.exceptions import Retry
 from django.core.cache import cache
-from django.db import OperationalError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 
 from calibration import services as calibration_services
 from calibration.models import (
@@ -494,6 +494,18 @@ def test_a_busy_run_stores_nothing(world):
         calibration_run(rubric_id=world.rubric.pk)
 
     assert CalibrationRun.objects.count() == 1
+
+
+def test_a_refusal_other_than_the_running_lock_is_not_busy(world, monkeypatch):
+    """Only calibration_one_running_per_rubric means busy; any other refusal is a bug."""
+
+    def refused(**kwargs):
+        raise IntegrityError("NOT NULL constraint failed: screening_calibrationrun.trigger")
+
+    monkeypatch.setattr(CalibrationRun.objects, "create", refused)
+
+    with pytest.raises(IntegrityError, match="NOT NULL"):
+        calibration_run(rubric_id=world.rubric.pk)
 
 
 def test_a_queued_run_of_a_busy_rubric_stays_queued(world):

@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_celery_beat.models import PeriodicTask
@@ -836,6 +837,20 @@ def test_smtp_failure_part_way_raises_and_records_only_who_was_served(three_reci
     assert recipients_of_outbox() == ["a@example.org"]
     three_recipients.refresh_from_db()
     assert three_recipients.sent_at is None
+
+
+def test_a_refused_claim_that_is_not_a_copy_already_sent_is_raised(three_recipients, monkeypatch):
+    """Only report_delivery_once means "sent before": any other refusal of the
+    claim is a bug, not a copy to skip."""
+
+    def refused(**kwargs):
+        raise IntegrityError("NOT NULL constraint failed: screening_reportdelivery.recipient")
+
+    monkeypatch.setattr(ReportDelivery.objects, "create", refused)
+
+    with pytest.raises(IntegrityError, match="NOT NULL"):
+        report_send(report=three_recipients)
+    assert mail.outbox == []
 
 
 def test_send_again_after_an_smtp_failure_serves_only_the_rest(three_recipients, flaky_mail):

@@ -2,14 +2,16 @@
 writes, or SQL straight to the database (triggers). The admin and API paths
 are tested with their pages and endpoints."""
 
+import importlib
 from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from rubrics.errors import RubricNotEditable
+from rubrics import services
+from rubrics.errors import IMMUTABLE, RubricNotEditable, trigger_as_not_editable
 from rubrics.models import Criterion, Rubric
-from tests.factories import CriterionFactory, rubric_with_criteria
+from tests.factories import CriterionFactory, RecruiterFactory, rubric_with_criteria
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +124,62 @@ def test_database_refuses_a_knockout_level_on_a_bonus():
     rubric = rubric_with_criteria()
     with pytest.raises(IntegrityError), transaction.atomic():
         Criterion.objects.filter(rubric=rubric, kind="bonus").update(knockout_level=2)
+
+
+# --- The trigger's refusal, named: RubricNotEditable, answered 409 ---------------
+
+
+def test_the_triggers_say_what_the_service_listens_for():
+    migration = importlib.import_module("rubrics.migrations.0003_immutability_triggers")
+
+    assert migration.LOCKED == IMMUTABLE
+
+
+@pytest.fixture
+def stale_lock(monkeypatch):
+    """A service that trusts a stale copy of the rubric (a bug, or a race the lock
+    missed), so only the database's trigger stands in the way."""
+
+    def stale(rubric):
+        return rubric
+
+    monkeypatch.setattr(services, "_lock_rubric", stale)
+
+
+def published_behind_its_back() -> Rubric:
+    """A draft in memory that the database already holds as published."""
+    rubric = rubric_with_criteria()
+    Rubric.objects.filter(pk=rubric.pk).update(state=Rubric.State.PUBLISHED)
+    return rubric
+
+
+def test_the_trigger_refusing_a_service_is_rubric_not_editable(stale_lock):
+    rubric = published_behind_its_back()
+
+    with pytest.raises(RubricNotEditable) as refused:
+        services.rubric_update(rubric=rubric, actor=None, scale_max=5)
+
+    assert isinstance(refused.value.__cause__, IntegrityError)
+    assert Rubric.objects.get(pk=rubric.pk).scale_max == 4
+
+
+def test_the_api_answers_the_trigger_with_409(api_client, stale_lock):
+    rubric = published_behind_its_back()
+    api_client.force_login(RecruiterFactory())
+
+    response = api_client.patch(f"/api/v1/rubrics/{rubric.pk}/", {"scale_max": 5}, format="json")
+
+    assert (response.status_code, response.json()) == (
+        409,
+        {
+            "detail": "This rubric is no longer a draft, so it cannot be changed. "
+            "Clone it to a new draft version to edit it.",
+            "code": "rubric_not_editable",
+        },
+    )
+    assert Rubric.objects.get(pk=rubric.pk).scale_max == 4
+
+
+def test_another_integrity_error_is_not_taken_for_the_trigger():
+    with pytest.raises(IntegrityError, match="rubric_version_unique"), trigger_as_not_editable():
+        raise IntegrityError("UNIQUE constraint failed: rubric_version_unique")

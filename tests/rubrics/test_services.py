@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from config.errors import Conflict
+from core.errors import Conflict
 from core.models import AuditEvent
 from rubrics import services
 from rubrics.errors import RubricNotEditable

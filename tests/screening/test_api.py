@@ -191,7 +191,7 @@ def test_create_candidate_with_a_link_that_is_not_a_url_is_a_field_error(recruit
     )
 
     assert response.status_code == 400
-    assert response.json() == {"links": {"0": ["Enter a valid URL."]}, "code": "invalid"}
+    assert response.json() == {"links[0]": ["Enter a valid URL."], "code": "invalid"}
 
 
 def test_update_candidate_changes_the_given_fields(recruiter_client):
@@ -871,41 +871,37 @@ def test_non_json_body_is_a_parse_error(reviewer_client, scorecard):
     [
         pytest.param(
             {"scores": {"criterion": 1, "value": 3}},
-            {"scores": {"non_field_errors": ['Expected a list of items but got type "dict".']}},
+            {"scores": ['Expected a list of items but got type "dict".']},
             id="scores-not-a-list",
         ),
         pytest.param(
             {"scores": "3"},
-            {"scores": {"non_field_errors": ['Expected a list of items but got type "str".']}},
+            {"scores": ['Expected a list of items but got type "str".']},
             id="scores-a-string",
         ),
         pytest.param(
             {"scores": [3]},
-            {
-                "scores": {
-                    "0": {"non_field_errors": ["Invalid data. Expected a dictionary, but got int."]}
-                }
-            },
+            {"scores[0]": ["Invalid data. Expected a dictionary, but got int."]},
             id="score-not-an-object",
         ),
         pytest.param(
             {"scores": [{"criterion": "{c}", "value": "abc"}]},
-            {"scores": {"0": {"value": ["A valid integer is required."]}}},
+            {"scores[0].value": ["A valid integer is required."]},
             id="value-abc",
         ),
         pytest.param(
             {"scores": [{"criterion": "{c}", "value": 2.5}]},
-            {"scores": {"0": {"value": ["A valid integer is required."]}}},
+            {"scores[0].value": ["A valid integer is required."]},
             id="value-a-fraction",
         ),
         pytest.param(
             {"scores": [{"value": 3}]},
-            {"scores": {"0": {"criterion": ["This field is required."]}}},
+            {"scores[0].criterion": ["This field is required."]},
             id="criterion-missing",
         ),
         pytest.param(
             {"scores": [{"criterion": None, "value": 3}]},
-            {"scores": {"0": {"criterion": ["This field may not be null."]}}},
+            {"scores[0].criterion": ["This field may not be null."]},
             id="criterion-null",
         ),
         pytest.param(

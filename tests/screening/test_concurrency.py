@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from config.errors import Conflict
+from core.errors import Conflict
 from core.models import AuditEvent
 from screening import services
 from screening.errors import ScorecardLocked

@@ -3,8 +3,9 @@ from datetime import date
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 
-from config.errors import Conflict
+from core.errors import Conflict
 from core.models import AuditEvent
 from rubrics.models import JobPosting, Rubric
 from screening import services
@@ -116,6 +117,66 @@ def test_candidate_create_with_a_taken_email_writes_nothing(recruiter):
     with pytest.raises(ValidationError):
         services.candidate_create(actor=recruiter, full_name="Ada Okafor", email="ADA@Example.net")
     assert Candidate.objects.count() == 1
+
+
+def test_a_twin_saved_after_the_email_check_is_the_same_email_error(recruiter, monkeypatch):
+    """A concurrent request saved the twin between our check and our insert:
+    the unique index refuses it, and that refusal is named."""
+    CandidateFactory(email="ada@example.net")
+    real = services._email_taken
+    answers = iter([False])  # the check misses the twin; the recheck sees it
+
+    def email_taken(email, **kwargs):
+        answer = next(answers, None)
+        return real(email, **kwargs) if answer is None else answer
+
+    monkeypatch.setattr(services, "_email_taken", email_taken)
+
+    with pytest.raises(ValidationError) as exc:
+        services.candidate_create(actor=recruiter, full_name="Ada Okafor", email="ADA@Example.net")
+
+    assert exc.value.message_dict == {"email": ["A candidate with this email already exists."]}
+    assert Candidate.objects.count() == 1
+
+
+def test_an_unnamed_integrity_error_on_saving_a_candidate_goes_on(recruiter, monkeypatch):
+    def refused(self, *args, **kwargs):
+        raise IntegrityError("CHECK constraint failed: something_else")
+
+    monkeypatch.setattr(Candidate, "save", refused)
+
+    with pytest.raises(IntegrityError, match="something_else"):
+        services.candidate_create(actor=recruiter, full_name="Ada Okafor", email="ada@example.net")
+
+
+def test_an_unnamed_integrity_error_on_assigning_is_not_taken_for_a_race(
+    recruiter, reviewer, monkeypatch
+):
+    application = ApplicationFactory()
+
+    def refused(**kwargs):
+        raise IntegrityError("FOREIGN KEY constraint failed")
+
+    monkeypatch.setattr(ReviewAssignment.objects, "create", refused)
+
+    with pytest.raises(IntegrityError, match="FOREIGN KEY"):
+        services.assignment_create(application=application, reviewer=reviewer, actor=recruiter)
+
+
+def test_an_unnamed_integrity_error_on_opening_an_application_is_not_taken_for_a_race(
+    recruiter, monkeypatch
+):
+    rubric = published_rubric()
+
+    def refused(**kwargs):
+        raise IntegrityError("FOREIGN KEY constraint failed")
+
+    monkeypatch.setattr(Application.objects, "create", refused)
+
+    with pytest.raises(IntegrityError, match="FOREIGN KEY"):
+        services.application_open(
+            candidate=CandidateFactory(), posting=rubric.posting, actor=recruiter
+        )
 
 
 def test_candidate_create_with_a_bad_email_is_an_email_error(recruiter):

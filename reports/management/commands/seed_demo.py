@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from calibration.models import CalibrationRun
 from calibration.services import calibration_run
-from config import roles
+from core import roles
 from reports.digest import html_with_inline_images
 from reports.services import digest_prepare, report_send
 from rubrics import services as rubric_services

@@ -1,6 +1,6 @@
 from rest_framework import permissions
 
-from config.roles import is_recruiter
+from core.roles import is_recruiter
 
 
 class IsRecruiterOrReadOnly(permissions.BasePermission):

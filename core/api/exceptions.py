@@ -1,0 +1,93 @@
+"""One place that turns errors into API responses.
+
+Every error body carries a machine-readable `code`. Field errors are flat,
+keyed by the path to the input that was wrong (`scores[0].value`,
+`criteria[2].weight`), whichever layer found them: a serializer's nested
+errors and a service's `ValidationError` come out the same. Database refusals
+are answered only when named where they can happen (a service turns a known
+race into `Conflict`, the published-rubric trigger into `RubricNotEditable`);
+any other `IntegrityError` is a bug and goes on to Django's 500.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import ServiceError
+
+
+def flat_errors(detail, prefix: str = "") -> dict:
+    """Nested errors keyed the way services key their own:
+    {"scores": {0: {"value": [...]}}} (or [{}, {"value": [...]}]) becomes
+    {"scores[0].value": [...]}; an item's own errors (non_field_errors) sit
+    under the item's key."""
+    if isinstance(detail, str):
+        detail = [detail]
+    if isinstance(detail, list) and all(isinstance(message, str) for message in detail):
+        return {prefix: detail} if detail else {}
+    entries = detail.items() if isinstance(detail, dict) else enumerate(detail)
+    flat: dict = {}
+    for key, value in entries:
+        if isinstance(key, int):
+            name = f"{prefix}[{key}]"
+        elif key == api_settings.NON_FIELD_ERRORS_KEY and prefix:
+            name = prefix
+        else:
+            name = f"{prefix}.{key}" if prefix else str(key)
+        if value:
+            flat.update(flat_errors(value, name))
+    return flat
+
+
+def _django_validation_detail(exc: DjangoValidationError) -> dict:
+    if hasattr(exc, "error_dict"):
+        return {
+            ("detail" if field == "__all__" else field): messages
+            for field, messages in exc.message_dict.items()
+        }
+    return {"detail": exc.messages}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ServiceError):
+        return Response(exc.as_payload(), status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(_django_validation_detail(exc))
+    elif isinstance(exc, ProtectedError | RestrictedError):
+        return Response(
+            {
+                "detail": "Other records depend on this one, so it cannot be deleted.",
+                "code": "protected",
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response  # not ours to answer: Django's handler makes it a 500
+    if isinstance(exc, exceptions.ValidationError):
+        flat = flat_errors(exc.detail)
+        if "" in flat:  # raised with a bare message, no field
+            flat["detail"] = flat.pop("")
+        response.data = {**flat, "code": _code_of(exc)}
+    elif isinstance(response.data, dict):
+        response.data.setdefault("code", _code_of(exc))
+    else:
+        response.data = {"detail": response.data, "code": _code_of(exc)}
+    return response
+
+
+def _code_of(exc: exceptions.APIException) -> str:
+    codes = exc.get_codes()
+    if isinstance(codes, str):
+        return codes
+    return exc.default_code
