@@ -1,4 +1,13 @@
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# CI explores the property tests from a fixed seed, so a red run is reproducible and a green
+# one is not luck; locally each run explores afresh (and keeps what it finds in .hypothesis/).
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 def pytest_report_header(config):

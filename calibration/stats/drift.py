@@ -123,7 +123,11 @@ def severity_drift(
         defined = np.isfinite(slope[index])
         reason = None
         if not defined:
-            reason = "severity is estimated in fewer than two time windows, so no trend"
+            estimated = np.isfinite(severity[index])
+            if estimated.sum() >= 2 and not (se[index][estimated] > _SE_FLOOR).any():
+                reason = "the ratings fit the model exactly, so the trend has no standard error"
+            else:
+                reason = "severity is estimated in fewer than two time windows, so no trend"
         drift_rows.append(
             RaterDrift(
                 rater=scalar(raters[index]),
@@ -137,9 +141,14 @@ def severity_drift(
     return SeverityDrift(windows, tuple(drift_rows), notes)
 
 
+_SE_FLOOR = 1e-12
+
+
 def _weighted_slopes(x: np.ndarray, y: np.ndarray, se: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Row-wise weighted least-squares slope of y on x, weights 1/se²."""
-    usable = np.isfinite(y) & np.isfinite(se) & (se > 0)
+    # A standard error this small is the rounding noise of a model that fits exactly (0 on
+    # one route, 1e-17 on another): it gives no weight to trust, on either route.
+    usable = np.isfinite(y) & np.isfinite(se) & (se > _SE_FLOOR)
     w = np.where(usable, 1.0 / np.where(usable, se, 1.0) ** 2, 0.0)
     x = np.broadcast_to(x, y.shape)
     total = w.sum(axis=1)

@@ -170,6 +170,29 @@ def test_alphas_and_criterion_summaries_agree_on_both_routes(data, config):
     both_routes(config, lambda: consensus_agreement(unit, rater, value, criterion))
 
 
+def test_drift_of_a_model_that_fits_exactly_is_undefined_on_both_routes():
+    """Found by the property above: with residuals of zero, the windows' standard errors are
+    rounding noise (1e-17 on one route, 0.0 on the other); neither gives a slope."""
+    unit = np.zeros(8, dtype=np.int64)
+    rater = np.zeros(8, dtype=np.int64)
+    value = np.array([1.0, 1, 1, 2, 2, 2, 2, 2])
+    criterion = np.array(list("aaabbbbb"))
+    time = np.array([0.0, 0, 0, 0, 0, 1, 1, 1])
+
+    def drift():
+        return severity_drift(unit, rater, value, time, criterion, n_windows=3).raters[0]
+
+    small = drift()
+    with lowered(LARGE_DATA["large"]):
+        large = drift()
+    assert (small.slope, large.slope) == (None, None)
+    assert (
+        small.reason
+        == large.reason
+        == ("the ratings fit the model exactly, so the trend has no standard error")
+    )
+
+
 def test_the_large_routes_are_the_ones_that_ran():
     """The lowered limits do reach the large-data code: a design with more
     parameters than the Cholesky limit is solved through the Cholesky
