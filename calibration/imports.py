@@ -24,6 +24,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from core import audit
 from rubrics.models import Criterion, JobPosting, Rubric
 from screening.models import Application, Candidate, CriterionScore, ReviewAssignment, Scorecard
 
@@ -267,12 +268,21 @@ def import_ratings(
             )
         progress(len(rows))
     CriterionScore.objects.bulk_create(batch, batch_size=5000)
-    return {
+    counts = {
         "ratings": len(batch),
         "scorecards": len(groups),
         "candidates": len(new),
         "rubric": rubric.pk,
     }
+    # One record for the whole import, on the posting: what it added, not who was rated.
+    audit.record(
+        actor=actor,
+        event="ratings.imported",
+        obj=posting,
+        summary=f"Imported {len(batch):,} ratings on rubric v{rubric.version}.",
+        changes={key: [None, value] for key, value in counts.items()},
+    )
+    return counts
 
 
 def read_lines(data: bytes) -> list[str]:

@@ -159,10 +159,20 @@ def calibration_give_up(*, run_id: int | None) -> None:
     """A queued run whose rubric stayed busy too long is marked failed, not left."""
     if run_id is None:
         return
+    run = CalibrationRun.objects.filter(pk=run_id, status=CalibrationRun.Status.QUEUED).first()
+    if run is None:
+        return
     CalibrationRun.objects.filter(pk=run_id, status=CalibrationRun.Status.QUEUED).update(
         status=CalibrationRun.Status.FAILED,
         finished_at=timezone.now(),
         error="Gave up: another run of this rubric kept it busy.",
+    )
+    audit.record(
+        actor=None,
+        event="calibration.given_up",
+        obj=run,
+        summary="Gave up: another run of this rubric kept it busy.",
+        changes={"status": [CalibrationRun.Status.QUEUED, CalibrationRun.Status.FAILED]},
     )
 
 

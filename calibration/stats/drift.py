@@ -123,11 +123,9 @@ def severity_drift(
         defined = np.isfinite(slope[index])
         reason = None
         if not defined:
-            estimated = np.isfinite(severity[index])
-            if estimated.sum() >= 2 and not (se[index][estimated] > _SE_FLOOR).any():
-                reason = "the ratings fit the model exactly, so the trend has no standard error"
-            else:
-                reason = "severity is estimated in fewer than two time windows, so no trend"
+            reason = "severity is estimated in fewer than two time windows, so no trend"
+        elif slope_se[index] != slope_se[index]:  # NaN: an exact fit
+            reason = "the ratings fit the model exactly, so the trend has no standard error"
         drift_rows.append(
             RaterDrift(
                 rater=scalar(raters[index]),
@@ -147,9 +145,12 @@ _SE_FLOOR = 1e-12
 def _weighted_slopes(x: np.ndarray, y: np.ndarray, se: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Row-wise weighted least-squares slope of y on x, weights 1/se²."""
     # A standard error this small is the rounding noise of a model that fits exactly (0 on
-    # one route, 1e-17 on another): it gives no weight to trust, on either route.
-    usable = np.isfinite(y) & np.isfinite(se) & (se > _SE_FLOOR)
-    w = np.where(usable, 1.0 / np.where(usable, se, 1.0) ** 2, 0.0)
+    # one route, 1e-17 on another). A row whose every estimate is that exact is fitted with
+    # equal weights, the same on either route, and its slope has no standard error.
+    weighted = np.isfinite(y) & np.isfinite(se) & (se > _SE_FLOOR)
+    exact = ~weighted.any(axis=1, keepdims=True) & np.isfinite(y) & np.isfinite(se)
+    usable = weighted | exact
+    w = np.where(weighted, 1.0 / np.where(weighted, se, 1.0) ** 2, np.where(exact, 1.0, 0.0))
     x = np.broadcast_to(x, y.shape)
     total = w.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -161,4 +162,5 @@ def _weighted_slopes(x: np.ndarray, y: np.ndarray, se: np.ndarray) -> tuple[np.n
         enough = (usable.sum(axis=1) >= 2) & (sxx > 0)
         slope = np.where(enough, sxy / np.where(enough, sxx, 1.0), np.nan)
         slope_se = np.where(enough, 1.0 / np.sqrt(np.where(enough, sxx, 1.0)), np.nan)
+    slope_se = np.where(exact.any(axis=1), np.nan, slope_se)
     return slope, slope_se

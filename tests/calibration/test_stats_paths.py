@@ -170,9 +170,10 @@ def test_alphas_and_criterion_summaries_agree_on_both_routes(data, config):
     both_routes(config, lambda: consensus_agreement(unit, rater, value, criterion))
 
 
-def test_drift_of_a_model_that_fits_exactly_is_undefined_on_both_routes():
+def test_drift_of_a_model_that_fits_exactly_agrees_on_both_routes():
     """Found by the property above: with residuals of zero, the windows' standard errors are
-    rounding noise (1e-17 on one route, 0.0 on the other); neither gives a slope."""
+    rounding noise (1e-17 on one route, 0.0 on the other): both routes fit the trend with
+    equal weights and give it no standard error."""
     unit = np.zeros(8, dtype=np.int64)
     rater = np.zeros(8, dtype=np.int64)
     value = np.array([1.0, 1, 1, 2, 2, 2, 2, 2])
@@ -185,12 +186,11 @@ def test_drift_of_a_model_that_fits_exactly_is_undefined_on_both_routes():
     small = drift()
     with lowered(LARGE_DATA["large"]):
         large = drift()
-    assert (small.slope, large.slope) == (None, None)
-    assert (
-        small.reason
-        == large.reason
-        == ("the ratings fit the model exactly, so the trend has no standard error")
-    )
+    assert small.slope == pytest.approx(0.0, abs=1e-9)
+    assert large.slope == pytest.approx(0.0, abs=1e-9)
+    assert (small.slope_se, large.slope_se) == (None, None)
+    assert small.reason == large.reason
+    assert small.reason == "the ratings fit the model exactly, so the trend has no standard error"
 
 
 def test_the_large_routes_are_the_ones_that_ran():
