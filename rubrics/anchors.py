@@ -297,6 +297,21 @@ _ANY_OF = re.compile(
 )
 
 
+_PAREN_GROUP = re.compile(r"\(([^()]+)\)")
+
+
+def _keyword_groups(text: str, keywords) -> list[list[str]]:
+    """The parenthesised lists of `text` made of its keywords, each as a list, in order."""
+    known = {k.lower(): k for k in keywords}
+    groups = []
+    for match in _PAREN_GROUP.finditer(text):
+        entries = [e.strip(" .") for e in re.split(r",|/|\bor\b|\band\b", match.group(1))]
+        group = [known[e.lower()] for e in entries if e.lower() in known]
+        if len(group) >= 2:
+            groups.append(group)
+    return groups
+
+
 def _skills(req: _Requirement, five: bool) -> list[str]:
     items = req.items
     if len(items) < 2:
@@ -311,6 +326,21 @@ def _skills(req: _Requirement, five: bool) -> list[str]:
         top = f"Recognised expertise in {subject}: among the strongest a reviewer is likely to see."
         return [*anchors, top] if five else anchors
     either, every = _join(items, "or"), _join(items, "and")
+    groups = _keyword_groups(req.text, items)
+    if _ANY_OF.search(req.text) and len(groups) >= 2:
+        # "one language (Java, C++, Python) and one framework (Tensorflow, Pytorch)": one of
+        # each group meets the ask.
+        alternatives = [_join(group, "or") for group in groups]
+        each = " and one of ".join(alternatives)
+        anchors = [
+            f"None of the listed tools shown with evidence ({'; '.join(alternatives)}).",
+            f"Only some of the groups covered ({'; '.join(alternatives)}), or tools only "
+            "listed without evidence of use.",
+            f"One of {each}, each backed by concrete work, as the posting asks.",
+            f"Several of {every} backed by concrete work, or one of each with sustained depth.",
+        ]
+        top = f"Depth across {every}, with recognised expertise in at least one."
+        return [*anchors, top] if five else anchors
     if _ANY_OF.search(req.text):
         # "at least one language (Python, Go, Java)": one of the list meets the ask.
         anchors = [

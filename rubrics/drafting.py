@@ -150,7 +150,8 @@ def _with_label(item):
 # administration". Runs of capitalised words (not opening a sentence), acronyms, CamelCase and
 # names with digits or + / #.
 _NAME_WORD = r"(?:[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?:[+#]+|\.js)?|[a-z]+[A-Z][A-Za-z0-9]*)"
-_NAME = re.compile(rf"(?<![\w.+#-]){_NAME_WORD}(?:\s+{_NAME_WORD})*")
+# A name in the possessive ("the company's product") names an owner, not a skill.
+_NAME = re.compile(rf"(?<![\w.+#-]){_NAME_WORD}(?:\s+{_NAME_WORD})*(?![\w+#-])(?![’']s\b)")
 _DISTINCT_NAME = re.compile(r"[A-Z].*[A-Z]|\d|[+#]|^[a-z]+[A-Z]")  # "SQL", "GitHub", "C++"
 _NOT_NAME_WORDS = (
     "a an the and or of to in on for with at by from as is are be we you our your it this "

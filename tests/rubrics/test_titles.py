@@ -132,3 +132,29 @@ def test_names_do_not_add_to_keywords_a_list_already_gave():
     [criterion] = draft_rubric(parsed).criteria
 
     assert criterion.keywords == ("Java", "Go")
+
+
+def test_skills_anchors_ask_one_of_each_group_when_the_posting_does():
+    text = "At least one database (Postgres, MySQL) and one queue (Kafka, RabbitMQ)."
+    anchors = default_anchors(
+        title="Back-end tools",
+        text=text,
+        keywords=("Postgres", "MySQL", "Kafka", "RabbitMQ"),
+        scale_max=4,
+        type="skills",
+    )
+
+    assert anchors[2] == (
+        "One of Postgres or MySQL and one of Kafka or RabbitMQ, each backed by concrete work, "
+        "as the posting asks."
+    )
+
+
+def test_a_name_in_the_possessive_is_an_owner_not_a_keyword():
+    text = "Research on Acme’s products with Python."
+    item = ParsedItem(title="Research", text=text, keywords=(), span=(0, len(text)))
+    parsed = ParsedPosting(title="Job", must_haves=(item,), bonuses=(), responsibilities=())
+
+    [criterion] = draft_rubric(parsed).criteria
+
+    assert criterion.keywords == ("Python",)
