@@ -69,7 +69,10 @@ def _derive_title(text: str) -> str:
     """A short title from an unlabelled item: its first clause, cut to a few words."""
     title = _without_tail_tag(text)
     # Twice: "To qualify for this role, you must have one year ..." -> "one year ..."
-    title = _without_lead(_without_lead(title)) or text
+    stripped = _without_lead(title)
+    if stripped is not title:
+        stripped = _without_lead(stripped)
+    title = stripped or text
     if len(title) > _SHORT_TITLE_CHARS or any(mark in title for mark in ".!?"):
         # The first sentence is all a title needs, and nine words fit in its first characters.
         title = first_sentence(title, _FIRST_SENTENCE_CHARS) or title
@@ -120,8 +123,6 @@ def _first_clause(text: str) -> str:
     previous_comma = None
     for match in _TITLE_CLAUSE_END.finditer(text):
         prefix = text[: match.start()].strip()
-        if prefix and _dangles(_words(prefix)):
-            continue  # "in a fast-paced, deadline-driven environment": the phrase reads on
         if match.group() == ",":
             in_list = _ENUMERATION_NEXT.match(text, match.start()) or (
                 previous_comma is not None
@@ -131,7 +132,8 @@ def _first_clause(text: str) -> str:
             previous_comma = match.start()
             if in_list or len(_words(prefix)) < 4:
                 continue  # "Experience developing, releasing, and maintaining ..." reads on
-        if prefix:
+        # "in a fast-paced, deadline-driven environment": a clause left open reads on.
+        if prefix and not _dangles(_words(prefix)):
             return prefix
     return text
 
@@ -324,6 +326,9 @@ def _clip_title(title: str) -> str:
     title = _squash(title)
     if len(title) > MAX_TITLE_CHARS:
         title = title[: MAX_TITLE_CHARS + 1].rsplit(" ", 1)[0]
+    last = title.rpartition(" ")[2]
+    if last and last[-1].isalnum() and last.lower() not in _TITLE_TAIL_WORDS:
+        return _capitalised(title)  # nothing to trim, as most titles
     while True:
         trimmed = title.rstrip(" ,;:.!?-–—/&(*_")
         words = _words(trimmed)
@@ -332,10 +337,16 @@ def _clip_title(title: str) -> str:
         if trimmed == title:
             break
         title = trimmed
+    return _capitalised(title)
+
+
+def _capitalised(title: str) -> str:
     # "two years of experience" -> "Two years of experience", but "dbt" and "iOS" stay as named.
-    words = _words(title)
-    if len(words) > 1 and _LOWER_WORD.fullmatch(words[0]):
-        title = title[0].upper() + title[1:]
+    if not title[:1].islower():
+        return title
+    first, _, rest = title.partition(" ")
+    if rest and _LOWER_WORD.fullmatch(first):
+        return title[0].upper() + title[1:]
     return title
 
 
