@@ -15,7 +15,6 @@ from calibration.services import calibration_run
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
-    RecruiterFactory,
     ReviewAssignmentFactory,
     ReviewerFactory,
     published_rubric,
@@ -103,40 +102,6 @@ def world():
 @pytest.fixture
 def run(world):
     return calibration_run(rubric_id=world.rubric.pk)
-
-
-@pytest.fixture
-def recruiter():
-    return RecruiterFactory(username="rita")
-
-
-@pytest.fixture
-def reviewer():
-    return ReviewerFactory(username="grace")
-
-
-@pytest.fixture
-def recruiter_api(api_client, recruiter):
-    api_client.force_login(recruiter)
-    return api_client
-
-
-@pytest.fixture
-def reviewer_api(api_client, reviewer):
-    api_client.force_login(reviewer)
-    return api_client
-
-
-@pytest.fixture
-def recruiter_client(client, recruiter):
-    client.force_login(recruiter)
-    return client
-
-
-@pytest.fixture
-def reviewer_client(client, reviewer):
-    client.force_login(reviewer)
-    return client
 
 
 # --- API: list and detail ------------------------------------------------------------

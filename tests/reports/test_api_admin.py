@@ -13,12 +13,7 @@ from pytest_django.asserts import assertContains
 
 from reports.models import Report, ReportDelivery
 from reports.services import digest_prepare, report_send
-from tests.factories import (
-    JobPostingFactory,
-    RecruiterFactory,
-    ReviewerFactory,
-    UserFactory,
-)
+from tests.factories import JobPostingFactory
 from tests.reports.test_reports import digest_world, now_wednesday, period_of_now
 
 pytestmark = pytest.mark.django_db
@@ -50,35 +45,6 @@ def report():
     report_send(report=report)
     report.refresh_from_db()
     return report
-
-
-@pytest.fixture
-def recruiter():
-    return RecruiterFactory(username="rhea")
-
-
-@pytest.fixture
-def recruiter_api(api_client, recruiter):
-    api_client.force_authenticate(recruiter)
-    return api_client
-
-
-@pytest.fixture
-def reviewer_api(api_client):
-    api_client.force_authenticate(ReviewerFactory())
-    return api_client
-
-
-@pytest.fixture
-def recruiter_client(client, recruiter):
-    client.force_login(recruiter)
-    return client
-
-
-@pytest.fixture
-def reviewer_client(client):
-    client.force_login(ReviewerFactory())
-    return client
 
 
 def make_reports(n: int) -> list[Report]:
@@ -361,8 +327,8 @@ SCHEDULES = [
 ]
 
 
-def test_superuser_sees_the_three_schedules_under_periodic_tasks(client):
-    client.force_login(UserFactory(username="root", is_superuser=True))
+def test_superuser_sees_the_three_schedules_under_periodic_tasks(client, superuser):
+    client.force_login(superuser)
 
     response = client.get("/admin/django_celery_beat/periodictask/")
 

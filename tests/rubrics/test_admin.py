@@ -16,8 +16,6 @@ from rubrics.parsing import MAX_POSTING_BYTES, PostingParseError, parse_posting
 from tests.factories import (
     CriterionFactory,
     JobPostingFactory,
-    RecruiterFactory,
-    ReviewerFactory,
     RubricFactory,
     UserFactory,
     rubric_with_criteria,
@@ -138,28 +136,6 @@ def criteria_state(rubric) -> list[tuple]:
             "title", "weight", "knockout_level", "keywords", "anchors"
         )
     )
-
-
-@pytest.fixture
-def recruiter():
-    return RecruiterFactory()
-
-
-@pytest.fixture
-def reviewer():
-    return ReviewerFactory()
-
-
-@pytest.fixture
-def recruiter_client(client, recruiter):
-    client.force_login(recruiter)
-    return client
-
-
-@pytest.fixture
-def reviewer_client(client, reviewer):
-    client.force_login(reviewer)
-    return client
 
 
 # --- Postings: pages --------------------------------------------------------

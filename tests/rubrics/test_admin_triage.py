@@ -18,7 +18,6 @@ from tests.factories import (
     CriterionFactory,
     JobPostingFactory,
     RecruiterFactory,
-    ReviewerFactory,
     RubricFactory,
     rubric_with_criteria,
 )
@@ -169,23 +168,6 @@ def posting_panel(response) -> _PostingPanel:
     parser.feed(response.content.decode())
     assert parser.segments or parser.length == 0, "No posting panel on the page."
     return parser
-
-
-@pytest.fixture
-def recruiter():
-    return RecruiterFactory()
-
-
-@pytest.fixture
-def recruiter_client(client, recruiter):
-    client.force_login(recruiter)
-    return client
-
-
-@pytest.fixture
-def reviewer_client(client):
-    client.force_login(ReviewerFactory())
-    return client
 
 
 # --- The posting page: "Generate rubric" ------------------------------------

@@ -16,8 +16,6 @@ from tests.factories import (
     POSTING_TEXT,
     CriterionFactory,
     JobPostingFactory,
-    RecruiterFactory,
-    ReviewerFactory,
     RubricFactory,
     rubric_with_criteria,
 )
@@ -49,28 +47,6 @@ NO_REQUIREMENTS = (
 )
 LABELS_4 = ["Does not meet", "Partially meets", "Meets", "Exceeds"]
 LABELS_5 = [*LABELS_4, "Far exceeds"]
-
-
-@pytest.fixture
-def recruiter():
-    return RecruiterFactory()
-
-
-@pytest.fixture
-def reviewer():
-    return ReviewerFactory()
-
-
-@pytest.fixture
-def recruiter_client(api_client, recruiter):
-    api_client.force_login(recruiter)
-    return api_client
-
-
-@pytest.fixture
-def reviewer_client(api_client, reviewer):
-    api_client.force_login(reviewer)
-    return api_client
 
 
 @pytest.fixture
@@ -176,17 +152,17 @@ def test_anonymous_writes_are_refused_as_unauthenticated(
 
 
 @pytest.mark.parametrize("url", READS)
-def test_a_reviewer_can_read(reviewer_client, world, url):
-    response = reviewer_client.get(_url(url, world))
+def test_a_reviewer_can_read(reviewer_api, world, url):
+    response = reviewer_api.get(_url(url, world))
 
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize(("method", "url", "payload", "status"), WRITES)
-def test_a_reviewer_cannot_write(reviewer_client, world, method, url, payload, status):
+def test_a_reviewer_cannot_write(reviewer_api, world, method, url, payload, status):
     before = _snapshot()
 
-    response = getattr(reviewer_client, method)(_url(url, world), payload)
+    response = getattr(reviewer_api, method)(_url(url, world), payload)
 
     assert response.status_code == 403
     assert response.json() == RECRUITERS_ONLY
@@ -194,8 +170,8 @@ def test_a_reviewer_cannot_write(reviewer_client, world, method, url, payload, s
 
 
 @pytest.mark.parametrize(("method", "url", "payload", "status"), WRITES)
-def test_a_recruiter_can_write(recruiter_client, world, method, url, payload, status):
-    response = getattr(recruiter_client, method)(_url(url, world), payload)
+def test_a_recruiter_can_write(recruiter_api, world, method, url, payload, status):
+    response = getattr(recruiter_api, method)(_url(url, world), payload)
 
     assert response.status_code == status
 
@@ -256,12 +232,12 @@ def test_a_session_write_without_a_csrf_token_is_refused(recruiter):
 # --- Postings -------------------------------------------------------------------
 
 
-def test_posting_list_is_newest_first_without_the_posting_text(reviewer_client):
+def test_posting_list_is_newest_first_without_the_posting_text(reviewer_api):
     older = JobPostingFactory(title="Radiographer")
     newer = JobPostingFactory(title="Biomedical Engineer")
     RubricFactory(posting=newer)
 
-    response = reviewer_client.get(POSTINGS)
+    response = reviewer_api.get(POSTINGS)
 
     body = response.json()
     assert body["count"] == 2
@@ -282,26 +258,26 @@ def test_posting_list_is_newest_first_without_the_posting_text(reviewer_client):
     }
 
 
-def test_posting_list_filters_by_status(reviewer_client):
+def test_posting_list_filters_by_status(reviewer_api):
     JobPostingFactory(title="Radiographer", status=JobPosting.Status.OPEN)
     JobPostingFactory(title="Biomedical Engineer", status=JobPosting.Status.CLOSED)
 
-    response = reviewer_client.get(POSTINGS, {"status": "closed"})
+    response = reviewer_api.get(POSTINGS, {"status": "closed"})
 
     assert [p["title"] for p in response.json()["results"]] == ["Biomedical Engineer"]
 
 
-def test_posting_list_searches_title_team_and_location(reviewer_client):
+def test_posting_list_searches_title_team_and_location(reviewer_api):
     JobPostingFactory(title="Radiographer", location="York")
     JobPostingFactory(title="Biomedical Engineer", location="Leeds")
 
-    response = reviewer_client.get(POSTINGS, {"search": "york"})
+    response = reviewer_api.get(POSTINGS, {"search": "york"})
 
     assert [p["title"] for p in response.json()["results"]] == ["Radiographer"]
 
 
-def test_create_posting_returns_it_as_a_draft_owned_by_the_recruiter(recruiter_client, recruiter):
-    response = recruiter_client.post(
+def test_create_posting_returns_it_as_a_draft_owned_by_the_recruiter(recruiter_api, recruiter):
+    response = recruiter_api.post(
         POSTINGS,
         {
             "title": "Radiographer",
@@ -328,16 +304,16 @@ def test_create_posting_returns_it_as_a_draft_owned_by_the_recruiter(recruiter_c
     assert posting.created_by == recruiter
 
 
-def test_create_posting_without_a_title_is_a_field_error(recruiter_client):
-    response = recruiter_client.post(POSTINGS, {"raw_text": POSTING_TEXT})
+def test_create_posting_without_a_title_is_a_field_error(recruiter_api):
+    response = recruiter_api.post(POSTINGS, {"raw_text": POSTING_TEXT})
 
     assert response.status_code == 400
     assert response.json() == {"title": ["This field is required."], "code": "invalid"}
     assert not JobPosting.objects.exists()
 
 
-def test_create_posting_over_200_kb_is_a_field_error(recruiter_client):
-    response = recruiter_client.post(
+def test_create_posting_over_200_kb_is_a_field_error(recruiter_api):
+    response = recruiter_api.post(
         POSTINGS, {"title": "Radiographer", "raw_text": "x" * (200 * 1024 + 1)}
     )
 
@@ -348,16 +324,16 @@ def test_create_posting_over_200_kb_is_a_field_error(recruiter_client):
     }
 
 
-def test_create_posting_of_exactly_200_kb_is_accepted(recruiter_client):
-    response = recruiter_client.post(
+def test_create_posting_of_exactly_200_kb_is_accepted(recruiter_api):
+    response = recruiter_api.post(
         POSTINGS, {"title": "Radiographer", "raw_text": "x" * (200 * 1024)}
     )
 
     assert response.status_code == 201
 
 
-def test_create_posting_with_an_unknown_status_is_a_field_error(recruiter_client):
-    response = recruiter_client.post(
+def test_create_posting_with_an_unknown_status_is_a_field_error(recruiter_api):
+    response = recruiter_api.post(
         POSTINGS, {"title": "Radiographer", "raw_text": POSTING_TEXT, "status": "archived"}
     )
 
@@ -365,8 +341,8 @@ def test_create_posting_with_an_unknown_status_is_a_field_error(recruiter_client
     assert response.json() == {"status": ['"archived" is not a valid choice.'], "code": "invalid"}
 
 
-def test_retrieve_posting_includes_the_text_and_rubric_count(reviewer_client, world):
-    response = reviewer_client.get(f"{POSTINGS}{world.posting.pk}/")
+def test_retrieve_posting_includes_the_text_and_rubric_count(reviewer_api, world):
+    response = reviewer_api.get(f"{POSTINGS}{world.posting.pk}/")
 
     body = response.json()
     assert (body["title"], body["raw_text"], body["rubric_count"]) == (
@@ -376,8 +352,8 @@ def test_retrieve_posting_includes_the_text_and_rubric_count(reviewer_client, wo
     )
 
 
-def test_put_posting_replaces_its_fields(recruiter_client, world):
-    response = recruiter_client.put(
+def test_put_posting_replaces_its_fields(recruiter_api, world):
+    response = recruiter_api.put(
         f"{POSTINGS}{world.posting.pk}/",
         {
             "title": "Senior Field Service Technician",
@@ -399,15 +375,15 @@ def test_put_posting_replaces_its_fields(recruiter_client, world):
     assert response.json()["rubric_count"] == 2
 
 
-def test_put_posting_without_the_text_is_a_field_error(recruiter_client, world):
-    response = recruiter_client.put(f"{POSTINGS}{world.posting.pk}/", {"title": "Radiographer"})
+def test_put_posting_without_the_text_is_a_field_error(recruiter_api, world):
+    response = recruiter_api.put(f"{POSTINGS}{world.posting.pk}/", {"title": "Radiographer"})
 
     assert response.status_code == 400
     assert response.json() == {"raw_text": ["This field is required."], "code": "invalid"}
 
 
-def test_patch_posting_changes_only_the_given_field(recruiter_client, world):
-    response = recruiter_client.patch(f"{POSTINGS}{world.posting.pk}/", {"location": "Hull"})
+def test_patch_posting_changes_only_the_given_field(recruiter_api, world):
+    response = recruiter_api.patch(f"{POSTINGS}{world.posting.pk}/", {"location": "Hull"})
 
     assert response.status_code == 200
     body = response.json()
@@ -418,8 +394,8 @@ def test_patch_posting_changes_only_the_given_field(recruiter_client, world):
     )
 
 
-def test_patch_posting_text_over_200_kb_is_a_field_error(recruiter_client, world):
-    response = recruiter_client.patch(
+def test_patch_posting_text_over_200_kb_is_a_field_error(recruiter_api, world):
+    response = recruiter_api.patch(
         f"{POSTINGS}{world.posting.pk}/", {"raw_text": "é" * (150 * 1024)}
     )
 
@@ -432,15 +408,15 @@ def test_patch_posting_text_over_200_kb_is_a_field_error(recruiter_client, world
     assert world.posting.raw_text == POSTING_TEXT
 
 
-def test_delete_posting_without_rubrics_removes_it(recruiter_client, world):
-    response = recruiter_client.delete(f"{POSTINGS}{world.bare_posting.pk}/")
+def test_delete_posting_without_rubrics_removes_it(recruiter_api, world):
+    response = recruiter_api.delete(f"{POSTINGS}{world.bare_posting.pk}/")
 
     assert response.status_code == 204
     assert not JobPosting.objects.filter(pk=world.bare_posting.pk).exists()
 
 
-def test_delete_posting_with_rubrics_is_a_conflict(recruiter_client, world):
-    response = recruiter_client.delete(f"{POSTINGS}{world.posting.pk}/")
+def test_delete_posting_with_rubrics_is_a_conflict(recruiter_api, world):
+    response = recruiter_api.delete(f"{POSTINGS}{world.posting.pk}/")
 
     assert response.status_code == 409
     assert response.json() == {
@@ -453,12 +429,10 @@ def test_delete_posting_with_rubrics_is_a_conflict(recruiter_client, world):
 # --- A posting's rubrics ----------------------------------------------------------
 
 
-def test_posting_rubrics_lists_only_that_postings_rubrics_newest_version_first(
-    reviewer_client, world
-):
+def test_posting_rubrics_lists_only_that_postings_rubrics_newest_version_first(reviewer_api, world):
     rubric_with_criteria(posting=world.bare_posting, version=1)
 
-    response = reviewer_client.get(f"{POSTINGS}{world.posting.pk}/rubrics/")
+    response = reviewer_api.get(f"{POSTINGS}{world.posting.pk}/rubrics/")
 
     body = response.json()
     assert body["count"] == 2
@@ -468,8 +442,8 @@ def test_posting_rubrics_lists_only_that_postings_rubrics_newest_version_first(
     ]
 
 
-def test_generate_makes_a_draft_from_the_posting(recruiter_client, world):
-    response = recruiter_client.post(f"{POSTINGS}{world.bare_posting.pk}/rubrics/")
+def test_generate_makes_a_draft_from_the_posting(recruiter_api, world):
+    response = recruiter_api.post(f"{POSTINGS}{world.bare_posting.pk}/rubrics/")
 
     assert response.status_code == 201
     body = response.json()
@@ -506,8 +480,8 @@ def test_generate_makes_a_draft_from_the_posting(recruiter_client, world):
     ]
 
 
-def test_generated_criteria_carry_anchors_and_the_source_span(recruiter_client, world):
-    response = recruiter_client.post(f"{POSTINGS}{world.bare_posting.pk}/rubrics/")
+def test_generated_criteria_carry_anchors_and_the_source_span(recruiter_api, world):
+    response = recruiter_api.post(f"{POSTINGS}{world.bare_posting.pk}/rubrics/")
 
     experience = response.json()["criteria"][1]
     start, end = experience["source_span"]
@@ -515,8 +489,8 @@ def test_generated_criteria_carry_anchors_and_the_source_span(recruiter_client, 
     assert len(experience["anchors"]) == 4
 
 
-def test_generate_on_a_five_point_scale_with_a_custom_share(recruiter_client, world):
-    response = recruiter_client.post(
+def test_generate_on_a_five_point_scale_with_a_custom_share(recruiter_api, world):
+    response = recruiter_api.post(
         f"{POSTINGS}{world.bare_posting.pk}/rubrics/", {"scale_max": 5, "must_have_share": "60"}
     )
 
@@ -531,24 +505,22 @@ def test_generate_on_a_five_point_scale_with_a_custom_share(recruiter_client, wo
     assert [c["weight"] for c in body["criteria"]] == ["40.00", "40.00", "20.00", "0.00"]
 
 
-def test_generate_again_makes_the_next_version(recruiter_client, world):
-    response = recruiter_client.post(f"{POSTINGS}{world.posting.pk}/rubrics/")
+def test_generate_again_makes_the_next_version(recruiter_api, world):
+    response = recruiter_api.post(f"{POSTINGS}{world.posting.pk}/rubrics/")
 
     assert response.json()["version"] == 3
 
 
-def test_generate_on_a_seven_point_scale_is_a_field_error(recruiter_client, world):
-    response = recruiter_client.post(
-        f"{POSTINGS}{world.bare_posting.pk}/rubrics/", {"scale_max": 7}
-    )
+def test_generate_on_a_seven_point_scale_is_a_field_error(recruiter_api, world):
+    response = recruiter_api.post(f"{POSTINGS}{world.bare_posting.pk}/rubrics/", {"scale_max": 7})
 
     assert response.status_code == 400
     assert response.json() == {"scale_max": ['"7" is not a valid choice.'], "code": "invalid"}
     assert not world.bare_posting.rubrics.exists()
 
 
-def test_generate_with_a_share_over_100_is_a_field_error(recruiter_client, world):
-    response = recruiter_client.post(
+def test_generate_with_a_share_over_100_is_a_field_error(recruiter_api, world):
+    response = recruiter_api.post(
         f"{POSTINGS}{world.bare_posting.pk}/rubrics/", {"must_have_share": 101}
     )
 
@@ -560,10 +532,10 @@ def test_generate_with_a_share_over_100_is_a_field_error(recruiter_client, world
     assert not world.bare_posting.rubrics.exists()
 
 
-def test_generate_from_a_posting_without_requirements_is_a_raw_text_error(recruiter_client):
+def test_generate_from_a_posting_without_requirements_is_a_raw_text_error(recruiter_api):
     posting = JobPostingFactory(raw_text="We are a friendly team.\n\nBenefits\n- Free lunch.\n")
 
-    response = recruiter_client.post(f"{POSTINGS}{posting.pk}/rubrics/")
+    response = recruiter_api.post(f"{POSTINGS}{posting.pk}/rubrics/")
 
     assert response.status_code == 400
     assert response.json() == {"raw_text": [NO_REQUIREMENTS], "code": "invalid"}
@@ -573,10 +545,10 @@ def test_generate_from_a_posting_without_requirements_is_a_raw_text_error(recrui
 # --- Rubrics: reading -------------------------------------------------------------
 
 
-def test_rubric_list_is_ordered_by_posting_then_newest_version(reviewer_client, world):
+def test_rubric_list_is_ordered_by_posting_then_newest_version(reviewer_api, world):
     other = rubric_with_criteria(posting=world.bare_posting, version=1)
 
-    response = reviewer_client.get(RUBRICS)
+    response = reviewer_api.get(RUBRICS)
 
     assert [r["id"] for r in response.json()["results"]] == [
         world.draft.pk,
@@ -585,22 +557,22 @@ def test_rubric_list_is_ordered_by_posting_then_newest_version(reviewer_client, 
     ]
 
 
-def test_rubric_list_filters_by_posting(reviewer_client, world):
+def test_rubric_list_filters_by_posting(reviewer_api, world):
     other = rubric_with_criteria(posting=world.bare_posting, version=1)
 
-    response = reviewer_client.get(RUBRICS, {"posting": world.bare_posting.pk})
+    response = reviewer_api.get(RUBRICS, {"posting": world.bare_posting.pk})
 
     assert [r["id"] for r in response.json()["results"]] == [other.pk]
 
 
-def test_rubric_list_filters_by_state(reviewer_client, world):
-    response = reviewer_client.get(RUBRICS, {"state": "published"})
+def test_rubric_list_filters_by_state(reviewer_api, world):
+    response = reviewer_api.get(RUBRICS, {"state": "published"})
 
     assert [r["id"] for r in response.json()["results"]] == [world.published.pk]
 
 
-def test_rubric_list_with_an_unknown_state_is_a_field_error(reviewer_client, world):
-    response = reviewer_client.get(RUBRICS, {"state": "archived"})
+def test_rubric_list_with_an_unknown_state_is_a_field_error(reviewer_api, world):
+    response = reviewer_api.get(RUBRICS, {"state": "archived"})
 
     assert response.status_code == 400
     assert response.json() == {
@@ -609,14 +581,14 @@ def test_rubric_list_with_an_unknown_state_is_a_field_error(reviewer_client, wor
     }
 
 
-def test_retrieve_rubric_shows_its_criteria_in_order(reviewer_client):
+def test_retrieve_rubric_shows_its_criteria_in_order(reviewer_api):
     rubric = RubricFactory(version=1)
     second = CriterionFactory(rubric=rubric, title="Driving", order=2, weight=D("40.00"))
     first = CriterionFactory(
         rubric=rubric, title="Certification", order=1, weight=D("60.00"), keywords=["CT"]
     )
 
-    response = reviewer_client.get(f"{RUBRICS}{rubric.pk}/")
+    response = reviewer_api.get(f"{RUBRICS}{rubric.pk}/")
 
     body = response.json()
     assert (body["version"], body["state"], body["weight_total"]) == (1, "draft", "100.00")
@@ -631,8 +603,8 @@ def test_retrieve_rubric_shows_its_criteria_in_order(reviewer_client):
 # --- Rubrics: changing a draft ------------------------------------------------------
 
 
-def test_patch_scale_regenerates_anchors_for_five_levels(recruiter_client, world):
-    response = recruiter_client.patch(f"{RUBRICS}{world.draft.pk}/", {"scale_max": 5})
+def test_patch_scale_regenerates_anchors_for_five_levels(recruiter_api, world):
+    response = recruiter_api.patch(f"{RUBRICS}{world.draft.pk}/", {"scale_max": 5})
 
     assert response.status_code == 200
     body = response.json()
@@ -640,16 +612,16 @@ def test_patch_scale_regenerates_anchors_for_five_levels(recruiter_client, world
     assert [len(c["anchors"]) for c in body["criteria"]] == [5, 5, 5]
 
 
-def test_patch_share_without_criteria_resets_the_weights(recruiter_client, world):
-    response = recruiter_client.patch(f"{RUBRICS}{world.draft.pk}/", {"must_have_share": "60"})
+def test_patch_share_without_criteria_resets_the_weights(recruiter_api, world):
+    response = recruiter_api.patch(f"{RUBRICS}{world.draft.pk}/", {"must_have_share": "60"})
 
     body = response.json()
     assert body["must_have_share"] == "60.00"
     assert [c["weight"] for c in body["criteria"]] == ["40.00", "40.00", "20.00"]
 
 
-def test_patch_share_with_reweigh_false_keeps_the_weights(recruiter_client, world):
-    response = recruiter_client.patch(
+def test_patch_share_with_reweigh_false_keeps_the_weights(recruiter_api, world):
+    response = recruiter_api.patch(
         f"{RUBRICS}{world.draft.pk}/", {"must_have_share": "60", "reweigh": False}
     )
 
@@ -658,18 +630,18 @@ def test_patch_share_with_reweigh_false_keeps_the_weights(recruiter_client, worl
     assert [c["weight"] for c in body["criteria"]] == ["37.50", "37.50", "25.00"]
 
 
-def test_patch_reweigh_resets_the_weights_to_the_default_split(recruiter_client):
+def test_patch_reweigh_resets_the_weights_to_the_default_split(recruiter_api):
     rubric = rubric_with_criteria(weights=((D("50.00"), D("30.00")), (D("20.00"),)))
 
-    response = recruiter_client.patch(f"{RUBRICS}{rubric.pk}/", {"reweigh": True})
+    response = recruiter_api.patch(f"{RUBRICS}{rubric.pk}/", {"reweigh": True})
 
     assert [c["weight"] for c in response.json()["criteria"]] == ["40.00", "40.00", "20.00"]
 
 
-def test_patch_criteria_updates_listed_adds_new_and_removes_unlisted(recruiter_client, world):
+def test_patch_criteria_updates_listed_adds_new_and_removes_unlisted(recruiter_api, world):
     kept, removed, _bonus = world.draft.criteria.order_by("order")
 
-    response = recruiter_client.patch(
+    response = recruiter_api.patch(
         f"{RUBRICS}{world.draft.pk}/",
         {
             "criteria": [
@@ -692,30 +664,30 @@ def test_patch_criteria_updates_listed_adds_new_and_removes_unlisted(recruiter_c
     assert not Criterion.objects.filter(pk=removed.pk).exists()
 
 
-def test_patch_criteria_fills_in_default_anchors_for_a_new_criterion(recruiter_client, world):
+def test_patch_criteria_fills_in_default_anchors_for_a_new_criterion(recruiter_api, world):
     criteria = [_criterion_payload(c) for c in world.draft.criteria.order_by("order")]
     criteria.append({"kind": "bonus", "title": "Languages", "weight": "0.00"})
 
-    response = recruiter_client.patch(f"{RUBRICS}{world.draft.pk}/", {"criteria": criteria})
+    response = recruiter_api.patch(f"{RUBRICS}{world.draft.pk}/", {"criteria": criteria})
 
     languages = response.json()["criteria"][-1]
     assert languages["anchors"][0] == "No evidence in the application for “Languages”."
     assert len(languages["anchors"]) == 4
 
 
-def test_put_rubric_changes_a_draft_like_patch(recruiter_client, world):
-    response = recruiter_client.put(f"{RUBRICS}{world.draft.pk}/", {"scale_max": 5})
+def test_put_rubric_changes_a_draft_like_patch(recruiter_api, world):
+    response = recruiter_api.put(f"{RUBRICS}{world.draft.pk}/", {"scale_max": 5})
 
     assert response.status_code == 200
     world.draft.refresh_from_db()
     assert world.draft.scale_max == 5
 
 
-def test_patch_criterion_knockout_level_off_the_scale_is_a_field_error(recruiter_client, world):
+def test_patch_criterion_knockout_level_off_the_scale_is_a_field_error(recruiter_api, world):
     first = world.draft.criteria.order_by("order").first()
     before = _snapshot()
 
-    response = recruiter_client.patch(
+    response = recruiter_api.patch(
         f"{RUBRICS}{world.draft.pk}/", {"criteria": [_criterion_payload(first, knockout_level=9)]}
     )
 
@@ -727,11 +699,11 @@ def test_patch_criterion_knockout_level_off_the_scale_is_a_field_error(recruiter
     assert _snapshot() == before
 
 
-def test_patch_criterion_of_another_rubric_is_a_field_error(recruiter_client, world):
+def test_patch_criterion_of_another_rubric_is_a_field_error(recruiter_api, world):
     foreign = world.published.criteria.first()
     before = _snapshot()
 
-    response = recruiter_client.patch(
+    response = recruiter_api.patch(
         f"{RUBRICS}{world.draft.pk}/", {"criteria": [_criterion_payload(foreign)]}
     )
 
@@ -743,15 +715,15 @@ def test_patch_criterion_of_another_rubric_is_a_field_error(recruiter_client, wo
     assert _snapshot() == before
 
 
-def test_patch_with_a_seven_point_scale_is_a_field_error(recruiter_client, world):
-    response = recruiter_client.patch(f"{RUBRICS}{world.draft.pk}/", {"scale_max": 7})
+def test_patch_with_a_seven_point_scale_is_a_field_error(recruiter_api, world):
+    response = recruiter_api.patch(f"{RUBRICS}{world.draft.pk}/", {"scale_max": 7})
 
     assert response.status_code == 400
     assert response.json() == {"scale_max": ['"7" is not a valid choice.'], "code": "invalid"}
 
 
-def test_patch_with_a_share_over_100_is_a_field_error(recruiter_client, world):
-    response = recruiter_client.patch(f"{RUBRICS}{world.draft.pk}/", {"must_have_share": 101})
+def test_patch_with_a_share_over_100_is_a_field_error(recruiter_api, world):
+    response = recruiter_api.patch(f"{RUBRICS}{world.draft.pk}/", {"must_have_share": 101})
 
     assert response.status_code == 400
     assert response.json() == {
@@ -760,30 +732,30 @@ def test_patch_with_a_share_over_100_is_a_field_error(recruiter_client, world):
     }
 
 
-def test_patch_published_rubric_is_a_conflict(recruiter_client, world):
-    response = recruiter_client.patch(f"{RUBRICS}{world.published.pk}/", {"scale_max": 5})
+def test_patch_published_rubric_is_a_conflict(recruiter_api, world):
+    response = recruiter_api.patch(f"{RUBRICS}{world.published.pk}/", {"scale_max": 5})
 
     assert response.status_code == 409
     assert response.json() == NOT_EDITABLE
 
 
-def test_put_published_rubric_is_a_conflict(recruiter_client, world):
-    response = recruiter_client.put(f"{RUBRICS}{world.published.pk}/", {"scale_max": 5})
+def test_put_published_rubric_is_a_conflict(recruiter_api, world):
+    response = recruiter_api.put(f"{RUBRICS}{world.published.pk}/", {"scale_max": 5})
 
     assert response.status_code == 409
     assert response.json() == NOT_EDITABLE
 
 
-def test_delete_draft_rubric_removes_it_and_its_criteria(recruiter_client, world):
-    response = recruiter_client.delete(f"{RUBRICS}{world.draft.pk}/")
+def test_delete_draft_rubric_removes_it_and_its_criteria(recruiter_api, world):
+    response = recruiter_api.delete(f"{RUBRICS}{world.draft.pk}/")
 
     assert response.status_code == 204
     assert not Rubric.objects.filter(pk=world.draft.pk).exists()
     assert not Criterion.objects.filter(rubric_id=world.draft.pk).exists()
 
 
-def test_delete_published_rubric_is_a_conflict(recruiter_client, world):
-    response = recruiter_client.delete(f"{RUBRICS}{world.published.pk}/")
+def test_delete_published_rubric_is_a_conflict(recruiter_api, world):
+    response = recruiter_api.delete(f"{RUBRICS}{world.published.pk}/")
 
     assert response.status_code == 409
     assert response.json() == {
@@ -796,8 +768,8 @@ def test_delete_published_rubric_is_a_conflict(recruiter_client, world):
 # --- Rubrics: publish, retire, clone --------------------------------------------------
 
 
-def test_publish_makes_a_draft_published(recruiter_client, world):
-    response = recruiter_client.post(f"{RUBRICS}{world.draft.pk}/publish/")
+def test_publish_makes_a_draft_published(recruiter_api, world):
+    response = recruiter_api.post(f"{RUBRICS}{world.draft.pk}/publish/")
 
     assert response.status_code == 200
     body = response.json()
@@ -805,18 +777,18 @@ def test_publish_makes_a_draft_published(recruiter_client, world):
     assert body["published_at"] is not None
 
 
-def test_publish_retires_the_postings_previously_published_rubric(recruiter_client, world):
-    recruiter_client.post(f"{RUBRICS}{world.draft.pk}/publish/")
+def test_publish_retires_the_postings_previously_published_rubric(recruiter_api, world):
+    recruiter_api.post(f"{RUBRICS}{world.draft.pk}/publish/")
 
     world.published.refresh_from_db()
     assert world.published.state == Rubric.State.RETIRED
     assert world.published.retired_at is not None
 
 
-def test_publish_with_weights_not_adding_to_100_is_refused(recruiter_client):
+def test_publish_with_weights_not_adding_to_100_is_refused(recruiter_api):
     rubric = rubric_with_criteria(weights=((D("40.00"), D("30.00")), (D("20.00"),)))
 
-    response = recruiter_client.post(f"{RUBRICS}{rubric.pk}/publish/")
+    response = recruiter_api.post(f"{RUBRICS}{rubric.pk}/publish/")
 
     assert response.status_code == 400
     assert response.json() == {
@@ -827,8 +799,8 @@ def test_publish_with_weights_not_adding_to_100_is_refused(recruiter_client):
     assert rubric.state == Rubric.State.DRAFT
 
 
-def test_publish_published_rubric_is_a_conflict(recruiter_client, world):
-    response = recruiter_client.post(f"{RUBRICS}{world.published.pk}/publish/")
+def test_publish_published_rubric_is_a_conflict(recruiter_api, world):
+    response = recruiter_api.post(f"{RUBRICS}{world.published.pk}/publish/")
 
     assert response.status_code == 409
     assert response.json() == {
@@ -837,16 +809,16 @@ def test_publish_published_rubric_is_a_conflict(recruiter_client, world):
     }
 
 
-def test_retire_makes_a_published_rubric_retired(recruiter_client, world):
-    response = recruiter_client.post(f"{RUBRICS}{world.published.pk}/retire/")
+def test_retire_makes_a_published_rubric_retired(recruiter_api, world):
+    response = recruiter_api.post(f"{RUBRICS}{world.published.pk}/retire/")
 
     assert response.status_code == 200
     body = response.json()
     assert (body["state"], body["retired_at"] is not None) == ("retired", True)
 
 
-def test_retire_draft_is_a_conflict(recruiter_client, world):
-    response = recruiter_client.post(f"{RUBRICS}{world.draft.pk}/retire/")
+def test_retire_draft_is_a_conflict(recruiter_api, world):
+    response = recruiter_api.post(f"{RUBRICS}{world.draft.pk}/retire/")
 
     assert response.status_code == 409
     assert response.json() == {
@@ -855,8 +827,8 @@ def test_retire_draft_is_a_conflict(recruiter_client, world):
     }
 
 
-def test_clone_copies_a_published_rubric_to_a_new_draft_version(recruiter_client, world):
-    response = recruiter_client.post(f"{RUBRICS}{world.published.pk}/clone/")
+def test_clone_copies_a_published_rubric_to_a_new_draft_version(recruiter_api, world):
+    response = recruiter_api.post(f"{RUBRICS}{world.published.pk}/clone/")
 
     assert response.status_code == 201
     body = response.json()
@@ -867,9 +839,9 @@ def test_clone_copies_a_published_rubric_to_a_new_draft_version(recruiter_client
     ]
 
 
-def test_a_published_rubric_is_unchanged_by_every_write_path(recruiter_client, world):
+def test_a_published_rubric_is_unchanged_by_every_write_path(recruiter_api, world):
     url = f"{RUBRICS}{world.published.pk}/"
-    before = recruiter_client.get(url).json()
+    before = recruiter_api.get(url).json()
     rows_before = _snapshot()
     first = world.published.criteria.order_by("order").first()
     change = {
@@ -880,10 +852,10 @@ def test_a_published_rubric_is_unchanged_by_every_write_path(recruiter_client, w
     }
 
     responses = [
-        recruiter_client.patch(url, change),
-        recruiter_client.put(url, change),
-        recruiter_client.delete(url),
-        recruiter_client.post(f"{url}publish/"),
+        recruiter_api.patch(url, change),
+        recruiter_api.put(url, change),
+        recruiter_api.delete(url),
+        recruiter_api.post(f"{url}publish/"),
     ]
 
     assert [(r.status_code, r.json()["code"]) for r in responses] == [
@@ -892,7 +864,7 @@ def test_a_published_rubric_is_unchanged_by_every_write_path(recruiter_client, w
         (409, "rubric_not_editable"),
         (409, "rubric_not_draft"),
     ]
-    assert recruiter_client.get(url).json() == before
+    assert recruiter_api.get(url).json() == before
     assert _snapshot() == rows_before
 
 
@@ -916,16 +888,16 @@ DETAIL_CALLS = [
 
 
 @pytest.mark.parametrize(("method", "url"), DETAIL_CALLS)
-def test_an_unknown_id_is_not_found(recruiter_client, world, method, url):
-    response = getattr(recruiter_client, method)(url.format(id=999999), {"scale_max": 5})
+def test_an_unknown_id_is_not_found(recruiter_api, world, method, url):
+    response = getattr(recruiter_api, method)(url.format(id=999999), {"scale_max": 5})
 
     assert response.status_code == 404
     assert response.json() == NOT_FOUND
 
 
 @pytest.mark.parametrize(("method", "url"), DETAIL_CALLS)
-def test_a_malformed_id_is_not_found(recruiter_client, world, method, url):
-    response = getattr(recruiter_client, method)(url.format(id="abc"), {"scale_max": 5})
+def test_a_malformed_id_is_not_found(recruiter_api, world, method, url):
+    response = getattr(recruiter_api, method)(url.format(id="abc"), {"scale_max": 5})
 
     assert response.status_code == 404
     assert response.json() == NOT_FOUND
@@ -1051,13 +1023,13 @@ def test_a_malformed_id_is_not_found(recruiter_client, world, method, url):
         ),
     ],
 )
-def test_malformed_input_is_a_400_with_a_code(recruiter_client, world, method, url, body, expected):
+def test_malformed_input_is_a_400_with_a_code(recruiter_api, world, method, url, body, expected):
     if isinstance(body, str):
-        response = getattr(recruiter_client, method)(
+        response = getattr(recruiter_api, method)(
             _url(url, world), data=body, content_type="application/json"
         )
     else:
-        response = getattr(recruiter_client, method)(_url(url, world), body, format="json")
+        response = getattr(recruiter_api, method)(_url(url, world), body, format="json")
 
     assert response.status_code == 400
     assert response.json() == {"code": "invalid", **expected}
@@ -1068,35 +1040,35 @@ def test_malformed_input_is_a_400_with_a_code(recruiter_client, world, method, u
 
 @pytest.mark.parametrize("rows", [3, 30])
 def test_posting_list_query_count_does_not_grow_with_rows(
-    reviewer_client, django_assert_max_num_queries, rows
+    reviewer_api, django_assert_max_num_queries, rows
 ):
     for _ in range(rows):
         RubricFactory(posting=JobPostingFactory())
 
     # session, user, count, page
     with django_assert_max_num_queries(4):
-        response = reviewer_client.get(POSTINGS, {"page_size": 30})
+        response = reviewer_api.get(POSTINGS, {"page_size": 30})
 
     assert len(response.json()["results"]) == rows
 
 
 @pytest.mark.parametrize("rows", [3, 30])
 def test_rubric_list_query_count_does_not_grow_with_rows(
-    reviewer_client, django_assert_max_num_queries, rows
+    reviewer_api, django_assert_max_num_queries, rows
 ):
     for _ in range(rows):
         rubric_with_criteria()
 
     # session, user, count, page, criteria
     with django_assert_max_num_queries(5):
-        response = reviewer_client.get(RUBRICS, {"page_size": 30})
+        response = reviewer_api.get(RUBRICS, {"page_size": 30})
 
     assert len(response.json()["results"]) == rows
 
 
 @pytest.mark.parametrize("rows", [3, 30])
 def test_posting_rubrics_query_count_does_not_grow_with_rows(
-    reviewer_client, django_assert_max_num_queries, rows
+    reviewer_api, django_assert_max_num_queries, rows
 ):
     posting = JobPostingFactory()
     for version in range(1, rows + 1):
@@ -1104,15 +1076,15 @@ def test_posting_rubrics_query_count_does_not_grow_with_rows(
 
     # session, user, posting, count, page, criteria
     with django_assert_max_num_queries(6):
-        response = reviewer_client.get(f"{POSTINGS}{posting.pk}/rubrics/", {"page_size": 30})
+        response = reviewer_api.get(f"{POSTINGS}{posting.pk}/rubrics/", {"page_size": 30})
 
     assert len(response.json()["results"]) == rows
 
 
 def test_a_write_over_the_api_leaves_an_audit_entry_naming_the_recruiter(
-    recruiter_client, recruiter, world
+    recruiter_api, recruiter, world
 ):
-    recruiter_client.post(f"{RUBRICS}{world.draft.pk}/publish/")
+    recruiter_api.post(f"{RUBRICS}{world.draft.pk}/publish/")
 
     entry = AuditEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(Rubric), object_id=str(world.draft.pk)

@@ -11,18 +11,12 @@ from rubrics.models import Criterion, Rubric
 from tests.factories import (
     CriterionFactory,
     JobPostingFactory,
-    RecruiterFactory,
     RubricFactory,
     rubric_with_criteria,
 )
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-@pytest.fixture
-def recruiter():
-    return RecruiterFactory()
 
 
 def test_generate_makes_a_draft_with_one_criterion_per_item(recruiter):

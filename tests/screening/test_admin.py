@@ -130,18 +130,6 @@ def reviewer():
 
 
 @pytest.fixture
-def recruiter_client(client, recruiter):
-    client.force_login(recruiter)
-    return client
-
-
-@pytest.fixture
-def reviewer_client(client, reviewer):
-    client.force_login(reviewer)
-    return client
-
-
-@pytest.fixture
 def rubric():
     return service_rubric(version=1)
 

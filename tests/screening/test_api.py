@@ -88,18 +88,6 @@ def reviewer():
 
 
 @pytest.fixture
-def recruiter_client(api_client, recruiter):
-    api_client.force_login(recruiter)
-    return api_client
-
-
-@pytest.fixture
-def reviewer_client(api_client, reviewer):
-    api_client.force_login(reviewer)
-    return api_client
-
-
-@pytest.fixture
 def rubric():
     return service_rubric(version=1)
 
@@ -140,8 +128,8 @@ def stored_scores(card) -> list[tuple]:
 # --- Candidates -----------------------------------------------------------------
 
 
-def test_create_candidate_returns_it_with_its_personal_data(recruiter_client, recruiter):
-    response = recruiter_client.post(
+def test_create_candidate_returns_it_with_its_personal_data(recruiter_api, recruiter):
+    response = recruiter_api.post(
         CANDIDATES,
         {
             "full_name": " Katherine Johnson ",
@@ -165,10 +153,10 @@ def test_create_candidate_returns_it_with_its_personal_data(recruiter_client, re
 
 
 @pytest.mark.parametrize("email", ["ada@example.net", "ADA@Example.NET"])
-def test_create_candidate_with_a_taken_email_is_a_field_error(recruiter_client, email):
+def test_create_candidate_with_a_taken_email_is_a_field_error(recruiter_api, email):
     CandidateFactory(email="ada@example.net")
 
-    response = recruiter_client.post(CANDIDATES, {"full_name": "Ada King", "email": email})
+    response = recruiter_api.post(CANDIDATES, {"full_name": "Ada King", "email": email})
 
     assert response.status_code == 400
     assert response.json() == {
@@ -178,15 +166,15 @@ def test_create_candidate_with_a_taken_email_is_a_field_error(recruiter_client, 
     assert Candidate.objects.count() == 1
 
 
-def test_create_candidate_with_an_invalid_email_is_a_field_error(recruiter_client):
-    response = recruiter_client.post(CANDIDATES, {"full_name": "Ada King", "email": "ada@"})
+def test_create_candidate_with_an_invalid_email_is_a_field_error(recruiter_api):
+    response = recruiter_api.post(CANDIDATES, {"full_name": "Ada King", "email": "ada@"})
 
     assert response.status_code == 400
     assert response.json() == {"email": ["Enter a valid email address."], "code": "invalid"}
 
 
-def test_create_candidate_with_a_link_that_is_not_a_url_is_a_field_error(recruiter_client):
-    response = recruiter_client.post(
+def test_create_candidate_with_a_link_that_is_not_a_url_is_a_field_error(recruiter_api):
+    response = recruiter_api.post(
         CANDIDATES, {"full_name": "Ada King", "email": "ada@example.net", "links": ["my site"]}
     )
 
@@ -194,10 +182,10 @@ def test_create_candidate_with_a_link_that_is_not_a_url_is_a_field_error(recruit
     assert response.json() == {"links[0]": ["Enter a valid URL."], "code": "invalid"}
 
 
-def test_update_candidate_changes_the_given_fields(recruiter_client):
+def test_update_candidate_changes_the_given_fields(recruiter_api):
     candidate = CandidateFactory(full_name="Ada Lovelace", phone="+44 20 7946 0000")
 
-    response = recruiter_client.patch(f"{CANDIDATES}{candidate.pk}/", {"phone": "+44 113 496 0001"})
+    response = recruiter_api.patch(f"{CANDIDATES}{candidate.pk}/", {"phone": "+44 113 496 0001"})
 
     assert response.status_code == 200
     assert (response.json()["full_name"], response.json()["phone"]) == (
@@ -208,13 +196,11 @@ def test_update_candidate_changes_the_given_fields(recruiter_client):
     assert candidate.phone == "+44 113 496 0001"
 
 
-def test_update_candidate_to_another_candidates_email_is_a_field_error(recruiter_client):
+def test_update_candidate_to_another_candidates_email_is_a_field_error(recruiter_api):
     CandidateFactory(email="charles@example.net")
     candidate = CandidateFactory(email="ada@example.net")
 
-    response = recruiter_client.patch(
-        f"{CANDIDATES}{candidate.pk}/", {"email": "Charles@Example.net"}
-    )
+    response = recruiter_api.patch(f"{CANDIDATES}{candidate.pk}/", {"email": "Charles@Example.net"})
 
     assert response.status_code == 400
     assert response.json() == {
@@ -225,20 +211,20 @@ def test_update_candidate_to_another_candidates_email_is_a_field_error(recruiter
     assert candidate.email == "ada@example.net"
 
 
-def test_update_candidate_keeping_its_own_email_in_another_case_is_accepted(recruiter_client):
+def test_update_candidate_keeping_its_own_email_in_another_case_is_accepted(recruiter_api):
     candidate = CandidateFactory(email="ada@example.net")
 
-    response = recruiter_client.patch(f"{CANDIDATES}{candidate.pk}/", {"email": "Ada@example.net"})
+    response = recruiter_api.patch(f"{CANDIDATES}{candidate.pk}/", {"email": "Ada@example.net"})
 
     assert response.status_code == 200
     candidate.refresh_from_db()
     assert candidate.email == "Ada@example.net"
 
 
-def test_delete_candidate_with_an_application_is_a_conflict(recruiter_client, assignment):
+def test_delete_candidate_with_an_application_is_a_conflict(recruiter_api, assignment):
     candidate = assignment.application.candidate
 
-    response = recruiter_client.delete(f"{CANDIDATES}{candidate.pk}/")
+    response = recruiter_api.delete(f"{CANDIDATES}{candidate.pk}/")
 
     assert response.status_code == 409
     assert response.json() == {
@@ -248,11 +234,11 @@ def test_delete_candidate_with_an_application_is_a_conflict(recruiter_client, as
     assert Candidate.objects.filter(pk=candidate.pk).exists()
 
 
-def test_candidate_list_searches_names_for_a_recruiter(recruiter_client):
+def test_candidate_list_searches_names_for_a_recruiter(recruiter_api):
     CandidateFactory(full_name="Ada Lovelace")
     CandidateFactory(full_name="Charles Babbage")
 
-    response = recruiter_client.get(CANDIDATES, {"search": "lovelace"})
+    response = recruiter_api.get(CANDIDATES, {"search": "lovelace"})
 
     assert [c["full_name"] for c in response.json()["results"]] == ["Ada Lovelace"]
 
@@ -260,15 +246,13 @@ def test_candidate_list_searches_names_for_a_recruiter(recruiter_client):
 # --- Applications -----------------------------------------------------------------
 
 
-def test_open_application_pins_the_published_rubric(recruiter_client, recruiter):
+def test_open_application_pins_the_published_rubric(recruiter_api, recruiter):
     posting = JobPostingFactory()
     published = rubric_with_criteria(posting=posting, version=1, state=Rubric.State.PUBLISHED)
     rubric_with_criteria(posting=posting, version=2)  # a draft: not pinned
     candidate = CandidateFactory(full_name="Ada Lovelace")
 
-    response = recruiter_client.post(
-        APPLICATIONS, {"candidate": candidate.pk, "posting": posting.pk}
-    )
+    response = recruiter_api.post(APPLICATIONS, {"candidate": candidate.pk, "posting": posting.pk})
 
     assert response.status_code == 201
     body = response.json()
@@ -286,8 +270,8 @@ def test_open_application_pins_the_published_rubric(recruiter_client, recruiter)
     assert Application.objects.get(pk=body["id"]).created_by == recruiter
 
 
-def test_open_application_at_a_given_stage(recruiter_client, rubric):
-    response = recruiter_client.post(
+def test_open_application_at_a_given_stage(recruiter_api, rubric):
+    response = recruiter_api.post(
         APPLICATIONS,
         {"candidate": CandidateFactory().pk, "posting": rubric.posting.pk, "stage": "applied"},
     )
@@ -297,11 +281,11 @@ def test_open_application_at_a_given_stage(recruiter_client, rubric):
 
 
 def test_open_application_for_a_posting_without_a_published_rubric_is_a_field_error(
-    recruiter_client,
+    recruiter_api,
 ):
     posting = rubric_with_criteria().posting  # a draft only
 
-    response = recruiter_client.post(
+    response = recruiter_api.post(
         APPLICATIONS, {"candidate": CandidateFactory().pk, "posting": posting.pk}
     )
 
@@ -315,10 +299,10 @@ def test_open_application_for_a_posting_without_a_published_rubric_is_a_field_er
     assert not Application.objects.exists()
 
 
-def test_open_application_for_a_closed_posting_is_a_field_error(recruiter_client, rubric):
+def test_open_application_for_a_closed_posting_is_a_field_error(recruiter_api, rubric):
     JobPosting.objects.filter(pk=rubric.posting_id).update(status=JobPosting.Status.CLOSED)
 
-    response = recruiter_client.post(
+    response = recruiter_api.post(
         APPLICATIONS, {"candidate": CandidateFactory().pk, "posting": rubric.posting.pk}
     )
 
@@ -326,12 +310,10 @@ def test_open_application_for_a_closed_posting_is_a_field_error(recruiter_client
     assert response.json() == {"posting": ["This posting is closed."], "code": "invalid"}
 
 
-def test_open_a_second_application_for_the_same_posting_is_a_field_error(
-    recruiter_client, assignment
-):
+def test_open_a_second_application_for_the_same_posting_is_a_field_error(recruiter_api, assignment):
     application = assignment.application
 
-    response = recruiter_client.post(
+    response = recruiter_api.post(
         APPLICATIONS, {"candidate": application.candidate_id, "posting": application.posting_id}
     )
 
@@ -342,10 +324,10 @@ def test_open_a_second_application_for_the_same_posting_is_a_field_error(
     }
 
 
-def test_patch_application_moves_it_to_another_stage(recruiter_client, assignment):
+def test_patch_application_moves_it_to_another_stage(recruiter_api, assignment):
     application = assignment.application
 
-    response = recruiter_client.patch(f"{APPLICATIONS}{application.pk}/", {"stage": "interview"})
+    response = recruiter_api.patch(f"{APPLICATIONS}{application.pk}/", {"stage": "interview"})
 
     assert response.status_code == 200
     assert (response.json()["stage"], response.json()["pending_count"]) == ("interview", 1)
@@ -353,8 +335,8 @@ def test_patch_application_moves_it_to_another_stage(recruiter_client, assignmen
     assert application.stage == "interview"
 
 
-def test_patch_application_to_an_unknown_stage_is_a_field_error(recruiter_client, assignment):
-    response = recruiter_client.patch(
+def test_patch_application_to_an_unknown_stage_is_a_field_error(recruiter_api, assignment):
+    response = recruiter_api.patch(
         f"{APPLICATIONS}{assignment.application.pk}/", {"stage": "archived"}
     )
 
@@ -362,8 +344,8 @@ def test_patch_application_to_an_unknown_stage_is_a_field_error(recruiter_client
     assert response.json() == {"stage": ['"archived" is not a valid choice.'], "code": "invalid"}
 
 
-def test_put_application_is_not_allowed(recruiter_client, assignment):
-    response = recruiter_client.put(
+def test_put_application_is_not_allowed(recruiter_api, assignment):
+    response = recruiter_api.put(
         f"{APPLICATIONS}{assignment.application.pk}/", {"stage": "interview"}
     )
 
@@ -371,33 +353,31 @@ def test_put_application_is_not_allowed(recruiter_client, assignment):
     assert response.json() == {"detail": 'Method "PUT" not allowed.', "code": "method_not_allowed"}
 
 
-def test_application_list_filters_by_stage(recruiter_client, rubric):
+def test_application_list_filters_by_stage(recruiter_api, rubric):
     ApplicationFactory(candidate=CandidateFactory(full_name="Ada Lovelace"), rubric=rubric)
     ApplicationFactory(
         candidate=CandidateFactory(full_name="Charles Babbage"), rubric=rubric, stage="offer"
     )
 
-    response = recruiter_client.get(APPLICATIONS, {"stage": "offer"})
+    response = recruiter_api.get(APPLICATIONS, {"stage": "offer"})
 
     assert [a["candidate_name"] for a in response.json()["results"]] == ["Charles Babbage"]
 
 
-def test_application_counts_submitted_and_pending_scorecards(recruiter_client, assignment):
+def test_application_counts_submitted_and_pending_scorecards(recruiter_api, assignment):
     other = ReviewAssignmentFactory(application=assignment.application)
     submit_scores(other, {})
 
-    response = recruiter_client.get(f"{APPLICATIONS}{assignment.application.pk}/")
+    response = recruiter_api.get(f"{APPLICATIONS}{assignment.application.pk}/")
 
     assert (response.json()["submitted_count"], response.json()["pending_count"]) == (1, 1)
 
 
-def test_application_counts_seen_by_a_reviewer_count_each_scorecard_once(
-    reviewer_client, assignment
-):
+def test_application_counts_seen_by_a_reviewer_count_each_scorecard_once(reviewer_api, assignment):
     for _ in range(2):
         submit_scores(ReviewAssignmentFactory(application=assignment.application), {})
 
-    response = reviewer_client.get(APPLICATIONS)
+    response = reviewer_api.get(APPLICATIONS)
 
     [row] = response.json()["results"]
     assert (row["submitted_count"], row["pending_count"]) == (2, 1)
@@ -411,14 +391,14 @@ def assign_url(application) -> str:
 
 
 def test_assign_reviewer_makes_the_assignment_and_a_draft_scorecard(
-    recruiter_client, recruiter, rubric
+    recruiter_api, recruiter, rubric
 ):
     application = ApplicationFactory(
         candidate=CandidateFactory(full_name="Ada Lovelace"), rubric=rubric
     )
     reviewer = ReviewerFactory(username="alan", first_name="Alan", last_name="Turing")
 
-    response = recruiter_client.post(
+    response = recruiter_api.post(
         assign_url(application), {"reviewer": reviewer.pk, "due_date": "2031-05-01"}
     )
 
@@ -439,8 +419,8 @@ def test_assign_reviewer_makes_the_assignment_and_a_draft_scorecard(
     assert assignment.assigned_by == recruiter
 
 
-def test_assign_the_same_reviewer_twice_is_a_field_error(recruiter_client, assignment):
-    response = recruiter_client.post(
+def test_assign_the_same_reviewer_twice_is_a_field_error(recruiter_api, assignment):
+    response = recruiter_api.post(
         assign_url(assignment.application), {"reviewer": assignment.reviewer.pk}
     )
 
@@ -453,17 +433,17 @@ def test_assign_the_same_reviewer_twice_is_a_field_error(recruiter_client, assig
 
 
 @pytest.mark.parametrize("reviewer_id", [999999, 10**20], ids=["missing", "out-of-range"])
-def test_assign_an_unknown_user_is_a_field_error(recruiter_client, assignment, reviewer_id):
-    response = recruiter_client.post(assign_url(assignment.application), {"reviewer": reviewer_id})
+def test_assign_an_unknown_user_is_a_field_error(recruiter_api, assignment, reviewer_id):
+    response = recruiter_api.post(assign_url(assignment.application), {"reviewer": reviewer_id})
 
     assert response.status_code == 400
     assert response.json() == {"reviewer": ["No such user."], "code": "invalid"}
 
 
-def test_assign_a_user_outside_the_reviewer_group_is_a_field_error(recruiter_client, assignment):
+def test_assign_a_user_outside_the_reviewer_group_is_a_field_error(recruiter_api, assignment):
     outsider = UserFactory(username="olive")
 
-    response = recruiter_client.post(assign_url(assignment.application), {"reviewer": outsider.pk})
+    response = recruiter_api.post(assign_url(assignment.application), {"reviewer": outsider.pk})
 
     assert response.status_code == 400
     assert response.json() == {
@@ -473,17 +453,17 @@ def test_assign_a_user_outside_the_reviewer_group_is_a_field_error(recruiter_cli
     assert not ReviewAssignment.objects.filter(reviewer=outsider).exists()
 
 
-def test_assign_an_inactive_reviewer_is_a_field_error(recruiter_client, assignment):
+def test_assign_an_inactive_reviewer_is_a_field_error(recruiter_api, assignment):
     retired = ReviewerFactory(username="ray", is_active=False)
 
-    response = recruiter_client.post(assign_url(assignment.application), {"reviewer": retired.pk})
+    response = recruiter_api.post(assign_url(assignment.application), {"reviewer": retired.pk})
 
     assert response.status_code == 400
     assert response.json() == {"reviewer": ["ray is not in the Reviewer group."], "code": "invalid"}
 
 
-def test_assign_with_a_malformed_due_date_is_a_field_error(recruiter_client, assignment):
-    response = recruiter_client.post(
+def test_assign_with_a_malformed_due_date_is_a_field_error(recruiter_api, assignment):
+    response = recruiter_api.post(
         assign_url(assignment.application),
         {"reviewer": ReviewerFactory().pk, "due_date": "next week"},
     )
@@ -495,7 +475,7 @@ def test_assign_with_a_malformed_due_date_is_a_field_error(recruiter_client, ass
     }
 
 
-def test_assignment_list_puts_pending_first_by_due_date(reviewer_client, reviewer, rubric):
+def test_assignment_list_puts_pending_first_by_due_date(reviewer_api, reviewer, rubric):
     today = timezone.localdate()
 
     def assign(name, due, submitted=False):
@@ -513,7 +493,7 @@ def test_assignment_list_puts_pending_first_by_due_date(reviewer_client, reviewe
     assign("Due later", 5)
     assign("Due sooner", 1)
 
-    response = reviewer_client.get(ASSIGNMENTS)
+    response = reviewer_api.get(ASSIGNMENTS)
 
     assert [(a["candidate_name"], a["status"]) for a in response.json()["results"]] == [
         ("Due sooner", "draft"),
@@ -522,9 +502,7 @@ def test_assignment_list_puts_pending_first_by_due_date(reviewer_client, reviewe
     ]
 
 
-def test_assignment_past_its_due_date_and_not_submitted_is_overdue(
-    reviewer_client, reviewer, rubric
-):
+def test_assignment_past_its_due_date_and_not_submitted_is_overdue(reviewer_api, reviewer, rubric):
     yesterday = timezone.localdate() - timedelta(days=1)
     late = ReviewAssignmentFactory(
         application=ApplicationFactory(rubric=rubric), reviewer=reviewer, due_date=yesterday
@@ -534,7 +512,7 @@ def test_assignment_past_its_due_date_and_not_submitted_is_overdue(
     )
     submit_scores(done, {})
 
-    response = reviewer_client.get(ASSIGNMENTS)
+    response = reviewer_api.get(ASSIGNMENTS)
 
     assert {a["id"]: a["overdue"] for a in response.json()["results"]} == {
         late.pk: True,
@@ -545,8 +523,8 @@ def test_assignment_past_its_due_date_and_not_submitted_is_overdue(
 # --- Scorecards -------------------------------------------------------------------
 
 
-def test_patch_scorecard_saves_a_draft(reviewer_client, scorecard, criteria):
-    response = reviewer_client.patch(
+def test_patch_scorecard_saves_a_draft(reviewer_api, scorecard, criteria):
+    response = reviewer_api.patch(
         scorecard_url(scorecard),
         {
             "scores": [
@@ -586,25 +564,25 @@ def test_patch_scorecard_saves_a_draft(reviewer_client, scorecard, criteria):
     )
 
 
-def test_patch_scorecard_keeps_criteria_it_does_not_list(reviewer_client, scorecard, criteria):
-    reviewer_client.patch(
+def test_patch_scorecard_keeps_criteria_it_does_not_list(reviewer_api, scorecard, criteria):
+    reviewer_api.patch(
         scorecard_url(scorecard), {"scores": [{"criterion": criteria.certification.pk, "value": 3}]}
     )
 
-    reviewer_client.patch(
+    reviewer_api.patch(
         scorecard_url(scorecard), {"scores": [{"criterion": criteria.experience.pk, "value": 2}]}
     )
 
     assert stored_scores(scorecard) == [("Certification", 3, ""), ("Experience", 2, "")]
 
 
-def test_patch_scorecard_value_alone_keeps_the_saved_note(reviewer_client, scorecard, criteria):
+def test_patch_scorecard_value_alone_keeps_the_saved_note(reviewer_api, scorecard, criteria):
     c = criteria.certification.pk
-    reviewer_client.patch(
+    reviewer_api.patch(
         scorecard_url(scorecard), {"scores": [{"criterion": c, "value": 2, "note": "HNC."}]}
     )
 
-    reviewer_client.patch(scorecard_url(scorecard), {"scores": [{"criterion": c, "value": 3}]})
+    reviewer_api.patch(scorecard_url(scorecard), {"scores": [{"criterion": c, "value": 3}]})
 
     assert stored_scores(scorecard) == [("Certification", 3, "HNC.")]
 
@@ -620,8 +598,8 @@ def complete(criteria, **changes) -> dict:
     return {**payload, **changes}
 
 
-def test_submit_scorecard_locks_it_as_submitted(reviewer_client, scorecard, criteria):
-    response = reviewer_client.post(scorecard_url(scorecard, "submit"), complete(criteria))
+def test_submit_scorecard_locks_it_as_submitted(reviewer_api, scorecard, criteria):
+    response = reviewer_api.post(scorecard_url(scorecard, "submit"), complete(criteria))
 
     assert response.status_code == 200
     assert (response.json()["status"], response.json()["recommendation_label"]) == (
@@ -634,10 +612,10 @@ def test_submit_scorecard_locks_it_as_submitted(reviewer_client, scorecard, crit
     assert stored_scores(scorecard) == [("Certification", 4, ""), ("Experience", 3, "")]
 
 
-def test_submit_without_a_must_have_is_a_scores_error(reviewer_client, scorecard, criteria):
+def test_submit_without_a_must_have_is_a_scores_error(reviewer_api, scorecard, criteria):
     payload = complete(criteria, scores=[{"criterion": criteria.certification.pk, "value": 4}])
 
-    response = reviewer_client.post(scorecard_url(scorecard, "submit"), payload)
+    response = reviewer_api.post(scorecard_url(scorecard, "submit"), payload)
 
     assert response.status_code == 400
     assert response.json() == {
@@ -646,10 +624,10 @@ def test_submit_without_a_must_have_is_a_scores_error(reviewer_client, scorecard
     }
 
 
-def test_refused_submit_stores_nothing_and_stays_a_draft(reviewer_client, scorecard, criteria):
+def test_refused_submit_stores_nothing_and_stays_a_draft(reviewer_api, scorecard, criteria):
     payload = complete(criteria, scores=[{"criterion": criteria.certification.pk, "value": 4}])
 
-    reviewer_client.post(scorecard_url(scorecard, "submit"), payload)
+    reviewer_api.post(scorecard_url(scorecard, "submit"), payload)
 
     scorecard.refresh_from_db()
     assert (scorecard.status, scorecard.recommendation) == ("draft", None)
@@ -657,7 +635,7 @@ def test_refused_submit_stores_nothing_and_stays_a_draft(reviewer_client, scorec
 
 
 def test_submit_with_a_must_have_scored_no_evidence_is_a_scores_error(
-    reviewer_client, scorecard, criteria
+    reviewer_api, scorecard, criteria
 ):
     payload = complete(
         criteria,
@@ -667,7 +645,7 @@ def test_submit_with_a_must_have_scored_no_evidence_is_a_scores_error(
         ],
     )
 
-    response = reviewer_client.post(scorecard_url(scorecard, "submit"), payload)
+    response = reviewer_api.post(scorecard_url(scorecard, "submit"), payload)
 
     assert response.status_code == 400
     assert response.json() == {
@@ -679,12 +657,12 @@ def test_submit_with_a_must_have_scored_no_evidence_is_a_scores_error(
 
 
 def test_submit_without_a_recommendation_is_a_recommendation_error(
-    reviewer_client, scorecard, criteria
+    reviewer_api, scorecard, criteria
 ):
     payload = complete(criteria)
     del payload["recommendation"]
 
-    response = reviewer_client.post(scorecard_url(scorecard, "submit"), payload)
+    response = reviewer_api.post(scorecard_url(scorecard, "submit"), payload)
 
     assert response.status_code == 400
     assert response.json() == {
@@ -693,21 +671,21 @@ def test_submit_without_a_recommendation_is_a_recommendation_error(
     }
 
 
-def test_submit_a_saved_draft_needs_no_payload(reviewer_client, scorecard, criteria):
-    reviewer_client.patch(scorecard_url(scorecard), complete(criteria))
+def test_submit_a_saved_draft_needs_no_payload(reviewer_api, scorecard, criteria):
+    reviewer_api.patch(scorecard_url(scorecard), complete(criteria))
 
-    response = reviewer_client.post(scorecard_url(scorecard, "submit"), {})
+    response = reviewer_api.post(scorecard_url(scorecard, "submit"), {})
 
     assert response.status_code == 200
     assert response.json()["status"] == "submitted"
 
 
 @pytest.mark.parametrize("where", ["another rubric", "nowhere"])
-def test_score_for_an_unknown_criterion_is_an_indexed_error(reviewer_client, scorecard, where):
+def test_score_for_an_unknown_criterion_is_an_indexed_error(reviewer_api, scorecard, where):
     unknown = published_rubric().criteria.first().pk if where == "another rubric" else 999999
     payload = {"scores": [{"criterion": unknown, "value": 3}]}
 
-    response = reviewer_client.patch(scorecard_url(scorecard), payload)
+    response = reviewer_api.patch(scorecard_url(scorecard), payload)
 
     assert response.status_code == 400
     assert response.json() == {
@@ -717,7 +695,7 @@ def test_score_for_an_unknown_criterion_is_an_indexed_error(reviewer_client, sco
 
 
 @pytest.mark.parametrize("value", [7, 0])
-def test_score_off_the_scale_is_an_indexed_error(reviewer_client, scorecard, criteria, value):
+def test_score_off_the_scale_is_an_indexed_error(reviewer_api, scorecard, criteria, value):
     payload = {
         "scores": [
             {"criterion": criteria.certification.pk, "value": 3},
@@ -725,7 +703,7 @@ def test_score_off_the_scale_is_an_indexed_error(reviewer_client, scorecard, cri
         ]
     }
 
-    response = reviewer_client.patch(scorecard_url(scorecard), payload)
+    response = reviewer_api.patch(scorecard_url(scorecard), payload)
 
     assert response.status_code == 400
     assert response.json() == {
@@ -735,11 +713,11 @@ def test_score_off_the_scale_is_an_indexed_error(reviewer_client, scorecard, cri
     assert stored_scores(scorecard) == []
 
 
-def test_value_7_on_submit_is_an_indexed_error(reviewer_client, scorecard, criteria):
+def test_value_7_on_submit_is_an_indexed_error(reviewer_api, scorecard, criteria):
     payload = complete(criteria)
     payload["scores"][0]["value"] = 7
 
-    response = reviewer_client.post(scorecard_url(scorecard, "submit"), payload)
+    response = reviewer_api.post(scorecard_url(scorecard, "submit"), payload)
 
     assert response.status_code == 400
     assert response.json() == {
@@ -748,11 +726,11 @@ def test_value_7_on_submit_is_an_indexed_error(reviewer_client, scorecard, crite
     }
 
 
-def test_a_criterion_scored_twice_is_an_indexed_error(reviewer_client, scorecard, criteria):
+def test_a_criterion_scored_twice_is_an_indexed_error(reviewer_api, scorecard, criteria):
     c = criteria.certification.pk
     payload = {"scores": [{"criterion": c, "value": 3}, {"criterion": c, "value": 2}]}
 
-    response = reviewer_client.patch(scorecard_url(scorecard), payload)
+    response = reviewer_api.patch(scorecard_url(scorecard), payload)
 
     assert response.status_code == 400
     assert response.json() == {
@@ -761,14 +739,14 @@ def test_a_criterion_scored_twice_is_an_indexed_error(reviewer_client, scorecard
     }
 
 
-def test_a_five_on_a_five_point_rubric_is_accepted(reviewer_client, reviewer):
+def test_a_five_on_a_five_point_rubric_is_accepted(reviewer_api, reviewer):
     rubric = published_rubric(scale_max=5)
     card = ReviewAssignmentFactory(
         application=ApplicationFactory(rubric=rubric), reviewer=reviewer
     ).scorecard
     criterion = rubric.criteria.first()
 
-    response = reviewer_client.patch(
+    response = reviewer_api.patch(
         scorecard_url(card), {"scores": [{"criterion": criterion.pk, "value": 5}]}
     )
 
@@ -778,19 +756,19 @@ def test_a_five_on_a_five_point_rubric_is_accepted(reviewer_client, reviewer):
     ]
 
 
-def test_submit_twice_is_a_conflict(reviewer_client, scorecard, criteria):
-    reviewer_client.post(scorecard_url(scorecard, "submit"), complete(criteria))
+def test_submit_twice_is_a_conflict(reviewer_api, scorecard, criteria):
+    reviewer_api.post(scorecard_url(scorecard, "submit"), complete(criteria))
 
-    response = reviewer_client.post(scorecard_url(scorecard, "submit"), complete(criteria))
+    response = reviewer_api.post(scorecard_url(scorecard, "submit"), complete(criteria))
 
     assert response.status_code == 409
     assert response.json() == SUBMITTED
 
 
-def test_patch_after_submit_is_a_conflict(reviewer_client, scorecard, criteria):
-    reviewer_client.post(scorecard_url(scorecard, "submit"), complete(criteria))
+def test_patch_after_submit_is_a_conflict(reviewer_api, scorecard, criteria):
+    reviewer_api.post(scorecard_url(scorecard, "submit"), complete(criteria))
 
-    response = reviewer_client.patch(scorecard_url(scorecard), {"summary": "Second thoughts."})
+    response = reviewer_api.patch(scorecard_url(scorecard), {"summary": "Second thoughts."})
 
     assert response.status_code == 409
     assert response.json() == SUBMITTED
@@ -829,10 +807,10 @@ def test_reopened_scorecard_can_be_edited_by_its_reviewer(
     assert stored_scores(scorecard) == [("Certification", 3, ""), ("Experience", 4, "")]
 
 
-def test_reopen_by_the_reviewer_is_forbidden(reviewer_client, scorecard, criteria):
+def test_reopen_by_the_reviewer_is_forbidden(reviewer_api, scorecard, criteria):
     submit_scores(scorecard.assignment, {criteria.certification: 3, criteria.experience: 3})
 
-    response = reviewer_client.post(scorecard_url(scorecard, "reopen"))
+    response = reviewer_api.post(scorecard_url(scorecard, "reopen"))
 
     assert response.status_code == 403
     assert response.json() == RECRUITERS_ONLY
@@ -840,8 +818,8 @@ def test_reopen_by_the_reviewer_is_forbidden(reviewer_client, scorecard, criteri
     assert scorecard.is_submitted
 
 
-def test_reopen_a_draft_is_a_conflict(recruiter_client, scorecard):
-    response = recruiter_client.post(scorecard_url(scorecard, "reopen"))
+def test_reopen_a_draft_is_a_conflict(recruiter_api, scorecard):
+    response = recruiter_api.post(scorecard_url(scorecard, "reopen"))
 
     assert response.status_code == 409
     assert response.json() == {
@@ -853,8 +831,8 @@ def test_reopen_a_draft_is_a_conflict(recruiter_client, scorecard):
 # --- Malformed input never gives a 500 -------------------------------------------
 
 
-def test_non_json_body_is_a_parse_error(reviewer_client, scorecard):
-    response = reviewer_client.generic(
+def test_non_json_body_is_a_parse_error(reviewer_api, scorecard):
+    response = reviewer_api.generic(
         "PATCH", scorecard_url(scorecard), "{not json", content_type="application/json"
     )
 
@@ -917,14 +895,14 @@ def test_non_json_body_is_a_parse_error(reviewer_client, scorecard):
     ],
 )
 def test_malformed_scorecard_payload_is_a_field_error(
-    reviewer_client, scorecard, criteria, payload, expected
+    reviewer_api, scorecard, criteria, payload, expected
 ):
     if payload.get("scores") and isinstance(payload["scores"], list):
         for entry in payload["scores"]:
             if isinstance(entry, dict) and entry.get("criterion") == "{c}":
                 entry["criterion"] = criteria.certification.pk
 
-    response = reviewer_client.patch(scorecard_url(scorecard), payload, format="json")
+    response = reviewer_api.patch(scorecard_url(scorecard), payload, format="json")
 
     assert response.status_code == 400
     assert response.json() == {**expected, "code": "invalid"}
@@ -956,8 +934,8 @@ def test_malformed_payloads_are_400_not_500(api_client, recruiter, scorecard, ur
 
 
 @pytest.mark.parametrize("pk", ["abc", "99999999999999999999999"])
-def test_malformed_ids_in_the_url_are_not_found(recruiter_client, pk):
-    response = recruiter_client.get(f"{SCORECARDS}{pk}/")
+def test_malformed_ids_in_the_url_are_not_found(recruiter_api, pk):
+    response = recruiter_api.get(f"{SCORECARDS}{pk}/")
 
     assert response.status_code == 404
 
@@ -966,7 +944,7 @@ def test_malformed_ids_in_the_url_are_not_found(recruiter_client, pk):
 
 
 @pytest.fixture
-def ranking(rubric, criteria, recruiter_client):
+def ranking(rubric, criteria, recruiter_api):
     """Three applications of one posting, by hand:
 
     - Ada (screening): Grace 4/3/–, Strong yes; Katherine 3/2/2, Yes. Consensus
@@ -1014,8 +992,8 @@ def ranked(response) -> list[tuple]:
     return [(r["rank"], r["candidate_name"], r["score"]) for r in response.json()]
 
 
-def test_ranking_rows_hold_score_must_haves_and_tally(recruiter_client, ranking):
-    response = recruiter_client.get(ranking.url)
+def test_ranking_rows_hold_score_must_haves_and_tally(recruiter_api, ranking):
+    response = recruiter_api.get(ranking.url)
 
     assert response.status_code == 200
     assert response.json() == [
@@ -1076,8 +1054,8 @@ def test_ranking_rows_hold_score_must_haves_and_tally(recruiter_client, ranking)
     ]
 
 
-def test_ranking_score_matches_the_application_summary(recruiter_client, ranking):
-    summary = recruiter_client.get(f"{APPLICATIONS}{ranking.ada.pk}/summary/").json()
+def test_ranking_score_matches_the_application_summary(recruiter_api, ranking):
+    summary = recruiter_api.get(f"{APPLICATIONS}{ranking.ada.pk}/summary/").json()
 
     assert summary["score"] == pytest.approx(54.1666667)
     assert [(c["title"], c["value"]) for c in summary["consensus"]] == [
@@ -1087,8 +1065,8 @@ def test_ranking_score_matches_the_application_summary(recruiter_client, ranking
     ]
 
 
-def test_ranking_filters_by_stage(recruiter_client, ranking):
-    response = recruiter_client.get(ranking.url, {"stage": "screening"})
+def test_ranking_filters_by_stage(recruiter_api, ranking):
+    response = recruiter_api.get(ranking.url, {"stage": "screening"})
 
     assert ranked(response) == [(1, "Ada Lovelace", 54.17), (2, "Dorothy Vaughan", None)]
 
@@ -1101,14 +1079,14 @@ def test_ranking_filters_by_stage(recruiter_client, ranking):
         ("unscored", [(1, "Dorothy Vaughan", None)]),
     ],
 )
-def test_ranking_filters_by_must_have_result(recruiter_client, ranking, must_haves, expected):
-    response = recruiter_client.get(ranking.url, {"must_haves": must_haves})
+def test_ranking_filters_by_must_have_result(recruiter_api, ranking, must_haves, expected):
+    response = recruiter_api.get(ranking.url, {"must_haves": must_haves})
 
     assert ranked(response) == expected
 
 
-def test_ranking_orders_by_name(recruiter_client, ranking):
-    response = recruiter_client.get(ranking.url, {"order": "name"})
+def test_ranking_orders_by_name(recruiter_api, ranking):
+    response = recruiter_api.get(ranking.url, {"order": "name"})
 
     assert ranked(response) == [
         (1, "Ada Lovelace", 54.17),
@@ -1127,22 +1105,22 @@ def test_ranking_orders_by_name(recruiter_client, ranking):
         ),
     ],
 )
-def test_ranking_with_a_bad_filter_is_a_field_error(recruiter_client, ranking, params, expected):
-    response = recruiter_client.get(ranking.url, params)
+def test_ranking_with_a_bad_filter_is_a_field_error(recruiter_api, ranking, params, expected):
+    response = recruiter_api.get(ranking.url, params)
 
     assert response.status_code == 400
     assert response.json() == expected
 
 
-def test_ranking_of_an_unknown_posting_is_not_found(recruiter_client):
-    response = recruiter_client.get("/api/v1/postings/999999/ranking/")
+def test_ranking_of_an_unknown_posting_is_not_found(recruiter_api):
+    response = recruiter_api.get("/api/v1/postings/999999/ranking/")
 
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
-def test_ranking_csv_is_an_attachment(recruiter_client, ranking, rubric):
-    response = recruiter_client.get(ranking.url, {"format": "csv"})
+def test_ranking_csv_is_an_attachment(recruiter_api, ranking, rubric):
+    response = recruiter_api.get(ranking.url, {"format": "csv"})
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -1151,8 +1129,8 @@ def test_ranking_csv_is_an_attachment(recruiter_client, ranking, rubric):
     )
 
 
-def test_ranking_csv_has_a_header_and_one_row_per_application(recruiter_client, ranking):
-    response = recruiter_client.get(ranking.url, {"format": "csv"})
+def test_ranking_csv_has_a_header_and_one_row_per_application(recruiter_api, ranking):
+    response = recruiter_api.get(ranking.url, {"format": "csv"})
 
     lines = response.content.decode().splitlines()
     assert lines == [
@@ -1166,20 +1144,18 @@ def test_ranking_csv_has_a_header_and_one_row_per_application(recruiter_client, 
     ]
 
 
-def test_ranking_csv_defuses_a_name_that_looks_like_a_formula(recruiter_client, rubric):
+def test_ranking_csv_defuses_a_name_that_looks_like_a_formula(recruiter_api, rubric):
     ApplicationFactory(candidate=CandidateFactory(full_name="=HYPERLINK(1)"), rubric=rubric)
 
-    response = recruiter_client.get(
+    response = recruiter_api.get(
         f"/api/v1/postings/{rubric.posting_id}/ranking/", {"format": "csv"}
     )
 
     assert response.content.decode().splitlines()[1].split(",")[3] == "'=HYPERLINK(1)"
 
 
-def test_ranking_csv_of_a_posting_without_applications_still_has_the_header(
-    recruiter_client, rubric
-):
-    response = recruiter_client.get(
+def test_ranking_csv_of_a_posting_without_applications_still_has_the_header(recruiter_api, rubric):
+    response = recruiter_api.get(
         f"/api/v1/postings/{rubric.posting_id}/ranking/", {"format": "csv"}
     )
 
@@ -1204,75 +1180,75 @@ def _scored_assignments(n: int, reviewer, rubric) -> None:
 
 @pytest.mark.parametrize("rows", [3, 30])
 def test_candidate_list_query_count_does_not_grow_with_rows(
-    reviewer_client, reviewer, rubric, django_assert_max_num_queries, rows
+    reviewer_api, reviewer, rubric, django_assert_max_num_queries, rows
 ):
     _scored_assignments(rows, reviewer, rubric)
 
     # session, user, recruiter check, count, page
     with django_assert_max_num_queries(5):
-        response = reviewer_client.get(CANDIDATES, {"page_size": 30})
+        response = reviewer_api.get(CANDIDATES, {"page_size": 30})
 
     assert len(response.json()["results"]) == rows
 
 
 @pytest.mark.parametrize("rows", [3, 30])
 def test_candidate_list_query_count_for_a_recruiter(
-    recruiter_client, rubric, django_assert_max_num_queries, rows
+    recruiter_api, rubric, django_assert_max_num_queries, rows
 ):
     CandidateFactory.create_batch(rows)
 
     with django_assert_max_num_queries(5):
-        response = recruiter_client.get(CANDIDATES, {"page_size": 30})
+        response = recruiter_api.get(CANDIDATES, {"page_size": 30})
 
     assert len(response.json()["results"]) == rows
 
 
 @pytest.mark.parametrize("rows", [3, 30])
 def test_application_list_query_count_does_not_grow_with_rows(
-    recruiter_client, reviewer, rubric, django_assert_max_num_queries, rows
+    recruiter_api, reviewer, rubric, django_assert_max_num_queries, rows
 ):
     _scored_assignments(rows, reviewer, rubric)
 
     with django_assert_max_num_queries(5):
-        response = recruiter_client.get(APPLICATIONS, {"page_size": 30})
+        response = recruiter_api.get(APPLICATIONS, {"page_size": 30})
 
     assert len(response.json()["results"]) == rows
 
 
 @pytest.mark.parametrize("rows", [3, 30])
 def test_assignment_list_query_count_does_not_grow_with_rows(
-    reviewer_client, reviewer, rubric, django_assert_max_num_queries, rows
+    reviewer_api, reviewer, rubric, django_assert_max_num_queries, rows
 ):
     _scored_assignments(rows, reviewer, rubric)
 
     with django_assert_max_num_queries(5):
-        response = reviewer_client.get(ASSIGNMENTS, {"page_size": 30})
+        response = reviewer_api.get(ASSIGNMENTS, {"page_size": 30})
 
     assert len(response.json()["results"]) == rows
 
 
 @pytest.mark.parametrize("rows", [3, 30])
 def test_scorecard_list_query_count_does_not_grow_with_rows(
-    reviewer_client, reviewer, rubric, django_assert_max_num_queries, rows
+    reviewer_api, reviewer, rubric, django_assert_max_num_queries, rows
 ):
     _scored_assignments(rows, reviewer, rubric)
 
     # session, user, recruiter check, count, page, scores
     with django_assert_max_num_queries(6):
-        response = reviewer_client.get(SCORECARDS, {"page_size": 30})
+        response = reviewer_api.get(SCORECARDS, {"page_size": 30})
 
     assert len(response.json()["results"]) == rows
 
 
 @pytest.mark.parametrize("rows", [3, 30])
 def test_ranking_query_count_does_not_grow_with_rows(
-    recruiter_client, reviewer, rubric, django_assert_max_num_queries, rows
+    recruiter_api, reviewer, rubric, django_assert_max_num_queries, rows
 ):
     _scored_assignments(rows, reviewer, rubric)
 
     # session, user, recruiter check, posting, applications, criteria,
     # score totals, recommendation tallies, latest calibration runs
     with django_assert_max_num_queries(9):
-        response = recruiter_client.get(f"/api/v1/postings/{rubric.posting_id}/ranking/")
+        response = recruiter_api.get(f"/api/v1/postings/{rubric.posting_id}/ranking/")
 
     assert len(response.json()) == rows
