@@ -21,7 +21,7 @@ from tests.factories import (
     rubric_with_criteria,
     submit_scores,
 )
-from tests.rubrics.test_admin import messages_of
+from tests.support import messages_of
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from pytest_django.asserts import assertContains
 from reports.models import Report, ReportDelivery
 from reports.services import digest_prepare, report_send
 from tests.factories import JobPostingFactory
-from tests.reports.test_reports import digest_world, now_wednesday, period_of_now
+from tests.reports.support import digest_world, now_wednesday, period_of_now
 
 pytestmark = pytest.mark.django_db
 

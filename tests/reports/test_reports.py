@@ -18,7 +18,6 @@ import smtplib
 import subprocess
 import sys
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from email import message_from_bytes
 from pathlib import Path
 from types import SimpleNamespace
@@ -53,112 +52,24 @@ from reports.tasks import (
     send_reminder,
     send_weekly_digests,
 )
-from rubrics.models import Criterion, JobPosting, Rubric
+from rubrics.models import JobPosting
 from screening.models import Application, ReviewAssignment, Scorecard
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
-    CriterionFactory,
     JobPostingFactory,
     RecruiterFactory,
     ReviewAssignmentFactory,
     ReviewerFactory,
-    RubricFactory,
     UserFactory,
     submit_scores,
 )
+from tests.reports.support import digest_world, local, now_wednesday, period_of_now, submit
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = "https://rubrics.example.org"
-
-
-def local(*args) -> datetime:
-    """A wall-clock time in the configured time zone."""
-    return datetime(*args, tzinfo=ZoneInfo(settings.TIME_ZONE))
-
-
-def now_wednesday() -> datetime:
-    """Wednesday 25 November 2026, 10:00: its digest covers 16–22 November."""
-    return local(2026, 11, 25, 10, 0)
-
-
-def period_of_now() -> tuple[datetime, datetime]:
-    return local(2026, 11, 16), local(2026, 11, 23)
-
-
-# --- The digest world ------------------------------------------------------------
-
-
-def levels(i: int) -> dict[str, list[int]]:
-    """Application i's levels on the three criteria from each reviewer.
-
-    Quality q = i % 3 gives level 1 + q on every criterion. Ada scores exactly
-    that, Cleo one level higher, Ben like Ada except on application 0, where
-    he gives the first criterion a 2 instead of a 1."""
-    base = [1 + i % 3] * 3
-    ben = list(base)
-    if i == 0:
-        ben[0] = 2
-    return {"ada": base, "ben": ben, "cleo": [v + 1 for v in base]}
-
-
-def submit(application, reviewer, criteria, values, recommendation=3) -> Scorecard:
-    assignment = ReviewAssignmentFactory(application=application, reviewer=reviewer)
-    return submit_scores(assignment, dict(zip(criteria, values, strict=True)), recommendation)
-
-
-def digest_world(*, calibrate: bool = True) -> SimpleNamespace:
-    """A published rubric "Imaging Field Engineer" (Certification 37.5 and
-    Experience 37.5 must-haves, Service software 25 bonus, 1–4 scale), its
-    recruiter Rita (rita@example.org), reviewers Ada, Ben and Cleo Tester,
-    applications "Candidate 0".."Candidate 5" scored by all three, "Solo
-    Cleo" scored [4, 4, 3] by Cleo only and "Solo Ada" [2, 2, 3] by Ada
-    only; with one calibration run unless `calibrate` is false."""
-    posting = JobPostingFactory(title="Imaging Field Engineer")
-    rubric = RubricFactory(posting=posting)
-    for kind, title, weight in (
-        (Criterion.Kind.MUST_HAVE, "Certification", "37.50"),
-        (Criterion.Kind.MUST_HAVE, "Experience", "37.50"),
-        (Criterion.Kind.BONUS, "Service software", "25.00"),
-    ):
-        CriterionFactory(rubric=rubric, kind=kind, title=title, weight=Decimal(weight))
-    Rubric.objects.filter(pk=rubric.pk).update(state=Rubric.State.PUBLISHED)
-    rubric.refresh_from_db()
-    criteria = list(rubric.criteria.order_by("order", "id"))
-    recruiter = RecruiterFactory(username="rita", first_name="Rita", email="rita@example.org")
-    posting.recruiters.add(recruiter)
-    reviewers = {
-        name: ReviewerFactory(
-            username=name, first_name=name.title(), last_name="Tester", email=f"{name}@example.org"
-        )
-        for name in ("ada", "ben", "cleo")
-    }
-    applications = {}
-
-    def apply(name: str) -> Application:
-        applications[name] = ApplicationFactory(
-            rubric=rubric, candidate=CandidateFactory(full_name=name)
-        )
-        return applications[name]
-
-    for i in range(6):
-        application = apply(f"Candidate {i}")
-        for name, values in levels(i).items():
-            submit(application, reviewers[name], criteria, values)
-    submit(apply("Solo Cleo"), reviewers["cleo"], criteria, [4, 4, 3])
-    submit(apply("Solo Ada"), reviewers["ada"], criteria, [2, 2, 3])
-    run = calibration_run(rubric_id=rubric.pk) if calibrate else None
-    return SimpleNamespace(
-        posting=posting,
-        rubric=rubric,
-        criteria=criteria,
-        recruiter=recruiter,
-        applications=applications,
-        run=run,
-        **reviewers,
-    )
 
 
 @pytest.fixture

@@ -3,10 +3,8 @@ test client as a recruiter, a reviewer and an anonymous visitor. Forms are
 posted back from the HTML the admin rendered, as a browser would."""
 
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
@@ -20,6 +18,15 @@ from tests.factories import (
     UserFactory,
     rubric_with_criteria,
 )
+from tests.support import (
+    change_url,
+    changelist_url,
+    delete_url,
+    form_data,
+    messages_of,
+    readonly_value,
+    run_action,
+)
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -32,102 +39,6 @@ NOT_EDITABLE = (
 
 
 # --- Helpers ----------------------------------------------------------------
-
-
-class _FormFields(HTMLParser):
-    """The name/value pairs a browser would submit from one form of a page:
-    inputs (checked boxes only), textareas and the selected options."""
-
-    def __init__(self, form_id: str):
-        super().__init__(convert_charrefs=True)
-        self.form_id = form_id
-        self.inside = False
-        self.fields: list[list[str]] = []
-        self._textarea: list[str] | None = None
-        self._select: str | None = None
-        self._options: list[tuple[str, bool]] = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.inside = attrs.get("id") == self.form_id
-            return
-        name = attrs.get("name")
-        if not self.inside:
-            return
-        if tag == "input" and name:
-            kind = attrs.get("type", "text")
-            if kind in ("submit", "button", "image", "reset", "file"):
-                return
-            if kind in ("checkbox", "radio") and "checked" not in attrs:
-                return
-            self.fields.append([name, attrs.get("value", "on" if kind == "checkbox" else "")])
-        elif tag == "textarea" and name:
-            self._textarea = [name, ""]
-            self.fields.append(self._textarea)
-        elif tag == "select" and name:
-            self._select, self._options = name, []
-        elif tag == "option" and self._select:
-            self._options.append((attrs.get("value", ""), "selected" in attrs))
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.inside = False
-        elif tag == "textarea" and self._textarea is not None:
-            # HTML drops the newline that Django writes after <textarea>.
-            self._textarea[1] = self._textarea[1].removeprefix("\n")
-            self._textarea = None
-        elif tag == "select" and self._select:
-            chosen = [v for v, selected in self._options if selected] or [
-                v for v, _ in self._options[:1]
-            ]
-            self.fields.extend([self._select, v] for v in chosen)
-            self._select = None
-
-
-def form_data(response, form_id: str) -> dict:
-    parser = _FormFields(form_id)
-    parser.feed(response.content.decode())
-    data: dict[str, list[str]] = {}
-    for name, value in parser.fields:
-        data.setdefault(name, []).append(value)
-    return {name: v[0] if len(v) == 1 else v for name, v in data.items()}
-
-
-def readonly_value(response, name: str) -> str:
-    """The rendered contents of a read-only field on a change page."""
-    for fieldset in response.context["adminform"]:
-        for line in fieldset:
-            for field in line:
-                if field.is_readonly and field.field["name"] == name:
-                    return str(field.contents())
-    raise AssertionError(f"No read-only field {name!r} on the page.")
-
-
-def messages_of(response) -> list[tuple[str, str]]:
-    return [(m.level_tag, m.message) for m in get_messages(response.wsgi_request)]
-
-
-def changelist_url(model: str) -> str:
-    return reverse(f"admin:rubrics_{model}_changelist")
-
-
-def change_url(obj) -> str:
-    return reverse(f"admin:rubrics_{obj._meta.model_name}_change", args=[obj.pk])
-
-
-def delete_url(obj) -> str:
-    return reverse(f"admin:rubrics_{obj._meta.model_name}_delete", args=[obj.pk])
-
-
-def run_action(client, model: str, action: str, *objs):
-    return client.post(
-        changelist_url(model), {"action": action, "_selected_action": [o.pk for o in objs]}
-    )
 
 
 def criteria_state(rubric) -> list[tuple]:
@@ -147,7 +58,7 @@ def test_posting_changelist_shows_each_posting_with_its_rubric_count(recruiter_c
     RubricFactory(posting=with_rubrics, version=2)
     JobPostingFactory(title="Night Nurse")
 
-    response = recruiter_client.get(changelist_url("jobposting"))
+    response = recruiter_client.get(changelist_url(JobPosting))
 
     assert response.status_code == 200
     counts = {p.title: p.rubric_count for p in response.context["cl"].result_list}
@@ -161,7 +72,7 @@ def test_posting_changelist_searches_title_team_and_location(recruiter_client, q
     JobPostingFactory(title="Forklift Driver", team="Warehouse", location="Hull")
     JobPostingFactory(title="Night Nurse", team="Ward 7", location="York")
 
-    response = recruiter_client.get(changelist_url("jobposting"), {"q": query})
+    response = recruiter_client.get(changelist_url(JobPosting), {"q": query})
 
     assert [p.title for p in response.context["cl"].result_list] == ["Forklift Driver"]
 
@@ -170,7 +81,7 @@ def test_posting_changelist_filters_by_status(recruiter_client):
     JobPostingFactory(title="Open one", status=JobPosting.Status.OPEN)
     JobPostingFactory(title="Closed one", status=JobPosting.Status.CLOSED)
 
-    response = recruiter_client.get(changelist_url("jobposting"), {"status__exact": "closed"})
+    response = recruiter_client.get(changelist_url(JobPosting), {"status__exact": "closed"})
 
     assert [p.title for p in response.context["cl"].result_list] == ["Closed one"]
 
@@ -179,7 +90,7 @@ def test_posting_changelist_filters_by_team(recruiter_client):
     JobPostingFactory(title="Forklift Driver", team="Warehouse")
     JobPostingFactory(title="Night Nurse", team="Ward 7")
 
-    response = recruiter_client.get(changelist_url("jobposting"), {"team": "Ward 7"})
+    response = recruiter_client.get(changelist_url(JobPosting), {"team": "Ward 7"})
 
     assert [p.title for p in response.context["cl"].result_list] == ["Night Nurse"]
 
@@ -189,7 +100,7 @@ def test_posting_changelist_drills_down_by_creation_year(recruiter_client):
     JobPosting.objects.filter(pk=old.pk).update(created_at="2024-03-01T09:00:00Z")
     JobPostingFactory(title="This year's")
 
-    response = recruiter_client.get(changelist_url("jobposting"), {"created_at__year": "2024"})
+    response = recruiter_client.get(changelist_url(JobPosting), {"created_at__year": "2024"})
 
     assert [p.title for p in response.context["cl"].result_list] == ["Last year's"]
 
@@ -288,7 +199,7 @@ def test_posting_with_rubrics_cannot_be_deleted(recruiter_client):
 def test_generate_rubric_action_creates_a_draft_from_the_posting(recruiter_client, recruiter):
     posting = JobPostingFactory()
 
-    response = run_action(recruiter_client, "jobposting", "generate_rubric", posting)
+    response = run_action(recruiter_client, JobPosting, "generate_rubric", posting)
 
     assert response.status_code == 302
     rubric = Rubric.objects.get(posting=posting)
@@ -315,7 +226,7 @@ def test_generate_rubric_action_names_a_posting_without_requirements(recruiter_c
     with pytest.raises(PostingParseError) as parse_error:
         parse_posting(NO_REQUIREMENTS)
 
-    response = run_action(recruiter_client, "jobposting", "generate_rubric", posting)
+    response = run_action(recruiter_client, JobPosting, "generate_rubric", posting)
 
     assert response.status_code == 302
     assert messages_of(response) == [("error", f"Friendly team: {parse_error.value}")]
@@ -329,7 +240,7 @@ def test_generate_rubric_action_reports_each_posting_on_its_own(recruiter_client
         parse_posting(NO_REQUIREMENTS)
 
     response = run_action(
-        recruiter_client, "jobposting", "generate_rubric", *JobPosting.objects.all()
+        recruiter_client, JobPosting, "generate_rubric", *JobPosting.objects.all()
     )
 
     rubric = Rubric.objects.get()
@@ -350,7 +261,7 @@ def test_generate_rubric_action_reports_each_posting_on_its_own(recruiter_client
 def test_rubric_changelist_shows_criteria_count_and_weights_total(recruiter_client):
     off = rubric_with_criteria(weights=((D("37.50"), D("37.49")), (D("25.00"),)))
 
-    response = recruiter_client.get(changelist_url("rubric"))
+    response = recruiter_client.get(changelist_url(Rubric))
 
     assert response.status_code == 200
     [row] = response.context["cl"].result_list
@@ -367,7 +278,7 @@ def test_rubric_changelist_searches_the_posting_title_and_team(recruiter_client,
     wanted = RubricFactory(posting=JobPostingFactory(title="Forklift Driver", team="Warehouse"))
     RubricFactory(posting=JobPostingFactory(title="Night Nurse", team="Ward 7"))
 
-    response = recruiter_client.get(changelist_url("rubric"), {"q": query})
+    response = recruiter_client.get(changelist_url(Rubric), {"q": query})
 
     assert list(response.context["cl"].result_list) == [wanted]
 
@@ -376,7 +287,7 @@ def test_rubric_changelist_filters_by_state(recruiter_client):
     published = rubric_with_criteria(state=Rubric.State.PUBLISHED)
     rubric_with_criteria()
 
-    response = recruiter_client.get(changelist_url("rubric"), {"state__exact": "published"})
+    response = recruiter_client.get(changelist_url(Rubric), {"state__exact": "published"})
 
     assert list(response.context["cl"].result_list) == [published]
 
@@ -385,7 +296,7 @@ def test_rubric_changelist_filters_by_scale(recruiter_client):
     RubricFactory(scale_max=4)
     five_point = RubricFactory(scale_max=5)
 
-    response = recruiter_client.get(changelist_url("rubric"), {"scale_max__exact": "5"})
+    response = recruiter_client.get(changelist_url(Rubric), {"scale_max__exact": "5"})
 
     assert list(response.context["cl"].result_list) == [five_point]
 
@@ -450,7 +361,7 @@ def test_delete_selected_refuses_a_selection_with_a_published_rubric(recruiter_c
     published = rubric_with_criteria(state=Rubric.State.PUBLISHED)
 
     response = recruiter_client.post(
-        changelist_url("rubric"),
+        changelist_url(Rubric),
         {"action": "delete_selected", "_selected_action": [draft.pk, published.pk], "post": "yes"},
     )
 
@@ -466,7 +377,7 @@ def test_delete_selected_refuses_a_selection_with_a_published_rubric(recruiter_c
 def test_publish_action_publishes_a_valid_draft(recruiter_client):
     rubric = rubric_with_criteria()
 
-    response = run_action(recruiter_client, "rubric", "publish", rubric)
+    response = run_action(recruiter_client, Rubric, "publish", rubric)
 
     assert messages_of(response) == [("success", "Published 1 rubric(s).")]
     rubric.refresh_from_db()
@@ -478,7 +389,7 @@ def test_publish_action_retires_the_posting_previous_rubric(recruiter_client):
     old = rubric_with_criteria(state=Rubric.State.PUBLISHED)
     new = rubric_with_criteria(posting=old.posting)
 
-    run_action(recruiter_client, "rubric", "publish", new)
+    run_action(recruiter_client, Rubric, "publish", new)
 
     old.refresh_from_db()
     assert old.state == Rubric.State.RETIRED
@@ -488,7 +399,7 @@ def test_publish_action_shows_why_weights_off_by_a_cent_block_it(recruiter_clien
     rubric = rubric_with_criteria(weights=((D("37.50"), D("37.49")), (D("25.00"),)))
     before = criteria_state(rubric)
 
-    response = run_action(recruiter_client, "rubric", "publish", rubric)
+    response = run_action(recruiter_client, Rubric, "publish", rubric)
 
     assert messages_of(response) == [
         ("error", f"{rubric}: The weights add up to 99.99; they must add up to 100.00.")
@@ -501,7 +412,7 @@ def test_publish_action_shows_why_weights_off_by_a_cent_block_it(recruiter_clien
 def test_publish_action_refuses_a_published_rubric(recruiter_client):
     rubric = rubric_with_criteria(state=Rubric.State.PUBLISHED)
 
-    response = run_action(recruiter_client, "rubric", "publish", rubric)
+    response = run_action(recruiter_client, Rubric, "publish", rubric)
 
     assert messages_of(response) == [
         ("error", f"{rubric}: Only a draft can be published; this rubric is published.")
@@ -514,7 +425,7 @@ def test_publish_action_reports_each_rubric_on_its_own(recruiter_client):
     good = rubric_with_criteria()
     bad = rubric_with_criteria(weights=((), (D("100.00"),)))
 
-    response = run_action(recruiter_client, "rubric", "publish", good, bad)
+    response = run_action(recruiter_client, Rubric, "publish", good, bad)
 
     assert sorted(messages_of(response)) == [
         ("error", f"{bad}: A rubric needs at least one must-have criterion."),
@@ -526,7 +437,7 @@ def test_publish_action_reports_each_rubric_on_its_own(recruiter_client):
 def test_clone_action_copies_a_published_rubric_to_a_new_draft(recruiter_client, recruiter):
     source = rubric_with_criteria(state=Rubric.State.PUBLISHED, version=3)
 
-    response = run_action(recruiter_client, "rubric", "clone", source)
+    response = run_action(recruiter_client, Rubric, "clone", source)
 
     clone = Rubric.objects.exclude(pk=source.pk).get()
     assert messages_of(response) == [
@@ -545,7 +456,7 @@ def test_clone_action_copies_a_published_rubric_to_a_new_draft(recruiter_client,
 def test_retire_action_retires_a_published_rubric(recruiter_client):
     rubric = rubric_with_criteria(state=Rubric.State.PUBLISHED)
 
-    response = run_action(recruiter_client, "rubric", "retire", rubric)
+    response = run_action(recruiter_client, Rubric, "retire", rubric)
 
     assert messages_of(response) == [("success", "Retired 1 rubric(s).")]
     rubric.refresh_from_db()
@@ -556,7 +467,7 @@ def test_retire_action_retires_a_published_rubric(recruiter_client):
 def test_retire_action_refuses_a_draft(recruiter_client):
     rubric = rubric_with_criteria()
 
-    response = run_action(recruiter_client, "rubric", "retire", rubric)
+    response = run_action(recruiter_client, Rubric, "retire", rubric)
 
     assert messages_of(response) == [
         ("error", f"{rubric}: Only a published rubric can be retired; this one is draft.")
@@ -568,7 +479,7 @@ def test_retire_action_refuses_a_draft(recruiter_client):
 def test_reset_weights_action_restores_the_default_split(recruiter_client):
     rubric = rubric_with_criteria(weights=((D("50.00"), D("30.00")), (D("19.99"),)))
 
-    response = run_action(recruiter_client, "rubric", "reset_weights", rubric)
+    response = run_action(recruiter_client, Rubric, "reset_weights", rubric)
 
     assert messages_of(response) == [("success", "Reset the weights of 1 rubric(s).")]
     # The default split: no bonus weighs more than half the lightest must-have.
@@ -580,7 +491,7 @@ def test_reset_weights_action_refuses_a_published_rubric(recruiter_client):
         state=Rubric.State.PUBLISHED, weights=((D("60.00"), D("20.00")), (D("20.00"),))
     )
 
-    response = run_action(recruiter_client, "rubric", "reset_weights", rubric)
+    response = run_action(recruiter_client, Rubric, "reset_weights", rubric)
 
     assert messages_of(response) == [("error", f"{rubric}: {NOT_EDITABLE}")]
     assert [w for _, w, *_ in criteria_state(rubric)] == [D("60.00"), D("20.00"), D("20.00")]
@@ -778,7 +689,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, page):
 def test_anonymous_action_post_is_sent_to_the_login_page_and_changes_nothing(client):
     rubric = rubric_with_criteria()
 
-    response = run_action(client, "rubric", "publish", rubric)
+    response = run_action(client, Rubric, "publish", rubric)
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
@@ -790,7 +701,7 @@ def test_anonymous_action_post_is_sent_to_the_login_page_and_changes_nothing(cli
 def test_reviewer_can_view_the_changelists(reviewer_client, model):
     rubric_with_criteria()
 
-    response = reviewer_client.get(changelist_url(model))
+    response = reviewer_client.get(changelist_url(f"rubrics.{model}"))
 
     assert response.status_code == 200
     assert len(response.context["cl"].result_list) == 1
@@ -853,7 +764,7 @@ def test_reviewer_cannot_delete_a_draft_rubric(reviewer_client):
 def test_reviewer_is_offered_no_actions(reviewer_client, model):
     rubric_with_criteria()
 
-    response = reviewer_client.get(changelist_url(model))
+    response = reviewer_client.get(changelist_url(f"rubrics.{model}"))
 
     assert response.context["action_form"] is None
 
@@ -875,7 +786,7 @@ def test_reviewer_action_post_changes_nothing(reviewer_client, model, action):
     before = criteria_state(rubric)
     target = rubric.posting if model == "jobposting" else rubric
 
-    response = run_action(reviewer_client, model, action, target)
+    response = run_action(reviewer_client, f"rubrics.{model}", action, target)
 
     assert response.status_code == 200
     assert messages_of(response) == []
@@ -886,8 +797,8 @@ def test_reviewer_action_post_changes_nothing(reviewer_client, model, action):
 def test_recruiter_is_offered_every_action(recruiter_client):
     rubric_with_criteria()
 
-    postings = recruiter_client.get(changelist_url("jobposting"))
-    rubrics = recruiter_client.get(changelist_url("rubric"))
+    postings = recruiter_client.get(changelist_url(JobPosting))
+    rubrics = recruiter_client.get(changelist_url(Rubric))
 
     def names(response):
         return [name for name, _ in response.context["action_form"].fields["action"].choices][1:]
@@ -918,7 +829,7 @@ def test_posting_changelist_query_count_does_not_grow_with_rows(
         for _ in range(n):
             RubricFactory(posting=JobPostingFactory(created_by=UserFactory()))
 
-    url = changelist_url("jobposting")
+    url = changelist_url(JobPosting)
     add_postings(3)
     few = _count_queries(django_assert_max_num_queries, recruiter_client, url, 11)
     add_postings(27)
@@ -934,7 +845,7 @@ def test_rubric_changelist_query_count_does_not_grow_with_rows(
         for _ in range(n):
             rubric_with_criteria()
 
-    url = changelist_url("rubric")
+    url = changelist_url(Rubric)
     add_rubrics(3)
     few = _count_queries(django_assert_max_num_queries, recruiter_client, url, 8)
     add_rubrics(27)

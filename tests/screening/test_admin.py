@@ -9,7 +9,6 @@ import io
 import re
 from datetime import date, timedelta
 from decimal import Decimal
-from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
@@ -33,7 +32,7 @@ from tests.factories import (
     rubric_with_criteria,
     submit_scores,
 )
-from tests.rubrics.test_admin import form_data, messages_of
+from tests.support import form_data, hidden_value, messages_of, table_rows
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -64,59 +63,6 @@ def service_rubric(**kwargs) -> Rubric:
     Rubric.objects.filter(pk=rubric.pk).update(state=Rubric.State.PUBLISHED)
     rubric.refresh_from_db()
     return rubric
-
-
-class _HiddenInputs(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.values: dict[str, str] = {}
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "input" and attrs.get("type") == "hidden" and attrs.get("name"):
-            self.values[attrs["name"]] = attrs.get("value", "")
-
-
-def hidden_value(response, name: str) -> str:
-    parser = _HiddenInputs()
-    parser.feed(response.content.decode())
-    return parser.values[name]
-
-
-def table_rows(response, table_id: str) -> list[list[str]]:
-    """The text of each body cell of one table on the page."""
-
-    class Cells(HTMLParser):
-        def __init__(self):
-            super().__init__(convert_charrefs=True)
-            self.inside = self.in_body = False
-            self.rows: list[list[str]] = []
-            self.cell: list[str] | None = None
-
-        def handle_starttag(self, tag, attrs):
-            if tag == "table":
-                self.inside = dict(attrs).get("id") == table_id
-            elif self.inside and tag == "tbody":
-                self.in_body = True
-            elif self.inside and self.in_body and tag == "tr":
-                self.rows.append([])
-            elif self.inside and self.in_body and tag == "td":
-                self.cell = []
-
-        def handle_data(self, data):
-            if self.cell is not None:
-                self.cell.append(data)
-
-        def handle_endtag(self, tag):
-            if tag == "td" and self.cell is not None:
-                self.rows[-1].append(" ".join("".join(self.cell).split()))
-                self.cell = None
-            elif tag == "table":
-                self.inside = self.in_body = False
-
-    parser = Cells()
-    parser.feed(response.content.decode())
-    return parser.rows
 
 
 @pytest.fixture
