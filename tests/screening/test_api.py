@@ -10,20 +10,19 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from rubrics.models import Criterion, JobPosting, Rubric
+from rubrics.models import JobPosting, Rubric
 from screening.models import Application, Candidate, CriterionScore, ReviewAssignment
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
-    CriterionFactory,
     JobPostingFactory,
     RecruiterFactory,
     ReviewAssignmentFactory,
     ReviewerFactory,
-    RubricFactory,
     UserFactory,
     published_rubric,
     rubric_with_criteria,
+    service_rubric,
     submit_scores,
 )
 
@@ -57,24 +56,6 @@ RANKING_COLUMNS = [
     "yes",
     "strong_yes",
 ]
-
-
-def service_rubric(**kwargs) -> Rubric:
-    """A published 1–4 rubric: must-haves Certification and Experience (37.5
-    each, knockout below 2) and the bonus Service software (25)."""
-    rubric = RubricFactory(**kwargs)
-    for order, (kind, title, weight) in enumerate(
-        [
-            (Criterion.Kind.MUST_HAVE, "Certification", D("37.50")),
-            (Criterion.Kind.MUST_HAVE, "Experience", D("37.50")),
-            (Criterion.Kind.BONUS, "Service software", D("25.00")),
-        ],
-        start=1,
-    ):
-        CriterionFactory(rubric=rubric, kind=kind, title=title, weight=weight, order=order)
-    Rubric.objects.filter(pk=rubric.pk).update(state=Rubric.State.PUBLISHED)
-    rubric.refresh_from_db()
-    return rubric
 
 
 @pytest.fixture
