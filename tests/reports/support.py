@@ -1,5 +1,6 @@
 """What the report tests share: the fixed "now" and digest period they are written
-against, and the digest world, small enough that its figures can be worked out by hand."""
+against; the digest world, small enough that its figures can be worked out by hand; and
+stored reports for the query budgets."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from calibration.services import calibration_run
+from reports.models import Report, ReportDelivery
 from rubrics.models import Criterion, Rubric
 from screening.models import Application, Scorecard
 from tests.factories import (
@@ -109,3 +111,30 @@ def digest_world(*, calibrate: bool = True) -> SimpleNamespace:
         run=run,
         **reviewers,
     )
+
+
+CSP = "sandbox; img-src data:; style-src 'unsafe-inline'"
+
+
+def make_reports(n: int) -> list[Report]:
+    """`n` stored reports, each of its own posting with one delivery: what
+    the list has to fetch per row without a query per row."""
+    start, end = period_of_now()
+    reports = []
+    for i in range(n):
+        posting = JobPostingFactory(title=f"Posting {i}")
+        report = Report.objects.create(
+            posting=posting,
+            period_start=start,
+            period_end=end,
+            subject=f"Weekly digest: Posting {i}",
+            html="<p>digest</p>",
+            text="digest",
+            csv="rank\n",
+            recipients=[f"r{i}@example.org"],
+        )
+        ReportDelivery.objects.create(
+            report=report, recipient=f"r{i}@example.org", sent_at=report.created_at
+        )
+        reports.append(report)
+    return reports
