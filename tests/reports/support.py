@@ -1,13 +1,16 @@
 """What the report tests share: the fixed "now" and digest period they are written
-against; the digest world, small enough that its figures can be worked out by hand; and
-stored reports for the query budgets."""
+against; the digest world, small enough that its figures can be worked out by hand;
+stored reports for the query budgets; and a mail backend that fails part-way."""
 
+import smtplib
 from datetime import datetime
 from decimal import Decimal
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 
 from calibration.services import calibration_run
 from reports.models import Report, ReportDelivery
@@ -138,3 +141,38 @@ def make_reports(n: int) -> list[Report]:
         )
         reports.append(report)
     return reports
+
+
+SITE = "https://rubrics.example.org"
+
+
+def set_all_submitted_at(posting, when: datetime) -> None:
+    Scorecard.objects.filter(application__posting=posting, submitted_at__isnull=False).update(
+        submitted_at=when
+    )
+
+
+class FlakyBackend(LocmemBackend):
+    """The locmem backend, except that the `fail_at`-th message sent since
+    `reset()` raises SMTPServerDisconnected, the first time only (as when
+    the SMTP server drops the connection once)."""
+
+    fail_at: int | None = None
+    attempts = 0
+
+    @classmethod
+    def reset(cls, fail_at: int | None) -> None:
+        cls.fail_at = fail_at
+        cls.attempts = 0
+
+    def send_messages(self, messages):
+        for message in messages:
+            FlakyBackend.attempts += 1
+            if FlakyBackend.attempts == FlakyBackend.fail_at:
+                raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+            super().send_messages([message])
+        return len(messages)
+
+
+def recipients_of_outbox() -> list[str]:
+    return sorted(address for message in mail.outbox for address in message.to)
