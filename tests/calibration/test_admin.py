@@ -9,10 +9,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from calibration.models import CalibrationRun
 from calibration.services import calibration_run
-from tests.factories import (
-    published_rubric,
-    rubric_with_criteria,
-)
+from tests.factories import published_rubric, rubric_with_criteria
 from tests.support import messages_of
 
 pytestmark = pytest.mark.django_db

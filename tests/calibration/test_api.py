@@ -6,10 +6,7 @@ from unittest import mock
 import pytest
 
 from calibration.models import CalibrationRun
-from tests.factories import (
-    published_rubric,
-    rubric_with_criteria,
-)
+from tests.factories import published_rubric, rubric_with_criteria
 
 pytestmark = pytest.mark.django_db
 

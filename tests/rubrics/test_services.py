@@ -8,12 +8,7 @@ from core.models import AuditEvent
 from rubrics import services
 from rubrics.errors import RubricNotEditable
 from rubrics.models import Criterion, Rubric
-from tests.factories import (
-    CriterionFactory,
-    JobPostingFactory,
-    RubricFactory,
-    rubric_with_criteria,
-)
+from tests.factories import CriterionFactory, JobPostingFactory, RubricFactory, rubric_with_criteria
 
 pytestmark = pytest.mark.django_db
 D = Decimal

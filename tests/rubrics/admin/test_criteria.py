@@ -8,16 +8,9 @@ import pytest
 from pytest_django.asserts import assertContains
 
 from rubrics.models import Criterion
-from tests.factories import (
-    CriterionFactory,
-    RubricFactory,
-    rubric_with_criteria,
-)
+from tests.factories import CriterionFactory, RubricFactory, rubric_with_criteria
 from tests.rubrics.admin.support import criteria_state
-from tests.support import (
-    change_url,
-    form_data,
-)
+from tests.support import change_url, form_data
 
 pytestmark = pytest.mark.django_db
 D = Decimal

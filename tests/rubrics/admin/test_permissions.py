@@ -8,19 +8,9 @@ from django.urls import reverse
 from pytest_django.asserts import assertNotContains
 
 from rubrics.models import JobPosting, Rubric
-from tests.factories import (
-    JobPostingFactory,
-    rubric_with_criteria,
-)
+from tests.factories import JobPostingFactory, rubric_with_criteria
 from tests.rubrics.admin.support import criteria_state
-from tests.support import (
-    change_url,
-    changelist_url,
-    delete_url,
-    form_data,
-    messages_of,
-    run_action,
-)
+from tests.support import change_url, changelist_url, delete_url, form_data, messages_of, run_action
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -11,20 +11,8 @@ from pytest_django.asserts import assertContains
 from core.models import AuditEvent
 from rubrics.models import JobPosting, Rubric
 from rubrics.parsing import MAX_POSTING_BYTES, PostingParseError, parse_posting
-from tests.factories import (
-    JobPostingFactory,
-    RubricFactory,
-    UserFactory,
-    rubric_with_criteria,
-)
-from tests.support import (
-    change_url,
-    changelist_url,
-    delete_url,
-    form_data,
-    messages_of,
-    run_action,
-)
+from tests.factories import JobPostingFactory, RubricFactory, UserFactory, rubric_with_criteria
+from tests.support import change_url, changelist_url, delete_url, form_data, messages_of, run_action
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -10,10 +10,7 @@ from tests.factories import (
     UserFactory,
     rubric_with_criteria,
 )
-from tests.support import (
-    change_url,
-    changelist_url,
-)
+from tests.support import change_url, changelist_url
 
 pytestmark = pytest.mark.django_db
 

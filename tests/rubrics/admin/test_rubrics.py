@@ -8,11 +8,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from rubrics.models import Criterion, Rubric
-from tests.factories import (
-    JobPostingFactory,
-    RubricFactory,
-    rubric_with_criteria,
-)
+from tests.factories import JobPostingFactory, RubricFactory, rubric_with_criteria
 from tests.rubrics.admin.support import criteria_state
 from tests.support import (
     change_url,

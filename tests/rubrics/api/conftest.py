@@ -6,10 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from rubrics.models import Rubric
-from tests.factories import (
-    JobPostingFactory,
-    rubric_with_criteria,
-)
+from tests.factories import JobPostingFactory, rubric_with_criteria
 
 
 @pytest.fixture

@@ -3,9 +3,7 @@ a 400 with a code, never a 500."""
 
 import pytest
 
-from tests.factories import (
-    POSTING_TEXT,
-)
+from tests.factories import POSTING_TEXT
 from tests.rubrics.api.support import POSTINGS, RUBRICS, world_url
 
 pytestmark = pytest.mark.django_db

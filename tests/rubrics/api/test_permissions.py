@@ -6,10 +6,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from rubrics.models import JobPosting
-from tests.factories import (
-    POSTING_TEXT,
-    JobPostingFactory,
-)
+from tests.factories import POSTING_TEXT, JobPostingFactory
 from tests.rubrics.api.support import POSTINGS, RUBRICS, db_snapshot, world_url
 
 pytestmark = pytest.mark.django_db

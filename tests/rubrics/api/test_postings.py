@@ -3,12 +3,7 @@
 import pytest
 
 from rubrics.models import JobPosting
-from tests.factories import (
-    POSTING_TEXT,
-    JobPostingFactory,
-    RubricFactory,
-    rubric_with_criteria,
-)
+from tests.factories import POSTING_TEXT, JobPostingFactory, RubricFactory, rubric_with_criteria
 from tests.rubrics.api.support import LABELS_4, LABELS_5, POSTINGS
 
 pytestmark = pytest.mark.django_db

@@ -5,11 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from core.models import AuditEvent
 from rubrics.models import Rubric
-from tests.factories import (
-    JobPostingFactory,
-    RubricFactory,
-    rubric_with_criteria,
-)
+from tests.factories import JobPostingFactory, RubricFactory, rubric_with_criteria
 from tests.rubrics.api.support import POSTINGS, RUBRICS
 
 pytestmark = pytest.mark.django_db

@@ -6,11 +6,7 @@ from decimal import Decimal
 import pytest
 
 from rubrics.models import Criterion, Rubric
-from tests.factories import (
-    CriterionFactory,
-    RubricFactory,
-    rubric_with_criteria,
-)
+from tests.factories import CriterionFactory, RubricFactory, rubric_with_criteria
 from tests.rubrics.api.support import LABELS_5, RUBRICS, db_snapshot
 
 pytestmark = pytest.mark.django_db

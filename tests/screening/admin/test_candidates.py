@@ -7,9 +7,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from screening.models import Candidate
-from tests.factories import (
-    CandidateFactory,
-)
+from tests.factories import CandidateFactory
 from tests.support import hidden_value, messages_of, table_rows
 
 pytestmark = pytest.mark.django_db

@@ -15,10 +15,7 @@ from tests.factories import (
     UserFactory,
     submit_scores,
 )
-from tests.screening.api.support import (
-    ASSIGNMENTS,
-    assign_url,
-)
+from tests.screening.api.support import ASSIGNMENTS, assign_url
 
 pytestmark = pytest.mark.django_db
 

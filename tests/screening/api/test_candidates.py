@@ -4,9 +4,7 @@ the role it is for; the errors it gives carry a field key and a machine-readable
 import pytest
 
 from screening.models import Candidate
-from tests.factories import (
-    CandidateFactory,
-)
+from tests.factories import CandidateFactory
 from tests.screening.api.support import CANDIDATES
 
 pytestmark = pytest.mark.django_db
