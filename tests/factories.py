@@ -225,3 +225,12 @@ def submit_scores(assignment: ReviewAssignment, values: dict, recommendation: in
     card.submitted_at = timezone.now()
     card.save()
     return card
+
+
+def assign_and_submit(
+    application, reviewer, criteria, values, recommendation: int = 3
+) -> Scorecard:
+    """Assign `reviewer` to `application` and store their submitted scorecard: `values`
+    are the levels on `criteria`, in the same order."""
+    assignment = ReviewAssignmentFactory(application=application, reviewer=reviewer)
+    return submit_scores(assignment, dict(zip(criteria, values, strict=True)), recommendation)

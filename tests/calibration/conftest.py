@@ -9,16 +9,10 @@ from calibration.services import calibration_run
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
-    ReviewAssignmentFactory,
     ReviewerFactory,
+    assign_and_submit,
     published_rubric,
-    submit_scores,
 )
-
-
-def submit(application, reviewer, criteria, values, recommendation=3):
-    assignment = ReviewAssignmentFactory(application=application, reviewer=reviewer)
-    return submit_scores(assignment, dict(zip(criteria, values, strict=True)), recommendation)
 
 
 @pytest.fixture
@@ -37,16 +31,16 @@ def world():
     for i in range(30):
         application = ApplicationFactory(rubric=rubric)
         base = [1 + i % 3] * 3
-        submit(application, ada, criteria, base)
+        assign_and_submit(application, ada, criteria, base)
         nearer_middle = 2 if i % 2 == 0 and base[0] != 2 else base[0]
-        submit(application, ben, criteria, [nearer_middle, *base[1:]])
-        submit(application, cleo, criteria, [v + 1 for v in base])
+        assign_and_submit(application, ben, criteria, [nearer_middle, *base[1:]])
+        assign_and_submit(application, cleo, criteria, [v + 1 for v in base])
     xavier = ApplicationFactory(rubric=rubric, candidate=CandidateFactory(full_name="Xavier"))
     yusuf = ApplicationFactory(rubric=rubric, candidate=CandidateFactory(full_name="Yusuf"))
-    submit(xavier, ada, criteria, [3, 3, 3])
-    submit(xavier, ben, criteria, [3, 3, 3])
-    submit(yusuf, ada, criteria, [3, 3, 3])
-    submit(yusuf, cleo, criteria, [4, 4, 4])
+    assign_and_submit(xavier, ada, criteria, [3, 3, 3])
+    assign_and_submit(xavier, ben, criteria, [3, 3, 3])
+    assign_and_submit(yusuf, ada, criteria, [3, 3, 3])
+    assign_and_submit(yusuf, cleo, criteria, [4, 4, 4])
     return SimpleNamespace(
         rubric=rubric,
         criteria=criteria,

@@ -22,10 +22,9 @@ from tests.factories import (
     CriterionFactory,
     JobPostingFactory,
     RecruiterFactory,
-    ReviewAssignmentFactory,
     ReviewerFactory,
     RubricFactory,
-    submit_scores,
+    assign_and_submit,
 )
 
 
@@ -57,11 +56,6 @@ def levels(i: int) -> dict[str, list[int]]:
     if i == 0:
         ben[0] = 2
     return {"ada": base, "ben": ben, "cleo": [v + 1 for v in base]}
-
-
-def submit(application, reviewer, criteria, values, recommendation=3) -> Scorecard:
-    assignment = ReviewAssignmentFactory(application=application, reviewer=reviewer)
-    return submit_scores(assignment, dict(zip(criteria, values, strict=True)), recommendation)
 
 
 def digest_world(*, calibrate: bool = True) -> SimpleNamespace:
@@ -101,9 +95,9 @@ def digest_world(*, calibrate: bool = True) -> SimpleNamespace:
     for i in range(6):
         application = apply(f"Candidate {i}")
         for name, values in levels(i).items():
-            submit(application, reviewers[name], criteria, values)
-    submit(apply("Solo Cleo"), reviewers["cleo"], criteria, [4, 4, 3])
-    submit(apply("Solo Ada"), reviewers["ada"], criteria, [2, 2, 3])
+            assign_and_submit(application, reviewers[name], criteria, values)
+    assign_and_submit(apply("Solo Cleo"), reviewers["cleo"], criteria, [4, 4, 3])
+    assign_and_submit(apply("Solo Ada"), reviewers["ada"], criteria, [2, 2, 3])
     run = calibration_run(rubric_id=rubric.pk) if calibrate else None
     return SimpleNamespace(
         posting=posting,

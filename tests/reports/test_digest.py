@@ -21,6 +21,7 @@ from tests.factories import (
     CandidateFactory,
     ReviewAssignmentFactory,
     ReviewerFactory,
+    assign_and_submit,
     submit_scores,
 )
 from tests.reports.support import (
@@ -30,7 +31,6 @@ from tests.reports.support import (
     now_wednesday,
     period_of_now,
     set_all_submitted_at,
-    submit,
 )
 
 pytestmark = pytest.mark.django_db
@@ -187,7 +187,7 @@ def test_digest_top_candidates_stop_at_ten(world):
         application = ApplicationFactory(
             rubric=world.rubric, candidate=CandidateFactory(full_name=f"Extra {i}")
         )
-        submit(application, world.ada, world.criteria, [1, 1, 1])
+        assign_and_submit(application, world.ada, world.criteria, [1, 1, 1])
     calibration_run(rubric_id=world.rubric.pk)
 
     report = digest_prepare(posting=world.posting, now=now_wednesday())
@@ -292,9 +292,9 @@ def test_next_digest_names_reviewers_whose_severity_moved_by_at_least_0_2(world)
             rubric=world.rubric, candidate=CandidateFactory(full_name=f"Later {i}")
         )
         base = [1 + i % 3] * 3
-        submit(application, world.ada, world.criteria, [v + 1 for v in base])
-        submit(application, world.ben, world.criteria, base)
-        submit(application, world.cleo, world.criteria, base)
+        assign_and_submit(application, world.ada, world.criteria, [v + 1 for v in base])
+        assign_and_submit(application, world.ben, world.criteria, base)
+        assign_and_submit(application, world.cleo, world.criteria, base)
     calibration_run(rubric_id=world.rubric.pk)
 
     report = digest_prepare(posting=world.posting, now=now_wednesday() + timedelta(days=7))
