@@ -19,8 +19,60 @@ def pytest_report_header(config):
     return f"database: {connection.vendor} · broker: {broker}"
 
 
+# --- Who is acting ------------------------------------------------------------------
+# One recruiter, one reviewer and one superuser per test, and their logged-in clients: the
+# Django test client for admin pages (`*_client`) and DRF's for the API (`*_api`). A module
+# that needs a particular person (a username its assertions name) overrides `recruiter` or
+# `reviewer`, and the clients below log that person in.
+
+
+@pytest.fixture
+def recruiter():
+    from tests.factories import RecruiterFactory
+
+    return RecruiterFactory()
+
+
+@pytest.fixture
+def reviewer():
+    from tests.factories import ReviewerFactory
+
+    return ReviewerFactory()
+
+
+@pytest.fixture
+def superuser():
+    from tests.factories import UserFactory
+
+    return UserFactory(username="root", is_superuser=True)
+
+
 @pytest.fixture
 def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+@pytest.fixture
+def recruiter_client(client, recruiter):
+    client.force_login(recruiter)
+    return client
+
+
+@pytest.fixture
+def reviewer_client(client, reviewer):
+    client.force_login(reviewer)
+    return client
+
+
+@pytest.fixture
+def recruiter_api(api_client, recruiter):
+    api_client.force_login(recruiter)
+    return api_client
+
+
+@pytest.fixture
+def reviewer_api(api_client, reviewer):
+    api_client.force_login(reviewer)
+    return api_client

@@ -165,6 +165,24 @@ def published_rubric(**kwargs) -> Rubric:
     return rubric_with_criteria(state=Rubric.State.PUBLISHED, **kwargs)
 
 
+def service_rubric(**kwargs) -> Rubric:
+    """A published 1–4 rubric: must-haves Certification and Experience (37.5
+    each, knockout below 2) and the bonus Service software (25), in that order."""
+    rubric = RubricFactory(**kwargs)
+    for order, (kind, title, weight) in enumerate(
+        [
+            (Criterion.Kind.MUST_HAVE, "Certification", Decimal("37.50")),
+            (Criterion.Kind.MUST_HAVE, "Experience", Decimal("37.50")),
+            (Criterion.Kind.BONUS, "Service software", Decimal("25.00")),
+        ],
+        start=1,
+    ):
+        CriterionFactory(rubric=rubric, kind=kind, title=title, weight=weight, order=order)
+    Rubric.objects.filter(pk=rubric.pk).update(state=Rubric.State.PUBLISHED)
+    rubric.refresh_from_db()
+    return rubric
+
+
 class ApplicationFactory(factory.django.DjangoModelFactory):
     """An application pinned to a published rubric of its posting."""
 
@@ -207,3 +225,12 @@ def submit_scores(assignment: ReviewAssignment, values: dict, recommendation: in
     card.submitted_at = timezone.now()
     card.save()
     return card
+
+
+def assign_and_submit(
+    application, reviewer, criteria, values, recommendation: int = 3
+) -> Scorecard:
+    """Assign `reviewer` to `application` and store their submitted scorecard: `values`
+    are the levels on `criteria`, in the same order."""
+    assignment = ReviewAssignmentFactory(application=application, reviewer=reviewer)
+    return submit_scores(assignment, dict(zip(criteria, values, strict=True)), recommendation)

@@ -15,7 +15,7 @@ from reports.digest import html_with_inline_images
 from reports.services import digest_prepare, report_send
 from tests.browser.support import CHROMIUM_ARGS, CHROMIUM_PATH, VIEWPORT, chromium_available
 from tests.factories import UserFactory
-from tests.reports.test_reports import digest_world, now_wednesday
+from tests.reports.support import digest_world, now_wednesday
 
 if not chromium_available():
     pytest.skip(

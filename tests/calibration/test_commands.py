@@ -369,7 +369,8 @@ def service_rubric(posting=None, version=1) -> Rubric:
 
 
 # Grace and Katherine rate Ada (Grace 4/3/–, Katherine 3/2/2) and Charles
-# (Grace 1/4/4): the hand-worked ranking of test_api.py (54.17 and 62.5).
+# (Grace 1/4/4): the hand-worked ranking of tests/screening/api/test_ranking.py (54.17 and
+# 62.5).
 GOOD = (
     "candidate,reviewer,criterion,value,date,candidate_name\n"
     "ada@example.net,grace@example.org,Certification,4,2025-01-10,Ada Lovelace\n"

@@ -35,9 +35,9 @@ from tests.factories import (
     CandidateFactory,
     ReviewAssignmentFactory,
     ReviewerFactory,
+    assign_and_submit,
     published_rubric,
     rubric_with_criteria,
-    submit_scores,
 )
 
 pytestmark = pytest.mark.django_db
@@ -62,11 +62,6 @@ def levels(i: int) -> dict[str, list[int]]:
     return {"ada": base, "ben": ben, "cleo": [v + 1 for v in base]}
 
 
-def submit(application, reviewer, criteria, values, recommendation=3):
-    assignment = ReviewAssignmentFactory(application=application, reviewer=reviewer)
-    return submit_scores(assignment, dict(zip(criteria, values, strict=True)), recommendation)
-
-
 @pytest.fixture
 def world():
     """A published 1–4 rubric (37.5/37.5 must-haves, a 25 bonus), three
@@ -81,7 +76,7 @@ def world():
     for i in range(N_APPLICATIONS):
         application = ApplicationFactory(rubric=rubric)
         for name, values in levels(i).items():
-            submit(application, reviewers[name], criteria, values)
+            assign_and_submit(application, reviewers[name], criteria, values)
         applications.append(application)
     return SimpleNamespace(rubric=rubric, criteria=criteria, applications=applications, **reviewers)
 
@@ -202,7 +197,7 @@ def test_severe_reviewer_is_flagged_with_the_reason():
         application = ApplicationFactory(rubric=rubric)
         for name, reviewer, shift in (("ada", ada, 0), ("ben", ben, 0), ("dana", dana, -1)):
             values = [2 + i % 3 + shift] * 3
-            submit(application, reviewer, criteria, values)
+            assign_and_submit(application, reviewer, criteria, values)
             rows += [(i, name, k, v) for k, v in enumerate(values)]
     severity, se = dense_severity(rows)["dana"]
 
@@ -232,8 +227,8 @@ def test_reviewer_with_too_few_ratings_is_not_flagged_even_when_lenient():
     ada, cleo = ReviewerFactory(), ReviewerFactory()
     for i in range(3):
         application = ApplicationFactory(rubric=rubric)
-        submit(application, ada, criteria, levels(i)["ada"])
-        submit(application, cleo, criteria, levels(i)["cleo"])
+        assign_and_submit(application, ada, criteria, levels(i)["ada"])
+        assign_and_submit(application, cleo, criteria, levels(i)["cleo"])
 
     run = calibration_run(rubric_id=rubric.pk)
 
@@ -263,7 +258,7 @@ def test_reviewer_who_grows_more_lenient_over_two_months_drifts_upwards():
             (ben, base),
             (cleo, [v + (i >= 30) for v in base]),
         ):
-            card = submit(application, reviewer, criteria, values)
+            card = assign_and_submit(application, reviewer, criteria, values)
             Scorecard.objects.filter(pk=card.pk).update(submitted_at=start + timedelta(days=i))
 
     run = calibration_run(rubric_id=rubric.pk)
@@ -392,10 +387,10 @@ def same_quality_pair(world):
     scored by Ada and Ben, Yusuf by Ada and the lenient Cleo (who gives 4s)."""
     xavier = ApplicationFactory(rubric=world.rubric, candidate=CandidateFactory(full_name="Xavier"))
     yusuf = ApplicationFactory(rubric=world.rubric, candidate=CandidateFactory(full_name="Yusuf"))
-    submit(xavier, world.ada, world.criteria, [3, 3, 3])
-    submit(xavier, world.ben, world.criteria, [3, 3, 3])
-    submit(yusuf, world.ada, world.criteria, [3, 3, 3])
-    submit(yusuf, world.cleo, world.criteria, [4, 4, 4])
+    assign_and_submit(xavier, world.ada, world.criteria, [3, 3, 3])
+    assign_and_submit(xavier, world.ben, world.criteria, [3, 3, 3])
+    assign_and_submit(yusuf, world.ada, world.criteria, [3, 3, 3])
+    assign_and_submit(yusuf, world.cleo, world.criteria, [4, 4, 4])
     return SimpleNamespace(xavier=xavier, yusuf=yusuf)
 
 
@@ -451,7 +446,7 @@ def test_run_reports_its_progress_to_the_caller(world):
 def test_run_reads_only_submitted_scores_of_its_own_rubric(world):
     other = published_rubric()
     other_criteria = list(other.criteria.order_by("order", "id"))
-    submit(ApplicationFactory(rubric=other), world.ada, other_criteria, [4, 4, 4])
+    assign_and_submit(ApplicationFactory(rubric=other), world.ada, other_criteria, [4, 4, 4])
     draft = ReviewAssignmentFactory(application=world.applications[0])  # not submitted
 
     run = calibration_run(rubric_id=world.rubric.pk)
@@ -463,7 +458,7 @@ def test_run_reads_only_submitted_scores_of_its_own_rubric(world):
 def test_no_evidence_scores_are_left_out_of_the_ratings():
     rubric = published_rubric()
     criteria = list(rubric.criteria.order_by("order", "id"))
-    submit(ApplicationFactory(rubric=rubric), ReviewerFactory(), criteria, [3, 2, None])
+    assign_and_submit(ApplicationFactory(rubric=rubric), ReviewerFactory(), criteria, [3, 2, None])
 
     run = calibration_run(rubric_id=rubric.pk)
 
@@ -688,8 +683,8 @@ def test_a_task_for_a_finished_run_is_safe_to_run_twice(world):
 def test_nightly_task_queues_one_run_per_published_rubric_with_submitted_scorecards():
     def scored(rubric):
         criteria = list(rubric.criteria.order_by("order", "id"))
-        submit(ApplicationFactory(rubric=rubric), ReviewerFactory(), criteria, [3, 3, 3])
-        submit(ApplicationFactory(rubric=rubric), ReviewerFactory(), criteria, [2, 3, 1])
+        assign_and_submit(ApplicationFactory(rubric=rubric), ReviewerFactory(), criteria, [3, 3, 3])
+        assign_and_submit(ApplicationFactory(rubric=rubric), ReviewerFactory(), criteria, [2, 3, 1])
         return rubric
 
     active = [scored(published_rubric()), scored(published_rubric())]
@@ -713,7 +708,7 @@ def test_nightly_task_sends_each_rubric_once_whatever_its_scorecards():
     rubric = published_rubric()
     criteria = list(rubric.criteria.order_by("order", "id"))
     for _ in range(4):
-        submit(ApplicationFactory(rubric=rubric), ReviewerFactory(), criteria, [3, 3, 3])
+        assign_and_submit(ApplicationFactory(rubric=rubric), ReviewerFactory(), criteria, [3, 3, 3])
 
     with mock.patch.object(calibrate_rubric, "delay") as delay:
         assert calibrate_active_rubrics() == 1
@@ -954,7 +949,7 @@ def test_ranking_shows_the_adjusted_score_of_the_latest_successful_run():
     rubric = published_rubric()
     criteria = list(rubric.criteria.order_by("order", "id"))
     application = ApplicationFactory(rubric=rubric)
-    submit(application, ReviewerFactory(), criteria, [3, 3, 3])
+    assign_and_submit(application, ReviewerFactory(), criteria, [3, 3, 3])
     finished_run(rubric, "succeeded", 60, [(application, 10.0)])
     finished_run(rubric, "succeeded", 30, [(application, 20.123)])
     finished_run(rubric, "failed", 10, [(application, 30.0)])
@@ -968,7 +963,7 @@ def test_ranking_shows_the_adjusted_score_of_the_latest_successful_run():
 def test_ranking_has_no_adjusted_score_for_an_application_scored_after_the_run(world):
     calibration_run(rubric_id=world.rubric.pk)
     late = ApplicationFactory(rubric=world.rubric, candidate=CandidateFactory(full_name="Late"))
-    submit(late, world.ada, world.criteria, [2, 2, 2])
+    assign_and_submit(late, world.ada, world.criteria, [2, 2, 2])
 
     rows = {r.candidate_name: r for r in selectors.posting_ranking(posting=world.rubric.posting)}
 

@@ -8,21 +8,10 @@ from core.models import AuditEvent
 from rubrics import services
 from rubrics.errors import RubricNotEditable
 from rubrics.models import Criterion, Rubric
-from tests.factories import (
-    CriterionFactory,
-    JobPostingFactory,
-    RecruiterFactory,
-    RubricFactory,
-    rubric_with_criteria,
-)
+from tests.factories import CriterionFactory, JobPostingFactory, RubricFactory, rubric_with_criteria
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-@pytest.fixture
-def recruiter():
-    return RecruiterFactory()
 
 
 def test_generate_makes_a_draft_with_one_criterion_per_item(recruiter):

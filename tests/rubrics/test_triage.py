@@ -11,7 +11,7 @@ from core.models import AuditEvent
 from rubrics import selectors, services
 from rubrics.errors import RubricNotEditable
 from rubrics.models import Criterion, Rubric
-from tests.factories import JobPostingFactory, RecruiterFactory
+from tests.factories import JobPostingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,11 +30,6 @@ Nice to have
 
 Candidates must be comfortable lifting 20 kg sacks of flour.
 """
-
-
-@pytest.fixture
-def recruiter():
-    return RecruiterFactory()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
     JobPostingFactory,
-    RecruiterFactory,
     ReviewAssignmentFactory,
     ReviewerFactory,
     published_rubric,
@@ -23,11 +22,6 @@ pytestmark = pytest.mark.django_db
 
 STRONG_NO, NO, YES, STRONG_YES = 1, 2, 3, 4
 NO_TALLY = {"Strong no": 0, "No": 0, "Yes": 0, "Strong yes": 0}
-
-
-@pytest.fixture
-def recruiter():
-    return RecruiterFactory()
 
 
 @pytest.fixture

@@ -29,16 +29,6 @@ HEADER = "full_name,email,phone,links,notes\n"
 
 
 @pytest.fixture
-def recruiter():
-    return RecruiterFactory()
-
-
-@pytest.fixture
-def reviewer():
-    return ReviewerFactory()
-
-
-@pytest.fixture
 def assignment(reviewer):
     return ReviewAssignmentFactory(reviewer=reviewer)
 

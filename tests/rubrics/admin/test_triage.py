@@ -7,7 +7,6 @@ from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertNotContains
@@ -18,10 +17,10 @@ from tests.factories import (
     CriterionFactory,
     JobPostingFactory,
     RecruiterFactory,
-    ReviewerFactory,
     RubricFactory,
     rubric_with_criteria,
 )
+from tests.support import change_url, form_data, messages_of
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -55,14 +54,6 @@ UNCOVERED_MESSAGE = "Requirement-like prose that no criterion covers."
 def span_of(text: str, phrase: str) -> tuple[int, int]:
     start = text.index(phrase)
     return start, start + len(phrase)
-
-
-def messages_of(response) -> list[tuple[str, str]]:
-    return [(m.level_tag, str(m.message)) for m in get_messages(response.wsgi_request)]
-
-
-def change_url(obj) -> str:
-    return reverse(f"admin:rubrics_{obj._meta.model_name}_change", args=[obj.pk])
 
 
 def generate_url(posting) -> str:
@@ -169,23 +160,6 @@ def posting_panel(response) -> _PostingPanel:
     parser.feed(response.content.decode())
     assert parser.segments or parser.length == 0, "No posting panel on the page."
     return parser
-
-
-@pytest.fixture
-def recruiter():
-    return RecruiterFactory()
-
-
-@pytest.fixture
-def recruiter_client(client, recruiter):
-    client.force_login(recruiter)
-    return client
-
-
-@pytest.fixture
-def reviewer_client(client):
-    client.force_login(ReviewerFactory())
-    return client
 
 
 # --- The posting page: "Generate rubric" ------------------------------------
@@ -782,8 +756,6 @@ def test_superuser_may_triage(client):
 def test_inline_edit_with_the_type_column_is_saved(recruiter_client):
     rubric = bakery_rubric()
     page = recruiter_client.get(change_url(rubric))
-    from tests.rubrics.test_admin import form_data
-
     data = form_data(page, "rubric_form")
     assert data["criteria-0-type"] == "general"
     data["criteria-0-type"] = "years"

@@ -1,0 +1,369 @@
+"""The review admins (screening/admin/reviews.py), driven through the test client:
+"My reviews" and the scorecard page. Forms are posted back from the HTML the admin
+rendered, as a browser would."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
+
+from screening.models import CriterionScore, ReviewAssignment, Scorecard
+from tests.factories import (
+    ApplicationFactory,
+    CandidateFactory,
+    ReviewAssignmentFactory,
+    ReviewerFactory,
+    submit_scores,
+)
+from tests.support import form_data, messages_of
+
+pytestmark = pytest.mark.django_db
+
+MY_REVIEWS = reverse("admin:screening_myreview_changelist")
+
+
+# --- My reviews ---------------------------------------------------------------------------
+
+
+def my_review(reviewer, rubric, name, due=None, submitted=False):
+    assignment = ReviewAssignmentFactory(
+        application=ApplicationFactory(candidate=CandidateFactory(full_name=name), rubric=rubric),
+        reviewer=reviewer,
+        due_date=due,
+    )
+    if submitted:
+        submit_scores(assignment, {})
+    return assignment
+
+
+def listed(response) -> list[str]:
+    return [a.application.candidate.full_name for a in response.context["cl"].result_list]
+
+
+def test_my_reviews_lists_only_the_reviewers_own_assignments(reviewer_client, reviewer, rubric):
+    my_review(reviewer, rubric, "Ada Lovelace")
+    my_review(ReviewerFactory(), rubric, "Charles Babbage")
+
+    response = reviewer_client.get(MY_REVIEWS)
+
+    assert listed(response) == ["Ada Lovelace"]
+
+
+def test_my_reviews_lists_pending_reviews_first(reviewer_client, reviewer, rubric):
+    today = timezone.localdate()
+    my_review(reviewer, rubric, "Submitted early", due=today - timedelta(days=9), submitted=True)
+    my_review(reviewer, rubric, "Due later", due=today + timedelta(days=5))
+    my_review(reviewer, rubric, "Due sooner", due=today + timedelta(days=1))
+
+    response = reviewer_client.get(MY_REVIEWS)
+
+    assert listed(response) == ["Due sooner", "Due later", "Submitted early"]
+
+
+def test_my_reviews_lists_pending_reviews_by_due_date(reviewer_client, reviewer, rubric):
+    today = timezone.localdate()
+    my_review(reviewer, rubric, "Due later", due=today + timedelta(days=5))
+    my_review(reviewer, rubric, "Due sooner", due=today + timedelta(days=1))
+
+    response = reviewer_client.get(MY_REVIEWS)
+
+    assert listed(response) == ["Due sooner", "Due later"]
+
+
+def test_my_reviews_marks_an_overdue_review(reviewer_client, reviewer, rubric):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    my_review(reviewer, rubric, "Ada Lovelace", due=yesterday)
+
+    response = reviewer_client.get(MY_REVIEWS)
+
+    assertContains(
+        response,
+        f'<strong class="overdue" style="color:#ba2121">{yesterday.isoformat()} · overdue</strong>',
+        html=False,
+    )
+
+
+def test_my_reviews_does_not_mark_a_submitted_review_overdue(reviewer_client, reviewer, rubric):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    my_review(reviewer, rubric, "Ada Lovelace", due=yesterday, submitted=True)
+
+    response = reviewer_client.get(MY_REVIEWS)
+
+    assertNotContains(response, "overdue</strong>")
+    assertContains(response, f'<td class="field-due">{yesterday.isoformat()}</td>', html=False)
+
+
+def test_my_reviews_links_each_scorecard(reviewer_client, reviewer, rubric):
+    pending = my_review(reviewer, rubric, "Ada Lovelace")
+    done = my_review(reviewer, rubric, "Charles Babbage", submitted=True)
+
+    response = reviewer_client.get(MY_REVIEWS)
+
+    for assignment, label in ((pending, "Score"), (done, "View scorecard")):
+        url = reverse("admin:screening_myreview_scorecard", args=[assignment.pk])
+        assertContains(response, f'<a class="button" href="{url}">{label}</a>', html=False)
+
+
+# --- The scorecard page ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def assignment(reviewer, rubric):
+    return ReviewAssignmentFactory(
+        application=ApplicationFactory(
+            candidate=CandidateFactory(full_name="Ada Lovelace"), rubric=rubric
+        ),
+        reviewer=reviewer,
+    )
+
+
+def scorecard_url(assignment) -> str:
+    return reverse("admin:screening_myreview_scorecard", args=[assignment.pk])
+
+
+def scorecard_form(client, assignment, criteria, values: dict, **extra) -> dict:
+    """The page's form as rendered, with `values` {criterion: level} chosen."""
+    data = form_data(client.get(scorecard_url(assignment)), "scorecard-form")
+    for criterion, value in values.items():
+        data[f"score_{criterion.pk}"] = "" if value is None else str(value)
+    data.update(extra)
+    return data
+
+
+def test_scorecard_page_offers_each_criterion_with_its_levels(
+    reviewer_client, assignment, criteria
+):
+    response = reviewer_client.get(scorecard_url(assignment))
+
+    form = response.context["form"]
+    assert [row["criterion"].title for row in form.rows()] == [
+        "Certification",
+        "Experience",
+        "Service software",
+    ]
+    assert form.fields[f"score_{criteria.software.pk}"].choices == [
+        ("", "No evidence"),
+        ("1", "1 · Does not meet"),
+        ("2", "2 · Partially meets"),
+        ("3", "3 · Meets"),
+        ("4", "4 · Exceeds"),
+    ]
+
+
+def test_scorecard_save_draft_stores_the_scores(reviewer_client, assignment, criteria):
+    data = scorecard_form(
+        reviewer_client,
+        assignment,
+        criteria,
+        {criteria.certification: 3},
+        **{f"note_{criteria.certification.pk}": "HNC electronics.", "_save_draft": "Save draft"},
+    )
+
+    response = reviewer_client.post(scorecard_url(assignment), data)
+
+    assert response.status_code == 302
+    assert list(
+        CriterionScore.objects.filter(scorecard=assignment.scorecard)
+        .order_by("criterion__order")
+        .values_list("criterion__title", "value", "note")
+    ) == [
+        ("Certification", 3, "HNC electronics."),
+        ("Experience", None, ""),
+        ("Service software", None, ""),
+    ]
+    assignment.scorecard.refresh_from_db()
+    assert assignment.scorecard.status == "draft"
+
+
+def test_scorecard_save_draft_says_so(reviewer_client, assignment, criteria):
+    data = scorecard_form(
+        reviewer_client, assignment, criteria, {criteria.certification: 3}, _save_draft="Save"
+    )
+
+    response = reviewer_client.post(scorecard_url(assignment), data, follow=True)
+
+    assert messages_of(response) == [("success", "Draft saved.")]
+
+
+def test_scorecard_page_shows_the_saved_draft(reviewer_client, assignment, criteria):
+    data = scorecard_form(
+        reviewer_client, assignment, criteria, {criteria.certification: 3}, _save_draft="Save"
+    )
+    reviewer_client.post(scorecard_url(assignment), data)
+
+    again = form_data(reviewer_client.get(scorecard_url(assignment)), "scorecard-form")
+
+    assert again[f"score_{criteria.certification.pk}"] == "3"
+
+
+def test_scorecard_submit_without_a_must_have_shows_the_error(
+    reviewer_client, assignment, criteria
+):
+    data = scorecard_form(
+        reviewer_client,
+        assignment,
+        criteria,
+        {criteria.certification: 3},
+        recommendation="3",
+        _submit="Submit",
+    )
+
+    response = reviewer_client.post(scorecard_url(assignment), data)
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "Score every must-have before submitting: “Experience” still empty."
+    ]
+    assertContains(
+        response,
+        '<div class="errornote" id="scorecard-errors"><p>Score every must-have before '
+        "submitting: “Experience” still empty.</p></div>",
+        html=False,
+    )
+
+
+def test_scorecard_submit_without_a_must_have_stays_a_draft(reviewer_client, assignment, criteria):
+    data = scorecard_form(
+        reviewer_client,
+        assignment,
+        criteria,
+        {criteria.certification: 3},
+        recommendation="3",
+        _submit="Submit",
+    )
+
+    reviewer_client.post(scorecard_url(assignment), data)
+
+    assignment.scorecard.refresh_from_db()
+    assert (assignment.scorecard.status, assignment.scorecard.submitted_at) == ("draft", None)
+
+
+def test_scorecard_submit_without_a_recommendation_shows_the_error(
+    reviewer_client, assignment, criteria
+):
+    data = scorecard_form(
+        reviewer_client,
+        assignment,
+        criteria,
+        {criteria.certification: 3, criteria.experience: 3},
+        _submit="Submit",
+    )
+
+    response = reviewer_client.post(scorecard_url(assignment), data)
+
+    assert response.context["form"].non_field_errors() == [
+        "Choose an overall recommendation before submitting."
+    ]
+
+
+def complete_form(client, assignment, criteria) -> dict:
+    return scorecard_form(
+        client,
+        assignment,
+        criteria,
+        {criteria.certification: 3, criteria.experience: 4},
+        recommendation="4",
+        summary="Ready for the field.",
+        _submit="Submit",
+    )
+
+
+def test_scorecard_submit_complete_submits_it(reviewer_client, assignment, criteria):
+    reviewer_client.post(
+        scorecard_url(assignment), complete_form(reviewer_client, assignment, criteria)
+    )
+
+    card = Scorecard.objects.get(pk=assignment.scorecard.pk)
+    assert (card.status, card.recommendation, card.summary) == (
+        "submitted",
+        4,
+        "Ready for the field.",
+    )
+    assert card.submitted_at is not None
+
+
+def test_scorecard_submit_complete_says_others_are_now_visible(
+    reviewer_client, assignment, criteria
+):
+    response = reviewer_client.post(
+        scorecard_url(assignment),
+        complete_form(reviewer_client, assignment, criteria),
+        follow=True,
+    )
+
+    assert messages_of(response) == [
+        ("success", "Submitted. Other reviewers' scores are now visible.")
+    ]
+
+
+def test_submitted_scorecard_page_has_no_inputs(reviewer_client, assignment, criteria):
+    reviewer_client.post(
+        scorecard_url(assignment), complete_form(reviewer_client, assignment, criteria)
+    )
+
+    response = reviewer_client.get(scorecard_url(assignment))
+
+    page = response.content.decode()
+    form = page[page.index('<form method="post" id="scorecard-form">') :]
+    form = form[: form.index("</form>")]
+    assert form.count("<input") == 1  # the CSRF token
+    assert 'name="csrfmiddlewaretoken"' in form
+    assert "<textarea" not in form
+    assert "<select" not in form
+    assertContains(response, '<strong id="scorecard-status">Submitted</strong>', html=False)
+
+
+def test_submitted_scorecard_page_shows_the_reviewers_own_scores(
+    reviewer_client, assignment, criteria
+):
+    reviewer_client.post(
+        scorecard_url(assignment), complete_form(reviewer_client, assignment, criteria)
+    )
+
+    response = reviewer_client.get(scorecard_url(assignment))
+
+    chosen = [
+        " ".join(row.split())
+        for row in re.findall(
+            r'<tr class="chosen">\s*<td class="level"><label>(.*?)</label>',
+            response.content.decode(),
+            re.S,
+        )
+    ]
+    assert chosen == ["✔ 3 · Meets", "✔ 4 · Exceeds", "✔ No evidence"]
+    assertContains(response, "Your recommendation: <strong>Strong yes</strong>", html=False)
+
+
+def test_post_to_a_submitted_scorecard_changes_nothing(reviewer_client, assignment, criteria):
+    reviewer_client.post(
+        scorecard_url(assignment), complete_form(reviewer_client, assignment, criteria)
+    )
+    data = {
+        f"score_{criteria.certification.pk}": "1",
+        f"score_{criteria.experience.pk}": "1",
+        "recommendation": "1",
+        "_submit": "Submit",
+    }
+
+    response = reviewer_client.post(scorecard_url(assignment), data)
+
+    assert response.status_code == 200
+    card = Scorecard.objects.get(pk=assignment.scorecard.pk)
+    assert card.recommendation == 4
+    assert sorted(card.scores.values_list("value", flat=True), key=str) == [3, 4, None]
+
+
+def test_scorecard_page_marks_an_overdue_review(reviewer_client, assignment):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    ReviewAssignment.objects.filter(pk=assignment.pk).update(due_date=yesterday)
+
+    response = reviewer_client.get(scorecard_url(assignment))
+
+    assertContains(
+        response,
+        f'· due {yesterday.isoformat()} <span class="overdue">overdue</span>',
+        html=False,
+    )
