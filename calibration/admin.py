@@ -112,7 +112,9 @@ class CalibrationRunAdmin(admin.ModelAdmin):
             raise PermissionDenied
         if fmt not in ("png", "svg") or kind not in ("severity", "distribution", "agreement"):
             raise Http404("No such chart.")
-        run = get_object_or_404(CalibrationRun.objects.select_related("rubric"), pk=run_id)
+        run = selectors.run_for_charts(run_id)
+        if run is None:
+            raise Http404("No such calibration run.")
         reviewers = list(run.reviewers.select_related("reviewer"))
         if kind == "severity":
             content = charts.severity_chart(reviewers, fmt)

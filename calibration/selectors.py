@@ -17,6 +17,10 @@ def runs() -> QuerySet[CalibrationRun]:
     return CalibrationRun.objects.all()
 
 
+def run_for_charts(run_id) -> CalibrationRun | None:
+    return CalibrationRun.objects.select_related("rubric").filter(pk=run_id).first()
+
+
 def runs_with_results() -> QuerySet[CalibrationRun]:
     """Runs with their reviewer and criterion rows prefetched."""
     return CalibrationRun.objects.prefetch_related(

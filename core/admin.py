@@ -5,13 +5,12 @@ import json
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
+from core import selectors
 from core.errors import ServiceError
 from core.models import AuditEvent
 
@@ -72,17 +71,7 @@ class AuditHistoryMixin:
         # The trail holds every reviewer's scores: recruiters only, whatever the object.
         if not request.user.has_perm("core.view_auditevent"):
             raise PermissionDenied
-        scope = Q(pk__in=[])
-        for item in self.audit_objects(obj):
-            scope |= Q(
-                content_type=ContentType.objects.get_for_model(item, for_concrete_model=False),
-                object_id=str(item.pk),
-            )
-        events = (
-            AuditEvent.objects.filter(scope)
-            .select_related("actor", "content_type")
-            .order_by("created_at", "id")
-        )
+        events = selectors.audit_history(self.audit_objects(obj))
         context = {
             **self.admin_site.each_context(request),
             "title": f"History: {obj}",

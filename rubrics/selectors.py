@@ -57,6 +57,10 @@ def prefetch_criteria_in_order(rubric: Rubric) -> list[Criterion]:
     return list(rubric.criteria.all())
 
 
+def rubric_or_none(*, rubric_id) -> Rubric | None:
+    return Rubric.objects.filter(pk=rubric_id).first()
+
+
 def rubric_detail(*, rubric_id: int) -> Rubric:
     return rubric_list().get(pk=rubric_id)
 

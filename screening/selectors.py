@@ -6,6 +6,7 @@ their own."""
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     BooleanField,
     Case,
@@ -30,6 +31,11 @@ from screening.models import Application, Candidate, CriterionScore, ReviewAssig
 SUBMITTED = Scorecard.Status.SUBMITTED
 # An application in one of these stages no longer needs its reviews.
 CLOSED_STAGES = (Application.Stage.HIRED, Application.Stage.REJECTED, Application.Stage.WITHDRAWN)
+
+
+def user_or_none(*, user_id):
+    """A user by id, or None (who may be assigned is the service's rule)."""
+    return get_user_model().objects.filter(pk=user_id).first()
 
 
 def overdue_condition(today=None) -> Q:

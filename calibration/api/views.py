@@ -16,6 +16,7 @@ from calibration.api.serializers import (
 )
 from calibration.scheduling import calibration_request
 from core.api.permissions import IsRecruiter
+from rubrics import selectors as rubric_selectors
 from rubrics.models import Rubric
 
 
@@ -47,7 +48,7 @@ class CalibrationRunViewSet(
     def create(self, request):
         params = CalibrationStartSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        rubric = Rubric.objects.filter(pk=params.validated_data["rubric"]).first()
+        rubric = rubric_selectors.rubric_or_none(rubric_id=params.validated_data["rubric"])
         if rubric is None:
             raise ValidationError({"rubric": ["No such rubric."]})
         if rubric.state == Rubric.State.DRAFT:

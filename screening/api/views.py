@@ -1,7 +1,6 @@
 """Screening over REST. Querysets come from selectors that already limit a
 reviewer to their own assignments, so other people's work answers 404."""
 
-from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -136,7 +135,7 @@ class ApplicationViewSet(
             return Response(AssignmentSerializer(qs, many=True).data)
         params = AssignmentCreateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        reviewer = get_user_model().objects.filter(pk=params.validated_data["reviewer"]).first()
+        reviewer = selectors.user_or_none(user_id=params.validated_data["reviewer"])
         if reviewer is None:
             raise ValidationError({"reviewer": ["No such user."]})
         assignment = services.assignment_create(
