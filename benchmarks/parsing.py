@@ -1,14 +1,18 @@
 #!/usr/bin/env python
 """Benchmark of the posting parser (rubrics.parsing.parse_posting) on a posting at the size limit.
 
-    .venv/bin/python benchmarks/parsing.py [--runs 20] [--kilobytes 200] [--profile]
+    .venv/bin/python benchmarks/parsing.py [--corpus cases|real] [--runs 20] [--kilobytes 200]
+                                           [--profile]
 
-Builds one posting from the project's own named parser cases
+With --corpus cases (the default), builds one posting from the project's own named parser cases
 (tests/rubrics/parser_cases/*.txt, every shape the parser knows: headings of
 every style, tables, HTML, glued scrapes, prose, data files), repeated in
 order until the next copy would pass --kilobytes (at most the parser's
-MAX_POSTING_BYTES), then measures, each as best and median of --runs after a
-warm-up run:
+MAX_POSTING_BYTES): a stress test, denser in list items than any real posting
+(about 10 items per KB). With --corpus real, the same from the real postings kept
+beside the project in ../shared/postings/real/ (read where they lie, never
+copied): a 200 KB posting of real density (about 4 items per KB). Then measures,
+each as best and median of --runs after a warm-up run:
 
 - parse s: parse_posting(text), the whole parser;
 - baseline s: folding the text one character for one and splitting it into
@@ -36,11 +40,18 @@ from rubrics.parsing.lines import _split_lines  # noqa: E402
 from rubrics.parsing.text import fold_posting  # noqa: E402
 
 CASES = ROOT / "tests" / "rubrics" / "parser_cases"
+REAL = ROOT.parent / "shared" / "postings" / "real"
 TARGET_SECONDS = 0.100
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--corpus",
+        choices=["cases", "real"],
+        default="cases",
+        help="our named cases (dense stress test) or ../shared/postings/real (real density)",
+    )
     parser.add_argument("--runs", type=int, default=20, help="timed runs of each measurement")
     parser.add_argument(
         "--kilobytes", type=int, default=MAX_POSTING_BYTES // 1024, help="size of the posting"
@@ -52,13 +63,16 @@ def parse_args(argv=None):
     return args
 
 
-def build_posting(limit_bytes: int) -> str:
-    """Our own case postings, repeated in a fixed order up to limit_bytes of UTF-8."""
+def build_posting(limit_bytes: int, corpus: str = "cases") -> str:
+    """Postings of the corpus, repeated in a fixed order up to limit_bytes of UTF-8."""
+    folder = CASES if corpus == "cases" else REAL
     texts = [
-        path.read_bytes().decode("utf-8")
-        for path in sorted(CASES.glob("*.txt"))
+        path.read_bytes().decode("utf-8-sig")
+        for path in sorted(folder.glob("*.txt"))
         if not path.name.startswith("error_")
     ]
+    if not texts:
+        raise SystemExit(f"No postings in {folder}.")
     parts, size = [], 0
     while True:
         for text in texts:
@@ -82,7 +96,7 @@ def timed(function, runs: int) -> tuple[float, float]:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    text = build_posting(args.kilobytes * 1024)
+    text = build_posting(args.kilobytes * 1024, args.corpus)
     parsed = parse_posting(text)
     items = len(parsed.must_haves) + len(parsed.bonuses) + len(parsed.responsibilities)
 
