@@ -264,6 +264,10 @@ def application_open(
         )
     if posting.status == JobPosting.Status.CLOSED:
         raise ValidationError({"posting": "This posting is closed."})
+    if posting.status == JobPosting.Status.DRAFT:
+        raise ValidationError(
+            {"posting": "This posting is still a draft: open it before adding candidates."}
+        )
     if stage not in Application.Stage.values:
         raise ValidationError({"stage": f"“{stage}” is not a stage."})
     if Application.objects.filter(candidate=candidate, posting=posting).exists():

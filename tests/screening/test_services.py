@@ -515,6 +515,18 @@ def test_application_open_on_a_closed_posting_is_refused(recruiter):
     assert exc.value.message_dict == {"posting": ["This posting is closed."]}
 
 
+def test_application_open_on_a_draft_posting_is_refused(recruiter):
+    rubric = published_rubric(posting=JobPostingFactory(status=JobPosting.Status.DRAFT))
+    with pytest.raises(ValidationError) as exc:
+        services.application_open(
+            candidate=CandidateFactory(), posting=rubric.posting, actor=recruiter
+        )
+    assert exc.value.message_dict == {
+        "posting": ["This posting is still a draft: open it before adding candidates."]
+    }
+    assert Application.objects.count() == 0
+
+
 def test_application_open_twice_is_a_candidate_error(recruiter):
     existing = ApplicationFactory()
     with pytest.raises(ValidationError) as exc:
