@@ -74,6 +74,11 @@ class _Enqueue:
                 kwargs={"rubric_id": rubric_id, "trigger": CalibrationRun.Trigger.SUBMISSION},
                 countdown=delay,
             )
+            if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+                # Without a broker the countdown is ignored: the run happened just now and
+                # cleared the key as it started. Hold the window open, so the rest of the
+                # burst joins that run instead of each starting one of its own.
+                cache.set(debounce_key(rubric_id), "1", timeout=delay)
 
 
 _local = threading.local()

@@ -919,7 +919,26 @@ def test_the_scheduled_task_runs_a_submission_triggered_calibration(
         "succeeded",
         3,
     )
-    assert cache.get(debounce_key(drafts.rubric.pk)) is None
+    # Without a broker the window stays open after the run, for the rest of the burst.
+    assert cache.get(debounce_key(drafts.rubric.pk)) == "1"
+
+
+def test_without_a_broker_a_burst_of_separate_submissions_gives_one_run(
+    on_submit, django_capture_on_commit_callbacks
+):
+    """Eleven reviewers submitting one after another, each in a request of their own, with
+    eager Celery (the embedded default): one run, not eleven."""
+    rubric = published_rubric()
+    criteria = list(rubric.criteria.order_by("order", "id"))
+    assignments = [
+        ReviewAssignmentFactory(application=ApplicationFactory(rubric=rubric)) for _ in range(11)
+    ]
+
+    for assignment in assignments:
+        with django_capture_on_commit_callbacks(execute=True):
+            submit_through_the_service(assignment, criteria)
+
+    assert CalibrationRun.objects.filter(rubric=rubric).count() == 1
 
 
 # --- The ranking's adjusted score --------------------------------------------------------
