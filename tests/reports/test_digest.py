@@ -177,8 +177,8 @@ def test_digest_top_candidates_adjusted_for_reviewer_severity(world):
         "  4. Solo Ada — 53.4",
         "  5. Candidate 1 — 44.4",
         "  6. Candidate 4 — 44.4",
-        "  7. Candidate 0 — 15.3",
-        "  8. Candidate 3 — 11.1",
+        "  7. Candidate 0 — 15.3 (fails must-haves)",
+        "  8. Candidate 3 — 11.1 (fails must-haves)",
     ]
 
 
