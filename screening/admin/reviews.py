@@ -21,7 +21,7 @@ from screening.models import MyReview, ReviewAssignment
 class ReviewAssignmentAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmin):
     """All assignments, for recruiters."""
 
-    list_display = ["candidate", "posting", "reviewer", "due_date", "status", "overdue"]
+    list_display = ["candidate", "posting", "reviewer_name", "due_date", "status", "overdue"]
     list_filter = ["scorecard__status", "reviewer", "application__posting"]
     search_fields = [
         "application__candidate__full_name",
@@ -55,6 +55,11 @@ class ReviewAssignmentAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.Mo
             due_date=form.cleaned_data["due_date"],
         )
         obj.pk, obj.created_at = created.pk, created.created_at
+
+    @admin.display(description="reviewer", ordering="reviewer__last_name")
+    def reviewer_name(self, assignment):
+        reviewer = assignment.reviewer
+        return reviewer.get_full_name() or reviewer.get_username()
 
     @admin.display(description="candidate", ordering="application__candidate__full_name")
     def candidate(self, assignment):

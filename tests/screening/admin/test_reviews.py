@@ -367,3 +367,13 @@ def test_scorecard_page_marks_an_overdue_review(reviewer_client, assignment):
         f'· due {yesterday.isoformat()} <span class="overdue">overdue</span>',
         html=False,
     )
+
+
+def test_the_assignment_list_names_reviewers_by_name(recruiter_client):
+    reviewer = ReviewerFactory(username="gh1906", first_name="Grace", last_name="Hopper")
+    ReviewAssignmentFactory(reviewer=reviewer)
+
+    response = recruiter_client.get(reverse("admin:screening_reviewassignment_changelist"))
+
+    assertContains(response, '<td class="field-reviewer_name">Grace Hopper</td>', html=False)
+    assertNotContains(response, "gh1906</td>", html=False)
