@@ -214,6 +214,8 @@ def candidate_import_parse(data: bytes) -> CandidateImport:
             result.errors.append(
                 (r["line"], f"email “{r['email']}” belongs to an existing candidate.")
             )
+    # A row already listed as a problem is not also a candidate to create.
+    result.rows = [r for r in result.rows if r["email"].lower() not in existing_ci]
     if not result.rows and not result.errors:
         result.errors.append((0, "The file has no candidate rows."))
     result.errors.sort()

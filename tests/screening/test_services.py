@@ -339,6 +339,15 @@ def test_import_parse_reports_an_existing_candidates_email():
     assert parsed.errors == [(2, "email “ada@example.net” belongs to an existing candidate.")]
 
 
+def test_import_parse_does_not_count_a_duplicate_as_a_candidate_to_create():
+    CandidateFactory(email="ada@example.net")
+    parsed = services.candidate_import_parse(
+        csv_bytes("Ada Okafor,ada@example.net,,,", "Bo Lind,bo@example.net,,,")
+    )
+    assert [row["email"] for row in parsed.rows] == ["bo@example.net"]
+    assert len(parsed.errors) == 1
+
+
 def test_import_parse_reports_an_existing_candidates_email_in_other_case():
     CandidateFactory(email="ada@example.net")
     parsed = services.candidate_import_parse(csv_bytes("Ada Okafor,ADA@example.net,,,"))
