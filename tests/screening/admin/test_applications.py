@@ -284,10 +284,22 @@ def test_ranking_page_orders_rows_by_score(recruiter_client, ranking):
     response = recruiter_client.get(RANKING)
 
     assert ranked(response) == [
-        ("1", "Charles Babbage", "62.5", "fail"),
+        ("1", "Charles Babbage", "62.5", "fail (Certification)"),
         ("2", "Ada Lovelace", "54.2", "pass"),
         ("3", "Dorothy Vaughan", "—", "—"),
     ]
+
+
+def test_ranking_page_marks_a_score_with_pending_scorecards_as_partial(recruiter_client, ranking):
+    ada = Application.objects.get(candidate__full_name="Ada Lovelace")
+    ReviewAssignmentFactory(application=ada)
+
+    response = recruiter_client.get(RANKING)
+
+    rows = {row[1]: row for row in table_rows(response, "ranking")}
+    assert rows["Ada Lovelace"][4] == "54.2 partial"
+    assert rows["Charles Babbage"][4] == "62.5"
+    assertContains(response, 'id="ranking-legend"', html=False)
 
 
 def test_ranking_page_shows_submitted_pending_and_tally(recruiter_client, ranking):
@@ -303,14 +315,14 @@ def test_ranking_page_shows_submitted_pending_and_tally(recruiter_client, rankin
 def test_ranking_page_filters_by_stage(recruiter_client, ranking):
     response = recruiter_client.get(RANKING, {"posting": ranking.posting.pk, "stage": "interview"})
 
-    assert ranked(response) == [("1", "Charles Babbage", "62.5", "fail")]
+    assert ranked(response) == [("1", "Charles Babbage", "62.5", "fail (Certification)")]
 
 
 @pytest.mark.parametrize(
     ("must_haves", "expected"),
     [
         ("pass", [("1", "Ada Lovelace", "54.2", "pass")]),
-        ("fail", [("1", "Charles Babbage", "62.5", "fail")]),
+        ("fail", [("1", "Charles Babbage", "62.5", "fail (Certification)")]),
         ("unscored", [("1", "Dorothy Vaughan", "—", "—")]),
     ],
 )
