@@ -1,12 +1,11 @@
 import json
-import sys
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from rubrics.anchors import level_labels
 from rubrics.drafting import MUST_HAVE, draft_rubric
-from rubrics.parsing import MAX_POSTING_BYTES, PostingParseError, parse_posting
+from rubrics.management.posting_files import read_posting_file
+from rubrics.parsing import PostingParseError, parse_posting
 
 
 class Command(BaseCommand):
@@ -23,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print the draft as JSON.")
 
     def handle(self, *args, file: str, scale: int, **options):
-        text = self._read(file)
+        text = read_posting_file(file)
         if not text.strip():
             raise CommandError(f"{file} is empty: there is no posting to draft a rubric from.")
         try:
@@ -69,22 +68,3 @@ class Command(BaseCommand):
             self.stdout.write(f"  - [{warning.code}]{where} {warning.message}")
         if not draft.warnings:
             self.stdout.write("  (none)")
-
-    def _read(self, file: str) -> str:
-        try:
-            if file == "-":
-                data = sys.stdin.buffer.read(MAX_POSTING_BYTES + 1)
-            else:
-                with Path(file).open("rb") as handle:
-                    data = handle.read(MAX_POSTING_BYTES + 1)
-        except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror or exc}.") from None
-        try:
-            # Keep line endings as they are so that spans index the file itself.
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            if len(data) > MAX_POSTING_BYTES:
-                raise CommandError(
-                    f"{file}: the posting is over {MAX_POSTING_BYTES // 1024} KB."
-                ) from None
-            raise CommandError(f"{file} is not UTF-8 text.") from None

@@ -1,10 +1,9 @@
 import json
-import sys
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from rubrics.parsing import MAX_POSTING_BYTES, PostingParseError, parse_posting
+from rubrics.management.posting_files import read_posting_file
+from rubrics.parsing import PostingParseError, parse_posting
 
 
 class Command(BaseCommand):
@@ -15,7 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print the result as JSON.")
 
     def handle(self, *args, file: str, **options):
-        text = self._read(file)
+        text = read_posting_file(file)
         try:
             parsed = parse_posting(text)
         except PostingParseError as exc:
@@ -41,25 +40,6 @@ class Command(BaseCommand):
             self.stdout.write("\nRequirement-like text not placed (check by hand):")
             for hint in parsed.unplaced:
                 self.stdout.write(f"  - {hint.text}")
-
-    def _read(self, file: str) -> str:
-        try:
-            if file == "-":
-                data = sys.stdin.buffer.read(MAX_POSTING_BYTES + 1)
-            else:
-                with Path(file).open("rb") as handle:
-                    data = handle.read(MAX_POSTING_BYTES + 1)
-        except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror or exc}.") from None
-        try:
-            # Keep line endings as they are so that spans index the file itself.
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            if len(data) > MAX_POSTING_BYTES:
-                raise CommandError(
-                    f"{file}: the posting is over {MAX_POSTING_BYTES // 1024} KB."
-                ) from None
-            raise CommandError(f"{file} is not UTF-8 text.") from None
 
 
 def _dumps(data) -> str:
