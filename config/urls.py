@@ -20,12 +20,6 @@ def _health_checks() -> list:
     return checks
 
 
-admin.site.site_header = "Screening rubrics"
-admin.site.site_title = "Screening rubrics"
-# The service has no public site: the admin's "View site" link would lead to a 404.
-admin.site.site_url = None
-admin.site.index_title = "Postings, rubrics and reviews"
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("rubrics.api.urls")),

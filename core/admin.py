@@ -63,6 +63,11 @@ class AuditHistoryMixin:
         """The objects whose events the History page shows: the object itself by default."""
         return [obj]
 
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The History link shows only to those the History page admits.
+        context["hide_history"] = not request.user.has_perm("core.view_auditevent")
+        return super().render_change_form(request, context, *args, **kwargs)
+
     def history_view(self, request, object_id, extra_context=None):
         model = self.model
         obj = self.get_object(request, unquote(object_id))

@@ -15,7 +15,6 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -30,6 +29,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "health_check",
     "core",
+    # After core: the project's admin templates override the admin's own.
+    "core.admin_site.ScreeningAdminConfig",
     "rubrics",
     "screening",
     "calibration",
