@@ -114,8 +114,8 @@ def test_digest_counts_scorecards_submitted_in_the_period_only(world):
 
     report = digest_prepare(posting=world.posting, now=now_wednesday())
 
-    assert "4 scorecards submitted this week; 0 overdue." in report.text.splitlines()
-    assert "<p>4 scorecards submitted this week · <strong>0</strong> overdue.</p>" in report.html
+    assert "4 scorecards submitted from Mon 16 Nov to Sun 22 Nov; 0 overdue." in report.text.splitlines()
+    assert "<p>4 scorecards submitted from Mon 16 Nov to Sun 22 Nov · <strong>0</strong> overdue.</p>" in report.html
 
 
 def test_digest_lists_the_overdue_reviews_as_the_digest_is_written(world):
@@ -141,7 +141,7 @@ def test_digest_lists_the_overdue_reviews_as_the_digest_is_written(world):
     report = digest_prepare(posting=world.posting, now=now_wednesday())
 
     lines = report.text.splitlines()
-    at = lines.index("0 scorecards submitted this week; 2 overdue.")
+    at = lines.index("0 scorecards submitted from Mon 16 Nov to Sun 22 Nov; 2 overdue.")
     assert lines[at + 1 : at + 3] == [
         f"  - Dan Tester: Late Lou (due {today - timedelta(days=3):%Y-%m-%d})",
         f"  - Eve Tester: Waiting Wes (due {today - timedelta(days=1):%Y-%m-%d})",
