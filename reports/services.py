@@ -139,12 +139,12 @@ def digest_preview(*, posting: JobPosting, period: DigestPeriod) -> Digest:
     return _digest(posting=posting, period=period, weekly=False)
 
 
-def digest_send_now(*, posting: JobPosting, period: DigestPeriod, actor) -> tuple[Report, int]:
-    """Store the posting's digest for `period` (kind "sent from the admin",
-    with its audit event, in one transaction) and send it to the posting's
-    recipients as the weekly task does. Returns the report and how many
-    copies went now: the same period asked for again (a double click)
-    finds the stored report and sends only to those not served yet."""
+def digest_store(*, posting: JobPosting, period: DigestPeriod, actor) -> Report:
+    """Store the posting's digest for `period` as one sent from the admin,
+    with its audit event, in one transaction; send it with report_send, as
+    the weekly task does. The same period asked for again (a double click)
+    gives the stored report, so report_send serves only those not served
+    yet. Refused when the digest would go to nobody."""
     if not digest_recipients(posting):
         raise ServiceError(
             f"Nobody to send the digest of “{posting.title}” to: add a recruiter with an "
@@ -152,8 +152,7 @@ def digest_send_now(*, posting: JobPosting, period: DigestPeriod, actor) -> tupl
             code="no_recipients",
         )
     digest = digest_preview(posting=posting, period=period)
-    report = _stored(_report(digest, kind=Report.Kind.DIGEST_ON_DEMAND), actor=actor)
-    return report, report_send(report=report, actor=actor)
+    return _stored(_report(digest, kind=Report.Kind.DIGEST_ON_DEMAND), actor=actor)
 
 
 class DigestEmail(EmailMultiAlternatives):

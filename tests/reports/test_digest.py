@@ -114,8 +114,14 @@ def test_digest_counts_scorecards_submitted_in_the_period_only(world):
 
     report = digest_prepare(posting=world.posting, now=now_wednesday())
 
-    assert "4 scorecards submitted from Mon 16 Nov to Sun 22 Nov; 0 overdue." in report.text.splitlines()
-    assert "<p>4 scorecards submitted from Mon 16 Nov to Sun 22 Nov · <strong>0</strong> overdue.</p>" in report.html
+    assert (
+        "4 scorecards submitted from Mon 16 Nov to Sun 22 Nov; 0 overdue."
+        in report.text.splitlines()
+    )
+    assert (
+        "<p>4 scorecards submitted from Mon 16 Nov to Sun 22 Nov · <strong>0</strong> overdue.</p>"
+        in report.html
+    )
 
 
 def test_digest_lists_the_overdue_reviews_as_the_digest_is_written(world):
