@@ -59,7 +59,7 @@ class ReportAdmin(admin.ModelAdmin):
         "kind",
         "period_start",
         "period_end",
-        "recipients",
+        "recipient_list",
         "calibration_run",
         "created_at",
         "sent_at",
@@ -78,6 +78,10 @@ class ReportAdmin(admin.ModelAdmin):
     @admin.display(description="recipients")
     def recipient_count(self, report):
         return len(report.recipients)
+
+    @admin.display(description="recipients")
+    def recipient_list(self, report):
+        return ", ".join(report.recipients) or "—"
 
     @admin.display(description="report")
     def preview(self, report):

@@ -54,7 +54,8 @@ class DigestPeriod:
     @property
     def label(self) -> str:
         """ "16 Nov – 22 Nov 2026", as the subject names the period."""
-        text = f"{self.first_day:%d %b} – {self.last_day:%d %b %Y}"
+        first, last = self.first_day, self.last_day
+        text = f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
         return f"{text}, so far" if self.so_far else text
 
     @property

@@ -50,7 +50,7 @@ def test_this_week_so_far_runs_from_monday_midnight_to_now():
         True,
     )
     assert period.wording == "from Mon 30 Nov to Tue 1 Dec (so far)"
-    assert period.label == "30 Nov – 01 Dec 2026, so far"
+    assert period.label == "30 Nov – 1 Dec 2026, so far"
 
 
 def test_this_week_so_far_ends_at_the_next_whole_minute_so_a_double_click_is_one_period():
