@@ -188,6 +188,17 @@ def test_digest_top_candidates_adjusted_for_reviewer_severity(world):
     ]
 
 
+def test_digest_html_adjusted_list_keeps_the_must_have_note(world):
+    report = digest_prepare(posting=world.posting, now=now_wednesday())
+
+    adjusted = report.html.split('<ol id="top-adjusted"', 1)[1].split("</ol>", 1)[0]
+    assert (
+        '<li>Candidate 0 — 15.3 <span style="color:#ba2121;">(fails must-haves)</span></li>'
+        in adjusted
+    )
+    assert adjusted.count("(fails must-haves)") == 2
+
+
 def test_digest_top_candidates_stop_at_ten(world):
     for i in range(4):
         application = ApplicationFactory(
