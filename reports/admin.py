@@ -144,7 +144,9 @@ class ReportAdmin(admin.ModelAdmin):
             )
             preview = {
                 "digest": digest,
-                "html": PREVIEW_BASE + html_with_inline_images(digest.html, digest.images),
+                "html": html_with_inline_images(digest.html, digest.images).replace(
+                    "<head>", "<head>" + PREVIEW_BASE, 1
+                ),
                 "recipients": services.digest_recipients(digest.posting),
             }
         context = {

@@ -16,7 +16,12 @@ from reports.digest import day_range, last_week, this_week_so_far
 from reports.models import Report
 from reports.services import digest_prepare
 from screening.models import Scorecard
-from tests.factories import JobPostingFactory
+from tests.factories import (
+    ApplicationFactory,
+    CandidateFactory,
+    JobPostingFactory,
+    assign_and_submit,
+)
 from tests.reports.support import SITE, local
 
 pytestmark = pytest.mark.django_db
@@ -215,7 +220,32 @@ def test_preview_frame_is_sandboxed_without_scripts(recruiter_client, world):
     assert 'sandbox="allow-popups allow-popups-to-escape-sandbox"' in frame
     assert "allow-scripts" not in frame and "allow-same-origin" not in frame
     assert "<script>alert" not in response.content.decode()
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; Engineer" in iframe_html(response)
+    html = iframe_html(response)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Engineer" in html
+    # Links open in a new tab; the base goes inside the head, so the digest
+    # keeps its doctype (and standards mode).
+    assert html.startswith("<!DOCTYPE html>")
+    assert '<head><base target="_blank">' in html
+
+
+def test_preview_queries_do_not_grow_with_the_applications(
+    recruiter_client, world, django_assert_max_num_queries
+):
+    # 21 at 8 applications: session and user, the postings of the form, then
+    # the digest's counts, ranking and calibration run, each one query
+    # whatever the number of rows.
+    with django_assert_max_num_queries(21):
+        recruiter_client.get(URL, {"posting": world.posting.pk})
+    for i in range(22):
+        application = ApplicationFactory(
+            rubric=world.rubric, candidate=CandidateFactory(full_name=f"Extra {i}")
+        )
+        assign_and_submit(application, world.ada, world.criteria, [2, 2, 2])
+
+    with django_assert_max_num_queries(21):
+        response = recruiter_client.get(URL, {"posting": world.posting.pk})
+
+    assert "<p>42 scorecards submitted " in iframe_html(response)
 
 
 # --- The form's messages ----------------------------------------------------------------

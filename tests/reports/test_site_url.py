@@ -80,9 +80,9 @@ def test_production_refuses_a_site_url_that_is_not_an_address(site_url):
 
     assert result.returncode == 1
     assert (
-        f"SITE_URL must be the site's address, such as https://rubrics.example.org, not {site_url!r}"
-        in (result.stderr)
-    )
+        "SITE_URL must be the site's address, such as https://rubrics.example.org, "
+        f"not {site_url!r}"
+    ) in result.stderr
 
 
 def test_production_refuses_a_plain_http_site_url():
