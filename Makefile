@@ -23,6 +23,8 @@ migrate: venv
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# Links in the demo's emails point where it serves, unless SITE_URL says otherwise.
+demo: export SITE_URL ?= http://$(HOST):$(PORT)
 demo: seed
 	@echo ""
 	@echo "  Admin:     http://$(HOST):$(PORT)/admin/"

@@ -3,9 +3,10 @@ HTML (charts inline as cid: images), plain text and a CSV of the ranking."""
 
 import base64
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from calibration import charts
@@ -20,14 +21,94 @@ TOP_N = 10
 PERIOD = timedelta(days=7)
 
 
-def digest_period(now: datetime | None = None) -> tuple[datetime, datetime]:
+def _local_midnight(day: date) -> datetime:
+    """00:00 of `day` in the configured time zone (made aware for that day,
+    so a week across a clock change is 7 days and an hour)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _day(moment: datetime, *, year: bool) -> str:
+    """ "Mon 30 Nov" (with " 2026" when asked), from a local time."""
+    text = f"{moment:%a} {moment.day} {moment:%b}"
+    return f"{text} {moment.year}" if year else text
+
+
+@dataclass(frozen=True)
+class DigestPeriod:
+    """What a digest counts: from `start` up to, not including, `end`.
+    `so_far` when the period runs up to the moment the digest was made."""
+
+    start: datetime
+    end: datetime
+    so_far: bool = False
+
+    @property
+    def first_day(self) -> datetime:
+        return timezone.localtime(self.start)
+
+    @property
+    def last_day(self) -> datetime:
+        # The end is exclusive: a week ending Monday 00:00 ends on Sunday.
+        return timezone.localtime(self.end - timedelta(microseconds=1))
+
+    @property
+    def label(self) -> str:
+        """ "16 Nov – 22 Nov 2026", as the subject names the period."""
+        first, last = self.first_day, self.last_day
+        text = f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
+        return f"{text}, so far" if self.so_far else text
+
+    @property
+    def wording(self) -> str:
+        """ "from Mon 30 Nov to Tue 1 Dec (so far)": what a count in the digest
+        covers, named rather than "this week"."""
+        first, last = self.first_day, self.last_day
+        years = first.year != last.year
+        if first.date() == last.date():
+            text = f"on {_day(first, year=False)}"
+        else:
+            text = f"from {_day(first, year=years)} to {_day(last, year=years)}"
+        return f"{text} (so far)" if self.so_far else text
+
+
+def last_week(now: datetime | None = None) -> DigestPeriod:
     """The last full week before `now`, Monday 00:00 to Monday 00:00 in the
     configured time zone: the same period however often the task runs."""
     local = timezone.localtime(now or timezone.now())
-    monday = (local - timedelta(days=local.weekday())).replace(
-        hour=0, minute=0, second=0, microsecond=0
-    )
-    return monday - PERIOD, monday
+    monday = local.date() - timedelta(days=local.weekday())
+    return DigestPeriod(_local_midnight(monday - PERIOD), _local_midnight(monday))
+
+
+def digest_period(now: datetime | None = None) -> tuple[datetime, datetime]:
+    """The weekly digest's period (last week) as (start, end)."""
+    period = last_week(now)
+    return period.start, period.end
+
+
+def _up_to(now: datetime) -> datetime:
+    """`now` rounded up to the next whole minute: a period "so far" asked for
+    twice in the same minute is the same period (one stored report), and
+    it still counts everything submitted up to now."""
+    rounded = now.replace(second=0, microsecond=0)
+    return rounded if rounded == now else rounded + timedelta(minutes=1)
+
+
+def this_week_so_far(now: datetime | None = None) -> DigestPeriod:
+    """Monday 00:00 of the current week (local time) up to now."""
+    local = timezone.localtime(now or timezone.now())
+    monday = local.date() - timedelta(days=local.weekday())
+    return DigestPeriod(_local_midnight(monday), _up_to(local), so_far=True)
+
+
+def day_range(first: date, last: date, now: datetime | None = None) -> DigestPeriod:
+    """From 00:00 of `first` to the end of `last` (local time); a range that
+    takes in today stops at now, "so far". The caller checks the dates
+    (first <= last, last not in the future)."""
+    local = timezone.localtime(now or timezone.now())
+    end = _local_midnight(last + timedelta(days=1))
+    if end > local:
+        return DigestPeriod(_local_midnight(first), _up_to(local), so_far=True)
+    return DigestPeriod(_local_midnight(first), end)
 
 
 @dataclass
@@ -80,9 +161,17 @@ def build_digest(
     posting: JobPosting,
     period_start: datetime,
     period_end: datetime,
+    so_far: bool = False,
+    weekly: bool = True,
     previous_run: CalibrationRun | None = None,
     site_url: str = "",
 ) -> Digest:
+    """The posting's digest: submissions counted from `period_start` up to
+    `period_end` (worded as that period, "(so far)" when it runs up to the
+    moment of writing); pipeline, overdue reviews, top candidates and
+    reviewers as they stand now. `weekly` titles it as the scheduled weekly
+    digest, else as one made on demand. Links start with `site_url`."""
+    period = DigestPeriod(period_start, period_end, so_far=so_far)
     stage_counts = report_selectors.stage_counts(posting)
     stages = [(label, stage_counts.get(value, 0)) for value, label in Application.Stage.choices]
     submitted = report_selectors.submitted_count(posting, period_start, period_end)
@@ -116,13 +205,19 @@ def build_digest(
         images["distribution"] = base64.b64encode(
             charts.distribution_chart(reviewers, run.rubric.level_labels)
         ).decode()
-    period_label = (
-        f"{timezone.localtime(period_start):%d %b} – "
-        f"{timezone.localtime(period_end - timedelta(seconds=1)):%d %b %Y}"
-    )
+    site = site_url.rstrip("/")
+    links = {}
+    if site:
+        links["ranking"] = (
+            f"{site}{reverse('admin:screening_application_ranking')}?posting={posting.pk}"
+        )
+        if run:
+            links["run"] = site + reverse("admin:calibration_calibrationrun_change", args=[run.pk])
     context = {
         "posting": posting,
-        "period_label": period_label,
+        "period_label": period.label,
+        "period_wording": period.wording,
+        "weekly": weekly,
         "stages": stages,
         "n_applications": sum(stage_counts.values()),
         "submitted": submitted,
@@ -134,9 +229,9 @@ def build_digest(
         "low_agreement": low_agreement,
         "changes": _changes(run, previous_run),
         "images": images,
-        "site_url": site_url.rstrip("/"),
+        "links": links,
     }
-    subject = f"Weekly digest: {posting.title} ({period_label})"
+    subject = f"{'Weekly digest' if weekly else 'Digest'}: {posting.title} ({period.label})"
     return Digest(
         posting=posting,
         period_start=period_start,

@@ -11,11 +11,15 @@ from rubrics.models import JobPosting
 
 
 class Report(models.Model):
-    """A rendered, stored report and where it was sent. One per kind, posting
-    and period: running the weekly task twice makes one report."""
+    """A rendered, stored report and where it was sent. One weekly digest per
+    posting and week: running the weekly task twice makes one report. A
+    digest sent from the admin is its own kind, so it never stands in for
+    the weekly one; one per posting and exact period (a double click sends
+    once)."""
 
     class Kind(models.TextChoices):
         WEEKLY_DIGEST = "weekly_digest", "Weekly calibration digest"
+        DIGEST_ON_DEMAND = "digest_on_demand", "Calibration digest sent from the admin"
 
     kind = models.CharField(max_length=32, choices=Kind, default=Kind.WEEKLY_DIGEST)
     posting = models.ForeignKey(JobPosting, on_delete=models.CASCADE, related_name="reports")
@@ -42,7 +46,14 @@ class Report(models.Model):
         ordering = ["-period_end", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "posting", "period_start"], name="report_once_per_period"
+                fields=["kind", "posting", "period_start"],
+                condition=Q(kind="weekly_digest"),
+                name="report_once_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "posting", "period_start", "period_end"],
+                condition=Q(kind="digest_on_demand"),
+                name="report_on_demand_once_per_period",
             ),
             models.CheckConstraint(
                 condition=Q(period_start__lt=models.F("period_end")), name="report_period_ordered"

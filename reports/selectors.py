@@ -16,6 +16,11 @@ def reports_with_deliveries() -> QuerySet[Report]:
     return Report.objects.select_related("posting").prefetch_related("deliveries")
 
 
+def postings_for_digest() -> QuerySet[JobPosting]:
+    """The postings a recruiter may preview or send a digest of, by title."""
+    return JobPosting.objects.order_by("title", "id")
+
+
 def previous_digest(*, posting: JobPosting, kind: str, before: datetime) -> Report | None:
     return (
         Report.objects.filter(kind=kind, posting=posting, period_start__lt=before)

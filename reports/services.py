@@ -22,8 +22,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import audit, roles
+from core.errors import ServiceError
 from reports import selectors
-from reports.digest import build_digest, digest_period
+from reports.digest import Digest, DigestPeriod, build_digest, last_week
 from reports.models import Reminder, Report, ReportDelivery
 from rubrics.models import JobPosting
 from screening.selectors import overdue_assignments
@@ -48,6 +49,69 @@ def digest_recipients(posting: JobPosting) -> list[str]:
     return sorted({u.email for u in users})
 
 
+def _digest(*, posting: JobPosting, period: DigestPeriod, weekly: bool) -> Digest:
+    """Build the posting's digest for `period`; "since the last digest" compares
+    with the calibration run of the weekly digest before the period."""
+    previous = selectors.previous_digest(
+        posting=posting, kind=Report.Kind.WEEKLY_DIGEST, before=period.start
+    )
+    return build_digest(
+        posting=posting,
+        period_start=period.start,
+        period_end=period.end,
+        so_far=period.so_far,
+        weekly=weekly,
+        previous_run=previous.calibration_run if previous else None,
+        site_url=settings.SITE_URL,
+    )
+
+
+def _report(digest: Digest, *, kind: str) -> Report:
+    return Report(
+        kind=kind,
+        posting=digest.posting,
+        period_start=digest.period_start,
+        period_end=digest.period_end,
+        subject=digest.subject,
+        html=digest.html,
+        text=digest.text,
+        csv=digest.csv,
+        images=digest.images,
+        recipients=digest_recipients(digest.posting),
+        calibration_run=digest.calibration_run,
+    )
+
+
+def _stored(report: Report, *, actor=None) -> Report:
+    """Save the report with its audit event in one transaction; if the same
+    report (kind, posting, period) is stored already, that one instead."""
+    same = Report.objects.filter(
+        kind=report.kind, posting=report.posting, period_start=report.period_start
+    )
+    if report.kind == Report.Kind.DIGEST_ON_DEMAND:
+        same = same.filter(period_end=report.period_end)
+    try:
+        with transaction.atomic():
+            report.save()
+            audit.record(
+                actor=actor,
+                event="report.prepared",
+                obj=report,
+                summary=(
+                    f"Digest for {report.period_start:%Y-%m-%d} – {report.period_end:%Y-%m-%d}."
+                ),
+                changes={"recipients": [None, len(report.recipients)]},
+            )
+            return report
+    except IntegrityError:
+        # report_once_per_period (or its on-demand twin): stored first by
+        # another worker, or by a double click.
+        stored = same.first()
+        if stored is None:
+            raise
+        return stored
+
+
 def digest_prepare(
     *, posting: JobPosting, now: datetime | None = None, store: bool = True
 ) -> Report:
@@ -55,56 +119,40 @@ def digest_prepare(
     call for the same period returns the stored report unchanged. With
     `store=False` (a dry run) the report is built the same way but not
     saved."""
-    start, end = digest_period(now)
+    period = last_week(now)
     existing = Report.objects.filter(
-        kind=Report.Kind.WEEKLY_DIGEST, posting=posting, period_start=start
+        kind=Report.Kind.WEEKLY_DIGEST, posting=posting, period_start=period.start
     ).first()
     if existing is not None:
         return existing
-    previous = selectors.previous_digest(
-        posting=posting, kind=Report.Kind.WEEKLY_DIGEST, before=start
-    )
-    digest = build_digest(
-        posting=posting,
-        period_start=start,
-        period_end=end,
-        previous_run=previous.calibration_run if previous else None,
-        site_url=settings.SITE_URL,
-    )
-    report = Report(
-        kind=Report.Kind.WEEKLY_DIGEST,
-        posting=posting,
-        period_start=start,
-        period_end=end,
-        subject=digest.subject,
-        html=digest.html,
-        text=digest.text,
-        csv=digest.csv,
-        images=digest.images,
-        recipients=digest_recipients(posting),
-        calibration_run=digest.calibration_run,
+    report = _report(
+        _digest(posting=posting, period=period, weekly=True), kind=Report.Kind.WEEKLY_DIGEST
     )
     if not store:
         return report
-    try:
-        with transaction.atomic():
-            report.save()
-            audit.record(
-                actor=None,
-                event="report.prepared",
-                obj=report,
-                summary=f"Digest for {start:%Y-%m-%d} – {end:%Y-%m-%d}.",
-                changes={"recipients": [None, len(report.recipients)]},
-            )
-            return report
-    except IntegrityError:
-        # report_once_per_period: another worker stored it first.
-        stored = Report.objects.filter(
-            kind=Report.Kind.WEEKLY_DIGEST, posting=posting, period_start=start
-        ).first()
-        if stored is None:
-            raise
-        return stored
+    return _stored(report)
+
+
+def digest_preview(*, posting: JobPosting, period: DigestPeriod) -> Digest:
+    """The posting's digest for any period, as it would be sent from the
+    admin; nothing is stored or sent."""
+    return _digest(posting=posting, period=period, weekly=False)
+
+
+def digest_store(*, posting: JobPosting, period: DigestPeriod, actor) -> Report:
+    """Store the posting's digest for `period` as one sent from the admin,
+    with its audit event, in one transaction; send it with report_send, as
+    the weekly task does. The same period asked for again (a double click)
+    gives the stored report, so report_send serves only those not served
+    yet. Refused when the digest would go to nobody."""
+    if not digest_recipients(posting):
+        raise ServiceError(
+            f"Nobody to send the digest of “{posting.title}” to: add a recruiter with an "
+            "email address to the posting.",
+            code="no_recipients",
+        )
+    digest = digest_preview(posting=posting, period=period)
+    return _stored(_report(digest, kind=Report.Kind.DIGEST_ON_DEMAND), actor=actor)
 
 
 class DigestEmail(EmailMultiAlternatives):
@@ -145,7 +193,7 @@ def _message(report: Report, recipient: str) -> EmailMultiAlternatives:
     return message
 
 
-def report_send(*, report: Report, to: list[str] | None = None) -> int:
+def report_send(*, report: Report, to: list[str] | None = None, actor=None) -> int:
     """Send the report to each recipient not yet served; returns how many
     were sent now. An SMTP error stops here and is raised (the task retries);
     those already served are recorded and skipped next time."""
@@ -169,7 +217,7 @@ def report_send(*, report: Report, to: list[str] | None = None) -> int:
             raise
         ReportDelivery.objects.filter(pk=claim.pk).update(sent_at=timezone.now())
         audit.record(
-            actor=None,
+            actor=actor,
             event="report.sent",
             obj=report,
             summary=f"Sent to {recipient}.",

@@ -1,6 +1,10 @@
 """Production: no default secret, HTTPS everywhere. A missing
 DJANGO_SECRET_KEY or DJANGO_ALLOWED_HOSTS stops start-up."""
 
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -28,4 +32,26 @@ X_FRAME_OPTIONS = "DENY"
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_PORT = env.int("EMAIL_PORT", default=587)
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+# Where links in emails point: the first allowed host over https unless
+# SITE_URL says. A wrong one would send every recipient to a dead address,
+# so it stops start-up like a missing secret.
 SITE_URL = env("SITE_URL", default=f"https://{ALLOWED_HOSTS[0]}")
+_site = urlsplit(SITE_URL)
+if (
+    _site.scheme not in ("http", "https")
+    or not _site.hostname
+    or _site.hostname.startswith(".")
+    or "*" in SITE_URL
+    or _site.path.strip("/")
+    or _site.query
+    or _site.fragment
+):
+    raise ImproperlyConfigured(
+        f"SITE_URL must be the site's address, such as https://rubrics.example.org, not "
+        f"{SITE_URL!r}; set it when DJANGO_ALLOWED_HOSTS starts with a wildcard."
+    )
+if _site.scheme != "https" and SECURE_SSL_REDIRECT:
+    raise ImproperlyConfigured(
+        f"SITE_URL must start with https:// in production (the site redirects http to "
+        f"https), not {SITE_URL!r}."
+    )

@@ -114,8 +114,14 @@ def test_digest_counts_scorecards_submitted_in_the_period_only(world):
 
     report = digest_prepare(posting=world.posting, now=now_wednesday())
 
-    assert "4 scorecards submitted this week; 0 overdue." in report.text.splitlines()
-    assert "<p>4 scorecards submitted this week · <strong>0</strong> overdue.</p>" in report.html
+    assert (
+        "4 scorecards submitted from Mon 16 Nov to Sun 22 Nov; 0 overdue."
+        in report.text.splitlines()
+    )
+    assert (
+        "<p>4 scorecards submitted from Mon 16 Nov to Sun 22 Nov · <strong>0</strong> overdue.</p>"
+        in report.html
+    )
 
 
 def test_digest_lists_the_overdue_reviews_as_the_digest_is_written(world):
@@ -141,7 +147,7 @@ def test_digest_lists_the_overdue_reviews_as_the_digest_is_written(world):
     report = digest_prepare(posting=world.posting, now=now_wednesday())
 
     lines = report.text.splitlines()
-    at = lines.index("0 scorecards submitted this week; 2 overdue.")
+    at = lines.index("0 scorecards submitted from Mon 16 Nov to Sun 22 Nov; 2 overdue.")
     assert lines[at + 1 : at + 3] == [
         f"  - Dan Tester: Late Lou (due {today - timedelta(days=3):%Y-%m-%d})",
         f"  - Eve Tester: Waiting Wes (due {today - timedelta(days=1):%Y-%m-%d})",
@@ -180,6 +186,17 @@ def test_digest_top_candidates_adjusted_for_reviewer_severity(world):
         "  7. Candidate 0 — 15.3 (fails must-haves)",
         "  8. Candidate 3 — 11.1 (fails must-haves)",
     ]
+
+
+def test_digest_html_adjusted_list_keeps_the_must_have_note(world):
+    report = digest_prepare(posting=world.posting, now=now_wednesday())
+
+    adjusted = report.html.split('<ol id="top-adjusted"', 1)[1].split("</ol>", 1)[0]
+    assert (
+        '<li>Candidate 0 — 15.3 <span style="color:#ba2121;">(fails must-haves)</span></li>'
+        in adjusted
+    )
+    assert adjusted.count("(fails must-haves)") == 2
 
 
 def test_digest_top_candidates_stop_at_ten(world):
