@@ -219,9 +219,15 @@ class ApplicationAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAd
 
     def _set_stage(self, request, queryset, stage):
         applications = list(queryset)
-        moved = services.applications_set_stage(
-            applications=applications, actor=request.user, stage=stage
-        )
+        try:
+            moved = services.applications_set_stage(
+                applications=applications, actor=request.user, stage=stage
+            )
+        except (ServiceError, ValidationError) as exc:
+            self.message_user(
+                request, f"Nothing was moved: {' '.join(errors_of(exc))}", messages.ERROR
+            )
+            return
         label = Application.Stage(stage).label
         if moved:
             names = _names([a.candidate.full_name for a in moved])
