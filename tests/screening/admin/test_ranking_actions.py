@@ -52,7 +52,7 @@ def test_ranking_is_best_first_by_default_with_the_score_column_marked(recruiter
     assert headers["name"]["href"].endswith("order=name")
     assertContains(
         response,
-        f'<th class="sorted descending" aria-sort="descending"><a href="?posting='
+        f'<th class="num sorted descending" aria-sort="descending"><a href="?posting='
         f'{ranking.posting.pk}&amp;stage=&amp;must_haves=&amp;order=score">Score</a></th>',
         html=True,
     )
