@@ -367,26 +367,6 @@ class ApplicationAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAd
             "original": application,
             "debrief": debrief,
             "recruiter": recruiter,
-            "rows": [
-                (
-                    row,
-                    [
-                        (card, cell)
-                        for card, cell in zip(debrief.scorecards, row.cells, strict=True)
-                    ],
-                )
-                for row in debrief.criteria_rows
-            ],
-            "questions": [
-                (
-                    row,
-                    [
-                        (card, cell)
-                        for card, cell in zip(debrief.scorecards, row.cells, strict=True)
-                    ],
-                )
-                for row in debrief.question_rows
-            ],
             "ranking_url": (
                 f"{reverse('admin:screening_application_ranking')}?posting={application.posting_id}"
             ),
@@ -399,7 +379,8 @@ def _count(n: int, noun: str) -> str:
 
 
 def _names(names: list[str], shown: int = 5) -> str:
-    """ "Ada, Bo and Cy"; beyond `shown` names, "… and 3 more"."""
+    """The names as a list in words ("Ada, Bo and Cy"), the ones beyond
+    `shown` counted ("… and 3 more")."""
     names = list(names)
     if len(names) > shown:
         return f"{', '.join(names[:shown])} and {len(names) - shown} more"
