@@ -211,3 +211,32 @@ def test_bulk_actions_from_the_ranking(laptop, screenshots, world):
     )
     expect(page.locator("#ranking")).to_be_visible()
     screenshots(page, "ranking-after-assign")
+
+
+def test_reviewer_reads_the_debrief_only_after_submitting(laptop, screenshots, world):
+    screenshots.prefix = "debrief-reviewer-"
+    page = laptop
+    latecomer = ReviewerFactory(first_name="Late", last_name="Comer")
+    application = world["top"]
+    assignment = ReviewAssignmentFactory(application=application, reviewer=latecomer)
+    url = f"/admin/screening/application/{application.pk}/debrief/"
+    log_in(page, latecomer)
+
+    # Blind scoring: before submitting, the debrief is refused.
+    assert page.goto(url).status == 403
+
+    criteria = list(application.rubric.criteria.order_by("order", "id"))
+    services.scorecard_save(
+        scorecard=assignment.scorecard,
+        reviewer=latecomer,
+        scores=[{"criterion": c.pk, "value": 3, "note": "Late but fair."} for c in criteria],
+        recommendation=3,
+        submit=True,
+        schedule_calibration=False,
+    )
+    assert page.goto(url).status == 200
+    expect(page.locator("#debrief-criteria thead")).to_contain_text("Late Comer")
+    expect(page.locator("#debrief-criteria thead")).to_contain_text("Grace Hopper")
+    expect(page.locator("#debrief-nav")).to_have_count(0)
+    fits(page)
+    screenshots(page, "after-submitting")
