@@ -1,7 +1,8 @@
 from django import forms
+from django.contrib.admin.widgets import AdminDateWidget
 
 from rubrics.models import Criterion
-from screening.models import Scorecard
+from screening.models import Application, Scorecard
 
 NO_EVIDENCE = ""
 ANSWERS = [(NO_EVIDENCE, "Not known yet"), ("yes", "Yes"), ("no", "No")]
@@ -108,7 +109,7 @@ class ScorecardForm(forms.Form):
 
 class AssignReviewersForm(forms.Form):
     reviewers = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple)
-    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(required=False, widget=AdminDateWidget)
 
     def __init__(self, *args, reviewer_queryset, **kwargs):
         super().__init__(*args, **kwargs)
@@ -132,3 +133,9 @@ class CandidateImportForm(forms.Form):
         if upload:
             return upload.read()
         return (self.cleaned_data.get("content") or "").encode("utf-8")
+
+
+class ApplicationStageForm(forms.Form):
+    """The stage the "Move to stage…" action moves the chosen applications to."""
+
+    stage = forms.ChoiceField(choices=Application.Stage.choices, widget=forms.RadioSelect)

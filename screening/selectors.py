@@ -23,7 +23,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from core.roles import is_recruiter
-from rubrics.anchors import SCALE_MIN
+from rubrics.anchors import SCALE_MIN, level_labels
 from rubrics.models import Criterion, JobPosting
 from screening import hooks, scoring
 from screening.models import Application, Candidate, CriterionScore, ReviewAssignment, Scorecard
@@ -322,6 +322,8 @@ class RankingRow:
     failed_must_haves: list[str]
     tally: dict[int, int]
     adjusted_score: float | None = None
+    # Position in the default order (best first) among the rows listed.
+    rank: int | None = None
 
     @property
     def passes_must_haves(self) -> bool | None:
@@ -337,26 +339,49 @@ class RankingRow:
         return [self.tally.get(value, 0) for value in Scorecard.Recommendation.values]
 
 
-# Each order: the value sorted on (None: not scored yet) and the direction
-# it sorts in by default; "-name" reverses it. Unscored rows always go last.
+# Django's convention: "score" sorts lowest first, "-score" highest first.
+# Each order names the value it sorts on (None: not scored yet); unscored
+# rows always go last, whatever the direction.
 RANKING_ORDERS = {
-    "score": (lambda r: r.score, True),
-    "adjusted": (lambda r: r.adjusted_score, True),
-    "name": (lambda r: r.candidate_name.lower(), False),
-    "submitted": (lambda r: r.submitted, True),
-    "stage": (lambda r: r.stage, False),
+    "score": lambda r: r.score,
+    "adjusted": lambda r: r.adjusted_score,
+    "name": lambda r: r.candidate_name.lower(),
+    "submitted": lambda r: r.submitted,
+    "stage": lambda r: r.stage,
 }
+# Best first: the order of the rank numbers, of the CSV and of the debrief's
+# previous/next links.
+DEFAULT_RANKING_ORDER = "-score"
+
+
+def ranking_orders() -> list[str]:
+    """Every accepted `order`: each key, ascending and with "-" descending."""
+    return [o for key in RANKING_ORDERS for o in (key, f"-{key}")]
+
+
+def ranking_order(order: str | None) -> str:
+    """The order asked for, or the default (best first) when none or an unknown one is."""
+    return order if order in ranking_orders() else DEFAULT_RANKING_ORDER
 
 
 def _sort_rows(rows: list, order: str) -> list:
-    getter, descending = RANKING_ORDERS.get(order.lstrip("-"), RANKING_ORDERS["score"])
-    if order.startswith("-"):
-        descending = not descending
+    order = ranking_order(order)
+    getter = RANKING_ORDERS[order.lstrip("-")]
+    descending = order.startswith("-")
     by_name = sorted(rows, key=lambda r: (r.candidate_name.lower(), r.application_id))
     present = [r for r in by_name if getter(r) is not None]
     missing = [r for r in by_name if getter(r) is None]
-    # Stable sorts: ties keep the alphabetical order.
+    # Stable sorts (reverse=True too): ties keep the alphabetical order.
     return sorted(present, key=getter, reverse=descending) + missing
+
+
+def _rank_rows(rows: list) -> list:
+    """Number the rows by the default order (highest score first; equal scores
+    by name, then by application id; unscored last): the rank stays with its
+    application however the page is then sorted."""
+    for rank, row in enumerate(_sort_rows(rows, DEFAULT_RANKING_ORDER), start=1):
+        row.rank = rank
+    return rows
 
 
 class _AppRow(NamedTuple):
@@ -376,10 +401,11 @@ def posting_ranking(
     posting: JobPosting,
     stage: str | None = None,
     must_haves: str | None = None,
-    order: str = "score",
+    order: str = DEFAULT_RANKING_ORDER,
 ) -> list[RankingRow]:
     """Every application of a posting with its consensus score, computed from
-    four aggregate queries whatever the number of applications."""
+    four aggregate queries whatever the number of applications, numbered by
+    the default order (`RankingRow.rank`) and sorted by `order`."""
     # Plain rows, not model instances: at 10,000 applications building the
     # objects costs more than the queries.
     apps = [
@@ -481,4 +507,129 @@ def posting_ranking(
         rows = [r for r in rows if r.passes_must_haves is False]
     elif must_haves == "unscored":
         rows = [r for r in rows if r.passes_must_haves is None]
-    return _sort_rows(rows, order)
+    return _sort_rows(_rank_rows(rows), order)
+
+
+# --- The debrief: every submitted scorecard side by side ---------------------------------
+
+
+@dataclass
+class DebriefCell:
+    """One reviewer's judgement on one criterion: a level (with its label and
+    the criterion's anchor for it) or a yes/no answer, and the evidence note."""
+
+    value: int | None = None
+    label: str = ""
+    anchor: str = ""
+    answer: str | None = None
+    note: str = ""
+
+
+@dataclass
+class DebriefRow:
+    criterion: Criterion
+    cells: list[DebriefCell]  # one per submitted scorecard, in the debrief's reviewer order
+    consensus: float | None = None
+    answers: tuple[int, int] = (0, 0)  # (yes, no), screening questions only
+    failed: bool = False
+
+    @property
+    def question(self) -> bool:
+        return self.criterion.kind == Criterion.Kind.SCREENING
+
+
+@dataclass
+class Debrief:
+    summary: ApplicationSummary
+    criteria_rows: list[DebriefRow]
+    question_rows: list[DebriefRow]
+    scale_max: int
+    pending_reviewers: list[str]  # names, when the viewer may know them
+    ranking_row: RankingRow | None = None
+    ranked_count: int = 0
+    previous_id: int | None = None
+    next_id: int | None = None
+
+    @property
+    def application(self) -> Application:
+        return self.summary.application
+
+    @property
+    def scorecards(self) -> list[Scorecard]:
+        return self.summary.submitted_scorecards
+
+    @property
+    def failed_must_haves(self) -> list[str]:
+        return [r.criterion.title for r in self.criteria_rows if r.failed]
+
+    @property
+    def failed_questions(self) -> list[str]:
+        return [r.criterion.title for r in self.question_rows if r.failed]
+
+    @property
+    def adjusted_score(self) -> float | None:
+        return self.ranking_row.adjusted_score if self.ranking_row else None
+
+
+def _debrief_cell(score, criterion: Criterion, labels: tuple[str, ...]) -> DebriefCell:
+    if score is None:
+        return DebriefCell()
+    cell = DebriefCell(note=score.note)
+    if criterion.kind == Criterion.Kind.SCREENING:
+        cell.answer = _answer_label(score)
+        return cell
+    if score.value is not None:
+        index = score.value - SCALE_MIN
+        anchors = criterion.anchors or []
+        cell.value = score.value
+        cell.label = labels[index] if 0 <= index < len(labels) else ""
+        cell.anchor = anchors[index] if 0 <= index < len(anchors) else ""
+    return cell
+
+
+def application_debrief(*, application: Application, viewer) -> Debrief | None:
+    """The application's submitted scorecards side by side per criterion, with
+    the consensus, the failed must-haves and screening questions, the raw and
+    adjusted score and the application's neighbours in the posting's ranking.
+    None when the viewer may not see other reviewers' scores yet (a reviewer
+    who has not submitted their own). A constant number of queries whatever
+    the number of reviewers, criteria or applications."""
+    summary = application_summary(application=application, viewer=viewer)
+    if not summary.can_see_all:
+        return None
+    rubric = application.rubric
+    labels = level_labels(rubric.scale_max)
+    cards = summary.submitted_scorecards
+    scores = [{s.criterion_id: s for s in card.scores.all()} for card in cards]
+    failed_ids = set(scoring.failed_must_haves(summary.consensus, rules_for(summary.criteria)))
+    failed_ids |= set(scoring.failed_screening_questions(summary.answers))
+    criteria_rows, question_rows = [], []
+    for c in summary.criteria:
+        row = DebriefRow(
+            criterion=c,
+            cells=[_debrief_cell(card.get(c.pk), c, labels) for card in scores],
+            consensus=summary.consensus.get(c.pk),
+            answers=summary.answers.get(c.pk, (0, 0)),
+            failed=c.pk in failed_ids,
+        )
+        (question_rows if row.question else criteria_rows).append(row)
+    debrief = Debrief(
+        summary=summary,
+        criteria_rows=criteria_rows,
+        question_rows=question_rows,
+        scale_max=rubric.scale_max,
+        pending_reviewers=[
+            c.assignment.reviewer.get_full_name() or c.assignment.reviewer.username
+            for c in summary.scorecards
+            if not c.is_submitted
+        ],
+    )
+    ranking = posting_ranking(posting=application.posting)
+    ids = [r.application_id for r in ranking]
+    if application.pk in ids:
+        at = ids.index(application.pk)
+        debrief.ranking_row = ranking[at]
+        debrief.ranked_count = len(ranking)
+        debrief.previous_id = ids[at - 1] if at > 0 else None
+        debrief.next_id = ids[at + 1] if at + 1 < len(ids) else None
+    return debrief

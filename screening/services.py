@@ -321,6 +321,24 @@ def application_set_stage(*, application: Application, actor, stage: str) -> App
     return application
 
 
+@transaction.atomic
+def applications_set_stage(*, applications, actor, stage: str) -> list[Application]:
+    """Move several applications to one stage, all or nothing: one
+    transaction for the batch, each change recorded as `application_set_stage`
+    records it. Returns the applications whose stage changed (those already
+    in the stage are left as they are)."""
+    if stage not in Application.Stage.values:
+        raise ValidationError({"stage": f"“{stage}” is not a stage."})
+    moved = []
+    locked = Application.objects.select_for_update().filter(pk__in=[a.pk for a in applications])
+    for application in locked.select_related("candidate").order_by("pk"):
+        if application.stage != stage:
+            application_set_stage(application=application, actor=actor, stage=stage)
+            application.stage = stage
+            moved.append(application)
+    return moved
+
+
 def is_reviewer(user) -> bool:
     return user.is_active and (
         user.groups.filter(name__in=[roles.REVIEWER, roles.RECRUITER]).exists() or user.is_superuser

@@ -4,17 +4,18 @@ posting ranking (exported through screening.exports)."""
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.http import urlencode
 
 from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages, errors_of, page_context
 from core.errors import ServiceError
 from core.roles import is_recruiter
 from rubrics.models import JobPosting
 from screening import exports, selectors, services
-from screening.forms import AssignReviewersForm
+from screening.forms import ApplicationStageForm, AssignReviewersForm
 from screening.models import Application, Scorecard
 
 
@@ -73,7 +74,7 @@ class ApplicationAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAd
     list_select_related = ["candidate", "posting", "rubric"]
     autocomplete_fields = ["candidate"]
     inlines = [ScorecardInline]
-    actions = ["assign_reviewers"]
+    actions = ["assign_reviewers", "move_to_stage", "reject"]
     change_list_template = "admin/screening/application/change_list.html"
     change_form_template = "admin/screening/application/change_form.html"
 
@@ -136,6 +137,26 @@ class ApplicationAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAd
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
+    # --- Bulk actions (the changelist's and the ranking's) ---------------------------------
+
+    def _action_page(self, request, queryset, *, action, title, form, template):
+        """The intermediate page of an action: the chosen applications and a
+        form that posts back to where the action came from (the changelist or
+        the ranking), with a way back."""
+        context = {
+            **page_context(self, request),
+            "title": title,
+            "form": form,
+            "media": self.media + form.media,
+            "action": action,
+            "applications": queryset.select_related("candidate", "posting").order_by(
+                "candidate__full_name", "pk"
+            ),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "back_url": request.get_full_path(),
+        }
+        return TemplateResponse(request, template, context)
+
     @admin.action(description="Assign reviewers…", permissions=["change"])
     def assign_reviewers(self, request, queryset):
         form = AssignReviewersForm(
@@ -143,8 +164,8 @@ class ApplicationAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAd
             reviewer_queryset=services.reviewers(),
         )
         if "_assign" in request.POST and form.is_valid():
-            made = 0
-            for application in queryset:
+            made = []
+            for application in queryset.select_related("candidate", "posting"):
                 for reviewer in form.cleaned_data["reviewers"]:
                     try:
                         services.assignment_create(
@@ -158,18 +179,71 @@ class ApplicationAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAd
                             request, f"{application}: {' '.join(errors_of(exc))}", messages.WARNING
                         )
                     else:
-                        made += 1
+                        made.append((application, reviewer))
             if made:
-                self.message_user(request, f"Made {made} assignment(s).", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    _assigned_message(made, form.cleaned_data["due_date"]),
+                    messages.SUCCESS,
+                )
             return None
-        context = {
-            **page_context(self, request),
-            "title": "Assign reviewers",
-            "form": form,
-            "applications": queryset.select_related("candidate", "posting"),
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/screening/application/assign.html", context)
+        return self._action_page(
+            request,
+            queryset,
+            action="assign_reviewers",
+            title="Assign reviewers",
+            form=form,
+            template="admin/screening/application/assign.html",
+        )
+
+    @admin.action(description="Move to stage…", permissions=["change"])
+    def move_to_stage(self, request, queryset):
+        """All or nothing: the whole batch moves in one transaction
+        (services.applications_set_stage)."""
+        form = ApplicationStageForm(request.POST if "_move" in request.POST else None)
+        if "_move" in request.POST and form.is_valid():
+            self._set_stage(request, queryset, form.cleaned_data["stage"])
+            return None
+        return self._action_page(
+            request,
+            queryset,
+            action="move_to_stage",
+            title="Move to stage",
+            form=form,
+            template="admin/screening/application/stage.html",
+        )
+
+    @admin.action(description="Reject", permissions=["change"])
+    def reject(self, request, queryset):
+        self._set_stage(request, queryset, Application.Stage.REJECTED)
+
+    def _set_stage(self, request, queryset, stage):
+        applications = list(queryset)
+        try:
+            moved = services.applications_set_stage(
+                applications=applications, actor=request.user, stage=stage
+            )
+        except (ServiceError, ValidationError) as exc:
+            self.message_user(
+                request, f"Nothing was moved: {' '.join(errors_of(exc))}", messages.ERROR
+            )
+            return
+        label = Application.Stage(stage).label
+        if moved:
+            names = _names([a.candidate.full_name for a in moved])
+            self.message_user(
+                request,
+                f"Moved {_count(len(moved), 'application')} to {label}: {names}.",
+                messages.SUCCESS,
+            )
+        unchanged = len(applications) - len(moved)
+        if unchanged:
+            self.message_user(
+                request,
+                f"{_count(unchanged, 'application')} already at {label}: left as "
+                f"{'they were' if unchanged > 1 else 'it was'}.",
+                messages.INFO,
+            )
 
     def get_urls(self):
         return [
@@ -178,12 +252,20 @@ class ApplicationAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAd
                 self.admin_site.admin_view(self.ranking_view),
                 name="screening_application_ranking",
             ),
+            path(
+                "<path:object_id>/debrief/",
+                self.admin_site.admin_view(self.debrief_view),
+                name="screening_application_debrief",
+            ),
             *super().get_urls(),
         ]
 
+    # --- The ranking ----------------------------------------------------------------------
+
     def ranking_view(self, request):
-        """The posting's applications by consensus score: sortable, filterable
-        by stage and must-have result, exportable as CSV."""
+        """The posting's applications by consensus score, best first: sortable,
+        filterable by stage and must-have result, exportable as CSV, with the
+        bulk actions on the rows ticked."""
         if not is_recruiter(request.user):
             raise PermissionDenied
         postings = list(selectors.postings_with_applications())
@@ -191,13 +273,19 @@ class ApplicationAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAd
         if posting_id is not None and not str(posting_id).isdigit():
             raise Http404("No such posting.")
         posting = get_object_or_404(JobPosting, pk=posting_id) if posting_id else None
+        if request.method == "POST" and posting:
+            return self._ranking_action(request, posting)
         stage = request.GET.get("stage") or None
         if stage not in Application.Stage.values:
             stage = None
         must_haves = request.GET.get("must_haves") or None
         if must_haves not in ("pass", "fail", "unscored"):
             must_haves = None
-        order = request.GET.get("order") or "score"
+        order = selectors.ranking_order(request.GET.get("order"))
+        if request.GET.get("format") == "csv" and posting:
+            # The file keeps the default order (best first), whatever the page's sort.
+            rows = selectors.posting_ranking(posting=posting, stage=stage, must_haves=must_haves)
+            return exports.ranking_csv_response(posting, rows)
         rows = (
             selectors.posting_ranking(
                 posting=posting, stage=stage, must_haves=must_haves, order=order
@@ -205,8 +293,6 @@ class ApplicationAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAd
             if posting
             else []
         )
-        if request.GET.get("format") == "csv" and posting:
-            return exports.ranking_csv_response(posting, rows)
         page = Paginator(rows, 100).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
@@ -216,12 +302,133 @@ class ApplicationAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAd
             "postings": postings,
             "posting": posting,
             "page": page,
-            "first_rank": page.start_index() if rows else 0,
             "stages": Application.Stage.choices,
             "stage": stage,
             "must_haves": must_haves,
             "order": order,
+            "headers": _sort_headers(posting, stage, must_haves, order) if posting else {},
             "query": query.urlencode(),
             "recommendations": Scorecard.Recommendation.choices,
+            "actions": [
+                (name, description)
+                for name, (_func, _name, description) in self._ranking_actions(request).items()
+            ],
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/screening/application/ranking.html", context)
+
+    def _ranking_actions(self, request) -> dict:
+        """The changelist's actions the ranking offers (no deleting from there)."""
+        return {
+            name: action
+            for name, action in self.get_actions(request).items()
+            if name in RANKING_ACTIONS
+        }
+
+    def _ranking_action(self, request, posting):
+        """A bulk action posted from the ranking (or from its intermediate
+        page): run it on the ticked applications of this posting, then come
+        back to the ranking with its message."""
+        back = request.get_full_path()
+        actions = self._ranking_actions(request)
+        action = request.POST.get("action", "")
+        if action not in actions:
+            self.message_user(request, "Choose an action.", messages.WARNING)
+            return HttpResponseRedirect(back)
+        ids = [i for i in request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME) if i.isdigit()]
+        queryset = self.get_queryset(request).filter(posting=posting, pk__in=ids)
+        if not queryset.exists():
+            self.message_user(
+                request,
+                "Tick the applications to act on first; nothing was changed.",
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(back)
+        func = actions[action][0]
+        response = func(self, request, queryset)
+        return response if response is not None else HttpResponseRedirect(back)
+
+    # --- The debrief ----------------------------------------------------------------------
+
+    def debrief_view(self, request, object_id):
+        """Every submitted scorecard of one application side by side: for
+        recruiters, and for a reviewer once they have submitted their own."""
+        application = self.get_object(request, object_id)
+        if application is None:
+            raise Http404("No such application.")
+        debrief = selectors.application_debrief(application=application, viewer=request.user)
+        if debrief is None:
+            raise PermissionDenied
+        recruiter = is_recruiter(request.user)
+        context = {
+            **page_context(self, request),
+            "title": f"Debrief — {application.candidate.full_name}",
+            "subtitle": str(application.posting),
+            "original": application,
+            "debrief": debrief,
+            "recruiter": recruiter,
+            "ranking_url": (
+                f"{reverse('admin:screening_application_ranking')}?posting={application.posting_id}"
+            ),
+        }
+        return TemplateResponse(request, "admin/screening/application/debrief.html", context)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _names(names: list[str], shown: int = 5) -> str:
+    """The names as a list in words ("Ada, Bo and Cy"), the ones beyond
+    `shown` counted ("… and 3 more")."""
+    names = list(names)
+    if len(names) > shown:
+        return f"{', '.join(names[:shown])} and {len(names) - shown} more"
+    if len(names) == 1:
+        return names[0]
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _assigned_message(made, due_date) -> str:
+    """Names who was assigned to whom: "Assigned Alan Turing and Grace Hopper
+    to Ada Lovelace (2 reviews, due 2031-05-01)."."""
+    reviewers = _names(list(dict.fromkeys(r.get_full_name() or r.username for _a, r in made)))
+    candidates = _names(list(dict.fromkeys(a.candidate.full_name for a, _r in made)))
+    due = f", due {due_date.isoformat()}" if due_date else ", no due date"
+    return f"Assigned {reviewers} to {candidates} ({_count(len(made), 'review')}{due})."
+
+
+RANKING_ACTIONS = ("move_to_stage", "reject", "assign_reviewers")
+
+# Each sortable column: its label and the direction of its first click
+# (scores and submissions best first; names and stages A to Z).
+SORTABLE = {
+    "name": ("Candidate", ""),
+    "stage": ("Stage", ""),
+    "score": ("Score", "-"),
+    "adjusted": ("Adjusted", "-"),
+    "submitted": ("Submitted", "-"),
+}
+
+
+def _sort_headers(posting, stage, must_haves, order) -> dict[str, dict]:
+    """Per sortable column: the link that sorts by it (the other direction
+    when it is the sorted column) and how it is sorted now."""
+    current, descending = order.lstrip("-"), order.startswith("-")
+    headers = {}
+    for key, (label, first) in SORTABLE.items():
+        if key == current:
+            target = key if descending else f"-{key}"
+            sorted_as = "descending" if descending else "ascending"
+        else:
+            target, sorted_as = f"{first}{key}", None
+        query = urlencode(
+            {
+                "posting": posting.pk,
+                "stage": stage or "",
+                "must_haves": must_haves or "",
+                "order": target,
+            }
+        )
+        headers[key] = {"label": label, "href": f"?{query}", "sorted": sorted_as}
+    return headers

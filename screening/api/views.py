@@ -224,16 +224,11 @@ class PostingRankingView(APIView):
             OpenApiParameter("must_haves", enum=["pass", "fail", "unscored"]),
             OpenApiParameter(
                 "order",
-                enum=[
-                    "score",
-                    "-score",
-                    "adjusted",
-                    "-adjusted",
-                    "name",
-                    "-name",
-                    "submitted",
-                    "stage",
-                ],
+                enum=selectors.ranking_orders(),
+                description="Django's convention: `-score` highest first (the default), "
+                "`score` lowest first; likewise `adjusted` and `submitted`; `name` and "
+                "`stage` A to Z, `-name` and `-stage` Z to A. Unscored applications come last. "
+                "`rank` is the place in the default order whatever the sort.",
             ),
             OpenApiParameter("format", enum=["json", "csv"]),
         ],
@@ -247,16 +242,19 @@ class PostingRankingView(APIView):
         must_haves = request.query_params.get("must_haves") or None
         if must_haves not in (None, "pass", "fail", "unscored"):
             raise ValidationError({"must_haves": ["Choose pass, fail or unscored."]})
+        order = request.query_params.get("order") or selectors.DEFAULT_RANKING_ORDER
+        if order not in selectors.ranking_orders():
+            raise ValidationError(
+                {"order": [f"Choose one of {', '.join(selectors.ranking_orders())}."]}
+            )
+        if request.accepted_renderer.format == "csv":
+            # The file keeps the default order (best first), as the admin's export does.
+            order = selectors.DEFAULT_RANKING_ORDER
         rows = selectors.posting_ranking(
-            posting=posting,
-            stage=stage,
-            must_haves=must_haves,
-            order=request.query_params.get("order", "score"),
+            posting=posting, stage=stage, must_haves=must_haves, order=order
         )
         if request.accepted_renderer.format == "csv":
             return exports.ranking_csv_response(posting, rows)
         return Response(
-            RankingRowSerializer(
-                [{"rank": i, "row": row} for i, row in enumerate(rows, start=1)], many=True
-            ).data
+            RankingRowSerializer([{"rank": row.rank, "row": row} for row in rows], many=True).data
         )

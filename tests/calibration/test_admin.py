@@ -449,7 +449,7 @@ def test_admin_ranking_adjusted_header_sorts_by_adjusted_score(recruiter_client,
     assertContains(
         response,
         f'<a href="?posting={world.rubric.posting_id}&amp;stage=&amp;must_haves=&amp;'
-        'order=adjusted" title="With each reviewer\'s severity taken out (latest '
+        'order=-adjusted" title="With each reviewer\'s severity taken out (latest '
         'calibration run)">Adjusted</a>',
         html=True,
     )
@@ -464,7 +464,7 @@ def test_admin_ranking_shows_a_dash_before_any_run(recruiter_client, world):
 
 def test_admin_ranking_orders_by_adjusted_score(recruiter_client, world, run):
     response = recruiter_client.get(
-        RANKING, {"posting": world.rubric.posting_id, "order": "adjusted"}
+        RANKING, {"posting": world.rubric.posting_id, "order": "-adjusted"}
     )
 
     adjusted = [row.adjusted_score for row in response.context["page"].object_list]
@@ -473,7 +473,7 @@ def test_admin_ranking_orders_by_adjusted_score(recruiter_client, world, run):
     assertContains(
         response,
         f'<a href="?posting={world.rubric.posting_id}&amp;stage=&amp;must_haves=&amp;'
-        'order=-adjusted" title="With each reviewer\'s severity taken out (latest '
+        'order=adjusted" title="With each reviewer\'s severity taken out (latest '
         'calibration run)">Adjusted</a>',
         html=True,
     )

@@ -345,18 +345,22 @@ def test_ranking_includes_the_adjusted_score(recruiter_api, world, run):
 
 
 def test_ranking_orders_by_adjusted_score(recruiter_api, world, run):
-    response = recruiter_api.get(ranking_url(world), {"order": "adjusted"})
+    response = recruiter_api.get(ranking_url(world), {"order": "-adjusted"})
 
     adjusted = [r["adjusted_score"] for r in response.json()]
     assert adjusted == sorted(adjusted, reverse=True)
-    assert [r["rank"] for r in response.json()] == list(range(1, 33))
+    # The rank stays the place by raw score, best first, whatever the sort.
+    by_rank = sorted(response.json(), key=lambda r: r["rank"])
+    assert [r["rank"] for r in by_rank] == list(range(1, 33))
+    raw = [r["score"] for r in by_rank]
+    assert raw == sorted(raw, reverse=True)
     # By raw score Yusuf is above Xavier; adjusted, they tie and the name decides.
     names = [r["candidate_name"] for r in response.json()]
     assert names.index("Xavier") + 1 == names.index("Yusuf")
 
 
 def test_ranking_orders_by_adjusted_score_ascending(recruiter_api, world, run):
-    response = recruiter_api.get(ranking_url(world), {"order": "-adjusted"})
+    response = recruiter_api.get(ranking_url(world), {"order": "adjusted"})
 
     adjusted = [r["adjusted_score"] for r in response.json()]
     assert adjusted == sorted(adjusted)

@@ -992,7 +992,7 @@ def test_ranking_has_no_adjusted_score_for_an_application_scored_after_the_run(w
 def test_ranking_orders_by_adjusted_score(world, same_quality_pair):
     calibration_run(rubric_id=world.rubric.pk)
 
-    rows = selectors.posting_ranking(posting=world.rubric.posting, order="adjusted")
+    rows = selectors.posting_ranking(posting=world.rubric.posting, order="-adjusted")
 
     adjusted = [r.adjusted_score for r in rows]
     assert adjusted == sorted(adjusted, reverse=True)

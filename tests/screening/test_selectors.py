@@ -389,8 +389,39 @@ def test_ranking_by_name(ranking_world):
 
 def test_ranking_by_score_ascending_still_puts_unscored_last(ranking_world):
     posting, _ = ranking_world
-    rows = selectors.posting_ranking(posting=posting, order="-score")
+    rows = selectors.posting_ranking(posting=posting, order="score")
     assert [r.candidate_name for r in rows] == ["Di", "Al", "Bo", "Cy"]
+
+
+def test_ranking_by_score_descending_is_the_default(ranking_world):
+    posting, _ = ranking_world
+    explicit = selectors.posting_ranking(posting=posting, order="-score")
+    assert [r.candidate_name for r in explicit] == ["Bo", "Al", "Di", "Cy"]
+    for fallback in ("", "best", "--score"):
+        rows = selectors.posting_ranking(posting=posting, order=fallback)
+        assert [r.candidate_name for r in rows] == ["Bo", "Al", "Di", "Cy"]
+
+
+@pytest.mark.parametrize("order", ["name", "-name", "score", "stage", "-submitted"])
+def test_ranking_rank_stays_with_the_application_whatever_the_order(ranking_world, order):
+    posting, _ = ranking_world
+    rows = selectors.posting_ranking(posting=posting, order=order)
+    assert {r.candidate_name: r.rank for r in rows} == {"Bo": 1, "Al": 2, "Di": 3, "Cy": 4}
+
+
+def test_ranking_equal_scores_rank_by_name(ann):
+    rubric = published_rubric()
+    for name in ("Zoe", "Abe"):
+        application = ApplicationFactory(rubric=rubric, candidate=CandidateFactory(full_name=name))
+        submit(ReviewAssignmentFactory(application=application, reviewer=ann), (3, 3, 3))
+    rows = selectors.posting_ranking(posting=rubric.posting, order="-name")
+    assert [(r.candidate_name, r.rank) for r in rows] == [("Zoe", 2), ("Abe", 1)]
+
+
+def test_ranking_ranks_within_the_filtered_rows(ranking_world):
+    posting, _ = ranking_world
+    rows = selectors.posting_ranking(posting=posting, must_haves="fail")
+    assert [(r.candidate_name, r.rank) for r in rows] == [("Di", 1)]
 
 
 def test_ranking_rounds_the_score_to_two_places(ann):

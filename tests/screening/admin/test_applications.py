@@ -55,8 +55,8 @@ def test_assign_action_first_shows_the_reviewers_to_choose(recruiter_client, app
     assert response.status_code == 200
     assertTemplateUsed(response, "admin/screening/application/assign.html")
     assert [a.candidate.full_name for a in response.context["applications"]] == [
-        "Charles Babbage",
         "Ada Lovelace",
+        "Charles Babbage",
     ]
     choices = [label for _, label in response.context["form"].fields["reviewers"].choices]
     assert "Alan Turing (alan)" in choices
@@ -103,13 +103,26 @@ def test_assign_action_makes_the_assignments_with_their_due_date(
     assert Scorecard.objects.filter(status="draft").count() == 4
 
 
-def test_assign_action_says_how_many_assignments_it_made(recruiter_client, applications):
-    alan = ReviewerFactory(username="alan")
+def test_assign_action_names_the_assignments_it_made(recruiter_client, applications):
+    alan = ReviewerFactory(username="alan", first_name="Alan", last_name="Turing")
+    grace = ReviewerFactory(username="grace", first_name="", last_name="")
 
-    assign(recruiter_client, applications, _assign="Assign", reviewers=[alan.pk])
+    assign(
+        recruiter_client,
+        applications,
+        _assign="Assign",
+        reviewers=[alan.pk, grace.pk],
+        due_date="2031-05-01",
+    )
 
     response = recruiter_client.get(reverse("admin:screening_application_changelist"))
-    assert messages_of(response) == [("success", "Made 2 assignment(s).")]
+    assert messages_of(response) == [
+        (
+            "success",
+            "Assigned Alan Turing and grace to Charles Babbage and Ada Lovelace "
+            "(4 reviews, due 2031-05-01).",
+        )
+    ]
 
 
 def test_assign_action_warns_of_an_assignment_that_already_exists(recruiter_client, applications):
@@ -126,7 +139,7 @@ def test_assign_action_warns_of_an_assignment_that_already_exists(recruiter_clie
             f"Ada Lovelace for {applications[0].posting}: "
             "alan is already assigned to this application.",
         ),
-        ("success", "Made 1 assignment(s)."),
+        ("success", f"Assigned {alan.get_full_name()} to Charles Babbage (1 review, no due date)."),
     ]
 
 

@@ -1,5 +1,7 @@
 """The posting ranking in the screening API, as JSON and as CSV."""
 
+import csv
+import io
 from types import SimpleNamespace
 
 import pytest
@@ -181,13 +183,48 @@ def test_ranking_filters_by_must_have_result(recruiter_api, ranking, must_haves,
     assert ranked(response) == expected
 
 
-def test_ranking_orders_by_name(recruiter_api, ranking):
+def test_ranking_orders_by_name_keeping_each_rank(recruiter_api, ranking):
     response = recruiter_api.get(ranking.url, {"order": "name"})
 
     assert ranked(response) == [
-        (1, "Ada Lovelace", 54.17),
-        (2, "Charles Babbage", 62.5),
+        (2, "Ada Lovelace", 54.17),
+        (1, "Charles Babbage", 62.5),
         (3, "Dorothy Vaughan", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("order", "expected"),
+    [
+        ("-score", ["Charles Babbage", "Ada Lovelace", "Dorothy Vaughan"]),
+        ("score", ["Ada Lovelace", "Charles Babbage", "Dorothy Vaughan"]),
+        ("-name", ["Dorothy Vaughan", "Charles Babbage", "Ada Lovelace"]),
+        ("-submitted", ["Ada Lovelace", "Charles Babbage", "Dorothy Vaughan"]),
+        ("submitted", ["Dorothy Vaughan", "Charles Babbage", "Ada Lovelace"]),
+        ("", ["Charles Babbage", "Ada Lovelace", "Dorothy Vaughan"]),
+    ],
+)
+def test_ranking_order_follows_djangos_convention(recruiter_api, ranking, order, expected):
+    response = recruiter_api.get(ranking.url, {"order": order})
+
+    assert [name for _rank, name, _score in ranked(response)] == expected
+
+
+def test_ranking_without_an_order_is_best_first(recruiter_api, ranking):
+    response = recruiter_api.get(ranking.url)
+
+    assert [rank for rank, _name, _score in ranked(response)] == [1, 2, 3]
+    assert ranked(response)[0][1] == "Charles Babbage"
+
+
+def test_ranking_csv_keeps_the_best_first_order_whatever_the_sort(recruiter_api, ranking):
+    response = recruiter_api.get(ranking.url, {"format": "csv", "order": "name"})
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert [(row[0], row[3]) for row in rows[1:]] == [
+        ("1", "Charles Babbage"),
+        ("2", "Ada Lovelace"),
+        ("3", "Dorothy Vaughan"),
     ]
 
 
@@ -198,6 +235,16 @@ def test_ranking_orders_by_name(recruiter_api, ranking):
         (
             {"must_haves": "maybe"},
             {"must_haves": ["Choose pass, fail or unscored."], "code": "invalid"},
+        ),
+        (
+            {"order": "best"},
+            {
+                "order": [
+                    "Choose one of score, -score, adjusted, -adjusted, name, -name, "
+                    "submitted, -submitted, stage, -stage."
+                ],
+                "code": "invalid",
+            },
         ),
     ],
 )
