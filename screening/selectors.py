@@ -482,3 +482,18 @@ def posting_ranking(
     elif must_haves == "unscored":
         rows = [r for r in rows if r.passes_must_haves is None]
     return _sort_rows(rows, order)
+
+
+def next_pending_assignment(user, *, after: ReviewAssignment | None = None):
+    """The reviewer's next review to do, in the order of "My reviews" (earliest due date
+    first, so overdue ones lead; undated ones last): not submitted, on an application still
+    in play (not hired, rejected or withdrawn, its posting not closed), other than `after`."""
+    qs = (
+        own_assignments(user)
+        .exclude(scorecard__status=SUBMITTED)
+        .exclude(application__stage__in=CLOSED_STAGES)
+        .exclude(application__posting__status=JobPosting.Status.CLOSED)
+    )
+    if after is not None:
+        qs = qs.exclude(pk=after.pk)
+    return qs.first()

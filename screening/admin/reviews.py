@@ -5,8 +5,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import Http404, HttpResponseRedirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -78,7 +79,9 @@ class ReviewAssignmentAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.Mo
         if reopened:
             self.message_user(
                 request,
-                f"Reopened {reopened} scorecard(s); their reviewers can edit and submit again.",
+                f"Reopened {reopened} scorecard{pluralize(reopened)}; "
+                f"{'their reviewers' if reopened > 1 else 'its reviewer'} "
+                "can edit and submit again.",
                 messages.SUCCESS,
             )
 
@@ -187,7 +190,8 @@ class MyReviewAdmin(admin.ModelAdmin):
             level_labels=rubric.level_labels,
         )
         if request.method == "POST" and not card.is_submitted and form.is_valid():
-            submit = "_submit" in request.POST
+            go_next = "_submit_next" in request.POST
+            submit = go_next or "_submit" in request.POST
             try:
                 services.scorecard_save(
                     scorecard=card,
@@ -201,6 +205,8 @@ class MyReviewAdmin(admin.ModelAdmin):
                 for message in errors_of(exc):
                     form.add_error(None, message)
             else:
+                if go_next:
+                    return self._to_next_review(request, assignment)
                 self.message_user(
                     request,
                     "Submitted. Other reviewers' scores are now visible."
@@ -227,5 +233,51 @@ class MyReviewAdmin(admin.ModelAdmin):
             "summary": summary,
             "overdue": selectors.is_overdue(assignment),
             "today": timezone.localdate(),
+            "debrief_url": debrief_url(application) if card.is_submitted else None,
+            "next_review": (
+                selectors.next_pending_assignment(request.user, after=assignment)
+                if card.is_submitted
+                else None
+            ),
         }
         return TemplateResponse(request, "admin/screening/scorecard.html", context)
+
+    def _to_next_review(self, request, submitted: ReviewAssignment) -> HttpResponseRedirect:
+        """After "Submit and go to the next review": the reviewer's next pending review
+        in the order of My reviews, or My reviews itself when none is left."""
+        name = submitted.application.candidate.full_name
+        done = format_html("Submitted your scorecard for {}.", name)
+        url = debrief_url(submitted.application)
+        if url:
+            done = format_html('{} <a href="{}">Read the debrief</a>.', done, url)
+        upcoming = selectors.next_pending_assignment(request.user, after=submitted)
+        if upcoming is None:
+            self.message_user(
+                request,
+                format_html("{} That was your last pending review.", done),
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:screening_myreview_changelist"))
+        due = f", due {upcoming.due_date.isoformat()}" if upcoming.due_date else ""
+        self.message_user(
+            request,
+            format_html(
+                "{} Next: {} for {}{}.",
+                done,
+                upcoming.application.candidate.full_name,
+                upcoming.application.posting.title,
+                due,
+            ),
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(
+            reverse("admin:screening_myreview_scorecard", args=[upcoming.pk])
+        )
+
+
+def debrief_url(application) -> str | None:
+    """The application's debrief page, where the admin has one."""
+    try:
+        return reverse("admin:screening_application_debrief", args=[application.pk])
+    except NoReverseMatch:
+        return None
