@@ -1,5 +1,6 @@
 """The candidate admin (screening/admin/candidates.py), driven through the test
-client: the candidate CSV import."""
+client: the candidate import (CSV or XLSX, optionally opening applications on a posting with
+reviewers assigned) and the exports."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -8,7 +9,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from screening.models import Candidate
 from tests.factories import CandidateFactory
-from tests.support import hidden_value, messages_of, table_rows
+from tests.support import form_data, hidden_value, messages_of, table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +22,16 @@ GOOD_CSV = (
 )
 
 
-def upload(client, text: str, name: str = "candidates.csv"):
-    return client.post(IMPORT, {"file": SimpleUploadedFile(name, text.encode(), "text/csv")})
+def upload(client, text: str | bytes, name: str = "candidates.csv", **options):
+    data = text.encode() if isinstance(text, str) else text
+    return client.post(IMPORT, {"file": SimpleUploadedFile(name, data, "text/csv"), **options})
+
+
+def confirm(client, preview, **kwargs):
+    """Press the preview's confirmation button, as a browser would."""
+    return client.post(
+        IMPORT, {**form_data(preview, "confirm-form"), "_confirm": "Import"}, **kwargs
+    )
 
 
 # --- Candidate CSV import ------------------------------------------------------------
@@ -62,9 +71,7 @@ def test_uploaded_good_file_saves_nothing_before_confirmation(recruiter_client):
 def test_confirmed_import_saves_every_row(recruiter_client, recruiter):
     preview = upload(recruiter_client, GOOD_CSV)
 
-    response = recruiter_client.post(
-        IMPORT, {"content": hidden_value(preview, "content"), "_confirm": "Import 2 candidates"}
-    )
+    response = confirm(recruiter_client, preview)
 
     assert response.status_code == 302
     assert response.url == reverse("admin:screening_candidate_changelist")
@@ -95,11 +102,7 @@ def test_confirmed_import_saves_every_row(recruiter_client, recruiter):
 def test_confirmed_import_says_how_many_were_imported(recruiter_client):
     preview = upload(recruiter_client, GOOD_CSV)
 
-    response = recruiter_client.post(
-        IMPORT,
-        {"content": hidden_value(preview, "content"), "_confirm": "Import 2 candidates"},
-        follow=True,
-    )
+    response = confirm(recruiter_client, preview, follow=True)
 
     assert messages_of(response) == [("success", "Imported 2 candidates.")]
 
@@ -141,7 +144,11 @@ def test_file_with_bad_rows_saves_nothing(recruiter_client):
 
 
 def test_forced_confirmation_of_a_bad_file_saves_nothing_and_says_why(recruiter_client):
-    response = recruiter_client.post(IMPORT, {"content": BAD_CSV, "_confirm": "Import"})
+    preview = upload(recruiter_client, BAD_CSV)
+
+    response = recruiter_client.post(
+        IMPORT, {"upload": hidden_value(preview, "upload"), "_confirm": "Import"}
+    )
 
     assert ("error", "Line 3: email “not-an-email” is not a valid address.") in messages_of(
         response
@@ -184,8 +191,11 @@ def test_confirming_a_file_naming_an_existing_candidate_in_another_case_saves_no
     recruiter_client,
 ):
     CandidateFactory(email="Ada@Example.net")
+    preview = upload(recruiter_client, GOOD_CSV)
 
-    response = recruiter_client.post(IMPORT, {"content": GOOD_CSV, "_confirm": "Import"})
+    response = recruiter_client.post(
+        IMPORT, {"upload": hidden_value(preview, "upload"), "_confirm": "Import"}
+    )
 
     assert messages_of(response) == [
         ("error", "Line 2: email “ada@example.net” belongs to an existing candidate.")
