@@ -656,13 +656,64 @@ def candidate_import_batch(
         + [(r["line"], r["candidate"]) for r in parsed.existing],
         key=lambda pair: pair[0],
     )
-    for _line, candidate in people:
-        application = application_open(candidate=candidate, posting=posting, actor=actor)
-        result.applications.append(application)
-        for reviewer in reviewers:
-            result.assignments.append(
-                assignment_create(
-                    application=application, reviewer=reviewer, actor=actor, due_date=due_date
-                )
-            )
+    result.applications, result.assignments = _open_applications_in_bulk(
+        candidates=[c for _line, c in people],
+        posting=posting,
+        rubric=parsed.rubric,
+        actor=actor,
+        reviewers=reviewers,
+        due_date=due_date,
+    )
     return result
+
+
+def _open_applications_in_bulk(
+    *, candidates, posting: JobPosting, rubric: Rubric, actor, reviewers, due_date
+) -> tuple[list[Application], list[ReviewAssignment]]:
+    """application_open and assignment_create for many at once, under the same rules and
+    with the same audit events, in a few inserts instead of a dozen queries a row (1,000
+    rows with two reviewers: about 7 s one by one). The caller has checked that no candidate
+    has an application for the posting yet; the unique constraints catch a concurrent one."""
+    for reviewer in reviewers:
+        if not is_reviewer(reviewer):
+            raise ValidationError({"reviewer": f"{reviewer} is not in the Reviewer group."})
+    stage = Application.Stage.SCREENING
+    try:
+        with transaction.atomic():
+            applications = Application.objects.bulk_create(
+                Application(
+                    candidate=c, posting=posting, rubric=rubric, stage=stage, created_by=actor
+                )
+                for c in candidates
+            )
+            assignments = ReviewAssignment.objects.bulk_create(
+                ReviewAssignment(application=a, reviewer=r, due_date=due_date, assigned_by=actor)
+                for a in applications
+                for r in reviewers
+            )
+    except IntegrityError:
+        # application_one_per_candidate_posting: a concurrent request opened one.
+        raise Conflict(
+            "One of these candidates was just given an application for this posting "
+            "elsewhere; check the file again."
+        ) from None
+    Scorecard.objects.bulk_create(
+        Scorecard(assignment=x, application=x.application) for x in assignments
+    )
+    for application in applications:
+        audit.record(
+            actor=actor,
+            event="application.opened",
+            obj=application,
+            summary=f"Opened against rubric v{rubric.version}.",
+            changes={"rubric": [None, rubric.pk], "stage": [None, stage]},
+        )
+    for x in assignments:
+        audit.record(
+            actor=actor,
+            event="assignment.created",
+            obj=x,
+            summary=f"Assigned {x.reviewer} (due {due_date or 'no date'}).",
+            changes={"reviewer": [None, x.reviewer.pk], "due_date": [None, due_date]},
+        )
+    return applications, assignments

@@ -59,7 +59,9 @@ class CandidateAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmi
         if not self.has_add_permission(request):
             raise PermissionDenied
         preview, options = None, {}
-        form = self._import_form(request.POST or None, request.FILES or None)
+        form = self._import_form(
+            *((request.POST, request.FILES) if request.method == "POST" else ())
+        )
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             if upload:
