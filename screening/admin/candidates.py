@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages, errors_of, page_context
 from core.errors import ServiceError
 from rubrics.models import JobPosting
-from screening import selectors, services
+from screening import exports, selectors, services
 from screening.forms import CandidateImportForm
 from screening.models import Candidate
 
@@ -26,6 +26,7 @@ class CandidateAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmi
     readonly_fields = ["created_by", "created_at"]
     fields = ["full_name", "email", "phone", "links", "notes", "created_by", "created_at"]
     change_list_template = "admin/screening/candidate/change_list.html"
+    actions = ["export_csv", "export_xlsx"]
 
     def get_queryset(self, request):
         return selectors.candidates_with_application_count()
@@ -41,6 +42,22 @@ class CandidateAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmi
         else:
             created = services.candidate_create(actor=request.user, **data)
             obj.pk, obj.created_at, obj.created_by = created.pk, created.created_at, request.user
+
+    @admin.action(description="Export the selected candidates as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        return self._export(queryset, "csv")
+
+    @admin.action(description="Export the selected candidates as XLSX", permissions=["view"])
+    def export_xlsx(self, request, queryset):
+        return self._export(queryset, "xlsx")
+
+    def _export(self, queryset, kind):
+        return exports.table_response(
+            exports.CANDIDATE_HEADER,
+            exports.candidate_records(queryset.order_by("full_name", "id")),
+            name="candidates",
+            kind=kind,
+        )
 
     def get_urls(self):
         return [

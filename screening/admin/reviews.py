@@ -13,7 +13,7 @@ from django.utils.html import format_html
 
 from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages, errors_of, page_context
 from core.errors import ServiceError
-from screening import selectors, services
+from screening import exports, selectors, services
 from screening.forms import ScorecardForm, answer_choice
 from screening.models import MyReview, ReviewAssignment
 
@@ -32,7 +32,7 @@ class ReviewAssignmentAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.Mo
     date_hierarchy = "due_date"
     fields = ["application", "reviewer", "due_date"]
     raw_id_fields = ["application"]
-    actions = ["reopen_scorecards"]
+    actions = ["reopen_scorecards", "export_csv", "export_xlsx"]
 
     def get_queryset(self, request):
         return selectors.assignments_visible_to(request.user)
@@ -84,6 +84,27 @@ class ReviewAssignmentAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.Mo
                 "can edit and submit again.",
                 messages.SUCCESS,
             )
+
+    @admin.action(description="Export the selected assignments as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        return self._export(queryset, "csv")
+
+    @admin.action(description="Export the selected assignments as XLSX", permissions=["view"])
+    def export_xlsx(self, request, queryset):
+        return self._export(queryset, "xlsx")
+
+    def _export(self, queryset, kind):
+        # The weighted score needs each scorecard's scores and its rubric's criteria:
+        # prefetched, so the export costs the same few queries whatever its length.
+        rows = queryset.select_related("application__rubric").prefetch_related(
+            "scorecard__scores", "application__rubric__criteria"
+        )
+        return exports.table_response(
+            exports.ASSIGNMENT_HEADER,
+            exports.assignment_records(rows),
+            name="review-assignments",
+            kind=kind,
+        )
 
     @admin.display(description="posting", ordering="application__posting__title")
     def posting(self, assignment):

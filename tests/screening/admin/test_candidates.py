@@ -2,9 +2,10 @@
 client: the candidate import (CSV or XLSX, optionally opening applications on a posting with
 reviewers assigned) and the exports."""
 
+import csv
 import io
 import zipfile
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,6 +14,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from rubrics.models import JobPosting
+from screening import exports
 from screening.models import Application, Candidate, ReviewAssignment
 from tests.factories import (
     ApplicationFactory,
@@ -582,5 +584,127 @@ def test_import_choices_that_do_not_fit_together_are_refused(
 
 def test_reviewer_cannot_open_the_import(reviewer_client):
     response = reviewer_client.get(IMPORT)
+
+    assert response.status_code == 403
+
+
+# --- Exports -------------------------------------------------------------------------------
+
+CANDIDATES = reverse("admin:screening_candidate_changelist")
+
+
+def export(client, action, candidates):
+    return client.post(
+        CANDIDATES, {"action": action, "_selected_action": [c.pk for c in candidates]}
+    )
+
+
+def read_xlsx(content: bytes) -> list[list]:
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+@pytest.fixture
+def two_candidates():
+    ada = CandidateFactory(
+        full_name="Ada Lovelace",
+        email="ada@example.net",
+        phone="+44 20 7946 0001",
+        links=["https://example.net/ada", "https://example.org/a"],
+        notes='=HYPERLINK("http://evil.example")',
+    )
+    ApplicationFactory(candidate=ada)
+    bo = CandidateFactory(full_name="Bo Lind", email="bo@example.net", phone="", links=[], notes="")
+    return ada, bo
+
+
+def test_candidates_export_as_csv(recruiter_client, two_candidates):
+    ada, bo = two_candidates
+
+    response = export(recruiter_client, "export_csv", two_candidates)
+
+    today = timezone.localdate().isoformat()
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == f'attachment; filename="candidates-{today}.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == [
+        "id",
+        "full_name",
+        "email",
+        "phone",
+        "links",
+        "notes",
+        "applications",
+        "created_at",
+    ]
+    assert [r[:7] for r in rows[1:]] == [
+        [
+            str(ada.pk),
+            "Ada Lovelace",
+            "ada@example.net",
+            "'+44 20 7946 0001",  # a leading "+" reads as a formula too
+            "https://example.net/ada; https://example.org/a",
+            '\'=HYPERLINK("http://evil.example")',
+            "1",
+        ],
+        [str(bo.pk), "Bo Lind", "bo@example.net", "", "", "", "0"],
+    ]
+
+
+def test_candidates_export_as_xlsx_keeps_formula_text_as_text(recruiter_client, two_candidates):
+    ada, bo = two_candidates
+
+    response = export(recruiter_client, "export_xlsx", two_candidates)
+
+    assert response["Content-Type"] == exports.XLSX_TYPE
+    assert response.content.startswith(b"PK\x03\x04")
+    rows = read_xlsx(response.content)
+    assert [r[:7] for r in rows[1:]] == [
+        [
+            ada.pk,
+            "Ada Lovelace",
+            "ada@example.net",
+            "+44 20 7946 0001",
+            "https://example.net/ada; https://example.org/a",
+            '=HYPERLINK("http://evil.example")',
+            1,
+        ],
+        [bo.pk, "Bo Lind", "bo@example.net", None, None, None, 0],
+    ]
+    assert isinstance(rows[1][7], datetime)
+
+
+def test_exported_workbook_reads_back_through_the_import(recruiter_client, two_candidates):
+    content = export(recruiter_client, "export_xlsx", two_candidates).content
+
+    response = upload(recruiter_client, content, name="candidates.xlsx")
+
+    assert table_rows(response, "import-errors") == [
+        ["2", "email “ada@example.net” belongs to an existing candidate."],
+        ["3", "email “bo@example.net” belongs to an existing candidate."],
+    ]
+
+
+@pytest.mark.parametrize("action", ["export_csv", "export_xlsx"])
+@pytest.mark.parametrize("size", [3, 30])
+def test_candidates_export_costs_the_same_queries_at_any_size(
+    recruiter_client, django_assert_max_num_queries, action, size
+):
+    candidates = CandidateFactory.create_batch(size)
+    for c in candidates[::2]:
+        ApplicationFactory(candidate=c)
+
+    # session, user, the user's and the groups' permissions, the changelist's two counts
+    # (filtered and total) and the rows with their application counts
+    with django_assert_max_num_queries(7):
+        response = export(recruiter_client, action, candidates)
+
+    assert response.status_code == 200
+
+
+def test_reviewer_cannot_export_candidates(reviewer_client, two_candidates):
+    response = export(reviewer_client, "export_csv", two_candidates)
 
     assert response.status_code == 403

@@ -2,8 +2,10 @@
 "My reviews" and the scorecard page. Forms are posted back from the HTML the admin
 rendered, as a browser would."""
 
+import csv
+import io
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -627,3 +629,119 @@ def test_reopening_two_scorecards_says_so_in_the_plural(recruiter_client, rubric
     assert messages_of(response) == [
         ("success", "Reopened 2 scorecards; their reviewers can edit and submit again.")
     ]
+
+
+# --- Export of review assignments ------------------------------------------------------------
+
+ASSIGNMENTS = reverse("admin:screening_reviewassignment_changelist")
+
+
+def export_assignments(client, action, assignments):
+    return client.post(
+        ASSIGNMENTS, {"action": action, "_selected_action": [a.pk for a in assignments]}
+    )
+
+
+def test_assignments_export_as_csv(recruiter_client, ranking):
+    assignments = ReviewAssignment.objects.filter(application__in=[ranking.ada, ranking.dorothy])
+    # Both of Ada's scorecards were submitted within the same second by submit_scores.
+    grace_card = Scorecard.objects.get(assignment__reviewer__username="grace")
+
+    response = export_assignments(recruiter_client, "export_csv", assignments)
+
+    today = timezone.localdate().isoformat()
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="review-assignments-{today}.csv"'
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    title = ranking.posting.title
+    dorothy_reviewer = ranking.dorothy.assignments.get().reviewer.get_full_name()
+    submitted_at = timezone.localtime(grace_card.submitted_at).replace(tzinfo=None, microsecond=0)
+    assert rows[0] == [
+        "candidate",
+        "posting",
+        "reviewer",
+        "due_date",
+        "status",
+        "submitted_at",
+        "recommendation",
+        "weighted_score",
+    ]
+    # Grace 4/3/– → 37.5 + 25 + 0; Katherine 3/2/2 → 25 + 12.5 + 8.33.
+    assert sorted(rows[1:]) == sorted(
+        [
+            [
+                "Ada Lovelace",
+                title,
+                "Grace Hopper",
+                "",
+                "Submitted",
+                str(submitted_at),
+                "Strong yes",
+                "62.5",
+            ],
+            [
+                "Ada Lovelace",
+                title,
+                "Katherine Johnson",
+                "",
+                "Submitted",
+                str(submitted_at),
+                "Yes",
+                "45.8",
+            ],
+            ["Dorothy Vaughan", title, dorothy_reviewer, "", "Draft", "", "", ""],
+        ]
+    )
+
+
+def test_assignments_export_as_xlsx(recruiter_client, ranking):
+    due = timezone.localdate() + timedelta(days=4)
+    ReviewAssignment.objects.filter(application=ranking.dorothy).update(due_date=due)
+    assignments = ReviewAssignment.objects.filter(application=ranking.dorothy)
+
+    response = export_assignments(recruiter_client, "export_xlsx", assignments)
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    reviewer = ranking.dorothy.assignments.get().reviewer.get_full_name()
+    # A workbook has no date type: the due date reads back as midnight of that day.
+    assert rows[1][:5] == [
+        "Dorothy Vaughan",
+        ranking.posting.title,
+        reviewer,
+        datetime.combine(due, time()),
+        "Draft",
+    ]
+    assert rows[1][5:] == [None, None, None]
+
+
+@pytest.mark.parametrize("action", ["export_csv", "export_xlsx"])
+@pytest.mark.parametrize("size", [3, 30])
+def test_assignments_export_costs_the_same_queries_at_any_size(
+    recruiter_client, rubric, criteria, django_assert_max_num_queries, action, size
+):
+    for n in range(size):
+        assignment = ReviewAssignmentFactory(application=ApplicationFactory(rubric=rubric))
+        if n % 2:
+            submit_scores(assignment, {criteria.certification: 3, criteria.experience: 2})
+
+    everything = list(ReviewAssignment.objects.all())
+
+    # session, user, permissions (user's, groups'), the recruiter check, the changelist's
+    # filters (reviewers, postings, each twice) and two counts, then the export itself: the
+    # assignments with their rows joined, their scores and their rubrics' criteria
+    with django_assert_max_num_queries(14):
+        response = export_assignments(recruiter_client, action, everything)
+
+    assert response.status_code == 200
+
+
+def test_reviewer_cannot_export_assignments(client, assignment):
+    client.force_login(ReviewerFactory())
+
+    response = export_assignments(client, "export_csv", [assignment])
+
+    assert response.status_code == 403
