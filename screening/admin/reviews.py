@@ -18,12 +18,23 @@ from screening.forms import ScorecardForm, answer_choice
 from screening.models import MyReview, ReviewAssignment
 
 
+class ReviewerFilter(admin.RelatedOnlyFieldListFilter):
+    """The reviewers who have assignments in the list, by name rather than username."""
+
+    def field_choices(self, field, request, model_admin):
+        shown = model_admin.get_queryset(request).values("reviewer")
+        reviewers = field.related_model.objects.filter(pk__in=shown).order_by(
+            "first_name", "last_name", "username"
+        )
+        return [(r.pk, r.get_full_name() or r.get_username()) for r in reviewers]
+
+
 @admin.register(ReviewAssignment)
 class ReviewAssignmentAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmin):
     """All assignments, for recruiters."""
 
     list_display = ["candidate", "posting", "reviewer_name", "due_date", "status", "overdue"]
-    list_filter = ["scorecard__status", "reviewer", "application__posting"]
+    list_filter = ["scorecard__status", ("reviewer", ReviewerFilter), "application__posting"]
     search_fields = [
         "application__candidate__full_name",
         "reviewer__username",

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from screening.models import Application, ReviewAssignment, Scorecard
 from tests.browser.support import CHROMIUM_PATH, chromium_available
@@ -198,3 +199,23 @@ def test_recruiter_imports_a_csv_onto_a_posting_with_reviewers(laptop, screensho
     # From the candidates list: 8 clicks whatever the number of rows (it was the import's
     # 3, then about 5 per candidate to add an application, then 5 or more to assign).
     assert clicks == 8
+
+    # The six new assignments, exported as a workbook from their list.
+    page.goto("/admin/screening/reviewassignment/")
+    expect(page.locator("#result_list tbody tr")).to_have_count(6)
+    page.check("#action-toggle")
+    page.select_option("select[name=action]", label="Export the selected assignments as XLSX")
+    fits(page)
+    screenshots(page, "assignments-export")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Go").click()
+    path = download.value.path()
+    assert download.value.suggested_filename == (
+        f"review-assignments-{timezone.localdate().isoformat()}.xlsx"
+    )
+    with open(path, "rb") as workbook:
+        rows = list(load_workbook(workbook, read_only=True).worksheets[0].values)
+    assert len(rows) == 7
+    assert sorted(r[0] for r in rows[1:]) == sorted(
+        ["Ada Lovelace", "Charles Babbage", "Dorothy Vaughan"] * 2
+    )

@@ -745,3 +745,18 @@ def test_reviewer_cannot_export_assignments(client, assignment):
     response = export_assignments(client, "export_csv", [assignment])
 
     assert response.status_code == 403
+
+
+def test_the_assignment_list_filters_reviewers_by_name(recruiter_client):
+    ReviewAssignmentFactory(
+        reviewer=ReviewerFactory(username="gh1906", first_name="Grace", last_name="Hopper")
+    )
+    ReviewAssignmentFactory(
+        reviewer=ReviewerFactory(username="kj1918", first_name="", last_name="")
+    )
+    ReviewerFactory(username="idle", first_name="Ida", last_name="Idle")  # nothing assigned
+
+    response = recruiter_client.get(reverse("admin:screening_reviewassignment_changelist"))
+
+    (spec,) = [f for f in response.context["cl"].filter_specs if f.title == "reviewer"]
+    assert [label for _pk, label in spec.lookup_choices] == ["kj1918", "Grace Hopper"]
