@@ -1,14 +1,18 @@
 """The ranking as CSV, built here once: the admin's export, the weekly digest
 and the API's `?format=csv` all call `ranking_csv`, so the three files are
-the same bytes. No DRF here: the API's renderer uses `csv_text` too."""
+the same bytes. No DRF here: the API's renderer uses `csv_text` too. Also the
+admin's exports of candidates and review assignments, as CSV or XLSX."""
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from django.http import HttpResponse
+from django.utils import timezone
 
-from screening.models import Scorecard
+from rubrics.anchors import SCALE_MIN
+from screening import scoring, selectors
+from screening.models import Candidate, ReviewAssignment, Scorecard
 from screening.selectors import RankingRow
 
 RANKING_HEADER = [
@@ -103,3 +107,130 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# --- Candidates and review assignments as CSV or XLSX -------------------------------------
+# The admin's "Export" actions. The same records give both files: the CSV through `csv_text`
+# (formula-like cells neutralised by `_cell`), the workbook through openpyxl's write-only
+# mode, where text is always written as a text cell, so "=..." is never a formula there.
+
+CANDIDATE_HEADER = [
+    "id",
+    "full_name",
+    "email",
+    "phone",
+    "links",
+    "notes",
+    "applications",
+    "created_at",
+]
+ASSIGNMENT_HEADER = [
+    "candidate",
+    "posting",
+    "reviewer",
+    "due_date",
+    "status",
+    "submitted_at",
+    "recommendation",
+    "weighted_score",
+]
+
+
+def _local(moment):
+    """A stored time as the wall-clock time of the site's zone, to the second."""
+    if moment is None:
+        return None
+    return timezone.localtime(moment).replace(tzinfo=None, microsecond=0)
+
+
+def candidate_records(candidates: Iterable[Candidate]) -> Iterator[dict]:
+    """Candidates annotated with `application_count`
+    (selectors.candidates_with_application_count)."""
+    for c in candidates:
+        yield {
+            "id": c.pk,
+            "full_name": c.full_name,
+            "email": c.email,
+            "phone": c.phone,
+            "links": list(c.links or []),
+            "notes": c.notes,
+            "applications": c.application_count,
+            "created_at": _local(c.created_at),
+        }
+
+
+def assignment_score(assignment: ReviewAssignment) -> float | None:
+    """The reviewer's weighted score (0–100) of a submitted scorecard, from the assignment's
+    prefetched scores and rubric criteria; None for a draft."""
+    card = assignment.scorecard
+    if not card.is_submitted:
+        return None
+    rubric = assignment.application.rubric
+    values = {s.criterion_id: s.value for s in card.scores.all()}
+    score = scoring.weighted_score(
+        values,
+        selectors.rules_for(rubric.criteria.all()),
+        scoring.Scale(SCALE_MIN, rubric.scale_max),
+    )
+    return None if score is None else round(score, 1)
+
+
+def assignment_records(assignments: Iterable[ReviewAssignment]) -> Iterator[dict]:
+    """Assignments with their application's candidate, posting and rubric, the reviewer and
+    the scorecard selected, and `scorecard__scores` and `application__rubric__criteria`
+    prefetched (the admin's export does both)."""
+    for a in assignments:
+        card = a.scorecard
+        yield {
+            "candidate": a.application.candidate.full_name,
+            "posting": a.application.posting.title,
+            "reviewer": a.reviewer.get_full_name() or a.reviewer.get_username(),
+            "due_date": a.due_date,
+            "status": card.get_status_display(),
+            "submitted_at": _local(card.submitted_at),
+            "recommendation": card.get_recommendation_display() if card.recommendation else "",
+            "weighted_score": assignment_score(a),
+        }
+
+
+def xlsx_bytes(header: Sequence[str], records: Iterable[dict], *, sheet: str) -> bytes:
+    """Flat dicts as a one-sheet workbook under `header` (openpyxl, write-only)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(sheet)
+    worksheet.append(list(header))
+
+    def cell(value):
+        if isinstance(value, list):
+            value = "; ".join(str(v) for v in value)
+        if not isinstance(value, str):
+            return value
+        text = WriteOnlyCell(worksheet, value=value)
+        text.data_type = "s"  # never a formula, whatever it starts with
+        return text
+
+    for record in records:
+        worksheet.append([cell(record.get(name)) for name in header])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def table_response(
+    header: Sequence[str], records: Iterable[dict], *, name: str, kind: str
+) -> HttpResponse:
+    """A download of `records` as "csv" or "xlsx", named `name`-<today>.<kind>."""
+    if kind == "xlsx":
+        content, content_type = xlsx_bytes(header, records, sheet=name), XLSX_TYPE
+    else:
+        content = csv_text(header, records).encode("utf-8")
+        content_type = "text/csv; charset=utf-8"
+    response = HttpResponse(content, content_type=content_type)
+    filename = f"{name}-{timezone.localdate().isoformat()}.{kind}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib.admin.widgets import AdminDateWidget
+from django.utils import timezone
 
 from rubrics.models import Criterion
+from screening.imports import MAX_BYTES
 from screening.models import Application, Scorecard
 
 NO_EVIDENCE = ""
@@ -120,19 +122,79 @@ class AssignReviewersForm(forms.Form):
 
 
 class CandidateImportForm(forms.Form):
+    """A candidates file (CSV or XLSX) and what to do with its rows: optionally open an
+    application for each on a posting, and assign reviewers to every one of them. After
+    the preview the checked file stays on the server; `upload` names it."""
+
     file = forms.FileField(
         required=False,
-        help_text="CSV with a header: full_name,email,phone,links,notes "
-        "(phone, links and notes optional; separate several links with spaces).",
+        help_text="CSV or Excel (.xlsx, first sheet) with a header row: "
+        "full_name, email, phone, links, notes (phone, links and notes optional; "
+        "separate several links with spaces). At most 2 MB.",
     )
-    # The checked file travels back with the confirmation as text.
-    content = forms.CharField(required=False, widget=forms.HiddenInput)
+    posting = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="None: only add the candidates",
+        help_text="Open an application on this posting for every row, pinned to its "
+        "published rubric; candidates already on file get one too. Postings open for "
+        "applications only.",
+    )
+    reviewers = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Each one is assigned to every application the import opens.",
+    )
+    due_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="When the reviews are due (optional).",
+    )
+    upload = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def data_bytes(self) -> bytes:
+    def __init__(self, *args, posting_queryset, reviewer_queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["posting"].queryset = posting_queryset
+        self.fields["reviewers"].queryset = reviewer_queryset
+        self.fields["reviewers"].label_from_instance = lambda u: (
+            f"{u.get_full_name() or u.username} ({u.username})"
+        )
+
+    def clean_file(self):
         upload = self.cleaned_data.get("file")
-        if upload:
-            return upload.read()
-        return (self.cleaned_data.get("content") or "").encode("utf-8")
+        if upload and upload.size > MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is over {MAX_BYTES // (1024 * 1024)} MB; split it into smaller files."
+            )
+        return upload
+
+    def clean_due_date(self):
+        due = self.cleaned_data.get("due_date")
+        if due and due < timezone.localdate():
+            raise forms.ValidationError("The due date is in the past.")
+        return due
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("file") and not data.get("upload") and "file" not in self.errors:
+            self.add_error("file", "Choose a CSV or Excel (.xlsx) file.")
+        if data.get("reviewers") and not data.get("posting"):
+            self.add_error(
+                "reviewers",
+                "Choose a posting too: reviewers are assigned to the applications it opens.",
+            )
+        if data.get("due_date") and not data.get("reviewers"):
+            self.add_error("due_date", "A due date needs reviewers to assign.")
+        return data
+
+    def options(self) -> dict:
+        """What the import service takes besides the file."""
+        return {
+            "posting": self.cleaned_data.get("posting"),
+            "reviewers": list(self.cleaned_data.get("reviewers") or []),
+            "due_date": self.cleaned_data.get("due_date"),
+        }
 
 
 class ApplicationStageForm(forms.Form):

@@ -633,3 +633,18 @@ def application_debrief(*, application: Application, viewer) -> Debrief | None:
         debrief.previous_id = ids[at - 1] if at > 0 else None
         debrief.next_id = ids[at + 1] if at + 1 < len(ids) else None
     return debrief
+
+
+def next_pending_assignment(user, *, after: ReviewAssignment | None = None):
+    """The reviewer's next review to do, in the order of "My reviews" (earliest due date
+    first, so overdue ones lead; undated ones last): not submitted, on an application still
+    in play (not hired, rejected or withdrawn, its posting not closed), other than `after`."""
+    qs = (
+        own_assignments(user)
+        .exclude(scorecard__status=SUBMITTED)
+        .exclude(application__stage__in=CLOSED_STAGES)
+        .exclude(application__posting__status=JobPosting.Status.CLOSED)
+    )
+    if after is not None:
+        qs = qs.exclude(pk=after.pk)
+    return qs.first()

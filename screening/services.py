@@ -4,8 +4,6 @@ them, values lie on the pinned rubric's scale, every must-have is scored
 before submit, a scorecard is submitted once) are checked here and backed by
 database constraints."""
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,7 +17,7 @@ from django.utils import timezone
 from core import audit, roles
 from core.errors import Conflict
 from rubrics.models import Criterion, JobPosting, Rubric
-from screening import hooks
+from screening import hooks, imports
 from screening.errors import NotAssigned, ScorecardLocked
 from screening.models import Application, Candidate, CriterionScore, ReviewAssignment, Scorecard
 
@@ -130,54 +128,65 @@ def candidate_update(*, candidate: Candidate, actor, **changes) -> Candidate:
 
 
 CSV_COLUMNS = ("full_name", "email", "phone", "links", "notes")
-CSV_MAX_BYTES = 2 * 1024 * 1024
+CSV_MAX_BYTES = imports.MAX_BYTES
 NAME_MAX_LENGTH = Candidate._meta.get_field("full_name").max_length
 
 
 @dataclass
 class CandidateImport:
-    """A parsed CSV: the rows that would be created and, per bad row, why."""
+    """A parsed file: the candidates it would create, the existing candidates it would open
+    an application for (given a posting), and, per bad row, why."""
 
     rows: list[dict] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, message)
+    # Given a posting: rows naming an existing candidate, each with its "candidate".
+    existing: list[dict] = field(default_factory=list)
+    posting: JobPosting | None = None
+    rubric: Rubric | None = None  # the posting's published rubric, which applications pin
+    kind: str = imports.CSV
 
     @property
     def ok(self) -> bool:
-        return not self.errors and bool(self.rows)
+        return not self.errors and bool(self.rows or self.existing)
+
+    @property
+    def application_count(self) -> int:
+        return len(self.rows) + len(self.existing) if self.posting else 0
 
 
-def candidate_import_parse(data: bytes) -> CandidateImport:
-    """Check a candidates CSV (header: full_name,email[,phone,links,notes];
-    links separated by spaces or semicolons) without writing anything."""
-    result = CandidateImport()
-    if len(data) > CSV_MAX_BYTES:
-        result.errors.append((0, f"The file is over {CSV_MAX_BYTES // (1024 * 1024)} MB."))
+def candidate_import_parse(data: bytes, *, posting: JobPosting | None = None) -> CandidateImport:
+    """Check a candidates file, CSV or XLSX (header: full_name,email[,phone,links,notes];
+    links separated by spaces or semicolons) without writing anything. Without a posting, a
+    row naming an existing candidate is a problem; with one, that candidate gets an
+    application unless they already have one for the posting."""
+    result = CandidateImport(posting=posting)
+    table = imports.read_table(data)
+    result.kind = table.kind
+    if table.error:
+        result.errors.append((0, table.error))
         return result
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        result.errors.append((0, "The file is not UTF-8 text."))
-        return result
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    header = [h.strip().lower() for h in table.header]
     missing = [c for c in ("full_name", "email") if c not in header]
     if missing:
         result.errors.append(
             (
-                1,
+                table.header_line,
                 f"The header needs the columns {', '.join(missing)}; "
                 f"expected {','.join(CSV_COLUMNS)}.",
             )
         )
         return result
-    reader.fieldnames = header
+    if posting is not None:
+        result.rubric, refusal = _posting_for_applications(posting)
+        if refusal:
+            result.errors.append((0, refusal))
     seen: dict[str, int] = {}
     url = URLValidator()
-    for row in reader:
-        line = reader.line_num
-        if None in row:
+    for line, cells in table.rows:
+        if len(cells) > len(header):
             result.errors.append((line, "The row has more fields than the header."))
             continue
+        row = dict(zip(header, cells, strict=False))
         values = {k: (row.get(k) or "").strip() for k in CSV_COLUMNS}
         problems = []
         if not values["full_name"]:
@@ -204,19 +213,41 @@ def candidate_import_parse(data: bytes) -> CandidateImport:
             result.errors.append((line, "; ".join(problems) + "."))
         else:
             result.rows.append({**values, "links": links, "line": line})
-    existing_ci = set(
-        Candidate.objects.annotate(email_ci=Lower("email"))
-        .filter(email_ci__in=[r["email"].lower() for r in result.rows])
-        .values_list("email_ci", flat=True)
-    )
+    existing = {
+        c.email_ci: c
+        for c in Candidate.objects.annotate(email_ci=Lower("email")).filter(
+            email_ci__in=[r["email"].lower() for r in result.rows]
+        )
+    }
+    applied = set()
+    if posting is not None and existing:
+        applied = set(
+            Application.objects.filter(
+                posting=posting, candidate__in=list(existing.values())
+            ).values_list("candidate_id", flat=True)
+        )
+    new_rows = []
     for r in result.rows:
-        if r["email"].lower() in existing_ci:
+        candidate = existing.get(r["email"].lower())
+        if candidate is None:
+            new_rows.append(r)
+        elif posting is None:
             result.errors.append(
                 (r["line"], f"email “{r['email']}” belongs to an existing candidate.")
             )
-    # A row already listed as a problem is not also a candidate to create.
-    result.rows = [r for r in result.rows if r["email"].lower() not in existing_ci]
-    if not result.rows and not result.errors:
+        elif candidate.pk in applied:
+            result.errors.append(
+                (
+                    r["line"],
+                    f"{candidate.full_name} (“{r['email']}”) already has an application "
+                    "for this posting.",
+                )
+            )
+        else:
+            result.existing.append({**r, "candidate": candidate})
+    # A row listed as a problem or as an existing candidate is not also one to create.
+    result.rows = new_rows
+    if not result.rows and not result.existing and not result.errors:
         result.errors.append((0, "The file has no candidate rows."))
     result.errors.sort()
     return result
@@ -224,31 +255,26 @@ def candidate_import_parse(data: bytes) -> CandidateImport:
 
 @transaction.atomic
 def candidate_import(*, actor, data: bytes) -> list[Candidate]:
-    """Create every candidate of a CSV, or none: any bad row stops the import."""
-    parsed = candidate_import_parse(data)
-    if not parsed.ok:
-        raise ValidationError(
-            [f"Line {line}: {message}" if line else message for line, message in parsed.errors]
-        )
-    candidates = Candidate.objects.bulk_create(
-        Candidate(
-            full_name=r["full_name"],
-            email=r["email"],
-            phone=r["phone"],
-            links=r["links"],
-            notes=r["notes"],
-            created_by=actor,
-        )
-        for r in parsed.rows
-    )
-    for candidate in candidates:
-        audit.record(
-            actor=actor, event="candidate.created", obj=candidate, summary="Imported from CSV."
-        )
-    return candidates
+    """Create every candidate of a file, or none: any bad row stops the import."""
+    return candidate_import_batch(actor=actor, data=data).candidates
 
 
 # --- Applications and assignments ------------------------------------------
+
+
+def _posting_for_applications(posting: JobPosting) -> tuple[Rubric | None, str | None]:
+    """The posting's published rubric, which a new application pins, and why the posting
+    takes no application now (None when it takes them)."""
+    rubric = Rubric.objects.filter(posting=posting, state=Rubric.State.PUBLISHED).first()
+    if rubric is None:
+        return None, (
+            "This posting has no published rubric yet; publish one before adding candidates."
+        )
+    if posting.status == JobPosting.Status.CLOSED:
+        return rubric, "This posting is closed."
+    if posting.status == JobPosting.Status.DRAFT:
+        return rubric, "This posting is still a draft: open it before adding candidates."
+    return rubric, None
 
 
 @transaction.atomic
@@ -256,20 +282,9 @@ def application_open(
     *, candidate: Candidate, posting: JobPosting, actor, stage: str = Application.Stage.SCREENING
 ) -> Application:
     """Open an application, pinned to the posting's published rubric."""
-    rubric = Rubric.objects.filter(posting=posting, state=Rubric.State.PUBLISHED).first()
-    if rubric is None:
-        raise ValidationError(
-            {
-                "posting": "This posting has no published rubric yet; "
-                "publish one before adding candidates."
-            }
-        )
-    if posting.status == JobPosting.Status.CLOSED:
-        raise ValidationError({"posting": "This posting is closed."})
-    if posting.status == JobPosting.Status.DRAFT:
-        raise ValidationError(
-            {"posting": "This posting is still a draft: open it before adding candidates."}
-        )
+    rubric, refusal = _posting_for_applications(posting)
+    if refusal:
+        raise ValidationError({"posting": refusal})
     if stage not in Application.Stage.values:
         raise ValidationError({"stage": f"“{stage}” is not a stage."})
     if Application.objects.filter(candidate=candidate, posting=posting).exists():
@@ -597,3 +612,126 @@ def reviewers():
         .distinct()
         .order_by("username")
     )
+
+
+# --- Importing candidates with their applications -----------------------------
+
+
+@dataclass
+class ImportResult:
+    candidates: list[Candidate]
+    applications: list[Application] = field(default_factory=list)
+    assignments: list[ReviewAssignment] = field(default_factory=list)
+
+
+@transaction.atomic
+def candidate_import_batch(
+    *,
+    actor,
+    data: bytes,
+    posting: JobPosting | None = None,
+    reviewers=(),
+    due_date: date | None = None,
+) -> ImportResult:
+    """Import a candidates file (CSV or XLSX) in one transaction, all or nothing: create its
+    new candidates and, given a posting, open an application for every row (new or existing
+    candidate) pinned to the posting's published rubric, then assign each of `reviewers` to
+    every one of them. Any bad row, or a rule the services refuse, stops it whole."""
+    reviewers = list(reviewers)
+    if reviewers and posting is None:
+        raise ValidationError(
+            {"reviewers": "Choose a posting: reviewers are assigned to the applications it opens."}
+        )
+    parsed = candidate_import_parse(data, posting=posting)
+    if not parsed.ok:
+        raise ValidationError(
+            [f"Line {line}: {message}" if line else message for line, message in parsed.errors]
+        )
+    candidates = Candidate.objects.bulk_create(
+        Candidate(
+            full_name=r["full_name"],
+            email=r["email"],
+            phone=r["phone"],
+            links=r["links"],
+            notes=r["notes"],
+            created_by=actor,
+        )
+        for r in parsed.rows
+    )
+    for candidate in candidates:
+        audit.record(
+            actor=actor,
+            event="candidate.created",
+            obj=candidate,
+            summary=f"Imported from {parsed.kind}.",
+        )
+    result = ImportResult(candidates=candidates)
+    if posting is None:
+        return result
+    # The file's order: a new candidate's row and an existing one's interleave.
+    people = sorted(
+        [(r["line"], c) for r, c in zip(parsed.rows, candidates, strict=True)]
+        + [(r["line"], r["candidate"]) for r in parsed.existing],
+        key=lambda pair: pair[0],
+    )
+    result.applications, result.assignments = _open_applications_in_bulk(
+        candidates=[c for _line, c in people],
+        posting=posting,
+        rubric=parsed.rubric,
+        actor=actor,
+        reviewers=reviewers,
+        due_date=due_date,
+    )
+    return result
+
+
+def _open_applications_in_bulk(
+    *, candidates, posting: JobPosting, rubric: Rubric, actor, reviewers, due_date
+) -> tuple[list[Application], list[ReviewAssignment]]:
+    """application_open and assignment_create for many at once, under the same rules and
+    with the same audit events, in a few inserts instead of a dozen queries a row (1,000
+    rows with two reviewers: about 7 s one by one). The caller has checked that no candidate
+    has an application for the posting yet; the unique constraints catch a concurrent one."""
+    for reviewer in reviewers:
+        if not is_reviewer(reviewer):
+            raise ValidationError({"reviewer": f"{reviewer} is not in the Reviewer group."})
+    stage = Application.Stage.SCREENING
+    try:
+        with transaction.atomic():
+            applications = Application.objects.bulk_create(
+                Application(
+                    candidate=c, posting=posting, rubric=rubric, stage=stage, created_by=actor
+                )
+                for c in candidates
+            )
+            assignments = ReviewAssignment.objects.bulk_create(
+                ReviewAssignment(application=a, reviewer=r, due_date=due_date, assigned_by=actor)
+                for a in applications
+                for r in reviewers
+            )
+    except IntegrityError:
+        # application_one_per_candidate_posting: a concurrent request opened one.
+        raise Conflict(
+            "One of these candidates was just given an application for this posting "
+            "elsewhere; check the file again."
+        ) from None
+    Scorecard.objects.bulk_create(
+        Scorecard(assignment=x, application=x.application) for x in assignments
+    )
+    for application in applications:
+        audit.record(
+            actor=actor,
+            event="application.opened",
+            obj=application,
+            summary=f"Opened against rubric v{rubric.version}.",
+            changes={"rubric": [None, rubric.pk], "stage": [None, stage]},
+        )
+    for x in assignments:
+        audit.record(
+            actor=actor,
+            event="assignment.created",
+            obj=x,
+            summary=f"Assigned {x.reviewer} (due {due_date or 'no date'}).",
+            changes={"reviewer": [None, x.reviewer.pk], "due_date": [None, due_date]},
+        )
+    return applications, assignments

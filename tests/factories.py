@@ -234,3 +234,23 @@ def assign_and_submit(
     are the levels on `criteria`, in the same order."""
     assignment = ReviewAssignmentFactory(application=application, reviewer=reviewer)
     return submit_scores(assignment, dict(zip(criteria, values, strict=True)), recommendation)
+
+
+def xlsx_file(rows: list[list], *, first_row: int = 1, sheets: int = 1) -> bytes:
+    """An Excel workbook (.xlsx) whose first sheet holds `rows` from row `first_row` on
+    (None leaves a cell empty); further sheets hold a decoy row."""
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for offset, values in enumerate(rows):
+        for column, value in enumerate(values, start=1):
+            if value is not None:
+                sheet.cell(row=first_row + offset, column=column, value=value)
+    for n in range(1, sheets):
+        workbook.create_sheet(f"Other {n}").append(["full_name", "email"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

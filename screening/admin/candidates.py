@@ -1,13 +1,19 @@
-"""Candidates in the admin, with their CSV import."""
+"""Candidates in the admin, with their import from CSV or XLSX and their export."""
+
+import base64
+import hashlib
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages, page_context
-from screening import selectors, services
+from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages, errors_of, page_context
+from core.errors import ServiceError
+from rubrics.models import JobPosting
+from screening import exports, selectors, services
 from screening.forms import CandidateImportForm
 from screening.models import Candidate
 
@@ -20,6 +26,7 @@ class CandidateAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmi
     readonly_fields = ["created_by", "created_at"]
     fields = ["full_name", "email", "phone", "links", "notes", "created_by", "created_at"]
     change_list_template = "admin/screening/candidate/change_list.html"
+    actions = ["export_csv", "export_xlsx"]
 
     def get_queryset(self, request):
         return selectors.candidates_with_application_count()
@@ -36,6 +43,22 @@ class CandidateAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmi
             created = services.candidate_create(actor=request.user, **data)
             obj.pk, obj.created_at, obj.created_by = created.pk, created.created_at, request.user
 
+    @admin.action(description="Export the selected candidates as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        return self._export(queryset, "csv")
+
+    @admin.action(description="Export the selected candidates as XLSX", permissions=["view"])
+    def export_xlsx(self, request, queryset):
+        return self._export(queryset, "xlsx")
+
+    def _export(self, queryset, kind):
+        return exports.table_response(
+            exports.CANDIDATE_HEADER,
+            exports.candidate_records(queryset.order_by("full_name", "id")),
+            name="candidates",
+            kind=kind,
+        )
+
     def get_urls(self):
         return [
             path(
@@ -47,31 +70,133 @@ class CandidateAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmi
         ]
 
     def import_view(self, request):
-        """Upload a CSV, see every row it would create and every bad row,
-        then confirm; nothing is written until the file is clean."""
+        """Upload a CSV or XLSX file (optionally with a posting, reviewers and a due date),
+        see every row it would create and every bad row, then confirm; nothing is written
+        until the file is clean, and then all of it in one transaction."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        preview = None
-        form = CandidateImportForm(request.POST or None, request.FILES or None)
+        preview, options = None, {}
+        form = self._import_form(
+            *((request.POST, request.FILES) if request.method == "POST" else ())
+        )
         if request.method == "POST" and form.is_valid():
-            data = form.data_bytes()
-            if "_confirm" in request.POST:
-                try:
-                    created = services.candidate_import(actor=request.user, data=data)
-                except ValidationError as exc:
-                    for message in exc.messages:
-                        self.message_user(request, message, messages.ERROR)
-                else:
-                    self.message_user(
-                        request, f"Imported {len(created)} candidates.", messages.SUCCESS
-                    )
-                    return HttpResponseRedirect(reverse("admin:screening_candidate_changelist"))
-            preview = services.candidate_import_parse(data)
-            form = CandidateImportForm(initial={"content": data.decode("utf-8", "replace")})
+            upload = form.cleaned_data["file"]
+            if upload:
+                data = upload.read()
+                digest = _keep_upload(request, data)
+            else:
+                digest = form.cleaned_data["upload"]
+                data = _kept_upload(request, digest)
+            if data is None:
+                form.add_error("file", "The checked file is no longer at hand; upload it again.")
+            else:
+                options = form.options()
+                if "_confirm" in request.POST:
+                    try:
+                        result = services.candidate_import_batch(
+                            actor=request.user, data=data, **options
+                        )
+                    except (ServiceError, ValidationError) as exc:
+                        for message in errors_of(exc):
+                            self.message_user(request, message, messages.ERROR)
+                    else:
+                        request.session.pop(IMPORT_SESSION_KEY, None)
+                        self.message_user(
+                            request, import_message(result, **options), messages.SUCCESS
+                        )
+                        return HttpResponseRedirect(_after_import_url(options["posting"]))
+                preview = services.candidate_import_parse(data, posting=options["posting"])
+                form = self._import_form(initial={**options, "upload": digest})
         context = {
             **page_context(self, request),
-            "title": "Import candidates from CSV",
+            "title": "Import candidates",
             "form": form,
             "preview": preview,
+            "plan": import_plan(preview, **options) if preview and preview.ok else None,
         }
         return TemplateResponse(request, "admin/screening/candidate/import.html", context)
+
+    def _import_form(self, *args, **kwargs) -> CandidateImportForm:
+        return CandidateImportForm(
+            *args,
+            posting_queryset=selectors.postings_open_for_applications()
+            .filter(status=JobPosting.Status.OPEN)
+            .order_by("title", "id"),
+            reviewer_queryset=services.reviewers(),
+            **kwargs,
+        )
+
+
+# The checked file waits in the session between the preview and the confirmation, so a
+# workbook's bytes need not travel back through the page.
+IMPORT_SESSION_KEY = "screening.candidate_import"
+
+
+def _keep_upload(request, data: bytes) -> str:
+    digest = hashlib.sha256(data).hexdigest()
+    request.session[IMPORT_SESSION_KEY] = {
+        "digest": digest,
+        "data": base64.b64encode(data).decode("ascii"),
+    }
+    return digest
+
+
+def _kept_upload(request, digest: str) -> bytes | None:
+    kept = request.session.get(IMPORT_SESSION_KEY)
+    if not digest or not kept or kept.get("digest") != digest:
+        return None
+    return base64.b64decode(kept["data"])
+
+
+def _after_import_url(posting) -> str:
+    if posting is None:
+        return reverse("admin:screening_candidate_changelist")
+    return f"{reverse('admin:screening_application_changelist')}?posting__id__exact={posting.pk}"
+
+
+def _names(users) -> str:
+    names = [u.get_full_name() or u.get_username() for u in users]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def import_message(result, *, posting, reviewers, due_date) -> str:
+    """What a confirmed import did, in one sentence."""
+    made = len(result.candidates)
+    imported = f"Imported {made} candidate{pluralize(made)}"
+    if posting is None:
+        return f"{imported}."
+    opened = len(result.applications)
+    rubric = result.applications[0].rubric if result.applications else None
+    applications = f"{opened} application{pluralize(opened)} for {posting.title}" + (
+        f" (rubric v{rubric.version})" if rubric else ""
+    )
+    text = f"{imported} and opened {applications}" if made else f"Opened {applications}"
+    if reviewers:
+        each = "it" if opened == 1 else "each"
+        text += f"; assigned {_names(reviewers)} to {each}"
+        if due_date:
+            text += f", due {due_date.isoformat()}"
+    return f"{text}."
+
+
+def import_plan(preview, *, posting, reviewers, due_date) -> dict:
+    """What confirming a clean preview will do: a sentence and the button's label."""
+    made = len(preview.rows)
+    create = f"{made} candidate{pluralize(made)}"
+    if posting is None:
+        return {"sentence": f"Confirming adds {create}.", "button": f"Import {create}"}
+    opened = preview.application_count
+    applications = f"{opened} application{pluralize(opened)}"
+    where = f" for {posting.title} (rubric v{preview.rubric.version})" if preview.rubric else ""
+    if made:
+        sentence = f"Confirming adds {create} and opens {applications}{where}"
+        button = f"Import {create} and open {applications}"
+    else:
+        sentence = f"Confirming opens {applications}{where} for candidates already on file"
+        button = f"Open {applications}"
+    if reviewers:
+        count = opened * len(reviewers)
+        sentence += f", assigning {_names(reviewers)} to each ({count} review{pluralize(count)}" + (
+            f", due {due_date.isoformat()})" if due_date else ")"
+        )
+    return {"sentence": f"{sentence}.", "button": button}

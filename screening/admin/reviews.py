@@ -5,16 +5,28 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import Http404, HttpResponseRedirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages, errors_of, page_context
 from core.errors import ServiceError
-from screening import selectors, services
+from screening import exports, selectors, services
 from screening.forms import ScorecardForm, answer_choice
 from screening.models import MyReview, ReviewAssignment
+
+
+class ReviewerFilter(admin.RelatedOnlyFieldListFilter):
+    """The reviewers who have assignments in the list, by name rather than username."""
+
+    def field_choices(self, field, request, model_admin):
+        shown = model_admin.get_queryset(request).values("reviewer")
+        reviewers = field.related_model.objects.filter(pk__in=shown).order_by(
+            "first_name", "last_name", "username"
+        )
+        return [(r.pk, r.get_full_name() or r.get_username()) for r in reviewers]
 
 
 @admin.register(ReviewAssignment)
@@ -22,7 +34,7 @@ class ReviewAssignmentAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.Mo
     """All assignments, for recruiters."""
 
     list_display = ["candidate", "posting", "reviewer_name", "due_date", "status", "overdue"]
-    list_filter = ["scorecard__status", "reviewer", "application__posting"]
+    list_filter = ["scorecard__status", ("reviewer", ReviewerFilter), "application__posting"]
     search_fields = [
         "application__candidate__full_name",
         "reviewer__username",
@@ -31,7 +43,7 @@ class ReviewAssignmentAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.Mo
     date_hierarchy = "due_date"
     fields = ["application", "reviewer", "due_date"]
     raw_id_fields = ["application"]
-    actions = ["reopen_scorecards"]
+    actions = ["reopen_scorecards", "export_csv", "export_xlsx"]
 
     def get_queryset(self, request):
         return selectors.assignments_visible_to(request.user)
@@ -78,9 +90,32 @@ class ReviewAssignmentAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.Mo
         if reopened:
             self.message_user(
                 request,
-                f"Reopened {reopened} scorecard(s); their reviewers can edit and submit again.",
+                f"Reopened {reopened} scorecard{pluralize(reopened)}; "
+                f"{'their reviewers' if reopened > 1 else 'its reviewer'} "
+                "can edit and submit again.",
                 messages.SUCCESS,
             )
+
+    @admin.action(description="Export the selected assignments as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        return self._export(queryset, "csv")
+
+    @admin.action(description="Export the selected assignments as XLSX", permissions=["view"])
+    def export_xlsx(self, request, queryset):
+        return self._export(queryset, "xlsx")
+
+    def _export(self, queryset, kind):
+        # The weighted score needs each scorecard's scores and its rubric's criteria:
+        # prefetched, so the export costs the same few queries whatever its length.
+        rows = queryset.select_related("application__rubric").prefetch_related(
+            "scorecard__scores", "application__rubric__criteria"
+        )
+        return exports.table_response(
+            exports.ASSIGNMENT_HEADER,
+            exports.assignment_records(rows),
+            name="review-assignments",
+            kind=kind,
+        )
 
     @admin.display(description="posting", ordering="application__posting__title")
     def posting(self, assignment):
@@ -187,7 +222,8 @@ class MyReviewAdmin(admin.ModelAdmin):
             level_labels=rubric.level_labels,
         )
         if request.method == "POST" and not card.is_submitted and form.is_valid():
-            submit = "_submit" in request.POST
+            go_next = "_submit_next" in request.POST
+            submit = go_next or "_submit" in request.POST
             try:
                 services.scorecard_save(
                     scorecard=card,
@@ -201,6 +237,8 @@ class MyReviewAdmin(admin.ModelAdmin):
                 for message in errors_of(exc):
                     form.add_error(None, message)
             else:
+                if go_next:
+                    return self._to_next_review(request, assignment)
                 self.message_user(
                     request,
                     "Submitted. Other reviewers' scores are now visible."
@@ -227,5 +265,51 @@ class MyReviewAdmin(admin.ModelAdmin):
             "summary": summary,
             "overdue": selectors.is_overdue(assignment),
             "today": timezone.localdate(),
+            "debrief_url": debrief_url(application) if card.is_submitted else None,
+            "next_review": (
+                selectors.next_pending_assignment(request.user, after=assignment)
+                if card.is_submitted
+                else None
+            ),
         }
         return TemplateResponse(request, "admin/screening/scorecard.html", context)
+
+    def _to_next_review(self, request, submitted: ReviewAssignment) -> HttpResponseRedirect:
+        """After "Submit and go to the next review": the reviewer's next pending review
+        in the order of My reviews, or My reviews itself when none is left."""
+        name = submitted.application.candidate.full_name
+        done = format_html("Submitted your scorecard for {}.", name)
+        url = debrief_url(submitted.application)
+        if url:
+            done = format_html('{} <a href="{}">Read the debrief</a>.', done, url)
+        upcoming = selectors.next_pending_assignment(request.user, after=submitted)
+        if upcoming is None:
+            self.message_user(
+                request,
+                format_html("{} That was your last pending review.", done),
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:screening_myreview_changelist"))
+        due = f", due {upcoming.due_date.isoformat()}" if upcoming.due_date else ""
+        self.message_user(
+            request,
+            format_html(
+                "{} Next: {} for {}{}.",
+                done,
+                upcoming.application.candidate.full_name,
+                upcoming.application.posting.title,
+                due,
+            ),
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(
+            reverse("admin:screening_myreview_scorecard", args=[upcoming.pk])
+        )
+
+
+def debrief_url(application) -> str | None:
+    """The application's debrief page, where the admin has one."""
+    try:
+        return reverse("admin:screening_application_debrief", args=[application.pk])
+    except NoReverseMatch:
+        return None

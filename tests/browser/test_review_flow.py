@@ -135,7 +135,7 @@ def test_reviewer_scores_and_recruiter_sees_the_ranking(page, screenshots):
 
     # Score the bonus too and submit.
     choose(page, bonus, 2, "Has used ServiceMax a little.")
-    page.get_by_role("button", name="Submit").click()
+    page.get_by_role("button", name="Submit", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text(
         "Submitted. Other reviewers' scores are now visible."
     )
@@ -195,7 +195,7 @@ def test_reviewer_sees_other_scores_only_after_submitting(page, screenshots):
     choose(page, must_2, 3)
     choose(page, bonus, 4)
     page.check('input[name="recommendation"][value="4"]')
-    page.get_by_role("button", name="Submit").click()
+    page.get_by_role("button", name="Submit", exact=True).click()
     expect(page.locator("#scorecard-status")).to_have_text("Submitted")
     expect(page.get_by_role("heading", name="All reviewers")).to_be_visible()
     # text_content, not inner_text: the admin CSS upper-cases table headers.

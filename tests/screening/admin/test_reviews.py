@@ -2,8 +2,10 @@
 "My reviews" and the scorecard page. Forms are posted back from the HTML the admin
 rendered, as a browser would."""
 
+import csv
+import io
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -377,3 +379,384 @@ def test_the_assignment_list_names_reviewers_by_name(recruiter_client):
 
     assertContains(response, '<td class="field-reviewer_name">Grace Hopper</td>', html=False)
     assertNotContains(response, "gh1906</td>", html=False)
+
+
+# --- Submit and go to the next review -------------------------------------------------------
+
+
+def test_scorecard_page_offers_submit_and_go_to_the_next_review(reviewer_client, assignment):
+    response = reviewer_client.get(scorecard_url(assignment))
+
+    assertContains(
+        response,
+        '<input type="submit" name="_submit_next" value="Submit and go to the next review"',
+        html=False,
+    )
+
+
+def submit_and_next(client, assignment, criteria, **kwargs):
+    data = complete_form(client, assignment, criteria)
+    del data["_submit"]
+    data["_submit_next"] = "Submit and go to the next review"
+    return client.post(scorecard_url(assignment), data, **kwargs)
+
+
+def test_submit_and_next_submits_the_scorecard(reviewer_client, assignment, criteria):
+    submit_and_next(reviewer_client, assignment, criteria)
+
+    card = Scorecard.objects.get(pk=assignment.scorecard.pk)
+    assert (card.status, card.recommendation) == ("submitted", 4)
+
+
+def test_submit_and_next_opens_the_earliest_due_pending_review(
+    reviewer_client, reviewer, rubric, assignment, criteria
+):
+    today = timezone.localdate()
+    my_review(reviewer, rubric, "Due later", due=today + timedelta(days=5))
+    overdue = my_review(reviewer, rubric, "Overdue", due=today - timedelta(days=2))
+    my_review(reviewer, rubric, "Undated")
+    my_review(reviewer, rubric, "Done already", due=today - timedelta(days=9), submitted=True)
+
+    response = submit_and_next(reviewer_client, assignment, criteria)
+
+    assert response.status_code == 302
+    assert response.url == scorecard_url(overdue)
+
+
+def test_submit_and_next_skips_reviews_of_closed_applications(
+    reviewer_client, reviewer, rubric, assignment, criteria
+):
+    today = timezone.localdate()
+    rejected = my_review(reviewer, rubric, "Rejected", due=today - timedelta(days=2))
+    rejected.application.stage = "rejected"
+    rejected.application.save()
+    later = my_review(reviewer, rubric, "Due later", due=today + timedelta(days=5))
+
+    response = submit_and_next(reviewer_client, assignment, criteria)
+
+    assert response.url == scorecard_url(later)
+
+
+def test_submit_and_next_says_what_was_submitted_and_what_comes_next(
+    reviewer_client, reviewer, rubric, assignment, criteria
+):
+    due = timezone.localdate() + timedelta(days=3)
+    upcoming = my_review(reviewer, rubric, "Charles Babbage", due=due)
+
+    response = submit_and_next(reviewer_client, assignment, criteria, follow=True)
+
+    assert messages_of(response) == [
+        (
+            "success",
+            "Submitted your scorecard for Ada Lovelace. Next: Charles Babbage for "
+            f"{upcoming.application.posting.title}, due {due.isoformat()}.",
+        )
+    ]
+    assert response.context["assignment"].pk == upcoming.pk
+
+
+def test_submit_and_next_after_the_last_review_goes_to_my_reviews(
+    reviewer_client, reviewer, rubric, assignment, criteria
+):
+    my_review(reviewer, rubric, "Done already", submitted=True)
+    ReviewAssignmentFactory(application=ApplicationFactory(rubric=rubric))  # someone else's
+
+    response = submit_and_next(reviewer_client, assignment, criteria, follow=True)
+
+    assert response.redirect_chain == [(MY_REVIEWS, 302)]
+    assert messages_of(response) == [
+        (
+            "success",
+            "Submitted your scorecard for Ada Lovelace. That was your last pending review.",
+        )
+    ]
+
+
+def test_submit_and_next_of_an_incomplete_scorecard_stays_with_the_error(
+    reviewer_client, reviewer, rubric, assignment, criteria
+):
+    my_review(reviewer, rubric, "Charles Babbage")
+    data = scorecard_form(
+        reviewer_client,
+        assignment,
+        criteria,
+        {criteria.certification: 3},
+        recommendation="3",
+        _submit_next="Submit and go to the next review",
+    )
+
+    response = reviewer_client.post(scorecard_url(assignment), data)
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "Score every must-have before submitting: “Experience” still empty."
+    ]
+    assignment.scorecard.refresh_from_db()
+    assert assignment.scorecard.status == "draft"
+
+
+def test_submit_and_next_links_the_debrief_when_there_is_one(
+    reviewer_client, reviewer, rubric, assignment, criteria, monkeypatch
+):
+    from screening.admin import reviews
+
+    monkeypatch.setattr(reviews, "debrief_url", lambda application: f"/d/{application.pk}/")
+
+    response = submit_and_next(reviewer_client, assignment, criteria, follow=True)
+
+    assert messages_of(response) == [
+        (
+            "success",
+            "Submitted your scorecard for Ada Lovelace. "
+            f'<a href="/d/{assignment.application.pk}/">Read the debrief</a>. '
+            "That was your last pending review.",
+        )
+    ]
+
+
+def test_submitted_scorecard_links_the_debrief_when_there_is_one(
+    reviewer_client, assignment, criteria, monkeypatch
+):
+    from screening.admin import reviews
+
+    monkeypatch.setattr(reviews, "debrief_url", lambda application: f"/d/{application.pk}/")
+    reviewer_client.post(
+        scorecard_url(assignment), complete_form(reviewer_client, assignment, criteria)
+    )
+
+    response = reviewer_client.get(scorecard_url(assignment))
+
+    assertContains(
+        response,
+        f'<a class="button" id="debrief-link" href="/d/{assignment.application.pk}/">'
+        "Read the debrief</a>",
+        html=False,
+    )
+
+
+def test_draft_scorecard_has_no_debrief_link(reviewer_client, assignment, monkeypatch):
+    from screening.admin import reviews
+
+    monkeypatch.setattr(reviews, "debrief_url", lambda application: f"/d/{application.pk}/")
+
+    response = reviewer_client.get(scorecard_url(assignment))
+
+    assertNotContains(response, 'id="debrief-link"')
+
+
+def test_submitted_scorecard_links_the_next_pending_review(
+    reviewer_client, reviewer, rubric, assignment, criteria
+):
+    upcoming = my_review(reviewer, rubric, "Charles Babbage")
+    reviewer_client.post(
+        scorecard_url(assignment), complete_form(reviewer_client, assignment, criteria)
+    )
+
+    response = reviewer_client.get(scorecard_url(assignment))
+
+    assertContains(
+        response,
+        f'<a class="button" id="next-review-link" href="{scorecard_url(upcoming)}">'
+        "Next review: Charles Babbage</a>",
+        html=False,
+    )
+
+
+# --- Counts that read naturally ---------------------------------------------------------------
+
+
+def paginator_text(response) -> str:
+    page = response.content.decode()
+    start = page.index('<p class="paginator">')
+    return " ".join(re.sub(r"<[^>]+>", " ", page[start : page.index("</p>", start)]).split())
+
+
+def test_my_reviews_counts_one_review(reviewer_client, reviewer, rubric):
+    my_review(reviewer, rubric, "Ada Lovelace")
+
+    response = reviewer_client.get(MY_REVIEWS)
+
+    assert paginator_text(response) == "1 review"
+
+
+def test_my_reviews_counts_several_reviews(reviewer_client, reviewer, rubric):
+    for name in ("Ada Lovelace", "Charles Babbage", "Dorothy Vaughan"):
+        my_review(reviewer, rubric, name)
+
+    response = reviewer_client.get(MY_REVIEWS)
+
+    assert paginator_text(response) == "3 reviews"
+    assertNotContains(response, "my reviews")
+
+
+def test_my_reviews_page_is_titled_my_reviews(reviewer_client):
+    response = reviewer_client.get(MY_REVIEWS)
+
+    assertContains(response, "<h1>My reviews</h1>", html=False)
+    assertContains(response, "<title>My reviews", html=False)
+
+
+def test_the_admin_index_lists_my_reviews(reviewer_client):
+    response = reviewer_client.get(reverse("admin:index"))
+
+    assertContains(response, f'<a href="{MY_REVIEWS}">My reviews</a>', html=False)
+
+
+def reopen(client, *assignments):
+    return client.post(
+        reverse("admin:screening_reviewassignment_changelist"),
+        {"action": "reopen_scorecards", "_selected_action": [a.pk for a in assignments]},
+        follow=True,
+    )
+
+
+def test_reopening_one_scorecard_says_so_in_the_singular(recruiter_client, rubric):
+    done = my_review(ReviewerFactory(), rubric, "Ada Lovelace", submitted=True)
+
+    response = reopen(recruiter_client, done)
+
+    assert messages_of(response) == [
+        ("success", "Reopened 1 scorecard; its reviewer can edit and submit again.")
+    ]
+
+
+def test_reopening_two_scorecards_says_so_in_the_plural(recruiter_client, rubric):
+    first = my_review(ReviewerFactory(), rubric, "Ada Lovelace", submitted=True)
+    second = my_review(ReviewerFactory(), rubric, "Charles Babbage", submitted=True)
+
+    response = reopen(recruiter_client, first, second)
+
+    assert messages_of(response) == [
+        ("success", "Reopened 2 scorecards; their reviewers can edit and submit again.")
+    ]
+
+
+# --- Export of review assignments ------------------------------------------------------------
+
+ASSIGNMENTS = reverse("admin:screening_reviewassignment_changelist")
+
+
+def export_assignments(client, action, assignments):
+    return client.post(
+        ASSIGNMENTS, {"action": action, "_selected_action": [a.pk for a in assignments]}
+    )
+
+
+def test_assignments_export_as_csv(recruiter_client, ranking):
+    assignments = ReviewAssignment.objects.filter(application__in=[ranking.ada, ranking.dorothy])
+    # Both of Ada's scorecards were submitted within the same second by submit_scores.
+    grace_card = Scorecard.objects.get(assignment__reviewer__username="grace")
+
+    response = export_assignments(recruiter_client, "export_csv", assignments)
+
+    today = timezone.localdate().isoformat()
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="review-assignments-{today}.csv"'
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    title = ranking.posting.title
+    dorothy_reviewer = ranking.dorothy.assignments.get().reviewer.get_full_name()
+    submitted_at = timezone.localtime(grace_card.submitted_at).replace(tzinfo=None, microsecond=0)
+    assert rows[0] == [
+        "candidate",
+        "posting",
+        "reviewer",
+        "due_date",
+        "status",
+        "submitted_at",
+        "recommendation",
+        "weighted_score",
+    ]
+    # Grace 4/3/– → 37.5 + 25 + 0; Katherine 3/2/2 → 25 + 12.5 + 8.33.
+    assert sorted(rows[1:]) == sorted(
+        [
+            [
+                "Ada Lovelace",
+                title,
+                "Grace Hopper",
+                "",
+                "Submitted",
+                str(submitted_at),
+                "Strong yes",
+                "62.5",
+            ],
+            [
+                "Ada Lovelace",
+                title,
+                "Katherine Johnson",
+                "",
+                "Submitted",
+                str(submitted_at),
+                "Yes",
+                "45.8",
+            ],
+            ["Dorothy Vaughan", title, dorothy_reviewer, "", "Draft", "", "", ""],
+        ]
+    )
+
+
+def test_assignments_export_as_xlsx(recruiter_client, ranking):
+    due = timezone.localdate() + timedelta(days=4)
+    ReviewAssignment.objects.filter(application=ranking.dorothy).update(due_date=due)
+    assignments = ReviewAssignment.objects.filter(application=ranking.dorothy)
+
+    response = export_assignments(recruiter_client, "export_xlsx", assignments)
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    reviewer = ranking.dorothy.assignments.get().reviewer.get_full_name()
+    # A workbook has no date type: the due date reads back as midnight of that day.
+    assert rows[1][:5] == [
+        "Dorothy Vaughan",
+        ranking.posting.title,
+        reviewer,
+        datetime.combine(due, time()),
+        "Draft",
+    ]
+    assert rows[1][5:] == [None, None, None]
+
+
+@pytest.mark.parametrize("action", ["export_csv", "export_xlsx"])
+@pytest.mark.parametrize("size", [3, 30])
+def test_assignments_export_costs_the_same_queries_at_any_size(
+    recruiter_client, rubric, criteria, django_assert_max_num_queries, action, size
+):
+    for n in range(size):
+        assignment = ReviewAssignmentFactory(application=ApplicationFactory(rubric=rubric))
+        if n % 2:
+            submit_scores(assignment, {criteria.certification: 3, criteria.experience: 2})
+
+    everything = list(ReviewAssignment.objects.all())
+
+    # session, user, permissions (user's, groups'), the recruiter check, the changelist's
+    # filters (reviewers, postings, each twice) and two counts, then the export itself: the
+    # assignments with their rows joined, their scores and their rubrics' criteria
+    with django_assert_max_num_queries(14):
+        response = export_assignments(recruiter_client, action, everything)
+
+    assert response.status_code == 200
+
+
+def test_reviewer_cannot_export_assignments(client, assignment):
+    client.force_login(ReviewerFactory())
+
+    response = export_assignments(client, "export_csv", [assignment])
+
+    assert response.status_code == 403
+
+
+def test_the_assignment_list_filters_reviewers_by_name(recruiter_client):
+    ReviewAssignmentFactory(
+        reviewer=ReviewerFactory(username="gh1906", first_name="Grace", last_name="Hopper")
+    )
+    ReviewAssignmentFactory(
+        reviewer=ReviewerFactory(username="kj1918", first_name="", last_name="")
+    )
+    ReviewerFactory(username="idle", first_name="Ida", last_name="Idle")  # nothing assigned
+
+    response = recruiter_client.get(reverse("admin:screening_reviewassignment_changelist"))
+
+    (spec,) = [f for f in response.context["cl"].filter_specs if f.title == "reviewer"]
+    assert [label for _pk, label in spec.lookup_choices] == ["kj1918", "Grace Hopper"]
