@@ -41,6 +41,12 @@ def render_markdown(text: str) -> str:
     return _renderer.render(text or "")
 
 
+def render_markdown_inline(text: str) -> str:
+    """HTML for one line of `text` (emphasis, code, links), with no paragraph around it:
+    for a summary or a heading."""
+    return _renderer.renderInline(text or "")
+
+
 def excerpt(text: str, limit: int = 280) -> tuple[str, bool]:
     """The start of `text` up to `limit` characters, cut where a sentence or a
     line ends (or, failing that, between words) and never inside a word.

@@ -3,7 +3,7 @@ posting treated as untrusted, and excerpts cut where a sentence ends."""
 
 import pytest
 
-from rubrics.markdown import excerpt, render_markdown
+from rubrics.markdown import excerpt, render_markdown, render_markdown_inline
 
 # (name, posting text, HTML it must give)
 RENDER_CASES = [
@@ -104,3 +104,9 @@ def test_excerpt_without_a_sentence_end_cuts_between_words():
     text = "laminated doughs sourdough starters long fermentation night shifts"
     cut, was_cut = excerpt(text, limit=30)
     assert (cut, was_cut) == ("laminated doughs sourdough …", True)
+
+
+def test_render_markdown_inline_has_no_paragraph_and_escapes_html():
+    assert render_markdown_inline("**Forklift**: <b>x</b>") == (
+        "<strong>Forklift</strong>: &lt;b&gt;x&lt;/b&gt;"
+    )

@@ -815,10 +815,15 @@ def test_locked_rubric_page_shows_no_warnings_and_readable_lists(recruiter_clien
     assertNotContains(response, 'id="rubric-warnings"')
     assertNotContains(response, 'class="uncovered"')
     baking = criterion(rubric, "Baking")
+    labels = ["Does not meet", "Partially meets", "Meets", "Exceeds"]
     assertContains(
         response,
         '<ol class="anchor-list">'
-        + "".join(f"<li>{escape(a)}</li>" for a in baking.anchors)
+        + "".join(
+            f'<li><span class="level">{n} {label}</span> {escape(a)}</li>'
+            for n, (label, a) in enumerate(zip(labels, baking.anchors, strict=True), start=1)
+        )
         + "</ol>",
     )
     assertNotContains(response, "[&quot;")
+    assertNotContains(response, "[&#x27;")

@@ -1,0 +1,144 @@
+"""The rubric page and the posting page at 1366×768, in a real browser: a draft's
+criteria are cards that fit the screen (the short fields on one line, the texts below,
+the posting text each came from rendered, not as raw Markdown); the published rubric
+reads as the same cards with keywords as chips and anchors as a numbered list; the
+posting page says its status, warns while it is a draft, and links to what hangs off it.
+
+Playwright's sync API drives the system's Chromium (CHROMIUM_PATH, default
+/usr/bin/chromium) against pytest-django's live server. Screenshots go to
+TEST_ARTIFACTS_DIR/browser/rubric-page-*.png."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from rubrics import services
+from rubrics.models import JobPosting
+from tests.browser.support import CHROMIUM_PATH, Screenshots, chromium_available
+from tests.factories import JobPostingFactory, RecruiterFactory
+
+if not chromium_available():
+    pytest.skip(
+        f"Chromium not found at {CHROMIUM_PATH}; CI installs Debian's chromium",
+        allow_module_level=True,
+    )
+
+from playwright.sync_api import expect  # noqa: E402
+
+pytestmark = [
+    pytest.mark.browser,
+    # The live server answers from another thread, so the data must be committed;
+    # serialized_rollback restores the groups the migrations made.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+PASSWORD = "pass-for-tests"
+VIEWPORT = {"width": 1366, "height": 768}
+
+# Our own posting, written in Markdown as postings pasted from a careers site often are.
+POSTING = """# Warehouse Team Lead
+
+We run a **24-hour** distribution centre for garden supplies.
+
+## Requirements
+- **Forklift**: A valid counterbalance *and* reach truck licence, held for at least two years without an incident on record, plus the willingness to renew it when it lapses. You will also sign off the forklift checks of the shift every morning before the first load goes out, and keep the log.
+- **Leadership**: You have led a team of at least five people on a warehouse floor.
+- **Systems**: Daily use of a warehouse management system such as SAP EWM or Manhattan.
+
+## Nice to have
+- **Languages**: Spoken Portuguese or Polish.
+"""
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    context = chromium.new_context(base_url=live_server.url, viewport=VIEWPORT)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def screenshots():
+    return Screenshots(Path(settings.TEST_ARTIFACTS_DIR) / "browser", prefix="rubric-page-")
+
+
+def log_in(page, user) -> None:
+    page.goto("/admin/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#user-tools")).to_be_visible()
+
+
+def assert_fits_the_screen(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORT["width"]
+
+
+def test_draft_rubric_page_fits_a_laptop_and_renders_the_posting(page, screenshots):
+    recruiter = RecruiterFactory()
+    posting = JobPostingFactory(title="Warehouse Team Lead", raw_text=POSTING)
+    rubric = services.rubric_generate(posting=posting, actor=recruiter)
+    forklift = rubric.criteria.get(title__icontains="Forklift")
+    log_in(page, recruiter)
+
+    page.goto(f"/admin/rubrics/rubric/{rubric.pk}/change/")
+    assert_fits_the_screen(page)
+    page.locator("#criteria-group").scroll_into_view_if_needed()
+    screenshots(page, "draft")
+
+    # One card per criterion; its short fields side by side on one line.
+    cards = page.locator("#criteria-group .inline-related:not(.empty-form)")
+    expect(cards).to_have_count(rubric.criteria.count())
+    first = cards.first
+    tops = {
+        round(first.locator(f'[name$="-{name}"]').bounding_box()["y"])
+        for name in ("title", "kind", "type", "weight", "knockout_level")
+    }
+    assert len(tops) == 1, tops
+    for field in ("description", "keywords", "anchors"):
+        box = first.locator(f'[name$="-{field}"]').bounding_box()
+        assert box["x"] + box["width"] <= VIEWPORT["width"]
+
+    # The source is rendered: bold text, no asterisks; a long one is folded at a sentence.
+    card = cards.nth(list(rubric.criteria.order_by("order", "id")).index(forklift))
+    source = card.locator(".field-from_posting details.posting-source")
+    expect(source.locator("summary")).to_contain_text("without an incident on record, plus")
+    expect(source.locator("summary")).not_to_contain_text("**")
+    source.locator("summary").click()
+    expect(source.locator(":scope > p strong")).to_have_text("Forklift")
+    expect(source).to_contain_text("and keep the log.")
+    others = page.locator("#criteria-group .field-from_posting div.posting-source strong")
+    expect(others.first).to_be_visible()
+    assert "**" not in page.locator("#criteria-group").inner_text()
+
+
+def test_published_rubric_reads_as_cards_with_chips_and_numbered_anchors(page, screenshots):
+    recruiter = RecruiterFactory()
+    posting = JobPostingFactory(title="Warehouse Team Lead", raw_text=POSTING)
+    rubric = services.rubric_generate(posting=posting, actor=recruiter)
+    rubric = services.rubric_publish(rubric=rubric, actor=recruiter)
+    systems = rubric.criteria.get(title__icontains="Systems")
+    assert systems.keywords, "the drafting found no keywords to show as chips"
+    log_in(page, recruiter)
+
+    page.goto(f"/admin/rubrics/rubric/{rubric.pk}/change/")
+    assert_fits_the_screen(page)
+    editable = "input:not([type=hidden]), textarea, select"
+    expect(page.locator("#criteria-group").locator(editable)).to_have_count(0)
+    text = page.locator("#criteria-group").inner_text()
+    assert "['" not in text and '["' not in text
+    assert "**" not in text
+    cards = page.locator("#criteria-group .inline-related")
+    card = cards.filter(has_text="Systems")
+    expect(card.locator(".chip")).to_have_text(systems.keywords)
+    anchors = card.locator("ol.anchor-list li")
+    expect(anchors).to_have_count(4)
+    expect(anchors.first.locator(".level")).to_have_text("1 Does not meet")
+    expect(anchors.last).to_contain_text(systems.anchors[-1])
+    page.locator("#criteria-group").scroll_into_view_if_needed()
+    screenshots(page, "published")
