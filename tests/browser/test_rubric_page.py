@@ -14,7 +14,6 @@ import pytest
 from django.conf import settings
 
 from rubrics import services
-from rubrics.models import JobPosting
 from tests.browser.support import CHROMIUM_PATH, Screenshots, chromium_available
 from tests.factories import JobPostingFactory, RecruiterFactory
 
@@ -37,12 +36,18 @@ PASSWORD = "pass-for-tests"
 VIEWPORT = {"width": 1366, "height": 768}
 
 # Our own posting, written in Markdown as postings pasted from a careers site often are.
-POSTING = """# Warehouse Team Lead
+FORKLIFT = (
+    "- **Forklift**: A valid counterbalance *and* reach truck licence, held for at least two "
+    "years without an incident on record, plus the willingness to renew it when it lapses. "
+    "You will also sign off the forklift checks of the shift every morning before the first "
+    "load goes out, and keep the log."
+)
+POSTING = f"""# Warehouse Team Lead
 
 We run a **24-hour** distribution centre for garden supplies.
 
 ## Requirements
-- **Forklift**: A valid counterbalance *and* reach truck licence, held for at least two years without an incident on record, plus the willingness to renew it when it lapses. You will also sign off the forklift checks of the shift every morning before the first load goes out, and keep the log.
+{FORKLIFT}
 - **Leadership**: You have led a team of at least five people on a warehouse floor.
 - **Systems**: Daily use of a warehouse management system such as SAP EWM or Manhattan.
 
