@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages
 from core.errors import ServiceError
 from rubrics import selectors, services
-from rubrics.admin.common import draft_link, reason, run_service
+from rubrics.admin.common import counted, draft_link, reason, run_service
 from rubrics.models import JobPosting, Rubric
 
 POSTING_FORM_FIELDS = ["title", "team", "location", "status", "source_url", "raw_text"]
@@ -120,8 +120,12 @@ class JobPostingAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdm
             )
         self.message_user(
             request,
-            f"Generated draft v{rubric.version}. Triage its criteria beside the posting, "
-            "then publish.",
+            format_html(
+                'Generated <a href="{}">draft v{}</a>. Triage its criteria beside the posting, '
+                "then publish.",
+                reverse("admin:rubrics_rubric_change", args=[rubric.pk]),
+                rubric.version,
+            ),
             messages.SUCCESS,
         )
         return HttpResponseRedirect(reverse("admin:rubrics_rubric_change", args=[rubric.pk]))
@@ -133,6 +137,9 @@ class JobPostingAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdm
             request,
             queryset,
             lambda posting: services.rubric_generate(posting=posting, actor=request.user),
-            "Generated {n} draft rubric(s). Review the criteria, then publish:",
+            lambda n: (
+                f"Generated {counted(n, 'draft rubric', 'draft rubrics')}. "
+                "Review the criteria, then publish:"
+            ),
             link=draft_link,
         )

@@ -6,7 +6,7 @@ from django.utils.html import format_html, format_html_join
 
 from core.admin import AuditHistoryMixin
 from rubrics import selectors, services
-from rubrics.admin.common import draft_link, run_service
+from rubrics.admin.common import counted, draft_link, run_service
 from rubrics.admin.criteria import CriterionInline
 from rubrics.admin.triage import TriageMixin
 from rubrics.anchors import level_labels
@@ -148,7 +148,7 @@ class RubricAdmin(AuditHistoryMixin, TriageMixin, admin.ModelAdmin):
             request,
             queryset,
             lambda r: services.rubric_publish(rubric=r, actor=request.user),
-            "Published {n} rubric(s).",
+            lambda n: f"Published {counted(n, 'rubric', 'rubrics')}.",
         )
 
     @admin.action(description="Clone to a new draft version", permissions=["add_clone"])
@@ -158,7 +158,7 @@ class RubricAdmin(AuditHistoryMixin, TriageMixin, admin.ModelAdmin):
             request,
             queryset,
             lambda r: services.rubric_clone(rubric=r, actor=request.user),
-            "Cloned {n} rubric(s) to new drafts:",
+            lambda n: "Cloned to a new draft:" if n == 1 else f"Cloned {n} rubrics to new drafts:",
             link=draft_link,
         )
 
@@ -169,7 +169,7 @@ class RubricAdmin(AuditHistoryMixin, TriageMixin, admin.ModelAdmin):
             request,
             queryset,
             lambda r: services.rubric_retire(rubric=r, actor=request.user),
-            "Retired {n} rubric(s).",
+            lambda n: f"Retired {counted(n, 'rubric', 'rubrics')}.",
         )
 
     @admin.action(description="Reset weights to the default split", permissions=["change"])
@@ -179,7 +179,7 @@ class RubricAdmin(AuditHistoryMixin, TriageMixin, admin.ModelAdmin):
             request,
             queryset,
             lambda r: services.rubric_update(rubric=r, actor=request.user, reweigh=True),
-            "Reset the weights of {n} rubric(s).",
+            lambda n: f"Reset the weights of {counted(n, 'rubric', 'rubrics')}.",
         )
 
     def has_add_clone_permission(self, request):

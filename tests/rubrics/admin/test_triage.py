@@ -195,7 +195,11 @@ def test_generate_button_creates_a_draft_and_opens_it(recruiter_client, recruite
     assert response.status_code == 302
     assert response["Location"] == change_url(rubric)
     assert messages_of(response) == [
-        ("success", "Generated draft v1. Triage its criteria beside the posting, then publish.")
+        (
+            "success",
+            f'Generated <a href="{change_url(rubric)}">draft v1</a>. '
+            "Triage its criteria beside the posting, then publish.",
+        )
     ]
     assert rubric.criteria.exists()
 
@@ -260,7 +264,7 @@ def test_generate_action_links_the_new_draft(recruiter_client):
     assert messages_of(response) == [
         (
             "success",
-            "Generated 1 draft rubric(s). Review the criteria, then publish: "
+            "Generated 1 draft rubric. Review the criteria, then publish: "
             f'<a href="{change_url(rubric)}">Night Baker — v1 (draft)</a>',
         )
     ]
@@ -280,7 +284,7 @@ def test_clone_action_links_the_new_draft(recruiter_client):
     assert messages_of(response) == [
         (
             "success",
-            "Cloned 1 rubric(s) to new drafts: "
+            "Cloned to a new draft: "
             f'<a href="{change_url(clone)}">Night Baker — v4 (draft)</a>',
         )
     ]
