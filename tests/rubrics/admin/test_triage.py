@@ -284,8 +284,7 @@ def test_clone_action_links_the_new_draft(recruiter_client):
     assert messages_of(response) == [
         (
             "success",
-            "Cloned to a new draft: "
-            f'<a href="{change_url(clone)}">Night Baker — v4 (draft)</a>',
+            f'Cloned to a new draft: <a href="{change_url(clone)}">Night Baker — v4 (draft)</a>',
         )
     ]
 
