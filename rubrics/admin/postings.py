@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages
 from core.errors import ServiceError
 from rubrics import selectors, services
+from rubrics.admin import posting_links
 from rubrics.admin.common import counted, draft_link, reason, run_service
 from rubrics.models import JobPosting, Rubric
 
@@ -102,8 +103,14 @@ class JobPostingAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdm
         ]
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None and obj.pk and self.has_change_permission(request, obj):
-            context["generate_url"] = reverse("admin:rubrics_jobposting_generate", args=[obj.pk])
+        if obj is not None and obj.pk:
+            if self.has_change_permission(request, obj):
+                context["generate_url"] = reverse(
+                    "admin:rubrics_jobposting_generate", args=[obj.pk]
+                )
+            # What the posting's status means, and links to what hangs off it.
+            context["posting"] = obj
+            context["posting_links"] = posting_links.links_for(posting=obj, user=request.user)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def generate_view(self, request, posting_id: int):

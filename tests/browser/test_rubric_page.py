@@ -14,8 +14,14 @@ import pytest
 from django.conf import settings
 
 from rubrics import services
+from rubrics.models import JobPosting
 from tests.browser.support import CHROMIUM_PATH, Screenshots, chromium_available
-from tests.factories import JobPostingFactory, RecruiterFactory
+from tests.factories import (
+    ApplicationFactory,
+    JobPostingFactory,
+    RecruiterFactory,
+    published_rubric,
+)
 
 if not chromium_available():
     pytest.skip(
@@ -147,3 +153,41 @@ def test_published_rubric_reads_as_cards_with_chips_and_numbered_anchors(page, s
     expect(anchors.last).to_contain_text(systems.anchors[-1])
     page.locator("#criteria-group").scroll_into_view_if_needed()
     screenshots(page, "published")
+
+
+def test_posting_page_says_its_status_links_what_hangs_off_it_and_generates(page, screenshots):
+    recruiter = RecruiterFactory()
+    rubric = published_rubric(posting=JobPostingFactory(title="Warehouse Team Lead"))
+    posting = rubric.posting
+    for _ in range(3):
+        ApplicationFactory(rubric=rubric, posting=posting)
+    posting.raw_text = POSTING
+    posting.status = JobPosting.Status.DRAFT
+    posting.save()
+    log_in(page, recruiter)
+
+    page.goto(f"/admin/rubrics/jobposting/{posting.pk}/change/")
+    assert_fits_the_screen(page)
+    summary = page.locator("#posting-summary")
+    expect(summary.locator(".status-badge")).to_have_text("Draft")
+    expect(summary).to_contain_text("This posting is a draft: it refuses applications.")
+    links = summary.locator(".posting-links a")
+    expect(links).to_have_text(["3 applications", "Ranking", "0 calibration runs", "0 reports"])
+    screenshots(page, "posting")
+
+    # One click from the posting to its applications, filtered to it.
+    links.first.click()
+    expect(page.locator("#result_list tbody tr")).to_have_count(3)
+    assert_fits_the_screen(page)
+    page.go_back()
+
+    # Generate: one click to the new draft, the message linking it.
+    page.get_by_role("button", name="Generate rubric").click()
+    draft = posting.rubrics.get(state="draft")
+    expect(page).to_have_url(
+        f"{page.url.split('/admin/')[0]}/admin/rubrics/rubric/{draft.pk}/change/"
+    )
+    message = page.locator(".messagelist a")
+    expect(message).to_have_text(f"draft v{draft.version}")
+    assert_fits_the_screen(page)
+    screenshots(page, "generated")
