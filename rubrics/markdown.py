@@ -63,3 +63,67 @@ def excerpt(text: str, limit: int = 280) -> tuple[str, bool]:
         space = window.rfind(" ", 0, limit)
         cut = space if space > 0 else limit
     return text[:cut].rstrip() + " …", True
+
+
+# --- The raw text styled in place --------------------------------------------------------
+# The triage panel must keep every character of the posting where it is (a selection there
+# maps back to offsets in the raw text), so it cannot show markdown-it's HTML. Instead it
+# styles the raw text: Markdown's markers are hidden and what they mark is shown as what it
+# means (a heading, bold, italic, a link's text, code). These are the ranges to style.
+
+MARKER = "md-marker"  # syntax to hide: "## ", "**", "[", "](https://…)", "`"
+_HEADING = re.compile(r"^ {0,3}(#{1,6})([ \t]+)([^\r\n]*?)([ \t]+#+)?[ \t]*\r?$", re.M)
+_STRONG = re.compile(r"(\*\*|__)(?=\S)([^\r\n]+?)(?<=\S)\1")
+_EMPHASIS = re.compile(r"(?<![*\w])([*_])(?=[^\s*_])([^\r\n*_]+?)(?<=[^\s*_])\1(?![*\w])")
+_LINK = re.compile(r"\[([^\]\r\n]+)\]\(([^)\s]+)\)")
+_CODE = re.compile(r"`([^`\r\n]+)`")
+
+
+def markdown_styles(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, class) ranges of `text` that Markdown marks: "md-marker" for the
+    syntax itself, and "md-h1"…"md-h6", "md-strong", "md-em", "md-link", "md-code" for what
+    it marks. Only the common inline forms and ATX headings; anything else stays as text."""
+    styles: list[tuple[int, int, str]] = []
+    taken = [False] * len(text)  # code and link syntax is not read again as emphasis
+
+    def claim(start: int, end: int) -> None:
+        for i in range(start, end):
+            taken[i] = True
+
+    def free(start: int, end: int) -> bool:
+        return not any(taken[start:end])
+
+    for match in _CODE.finditer(text):
+        start, end = match.span()
+        styles += [
+            (start, start + 1, MARKER),
+            (start + 1, end - 1, "md-code"),
+            (end - 1, end, MARKER),
+        ]
+        claim(start, end)
+    for match in _LINK.finditer(text):
+        start, end = match.span()
+        if not free(start, end):
+            continue
+        label_end = match.end(1)
+        styles += [(start, start + 1, MARKER), (start + 1, label_end, "md-link")]
+        styles.append((label_end, end, MARKER))
+        claim(start, start + 1)
+        claim(label_end, end)
+    for match in _HEADING.finditer(text):
+        level = len(match.group(1))
+        styles.append((match.start(1), match.end(2), MARKER))
+        if match.group(3):
+            styles.append((match.start(3), match.end(3), f"md-h{level}"))
+        if match.group(4):
+            styles.append((match.start(4), match.end(4), MARKER))
+    for pattern, style, width in ((_STRONG, "md-strong", 2), (_EMPHASIS, "md-em", 1)):
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if not (free(start, start + width) and free(end - width, end)):
+                continue
+            styles += [(start, start + width, MARKER), (start + width, end - width, style)]
+            styles.append((end - width, end, MARKER))
+            claim(start, start + width)
+            claim(end - width, end)
+    return sorted(styles)

@@ -99,6 +99,29 @@ def test_draft_rubric_page_fits_a_laptop_and_renders_the_posting(page, screensho
 
     page.goto(f"/admin/rubrics/rubric/{rubric.pk}/change/")
     assert_fits_the_screen(page)
+    screenshots(page, "draft-top")
+
+    # The posting beside the criteria reads as rendered: no Markdown markers show, the
+    # heading and the bold labels are styled; selecting still gives raw-text offsets.
+    panel = page.locator("#posting-text")
+    shown = panel.inner_text()
+    assert "**" not in shown and "## " not in shown and "# Warehouse" not in shown
+    assert "Requirements" in shown
+    expect(panel.locator(".md-h2").first).to_have_css("font-weight", "700")
+    page.evaluate(
+        """() => {
+            const node = [...document.querySelectorAll("#posting-text .md-strong")]
+                .find((el) => el.textContent === "Leadership").firstChild;
+            window.getSelection().setBaseAndExtent(node, 0, node, node.data.length);
+        }"""
+    )
+    bar = page.locator("#add-from-posting")
+    expect(bar).to_be_visible()
+    start = POSTING.index("**Leadership**") + 2
+    expect(bar.locator('input[name="start"]')).to_have_value(str(start))
+    expect(bar.locator('input[name="end"]')).to_have_value(str(start + len("Leadership")))
+    page.evaluate("window.getSelection().removeAllRanges()")
+
     page.locator("#criteria-group").scroll_into_view_if_needed()
     screenshots(page, "draft")
 

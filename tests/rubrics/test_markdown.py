@@ -3,7 +3,7 @@ posting treated as untrusted, and excerpts cut where a sentence ends."""
 
 import pytest
 
-from rubrics.markdown import excerpt, render_markdown, render_markdown_inline
+from rubrics.markdown import excerpt, markdown_styles, render_markdown, render_markdown_inline
 
 # (name, posting text, HTML it must give)
 RENDER_CASES = [
@@ -110,3 +110,51 @@ def test_render_markdown_inline_has_no_paragraph_and_escapes_html():
     assert render_markdown_inline("**Forklift**: <b>x</b>") == (
         "<strong>Forklift</strong>: &lt;b&gt;x&lt;/b&gt;"
     )
+
+
+def styled(text: str) -> list[tuple[str, str]]:
+    return [(text[start:end], style) for start, end, style in markdown_styles(text)]
+
+
+def test_markdown_styles_name_markers_and_what_they_mark():
+    text = "## Requirements\n- **Forklift**: a *valid* licence, see [site](https://x.org) or `SAP`"
+    assert styled(text) == [
+        ("## ", "md-marker"),
+        ("Requirements", "md-h2"),
+        ("**", "md-marker"),
+        ("Forklift", "md-strong"),
+        ("**", "md-marker"),
+        ("*", "md-marker"),
+        ("valid", "md-em"),
+        ("*", "md-marker"),
+        ("[", "md-marker"),
+        ("site", "md-link"),
+        ("](https://x.org)", "md-marker"),
+        ("`", "md-marker"),
+        ("SAP", "md-code"),
+        ("`", "md-marker"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "snake_case_name and file_name",
+        "2*3*4 = 24",
+        "**unclosed bold",
+        "a list:\n- one\n- two",
+        "#hashtag is not a heading",
+        "price in `backticks",
+    ],
+)
+def test_markdown_styles_leave_plain_text_alone(text):
+    assert markdown_styles(text) == []
+
+
+def test_markdown_styles_read_crlf_headings_without_the_carriage_return():
+    text = "# Title #\r\nBody"
+    assert styled(text) == [("# ", "md-marker"), ("Title", "md-h1"), (" #", "md-marker")]
+
+
+def test_code_is_not_read_again_as_emphasis():
+    assert styled("`a*b*c`") == [("`", "md-marker"), ("a*b*c", "md-code"), ("`", "md-marker")]

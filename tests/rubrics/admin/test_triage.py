@@ -830,3 +830,26 @@ def test_locked_rubric_page_shows_no_warnings_and_readable_lists(recruiter_clien
     )
     assertNotContains(response, "[&quot;")
     assertNotContains(response, "[&#x27;")
+
+
+def test_posting_panel_styles_markdown_in_place_and_keeps_every_character(recruiter_client):
+    raw_text = "## Requirements\n- **Baking**: Two years in a *commercial* bakery.\n"
+    rubric = RubricFactory(posting=JobPostingFactory(raw_text=raw_text))
+    start, end = span_of(raw_text, "**Baking**: Two years")
+    CriterionFactory(rubric=rubric, title="Baking", source_start=start, source_end=end)
+
+    response = recruiter_client.get(change_url(rubric))
+
+    segments = posting_panel(response).segments
+    assert "".join(s["text"] for s in segments) == raw_text
+    styled = [(s["text"], s.get("class", "")) for s in segments if "md-" in s.get("class", "")]
+    assert styled == [
+        ("## ", "md-marker"),
+        ("Requirements", "md-h2"),
+        ("**", "source kind-must_have md-marker"),
+        ("Baking", "source kind-must_have md-strong"),
+        ("**", "source kind-must_have md-marker"),
+        ("*", "md-marker"),
+        ("commercial", "md-em"),
+        ("*", "md-marker"),
+    ]
