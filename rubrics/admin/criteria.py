@@ -200,7 +200,10 @@ class CriterionInline(admin.StackedInline):
     def criterion_text(self, criterion):
         if not criterion.description:
             return "—"
-        return mark_safe(render_markdown(criterion.description))
+        return format_html(
+            '<div class="criterion-text">{}</div>',
+            mark_safe(render_markdown(criterion.description)),
+        )
 
     @admin.display(description="keywords")
     def keyword_chips(self, criterion):

@@ -7,6 +7,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages
@@ -14,6 +15,7 @@ from core.errors import ServiceError
 from rubrics import selectors, services
 from rubrics.admin import posting_links
 from rubrics.admin.common import counted, draft_link, reason, run_service
+from rubrics.markdown import render_markdown
 from rubrics.models import JobPosting, Rubric
 
 POSTING_FORM_FIELDS = ["title", "team", "location", "status", "source_url", "raw_text"]
@@ -53,10 +55,11 @@ class JobPostingAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdm
     list_filter = ["status", "team"]
     search_fields = ["title", "team", "location"]
     list_select_related = ["created_by"]
-    readonly_fields = ["created_by", "created_at", "updated_at"]
+    readonly_fields = ["rendered_text", "created_by", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "team", "location", "status", "source_url"]}),
         ("Posting text", {"fields": ["raw_text"]}),
+        ("Posting text as rendered", {"fields": ["rendered_text"], "classes": ["collapse"]}),
         ("Record", {"fields": ["created_by", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [RubricInline]
@@ -71,6 +74,15 @@ class JobPostingAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdm
 
     def get_queryset(self, request):
         return selectors.postings_with_rubric_count()
+
+    @admin.display(description="rendered")
+    def rendered_text(self, posting):
+        """The saved text as Markdown renders it (raw HTML escaped, unsafe links inert)."""
+        if not posting.raw_text:
+            return "—"
+        return format_html(
+            '<div class="posting-rendered">{}</div>', mark_safe(render_markdown(posting.raw_text))
+        )
 
     @admin.display(description="rubrics", ordering="rubric_count")
     def rubric_count(self, posting):

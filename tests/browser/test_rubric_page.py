@@ -198,6 +198,15 @@ def test_posting_page_says_its_status_links_what_hangs_off_it_and_generates(page
     expect(links).to_have_text(["3 applications", "Ranking", "0 calibration runs", "0 reports"])
     screenshots(page, "posting")
 
+    # The text as candidates read it, rendered from its Markdown, folded until asked for.
+    page.get_by_text("Posting text as rendered").click()
+    rendered = page.locator(".posting-rendered")
+    expect(rendered.locator("h2").first).to_have_text("Requirements")
+    expect(rendered.locator("li strong").first).to_have_text("Forklift")
+    assert_fits_the_screen(page)
+    rendered.scroll_into_view_if_needed()
+    screenshots(page, "posting-rendered")
+
     # One click from the posting to its applications, filtered to it.
     links.first.click()
     expect(page.locator("#result_list tbody tr")).to_have_count(3)

@@ -16,7 +16,7 @@ from rubrics.admin import posting_links
 from rubrics.admin.posting_links import PostingLink
 from rubrics.models import JobPosting
 from tests.factories import ApplicationFactory, JobPostingFactory, published_rubric
-from tests.support import change_url
+from tests.support import change_url, readonly_value
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +172,19 @@ def test_a_provider_registered_twice_gives_its_links_once():
     finally:
         posting_links.unregister(provider)
     assert texts.count("Somewhere") == 1
+
+
+def test_posting_page_shows_the_text_rendered_and_inert(recruiter_client):
+    posting = JobPostingFactory(
+        raw_text="## Requirements\n- **Baking**: two years.\n\n"
+        '<script>alert("x")</script> [apply](javascript:alert(1))\n'
+    )
+
+    response = recruiter_client.get(change_url(posting))
+
+    rendered = readonly_value(response, "rendered_text")
+    assert "<h2>Requirements</h2>" in rendered
+    assert "<li><strong>Baking</strong>: two years.</li>" in rendered
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in rendered
+    assert "[apply](javascript:alert(1))" in rendered
+    assert "<script" not in rendered and 'href="javascript' not in rendered

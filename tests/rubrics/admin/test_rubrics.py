@@ -160,6 +160,19 @@ def test_publish_action_publishes_a_valid_draft(recruiter_client):
     assert rubric.published_at is not None
 
 
+def test_action_messages_count_in_words_that_agree(recruiter_client):
+    first, second = rubric_with_criteria(), rubric_with_criteria()
+
+    published = run_action(recruiter_client, Rubric, "publish", first, second)
+    assert messages_of(published) == [("success", "Published 2 rubrics.")]
+    recruiter_client.get(changelist_url(Rubric))  # shows, and so clears, that message
+    cloned = run_action(recruiter_client, Rubric, "clone", first, second)
+
+    [(level, text)] = messages_of(cloned)
+    assert (level, text.split(":")[0]) == ("success", "Cloned 2 rubrics to new drafts")
+    assert text.count("<a href=") == 2
+
+
 def test_publish_action_retires_the_posting_previous_rubric(recruiter_client):
     old = rubric_with_criteria(state=Rubric.State.PUBLISHED)
     new = rubric_with_criteria(posting=old.posting)
