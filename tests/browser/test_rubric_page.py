@@ -179,6 +179,7 @@ def test_published_rubric_reads_as_cards_with_chips_and_numbered_anchors(page, s
 
 
 def test_posting_page_says_its_status_links_what_hangs_off_it_and_generates(page, screenshots):
+    """From the posting to a published rubric in two clicks: Generate, then Publish."""
     recruiter = RecruiterFactory()
     rubric = published_rubric(posting=JobPostingFactory(title="Warehouse Team Lead"))
     posting = rubric.posting
@@ -223,3 +224,13 @@ def test_posting_page_says_its_status_links_what_hangs_off_it_and_generates(page
     expect(message).to_have_text(f"draft v{draft.version}")
     assert_fits_the_screen(page)
     screenshots(page, "generated")
+
+    # Publish: one more click, on the same page; the old version is retired.
+    page.get_by_role("button", name="Publish").click()
+    expect(page.locator(".messagelist")).to_contain_text(f"Published v{draft.version}")
+    draft.refresh_from_db()
+    rubric.refresh_from_db()
+    assert (draft.state, rubric.state) == ("published", "retired")
+    expect(page.get_by_role("button", name="Clone to a new draft")).to_be_visible()
+    expect(page.locator("#criteria-group .chip").first).to_be_visible()
+    assert_fits_the_screen(page)
