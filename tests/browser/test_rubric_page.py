@@ -75,7 +75,13 @@ def page(chromium, live_server):
 
 @pytest.fixture
 def screenshots():
-    return Screenshots(Path(settings.TEST_ARTIFACTS_DIR) / "browser", prefix="rubric-page-")
+    """Full-page shots rubric-page-NN-<step>.png; `.viewport(page, step)` takes only what
+    the window shows."""
+    shots = Screenshots(Path(settings.TEST_ARTIFACTS_DIR) / "browser", prefix="rubric-page-")
+    shots.viewport = lambda page, step: page.screenshot(
+        path=str(shots.folder / f"{shots.prefix}{step}.png")
+    )
+    return shots
 
 
 def log_in(page, user) -> None:
@@ -149,6 +155,18 @@ def test_draft_rubric_page_fits_a_laptop_and_renders_the_posting(page, screensho
     others = page.locator("#criteria-group .field-from_posting div.posting-source strong")
     expect(others.first).to_be_visible()
     assert "**" not in page.locator("#criteria-group").inner_text()
+
+    # A knockout level off the scale is refused on the card, saying why; nothing is saved.
+    first.locator('[name$="-knockout_level"]').fill("9")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".errornote")).to_be_visible()
+    expect(page.locator("#criteria-group .errorlist").first).to_have_text(
+        "Choose a level between 1 and 4."
+    )
+    assert_fits_the_screen(page)
+    page.locator("#criteria-group .errorlist").first.scroll_into_view_if_needed()
+    screenshots.viewport(page, "draft-error")
+    assert rubric.criteria.filter(knockout_level=9).count() == 0
 
 
 def test_published_rubric_reads_as_cards_with_chips_and_numbered_anchors(page, screenshots):
