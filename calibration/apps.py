@@ -12,3 +12,9 @@ class CalibrationConfig(AppConfig):
         from calibration import scheduling
 
         scheduling.connect()
+
+        # The posting page links to the calibration runs of its rubrics.
+        from calibration.posting_links import calibration_links
+        from rubrics.admin import posting_links
+
+        posting_links.register(calibration_links)

@@ -11,6 +11,11 @@ from core.errors import ServiceError
 from rubrics.models import Rubric
 
 
+def counted(n: int, one: str, many: str) -> str:
+    """ "1 rubric", "3 rubrics": a number with its noun in the right form."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def reason(exc: ServiceError | ValidationError) -> str:
     return exc.message if isinstance(exc, ServiceError) else " ".join(exc.messages)
 
@@ -20,9 +25,10 @@ def draft_link(rubric: Rubric) -> SafeString:
     return format_html('<a href="{}">{}</a>', url, rubric)
 
 
-def run_service(modeladmin, request, queryset, service, done: str, link=None) -> None:
+def run_service(modeladmin, request, queryset, service, done, link=None) -> None:
     """Apply a service to each selected object; report each failure by name.
-    With `link`, the success message links what each call returned (the new drafts)."""
+    `done(n)` says what succeeded. With `link`, the success message links what each call
+    returned (the new drafts)."""
     results = []
     for obj in queryset:
         try:
@@ -31,7 +37,7 @@ def run_service(modeladmin, request, queryset, service, done: str, link=None) ->
             modeladmin.message_user(request, f"{obj}: {reason(exc)}", messages.ERROR)
     if not results:
         return
-    message = done.format(n=len(results))
+    message = done(len(results))
     if link is not None:
         message = format_html(
             "{} {}", message, format_html_join(", ", "{}", ((link(r),) for r in results))

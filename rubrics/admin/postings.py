@@ -7,12 +7,15 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages
 from core.errors import ServiceError
 from rubrics import selectors, services
-from rubrics.admin.common import draft_link, reason, run_service
+from rubrics.admin import posting_links
+from rubrics.admin.common import counted, draft_link, reason, run_service
+from rubrics.markdown import render_markdown
 from rubrics.models import JobPosting, Rubric
 
 POSTING_FORM_FIELDS = ["title", "team", "location", "status", "source_url", "raw_text"]
@@ -52,10 +55,11 @@ class JobPostingAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdm
     list_filter = ["status", "team"]
     search_fields = ["title", "team", "location"]
     list_select_related = ["created_by"]
-    readonly_fields = ["created_by", "created_at", "updated_at"]
+    readonly_fields = ["rendered_text", "created_by", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "team", "location", "status", "source_url"]}),
         ("Posting text", {"fields": ["raw_text"]}),
+        ("Posting text as rendered", {"fields": ["rendered_text"], "classes": ["collapse"]}),
         ("Record", {"fields": ["created_by", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [RubricInline]
@@ -70,6 +74,15 @@ class JobPostingAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdm
 
     def get_queryset(self, request):
         return selectors.postings_with_rubric_count()
+
+    @admin.display(description="rendered")
+    def rendered_text(self, posting):
+        """The saved text as Markdown renders it (raw HTML escaped, unsafe links inert)."""
+        if not posting.raw_text:
+            return "—"
+        return format_html(
+            '<div class="posting-rendered">{}</div>', mark_safe(render_markdown(posting.raw_text))
+        )
 
     @admin.display(description="rubrics", ordering="rubric_count")
     def rubric_count(self, posting):
@@ -102,8 +115,14 @@ class JobPostingAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdm
         ]
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None and obj.pk and self.has_change_permission(request, obj):
-            context["generate_url"] = reverse("admin:rubrics_jobposting_generate", args=[obj.pk])
+        if obj is not None and obj.pk:
+            if self.has_change_permission(request, obj):
+                context["generate_url"] = reverse(
+                    "admin:rubrics_jobposting_generate", args=[obj.pk]
+                )
+            # What the posting's status means, and links to what hangs off it.
+            context["posting"] = obj
+            context["posting_links"] = posting_links.links_for(posting=obj, user=request.user)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def generate_view(self, request, posting_id: int):
@@ -120,8 +139,12 @@ class JobPostingAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdm
             )
         self.message_user(
             request,
-            f"Generated draft v{rubric.version}. Triage its criteria beside the posting, "
-            "then publish.",
+            format_html(
+                'Generated <a href="{}">draft v{}</a>. Triage its criteria beside the posting, '
+                "then publish.",
+                reverse("admin:rubrics_rubric_change", args=[rubric.pk]),
+                rubric.version,
+            ),
             messages.SUCCESS,
         )
         return HttpResponseRedirect(reverse("admin:rubrics_rubric_change", args=[rubric.pk]))
@@ -133,6 +156,9 @@ class JobPostingAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdm
             request,
             queryset,
             lambda posting: services.rubric_generate(posting=posting, actor=request.user),
-            "Generated {n} draft rubric(s). Review the criteria, then publish:",
+            lambda n: (
+                f"Generated {counted(n, 'draft rubric', 'draft rubrics')}. "
+                "Review the criteria, then publish:"
+            ),
             link=draft_link,
         )

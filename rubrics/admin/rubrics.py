@@ -1,12 +1,19 @@
-"""Rubrics in the admin: a draft's page with its criteria and triage, and the
+"""Rubrics in the admin: a draft's page with its criteria and triage, its
+Publish button (a published rubric's page: Clone to a new draft), and the
 actions that publish, clone, retire and reweigh."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
 
 from core.admin import AuditHistoryMixin
+from core.errors import ServiceError
 from rubrics import selectors, services
-from rubrics.admin.common import draft_link, run_service
+from rubrics.admin.common import counted, draft_link, reason, run_service
 from rubrics.admin.criteria import CriterionInline
 from rubrics.admin.triage import TriageMixin
 from rubrics.anchors import level_labels
@@ -74,6 +81,70 @@ class RubricAdmin(AuditHistoryMixin, TriageMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return selectors.rubrics_with_totals()
+
+    # --- The page's own buttons: Publish a draft, Clone a published rubric ---------------
+
+    def get_urls(self):
+        def post_only(view):
+            return self.admin_site.admin_view(require_POST(view))
+
+        return [
+            path(
+                "<int:rubric_id>/publish/",
+                post_only(self.publish_view),
+                name="rubrics_rubric_publish",
+            ),
+            path("<int:rubric_id>/clone/", post_only(self.clone_view), name="rubrics_rubric_clone"),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            if obj.is_draft and self.has_change_permission(request, obj):
+                context["publish_url"] = reverse("admin:rubrics_rubric_publish", args=[obj.pk])
+            elif not obj.is_draft and self.has_add_clone_permission(request):
+                context["clone_url"] = reverse("admin:rubrics_rubric_clone", args=[obj.pk])
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _page_button(self, request, rubric_id: int, allowed, act):
+        """Run one service for the page's button; come back to the page it names."""
+        rubric = get_object_or_404(Rubric, pk=rubric_id)
+        if not allowed(rubric):
+            raise PermissionDenied
+        try:
+            target, message = act(rubric)
+        except (ServiceError, ValidationError) as exc:
+            self.message_user(request, reason(exc), messages.ERROR)
+            target = rubric
+        else:
+            self.message_user(request, message, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:rubrics_rubric_change", args=[target.pk]))
+
+    def publish_view(self, request, rubric_id: int):
+        def act(rubric):
+            rubric = services.rubric_publish(rubric=rubric, actor=request.user)
+            return rubric, (
+                f"Published v{rubric.version}: new applications to “{rubric.posting}” "
+                "are scored against it."
+            )
+
+        return self._page_button(
+            request,
+            rubric_id,
+            lambda r: r.is_draft and self.has_change_permission(request, r),
+            act,
+        )
+
+    def clone_view(self, request, rubric_id: int):
+        def act(rubric):
+            clone = services.rubric_clone(rubric=rubric, actor=request.user)
+            return clone, format_html(
+                "Cloned v{} to {}. Edit it, then publish.", rubric.version, draft_link(clone)
+            )
+
+        return self._page_button(
+            request, rubric_id, lambda r: self.has_add_clone_permission(request), act
+        )
 
     def has_add_permission(self, request):
         # Rubrics come from a posting ("Generate a draft rubric") or a clone.
@@ -148,7 +219,7 @@ class RubricAdmin(AuditHistoryMixin, TriageMixin, admin.ModelAdmin):
             request,
             queryset,
             lambda r: services.rubric_publish(rubric=r, actor=request.user),
-            "Published {n} rubric(s).",
+            lambda n: f"Published {counted(n, 'rubric', 'rubrics')}.",
         )
 
     @admin.action(description="Clone to a new draft version", permissions=["add_clone"])
@@ -158,7 +229,7 @@ class RubricAdmin(AuditHistoryMixin, TriageMixin, admin.ModelAdmin):
             request,
             queryset,
             lambda r: services.rubric_clone(rubric=r, actor=request.user),
-            "Cloned {n} rubric(s) to new drafts:",
+            lambda n: "Cloned to a new draft:" if n == 1 else f"Cloned {n} rubrics to new drafts:",
             link=draft_link,
         )
 
@@ -169,7 +240,7 @@ class RubricAdmin(AuditHistoryMixin, TriageMixin, admin.ModelAdmin):
             request,
             queryset,
             lambda r: services.rubric_retire(rubric=r, actor=request.user),
-            "Retired {n} rubric(s).",
+            lambda n: f"Retired {counted(n, 'rubric', 'rubrics')}.",
         )
 
     @admin.action(description="Reset weights to the default split", permissions=["change"])
@@ -179,7 +250,7 @@ class RubricAdmin(AuditHistoryMixin, TriageMixin, admin.ModelAdmin):
             request,
             queryset,
             lambda r: services.rubric_update(rubric=r, actor=request.user, reweigh=True),
-            "Reset the weights of {n} rubric(s).",
+            lambda n: f"Reset the weights of {counted(n, 'rubric', 'rubrics')}.",
         )
 
     def has_add_clone_permission(self, request):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from core.errors import ServiceError
 from rubrics import selectors, services
 from rubrics.admin.common import reason
+from rubrics.markdown import markdown_styles
 from rubrics.models import Criterion, Rubric
 
 KIND_PHRASES = {
@@ -33,6 +34,8 @@ class _Segment:
     criteria: list[Criterion] = field(default_factory=list)
     uncovered: str = ""
     anchor: bool = False
+    # Markdown shown as what it means (rubrics.markdown.markdown_styles): md-marker, md-h2...
+    styles: list[str] = field(default_factory=list)
 
 
 def _segment_html(text: str, segment: _Segment) -> SafeString:
@@ -51,6 +54,7 @@ def _segment_html(text: str, segment: _Segment) -> SafeString:
     if segment.uncovered:
         classes.append("uncovered")
         attrs["title"] = segment.uncovered
+    classes.extend(segment.styles)
     if classes:
         attrs["class"] = " ".join(classes)
     tag = "mark" if segment.criteria else "span"
@@ -62,7 +66,9 @@ def posting_html(text: str, criteria: list[Criterion], warnings: list[dict]) -> 
     """The posting's text as adjacent segments, each saying where it starts in the text
     (`data-start`, in characters), so a selection in the page maps back to exact offsets.
     A criterion's source span is a <mark> naming the criterion; requirement-like prose no
-    criterion covers is a span of class "uncovered"."""
+    criterion covers is a span of class "uncovered". Markdown is styled in place: its
+    markers are segments of class "md-marker" (hidden by the stylesheet, still counted),
+    what they mark carries "md-h2", "md-strong", ..."""
     size = len(text)
 
     def clamp(value) -> int:
@@ -79,13 +85,16 @@ def posting_html(text: str, criteria: list[Criterion], warnings: list[dict]) -> 
         if w.get("span") and w["code"] == UNCOVERED
     ]
     anchors = {clamp(w["span"][0]) for w in warnings if w.get("span")}
-    cuts = sorted({0, size, *anchors} | {i for a, b, _ in spans + uncovered for i in (a, b)})
+    styles = markdown_styles(text)
+    ranges = spans + uncovered + styles
+    cuts = sorted({0, size, *anchors} | {i for a, b, _ in ranges for i in (a, b)})
     segments = []
     for start, end in zip(cuts, cuts[1:], strict=False):
         if start >= end:
             continue
         segment = _Segment(start, end, anchor=start in anchors)
         segment.criteria = [c for a, b, c in spans if a <= start and end <= b]
+        segment.styles = [style for a, b, style in styles if a <= start and end <= b]
         reasons = [m for a, b, m in uncovered if a <= start and end <= b]
         if reasons:
             segment.uncovered = "Reads like a requirement, but no criterion covers it: " + " ".join(

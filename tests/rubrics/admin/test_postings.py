@@ -178,7 +178,7 @@ def test_generate_rubric_action_creates_a_draft_from_the_posting(recruiter_clien
     assert messages_of(response) == [
         (
             "success",
-            "Generated 1 draft rubric(s). Review the criteria, then publish: "
+            "Generated 1 draft rubric. Review the criteria, then publish: "
             f'<a href="{change_url(rubric)}">{rubric}</a>',
         )
     ]
@@ -220,7 +220,7 @@ def test_generate_rubric_action_reports_each_posting_on_its_own(recruiter_client
         ("error", f"Friendly team: {parse_error.value}"),
         (
             "success",
-            "Generated 1 draft rubric(s). Review the criteria, then publish: "
+            "Generated 1 draft rubric. Review the criteria, then publish: "
             f'<a href="{change_url(rubric)}">{rubric}</a>',
         ),
     ]

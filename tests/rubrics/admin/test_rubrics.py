@@ -154,10 +154,23 @@ def test_publish_action_publishes_a_valid_draft(recruiter_client):
 
     response = run_action(recruiter_client, Rubric, "publish", rubric)
 
-    assert messages_of(response) == [("success", "Published 1 rubric(s).")]
+    assert messages_of(response) == [("success", "Published 1 rubric.")]
     rubric.refresh_from_db()
     assert rubric.state == Rubric.State.PUBLISHED
     assert rubric.published_at is not None
+
+
+def test_action_messages_count_in_words_that_agree(recruiter_client):
+    first, second = rubric_with_criteria(), rubric_with_criteria()
+
+    published = run_action(recruiter_client, Rubric, "publish", first, second)
+    assert messages_of(published) == [("success", "Published 2 rubrics.")]
+    recruiter_client.get(changelist_url(Rubric))  # shows, and so clears, that message
+    cloned = run_action(recruiter_client, Rubric, "clone", first, second)
+
+    [(level, text)] = messages_of(cloned)
+    assert (level, text.split(":")[0]) == ("success", "Cloned 2 rubrics to new drafts")
+    assert text.count("<a href=") == 2
 
 
 def test_publish_action_retires_the_posting_previous_rubric(recruiter_client):
@@ -204,7 +217,7 @@ def test_publish_action_reports_each_rubric_on_its_own(recruiter_client):
 
     assert sorted(messages_of(response)) == [
         ("error", f"{bad}: A rubric needs at least one must-have criterion."),
-        ("success", "Published 1 rubric(s)."),
+        ("success", "Published 1 rubric."),
     ]
     assert list(Rubric.objects.published()) == [good]
 
@@ -216,7 +229,7 @@ def test_clone_action_copies_a_published_rubric_to_a_new_draft(recruiter_client,
 
     clone = Rubric.objects.exclude(pk=source.pk).get()
     assert messages_of(response) == [
-        ("success", f'Cloned 1 rubric(s) to new drafts: <a href="{change_url(clone)}">{clone}</a>')
+        ("success", f'Cloned to a new draft: <a href="{change_url(clone)}">{clone}</a>')
     ]
     assert (clone.posting, clone.version, clone.state, clone.cloned_from, clone.created_by) == (
         source.posting,
@@ -233,7 +246,7 @@ def test_retire_action_retires_a_published_rubric(recruiter_client):
 
     response = run_action(recruiter_client, Rubric, "retire", rubric)
 
-    assert messages_of(response) == [("success", "Retired 1 rubric(s).")]
+    assert messages_of(response) == [("success", "Retired 1 rubric.")]
     rubric.refresh_from_db()
     assert rubric.state == Rubric.State.RETIRED
     assert rubric.retired_at is not None
@@ -256,7 +269,7 @@ def test_reset_weights_action_restores_the_default_split(recruiter_client):
 
     response = run_action(recruiter_client, Rubric, "reset_weights", rubric)
 
-    assert messages_of(response) == [("success", "Reset the weights of 1 rubric(s).")]
+    assert messages_of(response) == [("success", "Reset the weights of 1 rubric.")]
     # The default split: no bonus weighs more than half the lightest must-have.
     assert [w for _, w, *_ in criteria_state(rubric)] == [D("40.00"), D("40.00"), D("20.00")]
 

@@ -195,7 +195,11 @@ def test_generate_button_creates_a_draft_and_opens_it(recruiter_client, recruite
     assert response.status_code == 302
     assert response["Location"] == change_url(rubric)
     assert messages_of(response) == [
-        ("success", "Generated draft v1. Triage its criteria beside the posting, then publish.")
+        (
+            "success",
+            f'Generated <a href="{change_url(rubric)}">draft v1</a>. '
+            "Triage its criteria beside the posting, then publish.",
+        )
     ]
     assert rubric.criteria.exists()
 
@@ -260,7 +264,7 @@ def test_generate_action_links_the_new_draft(recruiter_client):
     assert messages_of(response) == [
         (
             "success",
-            "Generated 1 draft rubric(s). Review the criteria, then publish: "
+            "Generated 1 draft rubric. Review the criteria, then publish: "
             f'<a href="{change_url(rubric)}">Night Baker — v1 (draft)</a>',
         )
     ]
@@ -280,8 +284,7 @@ def test_clone_action_links_the_new_draft(recruiter_client):
     assert messages_of(response) == [
         (
             "success",
-            "Cloned 1 rubric(s) to new drafts: "
-            f'<a href="{change_url(clone)}">Night Baker — v4 (draft)</a>',
+            f'Cloned to a new draft: <a href="{change_url(clone)}">Night Baker — v4 (draft)</a>',
         )
     ]
 
@@ -815,10 +818,38 @@ def test_locked_rubric_page_shows_no_warnings_and_readable_lists(recruiter_clien
     assertNotContains(response, 'id="rubric-warnings"')
     assertNotContains(response, 'class="uncovered"')
     baking = criterion(rubric, "Baking")
+    labels = ["Does not meet", "Partially meets", "Meets", "Exceeds"]
     assertContains(
         response,
         '<ol class="anchor-list">'
-        + "".join(f"<li>{escape(a)}</li>" for a in baking.anchors)
+        + "".join(
+            f'<li><span class="level">{n} {label}</span> {escape(a)}</li>'
+            for n, (label, a) in enumerate(zip(labels, baking.anchors, strict=True), start=1)
+        )
         + "</ol>",
     )
     assertNotContains(response, "[&quot;")
+    assertNotContains(response, "[&#x27;")
+
+
+def test_posting_panel_styles_markdown_in_place_and_keeps_every_character(recruiter_client):
+    raw_text = "## Requirements\n- **Baking**: Two years in a *commercial* bakery.\n"
+    rubric = RubricFactory(posting=JobPostingFactory(raw_text=raw_text))
+    start, end = span_of(raw_text, "**Baking**: Two years")
+    CriterionFactory(rubric=rubric, title="Baking", source_start=start, source_end=end)
+
+    response = recruiter_client.get(change_url(rubric))
+
+    segments = posting_panel(response).segments
+    assert "".join(s["text"] for s in segments) == raw_text
+    styled = [(s["text"], s.get("class", "")) for s in segments if "md-" in s.get("class", "")]
+    assert styled == [
+        ("## ", "md-marker"),
+        ("Requirements", "md-h2"),
+        ("**", "source kind-must_have md-marker"),
+        ("Baking", "source kind-must_have md-strong"),
+        ("**", "source kind-must_have md-marker"),
+        ("*", "md-marker"),
+        ("commercial", "md-em"),
+        ("*", "md-marker"),
+    ]
