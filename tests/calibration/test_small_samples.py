@@ -77,7 +77,7 @@ def disagreeing_world(n_shared: int):
         level = 1 + i % 4
         assign_and_submit(application, ada, criteria, [level, 1 + i % 3, 1 + i % 3])
         assign_and_submit(application, ben, criteria, [5 - level, 1 + i % 3, 1 + i % 3])
-    for i in range(25):
+    for _ in range(25):
         assign_and_submit(ApplicationFactory(rubric=rubric), ada, criteria, [2, 2, 2])
     return rubric, criteria[0]
 
