@@ -10,7 +10,9 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 
 from calibration import charts, explain, selectors
 from calibration.compute import MIN_SCORECARDS_TO_FLAG, MIN_SHARED_APPLICATIONS_TO_FLAG
@@ -28,10 +30,10 @@ class CalibrationRunAdmin(admin.ModelAdmin):
         "status",
         "trigger",
         "progress_display",
-        "n_ratings",
-        "n_reviewers",
+        "ratings",
+        "reviewers",
         "flagged_reviewers",
-        "created_at",
+        "created",
     ]
     list_filter = ["status", "trigger", "rubric__posting"]
     search_fields = ["rubric__posting__title"]
@@ -50,7 +52,19 @@ class CalibrationRunAdmin(admin.ModelAdmin):
 
     @admin.display(description="run", ordering="-created_at")
     def run_label(self, run):
-        return f"#{run.pk} · {run.rubric}"
+        return f"#{run.pk} · {run.rubric.posting.title} v{run.rubric.version}"
+
+    @admin.display(description="created", ordering="created_at")
+    def created(self, run):
+        return date_format(localtime(run.created_at), "j M Y, H:i")
+
+    @admin.display(description="ratings", ordering="n_ratings")
+    def ratings(self, run):
+        return run.n_ratings
+
+    @admin.display(description="reviewers", ordering="n_reviewers")
+    def reviewers(self, run):
+        return run.n_reviewers
 
     @admin.display(description="progress")
     def progress_display(self, run):
@@ -65,7 +79,7 @@ class CalibrationRunAdmin(admin.ModelAdmin):
             run.progress,
         )
 
-    @admin.display(description="flagged reviewers", ordering="flagged_count")
+    @admin.display(description="flagged", ordering="flagged_count")
     def flagged_reviewers(self, run):
         return run.flagged_count
 

@@ -116,11 +116,18 @@ def reviewer_todo(reviewer: Reviewer) -> str:
 
 
 def criterion_todo(criterion: Criterion) -> str:
-    if not criterion.flagged:
+    """What to do about a flagged criterion ("" when not flagged)."""
+    return criteria_todo([criterion] if criterion.flagged else [])
+
+
+def criteria_todo(criteria: list[Criterion]) -> str:
+    if not criteria:
         return ""
+    names = _join([f"\u201c{c.title}\u201d" for c in criteria])
+    split = "it if it asks" if len(criteria) == 1 else "any that asks"
     return (
-        f"Re-read the anchors of \u201c{criterion.title}\u201d together; consider splitting "
-        f"it if it asks about two things at once."
+        f"Re-read the anchors of {names} together; consider splitting {split} about two "
+        f"things at once."
     )
 
 
@@ -182,13 +189,13 @@ def summary(
                 "info",
             )
         )
-    for c in poor:
+    if poor:
         sentences.append(
             Sentence(
-                f"Reviewers agree poorly on \u201c{c.title}\u201d ({number(c.alpha)}; "
-                f"{number(ALPHA_TENTATIVE, 3)} is the least to rely on).",
-                "flag" if c.flagged else "info",
-                criterion_todo(c),
+                f"Reviewers agree poorly on {_titles(poor)}: "
+                f"{number(ALPHA_TENTATIVE, 3)} is the least to rely on.",
+                "flag" if any(c.flagged for c in poor) else "info",
+                criteria_todo([c for c in poor if c.flagged]),
             )
         )
     few_reviewers = [r for r in reviewers if not r.flagged and r.n_scorecards < min_scorecards]
@@ -221,7 +228,10 @@ def _count(n: int, noun: str) -> str:
 
 
 def _titles(criteria: list[Criterion]) -> str:
-    names = [f"\u201c{c.title}\u201d ({number(c.alpha)})" for c in criteria]
+    return _join([f"\u201c{c.title}\u201d ({number(c.alpha)})" for c in criteria])
+
+
+def _join(names: list[str]) -> str:
     if len(names) == 1:
         return names[0]
     return ", ".join(names[:-1]) + " and " + names[-1]

@@ -319,13 +319,18 @@ def test_run_page_opens_with_a_summary_in_sentences(recruiter_client, world, run
         "Schedule a calibration session with Cleo Tester; compare Cleo Tester's notes with "
         "the others' on the candidates you share.",
     )
-    assert [kind for kind, _text, _todo in sentences[2:]] == ["flag"] * 3
+    a, b, c = (f"\u201c{criterion.title}\u201d" for criterion in world.criteria)
+    assert sentences[2:] == [
+        (
+            "flag",
+            f"Reviewers agree poorly on {a} (0.45), {b} (0.63) and {c} (0.63): 0.667 is the "
+            "least to rely on.",
+            f"Re-read the anchors of {a}, {b} and {c} together; consider splitting any that "
+            "asks about two things at once.",
+        )
+    ]
     assertContains(response, '<ul class="summary" id="summary">')
-    assertContains(
-        response,
-        f"Reviewers agree poorly on \u201c{world.criteria[0].title}\u201d (0.45; 0.667 is the "
-        "least to rely on).",
-    )
+    assertContains(response, "<strong>What to do:</strong> Re-read the anchors of", html=False)
 
 
 def test_run_page_dates_end_with_one_period(recruiter_client, run):
