@@ -120,6 +120,7 @@ class CalibrationRunAdmin(admin.ModelAdmin):
             reviewers.append(words)
             row.name = words.name
             row.severity_text = explain.severity_words(row.severity)
+            row.drift_text = explain.signed(row.drift)
             row.todo = explain.reviewer_todo(words)
         criteria = []
         for row in criterion_rows:

@@ -687,3 +687,13 @@ def test_admin_ranking_orders_by_adjusted_score(recruiter_client, world, run):
         'calibration run)">Adjusted</a>',
         html=True,
     )
+
+
+def test_run_page_shows_trends_with_a_sign(recruiter_client, world, run):
+    run.reviewers.filter(reviewer=world.ada).update(drift=-0.27)
+    run.reviewers.filter(reviewer=world.ben).update(drift=0.24)
+
+    response = recruiter_client.get(run_page(run))
+
+    trend = {cells[0]: cells[5] for _cls, cells in parsed(response).tables["reviewers"][1:]}
+    assert trend == {"Cleo Tester": "—", "Ada Tester": "\u22120.27", "Ben Tester": "+0.24"}
