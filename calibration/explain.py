@@ -184,8 +184,8 @@ def summary(
     if tentative:
         sentences.append(
             Sentence(
-                f"Reviewers agree only tentatively on {_titles(tentative)}: good enough to "
-                f"rank, worth watching.",
+                f"Reviewers agree only tentatively on {_titles(tentative)}: enough for "
+                f"tentative conclusions, not yet to rely on.",
                 "info",
             )
         )

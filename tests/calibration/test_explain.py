@@ -78,8 +78,8 @@ def test_criteria_are_grouped_by_how_well_reviewers_agree_on_them():
         ("info", "Reviewers agree well on \u201cPython\u201d (0.85) and \u201cSQL\u201d (0.81)."),
         (
             "info",
-            "Reviewers agree only tentatively on \u201cTesting\u201d (0.70): good enough to rank, "
-            "worth watching.",
+            "Reviewers agree only tentatively on \u201cTesting\u201d (0.70): enough for tentative "
+            "conclusions, not yet to rely on.",
         ),
         (
             "flag",
