@@ -16,6 +16,18 @@ SECONDS_PER_30_DAYS = 30 * 24 * 3600
 DRIFT_WINDOWS = 4
 MIN_DRIFT_SPAN_SECONDS = 14 * 24 * 3600
 
+# Below these sample sizes a run still reports its estimates but flags nothing
+# (README, "Small samples"): a reviewer needs this many submitted scorecards,
+# a criterion this many applications scored on it by two or more reviewers.
+MIN_SCORECARDS_TO_FLAG = 10
+MIN_SHARED_APPLICATIONS_TO_FLAG = 20
+# A reviewer drifts when their severity moves by more than this many scale
+# points per 30 days, at more than twice its standard error. Severity is
+# relative to the other reviewers, so when one of three drifts by d the other
+# two seem to drift by about -d/2: 0.75 flags a reviewer moving a level in
+# six weeks without flagging the two who stayed put.
+DRIFT_THRESHOLD = 0.75
+
 
 @dataclass
 class ReviewerResult:
@@ -94,7 +106,17 @@ def compute_calibration(*, ratings, criteria: list[Criterion], scale_max: int) -
     crit_ids, c = stats.factorize(crit)
     # What is rated is an (application, criterion) pair: statistics that only
     # compare ratings of the same item take these codes as their units.
-    item = stats.factorize(a * crit_ids.size + c)[1]
+    item_keys, item = stats.factorize(a * crit_ids.size + c)
+    # Per criterion, how many applications two or more reviewers scored on it
+    # (one scorecard per reviewer and application: two ratings, two reviewers).
+    shared = np.bincount(
+        item_keys[np.bincount(item, minlength=item_keys.size) >= 2] % crit_ids.size,
+        minlength=crit_ids.size,
+    )
+    shared_by_criterion = dict(zip(crit_ids.tolist(), shared.tolist(), strict=True))
+    scorecards_by_reviewer = dict(
+        zip(rev_ids.tolist(), _distinct_per_code(r, a, rev_ids.size).tolist(), strict=True)
+    )
 
     # The rubric-level block only: per criterion, alphas come with the
     # criterion summaries below.
@@ -123,7 +145,9 @@ def compute_calibration(*, ratings, criteria: list[Criterion], scale_max: int) -
         drift = stats.severity_drift(a, r, val, times, c, n_windows=DRIFT_WINDOWS)
         drift_by = {_id(rev_ids, row.rater): row for row in drift.raters}
 
-    rater_flags, criterion_flags = _flags_in_words(flags, effects, summaries)
+    rater_flags, criterion_flags = _flags_in_words(
+        flags, effects, summaries, scorecards_by_reviewer, shared_by_criterion, drift_by
+    )
 
     reviewers = _reviewers(rev_ids, r, a, val, scale_max, effects, consensus, drift_by, rater_flags)
     criterion_rows = _criteria(criteria, summaries, criterion_flags)
@@ -160,26 +184,44 @@ def _effects_by_id(effects, app_ids, rev_ids, crit_ids):
     )
 
 
-def _flags_in_words(flags, effects, summaries):
+def _flags_in_words(flags, effects, summaries, scorecards, shared, drift_by):
     """Flags keyed by reviewer and criterion id, as (serious, reason) with the
-    reason in a recruiter's words (stats' own messages name codes)."""
+    reason in a recruiter's words (stats' own messages name codes).
+
+    Below the minimum sample sizes (``MIN_SCORECARDS_TO_FLAG`` scorecards for
+    a reviewer, ``MIN_SHARED_APPLICATIONS_TO_FLAG`` applications scored by two
+    or more reviewers for a criterion) nothing is flagged, whatever the
+    estimate: the reason says how far the sample is from the minimum. The
+    stored rows are what the page, the API and the digest all read."""
     raters = {row.rater: row for row in effects.raters}
     criteria = {s.criterion: s for s in summaries}
-    by_rater: dict[int, tuple[bool, str]] = {}
-    by_criterion: dict[int, tuple[bool, str]] = {}
+    by_rater: dict[int, tuple[bool, str]] = {
+        reviewer_id: (False, too_few_scorecards(n))
+        for reviewer_id, n in scorecards.items()
+        if n < MIN_SCORECARDS_TO_FLAG
+    }
+    by_criterion: dict[int, tuple[bool, str]] = {
+        criterion_id: (False, too_few_shared(n))
+        for criterion_id, n in shared.items()
+        if n < MIN_SHARED_APPLICATIONS_TO_FLAG
+    }
     for flag in flags:
         code = int(flag.code)
         if flag.kind in ("lenient_rater", "severe_rater"):
+            if code in by_rater:
+                continue
             r = raters[flag.code]
             word, side = (
                 ("Lenient", "above") if flag.kind == "lenient_rater" else ("Severe", "below")
             )
             by_rater[code] = (
                 True,
-                f"{word}: scores {abs(r.severity):.2f} points {side} the "
-                f"consensus (SE {r.se:.2f}, {r.n_ratings} ratings)",
+                f"{word}: scores {abs(r.severity):.2f} points {side} the others on the "
+                f"same candidates (SE {r.se:.2f}, {scorecards.get(code, 0)} scorecards)",
             )
         elif flag.kind == "low_agreement_criterion":
+            if code in by_criterion:
+                continue
             s = criteria[flag.code]
             alpha = s.alpha_interval.value
             by_criterion[code] = (
@@ -191,7 +233,28 @@ def _flags_in_words(flags, effects, summaries):
         else:
             target = by_rater if flag.subject == "rater" else by_criterion
             target.setdefault(code, (False, "Too few ratings to say"))
+    for reviewer_id, trend in drift_by.items():
+        if reviewer_id in by_rater or trend.slope is None or trend.slope_se is None:
+            continue
+        per_30_days = trend.slope * SECONDS_PER_30_DAYS
+        if abs(per_30_days) > DRIFT_THRESHOLD and abs(trend.slope) > 2 * trend.slope_se:
+            by_rater[reviewer_id] = (
+                True,
+                f"Drifting: scores move {per_30_days:+.2f} points per 30 days "
+                f"(SE {trend.slope_se * SECONDS_PER_30_DAYS:.2f})",
+            )
     return by_rater, by_criterion
+
+
+def too_few_scorecards(n: int) -> str:
+    return f"Too few scorecards to judge ({n}; {MIN_SCORECARDS_TO_FLAG} needed)"
+
+
+def too_few_shared(n: int) -> str:
+    return (
+        f"Too few applications scored by two or more reviewers to judge agreement "
+        f"({n}; {MIN_SHARED_APPLICATIONS_TO_FLAG} needed)"
+    )
 
 
 def _kappa_summary(kappas) -> dict:

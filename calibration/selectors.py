@@ -100,3 +100,45 @@ def rubrics_to_start() -> QuerySet[Rubric]:
         .select_related("posting")
         .annotate(n_applications=Count("applications"))
     )
+
+
+def run_for_page(run_id) -> CalibrationRun | None:
+    """A run with its rubric and posting, and its reviewer rows (flagged first,
+    most severe first) and criterion rows (rubric order) prefetched: the run
+    page reads everything from these, in a fixed number of queries."""
+    return (
+        CalibrationRun.objects.select_related("rubric__posting")
+        .prefetch_related(
+            Prefetch(
+                "reviewers",
+                queryset=ReviewerCalibration.objects.select_related("reviewer").order_by(
+                    "-flagged", "severity", "pk"
+                ),
+            ),
+            Prefetch(
+                "criteria",
+                queryset=CriterionCalibration.objects.select_related("criterion").order_by(
+                    "criterion__order", "criterion_id"
+                ),
+            ),
+        )
+        .filter(pk=run_id)
+        .first()
+    )
+
+
+def queued_run(rubric) -> CalibrationRun | None:
+    """The rubric's oldest run still waiting for a worker, if any."""
+    return (
+        CalibrationRun.objects.filter(rubric=rubric, status=CalibrationRun.Status.QUEUED)
+        .order_by("created_at", "pk")
+        .first()
+    )
+
+
+def flag_counts(run: CalibrationRun) -> tuple[int, int]:
+    """How many reviewers and criteria a run flagged."""
+    return (
+        run.reviewers.filter(flagged=True).count(),
+        run.criteria.filter(flagged=True).count(),
+    )

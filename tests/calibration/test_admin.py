@@ -1,7 +1,11 @@
 """Calibration runs in the admin: the run list, the run page with its tables and
 charts, "Start a run", and the severity-adjusted score in the admin's ranking."""
 
+import html
+import json
+import re
 from html.parser import HTMLParser
+from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -9,7 +13,13 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from calibration.models import CalibrationRun
 from calibration.services import calibration_run
-from tests.factories import published_rubric, rubric_with_criteria
+from tests.factories import (
+    ApplicationFactory,
+    ReviewerFactory,
+    assign_and_submit,
+    published_rubric,
+    rubric_with_criteria,
+)
 from tests.support import messages_of
 
 pytestmark = pytest.mark.django_db
@@ -90,17 +100,27 @@ def test_changelist_lists_runs_with_status_and_flagged_reviewers(recruiter_clien
     assert [r.pk for r in response.context["cl"].result_list] == [run.pk]
     assert response.context["cl"].result_list[0].flagged_count == 1
     assertContains(response, '<td class="field-flagged_reviewers">1</td>', html=True)
-    assertContains(response, '<td class="field-progress_display">Succeeded</td>', html=True)
+    assertContains(response, '<td class="field-status">Succeeded</td>', html=True)
+    # The status is said once: no progress for a finished run.
+    assertContains(response, '<td class="field-progress_display">—</td>', html=True)
+    assertNotContains(response, "<progress")
 
 
-def test_changelist_shows_a_running_runs_progress(recruiter_client, world):
+def test_changelist_shows_a_progress_bar_only_while_a_run_works(recruiter_client, world):
     CalibrationRun.objects.create(
         rubric=world.rubric, status="running", progress=35, progress_message="Fitting"
     )
+    CalibrationRun.objects.create(rubric=world.rubric, status="queued")
 
     response = recruiter_client.get(CHANGELIST)
 
-    assertContains(response, '<td class="field-progress_display">35% · Fitting</td>', html=True)
+    assertContains(
+        response,
+        '<td class="field-progress_display"><progress value="35" max="100" title="Fitting">'
+        "35%</progress> 35%</td>",
+        html=True,
+    )
+    assertContains(response, '<td class="field-progress_display">—</td>', count=1, html=True)
 
 
 def test_changelist_has_no_add_button(recruiter_client, run):
@@ -147,12 +167,12 @@ def test_run_page_has_the_reviewers_table_with_the_lenient_reviewer_flagged(
         "",
         [
             "Reviewer",
-            "Ratings",
-            "Mean",
-            "Severity ± SE",
-            "Agreement with consensus",
-            "Drift / 30 days",
-            "Flag",
+            "Scorecards",
+            "Average level",
+            "Leniency",
+            "Agreement with the others",
+            "Trend / 30 days",
+            "Flag and what to do",
         ],
     )
     cleo = run.reviewers.get(reviewer=world.cleo)
@@ -160,18 +180,38 @@ def test_run_page_has_the_reviewers_table_with_the_lenient_reviewer_flagged(
         "flagged",
         [
             "Cleo Tester",
-            "93",
+            "31",
             f"{cleo.mean:.2f}",
-            f"0.67 ± {cleo.severity_se:.2f}",
+            f"+0.67 lenient ± {cleo.severity_se:.2f}",
             f"{cleo.agreement_with_consensus:.2f}",
-            "—" if cleo.drift is None else f"{cleo.drift:.2f}",
-            cleo.flag_reason,
+            "—",
+            f"{cleo.flag_reason} Schedule a calibration session with Cleo Tester; compare "
+            "Cleo Tester's notes with the others' on the candidates you share.",
         ],
     )
-    assert sorted((cls, cells[0]) for cls, cells in rows[2:]) == [
-        ("", "Ada Tester"),
-        ("", "Ben Tester"),
+    assert sorted((cls, cells[0], cells[3][:12]) for cls, cells in rows[2:]) == [
+        ("", "Ada Tester", "\u22120.33 severe"),
+        ("", "Ben Tester", "\u22120.33 severe"),
     ]
+
+
+def test_run_page_columns_explain_themselves(recruiter_client, run):
+    response = recruiter_client.get(run_page(run))
+
+    assertContains(
+        response,
+        '<abbr title="Severity from the rater-effects model (score = candidate + reviewer + '
+        'criterion + noise), ± standard error">Leniency</abbr>',
+        html=True,
+    )
+    assertContains(
+        response,
+        '<abbr title="Krippendorff\'s alpha, ordinal (levels as ranks)">Agreement (ordinal)</abbr>',
+        html=True,
+    )
+    assertContains(response, "<dt>Leniency</dt>", html=True)
+    assertContains(response, "Nobody is flagged with fewer than 10 scorecards.")
+    assertContains(response, "No criterion is flagged until 20 applications")
 
 
 def test_run_page_has_the_criteria_table(recruiter_client, world, run):
@@ -181,23 +221,24 @@ def test_run_page_has_the_criteria_table(recruiter_client, world, run):
     assert rows[0][1] == [
         "Criterion",
         "Ratings",
-        "Mean",
-        "Spread (SD)",
-        "Alpha (ordinal)",
-        "Alpha (interval)",
-        "Discrimination",
-        "Flag",
+        "Average level",
+        "Spread",
+        "Agreement (ordinal)",
+        "Agreement (interval)",
+        "Separates candidates",
+        "Flag and what to do",
     ]
     stored = {c.criterion_id: c for c in run.criteria.all()}
     assert [(cls, cells[:2] + cells[4:6] + cells[7:]) for cls, cells in rows[1:]] == [
         (
-            "flagged" if stored[c.pk].flagged else "",
+            "flagged",
             [
                 c.title,
                 "94",
-                f"{stored[c.pk].alpha_ordinal:.3f}",
-                f"{stored[c.pk].alpha_interval:.3f}",
-                stored[c.pk].flag_reason,
+                f"{stored[c.pk].alpha_ordinal:.2f}",
+                f"{stored[c.pk].alpha_interval:.2f} · poor",
+                f"{stored[c.pk].flag_reason} Re-read the anchors of \u201c{c.title}\u201d "
+                "together; consider splitting it if it asks about two things at once.",
             ],
         )
         for c in world.criteria
@@ -213,7 +254,7 @@ def test_run_page_marks_a_flagged_criterion(recruiter_client, world, run):
     response = recruiter_client.get(run_page(run))
 
     rows = parsed(response).tables["criteria"][1:]
-    assert [(cls, cells[0], cells[-1]) for cls, cells in rows] == [
+    assert [(cls, cells[0], cells[-1][:48]) for cls, cells in rows] == [
         ("flagged", world.criteria[0].title, "criterion x: interval alpha 0.100 is below 0.667"),
         ("", world.criteria[1].title, ""),
         ("", world.criteria[2].title, ""),
@@ -224,17 +265,102 @@ def test_run_page_has_the_agreement_table(recruiter_client, run):
     response = recruiter_client.get(run_page(run))
 
     rows = {cells[0]: cells[1] for _cls, cells in parsed(response).tables["agreement"]}
-    assert rows["n_units"] == "32"
-    assert rows["n_raters"] == "3"
-    assert rows["n_ratings"] == "282"
-    assert rows["cohen_kappa"] == "—"
-    assert "notes" not in rows
+    assert rows == {
+        "Agreement, whole rubric (ordinal)": "0.61 · poor",
+        "Agreement, whole rubric (interval)": "0.58 · poor",
+        "Agreement of a typical pair of reviewers": "0.57",
+        "Agreement of the least alike pair": "0.50",
+    }
     assertContains(
         response,
-        "<li>cohen_kappa: Cohen's kappa compares exactly two raters; "
-        "these ratings come from 3</li>",
+        '<abbr title="Krippendorff\'s alpha, ordinal">Agreement, whole rubric (ordinal)</abbr>',
         html=True,
     )
+
+
+def test_run_page_keeps_the_raw_numbers_in_a_collapsed_section(recruiter_client, world, run):
+    response = recruiter_client.get(run_page(run))
+
+    raw = re.search(
+        r'<details id="raw-numbers">\s*<summary>Raw numbers \(as in the API\)</summary>\s*'
+        r"<pre>(.*?)</pre>",
+        response.content.decode(),
+        re.S,
+    )
+    numbers = json.loads(html.unescape(raw.group(1)))
+    assert numbers["agreement"] == run.agreement
+    assert numbers["agreement"]["notes"]["cohen_kappa"] == (
+        "Cohen's kappa compares exactly two raters; these ratings come from 3"
+    )
+    cleo = run.reviewers.get(reviewer=world.cleo)
+    assert numbers["reviewers"][0] == {
+        "reviewer": "Cleo Tester",
+        "n_ratings": 93,
+        "n_applications": 31,
+        "mean": cleo.mean,
+        "severity": cleo.severity,
+        "severity_se": cleo.severity_se,
+        "agreement_with_consensus": cleo.agreement_with_consensus,
+        "drift": None,
+        "distribution": cleo.distribution,
+    }
+    assert [c["criterion"] for c in numbers["criteria"]] == [c.title for c in world.criteria]
+
+
+def test_run_page_opens_with_a_summary_in_sentences(recruiter_client, world, run):
+    response = recruiter_client.get(run_page(run))
+
+    sentences = [(s.kind, s.text, s.todo) for s in response.context["summary"]]
+    assert sentences[0] == ("info", "Based on 282 ratings of 32 applications by 3 reviewers.", "")
+    assert sentences[1] == (
+        "flag",
+        "Cleo Tester scores 0.67 points above the others on the same candidates; Cleo "
+        "Tester's scores are adjusted by that in the ranking's Adjusted column.",
+        "Schedule a calibration session with Cleo Tester; compare Cleo Tester's notes with "
+        "the others' on the candidates you share.",
+    )
+    a, b, c = (f"\u201c{criterion.title}\u201d" for criterion in world.criteria)
+    assert sentences[2:] == [
+        (
+            "flag",
+            f"Reviewers agree poorly on {a} (0.45), {b} (0.63) and {c} (0.63): 0.667 is the "
+            "least to rely on.",
+            f"Re-read the anchors of {a}, {b} and {c} together; consider splitting any that "
+            "asks about two things at once.",
+        )
+    ]
+    assertContains(response, '<ul class="summary" id="summary">')
+    assertContains(response, "<strong>What to do:</strong> Re-read the anchors of", html=False)
+
+
+def test_run_page_dates_end_with_one_period(recruiter_client, run):
+    response = recruiter_client.get(run_page(run))
+
+    text = response.content.decode()
+    assert "m.." not in text and ".." not in re.sub(r"<[^>]+>", "", text).replace("…", "")
+    assertContains(response, f"Finished {run.finished_at:%-d %b %Y, %H:%M}: 282 ratings")
+
+
+def test_run_page_query_count_does_not_grow_with_reviewers_and_criteria(
+    recruiter_client, django_assert_max_num_queries
+):
+    def page_queries(n_reviewers):
+        rubric = published_rubric()
+        criteria = list(rubric.criteria.order_by("order", "id"))
+        reviewers = [ReviewerFactory() for _ in range(n_reviewers)]
+        for i in range(12):
+            application = ApplicationFactory(rubric=rubric)
+            for k, reviewer in enumerate(reviewers):
+                assign_and_submit(application, reviewer, criteria, [1 + (i + k) % 4] * 3)
+        run = calibration_run(rubric_id=rubric.pk)
+        recruiter_client.get(run_page(run))  # fills the content-type cache
+        with django_assert_max_num_queries(12) as captured:
+            response = recruiter_client.get(run_page(run))
+        assert response.status_code == 200
+        assert len(response.context["reviewer_rows"]) == n_reviewers
+        return len(captured)
+
+    assert page_queries(2) == page_queries(6)
 
 
 def test_run_page_shows_the_three_charts(recruiter_client, run):
@@ -267,7 +393,7 @@ def test_an_unfinished_run_page_refreshes_itself_with_a_progress_bar(
     assertContains(response, '<meta http-equiv="refresh" content="3">', html=True)
     assertContains(
         response,
-        '<span class="progress"><span style="width: 35%"></span></span>',
+        '<progress id="run-progress" value="35" max="100">35%</progress>',
         html=True,
     )
     assertContains(response, "35% Fitting 282 ratings")
@@ -278,7 +404,7 @@ def test_a_finished_run_page_does_not_refresh(recruiter_client, run):
     response = recruiter_client.get(run_page(run))
 
     assertNotContains(response, 'http-equiv="refresh"')
-    assertNotContains(response, 'class="progress"')
+    assertNotContains(response, "<progress")
 
 
 def test_a_failed_run_page_shows_the_error(recruiter_client, world):
@@ -367,19 +493,103 @@ def test_start_page_without_published_rubrics_says_so(recruiter_client):
 def test_start_queues_a_run_and_redirects_to_it(
     recruiter_client, recruiter, world, django_capture_on_commit_callbacks
 ):
+    """Inside the test's transaction the run waits for the commit, so when the
+    message is written it is still queued, and the message says so."""
     with django_capture_on_commit_callbacks(execute=True):
         response = recruiter_client.post(START, {"rubric": world.rubric.pk})
 
     run = CalibrationRun.objects.get()
     assert response.status_code == 302
     assert response["Location"] == run_page(run)
-    assert messages_of(response) == [("success", f"Calibration of {world.rubric} queued.")]
+    assert messages_of(response) == [
+        (
+            "success",
+            f'Calibration run <a href="{run_page(run)}">#{run.pk}</a> is queued; its page shows '
+            "the progress.",
+        )
+    ]
     assert (run.status, run.trigger, run.requested_by, run.n_ratings) == (
         "succeeded",
         "manual",
         recruiter,
         282,
     )
+
+
+def test_start_says_the_run_finished_when_it_ran_at_once(recruiter_client, world):
+    """Without a broker, in autocommit (as a real request runs), the task runs
+    as the run is created: by the message, it has finished."""
+    with mock.patch(
+        "django.db.transaction.on_commit", side_effect=lambda func, using=None, robust=False: func()
+    ):
+        response = recruiter_client.post(START, {"rubric": world.rubric.pk})
+
+    run = CalibrationRun.objects.get()
+    assert run.status == "succeeded"
+    assert messages_of(response) == [
+        (
+            "success",
+            f'Calibration run <a href="{run_page(run)}">#{run.pk}</a> finished: 282 ratings of 32 '
+            "applications by 3 reviewers; 1 reviewer and 3 criteria flagged.",
+        )
+    ]
+    follow = recruiter_client.get(response["Location"])
+    assertContains(follow, f'<a href="{run_page(run)}">#{run.pk}</a> finished', html=False)
+
+
+def test_start_says_a_failed_run_failed(recruiter_client, world):
+    with (
+        mock.patch(
+            "django.db.transaction.on_commit",
+            side_effect=lambda func, using=None, robust=False: func(),
+        ),
+        mock.patch("calibration.services.compute_calibration", side_effect=ValueError("boom")),
+        pytest.raises(ValueError),
+    ):
+        # Eager tasks propagate their error (CELERY_TASK_EAGER_PROPAGATES).
+        recruiter_client.post(START, {"rubric": world.rubric.pk})
+
+    assert CalibrationRun.objects.get().status == "failed"
+
+
+def test_start_with_a_broker_joins_a_run_still_waiting_in_the_queue(
+    recruiter_client, world, settings
+):
+    settings.BROKER_CONFIGURED = True
+    waiting = CalibrationRun.objects.create(rubric=world.rubric, status="queued")
+
+    response = recruiter_client.post(START, {"rubric": world.rubric.pk})
+
+    assert list(CalibrationRun.objects.values_list("pk", flat=True)) == [waiting.pk]
+    assert response["Location"] == run_page(waiting)
+    assert messages_of(response) == [
+        (
+            "info",
+            f"A calibration of {world.rubric} was already waiting in the queue as run "
+            f'<a href="{run_page(waiting)}">#{waiting.pk}</a>; your request joins it rather '
+            "than starting another. It will read every scorecard submitted until it starts.",
+        )
+    ]
+
+
+def test_start_with_a_broker_says_queued(
+    recruiter_client, world, settings, django_capture_on_commit_callbacks
+):
+    settings.BROKER_CONFIGURED = True
+    # A running run is not joined: it may have read its ratings already.
+    CalibrationRun.objects.create(rubric=world.rubric, status="running")
+
+    with mock.patch("calibration.scheduling.calibrate_rubric.apply_async_on_commit"):
+        response = recruiter_client.post(START, {"rubric": world.rubric.pk})
+
+    run = CalibrationRun.objects.get(status="queued")
+    assert messages_of(response) == [
+        (
+            "success",
+            f'Calibration run <a href="{run_page(run)}">#{run.pk}</a> is queued: a worker will '
+            "start it shortly, and its page shows the progress.",
+        )
+    ]
 
 
 def test_start_for_a_draft_rubric_is_not_found(recruiter_client):
@@ -477,3 +687,13 @@ def test_admin_ranking_orders_by_adjusted_score(recruiter_client, world, run):
         'calibration run)">Adjusted</a>',
         html=True,
     )
+
+
+def test_run_page_shows_trends_with_a_sign(recruiter_client, world, run):
+    run.reviewers.filter(reviewer=world.ada).update(drift=-0.27)
+    run.reviewers.filter(reviewer=world.ben).update(drift=0.24)
+
+    response = recruiter_client.get(run_page(run))
+
+    trend = {cells[0]: cells[5] for _cls, cells in parsed(response).tables["reviewers"][1:]}
+    assert trend == {"Cleo Tester": "—", "Ada Tester": "\u22120.27", "Ben Tester": "+0.24"}

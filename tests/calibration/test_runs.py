@@ -181,7 +181,8 @@ def test_lenient_reviewer_is_flagged_with_the_reason(world):
     row = reviewer_row(run, world.cleo)
     assert row.flagged is True
     assert row.flag_reason == (
-        f"Lenient: scores {severity:.2f} points above the consensus (SE {se:.2f}, 90 ratings)"
+        f"Lenient: scores {severity:.2f} points above the others on the same candidates "
+        f"(SE {se:.2f}, 30 scorecards)"
     )
     assert row.flag_reason.startswith("Lenient: scores 0.67 points above")
 
@@ -207,7 +208,8 @@ def test_severe_reviewer_is_flagged_with_the_reason():
     assert severity == pytest.approx(-2 / 3)
     assert (row.flagged, row.flag_reason) == (
         True,
-        f"Severe: scores 0.67 points below the consensus (SE {se:.2f}, 90 ratings)",
+        f"Severe: scores 0.67 points below the others on the same candidates "
+        f"(SE {se:.2f}, {N_APPLICATIONS} scorecards)",
     )
 
 
@@ -219,9 +221,9 @@ def test_reviewers_within_half_a_level_are_not_flagged(world):
     ) == [("ada", ""), ("ben", "")]
 
 
-def test_reviewer_with_too_few_ratings_is_not_flagged_even_when_lenient():
-    """Three applications × 3 criteria = 9 ratings each: below the 10
-    needed to judge severity, so the lenient reviewer is noted, not flagged."""
+def test_reviewer_with_too_few_scorecards_is_not_flagged_even_when_lenient():
+    """Three scorecards each: below the 10 needed to judge severity, so the
+    lenient reviewer is noted, with how many scorecards there are, not flagged."""
     rubric = published_rubric()
     criteria = list(rubric.criteria.order_by("order", "id"))
     ada, cleo = ReviewerFactory(), ReviewerFactory()
@@ -234,7 +236,10 @@ def test_reviewer_with_too_few_ratings_is_not_flagged_even_when_lenient():
 
     row = reviewer_row(run, cleo)
     assert row.severity == pytest.approx(0.5, abs=1e-4)
-    assert (row.flagged, row.flag_reason) == (False, "Too few ratings to say")
+    assert (row.flagged, row.flag_reason) == (
+        False,
+        "Too few scorecards to judge (3; 10 needed)",
+    )
 
 
 def test_reviewer_who_grows_more_lenient_over_two_months_drifts_upwards():

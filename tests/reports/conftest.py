@@ -9,6 +9,16 @@ from tests.factories import ReviewerFactory
 from tests.reports.support import SITE, FlakyBackend, digest_world, now_wednesday
 
 
+@pytest.fixture(autouse=True)
+def flags_on_small_samples(monkeypatch):
+    """The digest world has 7 scorecards per reviewer and 6 applications per
+    criterion, below the minimums under which a run flags nothing (README,
+    "Small samples"); these tests are about how the digest shows flags, so
+    they lower the minimums to the world's size."""
+    monkeypatch.setattr("calibration.compute.MIN_SCORECARDS_TO_FLAG", 5)
+    monkeypatch.setattr("calibration.compute.MIN_SHARED_APPLICATIONS_TO_FLAG", 5)
+
+
 @pytest.fixture
 def report():
     """The digest world's report for 16–22 November 2026, sent to Rita."""

@@ -1,0 +1,298 @@
+"""A calibration run in a recruiter's words: the summary sentences at the top
+of the run page, what to do about each flag, and the statistics named and
+formatted for people who are not statisticians.
+
+Pure: plain data in (``Reviewer`` and ``Criterion`` rows, the run's
+agreement dict), strings out; no Django import. The flags themselves (and
+the minimum sample sizes below which nothing is flagged) are decided in
+``calibration.compute``; this module only words them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MINUS = "\u2212"
+
+# Krippendorff's bars for alpha (Content Analysis, 2004, p. 241): at least
+# 0.800 to rely on the data, 0.667 for tentative conclusions only.
+ALPHA_GOOD = 0.8
+ALPHA_TENTATIVE = 0.667
+# Severity within this many scale points either way reads as "in line".
+IN_LINE = 0.1
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    name: str
+    n_scorecards: int
+    severity: float | None
+    flagged: bool
+    flag_reason: str
+    drift: float | None = None
+
+
+@dataclass(frozen=True)
+class Criterion:
+    title: str
+    alpha: float | None  # the alpha the flags use (interval)
+    flagged: bool
+    flag_reason: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One line of the summary. ``kind`` is "flag" (act on it), "caveat"
+    (too little data to say) or "info"; ``todo`` is what to do, if anything."""
+
+    text: str
+    kind: str
+    todo: str = ""
+
+
+@dataclass(frozen=True)
+class Statistic:
+    """A rubric-level statistic: its name in words, the technical name (for a
+    tooltip), the value as shown and one line on how to read it."""
+
+    label: str
+    technical: str
+    value: str
+    help: str
+
+
+# --- Numbers as read -------------------------------------------------------------------
+
+
+def number(value: float | None, places: int = 2) -> str:
+    """``places`` decimals with a true minus sign; "—" when undefined."""
+    if value is None:
+        return "—"
+    text = f"{value:.{places}f}"
+    return text.replace("-", MINUS)
+
+
+def signed(value: float | None, places: int = 2) -> str:
+    if value is None:
+        return "—"
+    text = f"{value:+.{places}f}"
+    return text.replace("-", MINUS)
+
+
+def severity_words(severity: float | None) -> str:
+    """ "+0.40 lenient", "−0.70 severe", "+0.04 in line" or "—"."""
+    if severity is None:
+        return "—"
+    word = "in line" if abs(severity) < IN_LINE else "lenient" if severity > 0 else "severe"
+    return f"{signed(severity)} {word}"
+
+
+def agreement_words(alpha: float | None) -> str:
+    """How an alpha reads against Krippendorff's bars."""
+    if alpha is None:
+        return "cannot be computed"
+    if alpha >= ALPHA_GOOD:
+        return "good"
+    if alpha >= ALPHA_TENTATIVE:
+        return "tentative"
+    return "poor"
+
+
+# --- What to do ----------------------------------------------------------------------
+
+
+def reviewer_todo(reviewer: Reviewer) -> str:
+    """What to do about a flagged reviewer ("" when not flagged)."""
+    if not reviewer.flagged:
+        return ""
+    if reviewer.flag_reason.startswith("Drifting"):
+        return (
+            f"Go through {reviewer.name}'s recent scorecards with them and compare them "
+            f"with their early ones: has the bar they apply moved? Re-read the anchors together."
+        )
+    return (
+        f"Schedule a calibration session with {reviewer.name}; compare {reviewer.name}'s "
+        f"notes with the others' on the candidates you share."
+    )
+
+
+def criterion_todo(criterion: Criterion) -> str:
+    """What to do about a flagged criterion ("" when not flagged)."""
+    return criteria_todo([criterion] if criterion.flagged else [])
+
+
+def criteria_todo(criteria: list[Criterion]) -> str:
+    if not criteria:
+        return ""
+    names = _join([f"\u201c{c.title}\u201d" for c in criteria])
+    split = "it if it asks" if len(criteria) == 1 else "any that asks"
+    return (
+        f"Re-read the anchors of {names} together; consider splitting {split} about two "
+        f"things at once."
+    )
+
+
+# --- The summary ------------------------------------------------------------------------
+
+
+def summary(
+    *,
+    reviewers: list[Reviewer],
+    criteria: list[Criterion],
+    n_ratings: int,
+    n_applications: int,
+    min_scorecards: int,
+) -> list[Sentence]:
+    """The run in plain sentences: flagged reviewers first, then how well
+    reviewers agree per criterion, then what there is too little data to
+    judge. Each flag comes with what to do."""
+    if not n_ratings:
+        return [Sentence("No submitted scorecards yet: nothing to calibrate.", "caveat")]
+    sentences = [
+        Sentence(
+            f"Based on {n_ratings:,} ratings of {_count(n_applications, 'application')} "
+            f"by {_count(len(reviewers), 'reviewer')}.",
+            "info",
+        )
+    ]
+    for r in reviewers:
+        if r.flagged and r.flag_reason.startswith("Drifting") and r.drift is not None:
+            sentences.append(
+                Sentence(
+                    f"{r.name}'s scores are moving {signed(r.drift)} points per 30 days, "
+                    f"{'more lenient' if r.drift > 0 else 'more severe'} over time.",
+                    "flag",
+                    reviewer_todo(r),
+                )
+            )
+        elif r.flagged and r.severity is not None:
+            side = "above" if r.severity > 0 else "below"
+            sentences.append(
+                Sentence(
+                    f"{r.name} scores {number(abs(r.severity))} points {side} the others on "
+                    f"the same candidates; {r.name}'s scores are adjusted by that in the "
+                    f"ranking's Adjusted column.",
+                    "flag",
+                    reviewer_todo(r),
+                )
+            )
+    judged = [c for c in criteria if c.alpha is not None and not _too_few(c)]
+    good = [c for c in judged if c.alpha >= ALPHA_GOOD]
+    tentative = [c for c in judged if ALPHA_TENTATIVE <= c.alpha < ALPHA_GOOD]
+    poor = [c for c in judged if c.alpha < ALPHA_TENTATIVE]
+    if good:
+        sentences.append(Sentence(f"Reviewers agree well on {_titles(good)}.", "info"))
+    if tentative:
+        sentences.append(
+            Sentence(
+                f"Reviewers agree only tentatively on {_titles(tentative)}: enough for "
+                f"tentative conclusions, not yet to rely on.",
+                "info",
+            )
+        )
+    if poor:
+        sentences.append(
+            Sentence(
+                f"Reviewers agree poorly on {_titles(poor)}: "
+                f"{number(ALPHA_TENTATIVE, 3)} is the least to rely on.",
+                "flag" if any(c.flagged for c in poor) else "info",
+                criteria_todo([c for c in poor if c.flagged]),
+            )
+        )
+    few_reviewers = [r for r in reviewers if not r.flagged and r.n_scorecards < min_scorecards]
+    for r in few_reviewers:
+        sentences.append(
+            Sentence(
+                f"Too few scorecards to say anything about {r.name} yet "
+                f"({r.n_scorecards}; we need {min_scorecards}).",
+                "caveat",
+            )
+        )
+    for c in criteria:
+        if _too_few(c):
+            sentences.append(
+                Sentence(f"\u201c{c.title}\u201d: {_lower_first(c.flag_reason)}.", "caveat")
+            )
+    if not any(s.kind in ("flag", "caveat") for s in sentences):
+        sentences.append(
+            Sentence("No reviewer stands out and no criterion needs attention.", "info")
+        )
+    return sentences
+
+
+def _too_few(criterion: Criterion) -> bool:
+    return not criterion.flagged and criterion.flag_reason.startswith("Too few")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _titles(criteria: list[Criterion]) -> str:
+    return _join([f"\u201c{c.title}\u201d ({number(c.alpha)})" for c in criteria])
+
+
+def _join(names: list[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+# --- The rubric-level statistics -----------------------------------------------------------
+
+
+def rubric_statistics(agreement: dict) -> list[Statistic]:
+    """The whole-rubric agreement block in words, skipping what is undefined
+    (the reasons stay in the raw numbers)."""
+    rows = []
+    alphas = agreement.get("krippendorff_alpha") or {}
+    for level, help_text in (
+        ("ordinal", "Levels as ranks: the fairest reading of a 1–4 or 1–5 scale."),
+        ("interval", "Levels as evenly spaced numbers; the one the flags use."),
+    ):
+        value = alphas.get(level)
+        if value is not None:
+            rows.append(
+                Statistic(
+                    f"Agreement, whole rubric ({level})",
+                    f"Krippendorff's alpha, {level}",
+                    f"{number(value)} · {agreement_words(value)}",
+                    f"{help_text} 1 = perfect, 0 = no better than chance; "
+                    f"0.80 is good, 0.667 the least to rely on.",
+                )
+            )
+    kappa = agreement.get("pairwise_kappa") or {}
+    if kappa.get("median_quadratic") is not None:
+        rows.append(
+            Statistic(
+                "Agreement of a typical pair of reviewers",
+                "median quadratic-weighted Cohen's kappa over reviewer pairs",
+                number(kappa["median_quadratic"]),
+                f"Over the {kappa.get('pairs_with_kappa', 0)} pairs of reviewers who scored "
+                f"the same candidates often enough (10 shared ratings) to compare.",
+            )
+        )
+    if kappa.get("lowest_quadratic") is not None:
+        rows.append(
+            Statistic(
+                "Agreement of the least alike pair",
+                "lowest quadratic-weighted Cohen's kappa over reviewer pairs",
+                number(kappa["lowest_quadratic"]),
+                "The pair of reviewers who differ most; a calibration session between "
+                "them helps most.",
+            )
+        )
+    for key, label, technical in (
+        ("icc", "Consistency of the scores", "intraclass correlation"),
+        ("fleiss_kappa", "Agreement on the exact level", "Fleiss' kappa"),
+        ("cohen_kappa", "Agreement of the two reviewers", "Cohen's kappa"),
+    ):
+        value = agreement.get(key)
+        if isinstance(value, dict):
+            value = value.get("ICC2") if key == "icc" else value.get("quadratic")
+        if isinstance(value, int | float):
+            rows.append(Statistic(label, technical, number(value), ""))
+    return rows
