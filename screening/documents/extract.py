@@ -164,4 +164,4 @@ def _normalise(text: str) -> str:
 
 def _damaged(kind: DocumentKind) -> str:
     name = {DocumentKind.PDF: "PDF", DocumentKind.DOCX: "Word document"}.get(kind, "file")
-    return f"The {name} is damaged and its text cannot be read. Upload it again."
+    return f"The {name} is damaged and cannot be read. Upload it again."

@@ -92,6 +92,10 @@ def sniff(
         kind, pages = DocumentKind.PDF, _pdf_pages(data)
     elif guess is not None and guess.mime in ("application/zip", DOCX_CONTENT_TYPE):
         kind, pages = DocumentKind.DOCX, _docx_pages(data, max_unpacked_bytes)
+    elif guess is not None and guess.extension in _RESAVE:
+        raise DocumentRejected(
+            f"The file is {_RESAVE[guess.extension]}. Save it as PDF or .docx and upload it again."
+        )
     elif guess is not None:
         raise DocumentRejected(
             f"This file is {_describe(guess)}, not a document we can read. {ACCEPTED}"
@@ -139,14 +143,18 @@ def decode_text(data: bytes, error: type[Exception] = DocumentRejected) -> str:
     if opening.startswith(("<!doctype html", "<html", "<?xml", "<svg", "<head", "<body")):
         raise error(f"The file is a web page or other markup, not a document. {ACCEPTED}")
     if opening.startswith("{\\rtf"):
-        raise error(
-            "The file is a Rich Text (RTF) document. Save it as PDF or .docx and upload it again."
-        )
+        raise error(f"The file is {_RESAVE['rtf']}. Save it as PDF or .docx and upload it again.")
     if not text.strip():
         raise error("The text file holds no text.")
     return text
 
 
+# Documents a word processor can save again as PDF or .docx.
+_RESAVE = {
+    "rtf": "a Rich Text (RTF) document",
+    "doc": "an old-style Word document (.doc)",
+    "odt": "an OpenDocument text (.odt)",
+}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
