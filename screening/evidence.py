@@ -189,11 +189,18 @@ def search_terms(criterion: EvidenceCriterion) -> list[str]:
                 candidates += terms
     terms, seen = [], set()
     for term in candidates:
-        pattern = term_pattern(term)
-        if pattern and pattern not in seen:
-            seen.add(pattern)
+        key = _spelling_key(term)
+        if key and key not in seen and term_pattern(term):
+            seen.add(key)
             terms.append(term)
     return terms
+
+
+def _spelling_key(term: str) -> str:
+    """One key for the spellings of a term: "PyTorch" and "Pytorch", "Node.js" and "NodeJS",
+    "relocate" and "relocation"."""
+    term = _ALIASES.get(_compact(term), term)
+    return " ".join(_canonical_stem(re.sub(r"[.\-/]", "", token.lower())) for token in term.split())
 
 
 def key_phrases(text: str) -> list[str]:
@@ -513,6 +520,14 @@ _ALIASES = {
     "cicd": "CI/CD",
     "dotnet": ".NET",
     "cpp": "C++",
+    "pytorch": "PyTorch",
+    "tensorflow": "TensorFlow",
+    "javascript": "JavaScript",
+    "typescript": "TypeScript",
+    "postgresql": "PostgreSQL",
+    "graphql": "GraphQL",
+    "github": "GitHub",
+    "gitlab": "GitLab",
     "csharp": "C#",
 }
 _SPECIAL_NAMES = {
