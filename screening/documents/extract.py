@@ -29,6 +29,8 @@ __all__ = ["ExtractedText", "ExtractionFailed", "extract_text", "render_pages"]
 
 # A page with fewer letters and digits than this carries no text to speak of.
 MIN_CHARACTERS_PER_PAGE = 20
+# An A4 page at scale 3 is 4.5 million pixels; a page larger than this is drawn smaller.
+MAX_PIXELS_PER_PAGE = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -67,10 +69,16 @@ def extract_text(data: bytes, kind: DocumentKind | str) -> ExtractedText:
 
 
 def render_pages(
-    data: bytes, scale: float = 1.5, *, first: int = 1, last: int | None = None
+    data: bytes,
+    scale: float = 1.5,
+    *,
+    first: int = 1,
+    last: int | None = None,
+    max_pixels: int = MAX_PIXELS_PER_PAGE,
 ) -> list[bytes]:
     """PNG images of pages ``first`` to ``last`` (1-based, inclusive; all by default) of a
-    PDF, ``scale`` pixels per PDF point (1 = 72 dpi; 1.5 draws an A4 page 893 px wide)."""
+    PDF, ``scale`` pixels per PDF point (1 = 72 dpi; 1.5 draws an A4 page 893 px wide). A page
+    that would pass ``max_pixels`` at that scale (a poster-sized page) is drawn smaller."""
     if scale <= 0:
         raise ValueError("scale must be positive")
     document = open_pdf(data, ExtractionFailed)
@@ -80,7 +88,9 @@ def render_pages(
         for index in range(first - 1, last):
             page = document[index]
             try:
-                bitmap = page.render(scale=scale)
+                width, height = page.get_size()
+                fit = (max_pixels / max(width * height, 1.0)) ** 0.5
+                bitmap = page.render(scale=min(scale, fit))
                 image = bitmap.to_pil()
                 buffer = io.BytesIO()
                 image.save(buffer, format="PNG")

@@ -96,12 +96,18 @@ def sniff(
         raise DocumentRejected(
             f"The file is {_RESAVE[guess.extension]}. Save it as PDF or .docx and upload it again."
         )
-    elif guess is not None:
-        raise DocumentRejected(
-            f"This file is {_describe(guess)}, not a document we can read. {ACCEPTED}"
-        )
     else:
-        kind, pages = DocumentKind.TXT, decode_text(data).count("\f") + 1
+        try:
+            text = decode_text(data)
+        except DocumentRejected:
+            if guess is None:
+                raise
+            raise DocumentRejected(
+                f"This file is {_describe(guess)}, not a document we can read. {ACCEPTED}"
+            ) from None
+        # Some signatures are two printable letters ("BM" for a bitmap): a file that is
+        # wholly valid text is text, whatever its first bytes spell.
+        kind, pages = DocumentKind.TXT, text.count("\f") + 1
     if pages > max_pages:
         raise DocumentRejected(f"The document has {pages} pages; the limit is {max_pages}.")
     return SniffedDocument(kind, CONTENT_TYPES[kind], kind.value, pages)

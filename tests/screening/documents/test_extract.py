@@ -218,3 +218,18 @@ def test_render_pages_refuses_a_damaged_pdf_with_a_message():
         render_pages(b"%PDF-1.4 not really")
 
     assert caught.value.message == "The PDF is damaged and cannot be read. Upload it again."
+
+
+def test_a_poster_sized_page_is_drawn_within_the_pixel_budget():
+    from fpdf import FPDF
+
+    pdf = FPDF(format=(2000, 2000))  # millimetres: a 2 m square page
+    pdf.add_page()
+    pdf.set_font("helvetica", size=40)
+    pdf.cell(text="Ada Lovelace")
+
+    (png,) = render_pages(bytes(pdf.output()), scale=2.0, max_pixels=1_000_000)
+
+    width, height = Image.open(io.BytesIO(png)).size
+    assert width * height <= 1_000_000
+    assert width == height > 900

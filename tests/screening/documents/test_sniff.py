@@ -230,3 +230,9 @@ def test_a_password_protected_pdf_is_refused():
     assert rejection(bytes(pdf.output())) == (
         "The PDF is password-protected. Upload a copy without a password."
     )
+
+
+def test_text_whose_first_letters_spell_a_signature_is_still_text():
+    # "BM" opens a bitmap; "ID3" an MP3.
+    assert sniff(b"BMW service technician, 10 years").kind is DocumentKind.TXT
+    assert sniff(b"ID3 tagging tools, Python").kind is DocumentKind.TXT
