@@ -180,8 +180,14 @@ def compile_criteria(
 def search_terms(criterion: EvidenceCriterion) -> list[str]:
     """The keywords, then the key phrases of the title and text, then (screening questions)
     the topic's terms; each once, however it is spelt."""
-    candidates = [keyword.strip() for keyword in criterion.keywords if keyword.strip()]
-    candidates += key_phrases(criterion.title) + key_phrases(criterion.text)
+    keywords = [keyword.strip() for keyword in criterion.keywords if keyword.strip()]
+    keyword_keys = [f" {_spelling_key(keyword)} " for keyword in keywords]
+    candidates = keywords + [
+        phrase
+        for phrase in key_phrases(criterion.title) + key_phrases(criterion.text)
+        # "User" out of "User Understanding" (a keyword, whose last word is a stop word).
+        if not any(f" {_spelling_key(phrase)} " in key for key in keyword_keys)
+    ]
     if criterion.kind == SCREENING:
         question = f"{criterion.title} {criterion.text}"
         for topic, terms in _SCREENING_TOPICS:
@@ -273,6 +279,8 @@ def _token_pattern(token: str) -> str:
     special = _SPECIAL_NAMES.get(token.lower())
     if special is not None:
         return special
+    if _ACRONYM_PLURAL.fullmatch(token):
+        token = token[:-1]  # "LLMs", "APIs": the acronym, whose pattern takes an "s"
     letters = re.sub(r"[^A-Za-z]", "", token)
     if "+" in token or "#" in token:
         return re.escape(token)
@@ -294,6 +302,7 @@ def _token_pattern(token: str) -> str:
     return _word_pattern(token.lower())
 
 
+_ACRONYM_PLURAL = re.compile(r"[A-Z]{2,4}s")
 # The parts of a name: runs of capitals ("JS", "D"), a capital and lower case ("Ph", "Torch"),
 # digits, or an apostrophe form ("driver's").
 _NAME_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+(?:['’][a-z]+)?|\d+")
@@ -449,7 +458,7 @@ _STOP_WORDS = frozenset(
     include includes included one two three four five level hands-on hands track record
     work working works job jobs new effective effectively comfortable passion passionate
     desire eager interest interested like love enjoy ensure help willing happy open able
-    must-have
+    must-have towards toward focus mastery technical degree degrees
     must-haves qualification qualifications responsibilities degree-level practical
     """
     )

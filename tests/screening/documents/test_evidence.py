@@ -48,6 +48,7 @@ def found(term: str, text: str) -> list[str]:
         ("MSc", "M.Sc. in Statistics, an MSc", ["M.Sc.", "MSc"]),
         ("M.Sc.", "an MSc", ["MSc"]),
         ("MBA", "MBA, M.B.A.", ["MBA", "M.B.A."]),
+        ("LLMs", "an LLM, two LLMs", ["LLM", "LLMs"]),
         ("CI/CD", "CI/CD, CI-CD, CICD", ["CI/CD", "CI-CD", "CICD"]),
         ("Python", "Python3 and Python 3.12", ["Python3", "Python 3.12"]),
         ("Java", "Java 17", ["Java 17"]),
@@ -100,6 +101,17 @@ def test_c_matches_alone_and_beside_its_cousins():
 
 
 # --- Key phrases -----------------------------------------------------------------------------
+
+
+def test_a_phrase_inside_a_keyword_is_not_searched_for_apart():
+    criterion = EvidenceCriterion(
+        id=2,
+        title="Experience",
+        text="A focus on Computer Vision, User Understanding or Search.",
+        keywords=["Computer Vision", "User Understanding"],
+    )
+
+    assert search_terms(criterion) == ["Computer Vision", "User Understanding", "Search"]
 
 
 def test_key_phrases_are_runs_of_content_words():
