@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from screening.evidence import (
     CriterionEvidence,
@@ -313,3 +315,41 @@ def test_evidence_is_plain_data_for_a_json_field():
         "match_count": 1,
     }
     assert isinstance(evidence.passages[0], Passage)
+
+
+# --- Whatever the text ------------------------------------------------------------------------
+
+TERMS = ["C++", "C#", ".NET", "C", "R", "PhD", "M.Sc.", "Node.js", "CI/CD", "LLMs", "AWS"]
+TERMS += ["machine learning", "driver's licence", "authorised to work", "analysis", "Python3"]
+
+
+@pytest.mark.parametrize("term", TERMS)
+def test_a_term_pattern_captures_nothing_so_the_criterion_knows_which_term_matched(term):
+    assert re.compile(term_pattern(term), re.IGNORECASE).groups == 0
+
+
+@given(
+    pages=st.lists(
+        st.text(
+            alphabet=st.sampled_from(list("abcCPhDS+#./- \n\tyJjavPTorchMLs'’")),
+            max_size=300,
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_passages_always_point_inside_their_page_and_show_their_match(pages):
+    criteria = [
+        SKILLS,
+        EDUCATION,
+        EvidenceCriterion(id="n", title="Names", keywords=["C#", ".NET", "CI/CD", "Node.js"]),
+    ]
+
+    for evidence in find_evidence(criteria, pages, max_passages=3):
+        assert len(evidence.passages) <= min(3, evidence.match_count)
+        for passage in evidence.passages:
+            text = pages[passage.page - 1]
+            assert 0 <= passage.start < passage.end <= len(text)
+            shown = passage.snippet[slice(*passage.highlight)]
+            assert shown == re.sub(r"\s+", " ", text[passage.start : passage.end])
+            assert not shown[:1].isspace() and not shown[-1:].isspace()
