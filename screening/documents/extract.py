@@ -4,7 +4,8 @@
   (Pillow), so a browser never needs a PDF plug-in. A PDF whose pages carry (almost) no text
   is a scan: ``needs_ocr`` says so, and the page images are all a reviewer gets.
 - DOCX: python-docx opens the package; the body is read in document order, paragraphs and
-  table cells alike (one line per paragraph, so a table reads cell by cell, row by row).
+  table cells alike (one line per paragraph, so a table reads cell by cell, row by row);
+  headers, footers, footnotes, comments and deleted revisions are not read.
   Word has no pages of its own until it lays a document out, so a DOCX is one page, or one
   page per explicit page break.
 - Text: decoded as ``sniff`` decodes it; a form feed starts a new page.
@@ -143,6 +144,8 @@ def _docx_pages(data: bytes) -> list[str]:
             pages[-1].append(element.text or "")
         elif tag == f"{_W}tab":
             pages[-1].append("\t")
+        elif tag == f"{_W}noBreakHyphen":
+            pages[-1].append("-")
         elif tag == f"{_W}br" and element.get(f"{_W}type") == "page":
             pages.append([])
         elif tag in (f"{_W}br", f"{_W}cr"):

@@ -233,3 +233,25 @@ def test_a_poster_sized_page_is_drawn_within_the_pixel_budget():
     width, height = Image.open(io.BytesIO(png)).size
     assert width * height <= 1_000_000
     assert width == height > 900
+
+
+def test_a_docx_reads_hyperlinks_and_hard_hyphens_but_not_deleted_text():
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document.element.body.insert(
+        0,
+        parse_xml(
+            f"<w:p {w}><w:r><w:t xml:space='preserve'>Built </w:t></w:r>"
+            "<w:del w:id='1' w:author='a'><w:r><w:delText>Java</w:delText></w:r></w:del>"
+            "<w:hyperlink><w:r><w:t>PyTorch</w:t></w:r></w:hyperlink>"
+            "<w:r><w:t xml:space='preserve'> for e</w:t><w:noBreakHyphen/><w:t>commerce</w:t>"
+            "</w:r></w:p>"
+        ),
+    )
+    buffer = io.BytesIO()
+    document.save(buffer)
+
+    assert extract_text(buffer.getvalue(), "docx").pages == ["Built PyTorch for e-commerce"]
