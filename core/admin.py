@@ -28,7 +28,7 @@ class AuditEventAdmin(admin.ModelAdmin):
         "content_type",
         "object_id",
         "object_repr",
-        "actor",
+        "actor_name",
         "summary",
         "changes_pretty",
     ]
@@ -93,6 +93,23 @@ class AuditHistoryMixin:
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.audit_history_template, context)
+
+
+def person(field: str, description: str | None = None):
+    """A read-only display of a user foreign key as the person's name.
+
+    The admin would link a read-only user field to the user's change page,
+    which only superusers may open: everyone else would follow it to a 403."""
+
+    @admin.display(description=description or field.replace("_", " "), ordering=field)
+    def show(modeladmin, obj):
+        user = getattr(obj, field)
+        if user is None:
+            return "—"
+        return user.get_full_name() or user.get_username()
+
+    show.__name__ = f"{field}_name"
+    return show
 
 
 def page_context(modeladmin, request) -> dict:

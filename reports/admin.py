@@ -17,7 +17,7 @@ from core.admin import page_context
 from core.errors import ServiceError
 from core.roles import is_recruiter
 from reports import services
-from reports.digest import html_with_inline_images
+from reports.digest import DigestPeriod, html_with_inline_images
 from reports.files import report_file_response
 from reports.forms import DigestForm
 from reports.models import Report, ReportDelivery
@@ -44,8 +44,7 @@ class ReportAdmin(admin.ModelAdmin):
         "subject",
         "posting",
         "kind",
-        "period_start",
-        "period_end",
+        "period",
         "recipient_count",
         "sent_at",
     ]
@@ -74,6 +73,10 @@ class ReportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="period", ordering="period_end")
+    def period(self, report):
+        return DigestPeriod(report.period_start, report.period_end).label
 
     @admin.display(description="recipients")
     def recipient_count(self, report):

@@ -89,6 +89,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+# Shorter dates and 24-hour times (core/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["core.formats"]
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages
+from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages, person
 from core.errors import ServiceError
 from rubrics import selectors, services
 from rubrics.admin import posting_links
@@ -55,14 +55,18 @@ class JobPostingAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdm
     list_filter = ["status", "team"]
     search_fields = ["title", "team", "location"]
     list_select_related = ["created_by"]
-    readonly_fields = ["rendered_text", "created_by", "created_at", "updated_at"]
+    readonly_fields = ["rendered_text", "created_by_name", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "team", "location", "status", "source_url"]}),
         ("Posting text", {"fields": ["raw_text"]}),
         ("Posting text as rendered", {"fields": ["rendered_text"], "classes": ["collapse"]}),
-        ("Record", {"fields": ["created_by", "created_at", "updated_at"], "classes": ["collapse"]}),
+        (
+            "Record",
+            {"fields": ["created_by_name", "created_at", "updated_at"], "classes": ["collapse"]},
+        ),
     ]
     inlines = [RubricInline]
+    created_by_name = person("created_by")
     actions = ["generate_rubric"]
 
     class Media:

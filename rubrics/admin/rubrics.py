@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from core.admin import AuditHistoryMixin
+from core.admin import AuditHistoryMixin, person
 from core.errors import ServiceError
 from rubrics import selectors, services
 from rubrics.admin.common import counted, draft_link, reason, run_service
@@ -22,8 +22,8 @@ from rubrics.models import Rubric
 
 @admin.register(Rubric)
 class RubricAdmin(AuditHistoryMixin, TriageMixin, admin.ModelAdmin):
+    # The posting and the version name the rubric: its __str__ would repeat them.
     list_display = [
-        "__str__",
         "posting",
         "version",
         "state",
@@ -32,7 +32,7 @@ class RubricAdmin(AuditHistoryMixin, TriageMixin, admin.ModelAdmin):
         "weights_total",
         "published_at",
     ]
-    list_display_links = ["__str__"]
+    list_display_links = ["posting", "version"]
     list_filter = ["state", "scale_max"]
     search_fields = ["posting__title", "posting__team"]
     list_select_related = ["posting"]
@@ -44,7 +44,7 @@ class RubricAdmin(AuditHistoryMixin, TriageMixin, admin.ModelAdmin):
         "weights_total",
         "publish_check",
         "level_guide",
-        "created_by",
+        "created_by_name",
         "created_at",
         "published_at",
         "retired_at",
@@ -67,12 +67,19 @@ class RubricAdmin(AuditHistoryMixin, TriageMixin, admin.ModelAdmin):
         (
             "Record",
             {
-                "fields": ["cloned_from", "created_by", "created_at", "published_at", "retired_at"],
+                "fields": [
+                    "cloned_from",
+                    "created_by_name",
+                    "created_at",
+                    "published_at",
+                    "retired_at",
+                ],
                 "classes": ["collapse"],
             },
         ),
     ]
     inlines = [CriterionInline]
+    created_by_name = person("created_by")
     actions = ["publish", "clone", "retire", "reset_weights"]
 
     class Media:

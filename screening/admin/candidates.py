@@ -10,7 +10,7 @@ from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages, errors_of, page_context
+from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages, errors_of, page_context, person
 from core.errors import ServiceError
 from rubrics.models import JobPosting
 from screening import exports, selectors, services
@@ -23,8 +23,9 @@ class CandidateAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmi
     list_display = ["full_name", "email", "phone", "application_count", "created_at"]
     search_fields = ["full_name", "email"]
     list_filter = ["created_at"]
-    readonly_fields = ["created_by", "created_at"]
-    fields = ["full_name", "email", "phone", "links", "notes", "created_by", "created_at"]
+    readonly_fields = ["created_by_name", "created_at"]
+    fields = ["full_name", "email", "phone", "links", "notes", "created_by_name", "created_at"]
+    created_by_name = person("created_by")
     change_list_template = "admin/screening/candidate/change_list.html"
     actions = ["export_csv", "export_xlsx"]
 

@@ -51,8 +51,13 @@ class ReviewAssignmentAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.Mo
     def get_ordering(self, request):
         return ["done", F("due_date").asc(nulls_last=True), "id"]
 
+    def get_fields(self, request, obj=None):
+        # An existing assignment names its reviewer: a link to the user's page
+        # would lead recruiters to a 403.
+        return ["application", "reviewer_name", "due_date"] if obj else self.fields
+
     def get_readonly_fields(self, request, obj=None):
-        return ["application", "reviewer"] if obj else []
+        return ["application", "reviewer_name"] if obj else []
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -109,7 +109,7 @@ def test_reviewer_goes_from_one_review_to_the_next(laptop, screenshots):
     page.get_by_role("button", name="Submit and go to the next review").click()
     clicks += 1
     expect(page.locator(".messagelist")).to_contain_text(
-        "Submitted your scorecard for Ada Lovelace. Next: Charles Babbage for "
+        "Submitted your scorecard for Ada Lovelace. Read the debrief. Next: Charles Babbage for "
         f"{rubric.posting.title}, due {(today + timedelta(days=4)).isoformat()}."
     )
     expect(page.locator("#candidate")).to_contain_text("Charles Babbage")
@@ -121,7 +121,8 @@ def test_reviewer_goes_from_one_review_to_the_next(laptop, screenshots):
     page.get_by_role("button", name="Submit and go to the next review").click()
     clicks += 1
     expect(page.locator(".messagelist")).to_contain_text(
-        "Submitted your scorecard for Charles Babbage. That was your last pending review."
+        "Submitted your scorecard for Charles Babbage. Read the debrief. "
+        "That was your last pending review."
     )
     expect(page.locator("h1")).to_have_text("My reviews")
     expect(page.locator("#result_list tbody tr", has_text="Submitted")).to_have_count(2)

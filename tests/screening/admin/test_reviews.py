@@ -448,7 +448,8 @@ def test_submit_and_next_says_what_was_submitted_and_what_comes_next(
     assert messages_of(response) == [
         (
             "success",
-            "Submitted your scorecard for Ada Lovelace. Next: Charles Babbage for "
+            "Submitted your scorecard for Ada Lovelace. "
+            f'<a href="{debrief(assignment)}">Read the debrief</a>. Next: Charles Babbage for '
             f"{upcoming.application.posting.title}, due {due.isoformat()}.",
         )
     ]
@@ -467,7 +468,9 @@ def test_submit_and_next_after_the_last_review_goes_to_my_reviews(
     assert messages_of(response) == [
         (
             "success",
-            "Submitted your scorecard for Ada Lovelace. That was your last pending review.",
+            "Submitted your scorecard for Ada Lovelace. "
+            f'<a href="{debrief(assignment)}">Read the debrief</a>. '
+            "That was your last pending review.",
         )
     ]
 
@@ -493,6 +496,10 @@ def test_submit_and_next_of_an_incomplete_scorecard_stays_with_the_error(
     ]
     assignment.scorecard.refresh_from_db()
     assert assignment.scorecard.status == "draft"
+
+
+def debrief(assignment) -> str:
+    return reverse("admin:screening_application_debrief", args=[assignment.application.pk])
 
 
 def test_submit_and_next_links_the_debrief_when_there_is_one(
