@@ -1,4 +1,5 @@
-"""The posting page's link to its reports (with their number), registered into
+"""The posting page's links to its reports (with their number) and to a digest
+preview for it, registered into
 rubrics' extension point by ReportsConfig.ready()."""
 
 from django.urls import reverse
@@ -13,6 +14,8 @@ def report_links(*, posting, user) -> list[PostingLink]:
         return []
     reports = Report.objects.filter(posting=posting).count()
     changelist = reverse("admin:reports_report_changelist")
+    digest = reverse("admin:reports_report_digest")
     return [
-        PostingLink(f"{changelist}?posting__id__exact={posting.pk}", "report", "reports", reports)
+        PostingLink(f"{changelist}?posting__id__exact={posting.pk}", "report", "reports", reports),
+        PostingLink(f"{digest}?posting={posting.pk}", "Preview or send a digest"),
     ]

@@ -69,6 +69,10 @@ def test_recruiter_sees_links_with_counts(recruiter_client):
             "3 reports",
             f"{reverse('admin:reports_report_changelist')}?posting__id__exact={posting.pk}",
         ),
+        (
+            "Preview or send a digest",
+            f"{reverse('admin:reports_report_digest')}?posting={posting.pk}",
+        ),
     ]
     assertContains(
         response,
@@ -102,6 +106,7 @@ def test_links_of_a_posting_with_nothing_yet_say_zero(recruiter_client):
         "Ranking",
         "0 calibration runs",
         "0 reports",
+        "Preview or send a digest",
     ]
 
 
