@@ -1,7 +1,7 @@
 """The ranking as CSV, built here once: the admin's export, the weekly digest
 and the API's `?format=csv` all call `ranking_csv`, so the three files are
 the same bytes. No DRF here: the API's renderer uses `csv_text` too. Also the
-admin's exports of candidates and review assignments, as CSV or XLSX."""
+admin's exports of candidates, applications and review assignments, as CSV or XLSX."""
 
 import csv
 import io
@@ -191,6 +191,23 @@ def assignment_records(assignments: Iterable[ReviewAssignment]) -> Iterator[dict
             "recommendation": card.get_recommendation_display() if card.recommendation else "",
             "weighted_score": assignment_score(a),
         }
+
+
+# Applications: the ranking's columns for the selected applications, each with its place
+# in its posting's ranking, and the posting named first.
+APPLICATION_HEADER = ["posting", *RANKING_HEADER]
+
+
+def application_records(applications: Iterable) -> Iterator[dict]:
+    """The selected applications as ranking rows, posting by posting: each posting's
+    ranking is computed once (a few aggregate queries), whatever the number selected."""
+    by_posting: dict = {}
+    for application in applications:
+        by_posting.setdefault(application.posting, set()).add(application.pk)
+    for posting, chosen in sorted(by_posting.items(), key=lambda item: item[0].title.lower()):
+        for row in selectors.posting_ranking(posting=posting):
+            if row.application_id in chosen:
+                yield {"posting": posting.title, **ranking_record(row.rank, row)}
 
 
 def xlsx_bytes(header: Sequence[str], records: Iterable[dict], *, sheet: str) -> bytes:

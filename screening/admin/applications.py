@@ -74,7 +74,7 @@ class ApplicationAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAd
     list_select_related = ["candidate", "posting", "rubric"]
     autocomplete_fields = ["candidate"]
     inlines = [ScorecardInline]
-    actions = ["assign_reviewers", "move_to_stage", "reject"]
+    actions = ["assign_reviewers", "move_to_stage", "reject", "export_csv", "export_xlsx"]
     change_list_template = "admin/screening/application/change_list.html"
     change_form_template = "admin/screening/application/change_form.html"
 
@@ -156,6 +156,22 @@ class ApplicationAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAd
             "back_url": request.get_full_path(),
         }
         return TemplateResponse(request, template, context)
+
+    @admin.action(description="Export the selected applications as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        return self._export(queryset, "csv")
+
+    @admin.action(description="Export the selected applications as XLSX", permissions=["view"])
+    def export_xlsx(self, request, queryset):
+        return self._export(queryset, "xlsx")
+
+    def _export(self, queryset, kind):
+        return exports.table_response(
+            exports.APPLICATION_HEADER,
+            exports.application_records(queryset.select_related("posting")),
+            name="applications",
+            kind=kind,
+        )
 
     @admin.action(description="Assign reviewers…", permissions=["change"])
     def assign_reviewers(self, request, queryset):
