@@ -17,6 +17,7 @@ from django.utils.timezone import localtime
 from calibration import charts, explain, selectors
 from calibration.compute import MIN_SCORECARDS_TO_FLAG, MIN_SHARED_APPLICATIONS_TO_FLAG
 from calibration.models import CalibrationRun
+from calibration.numbers import CRITERION_NUMBERS, REVIEWER_NUMBERS
 from calibration.scheduling import calibration_request
 from core.admin import page_context
 from core.roles import is_recruiter
@@ -138,37 +139,14 @@ class CalibrationRunAdmin(admin.ModelAdmin):
             "reviewers": [
                 {
                     "reviewer": r.name,
-                    **{
-                        f: getattr(r, f)
-                        for f in (
-                            "n_ratings",
-                            "n_applications",
-                            "mean",
-                            "severity",
-                            "severity_se",
-                            "agreement_with_consensus",
-                            "drift",
-                            "distribution",
-                        )
-                    },
+                    **{f: getattr(r, f) for f in REVIEWER_NUMBERS},
                 }
                 for r in reviewer_rows
             ],
             "criteria": [
                 {
                     "criterion": c.criterion.title,
-                    **{
-                        f: getattr(c, f)
-                        for f in (
-                            "n_ratings",
-                            "mean",
-                            "spread",
-                            "alpha_ordinal",
-                            "alpha_interval",
-                            "discrimination",
-                            "notes",
-                        )
-                    },
+                    **{f: getattr(c, f) for f in CRITERION_NUMBERS},
                 }
                 for c in criterion_rows
             ],

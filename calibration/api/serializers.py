@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from calibration.models import CalibrationRun, CriterionCalibration, ReviewerCalibration
+from calibration.numbers import CRITERION_NUMBERS, REVIEWER_NUMBERS
 
 
 class ReviewerCalibrationSerializer(serializers.ModelSerializer):
@@ -11,14 +12,7 @@ class ReviewerCalibrationSerializer(serializers.ModelSerializer):
         fields = [
             "reviewer",
             "reviewer_name",
-            "n_ratings",
-            "n_applications",
-            "mean",
-            "severity",
-            "severity_se",
-            "agreement_with_consensus",
-            "drift",
-            "distribution",
+            *REVIEWER_NUMBERS,
             "flagged",
             "flag_reason",
         ]
@@ -33,13 +27,7 @@ class CriterionCalibrationSerializer(serializers.ModelSerializer):
         fields = [
             "criterion",
             "title",
-            "n_ratings",
-            "mean",
-            "spread",
-            "alpha_ordinal",
-            "alpha_interval",
-            "discrimination",
-            "notes",
+            *CRITERION_NUMBERS,
             "flagged",
             "flag_reason",
         ]

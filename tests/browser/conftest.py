@@ -4,7 +4,13 @@ Chromium (never a downloaded browser) against pytest-django's live server.
 Playwright's sync API keeps an asyncio event loop running in the test's
 thread, which makes Django refuse ORM calls from it; the tests build their
 world with the ORM while the browser is open, so DJANGO_ALLOW_ASYNC_UNSAFE is
-set for their duration (the live server answers from its own thread)."""
+set for their duration (the live server answers from its own thread).
+
+Every test here is marked `browser` and, without the system's Chromium,
+skipped with the reason. A test that drives the live server gets its data
+committed (the live server answers from another thread), with
+serialized_rollback restoring the groups the migrations made, unless it
+asks for a database of its own."""
 
 from pathlib import Path
 
@@ -12,7 +18,32 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 
-from tests.browser.support import CHROMIUM_ARGS, CHROMIUM_PATH, VIEWPORT, Screenshots
+from tests.browser.support import (
+    CHROMIUM_ARGS,
+    CHROMIUM_PATH,
+    VIEWPORT,
+    Screenshots,
+    chromium_available,
+)
+
+HERE = Path(__file__).parent
+
+
+@pytest.hookimpl(tryfirst=True)  # before the markers select tests and pytest-django orders them
+def pytest_collection_modifyitems(items):
+    no_chromium = not chromium_available()
+    for item in items:
+        if not item.path.is_relative_to(HERE):
+            continue
+        item.add_marker(pytest.mark.browser)
+        if no_chromium:
+            item.add_marker(
+                pytest.mark.skip(
+                    reason=f"Chromium not found at {CHROMIUM_PATH}; CI installs Debian's chromium"
+                )
+            )
+        if "live_server" in item.fixturenames and not item.get_closest_marker("django_db"):
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
 
 
 @pytest.fixture

@@ -16,18 +16,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from tests.browser.support import CHROMIUM_PATH, VIEWPORT, Screenshots, chromium_available
-
-if not chromium_available():
-    pytest.skip(
-        f"Chromium not found at {CHROMIUM_PATH}; CI installs Debian's chromium",
-        allow_module_level=True,
-    )
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+from tests.browser.support import VIEWPORT, Screenshots, demo_password, log_in
 
 # Links that change state or leave the admin's pages: never followed.
 SKIPPED = re.compile(
@@ -53,14 +42,6 @@ def shape(url: str) -> str:
     path = re.sub(r"/\d+/", "/N/", parts.path)
     keys = sorted({k for k, _ in parse_qsl(parts.query) if k not in ("p", "page", "o", "q")})
     return f"{path}?{'&'.join(keys)}"
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f"demo-{username}-pass")
-    page.locator("input[type=submit], button[type=submit]").first.click()
-    page.wait_for_selector("#user-tools")
 
 
 def crawl(page, shots: Screenshots) -> dict[str, dict]:
@@ -103,7 +84,7 @@ def crawl(page, shots: Screenshots) -> dict[str, dict]:
 def test_no_demo_admin_page_scrolls_sideways_or_fails(page, live_server, username):
     call_command("seed_demo", allow_production=True, verbosity=0)
     shots = Screenshots(Path(settings.TEST_ARTIFACTS_DIR) / "browser" / "pages", f"{username}-")
-    log_in(page, username)
+    log_in(page, username, demo_password(username))
 
     results = crawl(page, shots)
 

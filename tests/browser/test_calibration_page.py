@@ -4,10 +4,10 @@ says so), reads the summary, the tables and their help, opens the raw numbers;
 the run list shows a progress bar only for a run at work. No page scrolls
 sideways. Screenshots go to TEST_ARTIFACTS_DIR/browser/calibration-*."""
 
-import pytest
+from playwright.sync_api import expect
 
 from calibration.models import CalibrationRun
-from tests.browser.support import CHROMIUM_PATH, chromium_available
+from tests.browser.support import assert_fits, log_in
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
@@ -16,36 +16,6 @@ from tests.factories import (
     assign_and_submit,
     published_rubric,
 )
-
-if not chromium_available():
-    pytest.skip(
-        f"Chromium not found at {CHROMIUM_PATH}; CI installs Debian's chromium",
-        allow_module_level=True,
-    )
-
-from playwright.sync_api import expect  # noqa: E402
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-PASSWORD = "pass-for-tests"
-WIDTH = 1366
-
-
-def log_in(page, user) -> None:
-    page.goto("/admin/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#user-tools")).to_be_visible()
-
-
-def assert_no_sideways_scroll(page) -> None:
-    # The charts are images: their size counts once they have loaded.
-    page.wait_for_function("Array.from(document.images).every(i => i.complete)")
-    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
 
 
 def scored_rubric():
@@ -78,7 +48,6 @@ def scored_rubric():
 
 def test_recruiter_starts_a_run_and_reads_it_in_words(page, screenshots):
     screenshots.prefix = "calibration-"
-    page.set_viewport_size({"width": WIDTH, "height": 768})
     recruiter = RecruiterFactory(first_name="Rita", last_name="Recruiter")
     rubric = scored_rubric()
     log_in(page, recruiter)
@@ -87,7 +56,7 @@ def test_recruiter_starts_a_run_and_reads_it_in_words(page, screenshots):
     page.get_by_role("link", name="Calibration runs").first.click()
     page.get_by_role("link", name="Start a run").click()
     expect(page.get_by_role("cell", name=rubric.posting.title)).to_be_visible()
-    assert_no_sideways_scroll(page)
+    assert_fits(page)
     screenshots(page, "start")
     page.get_by_role("button", name="Run calibration").click()
 
@@ -118,18 +87,17 @@ def test_recruiter_starts_a_run_and_reads_it_in_words(page, screenshots):
         "noise), ± standard error",
     )
     expect(page.locator("#raw-numbers pre")).to_be_hidden()
-    assert_no_sideways_scroll(page)
+    assert_fits(page)
     screenshots(page, "run")
 
     page.locator("#raw-numbers summary").click()
     expect(page.locator("#raw-numbers pre")).to_contain_text('"krippendorff_alpha"')
-    assert_no_sideways_scroll(page)
+    assert_fits(page)
     screenshots(page, "run-raw-numbers")
 
 
 def test_run_list_shows_a_bar_only_while_a_run_works(page, screenshots):
     screenshots.prefix = "calibration-"
-    page.set_viewport_size({"width": WIDTH, "height": 768})
     recruiter = RecruiterFactory()
     rubric = published_rubric()
     CalibrationRun.objects.create(rubric=rubric, status="succeeded", n_ratings=120, n_reviewers=3)
@@ -146,7 +114,7 @@ def test_run_list_shows_a_bar_only_while_a_run_works(page, screenshots):
     expect(cells.nth(0)).to_contain_text("35%")
     expect(cells.nth(1)).to_have_text("—")
     screenshots(page, "run-list")
-    assert_no_sideways_scroll(page)
+    assert_fits(page)
     # The admin scrolls a too-wide result table inside its box: not here.
     assert page.evaluate(
         "(() => { const r = document.querySelector('#changelist .results');"

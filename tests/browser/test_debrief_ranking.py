@@ -6,10 +6,11 @@ candidates from it; the assign-reviewers form reads like an admin form.
 Screenshots of each page go to TEST_ARTIFACTS_DIR/browser/ (prefix "debrief-")."""
 
 import pytest
+from playwright.sync_api import expect
 
 from screening import services
 from screening.models import Application
-from tests.browser.support import CHROMIUM_PATH, chromium_available
+from tests.browser.support import assert_fits, log_in
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
@@ -19,45 +20,11 @@ from tests.factories import (
     published_rubric,
 )
 
-if not chromium_available():
-    pytest.skip(
-        f"Chromium not found at {CHROMIUM_PATH}; CI installs Debian's chromium",
-        allow_module_level=True,
-    )
-
-from playwright.sync_api import expect  # noqa: E402
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-PASSWORD = "pass-for-tests"
-WIDTH = 1366
 LONG_NOTE = (
     "Described the migration of a fleet of forty field units to the new diagnostic "
     "firmware, including the rollback plan, the on-call rota and what went wrong in week "
     "two; supersonicallyunbreakablewordwithoutanyspacesatalltotestwrapping. "
 )
-
-
-@pytest.fixture
-def laptop(page):
-    page.set_viewport_size({"width": WIDTH, "height": 768})
-    return page
-
-
-def log_in(page, user) -> None:
-    page.goto("/admin/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#user-tools")).to_be_visible()
-
-
-def fits(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= WIDTH, f"{page.url} is {width}px wide"
 
 
 def review(application, reviewer, levels, note, summary, recommendation=3):
@@ -109,16 +76,15 @@ def world():
     return {"rubric": rubric, "top": top, "others": others, "reviewers": reviewers}
 
 
-def test_recruiter_reaches_the_top_debrief_in_two_clicks(laptop, screenshots, world):
+def test_recruiter_reaches_the_top_debrief_in_two_clicks(page, screenshots, world):
     screenshots.prefix = "debrief-"
-    page = laptop
     log_in(page, RecruiterFactory())
 
     # Index → Ranking → the top candidate: two clicks.
     page.goto("/admin/")
     page.locator("#content-main").get_by_role("link", name="Ranking", exact=True).click()
     expect(page.locator("tr.ranking-row").first).to_contain_text("Ada Lovelace")
-    fits(page)
+    assert_fits(page)
     screenshots(page, "ranking")
     page.locator("tr.ranking-row").first.get_by_role("link", name="Ada Lovelace").click()
 
@@ -129,20 +95,19 @@ def test_recruiter_reaches_the_top_debrief_in_two_clicks(laptop, screenshots, wo
     expect(page.locator("#debrief-criteria .note").first).to_contain_text("forty field units")
     expect(page.locator("#debrief-pending")).to_contain_text("Pending")
     expect(page.locator("#debrief-ranking")).to_contain_text("#1 of 4")
-    fits(page)
+    assert_fits(page)
     screenshots(page, "top-debrief")
 
     # Next in the ranking, then back to the ranking.
     page.locator("#debrief-next").click()
     expect(page.locator("h1")).to_have_text("Debrief — Bo Brown")
-    fits(page)
+    assert_fits(page)
     page.locator("#debrief-ranking").click()
     expect(page.locator("#ranking")).to_be_visible()
 
 
-def test_ranking_sorts_with_arrows_and_keeps_the_rank(laptop, screenshots, world):
+def test_ranking_sorts_with_arrows_and_keeps_the_rank(page, screenshots, world):
     screenshots.prefix = "debrief-"
-    page = laptop
     log_in(page, RecruiterFactory())
     page.goto(f"/admin/screening/application/ranking/?posting={world['rubric'].posting_id}")
 
@@ -157,13 +122,12 @@ def test_ranking_sorts_with_arrows_and_keeps_the_rank(laptop, screenshots, world
     first = page.locator("tr.ranking-row").first
     expect(first).to_contain_text("Cy Cole")
     expect(first.locator("td.rank")).to_have_text("4")
-    fits(page)
+    assert_fits(page)
     screenshots(page, "ranking-ascending")
 
 
-def test_bulk_actions_from_the_ranking(laptop, screenshots, world):
+def test_bulk_actions_from_the_ranking(page, screenshots, world):
     screenshots.prefix = "debrief-"
-    page = laptop
     log_in(page, RecruiterFactory())
     bo, cy, di = world["others"]
     page.goto(f"/admin/screening/application/ranking/?posting={world['rubric'].posting_id}")
@@ -178,7 +142,7 @@ def test_bulk_actions_from_the_ranking(laptop, screenshots, world):
     assert set(
         Application.objects.filter(pk__in=[cy.pk, di.pk]).values_list("stage", flat=True)
     ) == {"rejected"}
-    fits(page)
+    assert_fits(page)
     screenshots(page, "ranking-after-reject")
 
     # Move one to Interview through the stage form.
@@ -186,7 +150,7 @@ def test_bulk_actions_from_the_ranking(laptop, screenshots, world):
     page.select_option('#ranking-actions select[name="action"]', "move_to_stage")
     page.locator("#ranking-actions").get_by_role("button", name="Go").click()
     expect(page.locator("h1")).to_have_text("Move to stage")
-    fits(page)
+    assert_fits(page)
     screenshots(page, "stage-form")
     page.get_by_label("Interview").check()
     page.get_by_role("button", name="Move").click()
@@ -200,7 +164,7 @@ def test_bulk_actions_from_the_ranking(laptop, screenshots, world):
     expect(page.locator("h1")).to_have_text("Assign reviewers")
     expect(page.locator("#action-applications li")).to_have_count(4)
     expect(page.locator(".datetimeshortcuts")).to_be_visible()
-    fits(page)
+    assert_fits(page)
     screenshots(page, "assign-form")
     page.get_by_label(world["reviewers"][1].get_full_name(), exact=False).check()
     page.fill("#id_due_date", "2031-05-01")
@@ -212,9 +176,8 @@ def test_bulk_actions_from_the_ranking(laptop, screenshots, world):
     screenshots(page, "ranking-after-assign")
 
 
-def test_reviewer_reads_the_debrief_only_after_submitting(laptop, screenshots, world):
+def test_reviewer_reads_the_debrief_only_after_submitting(page, screenshots, world):
     screenshots.prefix = "debrief-reviewer-"
-    page = laptop
     latecomer = ReviewerFactory(first_name="Late", last_name="Comer")
     application = world["top"]
     assignment = ReviewAssignmentFactory(application=application, reviewer=latecomer)
@@ -237,5 +200,5 @@ def test_reviewer_reads_the_debrief_only_after_submitting(laptop, screenshots, w
     expect(page.locator("#debrief-criteria thead")).to_contain_text("Late Comer")
     expect(page.locator("#debrief-criteria thead")).to_contain_text("Grace Hopper")
     expect(page.locator("#debrief-nav")).to_have_count(0)
-    fits(page)
+    assert_fits(page)
     screenshots(page, "after-submitting")

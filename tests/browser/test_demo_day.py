@@ -4,27 +4,14 @@ on the page."""
 
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from rubrics.models import JobPosting
 from screening import selectors
 from screening.models import CriterionScore, Scorecard
-from tests.browser.support import CHROMIUM_PATH, VIEWPORT, Screenshots, chromium_available
-
-if not chromium_available():
-    pytest.skip(
-        f"Chromium not found at {CHROMIUM_PATH}; CI installs Debian's chromium",
-        allow_module_level=True,
-    )
-
-from playwright.sync_api import expect  # noqa: E402
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+from tests.browser.support import Screenshots, assert_fits, demo_password, log_in
 
 
 def test_demo_recruiter_reaches_the_top_debrief_with_every_note_in_two_clicks(page, live_server):
@@ -42,10 +29,7 @@ def test_demo_recruiter_reaches_the_top_debrief_with_every_note_in_two_clicks(pa
     assert len(cards) >= 2 and notes
     shots = Screenshots(Path(settings.TEST_ARTIFACTS_DIR) / "browser", "demo-day-")
 
-    page.goto("/admin/login/")
-    page.fill("#id_username", "recruiter")
-    page.fill("#id_password", "demo-recruiter-pass")
-    page.locator("input[type=submit]").click()
+    log_in(page, "recruiter", demo_password("recruiter"))
     clicks = 0
     page.locator("#content-main").get_by_role("link", name="Ranking", exact=True).click()
     clicks += 1
@@ -62,5 +46,5 @@ def test_demo_recruiter_reaches_the_top_debrief_with_every_note_in_two_clicks(pa
     text = page.locator("#debrief-criteria").inner_text()
     missing = [note for note in notes if " ".join(note.split()) not in " ".join(text.split())]
     assert missing == []
-    assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORT["width"]
+    assert_fits(page)
     shots(page, "top-debrief")

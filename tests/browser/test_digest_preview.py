@@ -7,52 +7,23 @@ Screenshots go to TEST_ARTIFACTS_DIR/browser/."""
 
 import re
 
-import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from reports.models import Report
-from tests.browser.support import CHROMIUM_PATH, chromium_available
+from tests.browser.support import assert_fits, log_in
 from tests.reports.support import SITE, digest_world
-
-if not chromium_available():
-    pytest.skip(
-        f"Chromium not found at {CHROMIUM_PATH}; CI installs Debian's chromium",
-        allow_module_level=True,
-    )
-
-from playwright.sync_api import expect  # noqa: E402
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-PASSWORD = "pass-for-tests"
-WIDTH = 1366
-
-
-def log_in(page, user) -> None:
-    page.goto("/admin/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#user-tools")).to_be_visible()
-
-
-def assert_no_sideways_scroll(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
 
 
 def test_recruiter_previews_this_week_so_far_and_sends_it_now(page, screenshots, settings):
     settings.SITE_URL = SITE
-    page.set_viewport_size({"width": WIDTH, "height": 768})
     world = digest_world()  # 20 scorecards submitted just now; Rita is its recruiter
     log_in(page, world.recruiter)
 
     page.goto("/admin/reports/report/")
     page.get_by_role("link", name="Preview or send a digest").click()
     expect(page.get_by_role("heading", name="Preview or send a digest")).to_be_visible()
-    assert_no_sideways_scroll(page)
+    assert_fits(page)
     screenshots(page, "digest-form")
 
     page.select_option("#id_posting", label="Imaging Field Engineer")
@@ -66,7 +37,7 @@ def test_recruiter_previews_this_week_so_far_and_sends_it_now(page, screenshots,
         "href", f"{SITE}/admin/screening/application/ranking/?posting={world.posting.pk}"
     )
     expect(page.get_by_text("To rita@example.org.")).to_be_visible()
-    assert_no_sideways_scroll(page)
+    assert_fits(page)
     screenshots(page, "digest-preview")
 
     expect(page.get_by_label("From:")).to_be_hidden()  # until a custom range is chosen
@@ -78,7 +49,7 @@ def test_recruiter_previews_this_week_so_far_and_sends_it_now(page, screenshots,
         page.get_by_text("The last day (Wed 18 Nov 2026) is before the first (Fri 20 Nov 2026).")
     ).to_be_visible()
     expect(page.locator("iframe")).to_have_count(0)
-    assert_no_sideways_scroll(page)
+    assert_fits(page)
     screenshots(page, "digest-range-error")
 
     page.get_by_role("radio", name=re.compile(r"^This week so far")).check()
@@ -91,5 +62,5 @@ def test_recruiter_previews_this_week_so_far_and_sends_it_now(page, screenshots,
     assert [m.to for m in mail.outbox] == [["rita@example.org"]]
     stored = page.frame_locator('iframe[title="Report"]')
     expect(stored.get_by_text(re.compile(r"20 scorecards submitted .* \(so far\)"))).to_be_visible()
-    assert_no_sideways_scroll(page)
+    assert_fits(page)
     screenshots(page, "digest-sent")

@@ -10,22 +10,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect, sync_playwright
 
 from reports.digest import html_with_inline_images
 from reports.services import digest_prepare, report_send
-from tests.browser.support import CHROMIUM_ARGS, CHROMIUM_PATH, VIEWPORT, chromium_available
+from tests.browser.support import CHROMIUM_ARGS, CHROMIUM_PATH, VIEWPORT, log_in
 from tests.factories import UserFactory
 from tests.reports.support import digest_world, now_wednesday
-
-if not chromium_available():
-    pytest.skip(
-        f"Chromium not found at {CHROMIUM_PATH}; CI installs Debian's chromium",
-        allow_module_level=True,
-    )
-
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-pytestmark = pytest.mark.browser
 
 CHART_STATE = """img => ({
     complete: img.complete,
@@ -118,19 +109,9 @@ def digest_world_report():
     return report
 
 
-def log_in_as_superuser(page) -> None:
-    root = UserFactory(username="root", is_superuser=True)
-    page.goto("/admin/login/")
-    page.fill("#id_username", root.username)
-    page.fill("#id_password", "pass-for-tests")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#user-tools")).to_be_visible()
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_admin_report_page_shows_the_digest_in_its_preview(page):
     report = digest_world_report()
-    log_in_as_superuser(page)
+    log_in(page, UserFactory(username="root", is_superuser=True))
 
     page.goto(f"/admin/reports/report/{report.pk}/change/")
 
@@ -143,10 +124,9 @@ def test_admin_report_page_shows_the_digest_in_its_preview(page):
         page.screenshot(path=str(path), full_page=True)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_admin_report_preview_spans_the_page(page):
     report = digest_world_report()
-    log_in_as_superuser(page)
+    log_in(page, UserFactory(username="root", is_superuser=True))
 
     page.goto(f"/admin/reports/report/{report.pk}/change/")
 

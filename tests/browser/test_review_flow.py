@@ -10,12 +10,12 @@ main step go to TEST_ARTIFACTS_DIR/browser/."""
 from datetime import timedelta
 from decimal import Decimal
 
-import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from rubrics.anchors import SCALE_MIN
 from rubrics.models import Criterion
-from tests.browser.support import CHROMIUM_PATH, chromium_available
+from tests.browser.support import log_in
 from tests.factories import (
     ApplicationFactory,
     RecruiterFactory,
@@ -23,31 +23,6 @@ from tests.factories import (
     ReviewerFactory,
     submit_scores,
 )
-
-if not chromium_available():
-    pytest.skip(
-        f"Chromium not found at {CHROMIUM_PATH}; CI installs Debian's chromium",
-        allow_module_level=True,
-    )
-
-from playwright.sync_api import expect  # noqa: E402
-
-pytestmark = [
-    pytest.mark.browser,
-    # The live server answers from another thread, so the data must be
-    # committed; serialized_rollback restores the groups the migrations made.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-PASSWORD = "pass-for-tests"
-
-
-def log_in(page, user) -> None:
-    page.goto("/admin/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#user-tools")).to_be_visible()
 
 
 def log_out(page) -> None:

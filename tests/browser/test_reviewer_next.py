@@ -10,12 +10,12 @@ import-*.png."""
 
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from screening.models import Application, ReviewAssignment, Scorecard
-from tests.browser.support import CHROMIUM_PATH, chromium_available
+from tests.browser.support import assert_fits, log_in
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
@@ -26,43 +26,6 @@ from tests.factories import (
     published_rubric,
 )
 
-if not chromium_available():
-    pytest.skip(
-        f"Chromium not found at {CHROMIUM_PATH}; CI installs Debian's chromium",
-        allow_module_level=True,
-    )
-
-from playwright.sync_api import expect  # noqa: E402
-
-pytestmark = [
-    pytest.mark.browser,
-    # The live server answers from another thread, so the data must be committed;
-    # serialized_rollback restores the groups the migrations made.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-PASSWORD = "pass-for-tests"
-WIDTH = 1366
-
-
-@pytest.fixture
-def laptop(page):
-    page.set_viewport_size({"width": WIDTH, "height": 768})
-    return page
-
-
-def log_in(page, user) -> None:
-    page.goto("/admin/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#user-tools")).to_be_visible()
-
-
-def fits(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= WIDTH, f"{page.url} is {width} px wide"
-
 
 def score_everything(page, application) -> None:
     for criterion in application.rubric.criteria.all():
@@ -70,8 +33,7 @@ def score_everything(page, application) -> None:
     page.check('input[name="recommendation"][value="3"]')
 
 
-def test_reviewer_goes_from_one_review_to_the_next(laptop, screenshots):
-    page = laptop
+def test_reviewer_goes_from_one_review_to_the_next(page, screenshots):
     screenshots.prefix = "next-"
     reviewer = ReviewerFactory(first_name="Grace", last_name="Hopper")
     rubric = published_rubric()
@@ -94,7 +56,7 @@ def test_reviewer_goes_from_one_review_to_the_next(laptop, screenshots):
     page.goto("/admin/screening/myreview/")
     expect(page.locator("h1")).to_have_text("My reviews")
     expect(page.locator("p.paginator")).to_contain_text("2 reviews")
-    fits(page)
+    assert_fits(page)
     screenshots(page, "my-reviews")
 
     # The overdue review comes first; open it.
@@ -103,7 +65,7 @@ def test_reviewer_goes_from_one_review_to_the_next(laptop, screenshots):
     first.get_by_role("link", name="Score").click()
     clicks += 1
     score_everything(page, reviews["Ada Lovelace"].application)
-    fits(page)
+    assert_fits(page)
     screenshots(page, "scorecard")
 
     page.get_by_role("button", name="Submit and go to the next review").click()
@@ -114,7 +76,7 @@ def test_reviewer_goes_from_one_review_to_the_next(laptop, screenshots):
     )
     expect(page.locator("#candidate")).to_contain_text("Charles Babbage")
     expect(page.locator("#scorecard-status")).to_have_text("Draft")
-    fits(page)
+    assert_fits(page)
     screenshots(page, "next-scorecard")
 
     score_everything(page, reviews["Charles Babbage"].application)
@@ -126,7 +88,7 @@ def test_reviewer_goes_from_one_review_to_the_next(laptop, screenshots):
     )
     expect(page.locator("h1")).to_have_text("My reviews")
     expect(page.locator("#result_list tbody tr", has_text="Submitted")).to_have_count(2)
-    fits(page)
+    assert_fits(page)
     screenshots(page, "last-review")
     assert Scorecard.objects.filter(status="submitted").count() == 2
     # Open the first review, then one click per review: 3 for two reviews (it was 4, with
@@ -136,12 +98,11 @@ def test_reviewer_goes_from_one_review_to_the_next(laptop, screenshots):
     # A submitted scorecard shows the way on.
     page.goto(f"/admin/screening/myreview/{reviews['Ada Lovelace'].pk}/scorecard/")
     expect(page.locator("#after-submit")).to_contain_text("No review of yours is pending.")
-    fits(page)
+    assert_fits(page)
     screenshots(page, "submitted")
 
 
-def test_recruiter_imports_a_csv_onto_a_posting_with_reviewers(laptop, screenshots):
-    page = laptop
+def test_recruiter_imports_a_csv_onto_a_posting_with_reviewers(page, screenshots):
     screenshots.prefix = "import-"
     recruiter = RecruiterFactory()
     grace = ReviewerFactory(first_name="Grace", last_name="Hopper")
@@ -162,7 +123,7 @@ def test_recruiter_imports_a_csv_onto_a_posting_with_reviewers(laptop, screensho
     page.get_by_role("link", name="Import CSV / XLSX").click()
     clicks += 1
     expect(page.locator("h1")).to_have_text("Import candidates")
-    fits(page)
+    assert_fits(page)
     screenshots(page, "form")
 
     page.set_input_files(
@@ -183,7 +144,7 @@ def test_recruiter_imports_a_csv_onto_a_posting_with_reviewers(laptop, screensho
     expect(page.locator("#import-existing")).to_contain_text(
         "existing candidate, application will be created"
     )
-    fits(page)
+    assert_fits(page)
     screenshots(page, "preview")
 
     page.get_by_role("button", name="Import 2 candidates and open 3 applications").click()
@@ -192,7 +153,7 @@ def test_recruiter_imports_a_csv_onto_a_posting_with_reviewers(laptop, screensho
         "Imported 2 candidates and opened 3 applications for Field Service Technician"
     )
     expect(page.locator("#result_list tbody tr")).to_have_count(3)
-    fits(page)
+    assert_fits(page)
     screenshots(page, "applications")
 
     assert Application.objects.filter(posting=posting).count() == 3
@@ -206,7 +167,7 @@ def test_recruiter_imports_a_csv_onto_a_posting_with_reviewers(laptop, screensho
     expect(page.locator("#result_list tbody tr")).to_have_count(6)
     page.check("#action-toggle")
     page.select_option("select[name=action]", label="Export the selected assignments as XLSX")
-    fits(page)
+    assert_fits(page)
     screenshots(page, "assignments-export")
     with page.expect_download() as download:
         page.get_by_role("button", name="Go").click()

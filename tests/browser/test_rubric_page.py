@@ -12,34 +12,17 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from rubrics import services
 from rubrics.models import JobPosting
-from tests.browser.support import CHROMIUM_PATH, Screenshots, chromium_available
+from tests.browser.support import VIEWPORT, Screenshots, assert_fits, log_in
 from tests.factories import (
     ApplicationFactory,
     JobPostingFactory,
     RecruiterFactory,
     published_rubric,
 )
-
-if not chromium_available():
-    pytest.skip(
-        f"Chromium not found at {CHROMIUM_PATH}; CI installs Debian's chromium",
-        allow_module_level=True,
-    )
-
-from playwright.sync_api import expect  # noqa: E402
-
-pytestmark = [
-    pytest.mark.browser,
-    # The live server answers from another thread, so the data must be committed;
-    # serialized_rollback restores the groups the migrations made.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-PASSWORD = "pass-for-tests"
-VIEWPORT = {"width": 1366, "height": 768}
 
 # Our own posting, written in Markdown as postings pasted from a careers site often are.
 FORKLIFT = (
@@ -63,17 +46,6 @@ We run a **24-hour** distribution centre for garden supplies.
 
 
 @pytest.fixture
-def page(chromium, live_server):
-    context = chromium.new_context(base_url=live_server.url, viewport=VIEWPORT)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    try:
-        yield page
-    finally:
-        context.close()
-
-
-@pytest.fixture
 def screenshots():
     """Full-page shots rubric-page-NN-<step>.png; `.viewport(page, step)` takes only what
     the window shows."""
@@ -84,18 +56,6 @@ def screenshots():
     return shots
 
 
-def log_in(page, user) -> None:
-    page.goto("/admin/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#user-tools")).to_be_visible()
-
-
-def assert_fits_the_screen(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORT["width"]
-
-
 def test_draft_rubric_page_fits_a_laptop_and_renders_the_posting(page, screenshots):
     recruiter = RecruiterFactory()
     posting = JobPostingFactory(title="Warehouse Team Lead", raw_text=POSTING)
@@ -104,7 +64,7 @@ def test_draft_rubric_page_fits_a_laptop_and_renders_the_posting(page, screensho
     log_in(page, recruiter)
 
     page.goto(f"/admin/rubrics/rubric/{rubric.pk}/change/")
-    assert_fits_the_screen(page)
+    assert_fits(page)
     screenshots(page, "draft-top")
 
     # The posting beside the criteria reads as rendered: no Markdown markers show, the
@@ -163,7 +123,7 @@ def test_draft_rubric_page_fits_a_laptop_and_renders_the_posting(page, screensho
     expect(page.locator("#criteria-group .errorlist").first).to_have_text(
         "Choose a level between 1 and 4."
     )
-    assert_fits_the_screen(page)
+    assert_fits(page)
     page.locator("#criteria-group .errorlist").first.scroll_into_view_if_needed()
     screenshots.viewport(page, "draft-error")
     assert rubric.criteria.filter(knockout_level=9).count() == 0
@@ -179,7 +139,7 @@ def test_published_rubric_reads_as_cards_with_chips_and_numbered_anchors(page, s
     log_in(page, recruiter)
 
     page.goto(f"/admin/rubrics/rubric/{rubric.pk}/change/")
-    assert_fits_the_screen(page)
+    assert_fits(page)
     editable = "input:not([type=hidden]), textarea, select"
     expect(page.locator("#criteria-group").locator(editable)).to_have_count(0)
     text = page.locator("#criteria-group").inner_text()
@@ -209,7 +169,7 @@ def test_posting_page_says_its_status_links_what_hangs_off_it_and_generates(page
     log_in(page, recruiter)
 
     page.goto(f"/admin/rubrics/jobposting/{posting.pk}/change/")
-    assert_fits_the_screen(page)
+    assert_fits(page)
     summary = page.locator("#posting-summary")
     expect(summary.locator(".status-badge")).to_have_text("Draft")
     expect(summary).to_contain_text("This posting is a draft: it refuses applications.")
@@ -222,14 +182,14 @@ def test_posting_page_says_its_status_links_what_hangs_off_it_and_generates(page
     rendered = page.locator(".posting-rendered")
     expect(rendered.locator("h2").first).to_have_text("Requirements")
     expect(rendered.locator("li strong").first).to_have_text("Forklift")
-    assert_fits_the_screen(page)
+    assert_fits(page)
     rendered.scroll_into_view_if_needed()
     screenshots(page, "posting-rendered")
 
     # One click from the posting to its applications, filtered to it.
     links.first.click()
     expect(page.locator("#result_list tbody tr")).to_have_count(3)
-    assert_fits_the_screen(page)
+    assert_fits(page)
     page.go_back()
 
     # Generate: one click to the new draft, the message linking it.
@@ -240,7 +200,7 @@ def test_posting_page_says_its_status_links_what_hangs_off_it_and_generates(page
     )
     message = page.locator(".messagelist a")
     expect(message).to_have_text(f"draft v{draft.version}")
-    assert_fits_the_screen(page)
+    assert_fits(page)
     screenshots(page, "generated")
 
     # Publish: one more click, on the same page; the old version is retired.
@@ -251,4 +211,4 @@ def test_posting_page_says_its_status_links_what_hangs_off_it_and_generates(page
     assert (draft.state, rubric.state) == ("published", "retired")
     expect(page.get_by_role("button", name="Clone to a new draft")).to_be_visible()
     expect(page.locator("#criteria-group .chip").first).to_be_visible()
-    assert_fits_the_screen(page)
+    assert_fits(page)

@@ -13,28 +13,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from rubrics.models import Criterion, Rubric
-from tests.browser.support import CHROMIUM_PATH, Screenshots, chromium_available
+from tests.browser.support import VIEWPORT, Screenshots, log_in
 from tests.factories import CriterionFactory, JobPostingFactory, RecruiterFactory, RubricFactory
 
-if not chromium_available():
-    pytest.skip(
-        f"Chromium not found at {CHROMIUM_PATH}; CI installs Debian's chromium",
-        allow_module_level=True,
-    )
-
-from playwright.sync_api import expect  # noqa: E402
-
-pytestmark = [
-    pytest.mark.browser,
-    # The live server answers from another thread, so the data must be committed;
-    # serialized_rollback restores the groups the migrations made.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-PASSWORD = "pass-for-tests"
-VIEWPORT = {"width": 1366, "height": 768}
 D = Decimal
 
 # Our own posting, in the shape the parser reads: a requirement list with a bonus, and a
@@ -68,17 +52,6 @@ SENTENCE = "You will need to start at 4 a.m. on weekends and lift 25 kg sacks of
 
 
 @pytest.fixture
-def page(chromium, live_server):
-    context = chromium.new_context(base_url=live_server.url, viewport=VIEWPORT)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    try:
-        yield page
-    finally:
-        context.close()
-
-
-@pytest.fixture
 def screenshots(request):
     """Full-page shots named triage-<test>-NN-<step>.png; `.viewport(page, step)` takes
     only what the window shows (for the hover and the selection bar)."""
@@ -88,14 +61,6 @@ def screenshots(request):
         path=str(shots.folder / f"{shots.prefix}{step}.png")
     )
     return shots
-
-
-def log_in(page, user) -> None:
-    page.goto("/admin/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#user-tools")).to_be_visible()
 
 
 def span_of(text: str, phrase: str) -> tuple[int, int]:

@@ -266,68 +266,47 @@ def test_custom_range_without_dates_names_both_fields(recruiter_client, world):
     assertNotContains(response, "<iframe")
 
 
-def test_custom_range_ending_before_it_starts_is_refused(recruiter_client, world):
-    response = recruiter_client.get(
+def custom_range_errors(client, world, date_from: str, date_to: str) -> dict[str, list[str]]:
+    response = client.get(
         URL,
         {
             "posting": world.posting.pk,
             "period": "custom",
-            "date_from": "2026-11-20",
-            "date_to": "2026-11-18",
+            "date_from": date_from,
+            "date_to": date_to,
         },
     )
+    return form_errors(response)
 
-    assert form_errors(response) == {
+
+def test_custom_range_ending_before_it_starts_is_refused(recruiter_client, world):
+    errors = custom_range_errors(recruiter_client, world, "2026-11-20", "2026-11-18")
+
+    assert errors == {
         "date_to": ["The last day (Wed 18 Nov 2026) is before the first (Fri 20 Nov 2026)."]
     }
 
 
 def test_custom_range_ending_in_the_future_is_refused(recruiter_client, world):
     today = timezone.localdate()
+    tomorrow = today + timedelta(days=1)
 
-    response = recruiter_client.get(
-        URL,
-        {
-            "posting": world.posting.pk,
-            "period": "custom",
-            "date_from": today.isoformat(),
-            "date_to": (today + timedelta(days=1)).isoformat(),
-        },
-    )
+    errors = custom_range_errors(recruiter_client, world, today.isoformat(), tomorrow.isoformat())
 
-    assert form_errors(response) == {
+    assert errors == {
         "date_to": [f"The range cannot end in the future: today is {day(today, True)}."]
     }
 
 
 def test_custom_range_longer_than_366_days_is_refused(recruiter_client, world):
-    response = recruiter_client.get(
-        URL,
-        {
-            "posting": world.posting.pk,
-            "period": "custom",
-            "date_from": "2025-01-01",
-            "date_to": "2026-01-02",
-        },
-    )
+    errors = custom_range_errors(recruiter_client, world, "2025-01-01", "2026-01-02")
 
-    assert form_errors(response) == {
-        "date_to": ["A range covers at most 366 days; this one covers 367."]
-    }
+    assert errors == {"date_to": ["A range covers at most 366 days; this one covers 367."]}
 
 
 def test_custom_range_of_exactly_366_days_is_accepted(recruiter_client, world):
-    response = recruiter_client.get(
-        URL,
-        {
-            "posting": world.posting.pk,
-            "period": "custom",
-            "date_from": "2024-01-01",
-            "date_to": "2024-12-31",  # a leap year
-        },
-    )
-
-    assert form_errors(response) == {}
+    # 2024 is a leap year.
+    assert custom_range_errors(recruiter_client, world, "2024-01-01", "2024-12-31") == {}
 
 
 def test_a_date_that_is_not_a_date_gets_a_field_message(recruiter_client, world):
