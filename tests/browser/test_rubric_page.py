@@ -174,7 +174,9 @@ def test_posting_page_says_its_status_links_what_hangs_off_it_and_generates(page
     expect(summary.locator(".status-badge")).to_have_text("Draft")
     expect(summary).to_contain_text("This posting is a draft: it refuses applications.")
     links = summary.locator(".posting-links a")
-    expect(links).to_have_text(["3 applications", "Ranking", "0 calibration runs", "0 reports"])
+    expect(links).to_have_text(
+        ["3 applications", "Ranking", "0 calibration runs", "0 reports", "Preview or send a digest"]
+    )
     screenshots(page, "posting")
 
     # The text as candidates read it, rendered from its Markdown, folded until asked for.
