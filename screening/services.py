@@ -779,6 +779,19 @@ def _clean_name(name: str) -> str:
     return base[:MAX_NAME] or "document"
 
 
+def document_check_size(size: int) -> None:
+    """Refuse a file over the limit from its declared size, before its bytes are read (the
+    sniffer's own check, with its message, for a caller that has the size first)."""
+    limit = settings.DOCUMENT_MAX_BYTES
+    if size > limit:
+        raise DocumentRefused(f"The file is {_megabytes(size)}; the limit is {_megabytes(limit)}.")
+
+
+def _megabytes(size: int) -> str:
+    megabytes = size / (1024 * 1024)
+    return f"{megabytes:.0f} MB" if megabytes == int(megabytes) else f"{megabytes:.1f} MB"
+
+
 def document_upload(*, application: Application, actor, name: str, data: bytes, role: str):
     """Take a candidate's file for an application (recruiters): checked by its content,
     stored under a random name, recorded with an audit event, its text read by a task once
