@@ -25,7 +25,7 @@ from rubrics.models import Criterion, JobPosting, Rubric
 from screening import hooks, imports
 from screening.documents.errors import DocumentRejected, ExtractionFailed
 from screening.documents.extract import extract_text, render_pages
-from screening.documents.sniff import sniff
+from screening.documents.sniff import SniffedDocument, sniff
 from screening.errors import NotAssigned, ScorecardLocked
 from screening.models import (
     Application,
@@ -792,6 +792,17 @@ def _megabytes(size: int) -> str:
     return f"{megabytes:.0f} MB" if megabytes == int(megabytes) else f"{megabytes:.1f} MB"
 
 
+def document_check(data: bytes) -> SniffedDocument:
+    """What the file is, from its content, within the configured size and page limits; or
+    ``DocumentRefused`` saying why not (for a form to show before anything is stored)."""
+    try:
+        return sniff(
+            data, max_bytes=settings.DOCUMENT_MAX_BYTES, max_pages=settings.DOCUMENT_MAX_PAGES
+        )
+    except DocumentRejected as exc:
+        raise DocumentRefused(exc.message) from None
+
+
 def document_upload(*, application: Application, actor, name: str, data: bytes, role: str):
     """Take a candidate's file for an application (recruiters): checked by its content,
     stored under a random name, recorded with an audit event, its text read by a task once
@@ -800,12 +811,7 @@ def document_upload(*, application: Application, actor, name: str, data: bytes, 
         raise NotAssigned()
     if role not in Document.Role.values:
         raise ValidationError({"role": f"Choose one of {', '.join(Document.Role.values)}."})
-    try:
-        sniffed = sniff(
-            data, max_bytes=settings.DOCUMENT_MAX_BYTES, max_pages=settings.DOCUMENT_MAX_PAGES
-        )
-    except DocumentRejected as exc:
-        raise DocumentRefused(exc.message) from None
+    sniffed = document_check(data)
     document = Document(
         application=application,
         role=role,

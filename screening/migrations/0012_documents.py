@@ -3,7 +3,40 @@
 import django.db.models.deletion
 import screening.models
 from django.conf import settings
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+
+# Recruiters read, upload and delete documents; a reviewer reads those of the applications
+# assigned to them (the admin and the selectors narrow which).
+GRANTS = {
+    "Recruiter": ["view_document", "add_document", "delete_document"],
+    "Reviewer": ["view_document"],
+}
+
+
+def grant(apps, schema_editor):
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in GRANTS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label="screening", codename__in=codenames)
+        )
+
+
+def revoke(apps, schema_editor):
+    Permission = apps.get_model("auth", "Permission")
+    for group in apps.get_model("auth", "Group").objects.filter(name__in=list(GRANTS)):
+        group.permissions.remove(
+            *Permission.objects.filter(
+                content_type__app_label="screening", codename__endswith="_document"
+            )
+        )
 
 
 class Migration(migrations.Migration):
@@ -174,4 +207,5 @@ class Migration(migrations.Migration):
                 condition=models.Q(("number__gte", 1)), name="page_number_positive"
             ),
         ),
-    ]
+        migrations.RunPython(grant, revoke),
+]
