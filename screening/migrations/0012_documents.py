@@ -208,4 +208,4 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(grant, revoke),
-]
+    ]
