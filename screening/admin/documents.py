@@ -57,7 +57,7 @@ class DocumentAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmin
     search_fields = ["original_name", "application__candidate__full_name"]
     autocomplete_fields = ["application"]
     readonly_fields = [
-        "application",
+        "application_name",
         "role",
         "kind",
         "original_name",
@@ -128,6 +128,11 @@ class DocumentAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmin
     def delete_queryset(self, request, queryset):
         for document in queryset:
             services.document_delete(document=document, actor=request.user)
+
+    @admin.display(description="application")
+    def application_name(self, document):
+        # Plain text: a reviewer may not open the application's admin page.
+        return str(document.application)
 
     @admin.display(description="candidate", ordering="application__candidate__full_name")
     def candidate(self, document):

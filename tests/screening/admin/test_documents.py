@@ -80,6 +80,14 @@ def test_a_recruiter_uploads_a_resume_from_the_add_form(
     ) in shown
 
 
+def test_the_add_form_offers_the_application_role_and_file(recruiter_client, application):
+    response = recruiter_client.get(ADD, {"application": application.pk})
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert list(form.fields) == ["application", "role", "file"]
+    assert form.initial["application"] == str(application.pk)
+
+
 def test_the_add_form_refuses_content_that_is_not_a_document(recruiter_client, application, media):
     response = recruiter_client.post(
         ADD,
@@ -131,6 +139,10 @@ def test_the_document_page_is_read_only_with_its_pages(recruiter_client, documen
     assert "1 of 1" in content  # pages with text
     assert reverse("admin:screening_document_file", args=[document.pk]) in content
     assert 'name="file"' not in content
+    assert str(document.application) in content
+    assert reverse("admin:screening_application_change", args=[document.application_id]) not in (
+        content
+    )
 
 
 def test_the_file_is_an_attachment_with_nosniff(recruiter_client, document):
