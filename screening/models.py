@@ -1,7 +1,11 @@
+import uuid
+
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 
 from core.fields import actor_field
 from rubrics.models import Criterion, JobPosting, Rubric
@@ -206,3 +210,112 @@ class MyReview(ReviewAssignment):
         proxy = True
         verbose_name = "my review"
         verbose_name_plural = "my reviews"
+
+
+def _document_path(document: "Document", filename: str) -> str:
+    # Never the uploader's name: a random one, with the extension the content says.
+    return f"documents/{uuid.uuid4().hex}.{document.kind}"
+
+
+def _page_image_path(page: "DocumentPage", filename: str) -> str:
+    return f"documents/pages/{uuid.uuid4().hex}.png"
+
+
+class Document(models.Model):
+    """A file a candidate sent for one application (a résumé, a cover letter, other
+    material), checked by its content; its text is read by a task after upload."""
+
+    class Role(models.TextChoices):
+        RESUME = "resume", "Résumé"
+        COVER_LETTER = "cover_letter", "Cover letter"
+        OTHER = "other", "Other"
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", "PDF"
+        DOCX = "docx", "Word document"
+        TXT = "txt", "Plain text"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Reading the text"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Could not be read"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    role = models.CharField(max_length=16, choices=Role, default=Role.RESUME)
+    kind = models.CharField(max_length=8, choices=Kind)
+    original_name = models.CharField(max_length=255)
+    file = models.FileField(upload_to=_document_path, max_length=200)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    needs_ocr = models.BooleanField(
+        default=False, help_text="A scan: its pages carry no text to read."
+    )
+    uploaded_by = actor_field()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "role", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gt=0), name="document_size_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "ready", "failed"]),
+                name="document_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["resume", "cover_letter", "other"]),
+                name="document_role_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["pdf", "docx", "txt"]), name="document_kind_valid"
+            ),
+            # A failed document says why; no other document carries an error.
+            models.CheckConstraint(
+                condition=(Q(status="failed") & ~Q(error="")) | (~Q(status="failed") & Q(error="")),
+                name="document_error_iff_failed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class DocumentPage(models.Model):
+    """One page of a document's text (as extracted and normalised: evidence offsets index
+    into it) and, for a PDF, the page drawn as a PNG."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="pages")
+    number = models.PositiveIntegerField()
+    text = models.TextField(blank=True)
+    image = models.FileField(upload_to=_page_image_path, max_length=200, null=True, blank=True)
+
+    class Meta:
+        ordering = ["document", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="page_one_per_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="page_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document}, page {self.number}"
+
+
+def _delete_files_on_commit(*files) -> None:
+    """Remove stored files once the deletion of their rows commits (a rolled-back delete
+    keeps them)."""
+    names = [(f.storage, f.name) for f in files if f]
+    if names:
+        transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
+
+
+@receiver(post_delete, sender=Document)
+def _document_deleted(sender, instance: Document, **kwargs) -> None:
+    # Also when an application's deletion cascades here: the files go with the rows.
+    _delete_files_on_commit(instance.file)
+
+
+@receiver(post_delete, sender=DocumentPage)
+def _page_deleted(sender, instance: DocumentPage, **kwargs) -> None:
+    _delete_files_on_commit(instance.image)

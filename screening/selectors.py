@@ -26,7 +26,16 @@ from core.roles import is_recruiter
 from rubrics.anchors import SCALE_MIN, level_labels
 from rubrics.models import Criterion, JobPosting
 from screening import hooks, scoring
-from screening.models import Application, Candidate, CriterionScore, ReviewAssignment, Scorecard
+from screening.evidence import EvidenceCriterion, compile_criteria, find_evidence
+from screening.models import (
+    Application,
+    Candidate,
+    CriterionScore,
+    Document,
+    DocumentPage,
+    ReviewAssignment,
+    Scorecard,
+)
 
 SUBMITTED = Scorecard.Status.SUBMITTED
 # An application in one of these stages no longer needs its reviews.
@@ -648,3 +657,91 @@ def next_pending_assignment(user, *, after: ReviewAssignment | None = None):
     if after is not None:
         qs = qs.exclude(pk=after.pk)
     return qs.first()
+
+
+# --- Documents ----------------------------------------------------------------
+
+
+def documents_visible_to(user) -> QuerySet[Document]:
+    """Recruiters: every document; a reviewer: the documents of the applications assigned to
+    them; anyone else: none."""
+    qs = Document.objects.select_related("application__candidate", "uploaded_by").annotate(
+        pages_read=Count("pages")
+    )
+    if is_recruiter(user):
+        return qs
+    if not (user and user.is_authenticated and user.is_active):
+        return qs.none()
+    return qs.filter(application__assignments__reviewer=user)
+
+
+def document_page(document: Document, number: int) -> DocumentPage | None:
+    return document.pages.filter(number=number).first()
+
+
+@dataclass(frozen=True)
+class DocumentEvidence:
+    """One criterion's passages in one document."""
+
+    document_id: int
+    document_name: str
+    passages: list[dict]
+    match_count: int
+
+
+@dataclass(frozen=True)
+class CriterionEvidenceRow:
+    """The passages found for one criterion of the pinned rubric, document by document."""
+
+    criterion_id: int
+    title: str
+    kind: str
+    terms: list[str]
+    documents: list[DocumentEvidence]
+
+    @property
+    def match_count(self) -> int:
+        return sum(d.match_count for d in self.documents)
+
+
+def application_evidence(application: Application) -> list[CriterionEvidenceRow]:
+    """Per criterion of the application's pinned rubric (in rubric order), the passages of
+    its ready documents that speak to it: a pointer for the reviewer, never a score. Three
+    queries whatever the number of criteria, documents and pages."""
+    criteria = list(
+        Criterion.objects.filter(rubric_id=application.rubric_id).order_by("order", "id")
+    )
+    documents = list(
+        Document.objects.filter(application=application, status=Document.Status.READY)
+        .order_by("role", "created_at", "id")
+        .prefetch_related(Prefetch("pages", queryset=DocumentPage.objects.order_by("number")))
+    )
+    compiled = compile_criteria(
+        EvidenceCriterion(
+            id=c.pk, kind=c.kind, title=c.title, text=c.description, keywords=c.keywords or ()
+        )
+        for c in criteria
+    )
+    found: dict[int, list[DocumentEvidence]] = {c.pk: [] for c in criteria}
+    for document in documents:
+        pages = [page.text for page in document.pages.all()]
+        for evidence in find_evidence(compiled, pages):
+            if evidence.match_count:
+                found[evidence.criterion_id].append(
+                    DocumentEvidence(
+                        document_id=document.pk,
+                        document_name=document.original_name,
+                        passages=[p.to_dict() for p in evidence.passages],
+                        match_count=evidence.match_count,
+                    )
+                )
+    return [
+        CriterionEvidenceRow(
+            criterion_id=c.pk,
+            title=c.title,
+            kind=c.kind,
+            terms=list(item.terms),
+            documents=found[c.pk],
+        )
+        for c, item in zip(criteria, compiled, strict=True)
+    ]

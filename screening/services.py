@@ -4,22 +4,38 @@ them, values lie on the pinned rubric's scale, every must-have is scored
 before submit, a scorecard is submitted once) are checked here and backed by
 database constraints."""
 
+import hashlib
+import logging
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from core import audit, roles
-from core.errors import Conflict
+from core.errors import Conflict, ServiceError
 from rubrics.models import Criterion, JobPosting, Rubric
 from screening import hooks, imports
+from screening.documents.errors import DocumentRejected, ExtractionFailed
+from screening.documents.extract import extract_text, render_pages
+from screening.documents.sniff import SniffedDocument, sniff
 from screening.errors import NotAssigned, ScorecardLocked
-from screening.models import Application, Candidate, CriterionScore, ReviewAssignment, Scorecard
+from screening.models import (
+    Application,
+    Candidate,
+    CriterionScore,
+    Document,
+    DocumentPage,
+    ReviewAssignment,
+    Scorecard,
+)
 
 
 def _score_state(card: Scorecard) -> dict[str, dict]:
@@ -735,3 +751,175 @@ def _open_applications_in_bulk(
             changes={"reviewer": [None, x.reviewer.pk], "due_date": [None, due_date]},
         )
     return applications, assignments
+
+
+# --- Documents ----------------------------------------------------------------
+
+logger = logging.getLogger(__name__)
+
+UNREADABLE = "Could not read this file."
+MAX_NAME = 255
+
+
+class DocumentRefused(ServiceError):
+    """An upload refused for its content (not a PDF, DOCX or text file, too large, too many
+    pages): answered as a 400 with the message under "file"."""
+
+    default_code = "document_rejected"
+
+    def __init__(self, message: str, **kwargs):
+        kwargs.setdefault("field", "file")
+        super().__init__(message, **kwargs)
+
+
+def _clean_name(name: str) -> str:
+    """The file's own name, without the folders a browser or a client may send along."""
+    base = re.split(r"[\\/]", name or "")[-1].strip()
+    base = "".join(c for c in base if c.isprintable())
+    return base[:MAX_NAME] or "document"
+
+
+def document_check_size(size: int) -> None:
+    """Refuse a file over the limit from its declared size, before its bytes are read (the
+    sniffer's own check, with its message, for a caller that has the size first)."""
+    limit = settings.DOCUMENT_MAX_BYTES
+    if size > limit:
+        raise DocumentRefused(f"The file is {_megabytes(size)}; the limit is {_megabytes(limit)}.")
+
+
+def _megabytes(size: int) -> str:
+    megabytes = size / (1024 * 1024)
+    return f"{megabytes:.0f} MB" if megabytes == int(megabytes) else f"{megabytes:.1f} MB"
+
+
+def document_check(data: bytes) -> SniffedDocument:
+    """What the file is, from its content, within the configured size and page limits; or
+    ``DocumentRefused`` saying why not (for a form to show before anything is stored)."""
+    try:
+        return sniff(
+            data, max_bytes=settings.DOCUMENT_MAX_BYTES, max_pages=settings.DOCUMENT_MAX_PAGES
+        )
+    except DocumentRejected as exc:
+        raise DocumentRefused(exc.message) from None
+
+
+def document_upload(*, application: Application, actor, name: str, data: bytes, role: str):
+    """Take a candidate's file for an application (recruiters): checked by its content,
+    stored under a random name, recorded with an audit event, its text read by a task once
+    the transaction commits. A refused file leaves nothing behind."""
+    if not roles.is_recruiter(actor):
+        raise NotAssigned()
+    if role not in Document.Role.values:
+        raise ValidationError({"role": f"Choose one of {', '.join(Document.Role.values)}."})
+    sniffed = document_check(data)
+    document = Document(
+        application=application,
+        role=role,
+        kind=sniffed.kind.value,
+        original_name=_clean_name(name),
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        page_count=sniffed.pages,
+        uploaded_by=actor,
+    )
+    stored = None
+    try:
+        with transaction.atomic():
+            # The storage picks the name (documents/<uuid>.<kind>); the row follows it.
+            document.file.save(f"upload.{sniffed.extension}", ContentFile(data), save=False)
+            stored = document.file.name
+            document.save()
+            audit.record(
+                actor=actor,
+                event="document.uploaded",
+                obj=document,
+                summary=f"Uploaded a {document.get_role_display().lower()} "
+                f"({document.get_kind_display()}, {document.size} bytes).",
+            )
+            _schedule_extraction(document.pk)
+    except BaseException:
+        if stored:
+            document.file.storage.delete(stored)
+        raise
+    return document
+
+
+def _schedule_extraction(document_id: int) -> None:
+    from screening.tasks import extract_document  # the task module imports these services
+
+    extract_document.delay_on_commit(document_id)
+
+
+def document_extract(*, document_id: int):
+    """Read a document's text page by page (and draw a PDF's pages), then mark it ready, or
+    failed with the reason. Safe to run again: the pages are replaced. Never raises for a
+    file that cannot be read; returns None when the document is gone."""
+    document = Document.objects.filter(pk=document_id).first()
+    if document is None:
+        return None
+    error, texts, images, needs_ocr = "", [], [], False
+    try:
+        with document.file.open("rb") as handle:
+            data = handle.read()
+        extracted = extract_text(data, document.kind)
+        texts, needs_ocr = extracted.pages, extracted.needs_ocr
+        if document.kind == Document.Kind.PDF:
+            images = render_pages(data)
+    except ExtractionFailed as exc:
+        error = exc.message
+    except Exception:
+        logger.exception("Reading document %s failed", document_id)
+        error = UNREADABLE
+    new_files: list[str] = []
+    try:
+        with transaction.atomic():
+            document = Document.objects.select_for_update().filter(pk=document_id).first()
+            if document is None:
+                return None
+            old_pages = list(document.pages.all())
+            for page in old_pages:
+                page.delete()  # their images leave storage on commit
+            pages = []
+            for number, text in enumerate(texts, start=1):
+                page = DocumentPage(document=document, number=number, text=text)
+                if number <= len(images):
+                    page.image.save(f"page-{number}.png", ContentFile(images[number - 1]), False)
+                    new_files.append(page.image.name)
+                pages.append(page)
+            DocumentPage.objects.bulk_create(pages)
+            before = document.status
+            document.status = Document.Status.FAILED if error else Document.Status.READY
+            document.error = error
+            document.needs_ocr = needs_ocr
+            if texts:
+                document.page_count = len(texts)
+            document.save(update_fields=["status", "error", "needs_ocr", "page_count"])
+            audit.record(
+                actor=None,
+                event="document.read" if not error else "document.unreadable",
+                obj=document,
+                summary=error or f"Read {len(texts)} page(s).",
+                changes=audit.diff({"status": before}, {"status": document.status}),
+            )
+    except BaseException:
+        for name in new_files:
+            document.file.storage.delete(name)
+        raise
+    return document
+
+
+@transaction.atomic
+def document_delete(*, document: Document, actor) -> None:
+    """Remove a document (recruiters): its row, its pages and, once that commits, its files."""
+    if not roles.is_recruiter(actor):
+        raise NotAssigned()
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    audit.record(
+        actor=actor,
+        event="document.deleted",
+        obj=document,
+        summary=f"Deleted the {document.get_role_display().lower()} of {document.application}.",
+    )
+    for page in document.pages.all():
+        page.delete()
+    document.delete()

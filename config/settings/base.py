@@ -102,6 +102,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Candidate documents: stored through the default storage (the filesystem under
+# MEDIA_ROOT here) and served only by authenticated views, never from a public URL,
+# so there is no MEDIA_URL to serve them from.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+DOCUMENT_MAX_PAGES = env.int("DOCUMENT_MAX_PAGES", default=50)
+
 REDIS_URL = env("REDIS_URL", default="")
 
 VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))

@@ -6,6 +6,7 @@ reviewers. Every write goes through screening.services."""
 from core.admin_site import add_index_entry
 from screening.admin.applications import ApplicationAdmin, ScorecardInline
 from screening.admin.candidates import CandidateAdmin
+from screening.admin.documents import DocumentAdmin
 from screening.admin.reviews import MyReviewAdmin, ReviewAssignmentAdmin
 
 # The ranking is a page, not a model: listed on the index before the applications.
@@ -22,6 +23,7 @@ add_index_entry(
 __all__ = [
     "ApplicationAdmin",
     "CandidateAdmin",
+    "DocumentAdmin",
     "MyReviewAdmin",
     "ReviewAssignmentAdmin",
     "ScorecardInline",

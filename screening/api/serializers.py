@@ -1,6 +1,7 @@
 from rest_framework import serializers
+from rest_framework.reverse import reverse
 
-from screening.models import Application, Candidate, ReviewAssignment, Scorecard
+from screening.models import Application, Candidate, Document, ReviewAssignment, Scorecard
 from screening.selectors import is_overdue
 
 
@@ -217,3 +218,67 @@ class RankingRowSerializer(serializers.Serializer):
 
     def get_strong_yes(self, item) -> int:
         return item["row"].tally.get(Scorecard.Recommendation.STRONG_YES, 0)
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    """A document's metadata and progress (its text and evidence are asked for apart)."""
+
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    pages_read = serializers.IntegerField(read_only=True)
+    file_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "application",
+            "role",
+            "kind",
+            "original_name",
+            "size",
+            "sha256",
+            "page_count",
+            "pages_read",
+            "status",
+            "status_label",
+            "error",
+            "needs_ocr",
+            "created_at",
+            "file_url",
+        ]
+        read_only_fields = fields
+
+    def get_file_url(self, document) -> str:
+        url = reverse("document-file", kwargs={"pk": document.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True, max_length=1000)
+    role = serializers.ChoiceField(choices=Document.Role.choices, default=Document.Role.RESUME)
+
+
+class EvidencePassageSerializer(serializers.Serializer):
+    page = serializers.IntegerField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    snippet = serializers.CharField()
+    highlight = serializers.ListField(child=serializers.IntegerField())
+    terms = serializers.ListField(child=serializers.CharField())
+
+
+class DocumentEvidenceSerializer(serializers.Serializer):
+    document_id = serializers.IntegerField()
+    document_name = serializers.CharField()
+    match_count = serializers.IntegerField()
+    passages = EvidencePassageSerializer(many=True)
+
+
+class CriterionEvidenceSerializer(serializers.Serializer):
+    criterion_id = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.CharField()
+    terms = serializers.ListField(child=serializers.CharField())
+    match_count = serializers.IntegerField()
+    documents = DocumentEvidenceSerializer(many=True)

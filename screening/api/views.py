@@ -1,11 +1,14 @@
 """Screening over REST. Querysets come from selectors that already limit a
 reviewer to their own assignments, so other people's work answers 404."""
 
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,11 +26,15 @@ from screening.api.serializers import (
     AssignmentSerializer,
     CandidateForReviewerSerializer,
     CandidateSerializer,
+    CriterionEvidenceSerializer,
+    DocumentSerializer,
+    DocumentUploadSerializer,
     RankingRowSerializer,
     ScorecardSerializer,
     ScorecardWriteSerializer,
 )
-from screening.models import Application, Candidate, ReviewAssignment, Scorecard
+from screening.documents.sniff import CONTENT_TYPES, DocumentKind
+from screening.models import Application, Candidate, Document, ReviewAssignment, Scorecard
 
 
 class RecruiterWritesOnly(permissions.BasePermission):
@@ -258,3 +265,111 @@ class PostingRankingView(APIView):
         return Response(
             RankingRowSerializer([{"rank": row.rank, "row": row} for row in rows], many=True).data
         )
+
+
+class DocumentViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """A candidate's document: its metadata, the file itself (as a download, never shown
+    inline) and its pages drawn as PNG. Recruiters and the application's reviewers only;
+    anyone else gets 404, so a document's existence is not revealed."""
+
+    serializer_class = DocumentSerializer
+    permission_classes = [RecruiterWritesOnly]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Document.objects.none()
+        return selectors.documents_visible_to(self.request.user)
+
+    def perform_destroy(self, instance):
+        services.document_delete(document=instance, actor=self.request.user)
+
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        summary="Download the document (an attachment under its original name)",
+    )
+    @action(detail=True, methods=["get"])
+    def file(self, request, pk=None):
+        document = self.get_object()
+        response = FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=document.original_name,
+            content_type=CONTENT_TYPES[DocumentKind(document.kind)],
+        )
+        return _locked_down(response)
+
+    @extend_schema(
+        responses={(200, "image/png"): OpenApiTypes.BINARY},
+        summary="One page of a PDF, drawn as a PNG image",
+    )
+    @action(detail=True, methods=["get"], url_path=r"pages/(?P<number>[0-9]+)/image")
+    def page_image(self, request, pk=None, number=None):
+        document = self.get_object()
+        page = selectors.document_page(document, int(number))
+        if page is None or not page.image:
+            raise NotFound("This document has no such page image.")
+        response = FileResponse(page.image.open("rb"), content_type="image/png")
+        return _locked_down(response)
+
+
+def _locked_down(response):
+    # A browser must never sniff the file into something runnable, nor run anything in it.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class ApplicationDocumentsView(APIView):
+    """An application's documents (recruiters and its reviewers), and a new one (recruiters:
+    multipart, the file under "file", its role under "role")."""
+
+    parser_classes = [MultiPartParser, FormParser]
+    permission_classes = [RecruiterWritesOnly]
+
+    def _application(self, request, pk):
+        return get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
+
+    @extend_schema(responses=DocumentSerializer(many=True), summary="The application's documents")
+    def get(self, request, pk):
+        application = self._application(request, pk)
+        documents = selectors.documents_visible_to(request.user).filter(application=application)
+        return Response(DocumentSerializer(documents, many=True, context={"request": request}).data)
+
+    @extend_schema(
+        request={"multipart/form-data": DocumentUploadSerializer},
+        responses={201: DocumentSerializer},
+        summary="Upload a document (PDF, DOCX or plain text) for the application",
+    )
+    def post(self, request, pk):
+        application = self._application(request, pk)
+        params = DocumentUploadSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        upload = params.validated_data["file"]
+        services.document_check_size(upload.size)
+        document = services.document_upload(
+            application=application,
+            actor=request.user,
+            name=upload.name,
+            data=upload.read(),
+            role=params.validated_data["role"],
+        )
+        document = selectors.documents_visible_to(request.user).get(pk=document.pk)
+        return Response(
+            DocumentSerializer(document, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ApplicationEvidenceView(APIView):
+    """Per criterion of the application's pinned rubric, the passages of its documents that
+    speak to it: a pointer for the reviewer, who still decides the level."""
+
+    @extend_schema(
+        responses=CriterionEvidenceSerializer(many=True),
+        summary="Passages of the application's documents per criterion",
+    )
+    def get(self, request, pk):
+        application = get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
+        rows = selectors.application_evidence(application)
+        return Response(CriterionEvidenceSerializer(rows, many=True).data)
