@@ -196,9 +196,10 @@ def build_digest(
         if run
         else []
     )
-    low_agreement = (
-        [c for c in calibration_selectors.criterion_results(run) if c.flagged] if run else []
-    )
+    criteria = list(calibration_selectors.criterion_results(run)) if run else []
+    low_agreement = [c for c in criteria if c.flagged]
+    # Below the flag minimums a criterion is neither flagged nor cleared.
+    unjudged = [c for c in criteria if not c.flagged and c.flag_reason.startswith("Too few")]
     images = {}
     if run and reviewers:
         images["severity"] = base64.b64encode(charts.severity_chart(reviewers)).decode()
@@ -227,6 +228,7 @@ def build_digest(
         "run": run,
         "reviewers": reviewers,
         "low_agreement": low_agreement,
+        "unjudged": unjudged,
         "changes": _changes(run, previous_run),
         "images": images,
         "links": links,

@@ -214,6 +214,7 @@ def xlsx_bytes(header: Sequence[str], records: Iterable[dict], *, sheet: str) ->
     """Flat dicts as a one-sheet workbook under `header` (openpyxl, write-only)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(sheet)
@@ -224,7 +225,8 @@ def xlsx_bytes(header: Sequence[str], records: Iterable[dict], *, sheet: str) ->
             value = "; ".join(str(v) for v in value)
         if not isinstance(value, str):
             return value
-        text = WriteOnlyCell(worksheet, value=value)
+        # Control characters (other than tab and newlines) cannot be stored in a workbook.
+        text = WriteOnlyCell(worksheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
         text.data_type = "s"  # never a formula, whatever it starts with
         return text
 

@@ -16,6 +16,10 @@ from dataclasses import dataclass, field
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
+# Columns read from a workbook: far more than the five the import knows. A row is
+# filled out to its last cell, so one stray cell in column XFD would otherwise make
+# every row 16,384 cells long.
+MAX_COLUMNS = 50
 # A workbook is a ZIP archive: refuse one that would inflate past this (a "ZIP bomb").
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 
@@ -100,7 +104,8 @@ def _read_xlsx(data: bytes) -> Table:
         # Files written by other tools often state wrong dimensions: read what is there.
         sheet.reset_dimensions()
         header_seen = False
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+        for number, values in enumerate(rows, start=1):
             cells = [_text(v) for v in values]
             while cells and not cells[-1]:
                 cells.pop()

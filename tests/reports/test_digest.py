@@ -281,6 +281,26 @@ def test_digest_says_so_when_every_criterion_agrees(world):
     assert "<p>None: every criterion reaches alpha 0.667.</p>" in report.html
 
 
+def test_digest_does_not_clear_criteria_too_little_scored_to_judge(world):
+    runs = CriterionCalibration.objects.filter(run=world.run)
+    runs.update(flagged=False, flag_reason="")
+    first = runs.order_by("pk").first()
+    runs.filter(pk=first.pk).update(
+        flag_reason="Too few applications scored by two or more reviewers to judge agreement"
+    )
+
+    report = digest_prepare(posting=world.posting, now=now_wednesday())
+
+    assert section(report.text, "CRITERIA WITH LOW AGREEMENT") == [
+        "  None. 1 criterion has too few applications scored by two or more reviewers to judge yet."
+    ]
+    assert "every criterion reaches" not in report.html
+    assert (
+        "<p>None: 1 criterion has too few applications scored by two or more reviewers "
+        "to judge yet.</p>"
+    ) in report.html
+
+
 def test_first_digest_with_calibration_results_says_so(world):
     report = digest_prepare(posting=world.posting, now=now_wednesday())
 

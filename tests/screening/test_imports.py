@@ -81,6 +81,18 @@ def test_workbook_reads_only_its_first_sheet():
     assert imports.read_table(data).rows == [(2, ["Ada", "ada@example.net"])]
 
 
+def test_workbook_rows_are_read_to_a_bounded_width_whatever_their_last_cell():
+    # One stray cell in the sheet's last column (XFD) would fill every row to 16,384 cells.
+    rows = [["full_name", "email"], *[[f"P{n}", f"p{n}@example.net"] for n in range(3)]]
+    rows[1] = rows[1] + [None] * 16381 + ["stray"]
+    data = xlsx_file(rows)
+
+    table = imports.read_table(data)
+
+    assert [len(cells) for _, cells in table.rows] == [2, 2, 2]
+    assert table.rows[0] == (2, ["P0", "p0@example.net"])
+
+
 def test_workbook_that_would_unpack_too_large_is_refused(monkeypatch):
     monkeypatch.setattr(imports, "MAX_UNZIPPED_BYTES", 1000)
     data = xlsx_file([["full_name", "email"], ["Ada", "ada@example.net"]])

@@ -676,6 +676,19 @@ def test_candidates_export_as_xlsx_keeps_formula_text_as_text(recruiter_client, 
     assert isinstance(rows[1][7], datetime)
 
 
+def test_candidates_export_as_xlsx_drops_characters_a_workbook_cannot_hold(
+    recruiter_client, two_candidates
+):
+    ada, _ = two_candidates
+    ada.notes = "Form\x0cfeed and\x00 NUL, tab\tkept"
+    ada.save()
+
+    response = export(recruiter_client, "export_xlsx", [ada])
+
+    assert response.status_code == 200
+    assert read_xlsx(response.content)[1][5] == "Formfeed and NUL, tab\tkept"
+
+
 def test_exported_workbook_reads_back_through_the_import(recruiter_client, two_candidates):
     content = export(recruiter_client, "export_xlsx", two_candidates).content
 
