@@ -2,6 +2,7 @@
 and a page to start a run (recruiters)."""
 
 import json
+import re
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -100,7 +101,7 @@ class CalibrationRunAdmin(admin.ModelAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        run = selectors.run_for_page(object_id) if str(object_id).isdigit() else None
+        run = selectors.run_for_page(object_id) if re.fullmatch(r"[0-9]+", str(object_id)) else None
         if run is not None:
             extra_context = {**(extra_context or {}), **self._run_context(run)}
         return super().change_view(request, object_id, form_url, extra_context)

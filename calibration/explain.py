@@ -193,7 +193,8 @@ def summary(
         sentences.append(
             Sentence(
                 f"Reviewers agree poorly on {_titles(poor)}: "
-                f"{number(ALPHA_TENTATIVE, 3)} is the least to rely on.",
+                f"{number(ALPHA_TENTATIVE, 3)} is the least for tentative conclusions, "
+                "0.80 to rely on.",
                 "flag" if any(c.flagged for c in poor) else "info",
                 criteria_todo([c for c in poor if c.flagged]),
             )
@@ -261,7 +262,7 @@ def rubric_statistics(agreement: dict) -> list[Statistic]:
                     f"Krippendorff's alpha, {level}",
                     f"{number(value)} · {agreement_words(value)}",
                     f"{help_text} 1 = perfect, 0 = no better than chance; "
-                    f"0.80 is good, 0.667 the least to rely on.",
+                    f"0.80 to rely on, 0.667 the least for tentative conclusions.",
                 )
             )
     kappa = agreement.get("pairwise_kappa") or {}

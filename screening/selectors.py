@@ -420,7 +420,6 @@ def posting_ranking(
     apps = [
         _AppRow(*row)
         for row in Application.objects.filter(posting=posting)
-        .filter(**({"stage": stage} if stage else {}))
         .annotate(
             submitted=Count("scorecards", filter=Q(scorecards__status=SUBMITTED)),
             pending=Count("scorecards", filter=~Q(scorecards__status=SUBMITTED)),
@@ -446,8 +445,6 @@ def posting_ranking(
     rules_by_rubric = {rid: rules_for(cs) for rid, cs in criteria_by_rubric.items()}
 
     scope = Q(scorecard__application__posting=posting, scorecard__status=SUBMITTED)
-    if stage:
-        scope &= Q(scorecard__application__stage=stage)
     totals: dict[int, dict[int, float]] = {}
     answers: dict[int, dict[int, tuple[int, int]]] = {}
     # One aggregate gives both: level sums of scored criteria and yes/no counts of
@@ -472,8 +469,6 @@ def posting_ranking(
 
     tallies: dict[int, dict[int, int]] = {}
     card_scope = Q(application__posting=posting, status=SUBMITTED)
-    if stage:
-        card_scope &= Q(application__stage=stage)
     for app_id, recommendation, n in (
         Scorecard.objects.filter(card_scope)
         .values_list("application_id", "recommendation")
@@ -510,13 +505,18 @@ def posting_ranking(
                 adjusted_score=adjusted.get(a.pk) if a.submitted else None,
             )
         )
+    # Ranked before filtering: "#" is the place in the whole posting's best-first order,
+    # the same on a filtered page, on the debrief and in the CSV.
+    rows = _rank_rows(rows)
+    if stage:
+        rows = [r for r in rows if r.stage == stage]
     if must_haves == "pass":
         rows = [r for r in rows if r.passes_must_haves is True]
     elif must_haves == "fail":
         rows = [r for r in rows if r.passes_must_haves is False]
     elif must_haves == "unscored":
         rows = [r for r in rows if r.passes_must_haves is None]
-    return _sort_rows(_rank_rows(rows), order)
+    return _sort_rows(rows, order)
 
 
 # --- The debrief: every submitted scorecard side by side ---------------------------------

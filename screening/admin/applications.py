@@ -1,6 +1,8 @@
 """Applications in the admin: their consensus, reviewer assignment and the
 posting ranking (exported through screening.exports)."""
 
+import re
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -286,7 +288,7 @@ class ApplicationAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAd
             raise PermissionDenied
         postings = list(selectors.postings_with_applications())
         posting_id = request.GET.get("posting") or (postings[0].pk if postings else None)
-        if posting_id is not None and not str(posting_id).isdigit():
+        if posting_id is not None and not re.fullmatch(r"[0-9]+", str(posting_id)):
             raise Http404("No such posting.")
         posting = get_object_or_404(JobPosting, pk=posting_id) if posting_id else None
         if request.method == "POST" and posting:
@@ -351,7 +353,11 @@ class ApplicationAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAd
         if action not in actions:
             self.message_user(request, "Choose an action.", messages.WARNING)
             return HttpResponseRedirect(back)
-        ids = [i for i in request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME) if i.isdigit()]
+        ids = [
+            i
+            for i in request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+            if re.fullmatch(r"[0-9]+", i)
+        ]
         queryset = self.get_queryset(request).filter(posting=posting, pk__in=ids)
         if not queryset.exists():
             self.message_user(

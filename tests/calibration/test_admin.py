@@ -324,7 +324,7 @@ def test_run_page_opens_with_a_summary_in_sentences(recruiter_client, world, run
         (
             "flag",
             f"Reviewers agree poorly on {a} (0.45), {b} (0.63) and {c} (0.63): 0.667 is the "
-            "least to rely on.",
+            "least for tentative conclusions, 0.80 to rely on.",
             f"Re-read the anchors of {a}, {b} and {c} together; consider splitting any that "
             "asks about two things at once.",
         )
@@ -699,3 +699,9 @@ def test_run_page_shows_trends_with_a_sign(recruiter_client, world, run):
 
     trend = {cells[0]: cells[5] for _cls, cells in parsed(response).tables["reviewers"][1:]}
     assert trend == {"Cleo Tester": "—", "Ada Tester": "\u22120.27", "Ben Tester": "+0.24"}
+
+
+def test_run_page_answers_404_for_an_id_in_other_digits(recruiter_client):
+    response = recruiter_client.get("/admin/calibration/calibrationrun/%C2%B2/change/")
+
+    assert response.status_code in (302, 404)

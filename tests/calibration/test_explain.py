@@ -83,8 +83,8 @@ def test_criteria_are_grouped_by_how_well_reviewers_agree_on_them():
         ),
         (
             "flag",
-            "Reviewers agree poorly on \u201cCommunication\u201d (0.31): 0.667 is the least to "
-            "rely on.",
+            "Reviewers agree poorly on \u201cCommunication\u201d (0.31): 0.667 is the least for "
+            "tentative conclusions, 0.80 to rely on.",
         ),
     ]
     assert result[-1].todo == (
@@ -102,7 +102,7 @@ def test_several_poorly_agreed_criteria_make_one_sentence_and_one_thing_to_do():
     assert result[1:] == [
         explain.Sentence(
             "Reviewers agree poorly on \u201cPython\u201d (0.50) and \u201cCommunication\u201d "
-            "(0.31): 0.667 is the least to rely on.",
+            "(0.31): 0.667 is the least for tentative conclusions, 0.80 to rely on.",
             "flag",
             "Re-read the anchors of \u201cPython\u201d and \u201cCommunication\u201d together; "
             "consider splitting any that asks about two things at once.",

@@ -418,10 +418,12 @@ def test_ranking_equal_scores_rank_by_name(ann):
     assert [(r.candidate_name, r.rank) for r in rows] == [("Zoe", 2), ("Abe", 1)]
 
 
-def test_ranking_ranks_within_the_filtered_rows(ranking_world):
+def test_ranking_keeps_the_whole_postings_rank_on_filtered_rows(ranking_world):
     posting, _ = ranking_world
+    whole = {r.candidate_name: r.rank for r in selectors.posting_ranking(posting=posting)}
     rows = selectors.posting_ranking(posting=posting, must_haves="fail")
-    assert [(r.candidate_name, r.rank) for r in rows] == [("Di", 1)]
+    assert [(r.candidate_name, r.rank) for r in rows] == [("Di", whole["Di"])]
+    assert whole["Di"] == 3
 
 
 def test_ranking_rounds_the_score_to_two_places(ann):

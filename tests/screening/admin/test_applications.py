@@ -334,9 +334,10 @@ def test_ranking_page_filters_by_stage(recruiter_client, ranking):
 @pytest.mark.parametrize(
     ("must_haves", "expected"),
     [
-        ("pass", [("1", "Ada Lovelace", "54.2", "pass")]),
+        # "#" stays the place in the whole posting's ranking on a filtered page.
+        ("pass", [("2", "Ada Lovelace", "54.2", "pass")]),
         ("fail", [("1", "Charles Babbage", "62.5", "fail (Certification)")]),
-        ("unscored", [("1", "Dorothy Vaughan", "—", "—")]),
+        ("unscored", [("3", "Dorothy Vaughan", "—", "—")]),
     ],
 )
 def test_ranking_page_filters_by_must_have_result(recruiter_client, ranking, must_haves, expected):
@@ -490,3 +491,13 @@ def test_ranking_page_without_applications_says_so(recruiter_client):
     response = recruiter_client.get(RANKING)
 
     assertContains(response, "No posting has applications yet.")
+
+
+def test_ranking_refuses_ids_in_other_digits_with_a_404_not_a_500(recruiter_client, ranking):
+    # "²" passes str.isdigit() but is no integer.
+    assert recruiter_client.get(RANKING, {"posting": "²"}).status_code == 404
+    response = recruiter_client.post(
+        f"{RANKING}?posting={ranking.posting.pk}",
+        {"action": "reject", "_selected_action": ["²"]},
+    )
+    assert response.status_code == 302
