@@ -146,6 +146,7 @@ def candidate_update(*, candidate: Candidate, actor, **changes) -> Candidate:
 CSV_COLUMNS = ("full_name", "email", "phone", "links", "notes")
 CSV_MAX_BYTES = imports.MAX_BYTES
 NAME_MAX_LENGTH = Candidate._meta.get_field("full_name").max_length
+EMAIL_MAX_LENGTH = Candidate._meta.get_field("email").max_length
 
 
 @dataclass
@@ -213,6 +214,9 @@ def candidate_import_parse(data: bytes, *, posting: JobPosting | None = None) ->
             validate_email(values["email"])
         except ValidationError:
             problems.append(f"email “{values['email']}” is not a valid address")
+        else:
+            if len(values["email"]) > EMAIL_MAX_LENGTH:
+                problems.append(f"email is longer than {EMAIL_MAX_LENGTH} characters")
         links = [part for part in values["links"].replace(";", " ").split() if part]
         for link in links:
             try:
@@ -663,17 +667,24 @@ def candidate_import_batch(
         raise ValidationError(
             [f"Line {line}: {message}" if line else message for line, message in parsed.errors]
         )
-    candidates = Candidate.objects.bulk_create(
-        Candidate(
-            full_name=r["full_name"],
-            email=r["email"],
-            phone=r["phone"],
-            links=r["links"],
-            notes=r["notes"],
-            created_by=actor,
-        )
-        for r in parsed.rows
-    )
+    try:
+        with transaction.atomic():
+            candidates = Candidate.objects.bulk_create(
+                Candidate(
+                    full_name=r["full_name"],
+                    email=r["email"],
+                    phone=r["phone"],
+                    links=r["links"],
+                    notes=r["notes"],
+                    created_by=actor,
+                )
+                for r in parsed.rows
+            )
+    except IntegrityError:
+        # The preview found none of these emails on file; another request added one since.
+        raise Conflict(
+            "A candidate in the file was just added by someone else; check the file again."
+        ) from None
     for candidate in candidates:
         audit.record(
             actor=actor,

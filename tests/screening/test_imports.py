@@ -298,3 +298,38 @@ def test_bulk_opening_that_loses_a_race_is_a_conflict_and_writes_nothing(posting
 
     assert Application.objects.count() == 1
     assert not ReviewAssignment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_parse_refuses_an_email_longer_than_the_column_holds():
+    # Valid for the address validator (up to 320 characters) but not for the column (254).
+    long_email = f"{'a' * 64}@{'b' * 63}.{'c' * 63}.{'d' * 63}.example"
+    assert len(long_email) > 254
+
+    parsed = services.candidate_import_parse(workbook(["Ada", long_email]))
+
+    assert parsed.errors == [(2, "email is longer than 254 characters.")]
+
+
+@pytest.mark.django_db
+def test_batch_import_that_loses_a_race_for_an_email_is_a_conflict_and_writes_nothing(
+    monkeypatch,
+):
+    from core.errors import Conflict
+
+    real_parse = services.candidate_import_parse
+
+    def parse_then_someone_adds_ada(data, *, posting=None):
+        parsed = real_parse(data, posting=posting)
+        CandidateFactory(email="ada@example.net")  # after the check, before the insert
+        return parsed
+
+    monkeypatch.setattr(services, "candidate_import_parse", parse_then_someone_adds_ada)
+
+    with pytest.raises(Conflict):
+        services.candidate_import_batch(
+            data=workbook(["Bo", "bo@example.net"], ["Ada", "ada@example.net"]),
+            actor=RecruiterFactory(),
+        )
+
+    assert not Candidate.objects.filter(email="bo@example.net").exists()
