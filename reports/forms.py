@@ -3,6 +3,7 @@
 from datetime import date, datetime, timedelta
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -10,6 +11,8 @@ from reports import selectors
 from reports.digest import DigestPeriod, day_range, last_week, this_week_so_far
 
 MAX_RANGE_DAYS = 366
+# No digest reaches further back; the year 1 has no local midnight east of UTC.
+EARLIEST = date(2000, 1, 1)
 
 
 def _day(value: date) -> str:
@@ -41,12 +44,14 @@ class DigestForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="First day of a custom range.",
+        validators=[MinValueValidator(EARLIEST, "The range cannot start before 2000.")],
     )
     date_to = forms.DateField(
         label="To",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Last day, included; today at the latest.",
+        validators=[MinValueValidator(EARLIEST, "The range cannot end before 2000.")],
     )
 
     def __init__(self, *args, now: datetime | None = None, **kwargs):

@@ -113,6 +113,12 @@ class AssignReviewersForm(forms.Form):
     reviewers = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple)
     due_date = forms.DateField(required=False, widget=AdminDateWidget)
 
+    def clean_due_date(self):
+        due = self.cleaned_data.get("due_date")
+        if due and due < timezone.localdate():
+            raise forms.ValidationError("The due date is in the past.")
+        return due
+
     def __init__(self, *args, reviewer_queryset, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reviewers"].queryset = reviewer_queryset

@@ -107,6 +107,10 @@ class CandidateAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmi
                         )
                         return HttpResponseRedirect(_after_import_url(options["posting"]))
                 preview = services.candidate_import_parse(data, posting=options["posting"])
+                if not preview.ok:
+                    # A file with problems is never confirmed: it need not wait in the session.
+                    request.session.pop(IMPORT_SESSION_KEY, None)
+                    digest = ""
                 form = self._import_form(initial={**options, "upload": digest})
         context = {
             **page_context(self, request),

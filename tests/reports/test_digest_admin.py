@@ -467,3 +467,17 @@ def test_reviewer_may_not_send_a_digest(reviewer_client, world):
     assert send_now(reviewer_client, world.posting).status_code == 403
     assert Report.objects.count() == 0
     assert mail.outbox == []
+
+
+def test_custom_range_before_2000_is_refused_not_a_500_east_of_utc(
+    recruiter_client, world, settings
+):
+    # The year 1 has no local midnight in a zone ahead of UTC.
+    settings.TIME_ZONE = "Asia/Tokyo"
+
+    errors = custom_range_errors(recruiter_client, world, "0001-01-01", "0001-01-07")
+
+    assert errors == {
+        "date_from": ["The range cannot start before 2000."],
+        "date_to": ["The range cannot end before 2000."],
+    }

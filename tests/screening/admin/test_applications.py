@@ -103,6 +103,18 @@ def test_assign_action_makes_the_assignments_with_their_due_date(
     assert Scorecard.objects.filter(status="draft").count() == 4
 
 
+def test_assign_action_refuses_a_due_date_in_the_past(recruiter_client, applications):
+    alan = ReviewerFactory(username="alan")
+
+    response = assign(
+        recruiter_client, applications, _assign="Assign", reviewers=[alan.pk], due_date="2020-01-01"
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"due_date": ["The due date is in the past."]}
+    assert not ReviewAssignment.objects.exists()
+
+
 def test_assign_action_names_the_assignments_it_made(recruiter_client, applications):
     alan = ReviewerFactory(username="alan", first_name="Alan", last_name="Turing")
     grace = ReviewerFactory(username="grace", first_name="", last_name="")
