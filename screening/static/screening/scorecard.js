@@ -34,6 +34,14 @@
       mark.scrollIntoView({ block: "center" });
     });
 
+    // A page's image loads when its reader opens it.
+    document.querySelectorAll("details.page-image").forEach(function (details) {
+      details.addEventListener("toggle", function () {
+        var img = details.querySelector("img[data-src]");
+        if (details.open && img && !img.getAttribute("src")) img.src = img.dataset.src;
+      });
+    });
+
     // --- Keyboard: j/k between criteria, digits choose a level ----------------------------
     var items = Array.prototype.slice.call(form.querySelectorAll(".question, .criterion"));
     var current = -1;
