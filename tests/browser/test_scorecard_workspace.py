@@ -145,3 +145,26 @@ def test_a_reviewer_scores_beside_the_resume(page, screenshots):
     expect(page.locator(f'textarea[name="note_{skills.pk}"]')).to_have_value("Python 2")
     expect(page.locator("#scorecard-status")).to_have_text("Draft")
     assert_fits(page)
+
+
+def test_the_page_waits_for_a_document_being_read(page, screenshots):
+    screenshots.prefix = "workspace-pending-"
+    reviewer, assignment, skills = workspace_world()
+    document = assignment.application.documents.get()
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.PENDING)
+
+    log_in(page, reviewer)
+    page.goto(f"/admin/screening/myreview/{assignment.pk}/scorecard/")
+    expect(page.locator("#documents")).to_contain_text("Reading the document…")
+    expect(page.locator(f"#evidence-{skills.pk}")).to_contain_text("No passage yet: a document is still being read.")
+    assert_fits(page)
+    screenshots(page, "reading")
+
+    # The reading ends: the page notices by itself and shows the text and the passages.
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.READY)
+    expect(page.locator("#documents")).to_contain_text(
+        "Data engineer, Northwind Logistics", timeout=10_000
+    )
+    expect(page.locator(f"#evidence-{skills.pk} a.passage").first).to_be_visible()
+    assert_fits(page)
+    screenshots(page, "read")
