@@ -845,9 +845,15 @@ def scorecard_documents(application: Application) -> ScorecardDocuments:
     criteria = list(
         Criterion.objects.filter(rubric_id=application.rubric_id).order_by("order", "id")
     )
+    role_order = Case(
+        When(role=Document.Role.RESUME, then=Value(0)),
+        When(role=Document.Role.COVER_LETTER, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
     documents = list(
         Document.objects.filter(application=application)
-        .order_by("role", "created_at", "id")
+        .order_by(role_order, "created_at", "id")
         .prefetch_related(Prefetch("pages", queryset=DocumentPage.objects.order_by("number")))
     )
     compiled = compile_criteria(

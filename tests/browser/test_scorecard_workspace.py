@@ -91,6 +91,14 @@ def workspace_world():
             data=resume_pdf("Ada Lovelace", RESUME, subtitle="ada@example.com · Edinburgh"),
             role="resume",
         )
+        services.document_upload(
+            application=assignment.application,
+            actor=RecruiterFactory(),
+            name="Cover letter.txt",
+            data=b"Dear team,\n\nAt Northwind I also ran our services on Kubernetes, "
+            b"from the first cluster to the on-call rota.\n\nAda\n",
+            role="cover_letter",
+        )
     document.refresh_from_db()
     assert document.status == Document.Status.READY
     return reviewer, assignment, rubric.criteria.get(title="Skills")
@@ -102,6 +110,8 @@ def test_a_reviewer_scores_beside_the_resume(page, screenshots):
 
     log_in(page, reviewer)
     page.goto(f"/admin/screening/myreview/{assignment.pk}/scorecard/")
+    # The résumé's tab comes first, before the cover letter.
+    expect(page.locator(".doc-tabs [role=tab]").first).to_have_text("Résumé · Ada Lovelace CV.pdf")
     expect(page.locator("#documents")).to_contain_text("Data engineer, Northwind Logistics")
     evidence = page.locator(f"#evidence-{skills.pk}")
     expect(evidence).to_contain_text("passages")
@@ -133,6 +143,16 @@ def test_a_reviewer_scores_beside_the_resume(page, screenshots):
     expect(current).to_be_in_viewport()
     screenshots(page, "passage")
 
+    # The Cloud criterion's passage is in the cover letter: its tab opens on the highlight.
+    cloud = assignment.application.rubric.criteria.get(title="Cloud")
+    page.locator(f"#evidence-{cloud.pk} a.passage").first.click()
+    expect(page.get_by_role("tab", name="Cover letter · Cover letter.txt")).to_have_attribute(
+        "aria-selected", "true"
+    )
+    expect(page.locator("mark.current")).to_have_text("Kubernetes")
+    expect(page.locator("mark.current")).to_be_in_viewport()
+    screenshots(page, "cover-letter")
+
     # Typing in a note never chooses a level.
     note = page.locator(f'textarea[name="note_{skills.pk}"]')
     note.fill("")
@@ -150,13 +170,15 @@ def test_a_reviewer_scores_beside_the_resume(page, screenshots):
 def test_the_page_waits_for_a_document_being_read(page, screenshots):
     screenshots.prefix = "workspace-pending-"
     reviewer, assignment, skills = workspace_world()
-    document = assignment.application.documents.get()
+    document = assignment.application.documents.get(role="resume")
     Document.objects.filter(pk=document.pk).update(status=Document.Status.PENDING)
 
     log_in(page, reviewer)
     page.goto(f"/admin/screening/myreview/{assignment.pk}/scorecard/")
     expect(page.locator("#documents")).to_contain_text("Reading the document…")
-    expect(page.locator(f"#evidence-{skills.pk}")).to_contain_text("No passage yet: a document is still being read.")
+    expect(page.locator(f"#evidence-{skills.pk}")).to_contain_text(
+        "No passage yet: a document is still being read."
+    )
     assert_fits(page)
     screenshots(page, "reading")
 
