@@ -745,3 +745,163 @@ def application_evidence(application: Application) -> list[CriterionEvidenceRow]
         )
         for c, item in zip(criteria, compiled, strict=True)
     ]
+
+
+# --- The scorecard workspace ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextSegment:
+    """A run of a page's text; ``mark`` is the id of the highlight it is, or ""."""
+
+    text: str
+    mark: str = ""
+
+
+@dataclass(frozen=True)
+class WorkspacePage:
+    number: int
+    has_image: bool
+    segments: list[TextSegment]
+
+
+@dataclass(frozen=True)
+class PassageLink:
+    """One passage of one document for one criterion: where to scroll (``mark``), what to
+    show (the snippet split around its highlight)."""
+
+    document_id: int
+    document_name: str
+    page: int
+    mark: str
+    before: str
+    match: str
+    after: str
+    terms: list[str]
+
+
+@dataclass
+class WorkspaceDocument:
+    document: Document
+    pages: list[WorkspacePage] = field(default_factory=list)
+
+    @property
+    def pk(self) -> int:
+        return self.document.pk
+
+    @property
+    def pending(self) -> bool:
+        return self.document.status == Document.Status.PENDING
+
+    @property
+    def failed(self) -> bool:
+        return self.document.status == Document.Status.FAILED
+
+    @property
+    def needs_ocr(self) -> bool:
+        return self.document.status == Document.Status.READY and self.document.needs_ocr
+
+
+@dataclass
+class ScorecardDocuments:
+    """The application's documents as the scorecard shows them, and per criterion id the
+    passages that speak to it (a pointer, never a score)."""
+
+    documents: list[WorkspaceDocument]
+    passages: dict[int, list[PassageLink]]
+    match_counts: dict[int, int]
+
+    @property
+    def any_pending(self) -> bool:
+        return any(d.pending for d in self.documents)
+
+
+def _page_segments(document_id: int, number: int, text: str, spans) -> tuple[list, dict]:
+    """The page's text split around the (merged) spans; and, per span start, the id of the
+    mark holding it."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    segments, marks, at = [], {}, 0
+    for index, (start, end) in enumerate(merged, start=1):
+        mark = f"ev-{document_id}-{number}-{index}"
+        if start > at:
+            segments.append(TextSegment(text[at:start]))
+        segments.append(TextSegment(text[start:end], mark))
+        marks[(start, end)] = mark
+        at = end
+    if at < len(text):
+        segments.append(TextSegment(text[at:]))
+    return segments, [(s, e, m) for (s, e), m in marks.items()]
+
+
+def scorecard_documents(application: Application) -> ScorecardDocuments:
+    """The application's documents (every status, résumé first) with their pages' text split
+    around the passages that match the pinned rubric's criteria, and per criterion the links
+    to those passages. Three queries whatever the number of documents, pages and criteria."""
+    criteria = list(
+        Criterion.objects.filter(rubric_id=application.rubric_id).order_by("order", "id")
+    )
+    role_order = Case(
+        When(role=Document.Role.RESUME, then=Value(0)),
+        When(role=Document.Role.COVER_LETTER, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    documents = list(
+        Document.objects.filter(application=application)
+        .order_by(role_order, "created_at", "id")
+        .prefetch_related(Prefetch("pages", queryset=DocumentPage.objects.order_by("number")))
+    )
+    compiled = compile_criteria(
+        EvidenceCriterion(
+            id=c.pk, kind=c.kind, title=c.title, text=c.description, keywords=c.keywords or ()
+        )
+        for c in criteria
+    )
+    passages: dict[int, list[PassageLink]] = {c.pk: [] for c in criteria}
+    counts: dict[int, int] = {c.pk: 0 for c in criteria}
+    shown = []
+    for document in documents:
+        item = WorkspaceDocument(document)
+        shown.append(item)
+        if document.status != Document.Status.READY:
+            continue
+        pages = list(document.pages.all())
+        texts = [p.text for p in pages]
+        found = find_evidence(compiled, texts)
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for evidence in found:
+            for p in evidence.passages:
+                spans.setdefault(p.page, []).append((p.start, p.end))
+        owner: dict[tuple[int, int, int], str] = {}
+        for page in pages:
+            segments, marks = _page_segments(
+                document.pk, page.number, page.text, spans.get(page.number, [])
+            )
+            item.pages.append(WorkspacePage(page.number, bool(page.image), segments))
+            for start, end, mark in marks:
+                owner[(page.number, start, end)] = mark
+        for evidence in found:
+            counts[evidence.criterion_id] += evidence.match_count
+            for p in evidence.passages:
+                mark = next(
+                    m for (n, s, e), m in owner.items() if n == p.page and s <= p.start < e + 1
+                )
+                low, high = p.highlight
+                passages[evidence.criterion_id].append(
+                    PassageLink(
+                        document_id=document.pk,
+                        document_name=document.original_name,
+                        page=p.page,
+                        mark=mark,
+                        before=p.snippet[:low],
+                        match=p.snippet[low:high],
+                        after=p.snippet[high:],
+                        terms=list(p.terms),
+                    )
+                )
+    return ScorecardDocuments(shown, passages, counts)

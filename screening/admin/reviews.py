@@ -4,11 +4,12 @@ reviews" with the scorecard page for reviewers."""
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import F
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.html import format_html
 
 from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages, errors_of, page_context
@@ -200,6 +201,11 @@ class MyReviewAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.scorecard_view),
                 name="screening_myreview_scorecard",
             ),
+            path(
+                "<int:assignment_id>/scorecard/documents/",
+                self.admin_site.admin_view(self.documents_status_view),
+                name="screening_myreview_documents_status",
+            ),
             *super().get_urls(),
         ]
 
@@ -226,6 +232,8 @@ class MyReviewAdmin(admin.ModelAdmin):
             criteria=criteria,
             level_labels=rubric.level_labels,
         )
+        if request.method == "POST" and _is_autosave(request):
+            return self._autosave(request, card, form)
         if request.method == "POST" and not card.is_submitted and form.is_valid():
             go_next = "_submit_next" in request.POST
             submit = go_next or "_submit" in request.POST
@@ -257,9 +265,15 @@ class MyReviewAdmin(admin.ModelAdmin):
             if card.is_submitted
             else None
         )
+        workspace = selectors.scorecard_documents(application)
+        for c in criteria:
+            # The form's rows carry these criteria: each shows its passages under it.
+            c.passages = workspace.passages.get(c.pk, [])
+            c.match_count = workspace.match_counts.get(c.pk, 0)
         context = {
             **page_context(self, request),
             "title": f"Scorecard — {application.candidate.full_name}",
+            "workspace": workspace,
             "assignment": assignment,
             "application": application,
             "candidate": application.candidate,
@@ -278,6 +292,42 @@ class MyReviewAdmin(admin.ModelAdmin):
             ),
         }
         return TemplateResponse(request, "admin/screening/scorecard.html", context)
+
+    def _autosave(self, request, card, form) -> JsonResponse:
+        """A draft posted by the page's autosave: JSON, never a redirect; never a submission."""
+        if card.is_submitted:
+            return JsonResponse(
+                {"saved": False, "errors": {"__all__": ["This scorecard is submitted."]}},
+                status=409,
+            )
+        if not form.is_valid():
+            return JsonResponse({"saved": False, "errors": form.errors}, status=400)
+        try:
+            services.scorecard_save(
+                scorecard=card,
+                reviewer=request.user,
+                scores=form.scores(),
+                recommendation=form.cleaned_data["recommendation"],
+                summary=form.cleaned_data["summary"],
+                submit=False,
+            )
+        except (ServiceError, ValidationError) as exc:
+            return JsonResponse({"saved": False, "errors": {"__all__": errors_of(exc)}}, status=400)
+        at = timezone.localtime()
+        return JsonResponse(
+            {"saved": True, "at": at.isoformat(), "at_display": time_format(at, "H:i")}
+        )
+
+    def documents_status_view(self, request, assignment_id):
+        """The statuses of the application's documents, for the page to poll while one is
+        still being read."""
+        assignment = selectors.own_assignment_for_scoring(request.user, assignment_id)
+        if assignment is None:
+            raise Http404("No such review of yours.")
+        documents = assignment.application.documents.order_by("role", "created_at", "id")
+        return JsonResponse(
+            {"documents": [{"id": d.pk, "status": d.status} for d in documents.only("status")]}
+        )
 
     def _to_next_review(self, request, submitted: ReviewAssignment) -> HttpResponseRedirect:
         """After "Submit and go to the next review": the reviewer's next pending review
@@ -310,6 +360,10 @@ class MyReviewAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(
             reverse("admin:screening_myreview_scorecard", args=[upcoming.pk])
         )
+
+
+def _is_autosave(request) -> bool:
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
 
 
 def debrief_url(application) -> str | None:

@@ -309,7 +309,7 @@ def test_submitted_scorecard_page_has_no_inputs(reviewer_client, assignment, cri
     response = reviewer_client.get(scorecard_url(assignment))
 
     page = response.content.decode()
-    form = page[page.index('<form method="post" id="scorecard-form">') :]
+    form = page[page.index('<form method="post" id="scorecard-form"') :]
     form = form[: form.index("</form>")]
     assert form.count("<input") == 1  # the CSRF token
     assert 'name="csrfmiddlewaretoken"' in form
