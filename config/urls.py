@@ -2,7 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from health_check.views import HealthCheckView
+
+from core.health import DocumentStorage, HealthView
 
 
 def _health_checks() -> list:
@@ -28,5 +29,10 @@ urlpatterns = [
     path("api/v1/", include("reports.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("healthz", HealthCheckView.as_view(checks=_health_checks()), name="healthz"),
+    # Staff also see whether the document storage takes a file; anyone else does not.
+    path(
+        "healthz",
+        HealthView.as_view(checks=_health_checks(), staff_checks=(DocumentStorage,)),
+        name="healthz",
+    ),
 ]

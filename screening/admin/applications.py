@@ -136,6 +136,13 @@ class ApplicationAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAd
                 "summary": selectors.application_summary(
                     application=application, viewer=request.user
                 ),
+                # The candidate's files for this application, as the user may see them.
+                "documents": list(
+                    selectors.documents_visible_to(request.user)
+                    .filter(application=application)
+                    .order_by("role", "created_at", "id")
+                ),
+                "can_add_document": request.user.has_perm("screening.add_document"),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 

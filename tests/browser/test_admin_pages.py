@@ -21,7 +21,7 @@ from tests.browser.support import VIEWPORT, Screenshots, demo_password, log_in
 # Links that change state or leave the admin's pages: never followed.
 SKIPPED = re.compile(
     r"/(logout|delete|password|add-from-selection|generate|publish|kind)/|"
-    r"format=csv|format=xlsx|/(html|csv|download)/?$|/jsi18n/|/r/\d+/"
+    r"format=csv|format=xlsx|/(html|csv|download|file|image)/?$|/jsi18n/|/r/\d+/"
 )
 MAX_PAGES = 90
 

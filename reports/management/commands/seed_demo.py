@@ -1,6 +1,7 @@
 """Demo data: accounts, the demo posting with a published rubric, about 40
-candidates and three reviewers of visibly different leniency with their
-scorecards, so the ranking shows something straight away. Idempotent."""
+candidates (each with a résumé, PDF or Word, whose text is read on upload) and
+three reviewers of visibly different leniency with their scorecards, so the
+ranking shows something straight away. Idempotent."""
 
 import random
 from datetime import timedelta
@@ -16,12 +17,13 @@ from django.utils import timezone
 from calibration.models import CalibrationRun
 from calibration.services import calibration_run
 from core import roles
+from reports.demo.resumes import demo_resume
 from reports.digest import html_with_inline_images
 from reports.services import digest_prepare, report_send
 from rubrics import services as rubric_services
 from rubrics.models import Criterion, JobPosting
 from screening import scoring, services
-from screening.models import Application, Candidate, Scorecard
+from screening.models import Application, Candidate, Document, Scorecard
 from screening.selectors import rules_for
 
 DEMO_POSTING = Path(__file__).resolve().parents[2] / "demo" / "posting.txt"
@@ -84,7 +86,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = self._users()
             posting, rubric = self._posting(users["recruiter"])
-            created = self._screening(posting, users)
+            created, roster = self._screening(posting, users)
+        # Each upload commits on its own, so (in eager mode) its text is read at once.
+        uploaded = self._resumes(roster, users["recruiter"])
         if (
             created
             or not CalibrationRun.objects.filter(
@@ -102,7 +106,7 @@ class Command(BaseCommand):
                 f"Demo posting “{posting.title}” (id {posting.pk}) has published rubric "
                 f"v{rubric.version} with {rubric.criteria.count()} criteria; "
                 f"{Application.objects.filter(posting=posting).count()} applications "
-                f"({created} new)."
+                f"({created} new); {uploaded} résumé(s) uploaded."
             )
         )
         self.stdout.write(
@@ -160,6 +164,7 @@ class Command(BaseCommand):
         reviewers = [(users[u], lean) for u, *_rest, lean in DEMO_USERS[1:]]
         today = timezone.localdate()
         created = 0
+        roster = []
         for i in range(N_CANDIDATES):
             first, last = FIRST_NAMES[i % len(FIRST_NAMES)], LAST_NAMES[i % len(LAST_NAMES)]
             email = f"{first}.{last}.{i}@example.com".lower()
@@ -174,11 +179,13 @@ class Command(BaseCommand):
                 )
             application = Application.objects.filter(candidate=candidate, posting=posting).first()
             if application is not None:
+                roster.append((i, application, quality))
                 continue
             created += 1
             application = services.application_open(
                 candidate=candidate, posting=posting, actor=recruiter
             )
+            roster.append((i, application, quality))
             rubric = application.rubric
             criteria = list(rubric.criteria.order_by("order"))
             rules = rules_for(criteria)
@@ -241,4 +248,29 @@ class Command(BaseCommand):
                 services.application_set_stage(
                     application=application, actor=recruiter, stage=Application.Stage.INTERVIEW
                 )
-        return created
+        return created, roster
+
+    def _resumes(self, roster, recruiter) -> int:
+        """A résumé for every demo application that has none, uploaded as the recruiter
+        would (checked, stored, its text read by the extraction task)."""
+        with_resume = set(
+            Document.objects.filter(
+                application__in=[application for _i, application, _q in roster],
+                role=Document.Role.RESUME,
+            ).values_list("application_id", flat=True)
+        )
+        uploaded = 0
+        for i, application, quality in roster:
+            if application.pk in with_resume:
+                continue
+            candidate = application.candidate
+            resume = demo_resume(i, candidate.full_name, candidate.email, quality)
+            services.document_upload(
+                application=application,
+                actor=recruiter,
+                name=resume.name,
+                data=resume.data,
+                role=Document.Role.RESUME,
+            )
+            uploaded += 1
+        return uploaded
