@@ -19,6 +19,17 @@ def pytest_report_header(config):
     return f"database: {connection.vendor} · broker: {broker}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def empty_test_media():
+    """Start every run with no uploaded files left from the last one (settings/test.py
+    points MEDIA_ROOT at var/test-media, away from the demo's files)."""
+    import shutil
+
+    from django.conf import settings
+
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
 # --- Who is acting ------------------------------------------------------------------
 # One recruiter, one reviewer and one superuser per test, and their logged-in clients: the
 # Django test client for admin pages (`*_client`) and DRF's for the API (`*_api`). A module

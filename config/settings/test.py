@@ -2,6 +2,8 @@
 when set (CI runs on PostgreSQL and Redis); unit tests run tasks eagerly and
 integration tests talk to a real worker explicitly."""
 
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import VAR_DIR, env
 
@@ -18,3 +20,6 @@ WHITENOISE_AUTOREFRESH = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tests that check the automatic calibration turn it on themselves.
 CALIBRATION_ON_SUBMIT = False
+# Documents the tests upload (seed_demo's résumés included) go here, never into the
+# demo's var/media; emptied at the start of each run (tests/conftest.py).
+MEDIA_ROOT = Path(env("TEST_MEDIA_ROOT", default=str(VAR_DIR / "test-media")))
