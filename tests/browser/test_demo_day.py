@@ -48,3 +48,48 @@ def test_demo_recruiter_reaches_the_top_debrief_with_every_note_in_two_clicks(pa
     assert missing == []
     assert_fits(page)
     shots(page, "top-debrief")
+
+
+def test_demo_reviewer_sees_the_resume_with_the_programming_passages(page, live_server):
+    from django.contrib.auth import get_user_model
+
+    from screening.models import ReviewAssignment
+
+    call_command("seed_demo", allow_production=True, verbosity=0)
+    reviewer = get_user_model().objects.get(username="reviewer1")
+    # A review still to do whose résumé names the languages the Programming criterion asks for.
+    for assignment in (
+        ReviewAssignment.objects.filter(reviewer=reviewer)
+        .exclude(scorecard__status=Scorecard.Status.SUBMITTED)
+        .select_related("application__candidate")
+        .order_by("pk")
+    ):
+        rows = selectors.application_evidence(assignment.application)
+        evidence = {row.title: row for row in rows}
+        if "Programming" in evidence and evidence["Programming"].match_count:
+            break
+    else:
+        raise AssertionError("no pending demo review has Programming evidence")
+    programming = evidence["Programming"]
+    terms = {
+        term.lower()
+        for found in programming.documents
+        for passage in found.passages
+        for term in passage["terms"]
+    }
+    shots = Screenshots(Path(settings.TEST_ARTIFACTS_DIR) / "browser", "demo-day-")
+
+    log_in(page, "reviewer1", demo_password("reviewer1"))
+    page.goto(f"/admin/screening/myreview/{assignment.pk}/scorecard/")
+
+    expect(page.locator(".doc-tabs").first).to_contain_text("Résumé")
+    passages = page.locator(f"#evidence-{programming.criterion_id} a.passage")
+    expect(passages.first).to_be_visible()
+    shown = " ".join(passages.all_inner_texts()).lower()
+    assert terms & {"python", "go", "java", "sql"}
+    assert any(term in shown for term in terms)
+    passages.first.click()
+    mark = passages.first.get_attribute("data-mark")
+    expect(page.locator(f"#{mark}")).to_be_in_viewport()
+    assert_fits(page)
+    shots(page, "reviewer-resume-evidence")
