@@ -238,14 +238,7 @@ class MyReviewAdmin(admin.ModelAdmin):
             go_next = "_submit_next" in request.POST
             submit = go_next or "_submit" in request.POST
             try:
-                services.scorecard_save(
-                    scorecard=card,
-                    reviewer=request.user,
-                    scores=form.scores(),
-                    recommendation=form.cleaned_data["recommendation"],
-                    summary=form.cleaned_data["summary"],
-                    submit=submit,
-                )
+                _save(card, request.user, form, submit=submit)
             except (ServiceError, ValidationError) as exc:
                 for message in errors_of(exc):
                     form.add_error(None, message)
@@ -303,14 +296,7 @@ class MyReviewAdmin(admin.ModelAdmin):
         if not form.is_valid():
             return JsonResponse({"saved": False, "errors": form.errors}, status=400)
         try:
-            services.scorecard_save(
-                scorecard=card,
-                reviewer=request.user,
-                scores=form.scores(),
-                recommendation=form.cleaned_data["recommendation"],
-                summary=form.cleaned_data["summary"],
-                submit=False,
-            )
+            _save(card, request.user, form, submit=False)
         except (ServiceError, ValidationError) as exc:
             return JsonResponse({"saved": False, "errors": {"__all__": errors_of(exc)}}, status=400)
         at = timezone.localtime()
@@ -372,3 +358,15 @@ def debrief_url(application) -> str | None:
         return reverse("admin:screening_application_debrief", args=[application.pk])
     except NoReverseMatch:
         return None
+
+
+def _save(card, reviewer, form, *, submit: bool) -> None:
+    """The scorecard form's answers saved through the service, as a draft or submitted."""
+    services.scorecard_save(
+        scorecard=card,
+        reviewer=reviewer,
+        scores=form.scores(),
+        recommendation=form.cleaned_data["recommendation"],
+        summary=form.cleaned_data["summary"],
+        submit=submit,
+    )
