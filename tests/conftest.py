@@ -30,6 +30,14 @@ def empty_test_media():
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Every test uploads into a folder of its own; a test that counts stored files asks
+    for `media` by name to know where to look."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 # --- Who is acting ------------------------------------------------------------------
 # One recruiter, one reviewer and one superuser per test, and their logged-in clients: the
 # Django test client for admin pages (`*_client`) and DRF's for the API (`*_api`). A module

@@ -4,7 +4,6 @@ highlight in the document, chooses a level with the keyboard, sees the draft sav
 itself and finds it kept after a reload. Neither the page nor the document scrolls sideways.
 Screenshots go to TEST_ARTIFACTS_DIR/browser/workspace-*.png."""
 
-import pytest
 from django.db import transaction
 from playwright.sync_api import expect
 
@@ -36,11 +35,6 @@ RESUME = [
     ("Skills", ["Languages: Python, Go, SQL, a little Rust.", "Tools: Airflow, dbt, Docker."]),
     ("Other", ["Holds a work permit for the UK; happy to travel twice a month."]),
 ]
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def workspace_world():

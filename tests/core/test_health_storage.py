@@ -8,12 +8,6 @@ pytestmark = pytest.mark.django_db
 STORAGE_CHECK = "DocumentStorage()"
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 def health(client):
     return client.get("/healthz", HTTP_ACCEPT="application/json")
 

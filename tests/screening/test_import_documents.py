@@ -14,12 +14,6 @@ from tests.factories import ApplicationFactory, CandidateFactory, RecruiterFacto
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 @pytest.fixture
 def world():
     ada = ApplicationFactory(candidate=CandidateFactory(email="Ada@example.net"))

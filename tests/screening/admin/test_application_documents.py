@@ -19,12 +19,6 @@ SECTIONS = [("Skills", ["Python, Go and SQL"])]
 MAX_QUERIES = 12
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 @pytest.fixture
 def application():
     return ApplicationFactory(candidate=CandidateFactory(full_name="Ada Example"))

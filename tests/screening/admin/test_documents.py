@@ -22,12 +22,6 @@ CHANGELIST = reverse("admin:screening_document_changelist")
 SECTIONS = [("Skills", ["Python, PyTorch and C++"])]
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 def stored_files(media: Path) -> list[Path]:
     return [p for p in media.rglob("*") if p.is_file()]
 

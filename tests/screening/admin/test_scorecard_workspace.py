@@ -33,11 +33,6 @@ SECTIONS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def skills_rubric():
     rubric = RubricFactory()
