@@ -28,6 +28,7 @@ class CalibrationRunViewSet(
 
     permission_classes = [IsRecruiter]
     filterset_fields = ["rubric", "status", "trigger"]
+    ordering_fields = ["created_at", "finished_at"]
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self):

@@ -9,7 +9,8 @@ race into `Conflict`, the published-rubric trigger into `RubricNotEditable`);
 any other `IntegrityError` is a bug and goes on to Django's 500.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
@@ -65,6 +66,20 @@ def exception_handler(exc, context):
                 "code": "protected",
             },
             status=status.HTTP_409_CONFLICT,
+        )
+    elif isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(
+            {
+                "detail": f"The request body is larger than the {limit:,} bytes this API accepts.",
+                "code": "request_too_large",
+            },
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    elif isinstance(exc, SuspiciousOperation):
+        return Response(
+            {"detail": "The request could not be read.", "code": "bad_request"},
+            status=status.HTTP_400_BAD_REQUEST,
         )
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()

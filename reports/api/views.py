@@ -16,6 +16,7 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsRecruiter]
     serializer_class = ReportSerializer
     filterset_fields = ["posting", "kind"]
+    ordering_fields = ["period_end", "created_at"]
     ordering = ["-period_end", "-id"]
 
     def get_queryset(self):

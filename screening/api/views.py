@@ -160,6 +160,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = AssignmentSerializer
     filterset_fields = ["application", "reviewer", "scorecard__status"]
+    ordering_fields = ["due_date", "created_at"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -170,6 +171,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
 class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ScorecardSerializer
     filterset_fields = ["application", "status"]
+    ordering_fields = ["status", "submitted_at", "updated_at"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

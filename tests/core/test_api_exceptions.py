@@ -167,3 +167,50 @@ def test_an_unnamed_integrity_error_surfaces_as_a_500(api_client, monkeypatch):
 
     assert response.status_code == 500
     assert isinstance(response.exc_info[1], IntegrityError)
+
+
+# --- bodies the parser cannot take (issue 13) --------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "url_of"),
+    [
+        ("post", lambda rubric, card: "/api/v1/postings/"),
+        ("patch", lambda rubric, card: f"/api/v1/rubrics/{rubric.pk}/"),
+        ("patch", lambda rubric, card: f"/api/v1/scorecards/{card.pk}/"),
+    ],
+)
+def test_deeply_nested_json_is_a_400(method, url_of, recruiter_api):
+    from tests import factories
+
+    application = factories.ApplicationFactory()
+    card = factories.ReviewAssignmentFactory(application=application).scorecard
+    body = "[" * 1000 + "]" * 1000  # 2 KB that used to raise RecursionError
+    response = getattr(recruiter_api, method)(
+        url_of(application.rubric, card), data=body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+    assert "more than 32 deep" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_nesting_under_the_limit_reaches_the_serializer(recruiter_api):
+    body = '{"title": ' + "[" * 20 + "]" * 20 + "}"
+    response = recruiter_api.post("/api/v1/postings/", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert "title" in response.json()
+
+
+@pytest.mark.django_db
+def test_a_body_over_the_limit_is_json_not_html(recruiter_api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = '{"title": "' + "x" * 5000 + '"}'
+    response = recruiter_api.post("/api/v1/postings/", data=body, content_type="application/json")
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "detail": "The request body is larger than the 1,000 bytes this API accepts.",
+        "code": "request_too_large",
+    }
