@@ -23,6 +23,7 @@ def _health_checks() -> list:
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("core.api.urls")),
     path("api/v1/", include("rubrics.api.urls")),
     path("api/v1/", include("screening.api.urls")),
     path("api/v1/", include("calibration.api.urls")),

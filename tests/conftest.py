@@ -38,6 +38,15 @@ def media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The in-process cache holds API throttle counts: each test starts with none, so a
+    test's anonymous requests never count against the next test's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 # --- Who is acting ------------------------------------------------------------------
 # One recruiter, one reviewer and one superuser per test, and their logged-in clients: the
 # Django test client for admin pages (`*_client`) and DRF's for the API (`*_api`). A module

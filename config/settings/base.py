@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything a deployment changes is
 read from the environment (django-environ); local defaults are safe ones."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -22,7 +23,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -46,7 +48,29 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it answers for a locked-out login that the views below refused.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# --- Sign-in: lockout, client address -------------------------------------
+# A username, or an address, with AXES_FAILURE_LIMIT wrong passwords in a row is
+# refused (even with the right password) until AXES_COOLOFF_MINUTES pass or
+# `manage.py axes_reset_username NAME` / `axes_reset_ip ADDRESS` lifts it. The
+# same count covers the admin's sign-in form, the API's token login and basic auth.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: none,
+# the client's address is REMOTE_ADDR). Set it to the real number, never more:
+# the addresses a client sends itself are to the left of what the proxies add.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -144,8 +168,21 @@ else:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "core.api.auth.TokenAuthentication",
     ],
+    # Per signed-in user and per address for anonymous callers; the token login has
+    # its own, stricter rate. Rates are "N/second|minute|hour|day".
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON", default="60/minute"),
+        "user": env("API_THROTTLE_USER", default="1200/minute"),
+        "login": env("API_THROTTLE_LOGIN", default="10/minute"),
+    },
+    "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
         "core.api.parsers.JSONParser",
@@ -163,6 +200,15 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# API tokens: only a SHA-512 digest is stored; a token expires API_TOKEN_DAYS after it
+# is made. `manage.py create_token USERNAME` prints one (once); /api/v1/auth/ lists and
+# revokes a user's own.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_DAYS", default=30)),
+    "TOKEN_LIMIT_PER_USER": env.int("API_TOKEN_LIMIT_PER_USER", default=10),
+    "AUTO_REFRESH": False,
+}
+API_BAD_CREDENTIALS_PER_MINUTE = env.int("API_BAD_CREDENTIALS_PER_MINUTE", default=20)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Screening rubric service",
     "DESCRIPTION": "Job postings turned into weighted screening rubrics.",
@@ -217,4 +263,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Lockouts are logged as warnings; axes' start-up banner is not news.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -2,7 +2,7 @@
 reviewer and an anonymous caller."""
 
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from rubrics.models import JobPosting
@@ -113,8 +113,8 @@ def test_a_recruiter_can_write(recruiter_api, world, method, url, payload, statu
 
 
 def test_a_recruiter_token_authenticates_a_write(api_client, recruiter):
-    token = Token.objects.create(user=recruiter)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, token = AuthToken.objects.create(user=recruiter)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 
     response = api_client.post(POSTINGS, {"title": "Radiographer", "raw_text": POSTING_TEXT})
 
@@ -124,8 +124,8 @@ def test_a_recruiter_token_authenticates_a_write(api_client, recruiter):
 
 def test_a_reviewer_token_authenticates_a_read(api_client, reviewer):
     JobPostingFactory(title="Radiographer")
-    token = Token.objects.create(user=reviewer)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, token = AuthToken.objects.create(user=reviewer)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 
     response = api_client.get(POSTINGS)
 
@@ -144,7 +144,7 @@ def test_an_unknown_token_is_refused(api_client):
 
 def test_a_token_write_needs_no_csrf_token(recruiter):
     client = APIClient(enforce_csrf_checks=True)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=recruiter).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=recruiter)[1]}")
 
     response = client.post(POSTINGS, {"title": "Radiographer", "raw_text": POSTING_TEXT})
 
