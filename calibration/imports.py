@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from core import audit
+from core.csvfile import CsvFileError, checked
 from rubrics.models import Criterion, JobPosting, Rubric
 from screening.models import Application, Candidate, CriterionScore, ReviewAssignment, Scorecard
 
@@ -68,6 +69,18 @@ def check_ratings(
     """Parse and check every line; nothing is written."""
     rubric = posting.rubrics.published().first()
     result = RatingsImport(posting=posting, rubric=rubric)
+    try:
+        return _check_ratings(result, lines=lines, progress=progress)
+    except CsvFileError as exc:  # unreadable CSV: the line that stopped the reader
+        result.rows.clear()
+        result.errors.append((exc.line, exc.message[:1].upper() + exc.message[1:]))
+        return result
+
+
+def _check_ratings(
+    result: RatingsImport, *, lines: Iterable[str], progress: Callable[[int], None]
+) -> RatingsImport:
+    posting, rubric = result.posting, result.rubric
     if rubric is None:
         result.errors.append((0, f"Posting {posting.pk} has no published rubric to rate against."))
         return result
@@ -107,7 +120,7 @@ def check_ratings(
         .values_list("e", "rubric_id", "rubric__version")
     }
     seen: dict[tuple, int] = {}
-    for row in reader:
+    for row in checked(reader):
         progress(1)
         line = reader.line_num
         if None in row:

@@ -7,6 +7,7 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
 from calibration.stats import agreement_report
+from core.csvfile import CsvFileError, as_lines, checked
 
 MAX_ERRORS_SHOWN = 20
 
@@ -36,7 +37,13 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {exc.strerror or exc}.") from None
         except UnicodeDecodeError:
             raise CommandError(f"{file} is not UTF-8 text.") from None
-        reader = csv.DictReader(text.splitlines())
+        try:
+            return self._parse(text, file)
+        except CsvFileError as exc:
+            raise CommandError(f"{file}: {exc}") from None
+
+    def _parse(self, text: str, file: str):
+        reader = csv.DictReader(as_lines(text))
         header = [h.strip().lower() for h in (reader.fieldnames or [])]
         missing = [c for c in ("unit", "rater", "value") if c not in header]
         if missing:
@@ -47,7 +54,7 @@ class Command(BaseCommand):
         reader.fieldnames = header
         has_criterion = "criterion" in header
         units, raters, values, criteria, errors = [], [], [], [], []
-        for row in reader:
+        for row in checked(reader):
             line = reader.line_num
             unit, rater = (row.get("unit") or "").strip(), (row.get("rater") or "").strip()
             raw = (row.get("value") or "").strip()
