@@ -175,12 +175,30 @@ def assignment_score(assignment: ReviewAssignment) -> float | None:
     return None if score is None else round(score, 1)
 
 
-def assignment_records(assignments: Iterable[ReviewAssignment]) -> Iterator[dict]:
+def assignment_records(assignments: Iterable[ReviewAssignment], viewer=None) -> Iterator[dict]:
     """Assignments with their application's candidate, posting and rubric, the reviewer and
     the scorecard selected, and `scorecard__scores` and `application__rubric__criteria`
-    prefetched (the admin's export does both)."""
+    prefetched (the admin's export does both). Where ``viewer`` is still scoring an
+    application themselves, the others' recommendation and score stay blank."""
+    blind = (
+        set(selectors.scoring_blind_applications(viewer).values_list("application_id", flat=True))
+        if viewer is not None
+        else set()
+    )
     for a in assignments:
         card = a.scorecard
+        if a.application_id in blind and a.reviewer_id != viewer.pk:
+            yield {
+                "candidate": a.application.candidate.full_name,
+                "posting": a.application.posting.title,
+                "reviewer": a.reviewer.get_full_name() or a.reviewer.get_username(),
+                "due_date": a.due_date,
+                "status": card.get_status_display(),
+                "submitted_at": _local(card.submitted_at),
+                "recommendation": "",
+                "weighted_score": None,
+            }
+            continue
         yield {
             "candidate": a.application.candidate.full_name,
             "posting": a.application.posting.title,
@@ -198,14 +216,14 @@ def assignment_records(assignments: Iterable[ReviewAssignment]) -> Iterator[dict
 APPLICATION_HEADER = ["posting", *RANKING_HEADER]
 
 
-def application_records(applications: Iterable) -> Iterator[dict]:
+def application_records(applications: Iterable, viewer=None) -> Iterator[dict]:
     """The selected applications as ranking rows, posting by posting: each posting's
     ranking is computed once (a few aggregate queries), whatever the number selected."""
     by_posting: dict = {}
     for application in applications:
         by_posting.setdefault(application.posting, set()).add(application.pk)
     for posting, chosen in sorted(by_posting.items(), key=lambda item: item[0].title.lower()):
-        for row in selectors.posting_ranking(posting=posting):
+        for row in selectors.posting_ranking(posting=posting, viewer=viewer):
             if row.application_id in chosen:
                 yield {"posting": posting.title, **ranking_record(row.rank, row)}
 

@@ -148,7 +148,10 @@ def scorecards_visible_to(user) -> QuerySet[Scorecard]:
         Prefetch("scores", queryset=CriterionScore.objects.order_by("criterion__order", "id"))
     )
     if is_recruiter(user):
-        return qs
+        # Blind where they are still scoring: their own card, nobody else's.
+        return qs.exclude(
+            Q(application_id__in=scoring_blind_applications(user)) & ~Q(assignment__reviewer=user)
+        )
     return qs.filter(assignment__reviewer=user)
 
 
@@ -164,14 +167,25 @@ def own_assignment_for_scoring(user, assignment_id: int) -> ReviewAssignment | N
     )
 
 
+def scoring_blind_applications(user) -> QuerySet:
+    """Ids of the applications ``user`` is still scoring (a scorecard of theirs not
+    yet submitted): there they see no one else's scores, whatever their role — a
+    recruiter assigned as a reviewer is blind like any reviewer."""
+    return (
+        Scorecard.objects.filter(assignment__reviewer=user)
+        .exclude(status=SUBMITTED)
+        .values("application_id")
+    )
+
+
 def may_see_all_scores(user, application: Application) -> bool:
-    """Recruiters always; a reviewer once their own scorecard is submitted
-    (no anchoring on others' judgements before that)."""
+    """Recruiters, unless they are still scoring this application themselves; a
+    reviewer once their own scorecard is submitted (no anchoring on others'
+    judgements before that)."""
+    own = Scorecard.objects.filter(application=application, assignment__reviewer=user)
     if is_recruiter(user):
-        return True
-    return Scorecard.objects.filter(
-        application=application, assignment__reviewer=user, status=SUBMITTED
-    ).exists()
+        return not own.exclude(status=SUBMITTED).exists()
+    return own.filter(status=SUBMITTED).exists()
 
 
 def rules_for(criteria) -> list[scoring.CriterionRule]:
@@ -269,7 +283,7 @@ def application_summary(*, application: Application, viewer) -> ApplicationSumma
     can_see_all = may_see_all_scores(viewer, application)
     # Recruiters see every scorecard; a reviewer sees their own and, once
     # they have submitted, the others' submitted ones (never their drafts).
-    if is_recruiter(viewer):
+    if is_recruiter(viewer) and can_see_all:
         visible = cards
     else:
         visible = [
@@ -333,6 +347,8 @@ class RankingRow:
     adjusted_score: float | None = None
     # Position in the default order (best first) among the rows listed.
     rank: int | None = None
+    # The viewer is still scoring it: nothing of the others' scores is shown.
+    blind: bool = False
 
     @property
     def passes_must_haves(self) -> bool | None:
@@ -411,10 +427,13 @@ def posting_ranking(
     stage: str | None = None,
     must_haves: str | None = None,
     order: str = DEFAULT_RANKING_ORDER,
+    viewer=None,
 ) -> list[RankingRow]:
     """Every application of a posting with its consensus score, computed from
     four aggregate queries whatever the number of applications, numbered by
-    the default order (`RankingRow.rank`) and sorted by `order`."""
+    the default order (`RankingRow.rank`) and sorted by `order`. With a
+    ``viewer``, the applications they are still scoring themselves show no
+    score, tally or must-have result (``blind``) and are ranked as unscored."""
     # Plain rows, not model instances: at 10,000 applications building the
     # objects costs more than the queries.
     apps = [
@@ -478,9 +497,35 @@ def posting_ranking(
         tallies.setdefault(app_id, {})[recommendation] = n
 
     adjusted = hooks.adjusted_scores(rubric_ids)
+    blind = (
+        set(
+            scoring_blind_applications(viewer)
+            .filter(application__posting=posting)
+            .values_list("application_id", flat=True)
+        )
+        if viewer is not None
+        else set()
+    )
 
     rows = []
     for a in apps:
+        if a.pk in blind:
+            rows.append(
+                RankingRow(
+                    application_id=a.pk,
+                    candidate_id=a.candidate_id,
+                    candidate_name=a.candidate_name,
+                    stage=a.stage,
+                    rubric_version=a.rubric_version,
+                    submitted=a.submitted,
+                    pending=a.pending,
+                    score=None,
+                    failed_must_haves=[],
+                    tally={},
+                    blind=True,
+                )
+            )
+            continue
         rules = rules_by_rubric[a.rubric_id]
         scale = scoring.Scale(SCALE_MIN, a.scale_max)
         score, failed = None, []
@@ -633,7 +678,7 @@ def application_debrief(*, application: Application, viewer) -> Debrief | None:
             if not c.is_submitted
         ],
     )
-    ranking = posting_ranking(posting=application.posting)
+    ranking = posting_ranking(posting=application.posting, viewer=viewer)
     ids = [r.application_id for r in ranking]
     if application.pk in ids:
         at = ids.index(application.pk)

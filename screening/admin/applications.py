@@ -168,16 +168,16 @@ class ApplicationAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAd
 
     @admin.action(description="Export the selected applications as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
-        return self._export(queryset, "csv")
+        return self._export(request, queryset, "csv")
 
     @admin.action(description="Export the selected applications as XLSX", permissions=["view"])
     def export_xlsx(self, request, queryset):
-        return self._export(queryset, "xlsx")
+        return self._export(request, queryset, "xlsx")
 
-    def _export(self, queryset, kind):
+    def _export(self, request, queryset, kind):
         return exports.table_response(
             exports.APPLICATION_HEADER,
-            exports.application_records(queryset.select_related("posting")),
+            exports.application_records(queryset.select_related("posting"), viewer=request.user),
             name="applications",
             kind=kind,
         )
@@ -309,11 +309,17 @@ class ApplicationAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAd
         order = selectors.ranking_order(request.GET.get("order"))
         if request.GET.get("format") == "csv" and posting:
             # The file keeps the default order (best first), whatever the page's sort.
-            rows = selectors.posting_ranking(posting=posting, stage=stage, must_haves=must_haves)
+            rows = selectors.posting_ranking(
+                posting=posting, stage=stage, must_haves=must_haves, viewer=request.user
+            )
             return exports.ranking_csv_response(posting, rows)
         rows = (
             selectors.posting_ranking(
-                posting=posting, stage=stage, must_haves=must_haves, order=order
+                posting=posting,
+                stage=stage,
+                must_haves=must_haves,
+                order=order,
+                viewer=request.user,
             )
             if posting
             else []

@@ -104,13 +104,13 @@ class ReviewAssignmentAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.Mo
 
     @admin.action(description="Export the selected assignments as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
-        return self._export(queryset, "csv")
+        return self._export(request, queryset, "csv")
 
     @admin.action(description="Export the selected assignments as XLSX", permissions=["view"])
     def export_xlsx(self, request, queryset):
-        return self._export(queryset, "xlsx")
+        return self._export(request, queryset, "xlsx")
 
-    def _export(self, queryset, kind):
+    def _export(self, request, queryset, kind):
         # The weighted score needs each scorecard's scores and its rubric's criteria:
         # prefetched, so the export costs the same few queries whatever its length.
         rows = queryset.select_related("application__rubric").prefetch_related(
@@ -118,7 +118,7 @@ class ReviewAssignmentAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.Mo
         )
         return exports.table_response(
             exports.ASSIGNMENT_HEADER,
-            exports.assignment_records(rows),
+            exports.assignment_records(rows, viewer=request.user),
             name="review-assignments",
             kind=kind,
         )

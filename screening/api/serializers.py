@@ -202,6 +202,11 @@ class RankingRowSerializer(serializers.Serializer):
     )
     submitted = serializers.IntegerField(source="row.submitted")
     pending = serializers.IntegerField(source="row.pending")
+    blind = serializers.BooleanField(
+        source="row.blind",
+        help_text="You are still scoring this application: its scores stay hidden until "
+        "you submit yours.",
+    )
     strong_no = serializers.SerializerMethodField()
     no = serializers.SerializerMethodField()
     yes = serializers.SerializerMethodField()

@@ -260,7 +260,7 @@ class PostingRankingView(APIView):
             # The file keeps the default order (best first), as the admin's export does.
             order = selectors.DEFAULT_RANKING_ORDER
         rows = selectors.posting_ranking(
-            posting=posting, stage=stage, must_haves=must_haves, order=order
+            posting=posting, stage=stage, must_haves=must_haves, order=order, viewer=request.user
         )
         if request.accepted_renderer.format == "csv":
             return exports.ranking_csv_response(posting, rows)

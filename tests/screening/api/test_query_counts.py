@@ -96,8 +96,9 @@ def test_ranking_query_count_does_not_grow_with_rows(
     _scored_assignments(rows, reviewer, rubric)
 
     # session, user, recruiter check, posting, applications, criteria,
-    # score totals, recommendation tallies, latest calibration runs
-    with django_assert_max_num_queries(9):
+    # score totals, recommendation tallies, latest calibration runs, the viewer's own
+    # unsubmitted scorecards (blind scoring)
+    with django_assert_max_num_queries(10):
         response = recruiter_api.get(f"/api/v1/postings/{rubric.posting_id}/ranking/")
 
     assert len(response.json()) == rows

@@ -18,6 +18,7 @@ from tests.screening.api.support import APPLICATIONS
 pytestmark = pytest.mark.django_db
 
 
+# The JSON rows also say whether the viewer is still scoring the application ("blind").
 RANKING_COLUMNS = [
     "rank",
     "application",
@@ -108,6 +109,7 @@ def test_ranking_rows_hold_score_must_haves_and_tally(recruiter_api, ranking):
             "failed_must_haves": ["Certification"],
             "submitted": 1,
             "pending": 0,
+            "blind": False,
             "strong_no": 0,
             "no": 1,
             "yes": 0,
@@ -126,6 +128,7 @@ def test_ranking_rows_hold_score_must_haves_and_tally(recruiter_api, ranking):
             "failed_must_haves": [],
             "submitted": 2,
             "pending": 0,
+            "blind": False,
             "strong_no": 0,
             "no": 0,
             "yes": 1,
@@ -144,6 +147,7 @@ def test_ranking_rows_hold_score_must_haves_and_tally(recruiter_api, ranking):
             "failed_must_haves": [],
             "submitted": 0,
             "pending": 1,
+            "blind": False,
             "strong_no": 0,
             "no": 0,
             "yes": 0,
