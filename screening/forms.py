@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.admin.widgets import AdminDateWidget
 from django.utils import timezone
 
@@ -157,7 +158,17 @@ class CandidateImportForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="When the reviews are due (optional).",
     )
+    documents = forms.FileField(
+        required=False,
+        label="Documents (ZIP)",
+        help_text="Optional: a ZIP of the candidates' PDF, DOCX or text files, attached to "
+        "the applications on the posting. A documents column names each row's files "
+        "(separate several with ; or ,); without one, files are named by email: "
+        "ada@example.net.pdf, ada@example.net-cover.pdf. A name saying cover or letter "
+        "is a cover letter, any other a résumé.",
+    )
     upload = forms.CharField(required=False, widget=forms.HiddenInput)
+    documents_upload = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, posting_queryset, reviewer_queryset, **kwargs):
         super().__init__(*args, **kwargs)
@@ -172,6 +183,15 @@ class CandidateImportForm(forms.Form):
         if upload and upload.size > MAX_BYTES:
             raise forms.ValidationError(
                 f"The file is over {MAX_BYTES // (1024 * 1024)} MB; split it into smaller files."
+            )
+        return upload
+
+    def clean_documents(self):
+        upload = self.cleaned_data.get("documents")
+        limit = settings.DOCUMENT_ZIP_MAX_BYTES
+        if upload and upload.size > limit:
+            raise forms.ValidationError(
+                f"The ZIP is over {limit // (1024 * 1024)} MB; split it into smaller ZIPs."
             )
         return upload
 
@@ -192,6 +212,11 @@ class CandidateImportForm(forms.Form):
             )
         if data.get("due_date") and not data.get("reviewers"):
             self.add_error("due_date", "A due date needs reviewers to assign.")
+        if (data.get("documents") or data.get("documents_upload")) and not data.get("posting"):
+            self.add_error(
+                "documents",
+                "Choose a posting too: documents are attached to the applications it opens.",
+            )
         return data
 
     def options(self) -> dict:

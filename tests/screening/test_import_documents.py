@@ -57,8 +57,8 @@ def test_any_problem_stores_nothing_and_names_every_bad_file(world, tmp_path, me
         call_command("import_documents", str(archive), posting=ada.posting.pk, actor="rita")
 
     errors = capsys.readouterr().err
-    assert "carl@example.net.pdf: no application" in errors
-    assert "bo@example.net.pdf:" in errors
+    assert "“carl@example.net.pdf”: no application on “" in errors
+    assert "“bo@example.net.pdf”: " in errors
     assert not Document.objects.exists()
     assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
 
