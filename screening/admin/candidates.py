@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.files.storage import default_storage
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse

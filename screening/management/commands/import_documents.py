@@ -106,7 +106,9 @@ class _bundle:
         try:
             self.handle = self.path.open("rb")
         except OSError as exc:
-            raise CommandError(f"{self.path} is neither a folder nor a readable file ({exc}).")
+            raise CommandError(
+                f"{self.path} is neither a folder nor a readable file ({exc})."
+            ) from None
         if not zipfile.is_zipfile(self.handle):
             self.handle.close()
             raise CommandError(f"{self.path} is neither a folder nor a ZIP.")
