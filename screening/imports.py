@@ -371,7 +371,11 @@ def match_documents(
     for key, file in files.items():
         if key not in matched:
             plan.problems.append((0, f"“{file.name}”: {left_out}."))
-    for document in sorted(matched.values(), key=lambda d: (d.line, d.file.name.lower())):
+    # Per row, the résumés first.
+    order = {RESUME: 0, COVER_LETTER: 1}
+    for document in sorted(
+        matched.values(), key=lambda d: (d.line, order.get(d.role, 2), d.file.name.lower())
+    ):
         problem = _refusal(document.file, check=check, check_size=check_size)
         if problem:
             plan.problems.append((document.line, f"“{document.file.name}”: {problem}"))
