@@ -129,15 +129,26 @@ class AssignReviewersForm(forms.Form):
 
 
 class CandidateImportForm(forms.Form):
-    """A candidates file (CSV or XLSX) and what to do with its rows: optionally open an
-    application for each on a posting, and assign reviewers to every one of them. After
-    the preview the checked file stays on the server; `upload` names it."""
+    """A candidates file (CSV or XLSX), optionally a ZIP of their documents, and what to do
+    with its rows: optionally open an application for each on a posting (which the
+    documents need), and assign reviewers to every one of them. After the preview the
+    checked files stay on the server; `upload` and `documents_upload` name them."""
 
     file = forms.FileField(
         required=False,
         help_text="CSV or Excel (.xlsx, first sheet) with a header row: "
         "full_name, email, phone, links, notes (phone, links and notes optional; "
         "separate several links with spaces). At most 2 MB.",
+    )
+    documents = forms.FileField(
+        required=False,
+        label="Documents (ZIP)",
+        help_text="Optional: a ZIP of the candidates' PDF, DOCX or text files, attached to "
+        "the applications the import opens (choose a posting below). A documents column "
+        "names each row's files "
+        "(separate several with ; or ,); without one, files are named by email: "
+        "ada@example.net.pdf, ada@example.net-cover.pdf. A name saying cover or letter "
+        "is a cover letter, any other a résumé.",
     )
     posting = forms.ModelChoiceField(
         queryset=None,
@@ -157,15 +168,6 @@ class CandidateImportForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="When the reviews are due (optional).",
-    )
-    documents = forms.FileField(
-        required=False,
-        label="Documents (ZIP)",
-        help_text="Optional: a ZIP of the candidates' PDF, DOCX or text files, attached to "
-        "the applications on the posting. A documents column names each row's files "
-        "(separate several with ; or ,); without one, files are named by email: "
-        "ada@example.net.pdf, ada@example.net-cover.pdf. A name saying cover or letter "
-        "is a cover letter, any other a résumé.",
     )
     upload = forms.CharField(required=False, widget=forms.HiddenInput)
     documents_upload = forms.CharField(required=False, widget=forms.HiddenInput)

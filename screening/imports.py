@@ -309,7 +309,7 @@ def match_documents(
     *,
     check: Callable[[bytes], object],
     check_size: Callable[[int], object],
-    unclaimed: str = "its name starts with no row's email",
+    unclaimed: str = "its name does not begin with any row's email",
     role: str | None = None,
 ) -> DocumentPlan:
     """Which file goes with which row, and every problem with its line (0 when it belongs

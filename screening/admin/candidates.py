@@ -319,4 +319,5 @@ def import_plan(preview, *, posting, reviewers, due_date, documents: int = 0) ->
         )
     if documents:
         sentence += f"; it attaches {_count(documents, 'document')} to them"
+        button += f", with {_count(documents, 'document')}"
     return {"sentence": f"{sentence}.", "button": button}

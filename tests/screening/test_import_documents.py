@@ -186,7 +186,9 @@ def test_an_email_that_only_begins_a_name_does_not_claim_it():
     )
 
     assert plan.documents == []
-    assert plan.problems == [(0, "“ada@example.network.pdf”: its name starts with no row's email.")]
+    assert plan.problems == [
+        (0, "“ada@example.network.pdf”: its name does not begin with any row's email.")
+    ]
 
 
 def test_two_files_of_one_name_in_different_folders_are_a_problem():

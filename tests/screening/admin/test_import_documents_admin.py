@@ -180,7 +180,9 @@ def test_a_file_named_by_no_rows_email_is_a_problem(recruiter_client, posting, m
 
     problems = problems_of(recruiter_client, posting, media, TWO_ROWS, documents)
 
-    assert problems == [["—", "“ada@example.network.pdf”: its name starts with no row's email."]]
+    assert problems == [
+        ["—", "“ada@example.network.pdf”: its name does not begin with any row's email."]
+    ]
 
 
 def test_a_file_refused_by_its_content_says_why_as_the_upload_does(
