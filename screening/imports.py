@@ -292,9 +292,13 @@ class PlannedDocument:
 class DocumentPlan:
     documents: list[PlannedDocument] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)  # (line or 0, message)
+    refused: list[PlannedDocument] = field(default_factory=list)  # matched, but not taken
 
     def for_line(self, line: int) -> list[PlannedDocument]:
         return [d for d in self.documents if d.line == line]
+
+    def refused_for_line(self, line: int) -> list[PlannedDocument]:
+        return [d for d in self.refused if d.line == line]
 
 
 def document_role(name: str, default: str = RESUME) -> str:
@@ -379,6 +383,7 @@ def match_documents(
         problem = _refusal(document.file, check=check, check_size=check_size)
         if problem:
             plan.problems.append((document.line, f"“{document.file.name}”: {problem}"))
+            plan.refused.append(document)
         else:
             plan.documents.append(document)
     plan.problems.sort(key=lambda p: p[0])

@@ -136,13 +136,19 @@ class CandidateAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmi
                     if bundle is not None or documents_plan.problems:
                         plan = documents_plan
                         for row in preview.rows + preview.existing:
+                            line = row["line"]
                             row["documents"] = [
                                 {
                                     "name": d.file.name,
                                     "role": Document.Role(d.role).label,
                                     "size": d.file.size,
+                                    "refused": refused,
                                 }
-                                for d in documents_plan.for_line(row["line"])
+                                for refused, found in (
+                                    (False, documents_plan.for_line(line)),
+                                    (True, documents_plan.refused_for_line(line)),
+                                )
+                                for d in found
                             ]
                     if preview.ok:
                         if form.cleaned_data["documents"]:

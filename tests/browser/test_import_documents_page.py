@@ -25,7 +25,10 @@ CANDIDATES = (
 def documents_zip(extra: dict[str, bytes] | None = None) -> bytes:
     files = {
         "ada.lovelace@example.net.pdf": resume_pdf("Ada Lovelace", [("Skills", ["Python"])]),
-        "ada.lovelace@example.net-cover-letter.txt": b"Dear hiring team,\n",
+        # A long name wraps in its cell rather than widening the page.
+        "ada.lovelace@example.net-cover-letter-for-the-field-service-technician-posting.txt": (
+            b"Dear hiring team,\n"
+        ),
         "charles.babbage@example.net.pdf": resume_pdf("Charles Babbage", [("Skills", ["C++"])]),
         **(extra or {}),
     }

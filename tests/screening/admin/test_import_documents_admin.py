@@ -193,9 +193,14 @@ def test_a_file_refused_by_its_content_says_why_as_the_upload_does(
         services.document_check(png)
     documents = zip_of({"ada@example.net.pdf": png, "charles@example.net.pdf": pdf()})
 
-    problems = problems_of(recruiter_client, posting, media, TWO_ROWS, documents)
+    response = upload(recruiter_client, TWO_ROWS, documents, posting=posting.pk)
 
-    assert problems == [["2", f"“ada@example.net.pdf”: {refused.value.message}"]]
+    assert table_rows(response, "import-errors") == [
+        ["2", f"“ada@example.net.pdf”: {refused.value.message}"]
+    ]
+    assert table_rows(response, "import-rows")[0][-1] == (
+        "ada@example.net.pdf · refused, see the problems"
+    )
 
 
 def test_a_file_over_the_page_limit_is_refused_with_the_uploads_message(
