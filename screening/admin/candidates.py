@@ -125,31 +125,7 @@ class CandidateAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmi
                                 message += f" Attached {_count(len(documents), 'document')}."
                             self.message_user(request, message, messages.SUCCESS)
                             return HttpResponseRedirect(_after_import_url(options["posting"]))
-                    preview = services.candidate_import_parse(data, posting=options["posting"])
-                    documents_plan = imports.match_documents(
-                        imports.document_claims(imports.read_table(data)),
-                        bundle,
-                        check=services.document_check,
-                        check_size=services.document_check_size,
-                    )
-                    preview.errors = sorted(preview.errors + documents_plan.problems)
-                    if bundle is not None or documents_plan.problems:
-                        plan = documents_plan
-                        for row in preview.rows + preview.existing:
-                            line = row["line"]
-                            row["documents"] = [
-                                {
-                                    "name": d.file.name,
-                                    "role": Document.Role(d.role).label,
-                                    "size": d.file.size,
-                                    "refused": refused,
-                                }
-                                for refused, found in (
-                                    (False, documents_plan.for_line(line)),
-                                    (True, documents_plan.refused_for_line(line)),
-                                )
-                                for d in found
-                            ]
+                    preview, plan = _preview(data, bundle, options["posting"])
                     if preview.ok:
                         if form.cleaned_data["documents"]:
                             token = _keep_documents(request, zip_file)
@@ -203,6 +179,33 @@ def _kept_upload(request, digest: str) -> bytes | None:
     if not digest or not kept or kept.get("digest") != digest:
         return None
     return base64.b64decode(kept["data"])
+
+
+def _preview(data: bytes, bundle, posting):
+    """The import's preview, the documents' problems listed among the rows', and, when
+    documents are in play, their plan (each row given its files as `documents`)."""
+    preview = services.candidate_import_parse(data, posting=posting)
+    plan = imports.match_documents(
+        imports.document_claims(imports.read_table(data)),
+        bundle,
+        check=services.document_check,
+        check_size=services.document_check_size,
+    )
+    preview.errors = sorted(preview.errors + plan.problems)
+    if bundle is None and not plan.problems:
+        return preview, None
+    for row in preview.rows + preview.existing:
+        taken, refused = plan.for_line(row["line"]), plan.refused_for_line(row["line"])
+        row["documents"] = [
+            {
+                "name": d.file.name,
+                "role": Document.Role(d.role).label,
+                "size": d.file.size,
+                "refused": d in refused,
+            }
+            for d in taken + refused
+        ]
+    return preview, plan
 
 
 # The checked ZIP waits in storage (never at a public URL), named in the session only: it
