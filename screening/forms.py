@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.admin.widgets import AdminDateWidget
 from django.utils import timezone
 
@@ -128,15 +129,26 @@ class AssignReviewersForm(forms.Form):
 
 
 class CandidateImportForm(forms.Form):
-    """A candidates file (CSV or XLSX) and what to do with its rows: optionally open an
-    application for each on a posting, and assign reviewers to every one of them. After
-    the preview the checked file stays on the server; `upload` names it."""
+    """A candidates file (CSV or XLSX), optionally a ZIP of their documents, and what to do
+    with its rows: optionally open an application for each on a posting (which the
+    documents need), and assign reviewers to every one of them. After the preview the
+    checked files stay on the server; `upload` and `documents_upload` name them."""
 
     file = forms.FileField(
         required=False,
         help_text="CSV or Excel (.xlsx, first sheet) with a header row: "
         "full_name, email, phone, links, notes (phone, links and notes optional; "
         "separate several links with spaces). At most 2 MB.",
+    )
+    documents = forms.FileField(
+        required=False,
+        label="Documents (ZIP)",
+        help_text="Optional: a ZIP of the candidates' PDF, DOCX or text files, attached to "
+        "the applications the import opens (choose a posting below). A documents column "
+        "names each row's files "
+        "(separate several with ; or ,); without one, files are named by email: "
+        "ada@example.net.pdf, ada@example.net-cover.pdf. A name saying cover or letter "
+        "is a cover letter, any other a résumé.",
     )
     posting = forms.ModelChoiceField(
         queryset=None,
@@ -158,6 +170,7 @@ class CandidateImportForm(forms.Form):
         help_text="When the reviews are due (optional).",
     )
     upload = forms.CharField(required=False, widget=forms.HiddenInput)
+    documents_upload = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, posting_queryset, reviewer_queryset, **kwargs):
         super().__init__(*args, **kwargs)
@@ -172,6 +185,15 @@ class CandidateImportForm(forms.Form):
         if upload and upload.size > MAX_BYTES:
             raise forms.ValidationError(
                 f"The file is over {MAX_BYTES // (1024 * 1024)} MB; split it into smaller files."
+            )
+        return upload
+
+    def clean_documents(self):
+        upload = self.cleaned_data.get("documents")
+        limit = settings.DOCUMENT_ZIP_MAX_BYTES
+        if upload and upload.size > limit:
+            raise forms.ValidationError(
+                f"The ZIP is over {limit // (1024 * 1024)} MB; split it into smaller ZIPs."
             )
         return upload
 
@@ -192,6 +214,11 @@ class CandidateImportForm(forms.Form):
             )
         if data.get("due_date") and not data.get("reviewers"):
             self.add_error("due_date", "A due date needs reviewers to assign.")
+        if (data.get("documents") or data.get("documents_upload")) and not data.get("posting"):
+            self.add_error(
+                "documents",
+                "Choose a posting too: documents are attached to the applications it opens.",
+            )
         return data
 
     def options(self) -> dict:

@@ -934,3 +934,77 @@ def document_delete(*, document: Document, actor) -> None:
     for page in document.pages.all():
         page.delete()
     document.delete()
+
+
+# --- Importing candidates with their documents ---------------------------------
+
+
+def candidate_import_with_documents(
+    *,
+    actor,
+    data: bytes | None,
+    documents: imports.Bundle | None,
+    posting: JobPosting | None,
+    reviewers=(),
+    due_date: date | None = None,
+    role: str | None = None,
+) -> tuple[ImportResult, list[Document]]:
+    """Import a candidates file (as candidate_import_batch) and attach the documents sent
+    with it to the applications it opens: each row's files, by its `documents` column or by
+    its email (imports.match_documents). With `data` None, attach the documents to the
+    posting's existing applications by their candidates' emails. One transaction, all or
+    nothing: any bad row or file is refused with its line, and the files stored before a
+    refusal leave storage again. `role` overrides the role the file names suggest."""
+    if documents is not None and posting is None:
+        raise ValidationError(
+            {"documents": "Choose a posting: documents are attached to its applications."}
+        )
+    stored, attached = [], []
+    try:
+        with transaction.atomic():
+            if data is None:
+                result = ImportResult(candidates=[])
+                applications = list(
+                    Application.objects.filter(posting=posting).select_related("candidate")
+                )
+                claims = [imports.Claim(0, a.candidate.email) for a in applications]
+                unclaimed = {"unclaimed": f"no application on “{posting}” has this email"}
+            else:
+                result = candidate_import_batch(
+                    actor=actor, data=data, posting=posting, reviewers=reviewers, due_date=due_date
+                )
+                applications = result.applications
+                claims, unclaimed = imports.document_claims(imports.read_table(data)), {}
+            plan = imports.match_documents(
+                claims,
+                documents,
+                check=document_check,
+                check_size=document_check_size,
+                role=role,
+                **unclaimed,
+            )
+            if plan.problems:
+                raise ValidationError(
+                    [
+                        f"Line {line}: {message}" if line else message
+                        for line, message in plan.problems
+                    ]
+                )
+            by_email = {a.candidate.email.lower(): a for a in applications}
+            for planned in plan.documents:
+                document = document_upload(
+                    application=by_email[planned.email.lower()],
+                    actor=actor,
+                    name=planned.file.name,
+                    data=planned.file.read(),
+                    role=planned.role,
+                )
+                stored.append((document.file.storage, document.file.name))
+                attached.append(document)
+    except BaseException:
+        # document_upload cleans up after its own failure; the files it stored before a
+        # later refusal are this transaction's to remove.
+        for storage, name in stored:
+            storage.delete(name)
+        raise
+    return result, attached

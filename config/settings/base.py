@@ -132,6 +132,13 @@ STORAGES = {
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DOCUMENT_MAX_PAGES = env.int("DOCUMENT_MAX_PAGES", default=50)
+# A ZIP of documents sent with the candidate import: its size, and (a guard against ZIP
+# bombs) what it may unpack to and how many entries it may hold.
+DOCUMENT_ZIP_MAX_BYTES = env.int("DOCUMENT_ZIP_MAX_BYTES", default=100 * 1024 * 1024)
+DOCUMENT_ZIP_MAX_UNPACKED_BYTES = env.int(
+    "DOCUMENT_ZIP_MAX_UNPACKED_BYTES", default=250 * 1024 * 1024
+)
+DOCUMENT_ZIP_MAX_FILES = env.int("DOCUMENT_ZIP_MAX_FILES", default=1000)
 
 REDIS_URL = env("REDIS_URL", default="")
 

@@ -2,20 +2,27 @@
 
 import base64
 import hashlib
+import secrets
+import uuid
+from contextlib import ExitStack
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 
 from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages, errors_of, page_context, person
 from core.errors import ServiceError
 from rubrics.models import JobPosting
-from screening import exports, selectors, services
+from screening import exports, imports, selectors, services
 from screening.forms import CandidateImportForm
-from screening.models import Candidate
+from screening.models import Candidate, Document
 
 
 @admin.register(Candidate)
@@ -71,12 +78,13 @@ class CandidateAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmi
         ]
 
     def import_view(self, request):
-        """Upload a CSV or XLSX file (optionally with a posting, reviewers and a due date),
-        see every row it would create and every bad row, then confirm; nothing is written
-        until the file is clean, and then all of it in one transaction."""
+        """Upload a CSV or XLSX file (optionally with a posting, reviewers, a due date and a
+        ZIP of the candidates' documents), see every row it would create with its documents
+        and every problem, then confirm; nothing is written until the file and the ZIP are
+        clean, and then all of it in one transaction."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        preview, options = None, {}
+        preview, plan, options = None, None, {}
         form = self._import_form(
             *((request.POST, request.FILES) if request.method == "POST" else ())
         )
@@ -88,36 +96,56 @@ class CandidateAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmi
             else:
                 digest = form.cleaned_data["upload"]
                 data = _kept_upload(request, digest)
-            if data is None:
-                form.add_error("file", "The checked file is no longer at hand; upload it again.")
-            else:
-                options = form.options()
-                if "_confirm" in request.POST:
-                    try:
-                        result = services.candidate_import_batch(
-                            actor=request.user, data=data, **options
-                        )
-                    except (ServiceError, ValidationError) as exc:
-                        for message in errors_of(exc):
-                            self.message_user(request, message, messages.ERROR)
+            with ExitStack() as stack:
+                zip_file, token = _documents_source(request, form, stack)
+                if data is None:
+                    form.add_error(
+                        "file", "The checked file is no longer at hand; upload it again."
+                    )
+                elif zip_file is False:
+                    form.add_error(
+                        "documents", "The checked ZIP is no longer at hand; upload it again."
+                    )
+                else:
+                    options = form.options()
+                    bundle = _bundle(zip_file) if zip_file else None
+                    if "_confirm" in request.POST:
+                        try:
+                            result, documents = services.candidate_import_with_documents(
+                                actor=request.user, data=data, documents=bundle, **options
+                            )
+                        except (ServiceError, ValidationError) as exc:
+                            for message in errors_of(exc):
+                                self.message_user(request, message, messages.ERROR)
+                        else:
+                            request.session.pop(IMPORT_SESSION_KEY, None)
+                            _drop_documents(request)
+                            message = import_message(result, **options)
+                            if documents:
+                                message += f" Attached {_count(len(documents), 'document')}."
+                            self.message_user(request, message, messages.SUCCESS)
+                            return HttpResponseRedirect(_after_import_url(options["posting"]))
+                    preview, plan = _preview(data, bundle, options["posting"])
+                    if preview.ok:
+                        if form.cleaned_data["documents"]:
+                            token = _keep_documents(request, zip_file)
                     else:
+                        # A file with problems is never confirmed: it need not wait here.
                         request.session.pop(IMPORT_SESSION_KEY, None)
-                        self.message_user(
-                            request, import_message(result, **options), messages.SUCCESS
-                        )
-                        return HttpResponseRedirect(_after_import_url(options["posting"]))
-                preview = services.candidate_import_parse(data, posting=options["posting"])
-                if not preview.ok:
-                    # A file with problems is never confirmed: it need not wait in the session.
-                    request.session.pop(IMPORT_SESSION_KEY, None)
-                    digest = ""
-                form = self._import_form(initial={**options, "upload": digest})
+                        _drop_documents(request)
+                        digest = token = ""
+                    form = self._import_form(
+                        initial={**options, "upload": digest, "documents_upload": token}
+                    )
         context = {
             **page_context(self, request),
             "title": "Import candidates",
             "form": form,
             "preview": preview,
-            "plan": import_plan(preview, **options) if preview and preview.ok else None,
+            "documents": plan,
+            "plan": import_plan(preview, documents=len(plan.documents) if plan else 0, **options)
+            if preview and preview.ok
+            else None,
         }
         return TemplateResponse(request, "admin/screening/candidate/import.html", context)
 
@@ -153,6 +181,100 @@ def _kept_upload(request, digest: str) -> bytes | None:
     return base64.b64decode(kept["data"])
 
 
+def _preview(data: bytes, bundle, posting):
+    """The import's preview, the documents' problems listed among the rows', and, when
+    documents are in play, their plan (each row given its files as `documents`)."""
+    preview = services.candidate_import_parse(data, posting=posting)
+    plan = imports.match_documents(
+        imports.document_claims(imports.read_table(data)),
+        bundle,
+        check=services.document_check,
+        check_size=services.document_check_size,
+    )
+    preview.errors = sorted(preview.errors + plan.problems)
+    if bundle is None and not plan.problems:
+        return preview, None
+    for row in preview.rows + preview.existing:
+        taken, refused = plan.for_line(row["line"]), plan.refused_for_line(row["line"])
+        row["documents"] = [
+            {
+                "name": d.file.name,
+                "role": Document.Role(d.role).label,
+                "size": d.file.size,
+                "refused": d in refused,
+            }
+            for d in taken + refused
+        ]
+    return preview, plan
+
+
+# The checked ZIP waits in storage (never at a public URL), named in the session only: it
+# may be far larger than a session should hold. A ZIP left by an abandoned import is
+# removed by the next import a day later.
+DOCUMENTS_SESSION_KEY = "screening.candidate_import_documents"
+KEPT_DOCUMENTS_DIR = "imports"
+KEPT_DOCUMENTS_FOR = timedelta(days=1)
+
+
+def _documents_source(request, form, stack: ExitStack):
+    """The ZIP to read: the one uploaded now, or the one kept since the preview (opened
+    inside `stack`), with its token; (None, "") without one; (False, "") when the kept one
+    is gone."""
+    upload = form.cleaned_data["documents"]
+    if upload:
+        return upload, ""
+    token = form.cleaned_data["documents_upload"]
+    if not token:
+        return None, ""
+    kept = request.session.get(DOCUMENTS_SESSION_KEY)
+    if not kept or kept.get("token") != token or not default_storage.exists(kept["name"]):
+        return False, ""
+    return stack.enter_context(default_storage.open(kept["name"], "rb")), token
+
+
+def _bundle(zip_file) -> imports.Bundle:
+    return imports.read_zip(
+        zip_file,
+        max_files=settings.DOCUMENT_ZIP_MAX_FILES,
+        max_unpacked_bytes=settings.DOCUMENT_ZIP_MAX_UNPACKED_BYTES,
+    )
+
+
+def _keep_documents(request, upload) -> str:
+    _drop_documents(request)
+    _remove_abandoned_documents()
+    upload.seek(0)
+    name = default_storage.save(f"{KEPT_DOCUMENTS_DIR}/{uuid.uuid4().hex}.zip", upload)
+    token = secrets.token_urlsafe(16)
+    request.session[DOCUMENTS_SESSION_KEY] = {"token": token, "name": name}
+    return token
+
+
+def _drop_documents(request) -> None:
+    kept = request.session.pop(DOCUMENTS_SESSION_KEY, None)
+    if kept:
+        default_storage.delete(kept["name"])
+
+
+def _remove_abandoned_documents() -> None:
+    try:
+        _folders, names = default_storage.listdir(KEPT_DOCUMENTS_DIR)
+    except (FileNotFoundError, NotImplementedError):
+        return
+    cutoff = timezone.now() - KEPT_DOCUMENTS_FOR
+    for name in names:
+        path = f"{KEPT_DOCUMENTS_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+        except (FileNotFoundError, NotImplementedError):
+            continue
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{pluralize(number)}"
+
+
 def _after_import_url(posting) -> str:
     if posting is None:
         return reverse("admin:screening_candidate_changelist")
@@ -184,7 +306,7 @@ def import_message(result, *, posting, reviewers, due_date) -> str:
     return f"{text}."
 
 
-def import_plan(preview, *, posting, reviewers, due_date) -> dict:
+def import_plan(preview, *, posting, reviewers, due_date, documents: int = 0) -> dict:
     """What confirming a clean preview will do: a sentence and the button's label."""
     made = len(preview.rows)
     create = f"{made} candidate{pluralize(made)}"
@@ -204,4 +326,7 @@ def import_plan(preview, *, posting, reviewers, due_date) -> dict:
         sentence += f", assigning {_names(reviewers)} to each ({count} review{pluralize(count)}" + (
             f", due {due_date.isoformat()})" if due_date else ")"
         )
+    if documents:
+        sentence += f"; it attaches {_count(documents, 'document')} to them"
+        button += f", with {_count(documents, 'document')}"
     return {"sentence": f"{sentence}.", "button": button}
