@@ -180,7 +180,9 @@ def _columns(*columns: Any) -> list[np.ndarray]:
     if len({a.shape[0] for a in arrays}) > 1:
         raise ValueError("unit, rater, criterion, value, expected and variance must be as long")
     numeric = [np.asarray(a, dtype=float) for a in arrays[3:]]
-    keep = np.logical_and.reduce([np.isfinite(a) for a in numeric])
+    keep = np.isfinite(numeric[0] + numeric[1] + numeric[2])  # NaN or ±inf anywhere
+    if keep.all():
+        return arrays[:3] + numeric
     return [a[keep] for a in arrays[:3] + numeric]
 
 
