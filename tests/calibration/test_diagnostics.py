@@ -390,3 +390,48 @@ def test_separation_in_words():
     assert separation_sentence(separation([0.0], [1.0])) == (
         "Too few reviewers with estimates to tell whether their severities differ."
     )
+
+
+def flag_rates(seeds, **design):
+    """Per flag, the share of raters with 5 or more scorecards given it, over
+    simulated runs; and how many raters that was."""
+    counts, total = dict.fromkeys(FLAG_SENTENCES, 0), 0
+    for seed in seeds:
+        unit, rater, criterion, value = simulate(seed, **design)
+        expected, variance = linear_model(unit, rater, criterion, value)
+        for row in rater_diagnostics(
+            unit, rater, criterion, value, expected, variance, scale_min=1, scale_max=5
+        ):
+            if row.n_scorecards >= 5:
+                total += 1
+                for flag in row.flags:
+                    counts[flag] += 1
+    return {flag: n / total for flag, n in counts.items()}, total
+
+
+def test_plain_raters_are_rarely_flagged():
+    """60 runs of 15 plain raters on 60 candidates (about 12 scorecards
+    each): every flag fires for under 3 % of them (`pytest -s` prints the
+    rates quoted in the README)."""
+    rates, n = flag_rates(range(100, 160), n_units=60)
+    print(f"\nplain raters ({n}): " + ", ".join(f"{f} {r:.1%}" for f, r in rates.items()))
+    assert n > 600
+    assert all(rate < 0.03 for rate in rates.values())
+
+
+def test_detection_at_about_twelve_scorecards():
+    """40 runs: the central-tendency rater is caught almost every time (40
+    seen); a halo rater (SD 0.8 against noise 0.7) in about half the runs
+    (20 seen): halo needs more scorecards than that to show."""
+    central = halo = 0
+    for seed in range(200, 240):
+        unit, rater, criterion, value = simulate(seed, n_units=60, halo=0, central=1)
+        expected, variance = linear_model(unit, rater, criterion, value)
+        rows = rater_diagnostics(
+            unit, rater, criterion, value, expected, variance, scale_min=1, scale_max=5
+        )
+        halo += "halo" in rows[0].flags
+        central += "central_tendency" in rows[1].flags
+    print(f"\ndetected in 40 runs: halo {halo}, central tendency {central}")
+    assert central >= 36
+    assert halo >= 14
