@@ -435,3 +435,28 @@ def test_detection_at_about_twelve_scorecards():
     print(f"\ndetected in 40 runs: halo {halo}, central tendency {central}")
     assert central >= 36
     assert halo >= 14
+
+
+def test_no_ratings_and_no_model_variance_give_no_rows():
+    assert rater_diagnostics([], [], [], [], [], [], scale_min=1, scale_max=5) == ()
+    assert rater_criterion_bias([], [], [], [], [], []) == ()
+    nan = [np.nan, np.nan]
+    rows = rater_diagnostics(
+        [0, 0], [0, 1], [0, 0], [1, 2], [1.5, 1.5], nan, scale_min=1, scale_max=5
+    )
+    assert rows == ()
+
+
+def test_halo_needs_more_than_one_criterion():
+    unit, rater, criterion, value = simulate(5, n_criteria=1)
+    expected, variance = linear_model(unit, rater, criterion, value)
+    rows = rater_diagnostics(
+        unit, rater, criterion, value, expected, variance, scale_min=1, scale_max=5
+    )
+    assert all(row.halo is None and "halo" not in row.flags for row in rows)
+    assert all(row.infit is not None for row in rows)
+
+
+def test_inputs_must_be_long_form_of_one_length():
+    with pytest.raises(ValueError, match="as long"):
+        rater_diagnostics([0], [0, 1], [0], [1], [1.0], [1.0], scale_min=1, scale_max=5)
