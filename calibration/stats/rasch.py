@@ -248,21 +248,33 @@ def fit_rasch(
     unit_ext, rater_ext, crit_ext = extremes
     if unit_ext.any():
         notes.append(
-            f"{int(unit_ext.sum())} unit(s) with every rating in the lowest or highest category were "
-            f"left out of estimation and measured at a score {EXTREME_ADJUSTMENT} points inside the extreme."
+            f"{int(unit_ext.sum())} unit(s) with every rating in the lowest or highest category "
+            "were left out of estimation and measured at a score "
+            f"{EXTREME_ADJUSTMENT} points inside the extreme."
         )
     if rater_ext.any() or crit_ext.any():
         notes.append(
-            "Raters or criteria with every rating in one extreme category were left out of estimation "
-            f"and measured at a score {EXTREME_ADJUSTMENT} points inside the extreme."
+            "Raters or criteria with every rating in one extreme category were left out of "
+            f"estimation and measured at a score {EXTREME_ADJUSTMENT} points inside the extreme."
         )
 
     ua, ra, ca, xa = u[active], r[active], c[active], x[active]
+    if per_criterion and xa.size:
+        pairs = np.zeros((n_c, m + 1), dtype=bool)
+        pairs[ca, xa] = True
+        if not pairs[np.bincount(ca, minlength=n_c) > 0].all():
+            per_criterion = False
+            tau = np.zeros(m)
+            notes.append(
+                "Some criterion does not use every category, so its own thresholds are not "
+                "estimable: thresholds are shared by the rubric instead."
+            )
     converged = False
     iterations = 0
     if xa.size and np.unique(xa).size >= 2:
         model = _Model(ua, ra, ca, xa, m, per_criterion)
-        for iterations in range(1, max_iter + 1):
+        for iteration in range(1, max_iter + 1):
+            iterations = iteration
             change = 0.0
             change = max(change, model.newton(b, lam, eps, tau, ua, n_u))
             step = model.newton(b, lam, eps, tau, ra, n_r, facet="rater")
@@ -279,7 +291,8 @@ def fit_rasch(
                 break
         if not converged:
             notes.append(
-                f"JMLE did not converge in {max_iter} iterations (largest last change {change:.2g} logits)."
+                f"JMLE did not converge in {max_iter} iterations "
+                f"(largest last change {change:.2g} logits)."
             )
     else:
         notes.append("Every element is extreme: nothing left to estimate.")
@@ -564,7 +577,6 @@ def _measure_extremes(u, r, c, x, m, per_criterion, b, lam, eps, tau, codes, n, 
     rows = ext[codes]
     model = _Model(u[rows], r[rows], c[rows], x[rows], m, per_criterion)
     sub = codes[rows]
-    count = np.bincount(sub, minlength=n).astype(float)
     raw = np.bincount(sub, model.x, n)
     target = np.where(raw == 0, EXTREME_ADJUSTMENT, raw - EXTREME_ADJUSTMENT)
     params = {"unit": b, "rater": lam, "criterion": eps}[facet]
@@ -579,7 +591,6 @@ def _measure_extremes(u, r, c, x, m, per_criterion, b, lam, eps, tau, codes, n, 
         params += step
         if np.abs(step).max() < 1e-8:
             break
-    del count
 
 
 def _unfitted(
