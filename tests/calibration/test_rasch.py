@@ -193,6 +193,22 @@ def test_positive_severity_means_lenient():
     assert value[rater == 0].mean() > value[rater != 0].mean()
 
 
+def test_a_severity_in_logits_stays_put_when_the_pool_moves_to_the_top_of_the_scale():
+    """The linear model's severity shrinks as ratings pile up at the top
+    (issue 12: 0.78 → 0.36 points); the ordinal model's does not."""
+    severity = np.zeros(20)
+    severity[0] = 0.8
+    for shift, pool_mean in ((0.0, (2.7, 3.3)), (2.0, (4.1, 4.6))):
+        errors = []
+        for seed in range(8):
+            (unit, rater, criterion, value), (_, lean, _) = simulate(
+                severity=severity, seed=seed, n_units=300, thresholds=THRESHOLDS - shift
+            )
+            assert pool_mean[0] < value.mean() < pool_mean[1]
+            errors.append(fit_rasch(unit, rater, criterion, value).rater_severity[0] - lean[0])
+        assert abs(np.mean(errors)) < 0.06
+
+
 def test_partial_credit_variant_estimates_thresholds_per_criterion():
     """Criteria 0–1 with thresholds (−1, 1), criteria 2–3 with (−2.5, 2.5);
     every unit scored on all four by three raters (12 ratings a unit)."""
