@@ -281,6 +281,17 @@ def test_disconnected_rater_groups_are_reported_and_anchored_each_at_zero():
     assert fit.converged
 
 
+def test_a_rater_alone_in_a_group_has_no_standard_error():
+    (unit, rater, criterion, value), _ = simulate(n_raters=5, n_units=60, seed=21)
+    lone = np.arange(5)
+    unit = np.r_[unit, np.repeat(1000, 5)]
+    rater = np.r_[rater, np.full(5, 99)]
+    fit = fit_rasch(unit, rater, np.r_[criterion, lone], np.r_[value, [1, 2, 3, 4, 5]])
+    assert fit.n_groups == 2
+    assert fit.rater_severity[-1] == 0.0
+    assert np.isnan(fit.rater_se[-1]) and np.isfinite(fit.rater_se[:-1]).all()
+
+
 def test_extreme_units_are_measured_at_a_score_03_inside_the_extreme():
     (unit, rater, criterion, value), _ = simulate(seed=7)
     value = value.copy()
