@@ -31,12 +31,18 @@ def create_payload(rubric, reviewers, **overrides):
         "items": [
             {
                 "application": application.pk,
-                "key": [{"criterion": c.pk, "level": lvl} for c, lvl in zip(criteria, KEYS[0])],
+                "key": [
+                    {"criterion": c.pk, "level": lvl}
+                    for c, lvl in zip(criteria, KEYS[0], strict=True)
+                ],
             },
             {
                 "title": "Practice: a career changer",
                 "profile": "Ten years in retail, a certificate in electronics last year.",
-                "key": [{"criterion": c.pk, "level": lvl} for c, lvl in zip(criteria, KEYS[1])],
+                "key": [
+                    {"criterion": c.pk, "level": lvl}
+                    for c, lvl in zip(criteria, KEYS[1], strict=True)
+                ],
             },
         ],
     }
