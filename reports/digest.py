@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from calibration import charts
+from calibration import charts, sessions
 from calibration import selectors as calibration_selectors
 from calibration.models import CalibrationRun
 from reports import selectors as report_selectors
@@ -214,7 +214,11 @@ def build_digest(
         )
         if run:
             links["run"] = site + reverse("admin:calibration_calibrationrun_change", args=[run.pk])
+    current_session, session_pending = sessions.current_session(posting)
     context = {
+        "sessions_completed": sessions.completed_sessions(posting, period_start, period_end),
+        "current_session": current_session,
+        "session_pending": [sessions.person_name(r) for r in session_pending],
         "posting": posting,
         "period_label": period.label,
         "period_wording": period.wording,

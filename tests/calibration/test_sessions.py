@@ -315,3 +315,39 @@ def test_a_session_on_a_real_application_never_reaches_rankings_or_runs(people):
         run_before.n_reviewers,
     )
     assert run_after.n_ratings == 6
+
+
+def test_the_digest_lists_sessions_completed_and_who_has_not_done_the_current_one(people):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reports.digest import build_digest
+
+    lena, sam, tom = people
+    rubric = service_rubric()
+    done = calibration_session(reviewers=(lena,), keys=KEYS, rubric=rubric)
+    sessions.session_submit(session=done, reviewer=lena, ratings=session_ratings(done, LENA))
+    current = calibration_session(reviewers=(lena, sam, tom), keys=KEYS, rubric=rubric)
+    current.title = "Autumn calibration"
+    current.save()
+    sessions.session_submit(session=current, reviewer=sam, ratings=session_ratings(current, SAM))
+    now = timezone.now()
+
+    digest = build_digest(
+        posting=rubric.posting, period_start=now - timedelta(days=7), period_end=now
+    )
+
+    lines = digest.text.split("\nCALIBRATION SESSIONS\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert lines == [
+        "  Completed: Spring calibration (1 reviewer)",
+        "  Autumn calibration: not done yet by Lena Hart, Tom Uhl.",
+    ]
+    assert "“Autumn calibration”: not done yet by Lena Hart, Tom Uhl." in digest.html
+
+    earlier = build_digest(
+        posting=rubric.posting,
+        period_start=now - timedelta(days=14),
+        period_end=now - timedelta(days=7),
+    )
+    assert "No session completed" in earlier.text
