@@ -116,36 +116,36 @@ def items_for_scoring(session: CalibrationSession) -> list[SessionItem]:
     return list(session.items.select_related("application__candidate").order_by("order", "id"))
 
 
-def completed_sessions(posting: JobPosting, start: datetime, end: datetime) -> list:
-    """The posting's sessions completed from `start` up to `end`, with their counts."""
-    return list(
-        CalibrationSession.objects.filter(
-            posting=posting,
-            status=CalibrationSession.Status.COMPLETED,
-            completed_at__gte=start,
-            completed_at__lt=end,
+@dataclass
+class DigestSessions:
+    completed: list  # sessions completed in the period, with `n_reviewers`
+    current: CalibrationSession | None  # the newest open session
+    pending: list[str]  # who has not submitted the current one
+
+
+def digest_sessions(posting: JobPosting, start: datetime, end: datetime) -> DigestSessions:
+    """For the posting's digest: its sessions completed from `start` up to `end`, and its
+    newest open session with the reviewers who have not submitted it. One query, and one
+    more when there is a session to tell of."""
+    pending = SessionAssignment.objects.filter(submitted_at__isnull=True).select_related("reviewer")
+    rows = list(
+        CalibrationSession.objects.filter(posting=posting)
+        .filter(
+            Q(
+                status=CalibrationSession.Status.COMPLETED,
+                completed_at__gte=start,
+                completed_at__lt=end,
+            )
+            | Q(status=CalibrationSession.Status.OPEN)
         )
         .annotate(n_reviewers=Count("assignments"))
-        .order_by("completed_at", "id")
+        .prefetch_related(Prefetch("assignments", queryset=pending, to_attr="pending"))
+        .order_by("completed_at", "-opened_at", "-id")
     )
-
-
-def current_session(posting: JobPosting) -> tuple[CalibrationSession | None, list]:
-    """The posting's newest open session and the reviewers who have not submitted it."""
-    session = (
-        CalibrationSession.objects.filter(posting=posting, status=CalibrationSession.Status.OPEN)
-        .order_by("-opened_at", "-id")
-        .first()
-    )
-    if session is None:
-        return None, []
-    pending = [
-        a.reviewer
-        for a in session.assignments.filter(submitted_at__isnull=True)
-        .select_related("reviewer")
-        .order_by("reviewer__first_name", "reviewer__last_name", "reviewer__username")
-    ]
-    return session, pending
+    completed = [s for s in rows if s.status == CalibrationSession.Status.COMPLETED]
+    current = next((s for s in rows if s.status == CalibrationSession.Status.OPEN), None)
+    names = sorted(person_name(a.reviewer) for a in current.pending) if current else []
+    return DigestSessions(completed, current, names)
 
 
 # --- Results -----------------------------------------------------------------------------

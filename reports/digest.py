@@ -214,11 +214,8 @@ def build_digest(
         )
         if run:
             links["run"] = site + reverse("admin:calibration_calibrationrun_change", args=[run.pk])
-    current_session, session_pending = sessions.current_session(posting)
     context = {
-        "sessions_completed": sessions.completed_sessions(posting, period_start, period_end),
-        "current_session": current_session,
-        "session_pending": [sessions.person_name(r) for r in session_pending],
+        "sessions": sessions.digest_sessions(posting, period_start, period_end),
         "posting": posting,
         "period_label": period.label,
         "period_wording": period.wording,
