@@ -37,6 +37,11 @@ def _reviewers():
     )
 
 
+class ApplicationChoice(forms.ModelChoiceField):
+    def label_from_instance(self, application) -> str:
+        return application.candidate.full_name
+
+
 class SessionForm(forms.ModelForm):
     reviewers = ReviewerChoices(
         queryset=_reviewers(),
@@ -112,16 +117,15 @@ def item_form_for(session: CalibrationSession) -> type[SessionItemForm]:
         )
         for c in criteria
     }
-    form = type("SessionItemForm", (SessionItemForm,), {**fields, "criteria": criteria})
-    form.base_fields["application"].queryset = (
-        Application.objects.filter(posting=session.posting_id, rubric=rubric)
+    # Declared, so the admin keeps this narrowed choice (and no edit/add icons).
+    fields["application"] = ApplicationChoice(
+        queryset=Application.objects.filter(posting=session.posting_id, rubric=rubric)
         .select_related("candidate")
-        .order_by("candidate__full_name")
+        .order_by("candidate__full_name"),
+        required=False,
+        help_text="A real application of this posting; leave empty for one written for training.",
     )
-    form.base_fields["application"].label_from_instance = lambda a: a.candidate.full_name
-    form.base_fields[
-        "application"
-    ].help_text = "A real application of this posting; leave empty for one written for training."
+    form = type("SessionItemForm", (SessionItemForm,), {**fields, "criteria": criteria})
     return form
 
 

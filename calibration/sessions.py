@@ -217,6 +217,7 @@ class SessionResults:
     criteria: list[Criterion]
     reviewers: list[ReviewerResult]
     by_criterion: list[CriterionDistance]  # everyone's ratings
+    overall: Distance  # everyone's ratings on every criterion
     misread: list[Misread]
     pending: list[str]
     level_labels: tuple[str, ...]
@@ -299,12 +300,20 @@ def session_results(session: CalibrationSession, *, reviewer=None) -> SessionRes
             )
         )
     order = {c.pk: i for i, c in enumerate(criteria)}
-    misread.sort(key=lambda m: (-m.n_misread, -m.n_misread / m.n_ratings, order[m.criterion_id]))
+    misread.sort(
+        key=lambda m: (
+            -m.n_misread,
+            -m.n_misread / m.n_ratings,
+            order[m.criterion_id],
+            m.key_level,
+        )
+    )
     return SessionResults(
         session=session,
         criteria=criteria,
         reviewers=reviewers,
         by_criterion=by_criterion,
+        overall=Distance.of([d for mine in diffs.values() for ds in mine.values() for d in ds]),
         misread=misread[:MISREAD_SHOWN],
         pending=[person_name(a.reviewer) for a in assignments if not a.is_submitted],
         level_labels=labels,

@@ -167,6 +167,20 @@ def test_the_results_page(recruiter_client):
     ]
     html = response.content.decode()
     assert "Not finished:</strong> Tom Uhl." in html
-    assert "Certification</strong>, keyed 3 · Meets: 1 of 1 rating chose 4 instead." in " ".join(
-        html.split()
+    assert (
+        "Certification</strong>, keyed 2 · Partially meets: 1 of 1 rating chose 3 instead."
+        in " ".join(html.split())
     )
+
+
+def test_only_the_postings_applications_on_its_rubric_are_offered(recruiter_client, reviewer):
+    session = calibration_session(reviewers=[reviewer], keys=KEYS, open_now=False, training=True)
+    elsewhere = ApplicationFactory()
+    page = recruiter_client.get(change_page(session))
+    assert elsewhere.candidate.full_name not in page.content.decode()
+    data = form_data(page, "calibrationsession_form")
+    data["items-0-application"] = str(elsewhere.pk)
+    response = recruiter_client.post(change_page(session), data)
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert session.items.filter(application__isnull=False).count() == 0

@@ -195,9 +195,9 @@ def test_the_recruiters_results(recruiter_api):
     top = body["misread"][0]
     assert (top["title"], top["key_level"], top["n_misread"], top["chosen"]) == (
         "Certification",
-        3,
+        2,
         1,
-        [{"level": 4, "count": 1}],
+        [{"level": 3, "count": 1}],
     )
 
 
