@@ -248,6 +248,13 @@ class CalibrationSessionAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
             # The admin's change message reads these; the service wrote the rows.
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
+    def delete_model(self, request, obj):
+        sessions.session_delete(session=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for session in queryset:
+            sessions.session_delete(session=session, actor=request.user)
+
     def response_add(self, request, obj, post_url_continue=None):
         self.message_user(
             request,

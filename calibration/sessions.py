@@ -709,6 +709,21 @@ def session_submit(
     return assignment
 
 
+@transaction.atomic
+def session_delete(*, session: CalibrationSession, actor) -> None:
+    """Delete a session with its items, key and every reviewer's levels."""
+    n_submitted = session.assignments.filter(submitted_at__isnull=False).count()
+    audit.record(
+        actor=actor,
+        event="calibration_session.deleted",
+        obj=session,
+        summary=f"Calibration session “{session.title}” deleted"
+        + (f" with the levels of {n_submitted} reviewer(s)." if n_submitted else "."),
+        changes={"status": [session.status, None]},
+    )
+    session.delete()
+
+
 def _complete_if_done(session: CalibrationSession, actor) -> None:
     """Mark an open session completed once every assigned reviewer has submitted."""
     pending = session.assignments.filter(submitted_at__isnull=True).exists()

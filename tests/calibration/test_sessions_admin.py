@@ -184,3 +184,29 @@ def test_only_the_postings_applications_on_its_rubric_are_offered(recruiter_clie
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert session.items.filter(application__isnull=False).count() == 0
+
+
+def test_deleting_a_session_goes_through_the_service(recruiter_client, reviewer):
+    from core.models import AuditEvent
+    from tests.support import delete_url
+
+    session = calibration_session(reviewers=[reviewer], keys=KEYS)
+    response = recruiter_client.post(delete_url(session), {"post": "yes"})
+    assert response.status_code == 302
+    assert not CalibrationSession.objects.exists()
+    assert AuditEvent.objects.filter(
+        event="calibration_session.deleted", object_id=str(session.pk)
+    ).exists()
+
+
+def test_my_calibration_sessions_cost_the_same_queries_whatever_their_number(
+    reviewer_client, reviewer, django_assert_max_num_queries
+):
+    calibration_session(reviewers=[reviewer], keys=KEYS)
+    with django_assert_max_num_queries(20) as few:
+        assert reviewer_client.get(changelist_url(MyCalibrationSession)).status_code == 200
+    for _ in range(4):
+        calibration_session(reviewers=[reviewer], keys=[KEYS[0]] * 5, training=True)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = reviewer_client.get(changelist_url(MyCalibrationSession))
+    assert len(table_rows(response, "result_list")) == 5
