@@ -231,6 +231,10 @@ class CalibrationSessionAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         for formset in formsets:
+            # The admin's change message reads these; the service writes the rows.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            if not formset.has_changed():
+                continue  # nothing to record
             items = [
                 sessions.ItemInput(
                     id=f.instance.pk,
@@ -245,8 +249,6 @@ class CalibrationSessionAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
                 and (f.instance.pk or f.has_changed())
             ]
             sessions.session_set_items(session=form.instance, items=items, actor=request.user)
-            # The admin's change message reads these; the service wrote the rows.
-            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def delete_model(self, request, obj):
         sessions.session_delete(session=obj, actor=request.user)
