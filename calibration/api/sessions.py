@@ -293,6 +293,19 @@ class CalibrationSessionViewSet(
         return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
+        request=None,
+        responses={200: SessionSerializer},
+        summary="Open a draft for scoring (recruiters)",
+    )
+    @action(detail=True, methods=["post"], url_path="open")
+    def open_session(self, request, pk=None):
+        session = self.get_object()  # 404 for a session the reader may not see
+        if not is_recruiter(request.user):
+            raise PermissionDenied("Only recruiters may open calibration sessions.")
+        sessions.session_open(session=session, actor=request.user)
+        return Response(SessionSerializer(self.get_queryset().get(pk=session.pk)).data)
+
+    @extend_schema(
         request=SessionSubmitSerializer,
         responses={200: SessionResultsSerializer},
         summary="Submit your levels for every item (assigned reviewers)",

@@ -239,3 +239,19 @@ def test_the_list_and_results_cost_the_same_queries_whatever_the_size(
     with django_assert_max_num_queries(len(small_detail.captured_queries)):
         body = recruiter_api.get(f"{URL}{large[0].pk}/").json()
     assert len(body["items"]) == 5 and len(body["reviewers"]) == 4
+
+
+def test_a_draft_made_through_the_api_opens_later(recruiter_api, reviewer):
+    from rest_framework.test import APIClient
+
+    reviewer_api = APIClient()
+    reviewer_api.force_login(reviewer)
+    rubric = service_rubric()
+    payload = create_payload(rubric, [reviewer], open=False)
+    made = recruiter_api.post(URL, payload, format="json").json()
+    assert made["status"] == "draft"
+    assert reviewer_api.post(f"{URL}{made['id']}/open/").status_code == 404  # not theirs yet
+    opened = recruiter_api.post(f"{URL}{made['id']}/open/")
+    assert opened.status_code == 200 and opened.json()["status"] == "open"
+    again = recruiter_api.post(f"{URL}{made['id']}/open/")
+    assert again.status_code == 409 and again.json()["code"] == "session_not_editable"
