@@ -271,3 +271,6 @@ class CalibrationRunAdmin(admin.ModelAdmin):
 
 def _count(n: int, singular: str, plural: str = "") -> str:
     return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
+from calibration import admin_sessions  # noqa: E402, F401  (calibration sessions)

@@ -139,3 +139,193 @@ class ApplicationCalibration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application}: {self.adjusted_score:.1f}"
+
+
+# --- Calibration sessions --------------------------------------------------------------
+# Practice scorecards against an answer key. They live in tables of their own, so nothing
+# that reads Scorecard or CriterionScore (rankings, consensus, calibration runs, exports)
+# ever sees them.
+
+
+class CalibrationSession(models.Model):
+    """A recruiter's exercise: 2–5 applications of one posting (real ones, or written for
+    training), an answer key agreed by lead reviewers, and the reviewers who score them
+    blind. A draft while the recruiter builds it; open for scoring; completed when every
+    assigned reviewer has submitted."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open for scoring"
+        COMPLETED = "completed", "Completed"
+
+    title = models.CharField(max_length=200)
+    posting = models.ForeignKey(
+        "rubrics.JobPosting", on_delete=models.PROTECT, related_name="calibration_sessions"
+    )
+    rubric = models.ForeignKey(
+        Rubric,
+        on_delete=models.PROTECT,
+        related_name="calibration_sessions",
+        help_text="The posting's published rubric when the session was made.",
+    )
+    status = models.CharField(max_length=16, choices=Status, default=Status.DRAFT)
+    key_agreed_by = models.CharField(
+        "answer key agreed by",
+        max_length=300,
+        help_text="The lead reviewers who agreed the answer key, e.g. “Ana Ruiz, Ben Okafor”.",
+    )
+    due_date = models.DateField(null=True, blank=True)
+    created_by = actor_field()
+    created_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "open", "completed"]),
+                name="session_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(opened_at__isnull=False),
+                name="session_opened_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="completed") | Q(completed_at__isnull=False),
+                name="session_completed_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class SessionItem(models.Model):
+    """One application to score in a session: a real one of the posting, or one written
+    for training (a title and a profile the recruiter types; no candidate behind it)."""
+
+    session = models.ForeignKey(CalibrationSession, on_delete=models.CASCADE, related_name="items")
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="calibration_items",
+        help_text="Leave empty for an application written for training.",
+    )
+    title = models.CharField(
+        max_length=200, blank=True, help_text="Training items: what reviewers see as the name."
+    )
+    profile = models.TextField(
+        blank=True, help_text="Training items: the candidate's profile, as reviewers read it."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "application"],
+                condition=Q(application__isnull=False),
+                name="session_item_application_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(application__isnull=False) | (~Q(title="") & ~Q(profile="")),
+                name="session_item_real_or_written",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.title:
+            return self.title
+        if self.application_id:
+            return self.application.candidate.full_name
+        return f"Item {self.pk}"
+
+
+class SessionKey(models.Model):
+    """The answer key: the level the lead reviewers agreed for one item on one criterion."""
+
+    item = models.ForeignKey(SessionItem, on_delete=models.CASCADE, related_name="key")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["item_id", "criterion__order", "criterion_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "criterion"], name="session_key_once"),
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=5), name="session_key_level_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} · {self.criterion}: {self.level}"
+
+
+class SessionAssignment(models.Model):
+    """A reviewer asked to score a session; `submitted_at` once they have."""
+
+    session = models.ForeignKey(
+        CalibrationSession, on_delete=models.CASCADE, related_name="assignments"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="calibration_sessions"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "reviewer"], name="session_reviewer_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} in {self.session}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class SessionRating(models.Model):
+    """A reviewer's level for one item on one criterion of a session."""
+
+    assignment = models.ForeignKey(
+        SessionAssignment, on_delete=models.CASCADE, related_name="ratings"
+    )
+    item = models.ForeignKey(SessionItem, on_delete=models.CASCADE, related_name="ratings")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "item", "criterion"], name="session_rating_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=5), name="session_rating_level_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment.reviewer} · {self.item} · {self.criterion}: {self.level}"
+
+
+class MyCalibrationSession(SessionAssignment):
+    """A reviewer's own sessions, as "My calibration sessions" in the admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "my calibration session"
+        verbose_name_plural = "my calibration sessions"

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from calibration import charts
+from calibration import charts, sessions
 from calibration import selectors as calibration_selectors
 from calibration.models import CalibrationRun
 from reports import selectors as report_selectors
@@ -215,6 +215,7 @@ def build_digest(
         if run:
             links["run"] = site + reverse("admin:calibration_calibrationrun_change", args=[run.pk])
     context = {
+        "sessions": sessions.digest_sessions(posting, period_start, period_end),
         "posting": posting,
         "period_label": period.label,
         "period_wording": period.wording,

@@ -254,3 +254,59 @@ def xlsx_file(rows: list[list], *, first_row: int = 1, sheets: int = 1) -> bytes
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- Calibration sessions ---------------------------------------------------------------
+
+
+def calibration_session(
+    *,
+    recruiter=None,
+    reviewers=(),
+    keys=((3, 2, 1), (2, 4, 3)),
+    training: bool = False,
+    open_now: bool = True,
+    rubric=None,
+):
+    """A session made through the service on a `service_rubric` posting: one item per
+    row of `keys` (levels on Certification, Experience, Service software, in that order),
+    real applications unless `training`; open for scoring unless `open_now` is false."""
+    from calibration import sessions
+
+    recruiter = recruiter or RecruiterFactory()
+    rubric = rubric or service_rubric()
+    criteria = list(rubric.criteria.order_by("order", "id"))
+    items = []
+    for n, levels in enumerate(keys, start=1):
+        key = dict(zip([c.pk for c in criteria], levels, strict=True))
+        if training:
+            items.append(
+                sessions.ItemInput(
+                    title=f"Practice candidate {n}", profile=f"Profile {n}: five years.", key=key
+                )
+            )
+        else:
+            items.append(sessions.ItemInput(application=ApplicationFactory(rubric=rubric), key=key))
+    return sessions.session_create(
+        posting=rubric.posting,
+        title="Spring calibration",
+        key_agreed_by="Ana Ruiz and Ben Okafor",
+        actor=recruiter,
+        reviewers=reviewers,
+        items=items,
+        open_now=open_now,
+    )
+
+
+def session_ratings(session, levels) -> list[dict]:
+    """The ratings a reviewer submits: `levels` holds one row per item (in the session's
+    order), one level per criterion (in the rubric's order)."""
+    from calibration.sessions import session_criteria
+
+    criteria = session_criteria(session.rubric)
+    items = list(session.items.order_by("order", "id"))
+    return [
+        {"item": item.pk, "criterion": c.pk, "level": level}
+        for item, row in zip(items, levels, strict=True)
+        for c, level in zip(criteria, row, strict=True)
+    ]

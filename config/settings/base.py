@@ -229,6 +229,7 @@ SPECTACULAR_SETTINGS = {
         "PostingStatusEnum": "rubrics.models.JobPosting.Status",
         "ScorecardStatusEnum": "screening.models.Scorecard.Status",
         "CalibrationRunStatusEnum": "calibration.models.CalibrationRun.Status",
+        "CalibrationSessionStatusEnum": "calibration.models.CalibrationSession.Status",
         "CriterionKindEnum": "rubrics.models.Criterion.Kind",
         "CriterionTypeEnum": "rubrics.models.Criterion.Type",
     },
