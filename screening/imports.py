@@ -21,6 +21,8 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from core.csvfile import CsvFileError, as_lines, checked
+
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
 # Columns read from a workbook: far more than the five the import knows. A row is
@@ -70,18 +72,19 @@ def _read_csv(data: bytes) -> Table:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return Table(error="The file is not UTF-8 text.")
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(as_lines(text))  # LF, CRLF and CR line endings alike
     table = Table(kind=CSV)
     try:
-        table.header = next(reader, [])
-        for cells in reader:
+        rows = checked(reader)
+        table.header = next(rows, [])
+        for cells in rows:
             if not cells:  # a blank line, as csv.DictReader skips it
                 continue
             table.rows.append((reader.line_num, cells))
             if len(table.rows) > MAX_ROWS:
                 return Table(kind=CSV, error=_too_many_rows())
-    except csv.Error as exc:
-        return Table(kind=CSV, error=f"Line {reader.line_num}: the CSV cannot be read ({exc}).")
+    except CsvFileError as exc:
+        return Table(kind=CSV, error=f"Line {exc.line}: {exc.message[:1].upper()}{exc.message[1:]}")
     return table
 
 

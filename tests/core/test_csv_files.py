@@ -75,3 +75,35 @@ def test_agreement_answers_a_long_field_with_the_line(tmp_path):
     path.write_text("unit,rater,value\nu1,r1,3\nu1,r2," + "9" * (FIELD_LIMIT + 5) + "\n")
     with pytest.raises(CommandError, match=r"ratings.csv: line 3: a field is longer than"):
         call_command("agreement", str(path))
+
+
+FILLER = b"".join(b"p%d@x.org,Person %d\n" % (i, i) for i in range(300))  # past the sniffed 4 KB
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        (
+            b"email,full_name\na@x.org," + b"y" * (FIELD_LIMIT + 1) + b"\n",
+            "Line 2: A field is longer than 131,072 characters.",
+        ),
+        (
+            b"email,full_name\n" + FILLER + b"a@x.org,Al\x00ice\n",
+            "Line 302: It contains a NUL character.",
+        ),
+    ],
+    ids=["long field", "NUL"],
+)
+def test_the_admin_import_refuses_with_the_line(data, error):
+    from screening.imports import read_table
+
+    assert read_table(data).error == error
+
+
+def test_the_admin_import_reads_cr_only_line_endings():
+    from screening.imports import read_table
+
+    table = read_table(b"email,full_name\ra@x.org,Ada\rb@x.org,Bo\r")
+    assert table.error is None
+    assert table.header == ["email", "full_name"]
+    assert table.rows == [(2, ["a@x.org", "Ada"]), (3, ["b@x.org", "Bo"])]
