@@ -232,3 +232,94 @@ def test_the_task_keeps_each_pdf_page_s_boxes_and_none_for_text(
         break
     assert all(page.boxes for page in pdf.pages.all())
     assert [page.boxes for page in txt.pages.all()] == [None]
+
+
+def scorecard_world(recruiter, capture):
+    from rubrics.models import Criterion, Rubric
+    from tests.factories import CriterionFactory, ReviewAssignmentFactory, RubricFactory
+
+    rubric = RubricFactory()
+    for order, (title, keywords) in enumerate(
+        [("Programming", ["Python", "SQL"]), ("Databases", ["SQL", "Python"])], start=1
+    ):
+        CriterionFactory(
+            rubric=rubric,
+            kind=Criterion.Kind.MUST_HAVE,
+            title=title,
+            description=title,
+            keywords=keywords,
+            order=order,
+        )
+    Rubric.objects.filter(pk=rubric.pk).update(state=Rubric.State.PUBLISHED)
+    assignment = ReviewAssignmentFactory(application=ApplicationFactory(rubric=rubric))
+    with capture(execute=True):
+        document = services.document_upload(
+            application=assignment.application,
+            actor=recruiter,
+            name="cv.pdf",
+            data=resume_pdf("Ada", [("Skills", ["Python and SQL every day."])]),
+            role="resume",
+        )
+    return assignment, document, {c.title: c.pk for c in rubric.criteria.all()}
+
+
+@pytest.mark.django_db
+def test_the_scorecard_lays_each_passage_over_its_page_image(
+    recruiter, reviewer, client, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from screening import selectors
+
+    assignment, document, ids = scorecard_world(recruiter, django_capture_on_commit_callbacks)
+    workspace = selectors.scorecard_documents(assignment.application)
+    (item,) = workspace.documents
+    assert item.shows_images
+    (page,) = item.pages
+    assert page.ratio == "595.28 / 841.89"
+    links = {
+        title: {(link.match, link.box) for link in workspace.passages[pk]}
+        for title, pk in ids.items()
+    }
+    boxes_by_id = {h.id: h for h in page.highlights}
+    # "Python and SQL" is a passage of both criteria: one highlight naming both.
+    assert (
+        links["Programming"] == links["Databases"] == {("Python and SQL", f"box-{document.pk}-1-1")}
+    )
+    (sql_box,) = {box for _, box in links["Databases"]}
+    assert set(boxes_by_id[sql_box].criteria.split()) == {
+        str(ids["Programming"]),
+        str(ids["Databases"]),
+    }
+    for highlight in page.highlights:
+        assert highlight.rects and all(0 <= float(v) <= 100 for r in highlight.rects for v in r)
+
+    assignment.reviewer = reviewer
+    assignment.save()
+    client.force_login(assignment.reviewer)
+    html = client.get(
+        reverse("admin:screening_myreview_scorecard", args=[assignment.pk])
+    ).content.decode()
+    assert f'data-box="{sql_box}"' in html
+    assert f'<span class="hl" data-box="{sql_box}"' in html
+    assert f'id="{sql_box}"' in html
+    assert 'class="doc-texts" data-view="text" hidden' in html
+
+
+@pytest.mark.django_db
+def test_a_page_without_boxes_is_shown_as_text_as_before(
+    recruiter, django_capture_on_commit_callbacks
+):
+    from screening import selectors
+    from screening.models import DocumentPage
+
+    assignment, document, ids = scorecard_world(recruiter, django_capture_on_commit_callbacks)
+    DocumentPage.objects.filter(document=document).update(boxes=None)
+
+    workspace = selectors.scorecard_documents(assignment.application)
+
+    (item,) = workspace.documents
+    assert not item.shows_images
+    assert item.pages[0].ratio == "" and item.pages[0].highlights == []
+    assert all(link.box == "" for link in workspace.passages[ids["Programming"]])
+    assert all(link.mark for link in workspace.passages[ids["Programming"]])
