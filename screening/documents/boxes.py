@@ -118,6 +118,9 @@ def words(
             current = None
             continue
         start, end = starts[index], starts[index + 1]
+        if start < end and text[start:end].isspace():
+            current = None
+            continue
         left, bottom, right, top = box
         if current is not None and _same_line(current, left, bottom, top, previous_left):
             previous_left = left
@@ -132,7 +135,7 @@ def words(
             if top > current[5]:
                 current[5] = top
             continue
-        if start == end or text[start:end].isspace():
+        if start == end:  # no text of its own and no word to widen
             current = None
             continue
         current = [start, end, left, bottom, right, top]
