@@ -300,6 +300,10 @@ class DocumentPage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["document", "number"], name="page_one_per_number"),
             models.CheckConstraint(condition=Q(number__gte=1), name="page_number_positive"),
+            models.CheckConstraint(
+                condition=Q(boxes__isnull=True) | Q(boxes__has_keys=["width", "height", "words"]),
+                name="page_boxes_shape",
+            ),
         ]
 
     def __str__(self) -> str:

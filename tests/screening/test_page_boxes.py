@@ -323,3 +323,21 @@ def test_a_page_without_boxes_is_shown_as_text_as_before(
     assert item.pages[0].ratio == "" and item.pages[0].highlights == []
     assert all(link.box == "" for link in workspace.passages[ids["Programming"]])
     assert all(link.mark for link in workspace.passages[ids["Programming"]])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("boxes", [{"words": []}, {"width": 1, "height": 1}, [1, 2]])
+def test_the_database_refuses_boxes_of_another_shape(boxes):
+    from django.db import IntegrityError, transaction
+
+    from screening.models import DocumentPage
+
+    document = Document.objects.create(
+        application=ApplicationFactory(), original_name="cv.pdf", kind="pdf", size=1
+    )
+    DocumentPage.objects.create(document=document, number=1, text="", boxes=None)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DocumentPage.objects.create(document=document, number=2, text="", boxes=boxes)
+    DocumentPage.objects.create(
+        document=document, number=3, text="", boxes={"width": 1, "height": 1, "words": []}
+    )
