@@ -11,7 +11,8 @@ of --runs after a warm-up run:
 - total s: sniff(data) + extract_text(data, kind) + find_evidence(criteria, pages), the whole
   way from bytes to passages, criteria compiled afresh each time (the target: under 1 s for
   a 10-page PDF);
-- its parts: sniff s, extract s, match s;
+- its parts: sniff s, extract s (for a PDF: the text and, per page, where each word sits:
+  offsets into the normalised text and a box, for the marks on the page images), match s;
 - baseline s: PDFium opening the PDF and reading every page's text, nothing else: the floor
   of any extraction (for the DOCX: python-docx opening the package);
 - ratio: total median / baseline median;

@@ -284,18 +284,26 @@ class Document(models.Model):
 
 class DocumentPage(models.Model):
     """One page of a document's text (as extracted and normalised: evidence offsets index
-    into it) and, for a PDF, the page drawn as a PNG."""
+    into it) and, for a PDF, the page drawn as a PNG and where its words sit on it."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="pages")
     number = models.PositiveIntegerField()
     text = models.TextField(blank=True)
     image = models.FileField(upload_to=_page_image_path, max_length=200, null=True, blank=True)
+    # {"width": pt, "height": pt, "words": [[start, end, x0, y0, x1, y1], ...]}: each word's
+    # span of ``text`` and its box as fractions of the page drawn, y from the top
+    # (screening.documents.boxes). None: not a PDF, or read before the boxes were kept.
+    boxes = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["document", "number"]
         constraints = [
             models.UniqueConstraint(fields=["document", "number"], name="page_one_per_number"),
             models.CheckConstraint(condition=Q(number__gte=1), name="page_number_positive"),
+            models.CheckConstraint(
+                condition=Q(boxes__isnull=True) | Q(boxes__has_keys=["width", "height", "words"]),
+                name="page_boxes_shape",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -26,6 +26,7 @@ from core.roles import is_recruiter
 from rubrics.anchors import SCALE_MIN, level_labels
 from rubrics.models import Criterion, JobPosting
 from screening import hooks, scoring
+from screening.documents.boxes import passage_rects
 from screening.evidence import EvidenceCriterion, compile_criteria, find_evidence
 from screening.models import (
     Application,
@@ -804,10 +805,25 @@ class TextSegment:
 
 
 @dataclass(frozen=True)
+class PageHighlight:
+    """A passage marked on a page's image: ``id`` (the first rectangle's element id), the
+    criteria whose passage it is (space-separated ids, for the page's script) and its
+    rectangles as CSS percentages ``(left, top, width, height)``."""
+
+    id: str
+    criteria: str
+    rects: list[tuple[str, str, str, str]]
+
+
+@dataclass(frozen=True)
 class WorkspacePage:
     number: int
     has_image: bool
     segments: list[TextSegment]
+    # The page drawn, with where its passages are: "width / height" for CSS aspect-ratio,
+    # or "" when the page has no image or no boxes (read before they were kept).
+    ratio: str = ""
+    highlights: list[PageHighlight] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -819,6 +835,7 @@ class PassageLink:
     document_name: str
     page: int
     mark: str
+    box: str  # the id of its highlight on the page's image, or ""
     before: str
     match: str
     after: str
@@ -845,6 +862,12 @@ class WorkspaceDocument:
     @property
     def needs_ocr(self) -> bool:
         return self.document.status == Document.Status.READY and self.document.needs_ocr
+
+    @property
+    def shows_images(self) -> bool:
+        """Every page is drawn with its words' boxes: the pages show as images, passages
+        marked on them (the text one click away)."""
+        return bool(self.pages) and all(page.ratio for page in self.pages)
 
 
 @dataclass
@@ -881,6 +904,37 @@ def _page_segments(document_id: int, number: int, text: str, spans) -> tuple[lis
     if at < len(text):
         segments.append(TextSegment(text[at:]))
     return segments, [(s, e, m) for (s, e), m in marks.items()]
+
+
+def _page_highlights(document_id: int, shown: list, pages: list, found) -> dict:
+    """Lay each passage over its page's image (pages with boxes only): fills the shown pages'
+    ``highlights`` and answers, per (page, start, end), the highlight's id. A passage two
+    criteria share is one highlight naming both."""
+    by_number = {page.number: page for page in pages}
+    shown_by_number = {page.number: page for page in shown}
+    criteria: dict[tuple[int, int, int], list[str]] = {}
+    for evidence in found:
+        for p in evidence.passages:
+            if shown_by_number[p.page].ratio:
+                key = (p.page, p.start, p.end)
+                criteria.setdefault(key, [])
+                if str(evidence.criterion_id) not in criteria[key]:
+                    criteria[key].append(str(evidence.criterion_id))
+    ids: dict[tuple[int, int, int], str] = {}
+    for index, key in enumerate(sorted(criteria), start=1):
+        number, start, end = key
+        rects = passage_rects(by_number[number].boxes["words"], start, end)
+        if not rects:
+            continue
+        ids[key] = f"box-{document_id}-{number}-{index}"
+        shown_by_number[number].highlights.append(
+            PageHighlight(
+                id=ids[key],
+                criteria=" ".join(criteria[key]),
+                rects=[tuple(f"{value * 100:.2f}" for value in rect) for rect in rects],
+            )
+        )
+    return ids
 
 
 def scorecard_documents(application: Application) -> ScorecardDocuments:
@@ -927,9 +981,13 @@ def scorecard_documents(application: Application) -> ScorecardDocuments:
             segments, marks = _page_segments(
                 document.pk, page.number, page.text, spans.get(page.number, [])
             )
-            item.pages.append(WorkspacePage(page.number, bool(page.image), segments))
             for start, end, mark in marks:
                 owner[(page.number, start, end)] = mark
+            ratio = ""
+            if page.image and page.boxes and page.boxes.get("height"):
+                ratio = f"{page.boxes['width']:g} / {page.boxes['height']:g}"
+            item.pages.append(WorkspacePage(page.number, bool(page.image), segments, ratio))
+        highlights = _page_highlights(document.pk, item.pages, pages, found)
         for evidence in found:
             counts[evidence.criterion_id] += evidence.match_count
             for p in evidence.passages:
@@ -943,6 +1001,7 @@ def scorecard_documents(application: Application) -> ScorecardDocuments:
                         document_name=document.original_name,
                         page=p.page,
                         mark=mark,
+                        box=highlights.get((p.page, p.start, p.end), ""),
                         before=p.snippet[:low],
                         match=p.snippet[low:high],
                         after=p.snippet[high:],

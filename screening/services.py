@@ -868,12 +868,12 @@ def document_extract(*, document_id: int):
     document = Document.objects.filter(pk=document_id).first()
     if document is None:
         return None
-    error, texts, images, needs_ocr = "", [], [], False
+    error, texts, images, needs_ocr, layouts = "", [], [], False, []
     try:
         with document.file.open("rb") as handle:
             data = handle.read()
         extracted = extract_text(data, document.kind)
-        texts, needs_ocr = extracted.pages, extracted.needs_ocr
+        texts, needs_ocr, layouts = extracted.pages, extracted.needs_ocr, extracted.layouts or []
         if document.kind == Document.Kind.PDF:
             images = render_pages(data)
     except ExtractionFailed as exc:
@@ -893,6 +893,8 @@ def document_extract(*, document_id: int):
             pages = []
             for number, text in enumerate(texts, start=1):
                 page = DocumentPage(document=document, number=number, text=text)
+                if number <= len(layouts):
+                    page.boxes = layouts[number - 1]  # where the words sit on the image
                 if number <= len(images):
                     page.image.save(f"page-{number}.png", ContentFile(images[number - 1]), False)
                     new_files.append(page.image.name)

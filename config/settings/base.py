@@ -127,9 +127,34 @@ STORAGES = {
 }
 
 # Candidate documents: stored through the default storage (the filesystem under
-# MEDIA_ROOT here) and served only by authenticated views, never from a public URL,
+# MEDIA_ROOT by default) and served only by authenticated views, never from a public URL,
 # so there is no MEDIA_URL to serve them from.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+# With SCREENING_S3_BUCKET, an S3-compatible bucket instead (django-storages; AWS, MinIO,
+# Ceph...). Objects are private and never overwritten; the views stream them to the signed-in
+# reader, so no URL to an object is ever handed out (a signed one, were one made, would
+# expire in a minute). Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or whatever
+# boto3 finds itself (an instance role) when they are unset.
+SCREENING_S3_BUCKET = env("SCREENING_S3_BUCKET", default="")
+if SCREENING_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": SCREENING_S3_BUCKET,
+            "location": env("SCREENING_S3_PREFIX", default=""),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("AWS_S3_REGION_NAME", default="") or None,
+            "access_key": env("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default="") or None,
+            "signature_version": "s3v4",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "file_overwrite": False,
+            "custom_domain": None,
+        },
+    }
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DOCUMENT_MAX_PAGES = env.int("DOCUMENT_MAX_PAGES", default=50)
 # A ZIP of documents sent with the candidate import: its size, and (a guard against ZIP

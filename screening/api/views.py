@@ -5,7 +5,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -322,21 +322,34 @@ def _locked_down(response):
     return response
 
 
-class ApplicationDocumentsView(APIView):
-    """An application's documents (recruiters and its reviewers), and a new one (recruiters:
-    multipart, the file under "file", its role under "role")."""
+class ApplicationDocumentsView(generics.GenericAPIView):
+    """An application's documents (recruiters and its reviewers), a page at a time like every
+    list, and a new one (recruiters: multipart, the file under "file", its role under
+    "role")."""
 
     parser_classes = [MultiPartParser, FormParser]
     permission_classes = [RecruiterWritesOnly]
+    serializer_class = DocumentSerializer
+    filter_backends = []
 
     def _application(self, request, pk):
         return get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
 
-    @extend_schema(responses=DocumentSerializer(many=True), summary="The application's documents")
+    @extend_schema(
+        responses=DocumentSerializer(many=True),
+        summary="The application's documents, a page at a time",
+    )
     def get(self, request, pk):
         application = self._application(request, pk)
-        documents = selectors.documents_visible_to(request.user).filter(application=application)
-        return Response(DocumentSerializer(documents, many=True, context={"request": request}).data)
+        # Explicit order: the page count's GROUP BY drops Meta.ordering, and the pages of an
+        # unordered query can overlap.
+        documents = (
+            selectors.documents_visible_to(request.user)
+            .filter(application=application)
+            .order_by("role", "created_at", "id")
+        )
+        page = self.paginate_queryset(documents)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
         request={"multipart/form-data": DocumentUploadSerializer},

@@ -10,6 +10,10 @@
   page per explicit page break.
 - Text: decoded as ``sniff`` decodes it; a form feed starts a new page.
 
+A PDF's page also gets the boxes of its words (``boxes.words``: each word's span of the
+normalised text and its place on the page as fractions of the page drawn), so that a passage
+can be marked on the page's image.
+
 Every page's text is normalised once, here (NFKC, so ligatures such as "ﬁ" become "fi";
 Windows line ends become "\\n"), and that text is what is stored and shown: evidence
 offsets index into it. Whatever goes wrong inside a parser surfaces as ``ExtractionFailed``
@@ -18,11 +22,15 @@ with a human message, never another exception type.
 
 from __future__ import annotations
 
+import ctypes
 import io
 import re
 import unicodedata
 from dataclasses import dataclass
 
+import pypdfium2.raw as pdfium_c
+
+from . import boxes as layout
 from .errors import DocumentError, ExtractionFailed
 from .sniff import MAX_UNPACKED_BYTES, DocumentKind, check_docx_package, decode_text, open_pdf
 
@@ -36,11 +44,13 @@ MAX_PIXELS_PER_PAGE = 20_000_000
 
 @dataclass(frozen=True)
 class ExtractedText:
-    """The text of each page, first page first (page n is ``pages[n - 1]``)."""
+    """The text of each page, first page first (page n is ``pages[n - 1]``); for a PDF, each
+    page's layout (``{"width", "height", "words"}``, or None where it could not be mapped)."""
 
     pages: list[str]
     kind: DocumentKind
     needs_ocr: bool = False
+    layouts: list[dict | None] | None = None
 
     @property
     def text(self) -> str:
@@ -52,10 +62,10 @@ def extract_text(data: bytes, kind: DocumentKind | str) -> ExtractedText:
     kind = DocumentKind(kind)
     try:
         if kind is DocumentKind.PDF:
-            pages = _pdf_pages(data)
+            pages, layouts = _pdf_pages(data)
             characters = sum(len(_WORD_CHARACTER.findall(page)) for page in pages)
             needs_ocr = characters < MIN_CHARACTERS_PER_PAGE * len(pages)
-            return ExtractedText([_normalise(page) for page in pages], kind, needs_ocr)
+            return ExtractedText([_normalise(page) for page in pages], kind, needs_ocr, layouts)
         if kind is DocumentKind.DOCX:
             pages = _docx_pages(data)
         else:
@@ -107,18 +117,85 @@ def render_pages(
         document.close()
 
 
-def _pdf_pages(data: bytes) -> list[str]:
+def _pdf_pages(data: bytes) -> tuple[list[str], list[dict | None]]:
     document = open_pdf(data, ExtractionFailed)
     try:
-        pages = []
+        pages, layouts = [], []
         for page in document:
             textpage = page.get_textpage()
-            pages.append(textpage.get_text_range())
-            textpage.close()
-            page.close()
-        return pages
+            try:
+                raw = textpage.get_text_range()
+                pages.append(raw)
+                layouts.append(_pdf_layout(page, textpage, raw))
+            finally:
+                textpage.close()
+                page.close()
+        return pages, layouts
     finally:
         document.close()
+
+
+# Page coordinates go to a device this many times the page's size in points: PDFium answers
+# in whole device pixels, so this is the precision (1/64 pt).
+_DEVICE_SCALE = 64
+_REACH = 1000.0  # points: how far apart the three points that fix the transform are
+
+
+def _page_transform(page, width: float, height: float):
+    """A function from PDF page coordinates to fractions of the page as drawn (y from the
+    top), with the page's /Rotate and crop box applied as when it is rendered. The map is
+    affine: PDFium is asked for three points, the rest is arithmetic."""
+    device_w = max(1, round(width * _DEVICE_SCALE))
+    device_h = max(1, round(height * _DEVICE_SCALE))
+    x, y = ctypes.c_int(), ctypes.c_int()
+    handle = page.raw
+
+    def device(px: float, py: float) -> tuple[float, float]:
+        pdfium_c.FPDF_PageToDevice(handle, 0, 0, device_w, device_h, 0, px, py, x, y)
+        return x.value / device_w, y.value / device_h
+
+    ox, oy = device(0.0, 0.0)
+    ax, ay = device(_REACH, 0.0)
+    bx, by = device(0.0, _REACH)
+    xx, xy = (ax - ox) / _REACH, (ay - oy) / _REACH
+    yx, yy = (bx - ox) / _REACH, (by - oy) / _REACH
+
+    def to_page(px: float, py: float) -> tuple[float, float]:
+        return ox + xx * px + yx * py, oy + xy * px + yy * py
+
+    return to_page
+
+
+def _pdf_layout(page, textpage, raw: str) -> dict | None:
+    """``{"width", "height", "words"}``: the page's size as drawn, in points, and its words
+    (see ``boxes.words``), or None when the normalised text could not be mapped back to
+    PDFium's characters (the page then shows its text only)."""
+    text, starts = layout.normalise_with_offsets(raw)
+    if text != _normalise(raw):
+        return None
+    width, height = page.get_size()
+    if width <= 0 or height <= 0:
+        return None
+    to_page = _page_transform(page, width, height)
+    rect = pdfium_c.FS_RECTF()
+    char_boxes: list[layout.Box] = []
+    handle = textpage.raw  # the raw handle: ctypes converts a wrapper on every call
+    char_index = pdfium_c.FPDFText_GetCharIndexFromTextIndex
+    loose_box = pdfium_c.FPDFText_GetLooseCharBox
+    text_index = 0
+    for character in raw:
+        index = char_index(handle, text_index)
+        text_index += 2 if ord(character) > 0xFFFF else 1  # UTF-16 code units
+        # Spaces and line ends (PDFium's own included) have no place of their own.
+        if index < 0 or character.isspace() or not loose_box(handle, index, rect):
+            char_boxes.append(None)
+        else:
+            char_boxes.append((rect.left, rect.bottom, rect.right, rect.top))
+    return {
+        "width": round(width, 2),
+        "height": round(height, 2),
+        "words": layout.words(text, starts, char_boxes, to_page),
+    }
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from rubrics.models import Criterion, Rubric
 from screening import services
 from screening.documents.samples import resume_pdf
-from screening.models import CriterionScore, Document
+from screening.models import CriterionScore, Document, DocumentPage
 from tests.browser.support import assert_fits, log_in
 from tests.factories import (
     ApplicationFactory,
@@ -129,13 +129,57 @@ def test_a_reviewer_scores_beside_the_resume(page, screenshots):
     assert CriterionScore.objects.get(criterion=skills).value == 4
     screenshots(page, "keyboard-and-autosave")
 
-    # A passage of the last page section: the document pane scrolls to its highlight.
+    # The résumé is a PDF: its pages show as drawn, Skills' passages marked on them.
+    sheet = page.locator(".sheet").first
+    expect(sheet.locator("img")).to_be_visible()
+    selected = page.locator(".hl.selected")
+    expect(selected.first).to_be_visible()
+    assert all(
+        f" {skills.pk} " in f" {c} "
+        for c in selected.evaluate_all("marks => marks.map(m => m.dataset.criteria)")
+    )
+    # Other criteria's passages (Experience's, the work permit's) are there, out of sight.
+    others = page.locator(".hl:not(.selected)")
+    assert others.count() > 0
+    expect(others.first).to_be_hidden()
+
+    # A passage of the last page section: the page scrolls to its highlight on the image.
     link = evidence.locator("a.passage").last
+    link.click()
+    box = page.locator(f"#{link.get_attribute('data-box')}")
+    expect(box).to_have_class("hl selected current")
+    expect(box).to_be_in_viewport()
+    mark_box, image_box = box.bounding_box(), sheet.locator("img").bounding_box()
+    assert (
+        image_box["x"]
+        <= mark_box["x"]
+        < mark_box["x"] + mark_box["width"]
+        <= (image_box["x"] + image_box["width"])
+    )
+    assert image_box["y"] <= mark_box["y"] <= image_box["y"] + image_box["height"]
+    assert mark_box["height"] < 30  # a line of text, not a block
+    assert_fits(page)
+    screenshots(page, "passage-on-page")
+    # The highlight at its place, close up: it must sit on the word.
+    page.screenshot(
+        path=screenshots.folder / "workspace-passage-close-up.png",
+        clip={
+            "x": image_box["x"],
+            "y": max(mark_box["y"] - 60, image_box["y"]),
+            "width": image_box["width"],
+            "height": 140,
+        },
+    )
+
+    # The same passage in the document's text view: the text scrolls to its mark.
+    page.locator("#documents .doc-view button", has_text="Text").first.click()
+    expect(page.locator(".doc-texts").first).to_be_visible()
     link.click()
     current = page.locator("mark.current")
     expect(current).to_have_count(1)
     expect(current).to_be_in_viewport()
-    screenshots(page, "passage")
+    screenshots(page, "passage-in-text")
+    page.locator("#documents .doc-view button", has_text="Pages").first.click()
 
     # The Cloud criterion's passage is in the cover letter: its tab opens on the highlight.
     cloud = assignment.application.rubric.criteria.get(title="Cloud")
@@ -184,3 +228,19 @@ def test_the_page_waits_for_a_document_being_read(page, screenshots):
     expect(page.locator(f"#evidence-{skills.pk} a.passage").first).to_be_visible()
     assert_fits(page)
     screenshots(page, "read")
+
+
+def test_a_pdf_read_before_boxes_were_kept_shows_its_text_as_before(page, screenshots):
+    screenshots.prefix = "workspace-no-boxes-"
+    reviewer, assignment, skills = workspace_world()
+    DocumentPage.objects.filter(document__application=assignment.application).update(boxes=None)
+
+    log_in(page, reviewer)
+    page.goto(f"/admin/screening/myreview/{assignment.pk}/scorecard/")
+    expect(page.locator(".sheet")).to_have_count(0)
+    expect(page.locator(".doc-view")).to_have_count(0)
+    page.locator(f"#evidence-{skills.pk} a.passage").last.click()
+    expect(page.locator("mark.current")).to_be_in_viewport()
+    expect(page.locator("details.page-image").first).to_contain_text("as drawn")
+    assert_fits(page)
+    screenshots(page, "text")

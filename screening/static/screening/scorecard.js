@@ -22,17 +22,52 @@
     document.querySelectorAll(".doc-tabs [role=tab]").forEach(function (tab) {
       tab.addEventListener("click", function () { showDocument(tab.dataset.doc); });
     });
+    // A PDF whose pages are drawn shows them, its passages laid over them, or its text.
+    function showView(panel, view) {
+      panel.querySelectorAll(".doc-view [data-view]").forEach(function (button) {
+        button.setAttribute("aria-pressed", String(button.dataset.view === view));
+      });
+      panel.querySelectorAll(".doc-sheets, .doc-texts").forEach(function (part) {
+        part.hidden = part.dataset.view !== view;
+      });
+    }
+    document.querySelectorAll(".doc-view [data-view]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        showView(button.closest(".doc-panel"), button.dataset.view);
+      });
+    });
+    function highlight(elements, target) {
+      document.querySelectorAll("mark.current, .hl.current").forEach(function (m) {
+        m.classList.remove("current");
+      });
+      elements.forEach(function (m) { m.classList.add("current"); });
+      target.scrollIntoView({ block: "center" });
+    }
     document.addEventListener("click", function (event) {
       var link = event.target.closest("a.passage");
       if (!link) return;
       event.preventDefault();
       showDocument(link.dataset.doc);
+      var box = link.dataset.box && document.getElementById(link.dataset.box);
+      var sheets = box && box.closest(".doc-sheets");
+      if (box && !sheets.hidden) {
+        highlight(sheets.querySelectorAll('.hl[data-box="' + link.dataset.box + '"]'), box);
+        return;
+      }
       var mark = document.getElementById(link.dataset.mark);
-      if (!mark) return;
-      document.querySelectorAll("mark.current").forEach(function (m) { m.classList.remove("current"); });
-      mark.classList.add("current");
-      mark.scrollIntoView({ block: "center" });
+      if (mark) highlight([mark], mark);
     });
+    // The criterion in hand: its passages show on the page images.
+    var documentsPane = document.getElementById("documents");
+    function selectCriterion(item) {
+      if (!documentsPane || !item) return;
+      var id = item.id.replace(/^(criterion|question)-/, "");
+      documentsPane.dataset.criterion = id;
+      documentsPane.querySelectorAll(".hl").forEach(function (mark) {
+        var criteria = (mark.dataset.criteria || "").split(" ");
+        mark.classList.toggle("selected", criteria.indexOf(id) >= 0);
+      });
+    }
 
     // A page's image loads when its reader opens it.
     document.querySelectorAll("details.page-image").forEach(function (details) {
@@ -49,6 +84,7 @@
       if (!items.length) return;
       current = Math.max(0, Math.min(items.length - 1, index));
       items.forEach(function (el, i) { el.classList.toggle("focused", i === current); });
+      selectCriterion(items[current]);
       if (scroll) items[current].scrollIntoView({ block: "nearest" });
     }
     form.addEventListener("focusin", function (event) {

@@ -252,13 +252,42 @@ def test_a_reviewer_may_not_delete(reviewer_api, reviewer, uploaded):
     assert Document.objects.filter(pk=uploaded.pk).exists()
 
 
-@pytest.mark.parametrize("count", [2, 12])
+@pytest.mark.parametrize("count", [3, 30])
 def test_the_documents_list_costs_the_same_whatever_its_length(
     recruiter_api, application, django_assert_max_num_queries, count
 ):
     for index in range(count):
         post_file(recruiter_api, application, f"Python {index}".encode(), f"cv{index}.txt")
-    # session, user, recruiter check, application, documents (with their page counts)
-    with django_assert_max_num_queries(5):
-        response = recruiter_api.get(documents_url(application))
-    assert len(response.json()) == count
+    # session, user, recruiter check, application, the count, the page of documents (with
+    # their page counts)
+    with django_assert_max_num_queries(6):
+        response = recruiter_api.get(documents_url(application), {"page_size": 200})
+    assert response.status_code == 200
+    assert response.json()["count"] == count
+    assert len(response.json()["results"]) == count
+
+
+def test_the_documents_list_is_paginated_like_every_list(recruiter_api, application):
+    for index in range(5):
+        post_file(recruiter_api, application, f"Python {index}".encode(), f"cv{index}.txt")
+    post_file(recruiter_api, application, b"Dear team", "letter.txt", role="cover_letter")
+
+    first = recruiter_api.get(documents_url(application), {"page_size": 4}).json()
+    second = recruiter_api.get(first["next"]).json()
+
+    assert first["count"] == second["count"] == 6
+    assert first["previous"] is None and second["next"] is None
+    names = [d["original_name"] for d in first["results"] + second["results"]]
+    # Cover letter, then the résumés in the order they came; no document twice.
+    assert names == ["letter.txt"] + [f"cv{index}.txt" for index in range(5)]
+    assert recruiter_api.get(documents_url(application), {"page": 9}).status_code == 404
+
+
+def test_the_schema_shows_the_documents_list_as_a_page(api_client):
+    schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    get = schema["paths"]["/api/v1/applications/{id}/documents/"]["get"]
+    content = get["responses"]["200"]["content"]["application/json"]["schema"]
+    assert content == {"$ref": "#/components/schemas/PaginatedDocumentList"}
+    assert {p["name"] for p in get["parameters"]} >= {"page", "page_size"}
+    page = schema["components"]["schemas"]["PaginatedDocumentList"]
+    assert page["properties"]["results"]["items"] == {"$ref": "#/components/schemas/Document"}
