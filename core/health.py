@@ -8,6 +8,7 @@ Built on django-health-check: ``DocumentStorage`` is one of its ``HealthCheck`` 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import uuid
 
 from django.core.files.base import ContentFile
@@ -53,9 +54,29 @@ class DocumentStorage(HealthCheck):
                 raise _failure("delete", exc) from exc
 
 
+@dataclasses.dataclass
+class Public(HealthCheck):
+    """A check as a stranger sees it: its kind ("Database", "Redis") and "OK" or
+    "Unavailable", never the error, which can name a host, a port or a user."""
+
+    inner: HealthCheck = dataclasses.field(repr=False)
+
+    def __post_init__(self) -> None:
+        self.timeout = self.inner.timeout + datetime.timedelta(seconds=1)
+
+    def __repr__(self) -> str:
+        return type(self.inner).__name__
+
+    async def run(self) -> None:
+        result = await self.inner.get_result()
+        if result.error is not None:
+            raise ServiceUnavailable("the check failed (details for staff only)")
+
+
 class HealthView(HealthCheckView):
-    """The library's view; ``staff_checks`` run too when the caller is an active staff user
-    (anyone else sees the public checks only, and nothing about the staff ones)."""
+    """The library's view; ``staff_checks`` run too when the caller is an active staff user,
+    and only staff read why a check failed (anyone else sees the public checks only, each
+    "OK" or "Unavailable", and nothing about the staff ones)."""
 
     staff_checks: tuple = ()
     include_staff_checks = False
@@ -66,6 +87,10 @@ class HealthView(HealthCheckView):
         return await super().get(request, *args, **kwargs)
 
     def get_checks(self):
+        if not self.include_staff_checks:
+            for check in super().get_checks():
+                yield Public(check)
+            return
         yield from super().get_checks()
         if self.include_staff_checks:
             for check in self.staff_checks:
