@@ -18,6 +18,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Django believes X-Forwarded-Proto: the proxy in front MUST set it itself, replacing any
+# value the client sent (nginx: `proxy_set_header X-Forwarded-Proto $scheme;`), or a client
+# could claim HTTPS over plain HTTP. See README, "Configuration".
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 # /healthz is probed over plain HTTP by the orchestrator inside the network.
