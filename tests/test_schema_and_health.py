@@ -54,7 +54,7 @@ def test_schema_lists_a_postings_rubrics_as_a_page_and_generation_as_201(api_cli
     list_schema = operations["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     generate_responses = operations["post"]["responses"]
     assert list_schema == {"$ref": "#/components/schemas/PaginatedRubricList"}
-    assert list(generate_responses) == ["201"]
+    assert [code for code in generate_responses if code.startswith("2")] == ["201"]
 
 
 def test_schema_generation_emits_no_warnings_and_validates(tmp_path):
@@ -159,3 +159,26 @@ def test_staff_read_why_a_check_failed():
     [(name, error)] = body.items()
     assert name.startswith("Redis(")
     assert "127.0.0.1" in error or "connect" in error.lower()
+
+
+def test_every_operation_documents_its_error_answers():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    assert schema["components"]["schemas"]["Error"]["required"] == ["code"]
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert {"403", "429"} <= set(responses), (method, path)
+            if "{" in path:
+                assert "404" in responses, (method, path)
+            if method in ("post", "put", "patch"):
+                assert {"400", "409", "413"} <= set(responses), (method, path)
+
+
+def test_nullable_fields_say_so_in_the_schema():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schemas = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    assert schemas["Scorecard"]["properties"]["recommendation_label"]["nullable"] is True
+    assert schemas["Rubric"]["properties"]["weight_total"]["nullable"] is True

@@ -20,3 +20,45 @@ class LockoutBasicScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "http", "scheme": "basic"}
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Every error: a machine-readable `code`, and a `detail` or a list of "
+    "messages per input keyed by the input's path (`scores[1].value`).",
+    "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+    "required": ["code"],
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+ERRORS = {
+    "400": "The input is wrong: messages per input.",
+    "403": "Not signed in, a bad token, or not allowed.",
+    "404": "No such object, or not one you may see.",
+    "409": "The data's state refuses the change (e.g. a published rubric, a submitted scorecard).",
+    "413": "The request body is over the size limit.",
+    "429": "Too many requests, or sign-in locked after wrong passwords.",
+}
+WRITES = {"post", "put", "patch", "delete"}
+
+
+def document_errors(result, generator, request, public):
+    """Postprocessing hook: every operation lists the error answers it can give,
+    in the one shape the exception handler makes (``core/api/exceptions.py``)."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR_SCHEMA
+    body = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in {"get", *WRITES}:
+                continue
+            codes = {"403", "429"}
+            if method in WRITES - {"delete"} or operation.get("parameters"):
+                codes.add("400")
+            if "{" in path:
+                codes.add("404")
+            if method in WRITES:
+                codes |= {"409", "413"} if method != "delete" else {"409"}
+            responses = operation.setdefault("responses", {})
+            for code in sorted(codes):
+                responses.setdefault(code, {"description": ERRORS[code], "content": body})
+    return result

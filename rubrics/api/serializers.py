@@ -80,7 +80,13 @@ class RubricSerializer(serializers.ModelSerializer):
         "that read like duties or were graded with low confidence, requirement-like prose no "
         "criterion covers (with its span in the posting text)."
     )
-    weight_total = serializers.DecimalField(max_digits=6, decimal_places=2, read_only=True)
+    weight_total = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="null for a draft with no criteria.",
+    )
     level_labels = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:

@@ -108,7 +108,10 @@ class ScorecardSerializer(serializers.ModelSerializer):
         source="assignment.reviewer.get_full_name", read_only=True
     )
     recommendation_label = serializers.CharField(
-        source="get_recommendation_display", read_only=True
+        source="get_recommendation_display",
+        read_only=True,
+        allow_null=True,
+        help_text="null while the draft has no recommendation.",
     )
     scores = serializers.SerializerMethodField()
 

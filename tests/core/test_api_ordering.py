@@ -98,3 +98,23 @@ def test_a_known_ordering_really_orders(recruiter_api):
         for row in recruiter_api.get("/api/v1/postings/?ordering=-title").json()["results"]
     ]
     assert titles == sorted(titles, reverse=True)
+
+
+# --- filters on ids ----------------------------------------------------------------
+
+
+def test_a_filter_on_an_unknown_or_hidden_id_is_an_empty_list(reviewer_api, reviewer):
+    other = factories.ApplicationFactory()  # not assigned to this reviewer
+    mine = factories.ReviewAssignmentFactory(reviewer=reviewer)
+    for query in (f"application={other.pk}", "application=999999", "application=abc"):
+        response = reviewer_api.get(f"/api/v1/scorecards/?{query}")
+        assert response.status_code == 200, query
+        assert response.json()["results"] == []
+    response = reviewer_api.get(f"/api/v1/scorecards/?application={mine.application_id}")
+    assert [row["id"] for row in response.json()["results"]] == [mine.scorecard.pk]
+
+
+def test_a_bad_value_for_a_choice_filter_stays_a_400(reviewer_api):
+    response = reviewer_api.get("/api/v1/scorecards/?status=bogus")
+    assert response.status_code == 400
+    assert "status" in response.json()
