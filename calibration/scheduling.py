@@ -5,6 +5,7 @@ services, and the services use neither. Screening never imports calibration:
 it sends ``screening.hooks.scorecard_submitted``, which ``connect`` (called
 from ``CalibrationConfig.ready``) hooks to ``calibration_after_submission``."""
 
+import logging
 import threading
 import uuid
 import weakref
@@ -20,6 +21,8 @@ from calibration.tasks import calibrate_rubric
 from core import audit
 from rubrics.models import Rubric
 from screening import hooks
+
+logger = logging.getLogger(__name__)
 
 
 def connect() -> None:
@@ -69,16 +72,39 @@ class _Enqueue:
         _queued().pop(self.key, None)
         rubric_id = self.key[1]
         delay = settings.CALIBRATION_DEBOUNCE_SECONDS
-        if cache.add(debounce_key(rubric_id), "1", timeout=delay + 300):
+        key = debounce_key(rubric_id)
+        # The submission has committed: nothing here may fail it. With the cache or the
+        # broker down, the run is not queued now (logged); the nightly run catches up.
+        try:
+            first = cache.add(key, "1", timeout=delay + 300)
+        except Exception:
+            logger.warning("Calibration of rubric %s not debounced: cache unavailable", rubric_id)
+            first = None  # unknown: send anyway, the run's own lock keeps runs apart
+        if first is False:
+            return  # a run of this burst is already queued
+        try:
             calibrate_rubric.apply_async(
                 kwargs={"rubric_id": rubric_id, "trigger": CalibrationRun.Trigger.SUBMISSION},
                 countdown=delay,
+                retry=False,
             )
-            if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
-                # Without a broker the countdown is ignored: the run happened just now and
-                # cleared the key as it started. Hold the window open, so the rest of the
-                # burst joins that run instead of each starting one of its own.
-                cache.set(debounce_key(rubric_id), "1", timeout=delay)
+        except Exception:
+            logger.warning("Calibration of rubric %s not queued: task queue unavailable", rubric_id)
+            if first:
+                # No run is coming: leave no key behind to make the next submissions wait.
+                try:
+                    cache.delete(key)
+                except Exception:
+                    logger.warning("Debounce key of rubric %s left to expire", rubric_id)
+            return
+        if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+            # Without a broker the countdown is ignored: the run happened just now and
+            # cleared the key as it started. Hold the window open, so the rest of the
+            # burst joins that run instead of each starting one of its own.
+            try:
+                cache.set(key, "1", timeout=delay)
+            except Exception:
+                logger.warning("Debounce window of rubric %s not held open", rubric_id)
 
 
 _local = threading.local()
