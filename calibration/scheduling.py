@@ -55,8 +55,45 @@ def calibration_request(
         summary=f"Requested ({run.get_trigger_display().lower()}).",
         changes={"status": [None, run.status], "trigger": [None, trigger]},
     )
-    calibrate_rubric.apply_async_on_commit(kwargs={"run_id": run.pk}, task_id=task_id)
+    transaction.on_commit(lambda: send_run(run.pk, task_id))
     return run
+
+
+NOT_SENT = "Waiting for the task queue, which could not be reached; sent again within minutes."
+
+
+def send_run(run_id: int, task_id: str) -> bool:
+    """Send a queued run's task. When the broker cannot be reached the request
+    still answers: the run is marked not sent (no task id, a message saying so)
+    and ``resend_unsent_runs`` sends it once the broker is back."""
+    if calibrate_rubric.app.conf.task_always_eager:
+        # No broker: the run happens here and now, and its own failure is no send failure.
+        calibrate_rubric.apply_async(kwargs={"run_id": run_id}, task_id=task_id)
+        return True
+    try:
+        calibrate_rubric.apply_async(kwargs={"run_id": run_id}, task_id=task_id, retry=False)
+    except Exception:
+        logger.warning("Calibration run %s not sent: task queue unavailable", run_id)
+        CalibrationRun.objects.filter(pk=run_id, status=CalibrationRun.Status.QUEUED).update(
+            task_id="", progress_message=NOT_SENT
+        )
+        return False
+    return True
+
+
+def resend_unsent_runs() -> int:
+    """Send again the queued runs whose task never reached the broker; the number sent."""
+    sent = 0
+    for run_id in CalibrationRun.objects.filter(
+        status=CalibrationRun.Status.QUEUED, task_id=""
+    ).values_list("pk", flat=True):
+        task_id = str(uuid.uuid4())
+        claimed = CalibrationRun.objects.filter(
+            pk=run_id, status=CalibrationRun.Status.QUEUED, task_id=""
+        ).update(task_id=task_id, progress_message="")
+        if claimed and send_run(run_id, task_id):
+            sent += 1
+    return sent
 
 
 class _Enqueue:

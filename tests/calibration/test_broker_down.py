@@ -99,3 +99,52 @@ def test_the_api_submit_answers_200_with_both_down(
         )
     assert response.status_code == 200
     assert response.json()["status"] == "submitted"
+
+
+@pytest.fixture
+def not_eager():
+    from config.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = saved
+
+
+def test_a_run_that_could_not_be_sent_is_marked_and_sent_again(
+    drafts, recruiter, not_eager, django_capture_on_commit_callbacks
+):
+    from calibration import scheduling
+
+    down = OperationalError("broker down")
+    with (
+        mock.patch("calibration.tasks.calibrate_rubric.apply_async", side_effect=down),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        run = scheduling.calibration_request(rubric=drafts.rubric, actor=recruiter)
+    run.refresh_from_db()
+    assert (run.status, run.task_id) == ("queued", "")
+    assert run.progress_message == scheduling.NOT_SENT
+
+    with mock.patch("calibration.tasks.calibrate_rubric.apply_async") as back:
+        assert scheduling.resend_unsent_runs() == 1
+        assert scheduling.resend_unsent_runs() == 0  # sent once, not again
+    run.refresh_from_db()
+    assert run.task_id and run.progress_message == ""
+    back.assert_called_once_with(kwargs={"run_id": run.pk}, task_id=run.task_id, retry=False)
+
+
+def test_the_api_answers_202_even_when_the_run_cannot_be_sent(
+    drafts, recruiter_api, not_eager, django_capture_on_commit_callbacks
+):
+    with (
+        mock.patch(
+            "calibration.tasks.calibrate_rubric.apply_async",
+            side_effect=OperationalError("broker down"),
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = recruiter_api.post(
+            "/api/v1/calibration-runs/", {"rubric": drafts.rubric.pk}, format="json"
+        )
+    assert response.status_code == 202
