@@ -97,6 +97,93 @@ def agreement_words(alpha: float | None) -> str:
     return "poor"
 
 
+# --- Rater diagnostics -------------------------------------------------------------------
+
+# Each diagnostic flag (``stats.diagnostics``): a label, what it means for a
+# recruiter, and what to do. The thresholds are the stats module's.
+DIAGNOSTICS = {
+    "misfit": (
+        "Erratic",
+        "scores fit the pattern of the others poorly (infit {infit}, outfit {outfit}; "
+        "above 1.5 is erratic): candidates get levels nobody else would expect",
+        "Read a few of {name}'s scorecards where their level differs most from the others' "
+        "and ask what they saw; re-read the anchors together.",
+    ),
+    "muted": (
+        "Too predictable",
+        "scores are more predictable than honest judgement allows (infit {infit}, "
+        "outfit {outfit}; under 0.5 both): often a default level given by habit",
+        "Check that {name} reads each candidate's evidence; remind them that scores stay "
+        "hidden until they submit.",
+    ),
+    "halo": (
+        "Halo",
+        "rates a whole candidate up or down across criteria (halo {halo}), so the "
+        "criterion scores say less than they seem to",
+        "Ask {name} to score each criterion on its own evidence, reading its anchors, "
+        "before forming an overall view.",
+    ),
+    "central_tendency": (
+        "Sticks to the middle",
+        "gives the middle levels far more often than the others do "
+        "({central_tendency} times their share)",
+        "Show {name} the anchors of the top and bottom levels with examples; the extremes "
+        "are there to be used.",
+    ),
+    "restricted_range": (
+        "Narrow range",
+        "uses a narrow part of the scale (spread {range_ratio} of the others')",
+        "Go through candidates {name} scored the same but the others did not, and where "
+        "the anchors separate them.",
+    ),
+}
+
+
+def _figure(value) -> str:
+    return number(value) if isinstance(value, int | float) else "—"
+
+
+def diagnostic_reason(code: str, row) -> str:
+    """ "Halo: rates a whole candidate …" — the flag in words, with the figures
+    of ``row`` (any object with infit, outfit, halo, central_tendency and
+    range_ratio)."""
+    label, sentence, _todo = DIAGNOSTICS[code]
+    figures = {
+        key: _figure(getattr(row, key, None))
+        for key in ("infit", "outfit", "halo", "central_tendency", "range_ratio")
+    }
+    return f"{label}: " + sentence.format(**figures)
+
+
+def diagnostic_todo(code: str, name: str) -> str:
+    return DIAGNOSTICS[code][2].format(name=name)
+
+
+# --- Connected groups -------------------------------------------------------------------
+
+
+def groups_warning(groups: list[dict]) -> list[str]:
+    """What to say when the reviewers fall into groups that share no
+    candidate (``groups``: [{"number", "names": [...], "applications": n}]);
+    [] for one group."""
+    if len(groups) < 2:
+        return []
+    parts = [
+        f"group {g['number']}: {_join(list(g['names']) or ['nobody'])} "
+        f"({_count(g['applications'], 'candidate')})"
+        for g in groups
+    ]
+    return [
+        f"The reviewers fall into {len(groups)} groups that share no candidate: "
+        f"{'; '.join(parts)}.",
+        "Severities and adjusted scores compare only within a group: a candidate's "
+        "adjusted score cannot be compared with that of a candidate of another group, "
+        "so the ranking's Adjusted column mixes scales across groups.",
+        "To link the groups, assign a few candidates (three or more) to reviewers of "
+        "both groups; the next run then puts everyone on one scale.",
+    ]
+
+
 # --- What to do ----------------------------------------------------------------------
 
 
