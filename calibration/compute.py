@@ -209,9 +209,7 @@ def compute_calibration(
             adjusted=np.asarray(report.adjusted_score, dtype=np.float64),
         )
     else:
-        severity = {
-            reviewer_id: row.severity_shrunk or 0.0 for reviewer_id, row in rows.items()
-        }
+        severity = {reviewer_id: row.severity_shrunk or 0.0 for reviewer_id, row in rows.items()}
         adjusted = adjusted_scores(
             ratings=ratings, criteria=criteria, scale_max=scale_max, severity=severity
         )
