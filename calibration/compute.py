@@ -265,7 +265,7 @@ def _reviewer_flags(rows, drift_by, unit: str) -> dict[int, tuple[bool, str, lis
     stored rows are what the page, the API and the digest all read."""
     out = {}
     for reviewer_id, row in rows.items():
-        codes = [code for code in row.flags]
+        codes = list(row.flags)
         trend = drift_by.get(reviewer_id)
         if (
             "too_few_scorecards" not in codes

@@ -5,7 +5,6 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from calibration import explain
-
 from calibration.models import (
     ApplicationCalibration,
     CalibrationRun,

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
-from calibration.models import CalibrationRun, CriterionCalibration, ReviewerCalibration
 from calibration import selectors
+from calibration.models import CalibrationRun, CriterionCalibration, ReviewerCalibration
 from calibration.numbers import CRITERION_NUMBERS, REVIEWER_NUMBERS, RUN_NUMBERS
 
 
