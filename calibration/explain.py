@@ -25,10 +25,20 @@ IN_LINE = 0.1
 class Reviewer:
     name: str
     n_scorecards: int
-    severity: float | None
+    severity: float | None  # the shrunk estimate: the one flags and adjusted scores use
     flagged: bool
     flag_reason: str
     drift: float | None = None
+    # The flag codes of the run (compute: "lenient", "severe", "drift", the
+    # diagnostics' codes, "too_few_scorecards"); empty: read from the reason.
+    flags: tuple[str, ...] = ()
+    # The figures the diagnostics' sentences quote.
+    infit: float | None = None
+    outfit: float | None = None
+    halo: float | None = None
+    central_tendency: float | None = None
+    range_ratio: float | None = None
+    unit: str = "points"
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,55 @@ def severity_words(severity: float | None) -> str:
         return "—"
     word = "in line" if abs(severity) < IN_LINE else "lenient" if severity > 0 else "severe"
     return f"{signed(severity)} {word}"
+
+
+def interval_words(estimate: float | None, sd: float | None) -> str:
+    """ "+0.62 lenient (0.42 to 0.82)": an estimate with its 95 % interval
+    (± 1.96 SD); "—" when undefined."""
+    if estimate is None:
+        return "—"
+    if sd is None:
+        return severity_words(estimate)
+    low, high = estimate - 1.96 * sd, estimate + 1.96 * sd
+    return f"{severity_words(estimate)} ({number(low)} to {number(high)})"
+
+
+def with_se(value: float | None, se: float | None) -> str:
+    """ "+0.80 ± 0.20" (a signed figure and its standard error)."""
+    if value is None:
+        return "—"
+    return signed(value) if se is None else f"{signed(value)} ± {number(se)}"
+
+
+def separation_sentence(index: float | None, reliability: float | None) -> str:
+    """Rater separation in a sentence ("" when undefined)."""
+    if index is None or reliability is None:
+        return ""
+    strata = (4 * index + 1) / 3
+    if reliability >= 0.8:
+        reading = (
+            "reviewers differ in leniency far more than their estimates' error: the "
+            "differences are real and adjusting for them matters"
+        )
+    elif reliability >= 0.5:
+        reading = "reviewers differ in leniency somewhat more than the estimates' error"
+    else:
+        reading = (
+            "most of the differences in leniency between reviewers are within the "
+            "estimates' error: they may be alike"
+        )
+    return (
+        f"Reviewer separation {number(index)} (reliability {number(reliability)}, about "
+        f"{max(1, int(strata))} distinct level{'s' if int(strata) > 1 else ''} of leniency): "
+        f"{reading}."
+    )
+
+
+def alpha_range_words(median: float | None, low: float | None, high: float | None) -> str:
+    """ "0.72 · tentative (0.45 to 0.91 over the criteria)"."""
+    if median is None:
+        return "—"
+    return f"{number(median)} · {agreement_words(median)} ({number(low)} to {number(high)})"
 
 
 def agreement_words(alpha: float | None) -> str:
@@ -191,7 +250,10 @@ def reviewer_todo(reviewer: Reviewer) -> str:
     """What to do about a flagged reviewer ("" when not flagged)."""
     if not reviewer.flagged:
         return ""
-    if reviewer.flag_reason.startswith("Drifting"):
+    codes = [c for c in reviewer.flags if c in DIAGNOSTICS]
+    if codes and not {"lenient", "severe", "drift"} & set(reviewer.flags):
+        return " ".join(diagnostic_todo(c, reviewer.name) for c in codes)
+    if reviewer.flag_reason.startswith("Drifting") or "drift" in reviewer.flags:
         return (
             f"Go through {reviewer.name}'s recent scorecards with them and compare them "
             f"with their early ones: has the bar they apply moved? Re-read the anchors together."
@@ -242,7 +304,23 @@ def summary(
         )
     ]
     for r in reviewers:
-        if r.flagged and r.flag_reason.startswith("Drifting") and r.drift is not None:
+        for code in r.flags:
+            if r.flagged and code in DIAGNOSTICS:
+                label, text, todo = DIAGNOSTICS[code]
+                sentences.append(
+                    Sentence(
+                        f"{r.name} {diagnostic_reason(code, r).split(': ', 1)[1]}.",
+                        "flag",
+                        todo.format(name=r.name),
+                    )
+                )
+        if r.flagged and r.flags and not {"lenient", "severe", "drift"} & set(r.flags):
+            continue
+        if (
+            r.flagged
+            and (r.flag_reason.startswith("Drifting") or "drift" in r.flags)
+            and (r.drift is not None)
+        ):
             sentences.append(
                 Sentence(
                     f"{r.name}'s scores are moving {signed(r.drift)} points per 30 days, "
@@ -255,7 +333,7 @@ def summary(
             side = "above" if r.severity > 0 else "below"
             sentences.append(
                 Sentence(
-                    f"{r.name} scores {number(abs(r.severity))} points {side} the others on "
+                    f"{r.name} scores {number(abs(r.severity))} {r.unit} {side} the others on "
                     f"the same candidates; {r.name}'s scores are adjusted by that in the "
                     f"ranking's Adjusted column.",
                     "flag",
@@ -332,26 +410,29 @@ def _lower_first(text: str) -> str:
 # --- The rubric-level statistics -----------------------------------------------------------
 
 
-def rubric_statistics(agreement: dict) -> list[Statistic]:
-    """The whole-rubric agreement block in words, skipping what is undefined
-    (the reasons stay in the raw numbers)."""
+def rubric_statistics(
+    agreement: dict,
+    *,
+    alpha_median: float | None = None,
+    alpha_min: float | None = None,
+    alpha_max: float | None = None,
+) -> list[Statistic]:
+    """The whole-rubric agreement in words, skipping what is undefined (the
+    reasons stay in the raw numbers). Agreement comes first as the median and
+    range of the per-criterion alphas; the alpha pooled over every candidate
+    and criterion is left to the raw numbers, as differences between the
+    criteria's means inflate it."""
     rows = []
-    alphas = agreement.get("krippendorff_alpha") or {}
-    for level, help_text in (
-        ("ordinal", "Levels as ranks: the fairest reading of a 1–4 or 1–5 scale."),
-        ("interval", "Levels as evenly spaced numbers; the one the flags use."),
-    ):
-        value = alphas.get(level)
-        if value is not None:
-            rows.append(
-                Statistic(
-                    f"Agreement, whole rubric ({level})",
-                    f"Krippendorff's alpha, {level}",
-                    f"{number(value)} · {agreement_words(value)}",
-                    f"{help_text} 1 = perfect, 0 = no better than chance; "
-                    f"0.80 to rely on, 0.667 the least for tentative conclusions.",
-                )
+    if alpha_median is not None:
+        rows.append(
+            Statistic(
+                "Agreement per criterion (median and range)",
+                "Krippendorff's alpha, interval, per criterion: median (lowest to highest)",
+                alpha_range_words(alpha_median, alpha_min, alpha_max),
+                "The typical criterion's agreement and the spread over the criteria; "
+                "0.80 to rely on, 0.667 the least for tentative conclusions.",
             )
+        )
     kappa = agreement.get("pairwise_kappa") or {}
     if kappa.get("median_quadratic") is not None:
         rows.append(
