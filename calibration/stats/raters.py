@@ -41,8 +41,8 @@ except ImportError:  # pragma: no cover - until merged
 # A rater is judged only on this many scorecards of candidates that another
 # rater also scored (their other scorecards carry no information on severity).
 MIN_SCORECARDS = 5
-# Flag as lenient/severe when the shrunk severity is beyond the threshold and
-# its posterior interval (± Z_FLAG posterior SDs) excludes 0.
+# Flag as lenient/severe when the severity is beyond the threshold and the
+# shrunk severity's posterior interval (± Z_FLAG posterior SDs) excludes 0.
 SEVERITY_THRESHOLD = 0.5  # scale points (linear)
 RASCH_THRESHOLD = 0.8  # logits (rasch)
 Z_FLAG = 1.96
@@ -136,7 +136,12 @@ class Shrunk:
 
 
 def empirical_bayes(
-    estimates: Any, ses: Any, *, centre: float | None = 0.0, max_iter: int = 500
+    estimates: Any,
+    ses: Any,
+    *,
+    centre: float | None = 0.0,
+    tau_uncertainty: bool = True,
+    max_iter: int = 500,
 ) -> Shrunk:
     """Posterior means and SDs of estimates yᵢ ~ N(θᵢ, sᵢ²), θᵢ ~ N(μ, τ²).
 
@@ -145,7 +150,14 @@ def empirical_bayes(
     mean and τ² the REML estimate, and the posterior SD includes μ's
     uncertainty (Morris 1983, eq. 3.3–3.4). τ² solves its score equation by
     the fixed point τ² = Σwᵢ²((yᵢ−μ)² − sᵢ²)/Σwᵢ² (+ 1/Σwᵢ for REML),
-    wᵢ = 1/(sᵢ²+τ²), clipped at 0."""
+    wᵢ = 1/(sᵢ²+τ²), clipped at 0.
+
+    With ``tau_uncertainty`` the posterior variance adds the first-order
+    term for τ² being estimated, (yᵢ−μ)²·Var(B̂ᵢ) with Var(B̂ᵢ) =
+    (∂Bᵢ/∂τ²)²·Var(τ̂²) = sᵢ⁴wᵢ⁴ · 2/Σwⱼ² (Fisher information of τ²; Kass, R.
+    E. & Steffey, D. (1989). *JASA* 84, 717–726): without it, intervals of
+    reviewers far from 0 are too narrow (92 % coverage for 95 % in the
+    simulation with halo SD 0.5; 94–95 % with it)."""
     y = np.asarray(estimates, dtype=float)
     s2 = np.asarray(ses, dtype=float) ** 2
     if y.size == 0:
@@ -170,6 +182,8 @@ def empirical_bayes(
     var = s2 * (1.0 - shrink)
     if centre is None:
         var = var + shrink**2 / w.sum()
+    if tau_uncertainty:
+        var = var + (y - mu) ** 2 * (s2 * w) ** 2 * w**2 * 2.0 / (w * w).sum()
     return Shrunk(tau2, mean, np.sqrt(var))
 
 
@@ -208,10 +222,19 @@ def rater_effects(
 
     Flags per rater: ``too_few_scorecards`` (fewer than ``min_scorecards``
     scorecards on candidates another rater also scored, or no estimate);
-    otherwise ``lenient``/``severe`` when |shrunk severity| > the threshold
-    (``severity_threshold`` points for linear, ``rasch_threshold`` logits for
-    rasch) and the posterior interval ± ``z`` SDs excludes 0; plus the
-    diagnostics' flags."""
+    otherwise ``lenient``/``severe`` when the severity is beyond the
+    threshold (``severity_threshold`` points for linear, ``rasch_threshold``
+    logits for rasch) *and* the shrunk severity's posterior interval (± ``z``
+    posterior SDs) excludes 0; plus the diagnostics' flags.
+
+    Why this rule (``benchmarks/calibration_validity.py``): the posterior
+    interval excluding 0 is a z-test made stricter by 1/√Bᵣ (Bᵣ = τ²/(τ²+sᵣ²),
+    the reliability of the reviewer's estimate), so thin evidence, such as a
+    newcomer's one or two scorecards, is not enough even without a minimum;
+    the size is judged on the reviewer's own estimate, since a threshold on
+    the shrunk one would move with the number of scorecards (with halo SD 0.5
+    a 0.8-point reviewer with 20 scorecards is shrunk to about 0.55 and
+    |shrunk| > 0.5 catches them 50–60 % of the time; this rule, over 90 %)."""
     if method not in ("linear", "rasch"):
         raise ValueError(f"unknown method {method!r}: use 'linear' or 'rasch'")
     has_criterion = criterion is not None
@@ -333,7 +356,7 @@ def rater_effects(
                     f"{int(n_shared[i])} scorecards on candidates that others also scored; "
                     f"at least {min_scorecards} are needed to judge severity"
                 )
-        elif abs(shrunk[i]) > threshold and abs(shrunk[i]) > z * shrunk_sd[i]:
+        elif abs(severity[i]) > threshold and abs(shrunk[i]) > z * shrunk_sd[i]:
             flags.append("lenient" if shrunk[i] > 0 else "severe")
         d = diagnostics.get(i)
         if d is not None:
