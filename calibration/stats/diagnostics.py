@@ -91,6 +91,13 @@ FLAG_SENTENCES = {
 }
 
 
+# A flagged rater × criterion cell, in words ({criterion}: the criterion's name).
+BIAS_SENTENCE = (
+    "On {criterion} they score {direction} than their scoring on the other criteria "
+    "predicts, by more than half a point and by more than chance explains."
+)
+
+
 @dataclass(frozen=True)
 class RaterDiagnostics:
     """One rater's diagnostics; None where the data cannot support one.
@@ -165,7 +172,13 @@ class Separation:
     estimates and MSE the mean of their squared SEs, the true variance is
     SD² − MSE, the separation index G = √(SD² − MSE) / √MSE, the
     reliability G² / (1 + G²) = (SD² − MSE) / SD², and the number of
-    statistically distinct strata (4G + 1) / 3 (Wright & Masters 2002)."""
+    statistically distinct strata (4G + 1) / 3 (Wright & Masters 2002).
+
+    For raters, unlike candidates, low is good: a rater separation
+    reliability near 0 means the reviewers' severities differ no more than
+    their measurement error explains; near 1 (G ≥ 2: at least three
+    distinguishable levels of severity) means they reliably differ and
+    adjusted scores matter (Linacre, Facets manual, "Reliability")."""
 
     index: float | None
     reliability: float | None
@@ -180,7 +193,9 @@ def _columns(*columns: Any) -> list[np.ndarray]:
     if len({a.shape[0] for a in arrays}) > 1:
         raise ValueError("unit, rater, criterion, value, expected and variance must be as long")
     numeric = [np.asarray(a, dtype=float) for a in arrays[3:]]
-    keep = np.logical_and.reduce([np.isfinite(a) for a in numeric])
+    keep = np.isfinite(numeric[0] + numeric[1] + numeric[2])  # NaN or ±inf anywhere
+    if keep.all():
+        return arrays[:3] + numeric
     return [a[keep] for a in arrays[:3] + numeric]
 
 
@@ -413,6 +428,22 @@ def separation(estimates: Any, ses: Any, *, sample: bool = False) -> Separation:
     index = math.sqrt(true_var / mse)
     reliability = true_var / observed if observed > 0 else 0.0
     return Separation(index, reliability, (4.0 * index + 1.0) / 3.0)
+
+
+def separation_sentence(result: Separation) -> str:
+    """What the rater separation says, in a recruiter's words."""
+    if result.index is None:
+        return "Too few reviewers with estimates to tell whether their severities differ."
+    if result.reliability < 0.5:
+        return (
+            "The reviewers' severities differ no more than chance explains "
+            f"(separation reliability {result.reliability:.2f})."
+        )
+    return (
+        f"The reviewers reliably differ in severity (separation reliability "
+        f"{result.reliability:.2f}, about {max(1, math.floor(result.strata))} distinct levels): "
+        "compare candidates on adjusted scores."
+    )
 
 
 def _finite(x: float) -> float | None:

@@ -39,14 +39,20 @@ at one logit a step), until no parameter moves by more than ``tol``. Then:
   elements are excluded from estimation, repeatedly until none is left, and
   afterwards given the measure at which their expected score is 0.3 score
   points inside the extreme (Facets' default ``Xtreme = 0.3``; Linacre, *A
-  User's Guide to Facets*), with the SE at that measure. ``extreme`` marks
-  them.
+  User's Guide to Facets*), with the SE at that measure. ``unit_extreme``,
+  ``rater_extreme`` and ``criterion_extreme`` mark them.
 - **Unused categories.** Categories of the scale nobody used carry no
   information about their thresholds: they are collapsed (the used values are
   scored 0..m in order) with a note. ``categories`` are the values used.
 
-Standard errors are the model (information) ones: 1/√(Σ model variance) over
-an element's ratings. ``expected`` and ``variance`` are, per kept rating, the
+Standard errors come from the model information: 1/√(Σ model variance) over
+an element's ratings for units, criteria (and ``rater_se_local``); a rater's
+``rater_se`` from the joint rater × unit information (see ``_rater_se``), which
+also counts the error of the unit measures the severity is read against —
+the local SE alone covered a simulated truth 89 % of the time at 95 %, the
+joint one 93–95 %. It is the SE of the uncorrected estimate, not scaled by
+(L − 1)/L: in simulation the corrected estimates vary about as much as the
+uncorrected SE says. ``expected`` and ``variance`` are, per kept rating, the
 model's expectation and variance **on the rating scale** (Σ P_k·v_k and
 Σ P_k·(v_k − expected)²), which is what mean-square fit statistics need.
 """
@@ -75,8 +81,8 @@ class RaschFit:
     """A fitted many-facet Rasch rating-scale model (see the module docstring).
 
     Per element arrays follow ``units`` / ``raters`` / ``criteria`` (the
-    sorted distinct codes). ``expected``, ``variance``, ``residual`` follow
-    the input ratings that were kept (``kept``: finite values).
+    sorted distinct codes). ``expected`` and ``variance`` follow the input
+    ratings that were kept (``kept``: finite values), in input order.
     """
 
     categories: np.ndarray
@@ -188,9 +194,7 @@ def fit_rasch(
     n_u, n_r, n_c = units.size, raters.size, criteria.size
 
     seen = np.unique(value)
-    if categories is None:
-        scale = seen
-    else:
+    if categories is not None:
         scale = np.unique(np.asarray(categories, dtype=float))
         outside = np.setdiff1d(seen, scale)
         if outside.size:
@@ -248,21 +252,33 @@ def fit_rasch(
     unit_ext, rater_ext, crit_ext = extremes
     if unit_ext.any():
         notes.append(
-            f"{int(unit_ext.sum())} unit(s) with every rating in the lowest or highest category were "
-            f"left out of estimation and measured at a score {EXTREME_ADJUSTMENT} points inside the extreme."
+            f"{int(unit_ext.sum())} unit(s) with every rating in the lowest or highest category "
+            "were left out of estimation and measured at a score "
+            f"{EXTREME_ADJUSTMENT} points inside the extreme."
         )
     if rater_ext.any() or crit_ext.any():
         notes.append(
-            "Raters or criteria with every rating in one extreme category were left out of estimation "
-            f"and measured at a score {EXTREME_ADJUSTMENT} points inside the extreme."
+            "Raters or criteria with every rating in one extreme category were left out of "
+            f"estimation and measured at a score {EXTREME_ADJUSTMENT} points inside the extreme."
         )
 
     ua, ra, ca, xa = u[active], r[active], c[active], x[active]
+    if per_criterion and xa.size:
+        pairs = np.zeros((n_c, m + 1), dtype=bool)
+        pairs[ca, xa] = True
+        if not pairs[np.bincount(ca, minlength=n_c) > 0].all():
+            per_criterion = False
+            tau = np.zeros(m)
+            notes.append(
+                "Some criterion does not use every category, so its own thresholds are not "
+                "estimable: thresholds are shared by the rubric instead."
+            )
     converged = False
     iterations = 0
     if xa.size and np.unique(xa).size >= 2:
         model = _Model(ua, ra, ca, xa, m, per_criterion)
-        for iterations in range(1, max_iter + 1):
+        for iteration in range(1, max_iter + 1):
+            iterations = iteration
             change = 0.0
             change = max(change, model.newton(b, lam, eps, tau, ua, n_u))
             step = model.newton(b, lam, eps, tau, ra, n_r, facet="rater")
@@ -279,7 +295,8 @@ def fit_rasch(
                 break
         if not converged:
             notes.append(
-                f"JMLE did not converge in {max_iter} iterations (largest last change {change:.2g} logits)."
+                f"JMLE did not converge in {max_iter} iterations "
+                f"(largest last change {change:.2g} logits)."
             )
     else:
         notes.append("Every element is extreme: nothing left to estimate.")
@@ -312,16 +329,14 @@ def fit_rasch(
     # Per-rating model expectation and variance, on the index and value scales.
     model = _Model(u, r, c, x, m, per_criterion)
     probs = model.probabilities(b, lam, eps, tau)
-    k = np.arange(m + 1, dtype=float)
-    e_index = probs @ k
-    v_index = np.maximum(probs @ (k * k) - e_index**2, 0.0)
-    expected = probs @ used
-    variance = np.maximum(probs @ (used * used) - expected**2, 0.0)
+    _, v_index = model.moments(probs)
+    expected = used @ probs
+    variance = np.maximum((used * used) @ probs - expected**2, 0.0)
 
     def se(codes: np.ndarray, n: int) -> np.ndarray:
         info = np.bincount(codes, v_index, n)
         with np.errstate(divide="ignore"):
-            return np.where(info > 0, 1.0 / np.sqrt(info), np.inf)
+            return np.where(info > 0, 1.0 / np.sqrt(info), np.nan)
 
     residual_sq = (value - expected) ** 2
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -329,7 +344,7 @@ def fit_rasch(
         z2 = np.where(variance > 0, residual_sq / variance, np.nan)
         ok = np.isfinite(z2)
         outfit = np.bincount(r[ok], z2[ok], n_r) / np.bincount(r[ok], minlength=n_r)
-    thr_se = _threshold_se(model, b, lam, eps, tau)
+    thr_se = _threshold_se(model, probs)
     rater_se_local = se(r, n_r)
     rater_se = _rater_se(u, r, v_index, n_u, n_r, rater_group, unit_ext, rater_ext, rater_se_local)
 
@@ -374,13 +389,29 @@ def _cumulative(tau: np.ndarray) -> np.ndarray:
 
 
 def _probabilities(eta: np.ndarray, cum: np.ndarray) -> np.ndarray:
-    """P(X = k) for k = 0..m, one row per rating: ∝ exp(k·η − Σ_{h≤k} F_h)."""
+    """P(X = k) for k = 0..m along the last axis: ∝ exp(k·η − Σ_{h≤k} F_h).
+    Broadcasts ``eta`` (any shape) against ``cum`` (..., m + 1)."""
     k = np.arange(cum.shape[-1], dtype=float)
     logits = eta[..., None] * k - cum
     logits -= logits.max(axis=-1, keepdims=True)
     np.exp(logits, out=logits)
     logits /= logits.sum(axis=-1, keepdims=True)
     return logits
+
+
+def _category_rows(eta: np.ndarray, cum: np.ndarray) -> np.ndarray:
+    """The same probabilities laid out as (m + 1) × ratings, which keeps every
+    operation a contiguous pass over the ratings. ``cum`` is (m + 1,) or
+    (m + 1) × ratings."""
+    size = cum.shape[0]
+    out = np.empty((size, eta.size))
+    for k in range(size):
+        np.multiply(eta, float(k), out=out[k])
+        out[k] -= cum[k]
+    out -= np.maximum.reduce(out, axis=0)
+    np.exp(out, out=out)
+    out /= np.add.reduce(out, axis=0)
+    return out
 
 
 class _Model:
@@ -391,17 +422,36 @@ class _Model:
         self.u, self.r, self.c, self.x, self.m = u, r, c, x, m
         self.per_criterion = per_criterion
         self.k = np.arange(m + 1, dtype=float)
+        # Σ 1(x ≥ k), k = 1..m: the observed side of the threshold equations
+        # (per criterion in the partial-credit variant).
+        at_least = np.arange(1, m + 1)
+        if per_criterion:
+            n_c = int(c.max()) + 1 if c.size else 0
+            counts = np.zeros((n_c, m + 2))
+            np.add.at(counts, (c, x), 1.0)
+            self.observed = counts[:, ::-1].cumsum(axis=1)[:, ::-1][:, 1 : m + 1]
+            order = np.argsort(c, kind="stable")
+            bounds = np.searchsorted(c[order], np.arange(n_c + 1))
+            self.rows_of = [order[bounds[i] : bounds[i + 1]] for i in range(n_c)]
+        else:
+            counts = np.bincount(x, minlength=m + 1).astype(float)
+            self.observed = np.array([counts[k:].sum() for k in at_least])
 
     def probabilities(self, b, lam, eps, tau):
+        """P(X = k), (m + 1) × ratings."""
         eta = b[self.u] + lam[self.r] + eps[self.c]
         cum = _cumulative(tau)
-        return _probabilities(eta, cum[self.c] if self.per_criterion else cum)
+        return _category_rows(eta, cum[self.c].T if self.per_criterion else cum)
+
+    def moments(self, probs):
+        expected = self.k @ probs
+        var = (self.k * self.k) @ probs - expected**2
+        np.maximum(var, 0.0, out=var)
+        return expected, var
 
     def newton(self, b, lam, eps, tau, codes, n, facet="unit") -> float:
         """One Newton step for every element of a facet; returns the largest."""
-        probs = self.probabilities(b, lam, eps, tau)
-        expected = probs @ self.k
-        var = np.maximum(probs @ (self.k * self.k) - expected**2, 0.0)
+        expected, var = self.moments(self.probabilities(b, lam, eps, tau))
         score = np.bincount(codes, self.x - expected, n)
         info = np.bincount(codes, var, n)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -411,36 +461,40 @@ class _Model:
         target += step
         return float(np.abs(step).max()) if step.size else 0.0
 
+    def tails(self, probs) -> np.ndarray:
+        """P(X ≥ k), k = 1..m: m × ratings."""
+        return np.cumsum(probs[::-1], axis=0)[::-1][1:]
+
     def threshold_step(self, b, lam, eps, tau) -> float:
         """A Newton step on the thresholds, kept summing to zero. d logL/dF_k =
         Σ [P(X ≥ k) − 1(x ≥ k)]; the information is Σ Cov(1(X ≥ h), 1(X ≥ k))."""
-        probs = self.probabilities(b, lam, eps, tau)
-        m = self.m
-        # G[:, k-1] = P(X >= k), k = 1..m
-        tail = np.cumsum(probs[:, ::-1], axis=1)[:, ::-1][:, 1:]
-        observed = (self.x[:, None] >= np.arange(1, m + 1)[None, :]).astype(float)
+        tail = self.tails(self.probabilities(b, lam, eps, tau))
         if self.per_criterion:
             biggest = 0.0
-            for i in range(tau.shape[0]):
-                rows = self.c == i
-                if rows.any():
-                    step = _constrained_step(tail[rows], observed[rows], m)
+            for i, rows in enumerate(self.rows_of):
+                if rows.size:
+                    step = _constrained_step(tail[:, rows], self.observed[i])
                     tau[i] += step
                     biggest = max(biggest, float(np.abs(step).max()))
             return biggest
-        step = _constrained_step(tail, observed, m)
+        step = _constrained_step(tail, self.observed)
         tau += step
         return float(np.abs(step).max())
 
 
-def _constrained_step(tail: np.ndarray, observed: np.ndarray, m: int) -> np.ndarray:
-    gradient = (tail - observed).sum(axis=0)
-    col = tail.sum(axis=0)
+def _threshold_information(tail: np.ndarray) -> np.ndarray:
+    m = tail.shape[0]
     idx = np.arange(m)
-    info = col[np.maximum(idx[:, None], idx[None, :])] - tail.T @ tail
-    # KKT system of the Newton step under Σ step = −Σ F (kept at zero).
+    total = tail.sum(axis=1)
+    return total[np.maximum(idx[:, None], idx[None, :])] - tail @ tail.T
+
+
+def _constrained_step(tail: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    m = tail.shape[0]
+    gradient = tail.sum(axis=1) - observed
+    # KKT system of the Newton step under Σ step = 0 (thresholds sum to zero).
     kkt = np.zeros((m + 1, m + 1))
-    kkt[:m, :m] = info
+    kkt[:m, :m] = _threshold_information(tail)
     kkt[:m, m] = kkt[m, :m] = 1.0
     rhs = np.append(gradient, 0.0)
     try:
@@ -450,20 +504,16 @@ def _constrained_step(tail: np.ndarray, observed: np.ndarray, m: int) -> np.ndar
     return np.clip(step, -MAX_STEP, MAX_STEP)
 
 
-def _threshold_se(model: _Model, b, lam, eps, tau) -> np.ndarray:
-    probs = model.probabilities(b, lam, eps, tau)
-    tail = np.cumsum(probs[:, ::-1], axis=1)[:, ::-1][:, 1:]
+def _threshold_se(model: _Model, probs: np.ndarray) -> np.ndarray:
+    """Threshold SEs: the information's pseudo-inverse under Σ F = 0."""
+    tail = model.tails(probs)
 
     def one(t):
-        m = model.m
-        idx = np.arange(m)
-        info = t.sum(axis=0)[np.maximum(idx[:, None], idx[None, :])] - t.T @ t
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cov = np.linalg.pinv(info)
-            return np.sqrt(np.maximum(np.diag(cov), 0.0))
+        cov = np.linalg.pinv(_threshold_information(t), hermitian=True)
+        return np.sqrt(np.maximum(np.diag(cov), 0.0))
 
     if model.per_criterion:
-        return np.array([one(tail[model.c == i]) for i in range(tau.shape[0])])
+        return np.array([one(tail[:, rows]) for rows in model.rows_of])
     return one(tail)
 
 
@@ -474,7 +524,8 @@ def _rater_se(u, r, var, n_u, n_r, rater_group, unit_ext, rater_ext, fallback) -
     group). Unlike 1/√I_rr alone, this counts the error of the unit
     measures the severities are read against; with few raters per unit it
     is noticeably larger. Groups of more than RATER_SE_DENSE raters keep
-    the local SE."""
+    the local SE; a rater alone in a group has no estimable severity (it is
+    0 by the anchoring), so no SE (NaN)."""
     out = fallback.copy()
     rows = ~unit_ext[u] & ~rater_ext[r]
     uu, rr, vv = u[rows], r[rows], var[rows]
@@ -483,6 +534,9 @@ def _rater_se(u, r, var, n_u, n_r, rater_group, unit_ext, rater_ext, fallback) -
     scaled = sparse.diags(np.where(info_u > 0, 1.0 / np.where(info_u > 0, info_u, 1.0), 0.0)) @ pair
     for g in range(int(rater_group.max()) + 1 if rater_group.size else 0):
         members = np.flatnonzero((rater_group == g) & ~rater_ext)
+        if (rater_group == g).sum() == 1:
+            out[rater_group == g] = np.nan
+            continue
         if members.size < 2 or members.size > RATER_SE_DENSE:
             continue
         block = pair[:, members]
@@ -531,15 +585,12 @@ def _measure_extremes(u, r, c, x, m, per_criterion, b, lam, eps, tau, codes, n, 
     rows = ext[codes]
     model = _Model(u[rows], r[rows], c[rows], x[rows], m, per_criterion)
     sub = codes[rows]
-    count = np.bincount(sub, minlength=n).astype(float)
     raw = np.bincount(sub, model.x, n)
     target = np.where(raw == 0, EXTREME_ADJUSTMENT, raw - EXTREME_ADJUSTMENT)
     params = {"unit": b, "rater": lam, "criterion": eps}[facet]
     params[ext] = np.where(raw[ext] == 0, -1.0, 1.0) + params[ext]
     for _ in range(100):
-        probs = model.probabilities(b, lam, eps, tau)
-        expected = probs @ model.k
-        var = np.maximum(probs @ (model.k**2) - expected**2, 0.0)
+        expected, var = model.moments(model.probabilities(b, lam, eps, tau))
         score = np.bincount(sub, expected, n)
         info = np.bincount(sub, var, n)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -548,7 +599,6 @@ def _measure_extremes(u, r, c, x, m, per_criterion, b, lam, eps, tau, codes, n, 
         params += step
         if np.abs(step).max() < 1e-8:
             break
-    del count
 
 
 def _unfitted(

@@ -18,6 +18,7 @@ from calibration.stats.diagnostics import (
     rater_criterion_bias,
     rater_diagnostics,
     separation,
+    separation_sentence,
 )
 
 
@@ -325,4 +326,67 @@ def test_separation_skips_missing_and_needs_two():
     assert separation([0.0, None, 1.0], [0.1, 0.2, None]).index is None
     assert separation([0.0, None, 1.0], [0.1, 0.2, None]).reason == (
         "separation needs at least two estimates with SEs"
+    )
+
+
+def rating_scale(theta, thresholds):
+    """Andrich rating-scale category probabilities for locations ``theta``
+    (one row per rating, categories 1..len(thresholds) + 1)."""
+    steps = theta[:, None] - np.asarray(thresholds)[None, :]
+    logits = np.concatenate([np.zeros((theta.size, 1)), np.cumsum(steps, axis=1)], axis=1)
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return p / p.sum(axis=1, keepdims=True)
+
+
+def test_fit_under_a_rasch_rating_scale_model():
+    """Ratings drawn from a many-facet rating-scale model (candidate N(0, 1)
+    logits, rater leniency N(0, 0.3²), criteria −0.5..0.5, thresholds −1.5,
+    0, 1.5 on a 1–4 scale), scored against the model's own category
+    expectation and variance: model-fitting raters have mean-squares near
+    1; a rater who picks categories at random misfits; a rater who always
+    gives the expected score rounded is muted."""
+    rng = np.random.default_rng(11)
+    n_units, n_raters, n_criteria = 300, 10, 4
+    categories = np.arange(1, 5)
+    unit = np.repeat(np.arange(n_units), 3 * n_criteria)
+    rater = np.repeat(
+        np.concatenate([rng.choice(n_raters, 3, replace=False) for _ in range(n_units)]),
+        n_criteria,
+    )
+    criterion = np.tile(np.arange(n_criteria), n_units * 3)
+    theta = (
+        rng.normal(0, 1, n_units)[unit]
+        + rng.normal(0, 0.3, n_raters)[rater]
+        + np.linspace(-0.5, 0.5, n_criteria)[criterion]
+    )
+    p = rating_scale(theta, [-1.5, 0.0, 1.5])
+    expected = p @ categories
+    variance = p @ categories**2 - expected**2
+    draw = (rng.random(theta.size)[:, None] > np.cumsum(p, axis=1)).sum(axis=1)
+    value = categories[draw].astype(float)
+    value = np.where(rater == 0, rng.integers(1, 5, value.size), value)  # random
+    value = np.where(rater == 1, np.rint(expected), value)  # the expected score
+    rows = rater_diagnostics(
+        unit, rater, criterion, value, expected, variance, scale_min=1, scale_max=4
+    )
+    assert "misfit" in rows[0].flags
+    assert rows[0].outfit > 1.5
+    assert "muted" in rows[1].flags
+    for row in rows[2:]:
+        assert row.infit == pytest.approx(1.0, abs=0.2)
+        assert row.outfit == pytest.approx(1.0, abs=0.25)
+        assert not {"misfit", "muted"} & set(row.flags)
+
+
+def test_separation_in_words():
+    assert separation_sentence(separation([-1.0, 1.0], [0.2, 0.2])) == (
+        "The reviewers reliably differ in severity (separation reliability 0.96, about 6 "
+        "distinct levels): compare candidates on adjusted scores."
+    )
+    assert separation_sentence(separation([0.0, 0.1], [1.0, 1.0])) == (
+        "The reviewers' severities differ no more than chance explains "
+        "(separation reliability 0.00)."
+    )
+    assert separation_sentence(separation([0.0], [1.0])) == (
+        "Too few reviewers with estimates to tell whether their severities differ."
     )
