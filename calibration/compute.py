@@ -12,11 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 import numpy as np
 
 from calibration import explain, stats
-
-try:
-    from calibration.stats.raters import rater_effects
-except ImportError:  # INTERIM until branch stats12 is merged: the old fit, shaped as its report
-    rater_effects = None
+from calibration.stats.raters import rater_effects
 from rubrics.anchors import SCALE_MIN
 from rubrics.models import Criterion
 
@@ -154,7 +150,7 @@ def compute_calibration(
     )
     agreement["pairwise_kappa"] = _kappa_summary(kappas)
 
-    report = (rater_effects or _interim_rater_effects)(
+    report = rater_effects(
         a,
         r,
         c,
@@ -283,10 +279,11 @@ def _reviewer_flags(rows, drift_by, unit: str) -> dict[int, tuple[bool, str, lis
         for code in codes:
             if code in ("lenient", "severe"):
                 word, side = ("Lenient", "above") if code == "lenient" else ("Severe", "below")
+                size, margin = abs(row.severity_shrunk), 1.96 * row.sd_shrunk
                 reasons.append(
-                    f"{word}: scores {abs(row.severity_shrunk):.2f} {unit} {side} the others "
-                    f"on the same candidates (± {row.sd_shrunk:.2f}, "
-                    f"{row.n_scorecards} scorecards)"
+                    f"{word}: scores {size:.2f} {unit} {side} the others on the same "
+                    f"candidates (95% interval {max(size - margin, 0.0):.2f} to "
+                    f"{size + margin:.2f}; {row.n_scorecards} scorecards)"
                 )
             elif code == "drift":
                 reasons.append(
@@ -513,67 +510,3 @@ def rasch_adjusted_scores(
         app_id: round(float(np.clip(score + by_unit.get(app_id, 0.0), 0.0, 100.0)), 4)
         for app_id, score in raw.items()
     }
-
-
-def _interim_rater_effects(unit, rater, criterion, value, *, method, min_scorecards, **_):
-    """INTERIM (until stats12's ``rater_effects`` is merged): the linear fit
-    with a method-of-moments empirical-Bayes shrinkage, in the report's shape."""
-    from types import SimpleNamespace
-
-    fit = stats.fit_rater_effects(unit, rater, value, criterion, unit_standard_errors=False)
-    n_cards = _distinct_per_code(rater, unit, int(rater.max()) + 1)
-    sev = np.array([row.severity if row.severity is not None else np.nan for row in fit.raters])
-    se = np.array([row.se if row.se is not None else np.nan for row in fit.raters])
-    ok = np.isfinite(sev) & np.isfinite(se)
-    tau2 = max(float(np.nanvar(sev[ok]) - np.nanmean(se[ok] ** 2)), 0.0) if ok.any() else 0.0
-    rows = []
-    for i, row in enumerate(fit.raters):
-        shrunk = sd = None
-        if ok[i]:
-            weight = tau2 / (tau2 + se[i] ** 2) if tau2 + se[i] ** 2 > 0 else 0.0
-            shrunk, sd = float(weight * sev[i]), float(np.sqrt(weight) * se[i])
-        flags = []
-        if n_cards[row.rater] < min_scorecards:
-            flags.append("too_few_scorecards")
-        elif shrunk is not None and abs(shrunk) > 0.5 and abs(shrunk) > 2 * sd:
-            flags.append("lenient" if shrunk > 0 else "severe")
-        rows.append(
-            SimpleNamespace(
-                rater=row.rater,
-                group=row.group,
-                n_scorecards=int(n_cards[row.rater]),
-                n_ratings=row.n_ratings,
-                severity=row.severity,
-                se=row.se,
-                severity_shrunk=shrunk,
-                sd_shrunk=sd,
-                infit=None,
-                outfit=None,
-                halo=None,
-                central_tendency=None,
-                range_ratio=None,
-                flags=tuple(flags),
-                reason=row.reason,
-            )
-        )
-    u = np.asarray(unit)
-    raters = np.array([row.group for row in fit.raters])
-    unit_group = raters[np.asarray(rater)[np.unique(u, return_index=True)[1]]]
-    groups = [
-        SimpleNamespace(
-            number=g,
-            raters=tuple(np.flatnonzero(raters == g).tolist()),
-            n_units=int((unit_group == g).sum()),
-        )
-        for g in np.unique(raters).tolist()
-    ]
-    return SimpleNamespace(
-        method="linear",
-        groups=tuple(groups),
-        raters=tuple(rows),
-        units=np.unique(u),
-        unit_group=unit_group,
-        adjusted_score=fit.units.adjusted_score,
-        separation=SimpleNamespace(index=None, reliability=None),
-        notes=tuple(fit.notes.values()),
-    )
