@@ -276,7 +276,8 @@ def _reviewer_flags(rows, drift_by, unit: str) -> dict[int, tuple[bool, str, lis
             out[reviewer_id] = (False, too_few_scorecards(row.n_scorecards), codes)
             continue
         reasons = []
-        for code in codes:
+        # What moves the adjusted scores first, then how the reviewer scores.
+        for code in sorted(codes, key=lambda c: c not in ("lenient", "severe", "drift")):
             if code in ("lenient", "severe"):
                 word, side = ("Lenient", "above") if code == "lenient" else ("Severe", "below")
                 size, margin = abs(row.severity_shrunk), 1.96 * row.sd_shrunk
