@@ -163,14 +163,14 @@ def agreement_words(alpha: float | None) -> str:
 DIAGNOSTICS = {
     "misfit": (
         "Erratic",
-        "scores fit the pattern of the others poorly (infit {infit}, outfit {outfit}; "
-        "above 1.5 is erratic): candidates get levels nobody else would expect",
+        "scores out of step with the others (infit {infit}, outfit {outfit}; above 1.5 "
+        "is erratic): candidates get levels nobody else would expect",
         "Read a few of {name}'s scorecards where their level differs most from the others' "
         "and ask what they saw; re-read the anchors together.",
     ),
     "muted": (
         "Too predictable",
-        "scores are more predictable than honest judgement allows (infit {infit}, "
+        "scores more predictably than honest judgement allows (infit {infit}, "
         "outfit {outfit}; under 0.5 both): often a default level given by habit",
         "Check that {name} reads each candidate's evidence; remind them that scores stay "
         "hidden until they submit.",
@@ -304,16 +304,6 @@ def summary(
         )
     ]
     for r in reviewers:
-        for code in r.flags:
-            if r.flagged and code in DIAGNOSTICS:
-                label, text, todo = DIAGNOSTICS[code]
-                sentences.append(
-                    Sentence(
-                        f"{r.name} {diagnostic_reason(code, r).split(': ', 1)[1]}.",
-                        "flag",
-                        todo.format(name=r.name),
-                    )
-                )
         if r.flagged and r.flags and not {"lenient", "severe", "drift"} & set(r.flags):
             continue
         if (
@@ -340,6 +330,18 @@ def summary(
                     reviewer_todo(r),
                 )
             )
+    # Then how each flagged reviewer scores (the diagnostics), after what moves
+    # the adjusted scores.
+    for r in reviewers:
+        for code in r.flags:
+            if r.flagged and code in DIAGNOSTICS:
+                sentences.append(
+                    Sentence(
+                        f"{r.name} {diagnostic_reason(code, r).split(': ', 1)[1]}.",
+                        "flag",
+                        diagnostic_todo(code, r.name),
+                    )
+                )
     judged = [c for c in criteria if c.alpha is not None and not _too_few(c)]
     good = [c for c in judged if c.alpha >= ALPHA_GOOD]
     tentative = [c for c in judged if ALPHA_TENTATIVE <= c.alpha < ALPHA_GOOD]

@@ -126,7 +126,7 @@ def run_for_page(run_id) -> CalibrationRun | None:
             Prefetch(
                 "reviewers",
                 queryset=ReviewerCalibration.objects.select_related("reviewer").order_by(
-                    "-flagged", "severity", "pk"
+                    "-flagged", "severity_shrunk", "pk"
                 ),
             ),
             Prefetch(
