@@ -19,12 +19,11 @@ from calibration import charts, explain, selectors
 from calibration.compute import MIN_SCORECARDS_TO_FLAG, MIN_SHARED_APPLICATIONS_TO_FLAG
 from calibration.models import CalibrationRun
 from calibration.numbers import CRITERION_NUMBERS, REVIEWER_NUMBERS, RUN_NUMBERS
-from calibration.stats import diagnostics
 from calibration.scheduling import calibration_request
+from calibration.stats import diagnostics
 from core.admin import page_context
 from core.roles import is_recruiter
 from rubrics.models import Rubric
-
 
 # The diagnostics' thresholds, for the column help of the run page.
 THRESHOLDS = {

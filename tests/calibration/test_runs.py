@@ -20,13 +20,13 @@ from django.core.cache import cache
 from django.db import IntegrityError, OperationalError, transaction
 
 from calibration import services as calibration_services
+from calibration.compute import MIN_SCORECARDS_TO_FLAG
 from calibration.models import (
     ApplicationCalibration,
     CalibrationRun,
     CriterionCalibration,
     ReviewerCalibration,
 )
-from calibration.compute import MIN_SCORECARDS_TO_FLAG
 from calibration.services import CalibrationBusy, calibration_run, debounce_key
 from calibration.stats.raters import rater_effects
 from calibration.tasks import calibrate_active_rubrics, calibrate_rubric
