@@ -180,7 +180,7 @@ def test_digest_top_candidates_adjusted_for_reviewer_severity(world):
         "  1. Candidate 2 — 77.8",
         "  2. Candidate 5 — 77.8",
         "  3. Solo Cleo — 70.3",  # the shrunk severities (issue 12) are a hair smaller
-        "  4. Solo Ada — 53.4",
+        "  4. Solo Ada — 53.3",
         "  5. Candidate 1 — 44.4",
         "  6. Candidate 4 — 44.4",
         "  7. Candidate 0 — 15.3 (fails must-haves)",
