@@ -143,6 +143,7 @@ class CalibrationRunAdmin(admin.ModelAdmin):
             row.severity_text = explain.interval_words(row.severity_shrunk, row.severity_sd_shrunk)
             row.drift_text = explain.with_se(row.drift, row.drift_se)
             row.diagnostics = set(row.diagnostic_flags or ())
+            row.flag_labels = explain.flag_labels(row.diagnostic_flags or ())
             row.todo = explain.reviewer_todo(words)
         criteria = []
         for row in criterion_rows:
@@ -304,7 +305,8 @@ class CalibrationRunAdmin(admin.ModelAdmin):
             raise Http404("No such calibration run.")
         reviewers = list(run.reviewers.select_related("reviewer"))
         if kind == "severity":
-            content = charts.severity_chart(reviewers, fmt)
+            unit = "logits" if run.method == CalibrationRun.Method.RASCH else "scale points"
+            content = charts.severity_chart(reviewers, fmt, unit=unit)
         elif kind == "distribution":
             content = charts.distribution_chart(reviewers, run.rubric.level_labels, fmt)
         else:

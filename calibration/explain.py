@@ -214,6 +214,20 @@ def diagnostic_reason(code: str, row) -> str:
     return f"{label}: " + sentence.format(**figures)
 
 
+FLAG_LABELS = {
+    "lenient": "Lenient",
+    "severe": "Severe",
+    "drift": "Drifting",
+    **{code: label for code, (label, _text, _todo) in DIAGNOSTICS.items()},
+}
+
+
+def flag_labels(codes) -> str:
+    """ "Lenient · Halo": the flags in a word each (the table's cell; the
+    sentences and what to do are in the summary)."""
+    return " · ".join(FLAG_LABELS[c] for c in codes if c in FLAG_LABELS)
+
+
 def diagnostic_todo(code: str, name: str) -> str:
     return DIAGNOSTICS[code][2].format(name=name)
 

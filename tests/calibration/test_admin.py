@@ -178,7 +178,7 @@ def test_run_page_has_the_reviewers_table_with_the_lenient_reviewer_flagged(
             "Range",
             "Agreement",
             "Trend / 30 days",
-            "Flag and what to do",
+            "Flags",
         ],
     )
     cleo = run.reviewers.get(reviewer=world.cleo)
@@ -198,10 +198,11 @@ def test_run_page_has_the_reviewers_table_with_the_lenient_reviewer_flagged(
             f"{cleo.range_ratio:.2f}",
             f"{cleo.agreement_with_consensus:.2f}",
             "—",
-            f"{cleo.flag_reason} Schedule a calibration session with Cleo Tester; compare "
-            "Cleo Tester's notes with the others' on the candidates you share.",
+            # A word per flag; the sentences and what to do are in the summary.
+            "Lenient · Too predictable",
         ],
     )
+    assertContains(response, f'<span class="flag" title="{cleo.flag_reason}">')
     assert sorted((cells[0], cells[2][:12]) for _cls, cells in rows[1:3]) == [
         ("Ada Tester", "\u22120.33 severe"),
         ("Ben Tester", "\u22120.33 severe"),
