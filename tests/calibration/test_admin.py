@@ -550,6 +550,30 @@ def test_start_queues_a_run_and_redirects_to_it(
     )
 
 
+def test_start_page_offers_the_model_and_runs_the_one_chosen(
+    recruiter_client, world, django_capture_on_commit_callbacks
+):
+    page = recruiter_client.get(START)
+    assertContains(page, '<option value="rasch">Rasch rating scale (logits)</option>', html=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        recruiter_client.post(START, {"rubric": world.rubric.pk, "method": "rasch"})
+
+    run = CalibrationRun.objects.get()
+    assert (run.method, run.status) == ("rasch", "succeeded")
+    page = recruiter_client.get(run_page(run))
+    assertContains(page, "rasch rating scale (logits) model.")
+    assertContains(page, "<dt>Leniency</dt><dd>logits (the Rasch model")
+
+
+def test_start_with_an_unknown_model_says_so_and_starts_nothing(recruiter_client, world):
+    response = recruiter_client.post(START, {"rubric": world.rubric.pk, "method": "bayes"})
+
+    assert response.status_code == 302
+    assert messages_of(response) == [("error", "Choose a method: linear, rasch.")]
+    assert not CalibrationRun.objects.exists()
+
+
 def test_start_says_the_run_finished_when_it_ran_at_once(recruiter_client, world):
     """Without a broker, in autocommit (as a real request runs), the task runs
     as the run is created: by the message, it has finished."""
