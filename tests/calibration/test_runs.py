@@ -1038,3 +1038,8 @@ def test_ranking_orders_by_adjusted_score(world, same_quality_pair):
 
     adjusted = [r.adjusted_score for r in rows]
     assert adjusted == sorted(adjusted, reverse=True)
+
+
+def test_the_database_refuses_an_unknown_method(world):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CalibrationRun.objects.create(rubric=world.rubric, method="bayes")
