@@ -159,6 +159,8 @@ def compute_calibration(
         scale_min=SCALE_MIN,
         scale_max=scale_max,
         min_scorecards=MIN_SCORECARDS_TO_FLAG,
+        # The per-criterion alphas come from criterion_summaries below: not twice.
+        alphas=False,
     )
     summaries = [
         replace(s, criterion=_id(crit_ids, s.criterion))
