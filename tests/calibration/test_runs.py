@@ -740,9 +740,9 @@ def test_nightly_task_queues_one_run_per_published_rubric_with_submitted_scoreca
     queued = calibrate_active_rubrics.delay().get()
 
     assert queued == 2
-    assert sorted(CalibrationRun.objects.values_list("rubric_id", "trigger", "status")) == sorted(
-        (r.pk, "nightly", "succeeded") for r in active
-    )
+    assert sorted(
+        CalibrationRun.objects.values_list("rubric_id", "trigger", "status", "method")
+    ) == sorted((r.pk, "nightly", "succeeded", "linear") for r in active)
     assert not CalibrationRun.objects.filter(rubric__in=[retired, draft, only_drafts]).exists()
 
 
