@@ -352,9 +352,11 @@ def rater_effects(
         if not ok or n_shared[i] < min_scorecards:
             flags.append("too_few_scorecards")
             if reason is None:
+                shared = int(n_shared[i])
                 reason = (
-                    f"{int(n_shared[i])} scorecards on candidates that others also scored; "
-                    f"at least {min_scorecards} are needed to judge severity"
+                    f"{shared} scorecard{'' if shared == 1 else 's'} on candidates that "
+                    f"other reviewers also scored; at least {min_scorecards} are needed to "
+                    f"judge severity"
                 )
         elif abs(severity[i]) > threshold and abs(shrunk[i]) > z * shrunk_sd[i]:
             flags.append("lenient" if shrunk[i] > 0 else "severe")
