@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,10 @@ from calibration.stats.statistic import (
     number,
     undefined,
 )
+
+# The levels at which the rubric's agreement is summarised over its criteria.
+SPREAD_LEVELS = ("interval", "ordinal")
+NO_CRITERION_ALPHA = "no criterion has an alpha: no criterion was scored by two reviewers"
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,67 @@ def _item_rest(
     if np.ptp(rest) == 0:
         return undefined("every unit has the same mean on the other criteria: no spread")
     return number(np.corrcoef(item, rest)[0, 1])
+
+
+@dataclass(frozen=True)
+class AlphaSpread:
+    """The rubric's agreement at one level as the spread of its criteria's
+    alphas: their median, lowest and highest (and which criteria those are),
+    over the ``n_defined`` of ``n_criteria`` criteria whose alpha is
+    defined. ``reason`` says why there is none when ``n_defined`` is 0."""
+
+    level: str
+    median: float | None
+    low: float | None
+    high: float | None
+    n_criteria: int
+    n_defined: int
+    lowest_criterion: Any = None
+    highest_criterion: Any = None
+    reason: str | None = None
+
+
+def alpha_spread(summaries: Sequence[CriterionSummary], level: str = "interval") -> AlphaSpread:
+    """The median and range of the per-criterion alphas at ``level``
+    ("interval" or "ordinal") of ``criterion_summaries``.
+
+    Why not one alpha over every (candidate, criterion) pair: pooling makes
+    the differences between criterion means look like agreement (two
+    reviewers who both score "communication" above "coding" agree on that
+    for every candidate), so the pooled alpha runs well above what reviewers
+    agree on within any criterion. The per-criterion alphas are what a
+    reviewer can act on; the pooled one stays in the raw statistics."""
+    if level not in SPREAD_LEVELS:
+        raise ValueError(f"level must be one of {SPREAD_LEVELS}, not {level!r}")
+    return spread_of_alphas(level, [(s.criterion, getattr(s, f"alpha_{level}")) for s in summaries])
+
+
+def spread_of_alphas(level: str, alphas: Sequence[tuple[Any, Statistic[float]]]) -> AlphaSpread:
+    """``AlphaSpread`` of (criterion, alpha) pairs at one level."""
+    pairs = [(criterion, alpha.value) for criterion, alpha in alphas if alpha.value is not None]
+    if not pairs:
+        return AlphaSpread(level, None, None, None, len(alphas), 0, reason=NO_CRITERION_ALPHA)
+    values = np.array([alpha for _, alpha in pairs])
+    lowest, highest = int(np.argmin(values)), int(np.argmax(values))
+    return AlphaSpread(
+        level=level,
+        median=float(np.median(values)),
+        low=float(values[lowest]),
+        high=float(values[highest]),
+        n_criteria=len(alphas),
+        n_defined=len(pairs),
+        lowest_criterion=pairs[lowest][0],
+        highest_criterion=pairs[highest][0],
+    )
+
+
+def criterion_agreement(
+    unit: Any, rater: Any, value: Any, criterion: Any
+) -> dict[str, AlphaSpread]:
+    """``{level: alpha_spread(criterion_summaries(...), level)}`` for the
+    interval and ordinal levels: the rubric-level agreement figure."""
+    summaries = criterion_summaries(unit, rater, value, criterion)
+    return {level: alpha_spread(summaries, level) for level in SPREAD_LEVELS}
 
 
 # --- Flags --------------------------------------------------------------------

@@ -18,6 +18,17 @@ from calibration.stats.statistic import (
     NO_RATINGS,
 )
 
+# A rater drifts when their severity changes by more than this many scale
+# points from the first window to the last (the fitted trend over the span of
+# the windows' mean times) ...
+DRIFT_CHANGE_ABOVE = 0.5
+# ... and the trend is significant: |slope / SE| above this.
+DRIFT_Z_ABOVE = 2.0
+DRIFT_SENTENCE = (
+    "Their scores have moved over time, relative to the other reviewers, by more than "
+    "half a point and by more than chance explains."
+)
+
 
 @dataclass(frozen=True)
 class TimeWindow:
@@ -28,10 +39,27 @@ class TimeWindow:
 
 
 @dataclass(frozen=True)
+class DriftPeriod:
+    """One rater's severity in one time window, for a chart."""
+
+    start: float
+    end: float
+    centre: float
+    n_ratings: int  # the rater's ratings in the window
+    severity: float | None
+    se: float | None
+
+
+@dataclass(frozen=True)
 class RaterDrift:
     """A rater's severity (positive = lenient) in each time window, and the
     weighted least-squares slope of severity on time (scale points per unit of
-    ``time``; positive: growing more lenient)."""
+    ``time``; positive: growing more lenient).
+
+    ``change`` is the trend over the windows' span (slope × (last window's
+    mean time − first window's)), ``change_se`` its SE, ``z`` = slope /
+    slope_se, and ``flagged`` when |change| > ``DRIFT_CHANGE_ABOVE`` and |z| >
+    ``DRIFT_Z_ABOVE``. ``periods`` holds the window estimates for a chart."""
 
     rater: Any
     severity: tuple[float | None, ...]
@@ -39,13 +67,23 @@ class RaterDrift:
     slope: float | None
     slope_se: float | None
     reason: str | None = None
+    change: float | None = None
+    change_se: float | None = None
+    z: float | None = None
+    flagged: bool = False
+    periods: tuple[DriftPeriod, ...] = ()
 
 
 @dataclass(frozen=True)
 class SeverityDrift:
+    """``design_effect``: the factor by which the window variances were
+    inflated for the correlation of a scorecard's criterion scores (1 when
+    there is none to measure)."""
+
     windows: tuple[TimeWindow, ...]
     raters: tuple[RaterDrift, ...]
     notes: dict[str, str] = field(default_factory=dict)
+    design_effect: float = 1.0
 
 
 def severity_drift(
@@ -67,7 +105,17 @@ def severity_drift(
     window's severities are relative to that window's mean rater, i.e. drift
     relative to peers. The slope is the weighted least-squares fit of severity
     on the windows' mean times with weights 1/SE² (its SE treats the window
-    estimates as independent, which is approximate).
+    estimates as independent, which is approximate, and assumes the trend is
+    linear).
+
+    A reviewer who rates a whole candidate up or down (halo) makes a
+    scorecard's criterion scores correlated, and the model's SEs, which
+    count each score as independent, too small. The window SEs are
+    therefore inflated by Kish's (1965) design effect deff = 1 + (m − 1) ρ,
+    m the mean ratings per scorecard and ρ the intra-scorecard correlation
+    of the residuals, estimated by one-way ANOVA on scorecards: deff =
+    m · MSB / (MSB + (m − 1) · MSW), at least 1. (The slope's SE comes from
+    these SEs, so a flag needs the trend to stand out from halo noise too.)
     """
     if n_windows < 1:
         raise ValueError("n_windows must be at least 1")
@@ -108,11 +156,16 @@ def severity_drift(
     estimable = fit.group_sizes[fit.rater_group] >= 2
     rows, cols = slots // n_w, slots % n_w
     severity[rows[estimable], cols[estimable]] = fit.effects[: slots.size][estimable]
+    deff = 1.0
     if fit.effect_var is not None:
+        deff = _design_effect(u, rw, c, value, fit, slots.size)
         se[rows[estimable], cols[estimable]] = np.sqrt(
-            np.maximum(fit.effect_var[: slots.size][estimable], 0.0)
+            np.maximum(fit.effect_var[: slots.size][estimable], 0.0) * deff
         )
+    rater_window_n = np.bincount(r * n_w + window, minlength=raters.size * n_w)
+    rater_window_n = rater_window_n.reshape(raters.size, n_w)
     slope, slope_se = _weighted_slopes(centres, severity, se)
+    span = float(centres[-1] - centres[0]) if n_w >= 2 else 0.0
     notes = {}
     if n_w < 2:
         notes["windows"] = "all ratings fall in one time window, so there is no trend to fit"
@@ -126,17 +179,77 @@ def severity_drift(
             reason = "severity is estimated in fewer than two time windows, so no trend"
         elif slope_se[index] != slope_se[index]:  # NaN: an exact fit
             reason = "the ratings fit the model exactly, so the trend has no standard error"
+        row_slope = finite_or_none(slope[index])
+        row_se = finite_or_none(slope_se[index])
+        change = change_se = z = None
+        if row_slope is not None:
+            change = row_slope * span
+        if row_se is not None and row_se > 0:
+            change_se = row_se * span
+            z = row_slope / row_se
         drift_rows.append(
             RaterDrift(
                 rater=scalar(raters[index]),
                 severity=tuple(finite_or_none(x) for x in severity[index]),
                 se=tuple(finite_or_none(x) for x in se[index]),
-                slope=finite_or_none(slope[index]),
-                slope_se=finite_or_none(slope_se[index]),
+                slope=row_slope,
+                slope_se=row_se,
                 reason=reason,
+                change=change,
+                change_se=change_se,
+                z=z,
+                flagged=bool(
+                    z is not None and abs(change) > DRIFT_CHANGE_ABOVE and abs(z) > DRIFT_Z_ABOVE
+                ),
+                periods=tuple(
+                    DriftPeriod(
+                        start=windows[w].start,
+                        end=windows[w].end,
+                        centre=windows[w].centre,
+                        n_ratings=int(rater_window_n[index, w]),
+                        severity=finite_or_none(severity[index, w]),
+                        se=finite_or_none(se[index, w]),
+                    )
+                    for w in range(n_w)
+                ),
             )
         )
-    return SeverityDrift(windows, tuple(drift_rows), notes)
+    return SeverityDrift(windows, tuple(drift_rows), notes, design_effect=deff)
+
+
+# Residual sums of squares this small, against the ratings' own spread, are
+# the rounding noise of an exact fit: there is no correlation to measure.
+_EXACT_FIT = 1e-20
+
+
+def _design_effect(u, rw, c, value, fit, n_slots) -> float:
+    """Kish's design effect of a scorecard ((unit, rater-window) pair) from
+    the fit's residuals: m · MSB / (MSB + (m − 1) · MSW), at least 1, with
+    degrees of freedom net of the fitted unit, rater-window and criterion
+    effects; 1 when there is nothing to measure it on."""
+    fitted = fit.unit_level[u] + fit.effects[rw]
+    if c is not None:
+        fitted = fitted + fit.effects[n_slots + c]
+    residual = value - fitted
+    total = float(residual @ residual)
+    spread = float(((value - value.mean()) ** 2).sum())
+    if not total > _EXACT_FIT * max(spread, 1.0):
+        return 1.0
+    n_units = int(u.max()) + 1
+    cards, s = factorize(u * n_slots + rw)
+    n_cards = cards.size
+    per_card = np.bincount(s, minlength=n_cards).astype(float)
+    card_mean = np.bincount(s, residual, minlength=n_cards) / per_card
+    between = float((per_card * card_mean**2).sum())
+    within = total - between
+    n_groups = fit.group_sizes.size
+    df_between = n_cards - n_units - (n_slots - n_groups)
+    df_within = value.size - n_cards - (0 if c is None else int(c.max()))
+    if df_between <= 0 or df_within <= 0 or within <= 0:
+        return 1.0
+    msb, msw = between / df_between, within / df_within
+    m = value.size / n_cards
+    return max(1.0, m * msb / (msb + (m - 1.0) * msw))
 
 
 _SE_FLOOR = 1e-12

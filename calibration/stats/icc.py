@@ -12,6 +12,7 @@ from calibration.stats._codes import (
     has_duplicates,
 )
 from calibration.stats.statistic import (
+    ICC_FORMS,
     IDENTICAL,
     NO_RATINGS,
     Statistic,
@@ -19,7 +20,7 @@ from calibration.stats.statistic import (
 )
 
 
-def icc(unit: Any, rater: Any, value: Any) -> Statistic[dict[str, float]]:
+def icc(unit: Any, rater: Any, value: Any) -> Statistic[dict[str, float | None]]:
     """The six intraclass correlations of Shrout & Fleiss (1979) from a
     complete targets (units) × judges (raters) table.
 
@@ -37,13 +38,68 @@ def icc(unit: Any, rater: Any, value: Any) -> Statistic[dict[str, float]]:
     - ICC3k = ICC(3,k) = (BMS − EMS) / BMS
 
     Undefined (None with the reason) unless every rater rated every unit
-    exactly once.
+    exactly once. A form whose denominator is zero or negative (error
+    variance swamping the differences between units) is None in the dict
+    and the Statistic's ``reason`` says which and why; the other forms are
+    kept (``icc_forms`` gives each form as its own Statistic).
     """
     unit, rater, value = clean(unit, rater, value)
     return icc_from_codes(factorize(unit)[1], factorize(rater)[1], value)
 
 
-def icc_from_codes(u: np.ndarray, r: np.ndarray, v: np.ndarray) -> Statistic[dict[str, float]]:
+def icc_forms(unit: Any, rater: Any, value: Any) -> dict[str, Statistic[float]]:
+    """Each of the six forms of ``icc`` as its own Statistic: a value, or
+    None with the reason (the table's when no form can be computed)."""
+    unit, rater, value = clean(unit, rater, value)
+    return icc_forms_from_codes(factorize(unit)[1], factorize(rater)[1], value)
+
+
+def icc_from_codes(
+    u: np.ndarray, r: np.ndarray, v: np.ndarray
+) -> Statistic[dict[str, float | None]]:
+    forms = icc_forms_from_codes(u, r, v)
+    reasons = {result.reason for result in forms.values() if result.value is None}
+    if all(result.value is None for result in forms.values()) and len(reasons) == 1:
+        return undefined(reasons.pop())
+    undefined_forms = [result.reason for result in forms.values() if result.value is None]
+    return Statistic(
+        {name: result.value for name, result in forms.items()},
+        "; ".join(undefined_forms) if undefined_forms else None,
+    )
+
+
+def icc_forms_from_codes(
+    u: np.ndarray, r: np.ndarray, v: np.ndarray
+) -> dict[str, Statistic[float]]:
+    table = _table_mean_squares(u, r, v)
+    if isinstance(table, Statistic):
+        return dict.fromkeys(ICC_FORMS, table)
+    n, k, bms, wms, jms, ems = table
+    forms = {
+        "ICC1": ((bms - wms), (bms + (k - 1) * wms)),
+        "ICC2": ((bms - ems), (bms + (k - 1) * ems + k * (jms - ems) / n)),
+        "ICC3": ((bms - ems), (bms + (k - 1) * ems)),
+        "ICC1k": ((bms - wms), bms),
+        "ICC2k": ((bms - ems), (bms + (jms - ems) / n)),
+        "ICC3k": ((bms - ems), bms),
+    }
+    values: dict[str, Statistic[float]] = {}
+    for name, (numerator, denominator) in forms.items():
+        if denominator <= 0:
+            values[name] = undefined(
+                f"{name} is undefined: its denominator is {denominator:.6g} "
+                f"(error variance swamps the differences between units)"
+            )
+        else:
+            values[name] = Statistic(float(numerator / denominator))
+    return values
+
+
+def _table_mean_squares(
+    u: np.ndarray, r: np.ndarray, v: np.ndarray
+) -> tuple[int, int, float, float, float, float] | Statistic[Any]:
+    """(n, k, BMS, WMS, JMS, EMS) of the complete units × raters table, or
+    the reason there is none."""
     if v.size == 0:
         return undefined(NO_RATINGS)
     n, k = int(u.max()) + 1, int(r.max()) + 1
@@ -80,20 +136,4 @@ def icc_from_codes(u: np.ndarray, r: np.ndarray, v: np.ndarray) -> Statistic[dic
             "every unit has the same mean rating: no variation between units to measure "
             "reliability against"
         )
-    forms = {
-        "ICC1": ((bms - wms), (bms + (k - 1) * wms)),
-        "ICC2": ((bms - ems), (bms + (k - 1) * ems + k * (jms - ems) / n)),
-        "ICC3": ((bms - ems), (bms + (k - 1) * ems)),
-        "ICC1k": ((bms - wms), bms),
-        "ICC2k": ((bms - ems), (bms + (jms - ems) / n)),
-        "ICC3k": ((bms - ems), bms),
-    }
-    values = {}
-    for name, (numerator, denominator) in forms.items():
-        if denominator <= 0:
-            return undefined(
-                f"{name} is undefined: its denominator is {denominator:.6g} "
-                f"(error variance swamps the differences between units)"
-            )
-        values[name] = float(numerator / denominator)
-    return Statistic(values)
+    return n, k, bms, wms, jms, ems

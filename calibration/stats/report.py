@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -14,8 +14,14 @@ from calibration.stats._codes import (
     group_positions,
     scalar,
 )
-from calibration.stats.alpha import alphas_at_levels
-from calibration.stats.icc import icc_from_codes
+from calibration.stats.alpha import alphas_at_levels, alphas_by_group
+from calibration.stats.criteria import (
+    SPREAD_LEVELS,
+    AlphaSpread,
+    CriterionSummary,
+    spread_of_alphas,
+)
+from calibration.stats.icc import icc_forms_from_codes, icc_from_codes
 from calibration.stats.kappa import cohen_kappa, fleiss_from_codes
 from calibration.stats.statistic import (
     LEVELS,
@@ -25,7 +31,13 @@ from calibration.stats.statistic import (
 
 
 def agreement_report(
-    unit: Any, rater: Any, value: Any, criterion: Any = None, *, by_criterion: bool = True
+    unit: Any,
+    rater: Any,
+    value: Any,
+    criterion: Any = None,
+    *,
+    by_criterion: bool = True,
+    summaries: Sequence[CriterionSummary] | None = None,
 ) -> dict[str, Any]:
     """The JSON-ready object printed by ``manage.py agreement`` (DESIGN.md,
     "Interfaces"): ``krippendorff_alpha`` {nominal, ordinal, interval, ratio},
@@ -35,10 +47,22 @@ def agreement_report(
     levels as ``krippendorff_alpha.<level>``). Floats are rounded to 6 places;
     there is never NaN or infinity.
 
-    With ``criterion``, the top-level statistics treat each (unit, criterion)
-    pair as one rated item (``n_units`` still counts units), and
-    ``by_criterion`` holds the same object for each criterion, keyed by the
-    criterion code as a string (left out with ``by_criterion=False``).
+    With ``criterion``, the report opens with ``criterion_alpha``: the
+    rubric's agreement as the median and range of the per-criterion alphas,
+    {interval, ordinal} each {median, min, max, lowest_criterion,
+    highest_criterion, n_criteria, n_defined} (see ``alpha_spread``; a
+    level with no defined alpha has a null median and a note
+    ``criterion_alpha.<level>``). That is the headline figure: the
+    top-level statistics after it are the raw ones, which treat each (unit,
+    criterion) pair as one rated item (``n_units`` still counts units), so
+    differences between criterion means inflate them. ``by_criterion`` holds
+    the full object for each criterion, keyed by the criterion code as a
+    string (left out with ``by_criterion=False``). ``summaries`` (the
+    ``criterion_summaries`` of the same ratings, if the caller has them)
+    saves computing the per-criterion alphas twice.
+
+    An ICC form whose denominator is not positive is null with a note
+    ``icc.<form>``; the other forms are kept.
     """
     columns = clean(unit, rater, value, *([] if criterion is None else [criterion]))
     unit, rater, value = columns[:3]
@@ -50,6 +74,28 @@ def agreement_report(
         criteria, c = factorize(columns[3])
         item = factorize(u * criteria.size + c)[1]
     report = _agreement_block(item, rater, value, n_units)
+    if criterion is not None:
+        if summaries is not None:
+            named = {
+                level: [(s.criterion, getattr(s, f"alpha_{level}")) for s in summaries]
+                for level in SPREAD_LEVELS
+            }
+        else:
+            alphas = (
+                alphas_by_group(c, u, value, criteria.size, SPREAD_LEVELS) if value.size else []
+            )
+            named = {
+                level: [
+                    (scalar(criteria[index]), alphas[index][level])
+                    for index in range(criteria.size)
+                ]
+                for level in SPREAD_LEVELS
+            }
+        spreads = {level: spread_of_alphas(level, named[level]) for level in SPREAD_LEVELS}
+        report = {"criterion_alpha": _spread_block(spreads), **report}
+        for level, spread in spreads.items():
+            if spread.median is None:
+                report["notes"][f"criterion_alpha.{level}"] = spread.reason
     if criterion is not None and by_criterion:
         order, bounds = group_positions(c, criteria.size)
         blocks = {}
@@ -89,10 +135,36 @@ def _agreement_block(
         report[name] = result.value
         if result.value is None:
             notes[name] = result.reason
+    if report["icc"] is not None and None in report["icc"].values():
+        for form, form_result in icc_forms_from_codes(item, r, value).items():
+            if form_result.value is None:
+                notes[f"icc.{form}"] = form_result.reason
     report.update(
         n_units=n_units, n_raters=int(raters.size), n_ratings=int(value.size), notes=notes
     )
     return report
+
+
+def _spread_block(spreads: dict[str, AlphaSpread]) -> dict[str, Any]:
+    return {
+        level: {
+            "median": spread.median,
+            "min": spread.low,
+            "max": spread.high,
+            "lowest_criterion": _json_code(spread.lowest_criterion),
+            "highest_criterion": _json_code(spread.highest_criterion),
+            "n_criteria": spread.n_criteria,
+            "n_defined": spread.n_defined,
+        }
+        for level, spread in spreads.items()
+    }
+
+
+def _json_code(code: Any) -> Any:
+    """A criterion code as JSON has it: ints and strings as they are, other
+    codes as strings (``by_criterion`` keys are strings too)."""
+    code = scalar(code)
+    return code if code is None or isinstance(code, int | str) else str(code)
 
 
 def json_ready(data: Any, places: int = 6) -> Any:

@@ -192,7 +192,12 @@ def test_agreement_with_a_criterion_column_reports_each_criterion(tmp_path):
 
     report = run_agreement(path)
 
-    assert list(report) == [*INTERFACE_KEYS, "by_criterion"]
+    # The per-criterion summary first (issue 12 item 7), then the pooled figures.
+    assert list(report) == ["criterion_alpha", *INTERFACE_KEYS, "by_criterion"]
+    interval = report["criterion_alpha"]["interval"]
+    alphas = sorted(b["krippendorff_alpha"]["interval"] for b in report["by_criterion"].values())
+    assert (interval["min"], interval["max"]) == (alphas[0], alphas[1])
+    assert interval["median"] == pytest.approx(sum(alphas) / 2, abs=1e-6)
     assert sorted(report["by_criterion"]) == ["breadth", "depth"]
     depth, breadth = report["by_criterion"]["depth"], report["by_criterion"]["breadth"]
     assert list(depth) == INTERFACE_KEYS

@@ -32,6 +32,7 @@ from calibration.stats import (
     pairwise_cohen_kappa,
     severity_drift,
 )
+from calibration.stats.icc import icc_forms
 from tests.calibration import calibration_examples as ex
 
 
@@ -811,11 +812,86 @@ def test_icc_of_no_ratings():
 
 def test_icc_with_a_negative_denominator():
     """Units whose means barely differ while the raters cross over: the error
-    mean square exceeds n·BMS + JMS, so ICC(2,k)'s denominator is negative."""
-    result = icc([0, 0, 1, 1], [0, 1, 0, 1], [1.0, 3.0, 3.0, 1.1])
-    assert result.reason == (
+    mean square exceeds n·BMS + JMS, so ICC(2,k)'s denominator is negative.
+    The other five forms are kept (issue 12: no longer all six dropped). By
+    hand, table [[1, 3], [3, 1.1]]: BMS = JMS = 0.0025, WMS = 1.9025,
+    EMS = 3.8025; ICC1 = −1.9 / 1.905, ICC2 = −3.8 / 0.005, ICC3 = −3.8 /
+    3.805, ICC1k = −1.9 / 0.0025, ICC3k = −3.8 / 0.0025."""
+    reason = (
         "ICC2k is undefined: its denominator is -1.8975 "
         "(error variance swamps the differences between units)"
+    )
+    result = icc([0, 0, 1, 1], [0, 1, 0, 1], [1.0, 3.0, 3.0, 1.1])
+    assert result.reason == reason
+    assert result.value == pytest.approx(
+        {
+            "ICC1": -1.9 / 1.905,
+            "ICC2": -760.0,
+            "ICC3": -3.8 / 3.805,
+            "ICC1k": -760.0,
+            "ICC2k": None,
+            "ICC3k": -1520.0,
+        }
+    )
+    forms = icc_forms([0, 0, 1, 1], [0, 1, 0, 1], [1.0, 3.0, 3.0, 1.1])
+    assert forms["ICC2k"] == stats.Statistic(None, reason)
+    assert forms["ICC3k"].value == pytest.approx(-1520.0)
+    report = agreement_report([0, 0, 1, 1], [0, 1, 0, 1], [1.0, 3.0, 3.0, 1.1])
+    assert report["icc"]["ICC2k"] is None
+    assert report["icc"]["ICC3k"] == -1520.0
+    assert report["notes"] == {"icc.ICC2k": reason}
+    assert_json_safe(report)
+
+
+def test_rubric_agreement_is_the_median_and_range_of_the_criteria():
+    """Two criteria holding published data sets (Krippendorff 2011's interval
+    alpha 0.849; Shrout & Fleiss 1979's table) come first in the report as
+    the median and range of their alphas, the pooled alpha after them."""
+    k_unit, k_rater, k_value = ex.observers_to_long(ex.KRIPPENDORFF_2011)
+    s_unit, s_rater, s_value = ex.wide_to_long(ex.SHROUT_FLEISS_1979)
+    unit = np.r_[k_unit, s_unit + 100]
+    rater = np.r_[k_rater, s_rater]
+    value = np.r_[k_value, s_value]
+    criterion = np.r_[np.full(k_unit.size, "depth"), np.full(s_unit.size, "breadth")]
+    k_alpha = krippendorff_alpha(k_unit, k_rater, k_value, "interval").value
+    s_alpha = krippendorff_alpha(s_unit, s_rater, s_value, "interval").value
+    assert round(k_alpha, 3) == 0.849
+    report = agreement_report(unit, rater, value, criterion)
+    assert list(report)[:2] == ["criterion_alpha", "krippendorff_alpha"]
+    interval = report["criterion_alpha"]["interval"]
+    assert interval["min"] == round(min(k_alpha, s_alpha), 6)
+    assert interval["max"] == round(max(k_alpha, s_alpha), 6)
+    assert interval["median"] == round((k_alpha + s_alpha) / 2, 6)
+    assert (interval["n_criteria"], interval["n_defined"]) == (2, 2)
+    assert {interval["lowest_criterion"], interval["highest_criterion"]} == {"depth", "breadth"}
+    summaries = criterion_summaries(unit, rater, value, criterion)
+    assert agreement_report(unit, rater, value, criterion, summaries=summaries) == report
+    assert_json_safe(report)
+
+
+def test_pooled_alpha_is_inflated_by_criterion_means_and_the_median_is_not():
+    """Reviewers agree on nothing within a criterion (independent noise)
+    but every reviewer scores "coding" 2 points above "communication": the
+    pooled alpha sees that shared difference as agreement."""
+    rng = np.random.default_rng(3)
+    unit = np.repeat(np.arange(200), 6)
+    rater = np.tile(np.repeat([0, 1, 2], 2), 200)
+    criterion = np.tile(["coding", "communication"], 600)
+    value = np.where(criterion == "coding", 4.0, 2.0) + rng.normal(0, 0.7, unit.size)
+    report = agreement_report(unit, rater, value, criterion, by_criterion=False)
+    assert report["krippendorff_alpha"]["interval"] > 0.6
+    assert abs(report["criterion_alpha"]["interval"]["median"]) < 0.05
+    assert "by_criterion" not in report
+
+
+def test_rubric_agreement_without_any_criterion_alpha():
+    report = agreement_report([0, 1], [0, 0], [1.0, 2.0], ["a", "b"])
+    assert report["criterion_alpha"]["interval"]["median"] is None
+    assert report["notes"]["criterion_alpha.interval"] == (
+        "no criterion has an alpha: no criterion was scored by two reviewers"
+    )
+    assert report["notes"]["criterion_alpha.ordinal"] == (
+        "no criterion has an alpha: no criterion was scored by two reviewers"
     )
 
 
