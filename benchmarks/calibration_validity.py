@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Does the rater-effects method tell the truth? A simulation study.
 
-    .venv/bin/python benchmarks/calibration_validity.py [--quick] [--reps 400] [--seed N]
+    .venv/bin/python benchmarks/calibration_validity.py [--quick] [--reps 200] [--seed N]
         [--generator linear|rasch] [--pool centred|top] [--halo 0.5]
 
 Simulates screening data with known severities (``benchmarks/_simulate.py``:
@@ -161,16 +161,29 @@ def replicate(rng, generator, pool, halo, tallies, with_rasch):
         scale_min=1, scale_max=5, alphas=False,
     )  # fmt: skip
     thr = raters_module.RASCH_THRESHOLD
-    in_logits = sim.severity if generator == "rasch" else points
+    # Regulars "truly under the threshold": in logits on Rasch data, in points
+    # (against the linear threshold) on linear data, where logits have no truth.
+    small_truth = sim.severity if generator == "rasch" else points
+    small_thr = thr if generator == "rasch" else POINTS
     raw, se = arrays(report, "severity"), arrays(report, "se")
     shared = arrays(report, "n_shared")
     big = (np.abs(raw) > thr) & (np.abs(raw) > Z * se) & (shared >= MIN_CARDS)
-    score(tallies["rasch model"], sim, logits, raw, se, big, thr, in_logits, report.adjusted_score)
+    score(
+        tallies["rasch model"],
+        sim,
+        logits,
+        raw,
+        se,
+        big,
+        small_thr,
+        small_truth,
+        report.adjusted_score,
+    )
     shrunk, sd = arrays(report, "severity_shrunk"), arrays(report, "sd_shrunk")
     flagged = np.array([("lenient" in r.flags) or ("severe" in r.flags) for r in report.raters])
     no_min = (np.abs(raw) > thr) & (np.abs(shrunk) > Z * sd)
     score(
-        tallies["rasch shrunk"], sim, logits, shrunk, sd, flagged, thr, in_logits,
+        tallies["rasch shrunk"], sim, logits, shrunk, sd, flagged, small_thr, small_truth,
         report.adjusted_score, no_min,
     )  # fmt: skip
 
@@ -183,7 +196,7 @@ def fmt(x, percent):
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--reps", type=int, default=400, help="replications per scenario")
+    parser.add_argument("--reps", type=int, default=200, help="replications per scenario")
     parser.add_argument("--quick", action="store_true", help="30 replications per scenario")
     parser.add_argument("--seed", type=int, default=20261201)
     parser.add_argument("--generator", choices=("linear", "rasch"), action="append")
