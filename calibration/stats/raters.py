@@ -246,8 +246,9 @@ def rater_effects(
             unit_variance=False, keep_inverse=True,
         )  # fmt: skip
         cov = scorecard_covariance(
-            u, r, c if has_criterion else None, fit, n_units, n_raters, n_criteria
-        )
+            u, r, c if has_criterion else None, fit, n_units, n_raters, n_criteria,
+            cards=(card_codes, g),
+        )  # fmt: skip
         rater_group, group_sizes = fit.rater_group, fit.group_sizes
         severity = fit.effects[:n_raters]
         se = _sqrt_diag(cov.scorecard, n_raters)
