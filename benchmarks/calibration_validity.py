@@ -28,9 +28,11 @@ flags ``rater_effects`` raises: |b| > threshold and the posterior interval
 excludes 0), then the same for ``rasch`` when
 ``calibration/stats/rasch.py`` exists. Raw-estimate rules need ≥ 5 scorecards
 on shared candidates, |b| > threshold and |b| > 1.96 SE. Truth for the linear
-method is in scale points (Rasch data: the shift of the rater's expected
-ratings on the candidates they saw); for the Rasch method in logits (no truth
-on linear data: "—"). Seeded and deterministic.
+method is in observed scale points: the shift of the rater's expected
+(rounded, clipped) ratings on the candidates they saw, against the mean
+rater; on the latent scale (linear data) the estimates are about 0.92 of
+the latent severity in the centred pool and less near the top; for the
+Rasch method in logits (no truth on linear data: "—"). Seeded and deterministic.
 """
 
 from __future__ import annotations
@@ -213,7 +215,7 @@ def main(argv=None) -> int:
         f"{reps} replications per scenario, seed {args.seed}; 50 reviewers, 300 candidates "
         f"× 2–3 reviewers × 5 criteria (1–5). Rates in %."
     )
-    if not with_rasch:
+    if not rasch_available():
         print("(the Rasch method is not available here: calibration/stats/rasch.py is missing)")
     header = f"{'method':<14}" + "".join(f"{c:>8}" for c in COLUMNS)
     started = time.perf_counter()
