@@ -56,7 +56,7 @@ simulate = _simulate.simulate
 
 from calibration.stats import raters as raters_module  # noqa: E402
 
-POINTS = 0.5  # the linear threshold, scale points
+POINTS = raters_module.SEVERITY_THRESHOLD  # the linear threshold, scale points
 Z = 1.96
 MIN_CARDS = 5
 COLUMNS = ("RMSE", "cover", "nc1", "nc1-3", "reg", "nc1*", "det", "rho")

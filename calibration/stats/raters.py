@@ -45,7 +45,7 @@ from calibration.stats.effects import fit_additive, scorecard_covariance
 MIN_SCORECARDS = 5
 # Flag as lenient/severe when the severity is beyond the threshold and the
 # shrunk severity's posterior interval (± Z_FLAG posterior SDs) excludes 0.
-SEVERITY_THRESHOLD = 0.5  # scale points (linear)
+SEVERITY_THRESHOLD = 0.45  # scale points (linear): see rater_effects' docstring
 RASCH_THRESHOLD = 0.4  # logits (rasch): ~0.3 points mid-scale; see the README table
 Z_FLAG = 1.96
 
@@ -211,7 +211,10 @@ def rater_effects(
     the size is judged on the reviewer's own estimate, since a threshold on
     the shrunk one would move with the number of scorecards (with halo SD 0.5
     a 0.8-point reviewer with 20 scorecards is shrunk to about 0.55 and
-    |shrunk| > 0.5 catches them 50–60 % of the time; this rule, over 90 %)."""
+    |shrunk| > 0.5 catches them 50–60 % of the time). The threshold is 0.45,
+    not 0.5: with SE ≈ 0.2 (halo SD 0.5, 20 scorecards) a reviewer whose
+    expected ratings are 0.74 points high (0.8 on the latent scale, less the
+    scale's ends) clears 0.5 only 89–90 % of the time, 0.45 about 94 %."""
     if method not in ("linear", "rasch"):
         raise ValueError(f"unknown method {method!r}: use 'linear' or 'rasch'")
     has_criterion = criterion is not None
