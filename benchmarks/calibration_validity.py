@@ -16,8 +16,8 @@ generator (linear, Rasch) × pool (centred, near the top) × halo SD (0, 0.3,
   mean ± 1.96 posterior SD) that contain the true severity;
 - false flags (lenient or severe) for newcomers with one scorecard (nc1),
   with 1–3 (nc1-3), for regulars whose true |severity| is under the threshold
-  (reg), and for one-scorecard newcomers if there were no minimum of
-  scorecards (nc1*, shrunk rows only);
+  (reg) or under half of it (reg0), and for one-scorecard newcomers if there
+  were no minimum of scorecards (nc1*, shrunk rows only);
 - det: how often the 0.8 reviewer is flagged lenient;
 - rho: Spearman correlation of the adjusted scores with the true quality.
 
@@ -59,7 +59,7 @@ from calibration.stats import raters as raters_module  # noqa: E402
 POINTS = raters_module.SEVERITY_THRESHOLD  # the linear threshold, scale points
 Z = 1.96
 MIN_CARDS = 5
-COLUMNS = ("RMSE", "cover", "nc1", "nc1-3", "reg", "nc1*", "det", "rho")
+COLUMNS = ("RMSE", "cover", "nc1", "nc1-3", "reg", "reg0", "nc1*", "det", "rho")
 
 
 def rasch_available() -> bool:
@@ -73,7 +73,7 @@ def rasch_available() -> bool:
 class Tally:
     def __init__(self):
         self.sq = self.n_est = self.hits = self.n_int = 0.0
-        self.counts = {k: [0, 0] for k in ("nc1", "nc1-3", "reg", "nc1*", "det")}
+        self.counts = {k: [0, 0] for k in ("nc1", "nc1-3", "reg", "reg0", "nc1*", "det")}
         self.rho = []
         self.truth = True
 
@@ -89,7 +89,7 @@ class Tally:
     def row(self):
         rmse = np.sqrt(self.sq / self.n_est) if self.truth and self.n_est else None
         cover = self.hits / self.n_int if self.truth and self.n_int else None
-        rates = [self.rate(k) for k in ("nc1", "nc1-3", "reg", "nc1*", "det")]
+        rates = [self.rate(k) for k in ("nc1", "nc1-3", "reg", "reg0", "nc1*", "det")]
         return [rmse, cover, *rates, float(np.mean(self.rho)) if self.rho else None]
 
 
@@ -109,6 +109,8 @@ def score(tally, sim, truth, est, se, flagged, threshold, scale_truth, adjusted,
     tally.add("nc1-3", flagged[sim.kind == "newcomer"])
     small = (sim.kind == "regular") & (np.abs(scale_truth) < threshold)
     tally.add("reg", flagged[small])
+    neutral = (sim.kind == "regular") & (np.abs(scale_truth) < threshold / 2)
+    tally.add("reg0", flagged[neutral])
     if no_min is not None:
         tally.add("nc1*", no_min[new1])
     tally.add("det", flagged[sim.kind == "outlier"] & (est[sim.kind == "outlier"] > 0))
@@ -231,7 +233,7 @@ def main(argv=None) -> int:
                 print(header)
                 for name in names:
                     values = tallies[name].row()
-                    cells = [fmt(v, i not in (0, 7)) for i, v in enumerate(values)]
+                    cells = [fmt(v, i not in (0, 8)) for i, v in enumerate(values)]
                     print(f"{name:<14}" + "".join(f"{c:>8}" for c in cells))
     print(f"\n{time.perf_counter() - started:.0f} s")
     return 0
