@@ -57,6 +57,7 @@ simulate = _simulate.simulate
 from calibration.stats import raters as raters_module  # noqa: E402
 
 POINTS = raters_module.SEVERITY_THRESHOLD  # the linear threshold, scale points
+OLD_THRESHOLD = 0.5  # the rule before issue 12
 Z = 1.96
 MIN_CARDS = 5
 COLUMNS = ("RMSE", "cover", "nc1", "nc1-3", "reg", "reg0", "nc1*", "det", "rho")
@@ -148,7 +149,8 @@ def replicate(rng, generator, pool, halo, tallies, with_rasch):
         ("linear RE", "se", "new"),
     ):
         se = arrays(report, se_attr)
-        big = (np.abs(raw) > POINTS) & (np.abs(raw) > (2.0 if rule == "old" else Z) * se)
+        size = OLD_THRESHOLD if rule == "old" else POINTS
+        big = (np.abs(raw) > size) & (np.abs(raw) > (2.0 if rule == "old" else Z) * se)
         enough = n_ratings >= 10 if rule == "old" else shared >= MIN_CARDS
         score(tallies[name], sim, points, raw, se, big & enough, POINTS, points, adjusted)
     shrunk, sd = arrays(report, "severity_shrunk"), arrays(report, "sd_shrunk")
