@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import special
 
 N_REVIEWERS = 50
 NEWCOMER_CARDS = (1, 1, 2, 2, 3, 3)  # scorecards of each newcomer
@@ -42,8 +43,8 @@ class Simulated:
     criterion: np.ndarray
     value: np.ndarray
     quality: np.ndarray  # per candidate (latent)
-    severity: np.ndarray  # per reviewer, relative to the reviewers' mean
-    severity_points: np.ndarray  # the same in scale points (rasch: by expected scores)
+    severity: np.ndarray  # per reviewer, relative to the reviewers' mean (latent scale)
+    severity_points: np.ndarray  # the same as a shift of expected observed ratings
     kind: np.ndarray  # per reviewer: "regular", "outlier", "newcomer"
     newcomer_cards: np.ndarray  # per reviewer: scorecards if a newcomer, else 0
 
@@ -89,6 +90,12 @@ def expected_category(eta: np.ndarray) -> np.ndarray:
     return SCALE[0] + p @ steps
 
 
+def expected_rounded(mu: np.ndarray) -> np.ndarray:
+    """Expected rating of the linear generator at latent mean ``mu``."""
+    cuts = np.arange(SCALE[0], SCALE[1]) + 0.5
+    return SCALE[0] + special.ndtr((mu[:, None] - cuts[None, :]) / NOISE_SD).sum(axis=1)
+
+
 def simulate(
     rng: np.random.Generator, *, generator: str = "linear", halo: float = 0.5, pool: str = "centred"
 ) -> Simulated:
@@ -113,7 +120,14 @@ def simulate(
     if generator == "linear":
         latent = eta + rng.normal(0.0, NOISE_SD, eta.size)
         value = np.clip(np.rint(latent), *SCALE)
-        points = relative
+        # In observed scale points: rounding and the ends of the scale shrink
+        # a latent shift, more so near the top. E[clip(round(z))] for
+        # z ~ N(μ, σ²) is 1 + Σₖ Φ((μ − k − ½)/σ), k = 1..4.
+        shift = expected_rounded(eta) - expected_rounded(eta - relative[rater])
+        points = np.bincount(rater, shift, minlength=N_REVIEWERS) / np.bincount(
+            rater, minlength=N_REVIEWERS
+        )
+        points -= points.mean()
     else:
         steps = np.arange(THRESHOLDS.size + 1)
         log_num = steps[None, :] * eta[:, None] - np.r_[0.0, np.cumsum(THRESHOLDS)][None, :]

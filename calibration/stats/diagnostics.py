@@ -124,7 +124,8 @@ class RaterDiagnostics:
       residuals follow the candidate's level): read it with
       ``central_tendency``. With exactly two raters per candidate the two
       raters' scorecard means are mirror images, so halo is only told
-      apart when partners rotate.
+      apart when partners rotate. None with one rating per scorecard (a
+      single criterion), where there is nothing per criterion to compare.
     - ``central_tendency``: the rater's share of ratings on the middle
       level(s) of the scale (the centre level of an odd number of levels, the
       two central ones of an even number) over the other raters' share on the
@@ -227,7 +228,10 @@ def rater_diagnostics(
     tendency and range ratio with their flags (see ``RaterDiagnostics`` and
     the thresholds above). A scorecard is one (unit, rater) pair. Raters with
     fewer than ``min_scorecards`` scorecards get no flags. Rows with a
-    missing value, expectation or variance are dropped."""
+    missing value, expectation or variance are dropped. ``criterion`` is
+    taken for a uniform signature and checked for length: the comparisons
+    with the pool are on the same candidates, all criteria together.
+    Vectorised over ratings (a million take about a quarter of a second)."""
     unit, rater, _criterion, value, expected, variance = _columns(
         unit, rater, criterion, value, expected, variance
     )
@@ -308,7 +312,12 @@ def rater_diagnostics(
     for i in range(n_r):
         row_infit = _finite(infit[i])
         row_outfit = _finite(outfit[i])
-        row_halo = _finite(halo[i]) if n_scorecards[i] >= 1 and others_share[i] > 0 else None
+        # One rating per scorecard (a single criterion): no per-criterion part.
+        row_halo = (
+            _finite(halo[i])
+            if df_within[i] > 0 and df_within.sum() > df_within[i] and others_share[i] > 0
+            else None
+        )
         row_central = _finite(central[i]) if has_middle and pool_share[i] > 0 else None
         row_range = (
             _finite(range_ratio[i])

@@ -482,42 +482,42 @@ def scorecard_covariance(
     n_units: int,
     n_raters: int,
     n_criteria: int,
+    *,
+    cards: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> ScorecardCovariance:
     """See ``ScorecardCovariance``; ``fit`` from ``fit_additive(...,
-    keep_inverse=True)`` on the same (dense-coded) ratings. O(ratings) to
-    build the sparse scorecard sums, then P × P products (P = raters +
+    keep_inverse=True)`` on the same (dense-coded) ratings; ``cards``, when
+    the caller has them, ``factorize(u * n_raters + r)``. O(ratings) to build
+    unit- and scorecard-level sums, then P × P products (P = raters +
     criteria)."""
     n = u.size
     n_params = n_raters + (n_criteria if c is not None else 0)
     b_plus = fit.pseudo_inverse
     e = fit.residuals
-    codes, g = factorize(u.astype(np.int64) * n_raters + r)
+    codes, g = cards if cards is not None else factorize(u.astype(np.int64) * n_raters + r)
     n_cards = codes.size
     if b_plus is None or e is None or n_cards < 2:
         return ScorecardCovariance(None, None, None, None, n_cards)
-    card_unit = codes // n_raters
+    card_unit, card_rater = codes // n_raters, codes % n_raters
     per_card = np.bincount(g, minlength=n_cards).astype(float)
     per_unit = np.bincount(u, minlength=n_units).astype(float)
     card_residual = np.bincount(g, e, minlength=n_cards)
-    rows = [g, g] if c is not None else [g]
-    cols = [r, n_raters + c] if c is not None else [r]
-    rows, cols = np.concatenate(rows), np.concatenate(cols)
 
-    def per_card_sums(weights: np.ndarray) -> sparse.csr_matrix:
-        return sparse.csr_matrix((weights, (rows, cols)), shape=(n_cards, n_params))
-
-    # Each unit's mean regressor row (what the within-unit projection removes).
-    unit_rows = np.tile(u, len(cols) // n) if c is not None else u
-    h_mean = sparse.diags(1.0 / per_unit) @ sparse.csr_matrix(
-        (np.ones(cols.size), (unit_rows, cols)), shape=(n_units, n_params)
-    )
-    card_h = h_mean[card_unit]
-    z_sums = per_card_sums(np.ones(cols.size))  # KᵀZ
-    s = z_sums - sparse.diags(per_card) @ card_h  # KᵀMZ
-    sts = dense(s.T @ s)
-    weights = np.tile(e, len(cols) // n)
-    scores = per_card_sums(weights) - sparse.diags(card_residual) @ card_h
-    meat = dense(scores.T @ scores)
+    # Each unit's mean regressor row h̄ᵤ (what the within-unit projection
+    # removes). Scorecard g's row of KᵀMZ is s_g = z_g − m_g·h̄ᵤ with z_g its
+    # regressor sums (m_g in its rater's column, its criterion counts), and its
+    # score is Σ_{i∈g} (MZ)ᵢeᵢ = z_gᵉ − E_g·h̄ᵤ (residual sums in place of
+    # counts): both sums of outer products are formed per unit, not per
+    # scorecard (``_centred_outer``).
+    blocks = [count_table(u, r, n_units, n_raters)]
+    counts = sums = None
+    if c is not None:
+        blocks.append(count_table(u, c, n_units, n_criteria))
+        counts, sums = _sum_table(g, c, n_cards, n_criteria, e)
+    h_mean = sparse.diags(1.0 / per_unit) @ sparse.hstack(blocks, format="csr")
+    design = (g, u, r, c, card_unit, card_rater, h_mean, n_units, n_raters, n_criteria)
+    sts = _centred_outer(per_card, np.ones(n), counts, *design)
+    meat = _centred_outer(card_residual, e, sums, *design)
     df = n - n_units - fit.rank
     k = n_units + fit.rank
     cr1 = None
@@ -525,10 +525,15 @@ def scorecard_covariance(
         factor = n_cards / (n_cards - 1) * (n - 1) / (n - k)
         cr1 = factor * (b_plus @ meat @ b_plus)
     # Moments: within-scorecard SS eᵀWe and total SS eᵀe against their
-    # expectations σ²·tr(WM) + σₕ²·‖WMK‖² and σ²·tr(M) + σₕ²·tr(KᵀMK).
-    ztz = sparse.csr_matrix((np.ones(cols.size), (np.tile(np.arange(n), len(cols) // n), cols)))
-    ztz = dense(ztz.T @ ztz)
-    zwz = ztz - dense(z_sums.T @ sparse.diags(1.0 / per_card) @ z_sums)  # ZᵀWZ
+    # expectations σ²·tr(WM) + σₕ²·‖WMK‖² and σ²·tr(M) + σₕ²·tr(KᵀMK), where
+    # W = I − K(KᵀK)⁻¹Kᵀ removes scorecard means. ZᵀWZ has only a criterion
+    # block (a scorecard's rater and unit are constant within it):
+    # diag(ratings per criterion) − Σ_g t_g t_gᵀ / m_g, t_g its criterion counts.
+    zwz = np.zeros((n_params, n_params))
+    if c is not None:
+        zwz[n_raters:, n_raters:] = np.diag(np.bincount(c, minlength=n_criteria)) - dense(
+            counts.T @ sparse.diags(1.0 / per_card) @ counts
+        )
     b_sts = b_plus @ sts
     within_ss = float(e @ e - card_residual @ (card_residual / per_card))
     total_ss = float(e @ e)
@@ -544,3 +549,66 @@ def scorecard_covariance(
         residual_var, halo_var = max(float(residual_var), 0.0), float(halo_var)
         scorecard = residual_var * b_plus + halo_var * (b_sts @ b_plus)
     return ScorecardCovariance(scorecard, cr1, residual_var, halo_var, n_cards)
+
+
+def _sum_table(
+    rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int, weights: np.ndarray
+) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """(counts, sums of ``weights``) per (row, col) pair, as two CSR matrices
+    with the same structure (sorted keys, no duplicates)."""
+    keys, index = factorize(rows.astype(np.int64) * n_cols + cols)
+    counts = np.bincount(index, minlength=keys.size).astype(float)
+    sums = np.bincount(index, weights, minlength=keys.size)
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys // n_cols, minlength=n_rows), out=indptr[1:])
+    columns = keys % n_cols
+    shape = (n_rows, n_cols)
+    return (
+        sparse.csr_matrix((counts, columns, indptr), shape=shape),
+        sparse.csr_matrix((sums, columns, indptr), shape=shape),
+    )
+
+
+def _centred_outer(
+    a: np.ndarray,
+    x: np.ndarray,
+    table: sparse.csr_matrix | None,
+    g: np.ndarray,
+    u: np.ndarray,
+    r: np.ndarray,
+    c: np.ndarray | None,
+    card_unit: np.ndarray,
+    card_rater: np.ndarray,
+    h_mean: sparse.csr_matrix,
+    n_units: int,
+    n_raters: int,
+    n_criteria: int,
+) -> np.ndarray:
+    """Σ_g (v_g − a_g h̄ᵤ₍g₎)(v_g − a_g h̄ᵤ₍g₎)ᵀ over scorecards g, where v_g has
+    a_g in the scorecard's rater column and, per criterion, the sum of ``x``
+    over its ratings on it (``table``: scorecards × criteria). Expanded as
+    Σ v vᵀ − QᵀH − HᵀQ + Hᵀdiag(Σ_{g∈u} a_g²)H with Q's row u = Σ_{g∈u} a_g v_g,
+    so that only the unit-level H (= ``h_mean``) and Q are multiplied."""
+    n_params = n_raters + (n_criteria if c is not None else 0)
+    outer = np.zeros((n_params, n_params))
+    a2 = a * a
+    outer[np.arange(n_raters), np.arange(n_raters)] = np.bincount(
+        card_rater, a2, minlength=n_raters
+    )
+    # Scorecards are sorted by (unit, rater) code: one entry per scorecard.
+    indptr = np.zeros(n_units + 1, dtype=np.int64)
+    np.cumsum(np.bincount(card_unit, minlength=n_units), out=indptr[1:])
+    q = [sparse.csr_matrix((a2, card_rater, indptr), shape=(n_units, n_raters))]
+    if c is not None:
+        ax = a[g] * x
+        cross = np.bincount(r * n_criteria + c, ax, minlength=n_raters * n_criteria)
+        cross = cross.reshape(n_raters, n_criteria)
+        outer[:n_raters, n_raters:] = cross
+        outer[n_raters:, :n_raters] = cross.T
+        outer[n_raters:, n_raters:] = dense(table.T @ table)
+        q.append(_sum_table(u, c, n_units, n_criteria, ax)[1])
+    q = sparse.hstack(q, format="csr")
+    qh = dense(q.T @ h_mean)
+    per_unit_a2 = np.bincount(card_unit, a2, minlength=n_units)
+    hah = dense(h_mean.T @ (sparse.diags(per_unit_a2) @ h_mean))
+    return outer - qh - qh.T + hah

@@ -31,37 +31,28 @@ from typing import Any
 import numpy as np
 
 from calibration.stats._codes import clean, factorize, scalar
+from calibration.stats.diagnostics import (
+    BiasCell,
+    Separation,
+    rater_criterion_bias,
+    rater_diagnostics,
+    separation,
+)
 from calibration.stats.effects import fit_additive, scorecard_covariance
-
-try:  # helper branches: diagnostics (diag12) and the Rasch model (rasch12)
-    from calibration.stats import diagnostics as _diagnostics
-except ImportError:  # pragma: no cover - until merged
-    _diagnostics = None
 
 # A rater is judged only on this many scorecards of candidates that another
 # rater also scored (their other scorecards carry no information on severity).
 MIN_SCORECARDS = 5
 # Flag as lenient/severe when the severity is beyond the threshold and the
 # shrunk severity's posterior interval (± Z_FLAG posterior SDs) excludes 0.
-SEVERITY_THRESHOLD = 0.5  # scale points (linear)
-RASCH_THRESHOLD = 0.8  # logits (rasch)
+SEVERITY_THRESHOLD = 0.45  # scale points (linear): see rater_effects' docstring
+RASCH_THRESHOLD = 0.4  # logits (rasch): ~0.3 points mid-scale; see the README table
 Z_FLAG = 1.96
 
 ALONE = (
     "shares no candidate with another reviewer, so severity cannot be told apart from "
     "the quality of the candidates rated"
 )
-
-
-@dataclass(frozen=True)
-class Separation:
-    """Rater separation: G = true SD / RMSE of the estimates, reliability
-    G²/(1+G²), strata (4G+1)/3 (Wright & Masters, 1982, *Rating Scale
-    Analysis*, ch. 5)."""
-
-    index: float | None
-    reliability: float | None
-    strata: float | None
 
 
 @dataclass(frozen=True)
@@ -110,7 +101,7 @@ class RaterEffectsReport:
     groups: tuple[Group, ...]
     raters: tuple[RaterRow, ...]
     criteria: tuple[CriterionRow, ...]
-    bias: tuple
+    bias: tuple[BiasCell, ...]
     separation: Separation
     units: np.ndarray
     adjusted_score: np.ndarray
@@ -187,20 +178,6 @@ def empirical_bayes(
     return Shrunk(tau2, mean, np.sqrt(var))
 
 
-def separation(estimates: Any, ses: Any) -> Separation:
-    """Rater separation index G = √max(var(b̂) − mean(s²), 0) / √mean(s²)."""
-    if _diagnostics is not None and hasattr(_diagnostics, "separation"):
-        return _diagnostics.separation(estimates, ses)
-    y = np.asarray(estimates, dtype=float)
-    s2 = np.asarray(ses, dtype=float) ** 2
-    if y.size < 2 or not s2.mean() > 0:
-        return Separation(None, None, None)
-    mse = float(s2.mean())
-    true_var = max(float(np.var(y, ddof=1)) - mse, 0.0)
-    g = math.sqrt(true_var / mse)
-    return Separation(g, g * g / (1 + g * g), (4 * g + 1) / 3)
-
-
 def rater_effects(
     unit: Any,
     rater: Any,
@@ -234,7 +211,10 @@ def rater_effects(
     the size is judged on the reviewer's own estimate, since a threshold on
     the shrunk one would move with the number of scorecards (with halo SD 0.5
     a 0.8-point reviewer with 20 scorecards is shrunk to about 0.55 and
-    |shrunk| > 0.5 catches them 50–60 % of the time; this rule, over 90 %)."""
+    |shrunk| > 0.5 catches them 50–60 % of the time). The threshold is 0.45,
+    not 0.5: with SE ≈ 0.2 (halo SD 0.5, 20 scorecards) a reviewer whose
+    expected ratings are 0.74 points high (0.8 on the latent scale, less the
+    scale's ends) clears 0.5 only 89–90 % of the time, 0.45 about 94 %."""
     if method not in ("linear", "rasch"):
         raise ValueError(f"unknown method {method!r}: use 'linear' or 'rasch'")
     has_criterion = criterion is not None
@@ -269,8 +249,9 @@ def rater_effects(
             unit_variance=False, keep_inverse=True,
         )  # fmt: skip
         cov = scorecard_covariance(
-            u, r, c if has_criterion else None, fit, n_units, n_raters, n_criteria
-        )
+            u, r, c if has_criterion else None, fit, n_units, n_raters, n_criteria,
+            cards=(card_codes, g),
+        )  # fmt: skip
         rater_group, group_sizes = fit.rater_group, fit.group_sizes
         severity = fit.effects[:n_raters]
         se = _sqrt_diag(cov.scorecard, n_raters)
@@ -304,7 +285,8 @@ def rater_effects(
         if not kept.all():
             u, r, c, value = u[kept], r[kept], c[kept], value[kept]
         expected, variance = np.asarray(rfit.expected), np.asarray(rfit.variance)
-        notes.extend(rfit.notes)
+        # The groups are described below, with how to link them.
+        notes.extend(note for note in rfit.notes if "groups" not in note)
         if not rfit.converged:
             notes.append(f"the Rasch fit did not converge in {rfit.iterations} iterations")
         threshold = rasch_threshold
@@ -331,14 +313,14 @@ def rater_effects(
         sizes, tau2s = np.array(taus).T
         tau = math.sqrt(float(sizes @ tau2s / sizes.sum()))
 
-    diagnostics = {}
-    bias: tuple = ()
-    if _diagnostics is not None and hasattr(_diagnostics, "rater_diagnostics"):
-        for row in _diagnostics.rater_diagnostics(
-            u, r, c, value, expected, variance, scale_min=scale_min, scale_max=scale_max
-        ):
-            diagnostics[int(row.rater)] = row
-        bias = tuple(_diagnostics.rater_criterion_bias(u, r, c, value, expected, variance))
+    diagnostics = {
+        int(row.rater): row
+        for row in rater_diagnostics(
+            u, r, c, value, expected, variance,
+            scale_min=scale_min, scale_max=scale_max, min_scorecards=min_scorecards,
+        )
+    }  # fmt: skip
+    bias = rater_criterion_bias(u, r, c, value, expected, variance)
 
     rows = []
     for i in range(n_raters):
@@ -352,9 +334,11 @@ def rater_effects(
         if not ok or n_shared[i] < min_scorecards:
             flags.append("too_few_scorecards")
             if reason is None:
+                shared = int(n_shared[i])
                 reason = (
-                    f"{int(n_shared[i])} scorecards on candidates that others also scored; "
-                    f"at least {min_scorecards} are needed to judge severity"
+                    f"{shared} scorecard{'' if shared == 1 else 's'} on candidates that "
+                    f"other reviewers also scored; at least {min_scorecards} are needed to "
+                    f"judge severity"
                 )
         elif abs(severity[i]) > threshold and abs(shrunk[i]) > z * shrunk_sd[i]:
             flags.append("lenient" if shrunk[i] > 0 else "severe")
@@ -411,8 +395,9 @@ def rater_effects(
 
     # Adjusted scores: each rating less its rater's SHRUNK severity and its
     # criterion effect, averaged per candidate (what the mean rater would give
-    # on the mean criterion). Under the Rasch model: expected scores on the
-    # scale at the unit's measure with the rater's severity removed.
+    # on the mean criterion). Under the Rasch model: the expected score on the
+    # scale at the unit's measure by a rater of severity 0 (``adjusted_scores``;
+    # the measures come from the joint fit, i.e. with the raw severities).
     unit_group = np.zeros(n_units, dtype=np.int64)
     unit_group[u] = rater_group[r]
     per_unit = np.bincount(u, minlength=n_units)

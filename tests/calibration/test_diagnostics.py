@@ -390,3 +390,73 @@ def test_separation_in_words():
     assert separation_sentence(separation([0.0], [1.0])) == (
         "Too few reviewers with estimates to tell whether their severities differ."
     )
+
+
+def flag_rates(seeds, **design):
+    """Per flag, the share of raters with 5 or more scorecards given it, over
+    simulated runs; and how many raters that was."""
+    counts, total = dict.fromkeys(FLAG_SENTENCES, 0), 0
+    for seed in seeds:
+        unit, rater, criterion, value = simulate(seed, **design)
+        expected, variance = linear_model(unit, rater, criterion, value)
+        for row in rater_diagnostics(
+            unit, rater, criterion, value, expected, variance, scale_min=1, scale_max=5
+        ):
+            if row.n_scorecards >= 5:
+                total += 1
+                for flag in row.flags:
+                    counts[flag] += 1
+    return {flag: n / total for flag, n in counts.items()}, total
+
+
+def test_plain_raters_are_rarely_flagged():
+    """60 runs of 15 plain raters on 60 candidates (about 12 scorecards
+    each): every flag fires for under 3 % of them (`pytest -s` prints the
+    rates quoted in the README)."""
+    rates, n = flag_rates(range(100, 160), n_units=60)
+    print(f"\nplain raters ({n}): " + ", ".join(f"{f} {r:.1%}" for f, r in rates.items()))
+    assert n > 600
+    assert all(rate < 0.03 for rate in rates.values())
+
+
+def test_detection_at_about_twelve_scorecards():
+    """40 runs: the central-tendency rater is caught almost every time (40
+    seen); a halo rater (SD 0.8 against noise 0.7) in about half the runs
+    (20 seen): halo needs more scorecards than that to show."""
+    central = halo = 0
+    for seed in range(200, 240):
+        unit, rater, criterion, value = simulate(seed, n_units=60, halo=0, central=1)
+        expected, variance = linear_model(unit, rater, criterion, value)
+        rows = rater_diagnostics(
+            unit, rater, criterion, value, expected, variance, scale_min=1, scale_max=5
+        )
+        halo += "halo" in rows[0].flags
+        central += "central_tendency" in rows[1].flags
+    print(f"\ndetected in 40 runs: halo {halo}, central tendency {central}")
+    assert central >= 36
+    assert halo >= 14
+
+
+def test_no_ratings_and_no_model_variance_give_no_rows():
+    assert rater_diagnostics([], [], [], [], [], [], scale_min=1, scale_max=5) == ()
+    assert rater_criterion_bias([], [], [], [], [], []) == ()
+    nan = [np.nan, np.nan]
+    rows = rater_diagnostics(
+        [0, 0], [0, 1], [0, 0], [1, 2], [1.5, 1.5], nan, scale_min=1, scale_max=5
+    )
+    assert rows == ()
+
+
+def test_halo_needs_more_than_one_criterion():
+    unit, rater, criterion, value = simulate(5, n_criteria=1)
+    expected, variance = linear_model(unit, rater, criterion, value)
+    rows = rater_diagnostics(
+        unit, rater, criterion, value, expected, variance, scale_min=1, scale_max=5
+    )
+    assert all(row.halo is None and "halo" not in row.flags for row in rows)
+    assert all(row.infit is not None for row in rows)
+
+
+def test_inputs_must_be_long_form_of_one_length():
+    with pytest.raises(ValueError, match="as long"):
+        rater_diagnostics([0], [0, 1], [0], [1], [1.0], [1.0], scale_min=1, scale_max=5)

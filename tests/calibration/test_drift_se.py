@@ -36,6 +36,7 @@ def test_the_design_effect_matches_the_simulated_halo():
     """ρ = 0.25 / (0.25 + 0.49) with m = 5 ratings per scorecard: Kish's
     deff = 1 + 4ρ = 2.35."""
     result = severity_drift(*simulate(1, n_units=1500), n_windows=4)
+    print(f"\ndesign effect {result.design_effect:.2f}")
     assert result.design_effect == pytest.approx(1 + 4 * 0.25 / 0.74, abs=0.25)
 
 
@@ -56,6 +57,7 @@ def test_steady_raters_with_halo_are_rarely_significant():
             naive.append(row.z * np.sqrt(result.design_effect))
             flagged += row.flagged
     z, naive = np.abs(z), np.abs(naive)
+    print(f"\nsteady raters |z| > 2: {np.mean(z > 2):.1%}, model SEs {np.mean(naive > 2):.1%}")
     assert np.mean(z > 2) < 0.10
     assert np.mean(naive > 2) > 0.15
     assert flagged / z.size < 0.03
