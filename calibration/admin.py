@@ -18,11 +18,21 @@ from django.utils.timezone import localtime
 from calibration import charts, explain, selectors
 from calibration.compute import MIN_SCORECARDS_TO_FLAG, MIN_SHARED_APPLICATIONS_TO_FLAG
 from calibration.models import CalibrationRun
-from calibration.numbers import CRITERION_NUMBERS, REVIEWER_NUMBERS
+from calibration.numbers import CRITERION_NUMBERS, REVIEWER_NUMBERS, RUN_NUMBERS
 from calibration.scheduling import calibration_request
+from calibration.stats import diagnostics
 from core.admin import page_context
 from core.roles import is_recruiter
 from rubrics.models import Rubric
+
+# The diagnostics' thresholds, for the column help of the run page.
+THRESHOLDS = {
+    "misfit": diagnostics.MISFIT_ABOVE,
+    "muted": diagnostics.MUTED_BELOW,
+    "halo": diagnostics.HALO_ABOVE,
+    "central_tendency": diagnostics.CENTRAL_TENDENCY_ABOVE,
+    "restricted_range": diagnostics.RESTRICTED_RANGE_BELOW,
+}
 
 
 @admin.register(CalibrationRun)
@@ -31,13 +41,14 @@ class CalibrationRunAdmin(admin.ModelAdmin):
         "run_label",
         "status",
         "trigger",
+        "method",
         "progress_display",
         "ratings",
         "reviewers",
         "flagged_reviewers",
         "created",
     ]
-    list_filter = ["status", "trigger", "rubric__posting"]
+    list_filter = ["status", "trigger", "method", "rubric__posting"]
     search_fields = ["rubric__posting__title"]
     list_select_related = ["rubric__posting"]
     change_form_template = "admin/calibration/calibrationrun/change_form.html"
@@ -110,19 +121,29 @@ class CalibrationRunAdmin(admin.ModelAdmin):
         reviewer_rows = list(run.reviewers.all())
         criterion_rows = list(run.criteria.all())
         reviewers = []
+        unit = "logits" if run.method == CalibrationRun.Method.RASCH else "points"
         for row in reviewer_rows:
             words = explain.Reviewer(
                 name=row.reviewer.get_full_name() or row.reviewer.get_username(),
-                n_scorecards=row.n_applications,
-                severity=row.severity,
+                n_scorecards=row.n_scorecards or row.n_applications,
+                severity=row.severity_shrunk,
                 flagged=row.flagged,
                 flag_reason=row.flag_reason,
                 drift=row.drift,
+                flags=tuple(row.diagnostic_flags or ()),
+                infit=row.infit,
+                outfit=row.outfit,
+                halo=row.halo,
+                central_tendency=row.central_tendency,
+                range_ratio=row.range_ratio,
+                unit=unit,
             )
             reviewers.append(words)
             row.name = words.name
-            row.severity_text = explain.severity_words(row.severity)
-            row.drift_text = explain.signed(row.drift)
+            row.severity_text = explain.interval_words(row.severity_shrunk, row.severity_sd_shrunk)
+            row.drift_text = explain.with_se(row.drift, row.drift_se)
+            row.diagnostics = set(row.diagnostic_flags or ())
+            row.flag_labels = explain.flag_labels(row.diagnostic_flags or ())
             row.todo = explain.reviewer_todo(words)
         criteria = []
         for row in criterion_rows:
@@ -136,6 +157,8 @@ class CalibrationRunAdmin(admin.ModelAdmin):
             row.todo = explain.criterion_todo(words)
             row.agreement_words = explain.agreement_words(row.alpha_interval)
         raw = {
+            **{f: getattr(run, f) for f in RUN_NUMBERS},
+            "groups": run.groups,
             "agreement": run.agreement,
             "reviewers": [
                 {
@@ -163,7 +186,22 @@ class CalibrationRunAdmin(admin.ModelAdmin):
                 n_applications=run.n_applications,
                 min_scorecards=MIN_SCORECARDS_TO_FLAG,
             ),
-            "statistics": explain.rubric_statistics(run.agreement),
+            "statistics": explain.rubric_statistics(
+                run.agreement,
+                alpha_median=run.alpha_median,
+                alpha_min=run.alpha_min,
+                alpha_max=run.alpha_max,
+            ),
+            "alpha_range": explain.alpha_range_words(
+                run.alpha_median, run.alpha_min, run.alpha_max
+            ),
+            "separation": explain.separation_sentence(
+                run.separation_index, run.separation_reliability
+            ),
+            "warnings": selectors.run_warnings(run),
+            "groups": selectors.named_groups(run) if run.disconnected else [],
+            "unit": unit,
+            "thresholds": THRESHOLDS,
             "raw_json": json.dumps(raw, indent=2, ensure_ascii=False),
             "min_scorecards": MIN_SCORECARDS_TO_FLAG,
             "min_shared": MIN_SHARED_APPLICATIONS_TO_FLAG,
@@ -181,6 +219,14 @@ class CalibrationRunAdmin(admin.ModelAdmin):
             rubric = get_object_or_404(
                 Rubric, pk=request.POST.get("rubric"), state=Rubric.State.PUBLISHED
             )
+            method = request.POST.get("method") or CalibrationRun.Method.LINEAR
+            if method not in CalibrationRun.Method.values:
+                self.message_user(
+                    request,
+                    f"Choose a method: {', '.join(CalibrationRun.Method.values)}.",
+                    messages.ERROR,
+                )
+                return HttpResponseRedirect(reverse("admin:calibration_calibrationrun_start"))
             waiting = selectors.queued_run(rubric) if settings.BROKER_CONFIGURED else None
             if waiting is not None:
                 self.message_user(
@@ -196,7 +242,7 @@ class CalibrationRunAdmin(admin.ModelAdmin):
                     messages.INFO,
                 )
                 return HttpResponseRedirect(self._run_url(waiting))
-            run = calibration_request(rubric=rubric, actor=request.user)
+            run = calibration_request(rubric=rubric, actor=request.user, method=method)
             run.refresh_from_db()
             level, message = self._outcome(run)
             self.message_user(request, message, level)
@@ -205,6 +251,7 @@ class CalibrationRunAdmin(admin.ModelAdmin):
             **page_context(self, request),
             "title": "Start a calibration run",
             "rubrics": selectors.rubrics_to_start(),
+            "methods": CalibrationRun.Method.choices,
         }
         return TemplateResponse(request, "admin/calibration/calibrationrun/start.html", context)
 
@@ -258,7 +305,8 @@ class CalibrationRunAdmin(admin.ModelAdmin):
             raise Http404("No such calibration run.")
         reviewers = list(run.reviewers.select_related("reviewer"))
         if kind == "severity":
-            content = charts.severity_chart(reviewers, fmt)
+            unit = "logits" if run.method == CalibrationRun.Method.RASCH else "scale points"
+            content = charts.severity_chart(reviewers, fmt, unit=unit)
         elif kind == "distribution":
             content = charts.distribution_chart(reviewers, run.rubric.level_labels, fmt)
         else:

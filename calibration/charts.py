@@ -21,16 +21,25 @@ def _render(fig, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def severity_chart(reviewers, fmt: str = "png") -> bytes:
-    """Each reviewer's severity (+ lenient, − severe) with a 95% error bar."""
-    rows = [r for r in reviewers if r.severity is not None]
-    rows.sort(key=lambda r: r.severity)
+def _shrunk(row) -> tuple[float | None, float]:
+    """The estimate a run uses (the shrunk one; the raw one for rows stored
+    before runs had it) and its SD."""
+    if getattr(row, "severity_shrunk", None) is not None:
+        return row.severity_shrunk, row.severity_sd_shrunk or 0.0
+    return row.severity, row.severity_se or 0.0
+
+
+def severity_chart(reviewers, fmt: str = "png", unit: str = "scale points") -> bytes:
+    """Each reviewer's severity (+ lenient, − severe) as the run uses it
+    (shrunk toward 0 by how little is known) with a 95% interval."""
+    rows = [r for r in reviewers if _shrunk(r)[0] is not None]
+    rows.sort(key=lambda r: _shrunk(r)[0])
     height = max(2.0, 0.32 * len(rows) + 1.0)
     fig, ax = plt.subplots(figsize=(7, height))
     if rows:
         y = np.arange(len(rows))
-        sev = np.array([r.severity for r in rows])
-        err = np.array([1.96 * (r.severity_se or 0.0) for r in rows])
+        sev = np.array([_shrunk(r)[0] for r in rows])
+        err = np.array([1.96 * _shrunk(r)[1] for r in rows])
         colours = [FLAG_COLOUR if r.flagged else PLAIN_COLOUR for r in rows]
         ax.errorbar(sev, y, xerr=err, fmt="none", ecolor="#999999", capsize=3)
         ax.scatter(sev, y, c=colours, zorder=3)
@@ -41,7 +50,7 @@ def severity_chart(reviewers, fmt: str = "png") -> bytes:
         )
         ax.set_yticks([])
     ax.axvline(0, color="#333333", linewidth=0.8)
-    ax.set_xlabel("Severity in scale points (− harsher, + more lenient), 95% interval")
+    ax.set_xlabel(f"Severity in {unit} (− harsher, + more lenient), shrunk, 95% interval")
     ax.set_title("Reviewer severity")
     return _render(fig, fmt)
 

@@ -1,14 +1,18 @@
 """From a rubric's ratings (numpy arrays) to the results a run stores:
-rubric-level agreement, per-reviewer severity, consensus agreement and drift,
-per-criterion agreement and discrimination, flags, and severity-adjusted
-application scores. Vectorised throughout; the statistics live in
-`stats`."""
+rubric-level agreement (the per-criterion alphas' median and range first),
+the rater-effects report of ``stats.raters`` (raw and shrunk severity per
+reviewer, rater diagnostics, connected groups, separation), consensus
+agreement and drift with its SE, per-criterion agreement and
+discrimination, flags in words, and severity-adjusted application scores
+(with the SHRUNK severities, comparable only within a group). Vectorised
+throughout; the statistics live in `stats`."""
 
 from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
-from calibration import stats
+from calibration import explain, stats
+from calibration.stats.raters import rater_effects
 from rubrics.anchors import SCALE_MIN
 from rubrics.models import Criterion
 
@@ -19,7 +23,7 @@ MIN_DRIFT_SPAN_SECONDS = 14 * 24 * 3600
 # Below these sample sizes a run still reports its estimates but flags nothing
 # (README, "Small samples"): a reviewer needs this many submitted scorecards,
 # a criterion this many applications scored on it by two or more reviewers.
-MIN_SCORECARDS_TO_FLAG = 10
+MIN_SCORECARDS_TO_FLAG = 5
 MIN_SHARED_APPLICATIONS_TO_FLAG = 20
 # A reviewer drifts when their severity moves by more than this many scale
 # points per 30 days, at more than twice its standard error. Severity is
@@ -42,6 +46,17 @@ class ReviewerResult:
     distribution: list[int]
     flagged: bool = False
     flag_reason: str = ""
+    group: int | None = None
+    n_scorecards: int = 0
+    severity_shrunk: float | None = None
+    severity_sd_shrunk: float | None = None
+    infit: float | None = None
+    outfit: float | None = None
+    halo: float | None = None
+    central_tendency: float | None = None
+    range_ratio: float | None = None
+    drift_se: float | None = None
+    diagnostic_flags: list[str] = field(default_factory=list)
 
     def as_fields(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -73,6 +88,15 @@ class CalibrationResult:
     n_ratings: int
     n_applications: int
     n_reviewers: int
+    method: str = "linear"
+    # [{"number", "reviewers": [ids], "applications": n}], largest group first.
+    groups: list[dict] = field(default_factory=list)
+    application_group: dict[int, int] = field(default_factory=dict)
+    separation_index: float | None = None
+    separation_reliability: float | None = None
+    alpha_median: float | None = None
+    alpha_min: float | None = None
+    alpha_max: float | None = None
 
 
 def _round(x: float | None, places: int = 4) -> float | None:
@@ -81,7 +105,9 @@ def _round(x: float | None, places: int = 4) -> float | None:
     return round(float(x), places)
 
 
-def compute_calibration(*, ratings, criteria: list[Criterion], scale_max: int) -> CalibrationResult:
+def compute_calibration(
+    *, ratings, criteria: list[Criterion], scale_max: int, method: str = "linear"
+) -> CalibrationResult:
     app, rev, crit, val = ratings.application, ratings.reviewer, ratings.criterion, ratings.value
     n = len(val)
     if n == 0:
@@ -96,6 +122,7 @@ def compute_calibration(*, ratings, criteria: list[Criterion], scale_max: int) -
             n_ratings=0,
             n_applications=0,
             n_reviewers=0,
+            method=method,
         )
 
     # Dense codes 0..k-1 once, for every statistic below (their own
@@ -114,29 +141,31 @@ def compute_calibration(*, ratings, criteria: list[Criterion], scale_max: int) -
         minlength=crit_ids.size,
     )
     shared_by_criterion = dict(zip(crit_ids.tolist(), shared.tolist(), strict=True))
-    scorecards_by_reviewer = dict(
-        zip(rev_ids.tolist(), _distinct_per_code(r, a, rev_ids.size).tolist(), strict=True)
-    )
 
     # The rubric-level block only: per criterion, alphas come with the
-    # criterion summaries below.
+    # criterion summaries below. Its pooled alpha stays in the raw numbers.
     agreement = stats.agreement_report(a, r, val, c, by_criterion=False)
     kappas = stats.pairwise_cohen_kappa(
         item, r, val, min_shared=10, categories=list(range(SCALE_MIN, scale_max + 1))
     )
     agreement["pairwise_kappa"] = _kappa_summary(kappas)
 
-    effects = _effects_by_id(
-        stats.fit_rater_effects(a, r, val, c, unit_standard_errors=False),
-        app_ids,
-        rev_ids,
-        crit_ids,
+    report = rater_effects(
+        a,
+        r,
+        c,
+        val,
+        method=method,
+        scale_min=SCALE_MIN,
+        scale_max=scale_max,
+        min_scorecards=MIN_SCORECARDS_TO_FLAG,
+        # The per-criterion alphas come from criterion_summaries below: not twice.
+        alphas=False,
     )
     summaries = [
         replace(s, criterion=_id(crit_ids, s.criterion))
         for s in stats.criterion_summaries(a, r, val, c)
     ]
-    flags = stats.calibration_flags(effects, summaries)
     consensus = {_id(rev_ids, row.rater): row for row in stats.consensus_agreement(item, r, val)}
     times = ratings.submitted_time()
     drift_by = {}
@@ -145,16 +174,43 @@ def compute_calibration(*, ratings, criteria: list[Criterion], scale_max: int) -
         drift = stats.severity_drift(a, r, val, times, c, n_windows=DRIFT_WINDOWS)
         drift_by = {_id(rev_ids, row.rater): row for row in drift.raters}
 
-    rater_flags, criterion_flags = _flags_in_words(
-        flags, effects, summaries, scorecards_by_reviewer, shared_by_criterion, drift_by
+    groups, number_of = _groups(report, rev_ids)
+    unit_group = np.asarray(report.unit_group)
+    units = np.asarray(report.units).astype(np.int64)
+    application_group = (
+        dict(
+            zip(
+                app_ids[units].tolist(),
+                [number_of[g] for g in unit_group.tolist()],
+                strict=True,
+            )
+        )
+        if len(groups) > 1
+        else {}
     )
+    rows = {_id(rev_ids, row.rater): row for row in report.raters}
+    unit = "logits" if report.method == "rasch" else "points"
+    rater_flags = _reviewer_flags(rows, drift_by, unit)
+    criterion_flags = _criterion_flags(summaries, shared_by_criterion)
 
-    reviewers = _reviewers(rev_ids, r, a, val, scale_max, effects, consensus, drift_by, rater_flags)
-    criterion_rows = _criteria(criteria, summaries, criterion_flags)
-    severity = {row.rater: row.severity or 0.0 for row in effects.raters}
-    adjusted = adjusted_scores(
-        ratings=ratings, criteria=criteria, scale_max=scale_max, severity=severity
+    reviewers = _reviewers(
+        rev_ids, r, a, val, scale_max, rows, number_of, consensus, drift_by, rater_flags
     )
+    criterion_rows = _criteria(criteria, summaries, criterion_flags)
+    alphas = [row.alpha_interval for row in criterion_rows if row.alpha_interval is not None]
+    if report.method == "rasch":
+        adjusted = rasch_adjusted_scores(
+            ratings=ratings,
+            criteria=criteria,
+            scale_max=scale_max,
+            units=app_ids[units],
+            adjusted=np.asarray(report.adjusted_score, dtype=np.float64),
+        )
+    else:
+        severity = {reviewer_id: row.severity_shrunk or 0.0 for reviewer_id, row in rows.items()}
+        adjusted = adjusted_scores(
+            ratings=ratings, criteria=criteria, scale_max=scale_max, severity=severity
+        )
     return CalibrationResult(
         agreement=agreement,
         reviewers=reviewers,
@@ -163,6 +219,14 @@ def compute_calibration(*, ratings, criteria: list[Criterion], scale_max: int) -
         n_ratings=n,
         n_applications=int(app_ids.size),
         n_reviewers=len(reviewers),
+        method=report.method,
+        groups=groups,
+        application_group=application_group,
+        separation_index=_round(report.separation.index),
+        separation_reliability=_round(report.separation.reliability),
+        alpha_median=_round(float(np.median(alphas))) if alphas else None,
+        alpha_min=_round(min(alphas)) if alphas else None,
+        alpha_max=_round(max(alphas)) if alphas else None,
     )
 
 
@@ -171,79 +235,90 @@ def _id(ids: np.ndarray, code):
     return ids[code].item()
 
 
-def _effects_by_id(effects, app_ids, rev_ids, crit_ids):
-    """A rater-effects fit on dense codes, with reviewers, criteria and
-    applications given by id again."""
-    return replace(
-        effects,
-        raters=tuple(replace(row, rater=_id(rev_ids, row.rater)) for row in effects.raters),
-        criteria=tuple(
-            replace(row, criterion=_id(crit_ids, row.criterion)) for row in effects.criteria
-        ),
-        units=replace(effects.units, unit=app_ids[effects.units.unit.astype(np.int64)]),
-    )
+def _groups(report, rev_ids) -> tuple[list[dict], dict]:
+    """The report's connected groups as stored: numbered 1, 2, … from the one
+    with most applications, reviewers by id; and the map from the report's
+    group numbers to these."""
+    ordered = sorted(report.groups, key=lambda g: (-int(g.n_units), g.number))
+    number_of = {g.number: i for i, g in enumerate(ordered, start=1)}
+    groups = [
+        {
+            "number": number_of[g.number],
+            "reviewers": sorted(_id(rev_ids, code) for code in g.raters),
+            "applications": int(g.n_units),
+        }
+        for g in ordered
+    ]
+    return groups, number_of
 
 
-def _flags_in_words(flags, effects, summaries, scorecards, shared, drift_by):
-    """Flags keyed by reviewer and criterion id, as (serious, reason) with the
-    reason in a recruiter's words (stats' own messages name codes).
+def _reviewer_flags(rows, drift_by, unit: str) -> dict[int, tuple[bool, str, list[str]]]:
+    """Per reviewer id: (serious, reason in a recruiter's words, flag codes).
 
-    Below the minimum sample sizes (``MIN_SCORECARDS_TO_FLAG`` scorecards for
-    a reviewer, ``MIN_SHARED_APPLICATIONS_TO_FLAG`` applications scored by two
-    or more reviewers for a criterion) nothing is flagged, whatever the
+    The codes are the report's (``stats.raters``: "lenient", "severe",
+    "too_few_scorecards" and the diagnostics' "misfit", "muted", "halo",
+    "central_tendency", "restricted_range"), plus "drift" decided here. Below
+    ``MIN_SCORECARDS_TO_FLAG`` scorecards nothing is serious, whatever the
     estimate: the reason says how far the sample is from the minimum. The
     stored rows are what the page, the API and the digest all read."""
-    raters = {row.rater: row for row in effects.raters}
-    criteria = {s.criterion: s for s in summaries}
-    by_rater: dict[int, tuple[bool, str]] = {
-        reviewer_id: (False, too_few_scorecards(n))
-        for reviewer_id, n in scorecards.items()
-        if n < MIN_SCORECARDS_TO_FLAG
-    }
-    by_criterion: dict[int, tuple[bool, str]] = {
-        criterion_id: (False, too_few_shared(n))
-        for criterion_id, n in shared.items()
-        if n < MIN_SHARED_APPLICATIONS_TO_FLAG
-    }
-    for flag in flags:
-        code = int(flag.code)
-        if flag.kind in ("lenient_rater", "severe_rater"):
-            if code in by_rater:
-                continue
-            r = raters[flag.code]
-            word, side = (
-                ("Lenient", "above") if flag.kind == "lenient_rater" else ("Severe", "below")
-            )
-            by_rater[code] = (
-                True,
-                f"{word}: scores {abs(r.severity):.2f} points {side} the others on the "
-                f"same candidates (SE {r.se:.2f}, {scorecards.get(code, 0)} scorecards)",
-            )
-        elif flag.kind == "low_agreement_criterion":
-            if code in by_criterion:
-                continue
-            s = criteria[flag.code]
-            alpha = s.alpha_interval.value
-            by_criterion[code] = (
-                True,
-                f"Low agreement: alpha {alpha:.2f} is below 0.667"
-                if alpha is not None
-                else "Low agreement",
-            )
-        else:
-            target = by_rater if flag.subject == "rater" else by_criterion
-            target.setdefault(code, (False, "Too few ratings to say"))
-    for reviewer_id, trend in drift_by.items():
-        if reviewer_id in by_rater or trend.slope is None or trend.slope_se is None:
+    out = {}
+    for reviewer_id, row in rows.items():
+        codes = list(row.flags)
+        trend = drift_by.get(reviewer_id)
+        if (
+            "too_few_scorecards" not in codes
+            and trend is not None
+            and trend.slope is not None
+            and trend.slope_se is not None
+        ):
+            per_30_days = trend.slope * SECONDS_PER_30_DAYS
+            if abs(per_30_days) > DRIFT_THRESHOLD and abs(trend.slope) > 2 * trend.slope_se:
+                codes.append("drift")
+        if "too_few_scorecards" in codes:
+            out[reviewer_id] = (False, too_few_scorecards(row.n_scorecards), codes)
             continue
-        per_30_days = trend.slope * SECONDS_PER_30_DAYS
-        if abs(per_30_days) > DRIFT_THRESHOLD and abs(trend.slope) > 2 * trend.slope_se:
-            by_rater[reviewer_id] = (
-                True,
-                f"Drifting: scores move {per_30_days:+.2f} points per 30 days "
-                f"(SE {trend.slope_se * SECONDS_PER_30_DAYS:.2f})",
-            )
-    return by_rater, by_criterion
+        reasons = []
+        # What moves the adjusted scores first, then how the reviewer scores.
+        for code in sorted(codes, key=lambda c: c not in ("lenient", "severe", "drift")):
+            if code in ("lenient", "severe"):
+                word, side = ("Lenient", "above") if code == "lenient" else ("Severe", "below")
+                size, margin = abs(row.severity_shrunk), 1.96 * row.sd_shrunk
+                reasons.append(
+                    f"{word}: scores {size:.2f} {unit} {side} the others on the same "
+                    f"candidates (95% interval {max(size - margin, 0.0):.2f} to "
+                    f"{size + margin:.2f}; {row.n_scorecards} scorecards)"
+                )
+            elif code == "drift":
+                reasons.append(
+                    f"Drifting: scores move {trend.slope * SECONDS_PER_30_DAYS:+.2f} points "
+                    f"per 30 days (SE {trend.slope_se * SECONDS_PER_30_DAYS:.2f})"
+                )
+            elif code in explain.DIAGNOSTICS:
+                reasons.append(explain.diagnostic_reason(code, row))
+        if reasons:
+            out[reviewer_id] = (True, "; ".join(reasons)[:500], codes)
+        elif row.severity is None and row.reason:
+            out[reviewer_id] = (False, f"No estimate: {row.reason}"[:500], codes)
+        else:
+            out[reviewer_id] = (False, "", codes)
+    return out
+
+
+def _criterion_flags(summaries, shared) -> dict[int, tuple[bool, str]]:
+    """Per criterion id: (serious, reason). Below
+    ``MIN_SHARED_APPLICATIONS_TO_FLAG`` applications scored on it by two or
+    more reviewers nothing is flagged; an alpha below 0.667 is."""
+    out = {}
+    for s in summaries:
+        n = shared.get(s.criterion, 0)
+        alpha = s.alpha_interval.value
+        if n < MIN_SHARED_APPLICATIONS_TO_FLAG:
+            out[s.criterion] = (False, too_few_shared(n))
+        elif alpha is None:
+            out[s.criterion] = (False, "Too few ratings to say")
+        elif alpha < explain.ALPHA_TENTATIVE:
+            out[s.criterion] = (True, f"Low agreement: alpha {alpha:.2f} is below 0.667")
+    return out
 
 
 def too_few_scorecards(n: int) -> str:
@@ -267,7 +342,7 @@ def _kappa_summary(kappas) -> dict:
     }
 
 
-def _reviewers(ids, codes, app_codes, val, scale_max, effects, consensus, drift_by, flags):
+def _reviewers(ids, codes, app_codes, val, scale_max, rows, number_of, consensus, drift_by, flags):
     """One row per reviewer (``ids``; ``codes`` give each rating's reviewer
     as 0..len(ids)-1 and ``app_codes`` its application as dense codes)."""
     k = ids.size
@@ -278,31 +353,42 @@ def _reviewers(ids, codes, app_codes, val, scale_max, effects, consensus, drift_
     distribution = np.bincount(codes * n_levels + levels, minlength=k * n_levels)
     distribution = distribution.reshape(k, n_levels)
     n_apps = _distinct_per_code(codes, app_codes, k)
-    by_rater = {row.rater: row for row in effects.raters}
-    rows = []
+    out = []
     for i, reviewer_id in enumerate(ids.tolist()):
-        effect = by_rater.get(reviewer_id)
+        row = rows.get(reviewer_id)
         agreement = consensus.get(reviewer_id)
         trend = drift_by.get(reviewer_id)
-        flagged, reason = flags.get(reviewer_id, (False, ""))
-        rows.append(
+        flagged, reason, flag_codes = flags.get(reviewer_id, (False, "", []))
+        has_trend = trend is not None and trend.slope is not None
+        out.append(
             ReviewerResult(
                 reviewer_id=reviewer_id,
                 n_ratings=int(n_ratings[i]),
                 n_applications=int(n_apps[i]),
                 mean=_round(sums[i] / n_ratings[i]),
-                severity=_round(effect.severity) if effect else None,
-                severity_se=_round(effect.se) if effect else None,
+                severity=_round(row.severity) if row else None,
+                severity_se=_round(row.se) if row else None,
                 agreement_with_consensus=_round(agreement.correlation) if agreement else None,
-                drift=_round(trend.slope * SECONDS_PER_30_DAYS)
-                if trend and trend.slope is not None
-                else None,
+                drift=_round(trend.slope * SECONDS_PER_30_DAYS) if has_trend else None,
                 distribution=distribution[i].tolist(),
                 flagged=flagged,
                 flag_reason=reason,
+                group=number_of.get(row.group) if row else None,
+                n_scorecards=int(row.n_scorecards) if row else int(n_apps[i]),
+                severity_shrunk=_round(row.severity_shrunk) if row else None,
+                severity_sd_shrunk=_round(row.sd_shrunk) if row else None,
+                infit=_round(row.infit) if row else None,
+                outfit=_round(row.outfit) if row else None,
+                halo=_round(row.halo) if row else None,
+                central_tendency=_round(row.central_tendency) if row else None,
+                range_ratio=_round(row.range_ratio) if row else None,
+                drift_se=_round(trend.slope_se * SECONDS_PER_30_DAYS)
+                if has_trend and trend.slope_se is not None
+                else None,
+                diagnostic_flags=list(flag_codes),
             )
         )
-    return rows
+    return out
 
 
 def _distinct_per_code(codes, other, k):
@@ -402,3 +488,28 @@ def adjusted_scores(*, ratings, criteria, scale_max: int, severity: dict) -> dic
     scores = 100.0 * (offsets @ weights) / (scale_max - SCALE_MIN) / weights.sum()
     scores = np.clip(scores, 0.0, 100.0)
     return dict(zip(apps.tolist(), [round(s, 4) for s in scores.tolist()], strict=True))
+
+
+def rasch_adjusted_scores(
+    *, ratings, criteria, scale_max: int, units: np.ndarray, adjusted: np.ndarray
+) -> dict[int, float]:
+    """Adjusted scores under the Rasch model: the report gives each unit's
+    expected level (mean over criteria, on the rubric's scale) with the shrunk
+    severities removed; the difference from the unit's raw mean level is the
+    shift its reviewers' severity made, applied to the weighted consensus
+    score (0–100) so the column reads like the Score beside it."""
+    raw = adjusted_scores(ratings=ratings, criteria=criteria, scale_max=scale_max, severity={})
+    if not raw:
+        return {}
+    unit_ids, codes = stats.factorize(ratings.application)
+    raw_mean = np.bincount(codes, ratings.value, minlength=unit_ids.size) / np.bincount(
+        codes, minlength=unit_ids.size
+    )
+    at = np.searchsorted(unit_ids, units)
+    shift = np.where(np.isfinite(adjusted), adjusted - raw_mean[at], 0.0)
+    points = 100.0 / (scale_max - SCALE_MIN)
+    by_unit = dict(zip(units.tolist(), (shift * points).tolist(), strict=True))
+    return {
+        app_id: round(float(np.clip(score + by_unit.get(app_id, 0.0), 0.0, 100.0)), 4)
+        for app_id, score in raw.items()
+    }

@@ -25,10 +25,20 @@ IN_LINE = 0.1
 class Reviewer:
     name: str
     n_scorecards: int
-    severity: float | None
+    severity: float | None  # the shrunk estimate: the one flags and adjusted scores use
     flagged: bool
     flag_reason: str
     drift: float | None = None
+    # The flag codes of the run (compute: "lenient", "severe", "drift", the
+    # diagnostics' codes, "too_few_scorecards"); empty: read from the reason.
+    flags: tuple[str, ...] = ()
+    # The figures the diagnostics' sentences quote.
+    infit: float | None = None
+    outfit: float | None = None
+    halo: float | None = None
+    central_tendency: float | None = None
+    range_ratio: float | None = None
+    unit: str = "points"
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,55 @@ def severity_words(severity: float | None) -> str:
     return f"{signed(severity)} {word}"
 
 
+def interval_words(estimate: float | None, sd: float | None) -> str:
+    """ "+0.62 lenient (0.42 to 0.82)": an estimate with its 95 % interval
+    (± 1.96 SD); "—" when undefined."""
+    if estimate is None:
+        return "—"
+    if sd is None:
+        return severity_words(estimate)
+    low, high = estimate - 1.96 * sd, estimate + 1.96 * sd
+    return f"{severity_words(estimate)} ({number(low)} to {number(high)})"
+
+
+def with_se(value: float | None, se: float | None) -> str:
+    """ "+0.80 ± 0.20" (a signed figure and its standard error)."""
+    if value is None:
+        return "—"
+    return signed(value) if se is None else f"{signed(value)} ± {number(se)}"
+
+
+def separation_sentence(index: float | None, reliability: float | None) -> str:
+    """Rater separation in a sentence ("" when undefined)."""
+    if index is None or reliability is None:
+        return ""
+    strata = (4 * index + 1) / 3
+    if reliability >= 0.8:
+        reading = (
+            "reviewers differ in leniency far more than their estimates' error: the "
+            "differences are real and adjusting for them matters"
+        )
+    elif reliability >= 0.5:
+        reading = "reviewers differ in leniency somewhat more than the estimates' error"
+    else:
+        reading = (
+            "most of the differences in leniency between reviewers are within the "
+            "estimates' error: they may be alike"
+        )
+    return (
+        f"Reviewer separation {number(index)} (reliability {number(reliability)}, about "
+        f"{max(1, int(strata))} distinct level{'s' if int(strata) > 1 else ''} of leniency): "
+        f"{reading}."
+    )
+
+
+def alpha_range_words(median: float | None, low: float | None, high: float | None) -> str:
+    """ "0.72 · tentative (0.45 to 0.91 over the criteria)"."""
+    if median is None:
+        return "—"
+    return f"{number(median)} · {agreement_words(median)} ({number(low)} to {number(high)})"
+
+
 def agreement_words(alpha: float | None) -> str:
     """How an alpha reads against Krippendorff's bars."""
     if alpha is None:
@@ -97,6 +156,107 @@ def agreement_words(alpha: float | None) -> str:
     return "poor"
 
 
+# --- Rater diagnostics -------------------------------------------------------------------
+
+# Each diagnostic flag (``stats.diagnostics``): a label, what it means for a
+# recruiter, and what to do. The thresholds are the stats module's.
+DIAGNOSTICS = {
+    "misfit": (
+        "Erratic",
+        "scores out of step with the others (infit {infit}, outfit {outfit}; above 1.5 "
+        "is erratic): candidates get levels nobody else would expect",
+        "Read a few of {name}'s scorecards where their level differs most from the others' "
+        "and ask what they saw; re-read the anchors together.",
+    ),
+    "muted": (
+        "Too predictable",
+        "scores more predictably than honest judgement allows (infit {infit}, "
+        "outfit {outfit}; under 0.5 both): often a default level given by habit",
+        "Check that {name} reads each candidate's evidence; remind them that scores stay "
+        "hidden until they submit.",
+    ),
+    "halo": (
+        "Halo",
+        "rates a whole candidate up or down across criteria (halo {halo}), so the "
+        "criterion scores say less than they seem to",
+        "Ask {name} to score each criterion on its own evidence, reading its anchors, "
+        "before forming an overall view.",
+    ),
+    "central_tendency": (
+        "Sticks to the middle",
+        "gives the middle levels far more often than the others do "
+        "({central_tendency} times their share)",
+        "Show {name} the anchors of the top and bottom levels with examples; the extremes "
+        "are there to be used.",
+    ),
+    "restricted_range": (
+        "Narrow range",
+        "uses a narrow part of the scale (spread {range_ratio} of the others')",
+        "Go through candidates {name} scored the same but the others did not, and where "
+        "the anchors separate them.",
+    ),
+}
+
+
+def _figure(value) -> str:
+    return number(value) if isinstance(value, int | float) else "—"
+
+
+def diagnostic_reason(code: str, row) -> str:
+    """ "Halo: rates a whole candidate …" — the flag in words, with the figures
+    of ``row`` (any object with infit, outfit, halo, central_tendency and
+    range_ratio)."""
+    label, sentence, _todo = DIAGNOSTICS[code]
+    figures = {
+        key: _figure(getattr(row, key, None))
+        for key in ("infit", "outfit", "halo", "central_tendency", "range_ratio")
+    }
+    return f"{label}: " + sentence.format(**figures)
+
+
+FLAG_LABELS = {
+    "lenient": "Lenient",
+    "severe": "Severe",
+    "drift": "Drifting",
+    **{code: label for code, (label, _text, _todo) in DIAGNOSTICS.items()},
+}
+
+
+def flag_labels(codes) -> str:
+    """ "Lenient · Halo": the flags in a word each (the table's cell; the
+    sentences and what to do are in the summary)."""
+    return " · ".join(FLAG_LABELS[c] for c in codes if c in FLAG_LABELS)
+
+
+def diagnostic_todo(code: str, name: str) -> str:
+    return DIAGNOSTICS[code][2].format(name=name)
+
+
+# --- Connected groups -------------------------------------------------------------------
+
+
+def groups_warning(groups: list[dict]) -> list[str]:
+    """What to say when the reviewers fall into groups that share no
+    candidate (``groups``: [{"number", "names": [...], "applications": n}]);
+    [] for one group."""
+    if len(groups) < 2:
+        return []
+    parts = [
+        f"group {g['number']}: {_join(list(g['names']) or ['nobody'])} "
+        f"({_count(g['applications'], 'candidate')})"
+        for g in groups
+    ]
+    return [
+        f"The reviewers fall into {len(groups)} groups that share no candidate: "
+        f"{'; '.join(parts)}.",
+        "Severities and adjusted scores compare only within a group: a candidate's "
+        "adjusted score cannot be compared with that of a candidate of another group, "
+        "so the ranking's Adjusted column mixes scales across groups.",
+        "To link the groups, assign a few candidates (three or more) to reviewers of "
+        "both groups; the next run then puts everyone on one scale.",
+    ]
+
+
 # --- What to do ----------------------------------------------------------------------
 
 
@@ -104,7 +264,10 @@ def reviewer_todo(reviewer: Reviewer) -> str:
     """What to do about a flagged reviewer ("" when not flagged)."""
     if not reviewer.flagged:
         return ""
-    if reviewer.flag_reason.startswith("Drifting"):
+    codes = [c for c in reviewer.flags if c in DIAGNOSTICS]
+    if codes and not {"lenient", "severe", "drift"} & set(reviewer.flags):
+        return " ".join(diagnostic_todo(c, reviewer.name) for c in codes)
+    if reviewer.flag_reason.startswith("Drifting") or "drift" in reviewer.flags:
         return (
             f"Go through {reviewer.name}'s recent scorecards with them and compare them "
             f"with their early ones: has the bar they apply moved? Re-read the anchors together."
@@ -155,7 +318,13 @@ def summary(
         )
     ]
     for r in reviewers:
-        if r.flagged and r.flag_reason.startswith("Drifting") and r.drift is not None:
+        if r.flagged and r.flags and not {"lenient", "severe", "drift"} & set(r.flags):
+            continue
+        if (
+            r.flagged
+            and (r.flag_reason.startswith("Drifting") or "drift" in r.flags)
+            and (r.drift is not None)
+        ):
             sentences.append(
                 Sentence(
                     f"{r.name}'s scores are moving {signed(r.drift)} points per 30 days, "
@@ -168,13 +337,25 @@ def summary(
             side = "above" if r.severity > 0 else "below"
             sentences.append(
                 Sentence(
-                    f"{r.name} scores {number(abs(r.severity))} points {side} the others on "
+                    f"{r.name} scores {number(abs(r.severity))} {r.unit} {side} the others on "
                     f"the same candidates; {r.name}'s scores are adjusted by that in the "
                     f"ranking's Adjusted column.",
                     "flag",
                     reviewer_todo(r),
                 )
             )
+    # Then how each flagged reviewer scores (the diagnostics), after what moves
+    # the adjusted scores.
+    for r in reviewers:
+        for code in r.flags:
+            if r.flagged and code in DIAGNOSTICS:
+                sentences.append(
+                    Sentence(
+                        f"{r.name} {diagnostic_reason(code, r).split(': ', 1)[1]}.",
+                        "flag",
+                        diagnostic_todo(code, r.name),
+                    )
+                )
     judged = [c for c in criteria if c.alpha is not None and not _too_few(c)]
     good = [c for c in judged if c.alpha >= ALPHA_GOOD]
     tentative = [c for c in judged if ALPHA_TENTATIVE <= c.alpha < ALPHA_GOOD]
@@ -245,26 +426,29 @@ def _lower_first(text: str) -> str:
 # --- The rubric-level statistics -----------------------------------------------------------
 
 
-def rubric_statistics(agreement: dict) -> list[Statistic]:
-    """The whole-rubric agreement block in words, skipping what is undefined
-    (the reasons stay in the raw numbers)."""
+def rubric_statistics(
+    agreement: dict,
+    *,
+    alpha_median: float | None = None,
+    alpha_min: float | None = None,
+    alpha_max: float | None = None,
+) -> list[Statistic]:
+    """The whole-rubric agreement in words, skipping what is undefined (the
+    reasons stay in the raw numbers). Agreement comes first as the median and
+    range of the per-criterion alphas; the alpha pooled over every candidate
+    and criterion is left to the raw numbers, as differences between the
+    criteria's means inflate it."""
     rows = []
-    alphas = agreement.get("krippendorff_alpha") or {}
-    for level, help_text in (
-        ("ordinal", "Levels as ranks: the fairest reading of a 1–4 or 1–5 scale."),
-        ("interval", "Levels as evenly spaced numbers; the one the flags use."),
-    ):
-        value = alphas.get(level)
-        if value is not None:
-            rows.append(
-                Statistic(
-                    f"Agreement, whole rubric ({level})",
-                    f"Krippendorff's alpha, {level}",
-                    f"{number(value)} · {agreement_words(value)}",
-                    f"{help_text} 1 = perfect, 0 = no better than chance; "
-                    f"0.80 to rely on, 0.667 the least for tentative conclusions.",
-                )
+    if alpha_median is not None:
+        rows.append(
+            Statistic(
+                "Agreement per criterion (median and range)",
+                "Krippendorff's alpha, interval, per criterion: median (lowest to highest)",
+                alpha_range_words(alpha_median, alpha_min, alpha_max),
+                "The typical criterion's agreement and the spread over the criteria; "
+                "0.80 to rely on, 0.667 the least for tentative conclusions.",
             )
+        )
     kappa = agreement.get("pairwise_kappa") or {}
     if kappa.get("median_quadratic") is not None:
         rows.append(

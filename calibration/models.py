@@ -28,6 +28,10 @@ class CalibrationRun(models.Model):
         MANUAL = "manual", "Started by hand"
         IMPORT = "import", "Ratings imported"
 
+    class Method(models.TextChoices):
+        LINEAR = "linear", "Linear (scale points)"
+        RASCH = "rasch", "Rasch rating scale (logits)"
+
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="calibration_runs")
     status = models.CharField(max_length=16, choices=Status, default=Status.QUEUED)
     trigger = models.CharField(max_length=16, choices=Trigger, default=Trigger.MANUAL)
@@ -44,8 +48,35 @@ class CalibrationRun(models.Model):
     agreement = models.JSONField(
         default=dict,
         blank=True,
-        help_text="Rubric-level agreement statistics, with the reason for each undefined one.",
+        help_text="Rubric-level agreement statistics, with the reason for each undefined one "
+        "(the pooled alpha over every candidate and criterion is kept here, raw).",
     )
+    method = models.CharField(
+        max_length=8,
+        choices=Method,
+        default=Method.LINEAR,
+        help_text="The rater-effects model: linear (scale points) or Rasch (logits).",
+    )
+    groups = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Reviewers linked through shared candidates: a list of "
+        '{"number", "reviewers": [user ids], "applications": n}. Severities and adjusted '
+        "scores compare only within a group.",
+    )
+    separation_index = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Rater separation G: spread of severities over their error.",
+    )
+    separation_reliability = models.FloatField(
+        null=True, blank=True, help_text="Rater separation reliability G²/(1+G²)."
+    )
+    alpha_median = models.FloatField(
+        null=True, blank=True, help_text="Median of the per-criterion interval alphas."
+    )
+    alpha_min = models.FloatField(null=True, blank=True)
+    alpha_max = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
 
     class Meta:
@@ -59,10 +90,18 @@ class CalibrationRun(models.Model):
                 name="calibration_one_running_per_rubric",
             ),
             models.CheckConstraint(condition=Q(progress__lte=100), name="calibration_progress_pct"),
+            models.CheckConstraint(
+                condition=Q(method__in=["linear", "rasch"]), name="calibration_method_known"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Calibration of {self.rubric} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def disconnected(self) -> bool:
+        """True when the reviewers fall into more than one group."""
+        return len(self.groups or []) > 1
 
 
 class ReviewerCalibration(models.Model):
@@ -70,22 +109,46 @@ class ReviewerCalibration(models.Model):
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
+    group = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The run's group of reviewers linked by shared candidates."
+    )
     n_ratings = models.PositiveIntegerField()
     n_applications = models.PositiveIntegerField()
+    n_scorecards = models.PositiveIntegerField(default=0)
     mean = models.FloatField()
     severity = models.FloatField(
         null=True,
-        help_text="Scale points above (lenient, +) or below (severe, −) what the "
-        "other reviewers would give the same candidates.",
+        help_text="Raw estimate: scale points (logits for Rasch) above (lenient, +) or "
+        "below (severe, −) what the other reviewers would give the same candidates.",
     )
-    severity_se = models.FloatField("standard error", null=True)
+    severity_se = models.FloatField(
+        "standard error", null=True, help_text="Cluster-robust by scorecard (linear)."
+    )
+    severity_shrunk = models.FloatField(
+        null=True,
+        help_text="Empirical-Bayes estimate, pulled toward 0 by how little is known; "
+        "the flags and adjusted scores use it.",
+    )
+    severity_sd_shrunk = models.FloatField(null=True, help_text="Posterior SD of severity_shrunk.")
+    infit = models.FloatField(null=True, help_text="Information-weighted mean-square.")
+    outfit = models.FloatField(null=True, help_text="Unweighted mean-square.")
+    halo = models.FloatField(null=True)
+    central_tendency = models.FloatField(null=True)
+    range_ratio = models.FloatField(null=True)
     agreement_with_consensus = models.FloatField(null=True)
     drift = models.FloatField(null=True, help_text="Change in severity per 30 days.")
+    drift_se = models.FloatField(null=True, help_text="Standard error of drift.")
     distribution = models.JSONField(
         default=list, blank=True, help_text="How many ratings at each level, lowest first."
     )
+    diagnostic_flags = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Codes: "lenient", "severe", "misfit", "muted", "halo", "central_tendency", '
+        '"restricted_range", "drift", "too_few_scorecards".',
+    )
     flagged = models.BooleanField(default=False)
-    flag_reason = models.CharField(max_length=200, blank=True)
+    flag_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         db_table = "screening_reviewercalibration"
@@ -128,6 +191,12 @@ class ApplicationCalibration(models.Model):
     run = models.ForeignKey(CalibrationRun, on_delete=models.CASCADE, related_name="applications")
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
     adjusted_score = models.FloatField()
+    group = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The run's group of reviewers who scored it: adjusted scores compare "
+        "only within a group.",
+    )
 
     class Meta:
         db_table = "screening_applicationcalibration"

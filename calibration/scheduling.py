@@ -40,20 +40,29 @@ def _on_scorecard_submitted(
 
 
 def calibration_request(
-    *, rubric: Rubric, actor=None, trigger: str = CalibrationRun.Trigger.MANUAL
+    *,
+    rubric: Rubric,
+    actor=None,
+    trigger: str = CalibrationRun.Trigger.MANUAL,
+    method: str = CalibrationRun.Method.LINEAR,
 ) -> CalibrationRun:
-    """Queue a run now (sent after the current transaction commits). The
-    task id is chosen here so the caller can answer with it at once."""
+    """Queue a run now (sent after the current transaction commits) with the
+    rater-effects ``method`` ("linear" or "rasch"). The task id is chosen here
+    so the caller can answer with it at once."""
     task_id = str(uuid.uuid4())
     run = CalibrationRun.objects.create(
-        rubric=rubric, trigger=trigger, requested_by=actor, task_id=task_id
+        rubric=rubric, trigger=trigger, requested_by=actor, task_id=task_id, method=method
     )
     audit.record(
         actor=actor,
         event="calibration.requested",
         obj=run,
         summary=f"Requested ({run.get_trigger_display().lower()}).",
-        changes={"status": [None, run.status], "trigger": [None, trigger]},
+        changes={
+            "status": [None, run.status],
+            "trigger": [None, trigger],
+            "method": [None, run.method],
+        },
     )
     transaction.on_commit(lambda: send_run(run.pk, task_id))
     return run

@@ -1,8 +1,10 @@
 """Every read of calibration data: runs with their results, the latest
 adjusted scores, and the rubrics the nightly task calibrates."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from calibration import explain
 from calibration.models import (
     ApplicationCalibration,
     CalibrationRun,
@@ -10,6 +12,7 @@ from calibration.models import (
     ReviewerCalibration,
 )
 from rubrics.models import Rubric
+from screening import hooks
 from screening.models import Scorecard
 
 
@@ -51,26 +54,37 @@ def rubrics_to_calibrate() -> list[int]:
     )
 
 
-def latest_adjusted_scores(rubric_ids) -> dict[int, float]:
+def latest_adjusted_scores(rubric_ids) -> hooks.AdjustedScores:
     """Severity-adjusted scores from each rubric's latest successful
-    calibration run: two queries whatever the number of applications."""
-    latest: dict[int, int] = {}
-    for rubric_id, run_id in (
+    calibration run: two queries whatever the number of applications (a third
+    for the reviewers' names when a run found more than one group; then each
+    application's group and the warnings come with the scores)."""
+    latest: dict[int, tuple[int, list]] = {}
+    for rubric_id, run_id, groups in (
         CalibrationRun.objects.filter(
             rubric_id__in=rubric_ids, status=CalibrationRun.Status.SUCCEEDED
         )
         .order_by("rubric_id", "-finished_at", "-id")
-        .values_list("rubric_id", "pk")
+        .values_list("rubric_id", "pk", "groups")
     ):
-        latest.setdefault(rubric_id, run_id)
+        latest.setdefault(rubric_id, (run_id, groups or []))
     if not latest:
-        return {}
-    return {
-        app_id: round(score, 2)
-        for app_id, score in ApplicationCalibration.objects.filter(
-            run_id__in=latest.values()
-        ).values_list("application_id", "adjusted_score")
-    }
+        return hooks.AdjustedScores()
+    scores, group_of = {}, {}
+    for app_id, score, group in ApplicationCalibration.objects.filter(
+        run_id__in=[run_id for run_id, _ in latest.values()]
+    ).values_list("application_id", "adjusted_score", "group"):
+        scores[app_id] = round(score, 2)
+        if group is not None:
+            group_of[app_id] = group
+    split = {run_id: groups for run_id, groups in latest.values() if len(groups) > 1}
+    warnings = []
+    if split:
+        ids = {pk for groups in split.values() for g in groups for pk in g["reviewers"]}
+        names = {u.pk: _display_name(u) for u in get_user_model().objects.filter(pk__in=ids)}
+        for run_id, groups in split.items():
+            warnings += run_warnings(CalibrationRun(pk=run_id, groups=groups), names)
+    return hooks.AdjustedScores(scores, group=group_of, warnings=warnings)
 
 
 def latest_succeeded_run(posting) -> CalibrationRun | None:
@@ -112,7 +126,7 @@ def run_for_page(run_id) -> CalibrationRun | None:
             Prefetch(
                 "reviewers",
                 queryset=ReviewerCalibration.objects.select_related("reviewer").order_by(
-                    "-flagged", "severity", "pk"
+                    "-flagged", "severity_shrunk", "pk"
                 ),
             ),
             Prefetch(
@@ -142,3 +156,31 @@ def flag_counts(run: CalibrationRun) -> tuple[int, int]:
         run.reviewers.filter(flagged=True).count(),
         run.criteria.filter(flagged=True).count(),
     )
+
+
+def _display_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def named_groups(run: CalibrationRun, names: dict[int, str] | None = None) -> list[dict]:
+    """The run's groups with reviewer names: [{"number", "names",
+    "applications"}]. ``names`` (user id → name) saves a query; without it
+    the run's reviewer rows are read (prefetched on the run page and in the
+    API's detail)."""
+    if names is None:
+        names = {row.reviewer_id: _display_name(row.reviewer) for row in run.reviewers.all()}
+    return [
+        {
+            "number": g["number"],
+            "names": [names.get(pk, f"user {pk}") for pk in g["reviewers"]],
+            "applications": g["applications"],
+        }
+        for g in run.groups or []
+    ]
+
+
+def run_warnings(run: CalibrationRun, names: dict[int, str] | None = None) -> list[str]:
+    """What to say before anyone compares this run's results ([] for one group)."""
+    if not run.disconnected:
+        return []
+    return explain.groups_warning(named_groups(run, names))

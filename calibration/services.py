@@ -123,7 +123,9 @@ def calibration_run(
         criteria = list(
             rubric.criteria.exclude(kind=Criterion.Kind.SCREENING).order_by("order", "id")
         )
-        result = compute_calibration(ratings=ratings, criteria=criteria, scale_max=rubric.scale_max)
+        result = compute_calibration(
+            ratings=ratings, criteria=criteria, scale_max=rubric.scale_max, method=run.method
+        )
         progress(80, "Saving results")
         _store(run, result)
     except CalibrationBusy:
@@ -185,6 +187,7 @@ def _store(run: CalibrationRun, result) -> None:
         CriterionCalibration(run=run, **c.as_fields()) for c in result.criteria
     )
     scores = result.adjusted_scores
+    groups = result.application_group
     connection = transaction.get_connection()
     if connection.vendor == "postgresql" and scores:
         # One statement for every application: the ids and scores go in as two
@@ -193,22 +196,27 @@ def _store(run: CalibrationRun, result) -> None:
         meta = ApplicationCalibration._meta
         quote = connection.ops.quote_name
         columns = ", ".join(
-            quote(meta.get_field(name).column) for name in ("run", "application", "adjusted_score")
+            quote(meta.get_field(name).column)
+            for name in ("run", "application", "adjusted_score", "group")
         )
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {quote(meta.db_table)} ({columns}) "
-                "SELECT %s, a, s FROM unnest(%s::bigint[], %s::double precision[]) AS t(a, s)",
+                "SELECT %s, a, s, g FROM unnest(%s::bigint[], %s::double precision[], "
+                "%s::smallint[]) AS t(a, s, g)",
                 [
                     run.pk,
                     "{" + ",".join(map(str, scores)) + "}",
                     "{" + ",".join(map(repr, scores.values())) + "}",
+                    "{" + ",".join(str(groups.get(a, "NULL")) for a in scores) + "}",
                 ],
             )
     else:
         ApplicationCalibration.objects.bulk_create(
             (
-                ApplicationCalibration(run=run, application_id=app_id, adjusted_score=score)
+                ApplicationCalibration(
+                    run=run, application_id=app_id, adjusted_score=score, group=groups.get(app_id)
+                )
                 for app_id, score in scores.items()
             ),
             batch_size=5000,
@@ -222,6 +230,12 @@ def _store(run: CalibrationRun, result) -> None:
         n_applications=result.n_applications,
         n_reviewers=result.n_reviewers,
         agreement=result.agreement,
+        groups=result.groups,
+        separation_index=result.separation_index,
+        separation_reliability=result.separation_reliability,
+        alpha_median=result.alpha_median,
+        alpha_min=result.alpha_min,
+        alpha_max=result.alpha_max,
     )
     audit.record(
         actor=None,
@@ -233,5 +247,6 @@ def _store(run: CalibrationRun, result) -> None:
             "n_ratings": [None, result.n_ratings],
             "n_applications": [None, result.n_applications],
             "n_reviewers": [None, result.n_reviewers],
+            "groups": [None, len(result.groups)],
         },
     )

@@ -226,6 +226,9 @@ def build_digest(
         "overdue": overdue,
         "top_raw": top_raw,
         "top_adjusted": top_adjusted,
+        # Adjusted scores compare only within a group of reviewers when the
+        # latest calibration found several: the ranking says so, and so do we.
+        "calibration_warnings": getattr(ranking, "calibration_warnings", []),
         "run": run,
         "reviewers": reviewers,
         "low_agreement": low_agreement,

@@ -6,7 +6,9 @@ them (imports point one way: rubrics ← screening ← calibration, reports).
   submitter asks for no calibration run); calibration listens to schedule a run.
 - ``adjusted_scores(rubric_ids)`` gives the severity-adjusted score of each
   application from the source that calibration registers at start-up
-  (``{}`` when none is registered)."""
+  (``{}`` when none is registered). The source may return an
+  ``AdjustedScores``, which also says when those scores compare only within
+  groups of applications (reviewers who share no candidate)."""
 
 from collections.abc import Callable, Iterable
 
@@ -14,11 +16,23 @@ from django.dispatch import Signal
 
 scorecard_submitted = Signal()
 
-AdjustedScores = Callable[[Iterable[int]], dict[int, float]]
-_adjusted_scores_source: AdjustedScores | None = None
+
+class AdjustedScores(dict):
+    """Application id → adjusted score, with ``group`` (application id →
+    group number, only when the scores compare only within groups) and the
+    ``warnings`` to show beside them."""
+
+    def __init__(self, scores=(), *, group=None, warnings=()):
+        super().__init__(scores)
+        self.group: dict[int, int] = dict(group or {})
+        self.warnings: list[str] = list(warnings)
 
 
-def provide_adjusted_scores(source: AdjustedScores) -> None:
+AdjustedScoresSource = Callable[[Iterable[int]], dict[int, float]]
+_adjusted_scores_source: AdjustedScoresSource | None = None
+
+
+def provide_adjusted_scores(source: AdjustedScoresSource) -> None:
     """Register the function that reads adjusted scores (one per process)."""
     global _adjusted_scores_source
     _adjusted_scores_source = source

@@ -346,6 +346,9 @@ class RankingRow:
     failed_must_haves: list[str]
     tally: dict[int, int]
     adjusted_score: float | None = None
+    # The calibration group of the adjusted score when its run found several
+    # (adjusted scores compare only within one); None otherwise.
+    adjusted_group: int | None = None
     # Position in the default order (best first) among the rows listed.
     rank: int | None = None
     # The viewer is still scoring it: nothing of the others' scores is shown.
@@ -422,6 +425,13 @@ class _AppRow(NamedTuple):
     pending: int
 
 
+class Ranking(list):
+    """The ranking's rows, with ``calibration_warnings``: what to say above
+    their adjusted scores ([] unless those compare only within groups)."""
+
+    calibration_warnings: list[str] = []
+
+
 def posting_ranking(
     *,
     posting: JobPosting,
@@ -457,7 +467,7 @@ def posting_ranking(
         )
     ]
     if not apps:
-        return []
+        return Ranking()
     rubric_ids = {a.rubric_id for a in apps}
     criteria_by_rubric: dict[int, list[Criterion]] = {rid: [] for rid in rubric_ids}
     for c in Criterion.objects.filter(rubric_id__in=rubric_ids).order_by("order", "id"):
@@ -498,6 +508,7 @@ def posting_ranking(
         tallies.setdefault(app_id, {})[recommendation] = n
 
     adjusted = hooks.adjusted_scores(rubric_ids)
+    adjusted_groups = getattr(adjusted, "group", {})
     blind = (
         set(
             scoring_blind_applications(viewer)
@@ -549,6 +560,7 @@ def posting_ranking(
                 failed_must_haves=failed,
                 tally=tallies.get(a.pk, {}),
                 adjusted_score=adjusted.get(a.pk) if a.submitted else None,
+                adjusted_group=adjusted_groups.get(a.pk) if a.submitted else None,
             )
         )
     # Ranked before filtering: "#" is the place in the whole posting's best-first order,
@@ -562,7 +574,9 @@ def posting_ranking(
         rows = [r for r in rows if r.passes_must_haves is False]
     elif must_haves == "unscored":
         rows = [r for r in rows if r.passes_must_haves is None]
-    return _sort_rows(rows, order)
+    ranking = Ranking(_sort_rows(rows, order))
+    ranking.calibration_warnings = list(getattr(adjusted, "warnings", []))
+    return ranking
 
 
 # --- The debrief: every submitted scorecard side by side ---------------------------------

@@ -54,7 +54,9 @@ class CalibrationRunViewSet(
             raise ValidationError({"rubric": ["No such rubric."]})
         if rubric.state == Rubric.State.DRAFT:
             raise ValidationError({"rubric": ["A draft rubric has no ratings to calibrate."]})
-        run = calibration_request(rubric=rubric, actor=request.user)
+        run = calibration_request(
+            rubric=rubric, actor=request.user, method=params.validated_data["method"]
+        )
         data = CalibrationRunSerializer(run).data
         data["status_url"] = request.build_absolute_uri(
             reverse("calibration-run-status", args=[run.pk])

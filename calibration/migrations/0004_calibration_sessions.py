@@ -42,7 +42,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("calibration", "0002_moved_from_screening"),
+        ("calibration", "0003_rater_diagnostics"),
         ("rubrics", "0005_criterion_types_and_screening_questions"),
         ("screening", "0012_documents"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

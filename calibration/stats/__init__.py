@@ -30,8 +30,10 @@ from calibration.stats.effects import (
     CriterionEffect,
     RaterEffects,
     RaterSeverity,
+    ScorecardCovariance,
     UnitScores,
     fit_rater_effects,
+    scorecard_covariance,
 )
 from calibration.stats.flags import Flag, calibration_flags
 from calibration.stats.icc import icc
@@ -40,6 +42,16 @@ from calibration.stats.kappa import (
     cohen_kappa,
     fleiss_kappa,
     pairwise_cohen_kappa,
+)
+from calibration.stats.raters import (
+    CriterionRow,
+    Group,
+    RaterEffectsReport,
+    RaterRow,
+    Separation,
+    empirical_bayes,
+    rater_effects,
+    report_json,
 )
 from calibration.stats.report import agreement_report, json_ready
 from calibration.stats.statistic import (
@@ -67,6 +79,12 @@ __all__ = [
     "ONE_UNIT",
     "SAME_SINGLE_VALUE",
     "CriterionEffect",
+    "CriterionRow",
+    "Group",
+    "RaterEffectsReport",
+    "RaterRow",
+    "ScorecardCovariance",
+    "Separation",
     "CriterionSummary",
     "Flag",
     "Level",
@@ -84,6 +102,7 @@ __all__ = [
     "cohen_kappa",
     "consensus_agreement",
     "criterion_summaries",
+    "empirical_bayes",
     "factorize",
     "fit_rater_effects",
     "fleiss_kappa",
@@ -91,5 +110,8 @@ __all__ = [
     "json_ready",
     "krippendorff_alpha",
     "pairwise_cohen_kappa",
+    "rater_effects",
+    "report_json",
+    "scorecard_covariance",
     "severity_drift",
 ]

@@ -102,6 +102,9 @@ class AdditiveFit:
     df_residual: int
     rater_group: np.ndarray
     group_sizes: np.ndarray
+    residuals: np.ndarray | None = None  # per rating, y − fitted
+    rank: int = 0  # of the reduced system ZᵀMZ
+    pseudo_inverse: np.ndarray | None = None  # (ZᵀMZ)⁺, when asked for
 
 
 def fit_rater_effects(
@@ -257,6 +260,7 @@ def fit_additive(
     n_criteria: int,
     *,
     unit_variance: bool = True,
+    keep_inverse: bool = False,
 ) -> AdditiveFit:
     """Least squares for y = unit + rater + criterion (see ``fit_rater_effects``).
 
@@ -264,7 +268,9 @@ def fit_additive(
     (N × P), the reduced normal equations are (ZᵀZ − ZᵀA D⁻¹ AᵀZ) θ =
     Zᵀy − ZᵀA ȳ_unit, where D = diag(ratings per unit). H = AᵀZ (U × P) is a
     sparse count table, so the P × P system costs O(ratings). Without
-    ``unit_variance`` the variances of the unit levels are not computed.
+    ``unit_variance`` the variances of the unit levels are not computed; with
+    ``keep_inverse`` the pseudo-inverse of ZᵀMZ is returned (for
+    ``scorecard_covariance``), which changes none of the estimates.
 
     Up to ``limits.SAME_ARITHMETIC_UP_TO`` ratings H is one sparse matrix, as it
     always was (the same floating-point operations, the same results to the
@@ -337,9 +343,9 @@ def fit_additive(
         null[np.arange(n_raters), rater_group] = 1.0
         if c is not None:
             null[n_raters:, -1] = 1.0
-        solved = _pinv_with_null_space(reduced, null, rhs, unit_variance)
+        solved = _pinv_with_null_space(reduced, null, rhs, unit_variance or keep_inverse)
     if solved is None:
-        solved = _pinv_by_eigh(reduced, rhs, unit_variance)
+        solved = _pinv_by_eigh(reduced, rhs, unit_variance or keep_inverse)
     effects, effect_pinv_diag, pseudo_inverse, rank = solved
     if h_mean is None:
         h_mean = s_mean
@@ -380,6 +386,9 @@ def fit_additive(
         df_residual=max(df, 0),
         rater_group=rater_group,
         group_sizes=np.bincount(rater_group, minlength=group_codes.size),
+        residuals=residuals,
+        rank=rank,
+        pseudo_inverse=pseudo_inverse if keep_inverse else None,
     )
 
 
@@ -433,3 +442,173 @@ def _pinv_with_null_space(
     if full:
         pseudo_inverse = inverse_lower.T @ inverse_lower - (q @ q.T) / sigma
     return effects, b_inverse_diag - q_diag, pseudo_inverse, p - q.shape[1]
+
+
+# --- Standard errors that allow for halo (ratings on one scorecard correlated) ---
+
+
+@dataclass(frozen=True)
+class ScorecardCovariance:
+    """Covariances of the rater and criterion effects (in ``AdditiveFit.effects``
+    order) that do not assume a scorecard's ratings are independent.
+
+    ``scorecard``: the OLS estimates' covariance under a scorecard random
+    effect, Ω = σ²I + σₕ²KKᵀ (K: scorecard indicators; σₕ² the halo variance):
+    V = σ²(ZᵀMZ)⁺ + σₕ²(ZᵀMZ)⁺SᵀS(ZᵀMZ)⁺ with S = KᵀMZ, σ² and σₕ² estimated
+    by moments (Henderson's method III idea: the expected within-scorecard and
+    total residual sums of squares, computed exactly, set equal to the
+    observed ones; Searle, Casella & McCulloch (1992). *Variance Components*,
+    Wiley, §5.5). ``cr1``: the cluster-robust sandwich by scorecard,
+    (ZᵀMZ)⁺ (Σ_g s_g s_gᵀ) (ZᵀMZ)⁺ with s_g = Σ_{i∈g} (MZ)ᵢ eᵢ and the CR1
+    small-sample factor G/(G−1)·(N−1)/(N−K) (Liang, K.-Y. & Zeger, S. L.
+    (1986). *Biometrika* 73, 13–22; Cameron, A. C. & Miller, D. L. (2015).
+    *J. Human Resources* 50, 317–372, §VI); it is biased down when a few
+    scorecards share a candidate, and a rater with one scorecard gets
+    almost no variance (their scorecard's residual is fitted away).
+    """
+
+    scorecard: np.ndarray | None
+    cr1: np.ndarray | None
+    residual_var: float | None  # σ², within scorecards
+    halo_var: float | None  # σₕ², between scorecards of one candidate
+    n_scorecards: int
+
+
+def scorecard_covariance(
+    u: np.ndarray,
+    r: np.ndarray,
+    c: np.ndarray | None,
+    fit: AdditiveFit,
+    n_units: int,
+    n_raters: int,
+    n_criteria: int,
+    *,
+    cards: tuple[np.ndarray, np.ndarray] | None = None,
+) -> ScorecardCovariance:
+    """See ``ScorecardCovariance``; ``fit`` from ``fit_additive(...,
+    keep_inverse=True)`` on the same (dense-coded) ratings; ``cards``, when
+    the caller has them, ``factorize(u * n_raters + r)``. O(ratings) to build
+    unit- and scorecard-level sums, then P × P products (P = raters +
+    criteria)."""
+    n = u.size
+    n_params = n_raters + (n_criteria if c is not None else 0)
+    b_plus = fit.pseudo_inverse
+    e = fit.residuals
+    codes, g = cards if cards is not None else factorize(u.astype(np.int64) * n_raters + r)
+    n_cards = codes.size
+    if b_plus is None or e is None or n_cards < 2:
+        return ScorecardCovariance(None, None, None, None, n_cards)
+    card_unit, card_rater = codes // n_raters, codes % n_raters
+    per_card = np.bincount(g, minlength=n_cards).astype(float)
+    per_unit = np.bincount(u, minlength=n_units).astype(float)
+    card_residual = np.bincount(g, e, minlength=n_cards)
+
+    # Each unit's mean regressor row h̄ᵤ (what the within-unit projection
+    # removes). Scorecard g's row of KᵀMZ is s_g = z_g − m_g·h̄ᵤ with z_g its
+    # regressor sums (m_g in its rater's column, its criterion counts), and its
+    # score is Σ_{i∈g} (MZ)ᵢeᵢ = z_gᵉ − E_g·h̄ᵤ (residual sums in place of
+    # counts): both sums of outer products are formed per unit, not per
+    # scorecard (``_centred_outer``).
+    blocks = [count_table(u, r, n_units, n_raters)]
+    counts = sums = None
+    if c is not None:
+        blocks.append(count_table(u, c, n_units, n_criteria))
+        counts, sums = _sum_table(g, c, n_cards, n_criteria, e)
+    h_mean = sparse.diags(1.0 / per_unit) @ sparse.hstack(blocks, format="csr")
+    design = (g, u, r, c, card_unit, card_rater, h_mean, n_units, n_raters, n_criteria)
+    sts = _centred_outer(per_card, np.ones(n), counts, *design)
+    meat = _centred_outer(card_residual, e, sums, *design)
+    df = n - n_units - fit.rank
+    k = n_units + fit.rank
+    cr1 = None
+    if df > 0:
+        factor = n_cards / (n_cards - 1) * (n - 1) / (n - k)
+        cr1 = factor * (b_plus @ meat @ b_plus)
+    # Moments: within-scorecard SS eᵀWe and total SS eᵀe against their
+    # expectations σ²·tr(WM) + σₕ²·‖WMK‖² and σ²·tr(M) + σₕ²·tr(KᵀMK), where
+    # W = I − K(KᵀK)⁻¹Kᵀ removes scorecard means. ZᵀWZ has only a criterion
+    # block (a scorecard's rater and unit are constant within it):
+    # diag(ratings per criterion) − Σ_g t_g t_gᵀ / m_g, t_g its criterion counts.
+    zwz = np.zeros((n_params, n_params))
+    if c is not None:
+        zwz[n_raters:, n_raters:] = np.diag(np.bincount(c, minlength=n_criteria)) - dense(
+            counts.T @ sparse.diags(1.0 / per_card) @ counts
+        )
+    b_sts = b_plus @ sts
+    within_ss = float(e @ e - card_residual @ (card_residual / per_card))
+    total_ss = float(e @ e)
+    a11 = n - n_cards - float(np.sum(b_plus * zwz))
+    a12 = float(np.sum((b_plus @ zwz @ b_plus) * sts))
+    a21 = float(df)
+    a22 = n - float(per_card @ (per_card / per_unit[card_unit])) - float(np.trace(b_sts))
+    scorecard = residual_var = halo_var = None
+    if a11 > 0.5 and a22 > 0.5:
+        residual_var, halo_var = np.linalg.solve([[a11, a12], [a21, a22]], [within_ss, total_ss])
+        if halo_var < 0:
+            halo_var, residual_var = 0.0, within_ss / a11
+        residual_var, halo_var = max(float(residual_var), 0.0), float(halo_var)
+        scorecard = residual_var * b_plus + halo_var * (b_sts @ b_plus)
+    return ScorecardCovariance(scorecard, cr1, residual_var, halo_var, n_cards)
+
+
+def _sum_table(
+    rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int, weights: np.ndarray
+) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """(counts, sums of ``weights``) per (row, col) pair, as two CSR matrices
+    with the same structure (sorted keys, no duplicates)."""
+    keys, index = factorize(rows.astype(np.int64) * n_cols + cols)
+    counts = np.bincount(index, minlength=keys.size).astype(float)
+    sums = np.bincount(index, weights, minlength=keys.size)
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys // n_cols, minlength=n_rows), out=indptr[1:])
+    columns = keys % n_cols
+    shape = (n_rows, n_cols)
+    return (
+        sparse.csr_matrix((counts, columns, indptr), shape=shape),
+        sparse.csr_matrix((sums, columns, indptr), shape=shape),
+    )
+
+
+def _centred_outer(
+    a: np.ndarray,
+    x: np.ndarray,
+    table: sparse.csr_matrix | None,
+    g: np.ndarray,
+    u: np.ndarray,
+    r: np.ndarray,
+    c: np.ndarray | None,
+    card_unit: np.ndarray,
+    card_rater: np.ndarray,
+    h_mean: sparse.csr_matrix,
+    n_units: int,
+    n_raters: int,
+    n_criteria: int,
+) -> np.ndarray:
+    """Σ_g (v_g − a_g h̄ᵤ₍g₎)(v_g − a_g h̄ᵤ₍g₎)ᵀ over scorecards g, where v_g has
+    a_g in the scorecard's rater column and, per criterion, the sum of ``x``
+    over its ratings on it (``table``: scorecards × criteria). Expanded as
+    Σ v vᵀ − QᵀH − HᵀQ + Hᵀdiag(Σ_{g∈u} a_g²)H with Q's row u = Σ_{g∈u} a_g v_g,
+    so that only the unit-level H (= ``h_mean``) and Q are multiplied."""
+    n_params = n_raters + (n_criteria if c is not None else 0)
+    outer = np.zeros((n_params, n_params))
+    a2 = a * a
+    outer[np.arange(n_raters), np.arange(n_raters)] = np.bincount(
+        card_rater, a2, minlength=n_raters
+    )
+    # Scorecards are sorted by (unit, rater) code: one entry per scorecard.
+    indptr = np.zeros(n_units + 1, dtype=np.int64)
+    np.cumsum(np.bincount(card_unit, minlength=n_units), out=indptr[1:])
+    q = [sparse.csr_matrix((a2, card_rater, indptr), shape=(n_units, n_raters))]
+    if c is not None:
+        ax = a[g] * x
+        cross = np.bincount(r * n_criteria + c, ax, minlength=n_raters * n_criteria)
+        cross = cross.reshape(n_raters, n_criteria)
+        outer[:n_raters, n_raters:] = cross
+        outer[n_raters:, :n_raters] = cross.T
+        outer[n_raters:, n_raters:] = dense(table.T @ table)
+        q.append(_sum_table(u, c, n_units, n_criteria, ax)[1])
+    q = sparse.hstack(q, format="csr")
+    qh = dense(q.T @ h_mean)
+    per_unit_a2 = np.bincount(card_unit, a2, minlength=n_units)
+    hah = dense(h_mean.T @ (sparse.diags(per_unit_a2) @ h_mean))
+    return outer - qh - qh.T + hah

@@ -9,13 +9,25 @@ from typing import Any, Literal
 
 from calibration.stats.criteria import CriterionSummary
 from calibration.stats.effects import RaterEffects
+from calibration.stats.raters import RaterEffectsReport
 
 
 @dataclass(frozen=True)
 class Flag:
     """Something a recruiter should look at, in words."""
 
-    kind: Literal["lenient_rater", "severe_rater", "low_agreement_criterion", "too_few_ratings"]
+    kind: Literal[
+        "lenient_rater",
+        "severe_rater",
+        "low_agreement_criterion",
+        "too_few_ratings",
+        "too_few_scorecards",
+        "misfit",
+        "muted",
+        "halo",
+        "central_tendency",
+        "restricted_range",
+    ]
     subject: Literal["rater", "criterion"]
     code: Any
     message: str
@@ -108,6 +120,31 @@ def calibration_flags(
                     f"below {min_alpha:.3f}",
                 )
             )
+    return flags
+
+
+def rater_flags(report: RaterEffectsReport) -> list[Flag]:
+    """The rater flags of ``raters.rater_effects`` in words, counted in
+    scorecards: ``lenient_rater``/``severe_rater`` (the severity beyond the
+    threshold and the shrunk severity's posterior interval excluding 0),
+    ``too_few_scorecards``, and the diagnostics' flags by their own names."""
+    unit = "points" if report.method == "linear" else "logits"
+    flags = []
+    for row in report.raters:
+        for name in row.flags:
+            if name in ("lenient", "severe"):
+                lenient = name == "lenient"
+                message = (
+                    f"rater {row.rater} scores {abs(row.severity):.2f} {unit} "
+                    f"{'above' if lenient else 'below'} the others on the same candidates "
+                    f"(SE {row.se:.2f}; shrunk {row.severity_shrunk:+.2f} ± "
+                    f"{row.sd_shrunk:.2f}; {row.n_scorecards} scorecards)"
+                )
+                flags.append(Flag(f"{name}_rater", "rater", row.rater, message))
+            elif name == "too_few_scorecards":
+                flags.append(Flag(name, "rater", row.rater, f"rater {row.rater}: {row.reason}"))
+            else:
+                flags.append(Flag(name, "rater", row.rater, f"rater {row.rater}: {name}"))
     return flags
 
 

@@ -337,6 +337,7 @@ class ApplicationAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAd
             "stage": stage,
             "must_haves": must_haves,
             "order": order,
+            "calibration_warnings": getattr(rows, "calibration_warnings", []),
             "headers": _sort_headers(posting, stage, must_haves, order) if posting else {},
             "query": query.urlencode(),
             "recommendations": Scorecard.Recommendation.choices,

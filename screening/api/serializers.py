@@ -199,6 +199,14 @@ class RankingRowSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The score with each reviewer's severity taken out (latest calibration run).",
     )
+    adjusted_group = serializers.IntegerField(
+        source="row.adjusted_group",
+        allow_null=True,
+        help_text="When the latest calibration found groups of reviewers who share no "
+        "candidate, the group of this application: adjusted scores compare only within one "
+        "(the `Calibration-Warning` header says which reviewers and how to link them). "
+        "Null otherwise.",
+    )
     passes_must_haves = serializers.BooleanField(source="row.passes_must_haves", allow_null=True)
     failed_must_haves = serializers.ListField(
         source="row.failed_must_haves", child=serializers.CharField()

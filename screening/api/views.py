@@ -240,6 +240,16 @@ class PostingRankingView(APIView):
                 "`rank` is the place in the default order whatever the sort.",
             ),
             OpenApiParameter("format", enum=["json", "csv"]),
+            OpenApiParameter(
+                "Calibration-Warning",
+                str,
+                location=OpenApiParameter.HEADER,
+                response=True,
+                description="Present when the adjusted scores compare only within groups of "
+                "applications (reviewers who share no candidate): which reviewers are in "
+                "which group, how many candidates each, and how to link the groups. Each "
+                "row's `adjusted_group` says its group.",
+            ),
         ],
         responses=RankingRowSerializer(many=True),
     )
@@ -264,9 +274,14 @@ class PostingRankingView(APIView):
         )
         if request.accepted_renderer.format == "csv":
             return exports.ranking_csv_response(posting, rows)
-        return Response(
+        response = Response(
             RankingRowSerializer([{"rank": row.rank, "row": row} for row in rows], many=True).data
         )
+        warnings = rows.calibration_warnings
+        if warnings:
+            # The rows stay a list: the warning about adjusted scores rides in a header.
+            response["Calibration-Warning"] = " ".join(warnings)
+        return response
 
 
 class DocumentViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):

@@ -4,6 +4,8 @@ says so), reads the summary, the tables and their help, opens the raw numbers;
 the run list shows a progress bar only for a run at work. No page scrolls
 sideways. Screenshots go to TEST_ARTIFACTS_DIR/browser/calibration-*."""
 
+import re
+
 from playwright.sync_api import expect
 
 from calibration.models import CalibrationRun
@@ -72,20 +74,27 @@ def test_recruiter_starts_a_run_and_reads_it_in_words(page, screenshots):
     assert chloe.severity < -0.5
     summary = page.locator("#summary")
     expect(summary).to_contain_text(
-        f"Chloe Martin scores {-chloe.severity:.2f} points below the others on the same candidates"
+        f"Chloe Martin scores {-chloe.severity_shrunk:.2f} points below the others on the "
+        "same candidates"
     )
     expect(summary).to_contain_text("What to do: Schedule a calibration session with Chloe Martin")
     expect(summary).to_contain_text(
-        "Too few scorecards to say anything about Sam Lee yet (3; we need 10)."
+        "Too few scorecards to say anything about Sam Lee yet (3; we need 5)."
     )
-    chloe_row = page.locator("#reviewers tbody tr.flagged")
-    expect(chloe_row).to_have_count(1)
+    chloe_row = page.locator("#reviewers tbody tr.flagged", has_text="Chloe Martin")
     expect(chloe_row).to_contain_text("severe")
+    expect(chloe_row.locator("span.flag")).to_have_attribute("title", re.compile("^Severe: scores"))
     expect(page.locator("#reviewers thead abbr", has_text="Leniency")).to_have_attribute(
         "title",
         "Severity from the rater-effects model (score = candidate + reviewer + criterion + "
-        "noise), ± standard error",
+        "noise, in scale points), shrunk by empirical Bayes, with its 95% interval",
     )
+    expect(page.locator("#reviewers thead abbr", has_text="Halo")).to_have_attribute(
+        "title", re.compile("flagged above 1.5")
+    )
+    expect(page.locator("#separation")).to_contain_text("Reviewer separation")
+    expect(page.locator("#agreement")).to_contain_text("Agreement per criterion (median and range)")
+    expect(page.locator("#groups-warning")).to_have_count(0)
     expect(page.locator("#raw-numbers pre")).to_be_hidden()
     assert_fits(page)
     screenshots(page, "run")
@@ -121,3 +130,55 @@ def test_run_list_shows_a_bar_only_while_a_run_works(page, screenshots):
         " return r.scrollWidth <= r.clientWidth; })()"
     )
     expect(page.locator("th.column-created")).to_be_in_viewport()
+
+
+def test_two_groups_of_reviewers_are_named_on_the_run_page_and_the_ranking(page, screenshots):
+    """Ada and Ben score twelve candidates, Chloe and Dan eight others: no
+    candidate links them, so the run page and the ranking say which reviewers
+    are in which group, that adjusted scores compare only within one, and
+    how to link them; each adjusted score carries its group."""
+    screenshots.prefix = "calibration-"
+    recruiter = RecruiterFactory(first_name="Rita", last_name="Recruiter")
+    rubric = published_rubric()
+    criteria = list(rubric.criteria.order_by("order", "id"))
+    ada, ben, chloe, dan = (
+        ReviewerFactory(username=first.lower(), first_name=first, last_name=last)
+        for first, last in (
+            ("Ada", "Moreau"),
+            ("Ben", "Okafor"),
+            ("Chloe", "Martin"),
+            ("Dan", "Wu"),
+        )
+    )
+    for i in range(20):
+        application = ApplicationFactory(
+            rubric=rubric, candidate=CandidateFactory(full_name=f"Candidate {i + 1}")
+        )
+        level = 1 + i % 3
+        pair = (ada, ben) if i < 12 else (chloe, dan)
+        assign_and_submit(application, pair[0], criteria, [level, level, 1 + (i + 1) % 3])
+        assign_and_submit(application, pair[1], criteria, [level, 1 + (i + 1) % 3, level])
+    log_in(page, recruiter)
+    page.goto("/admin/calibration/calibrationrun/start/")
+    page.get_by_label("Model").select_option("linear")
+    page.get_by_role("button", name="Run calibration").click()
+
+    warning = page.locator("#groups-warning")
+    expect(warning).to_contain_text("Not every reviewer can be compared.")
+    expect(warning).to_contain_text(
+        "group 1: Ada Moreau and Ben Okafor (12 candidates); group 2: Chloe Martin and Dan Wu "
+        "(8 candidates)"
+    )
+    expect(warning).to_contain_text("assign a few candidates (three or more)")
+    expect(page.locator("#reviewers .group", has_text="group 2")).to_have_count(2)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    assert_fits(page)
+    screenshots(page, "run-two-groups")
+
+    page.get_by_role("link", name="Ranking with severity-adjusted scores").click()
+    banner = page.locator("#calibration-groups")
+    expect(banner).to_contain_text("adjusted scores compare only within a group")
+    expect(page.locator("td.adjusted-score", has_text="g2")).to_have_count(8)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    assert_fits(page)
+    screenshots(page, "ranking-two-groups")

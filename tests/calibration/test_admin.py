@@ -98,8 +98,11 @@ def test_changelist_lists_runs_with_status_and_flagged_reviewers(recruiter_clien
     assert response.status_code == 200
     assertContains(response, f'<a href="{START}" class="addlink">Start a run</a>', html=True)
     assert [r.pk for r in response.context["cl"].result_list] == [run.pk]
-    assert response.context["cl"].result_list[0].flagged_count == 1
-    assertContains(response, '<td class="field-flagged_reviewers">1</td>', html=True)
+    # Cleo leans; this world's too-regular scores make the fit diagnostics flag
+    # Ada and Ben too (muted, erratic).
+    assert response.context["cl"].result_list[0].flagged_count == 3
+    assertContains(response, '<td class="field-flagged_reviewers">3</td>', html=True)
+    assertContains(response, '<td class="field-method">Linear (scale points)</td>', html=True)
     assertContains(response, '<td class="field-status">Succeeded</td>', html=True)
     # The status is said once: no progress for a finished run.
     assertContains(response, '<td class="field-progress_display">—</td>', html=True)
@@ -168,31 +171,43 @@ def test_run_page_has_the_reviewers_table_with_the_lenient_reviewer_flagged(
         [
             "Reviewer",
             "Scorecards",
-            "Average level",
             "Leniency",
-            "Agreement with the others",
+            "Fit",
+            "Halo",
+            "Middle",
+            "Range",
+            "Agreement",
             "Trend / 30 days",
-            "Flag and what to do",
+            "Flags",
         ],
     )
     cleo = run.reviewers.get(reviewer=world.cleo)
-    assert rows[1] == (
+    by_name = {cells[0]: (cls, cells) for cls, cells in rows[1:]}
+    low = cleo.severity_shrunk - 1.96 * cleo.severity_sd_shrunk
+    high = cleo.severity_shrunk + 1.96 * cleo.severity_sd_shrunk
+    assert by_name["Cleo Tester"] == (
         "flagged",
         [
             "Cleo Tester",
             "31",
-            f"{cleo.mean:.2f}",
-            f"+0.67 lenient ± {cleo.severity_se:.2f}",
+            # The shrunk estimate with its 95% interval is the main figure.
+            f"+{cleo.severity_shrunk:.2f} lenient ({low:.2f} to {high:.2f})",
+            f"{cleo.infit:.2f} / {cleo.outfit:.2f}",
+            f"{cleo.halo:.2f}",
+            f"{cleo.central_tendency:.2f}",
+            f"{cleo.range_ratio:.2f}",
             f"{cleo.agreement_with_consensus:.2f}",
             "—",
-            f"{cleo.flag_reason} Schedule a calibration session with Cleo Tester; compare "
-            "Cleo Tester's notes with the others' on the candidates you share.",
+            # A word per flag; the sentences and what to do are in the summary.
+            "Lenient · Too predictable",
         ],
     )
-    assert sorted((cls, cells[0], cells[3][:12]) for cls, cells in rows[2:]) == [
-        ("", "Ada Tester", "\u22120.33 severe"),
-        ("", "Ben Tester", "\u22120.33 severe"),
+    assertContains(response, f'<span class="flag" title="{cleo.flag_reason}">')
+    assert sorted((cells[0], cells[2][:12]) for _cls, cells in rows[1:3]) == [
+        ("Ada Tester", "\u22120.33 severe"),
+        ("Ben Tester", "\u22120.33 severe"),
     ]
+    assertContains(response, '<td class="num off">', count=3)
 
 
 def test_run_page_columns_explain_themselves(recruiter_client, run):
@@ -201,16 +216,25 @@ def test_run_page_columns_explain_themselves(recruiter_client, run):
     assertContains(
         response,
         '<abbr title="Severity from the rater-effects model (score = candidate + reviewer + '
-        'criterion + noise), ± standard error">Leniency</abbr>',
+        "criterion + noise, in scale points), shrunk by empirical Bayes, with its 95% "
+        'interval">Leniency</abbr>',
         html=True,
     )
+    assertContains(
+        response,
+        '<abbr title="Infit / outfit mean-squares of the standardised residuals: above 1.5 is '
+        'erratic, both below 0.5 too predictable">Fit</abbr>',
+        html=True,
+    )
+    assertContains(response, 'flagged above 1.5">Halo</abbr>')
+    assertContains(response, 'flagged below 0.6">Range</abbr>')
     assertContains(
         response,
         '<abbr title="Krippendorff\'s alpha, ordinal (levels as ranks)">Agreement (ordinal)</abbr>',
         html=True,
     )
     assertContains(response, "<dt>Leniency</dt>", html=True)
-    assertContains(response, "Nobody is flagged with fewer than 10 scorecards.")
+    assertContains(response, "Nobody is flagged with fewer than 5 scorecards.")
     assertContains(response, "No criterion is flagged until 20 applications")
 
 
@@ -264,18 +288,17 @@ def test_run_page_marks_a_flagged_criterion(recruiter_client, world, run):
 def test_run_page_has_the_agreement_table(recruiter_client, run):
     response = recruiter_client.get(run_page(run))
 
-    rows = {cells[0]: cells[1] for _cls, cells in parsed(response).tables["agreement"]}
-    assert rows == {
-        "Agreement, whole rubric (ordinal)": "0.61 · poor",
-        "Agreement, whole rubric (interval)": "0.58 · poor",
-        "Agreement of a typical pair of reviewers": "0.57",
-        "Agreement of the least alike pair": "0.50",
-    }
-    assertContains(
-        response,
-        '<abbr title="Krippendorff\'s alpha, ordinal">Agreement, whole rubric (ordinal)</abbr>',
-        html=True,
-    )
+    rows = [(cells[0], cells[1]) for _cls, cells in parsed(response).tables["agreement"]]
+    # The per-criterion alphas' median and range first; the pooled alpha
+    # (0.58 interval here) only in the raw numbers.
+    assert rows == [
+        ("Agreement per criterion (median and range)", "0.63 · poor (0.45 to 0.63)"),
+        ("Agreement of a typical pair of reviewers", "0.57"),
+        ("Agreement of the least alike pair", "0.50"),
+    ]
+    assert (run.alpha_median, run.alpha_min, run.alpha_max) == (0.6347, 0.4516, 0.6347)
+    assertNotContains(response, "Agreement, whole rubric")
+    assertContains(response, '<p id="separation">Reviewer separation ')
 
 
 def test_run_page_keeps_the_raw_numbers_in_a_collapsed_section(recruiter_client, world, run):
@@ -292,18 +315,18 @@ def test_run_page_keeps_the_raw_numbers_in_a_collapsed_section(recruiter_client,
     assert numbers["agreement"]["notes"]["cohen_kappa"] == (
         "Cohen's kappa compares exactly two raters; these ratings come from 3"
     )
+    assert (numbers["method"], numbers["groups"][0]["applications"]) == ("linear", 32)
     cleo = run.reviewers.get(reviewer=world.cleo)
-    assert numbers["reviewers"][0] == {
-        "reviewer": "Cleo Tester",
+    raw_cleo = next(r for r in numbers["reviewers"] if r["reviewer"] == "Cleo Tester")
+    # The raw (unshrunk) estimate and its SE live here.
+    assert {k: raw_cleo[k] for k in ("n_ratings", "n_applications", "severity", "severity_se")} == {
         "n_ratings": 93,
         "n_applications": 31,
-        "mean": cleo.mean,
         "severity": cleo.severity,
         "severity_se": cleo.severity_se,
-        "agreement_with_consensus": cleo.agreement_with_consensus,
-        "drift": None,
-        "distribution": cleo.distribution,
     }
+    assert raw_cleo["distribution"] == cleo.distribution
+    assert raw_cleo["diagnostic_flags"] == cleo.diagnostic_flags
     assert [c["criterion"] for c in numbers["criteria"]] == [c.title for c in world.criteria]
 
 
@@ -320,15 +343,24 @@ def test_run_page_opens_with_a_summary_in_sentences(recruiter_client, world, run
         "the others' on the candidates you share.",
     )
     a, b, c = (f"\u201c{criterion.title}\u201d" for criterion in world.criteria)
-    assert sentences[2:] == [
-        (
-            "flag",
-            f"Reviewers agree poorly on {a} (0.45), {b} (0.63) and {c} (0.63): 0.667 is the "
-            "least for tentative conclusions, 0.80 to rely on.",
-            f"Re-read the anchors of {a}, {b} and {c} together; consider splitting any that "
-            "asks about two things at once.",
-        )
+    # Then how reviewers score (the diagnostics), then the criteria.
+    diagnostics = sentences[2:-1]
+    assert [text.split(" (")[0] for _kind, text, _todo in diagnostics] == [
+        "Ada Tester scores more predictably than honest judgement allows",
+        "Ben Tester scores out of step with the others",
+        "Cleo Tester scores more predictably than honest judgement allows",
     ]
+    assert diagnostics[1][2] == (
+        "Read a few of Ben Tester's scorecards where their level differs most from the "
+        "others' and ask what they saw; re-read the anchors together."
+    )
+    assert sentences[-1] == (
+        "flag",
+        f"Reviewers agree poorly on {a} (0.45), {b} (0.63) and {c} (0.63): 0.667 is the "
+        "least for tentative conclusions, 0.80 to rely on.",
+        f"Re-read the anchors of {a}, {b} and {c} together; consider splitting any that "
+        "asks about two things at once.",
+    )
     assertContains(response, '<ul class="summary" id="summary">')
     assertContains(response, "<strong>What to do:</strong> Re-read the anchors of", html=False)
 
@@ -518,6 +550,30 @@ def test_start_queues_a_run_and_redirects_to_it(
     )
 
 
+def test_start_page_offers_the_model_and_runs_the_one_chosen(
+    recruiter_client, world, django_capture_on_commit_callbacks
+):
+    page = recruiter_client.get(START)
+    assertContains(page, '<option value="rasch">Rasch rating scale (logits)</option>', html=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        recruiter_client.post(START, {"rubric": world.rubric.pk, "method": "rasch"})
+
+    run = CalibrationRun.objects.get()
+    assert (run.method, run.status) == ("rasch", "succeeded")
+    page = recruiter_client.get(run_page(run))
+    assertContains(page, "rasch rating scale (logits) model.")
+    assertContains(page, "<dt>Leniency</dt><dd>logits (the Rasch model")
+
+
+def test_start_with_an_unknown_model_says_so_and_starts_nothing(recruiter_client, world):
+    response = recruiter_client.post(START, {"rubric": world.rubric.pk, "method": "bayes"})
+
+    assert response.status_code == 302
+    assert messages_of(response) == [("error", "Choose a method: linear, rasch.")]
+    assert not CalibrationRun.objects.exists()
+
+
 def test_start_says_the_run_finished_when_it_ran_at_once(recruiter_client, world):
     """Without a broker, in autocommit (as a real request runs), the task runs
     as the run is created: by the message, it has finished."""
@@ -532,7 +588,7 @@ def test_start_says_the_run_finished_when_it_ran_at_once(recruiter_client, world
         (
             "success",
             f'Calibration run <a href="{run_page(run)}">#{run.pk}</a> finished: 282 ratings of 32 '
-            "applications by 3 reviewers; 1 reviewer and 3 criteria flagged.",
+            "applications by 3 reviewers; 3 reviewers and 3 criteria flagged.",
         )
     ]
     follow = recruiter_client.get(response["Location"])
@@ -697,8 +753,17 @@ def test_run_page_shows_trends_with_a_sign(recruiter_client, world, run):
 
     response = recruiter_client.get(run_page(run))
 
-    trend = {cells[0]: cells[5] for _cls, cells in parsed(response).tables["reviewers"][1:]}
+    trend = {cells[0]: cells[8] for _cls, cells in parsed(response).tables["reviewers"][1:]}
     assert trend == {"Cleo Tester": "—", "Ada Tester": "\u22120.27", "Ben Tester": "+0.24"}
+
+
+def test_run_page_shows_drift_with_its_standard_error(recruiter_client, world, run):
+    run.reviewers.filter(reviewer=world.ada).update(drift=-0.27, drift_se=0.05)
+
+    response = recruiter_client.get(run_page(run))
+
+    trend = {cells[0]: cells[8] for _cls, cells in parsed(response).tables["reviewers"][1:]}
+    assert trend["Ada Tester"] == "\u22120.27 ± 0.05"
 
 
 def test_run_page_answers_404_for_an_id_in_other_digits(recruiter_client):

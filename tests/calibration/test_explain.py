@@ -174,7 +174,70 @@ def test_rubric_statistics_skip_what_is_undefined():
         }
     )
 
+    # The pooled alpha is left to the raw numbers (issue 12): without the
+    # per-criterion median there is no alpha row at all.
     assert [(r.label, r.technical, r.value) for r in rows] == [
-        ("Agreement, whole rubric (ordinal)", "Krippendorff's alpha, ordinal", "0.82 · good"),
         ("Agreement on the exact level", "Fleiss' kappa", "0.41"),
     ]
+
+
+def test_rubric_statistics_open_with_the_per_criterion_alphas_median_and_range():
+    rows = explain.rubric_statistics(
+        {"krippendorff_alpha": {"interval": 0.9}, "fleiss_kappa": None},
+        alpha_median=0.72,
+        alpha_min=0.45,
+        alpha_max=0.91,
+    )
+
+    assert [(r.label, r.value) for r in rows] == [
+        ("Agreement per criterion (median and range)", "0.72 · tentative (0.45 to 0.91)"),
+    ]
+
+
+def test_separation_reads_as_a_sentence():
+    assert explain.separation_sentence(3.0, 0.9) == (
+        "Reviewer separation 3.00 (reliability 0.90, about 4 distinct levels of leniency): "
+        "reviewers differ in leniency far more than their estimates' error: the differences "
+        "are real and adjusting for them matters."
+    )
+    assert explain.separation_sentence(None, None) == ""
+
+
+def test_an_estimate_reads_with_its_95_percent_interval():
+    assert explain.interval_words(0.5, 0.1) == "+0.50 lenient (0.30 to 0.70)"
+    assert explain.interval_words(None, 0.1) == "—"
+    assert explain.with_se(-0.8, 0.2) == "\u22120.80 ± 0.20"
+
+
+def test_a_diagnostic_flag_gets_its_sentence_and_what_to_do():
+    sam = Reviewer(
+        "Sam Lee", 12, 0.1, True, "Halo: …", flags=("halo",), halo=2.4, infit=1.0, outfit=1.1
+    )
+
+    result = sentences([sam])
+
+    assert result[1] == explain.Sentence(
+        "Sam Lee rates a whole candidate up or down across criteria (halo 2.40), so the "
+        "criterion scores say less than they seem to.",
+        "flag",
+        "Ask Sam Lee to score each criterion on its own evidence, reading its anchors, before "
+        "forming an overall view.",
+    )
+
+
+def test_groups_warning_names_reviewers_counts_candidates_and_says_how_to_link():
+    assert explain.groups_warning([{"number": 1, "names": ["Ana"], "applications": 3}]) == []
+
+    text = " ".join(
+        explain.groups_warning(
+            [
+                {"number": 1, "names": ["Ana", "Ben"], "applications": 20},
+                {"number": 2, "names": ["Chloe"], "applications": 1},
+            ]
+        )
+    )
+
+    assert "2 groups that share no candidate: group 1: Ana and Ben (20 candidates); " in text
+    assert "group 2: Chloe (1 candidate)." in text
+    assert "adjusted scores compare only within a group" in text
+    assert "assign a few candidates (three or more) to reviewers of both groups" in text

@@ -123,6 +123,16 @@ def test_moving_the_models_out_of_screening_loses_no_row():
         assert counts == expected
         run = new.get_model("calibration", "CalibrationRun").objects.order_by("pk").first()
         assert run.applications.get().adjusted_score == 61.5
+        # 0003_rater_diagnostics: runs made before it read as linear runs of one
+        # unknown grouping, their rows with no diagnostics.
+        assert (run.method, run.groups, run.separation_index) == ("linear", [], None)
+        reviewer = run.reviewers.get()
+        assert (reviewer.severity_shrunk, reviewer.diagnostic_flags, reviewer.group) == (
+            None,
+            [],
+            None,
+        )
+        assert run.applications.get().group is None
         report = new.get_model("reports", "Report").objects.order_by("pk").first()
         assert report.calibration_run_id == run.pk
         assert report.deliveries.get().recipient == "r0@example.net"

@@ -179,8 +179,8 @@ def test_digest_top_candidates_adjusted_for_reviewer_severity(world):
     assert section(report.text, "TOP CANDIDATES, SEVERITY-ADJUSTED") == [
         "  1. Candidate 2 — 77.8",
         "  2. Candidate 5 — 77.8",
-        "  3. Solo Cleo — 70.1",
-        "  4. Solo Ada — 53.4",
+        "  3. Solo Cleo — 70.3",  # the shrunk severities (issue 12) are a hair smaller
+        "  4. Solo Ada — 53.3",
         "  5. Candidate 1 — 44.4",
         "  6. Candidate 4 — 44.4",
         "  7. Candidate 0 — 15.3 (fails must-haves)",
@@ -338,7 +338,10 @@ def test_next_digest_names_reviewers_whose_severity_moved_by_at_least_0_2(world)
 
     # Ada and Cleo end on the same severity, so the order of their lines is
     # the database's.
-    assert sorted(section(report.text, "SINCE THE LAST DIGEST")) == [
+    lines = sorted(section(report.text, "SINCE THE LAST DIGEST"))
+    # (Ben's scores in this world are too regular to be human: the rater
+    # diagnostics of issue 12 flag him as muted.)
+    assert [line for line in lines if not line.startswith("  - Ben Tester is newly flagged")] == [
         "  - Ada Tester grew more lenient: severity -0.35 → +0.16.",
         "  - Cleo Tester grew harsher: severity +0.65 → +0.16.",
         "  - Cleo Tester is no longer flagged.",
@@ -371,7 +374,7 @@ def test_digest_csv_has_the_ranking_header_and_one_row_per_application(world):
     ]
     assert sorted(row[3] for row in rows[1:]) == sorted([*world.applications, "Unscored Una"])
     solo_cleo = next(row for row in rows[1:] if row[3] == "Solo Cleo")
-    assert solo_cleo[6:10] == ["91.67", "70.06", "True", ""]
+    assert solo_cleo[6:10] == ["91.67", "70.26", "True", ""]
     assert rows[-1][3:8] == ["Unscored Una", "screening", str(world.rubric.version), "", ""]
 
 

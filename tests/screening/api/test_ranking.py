@@ -105,6 +105,7 @@ def test_ranking_rows_hold_score_must_haves_and_tally(recruiter_api, ranking):
             "rubric_version": 1,
             "score": 62.5,
             "adjusted_score": None,  # no calibration run yet
+            "adjusted_group": None,
             "passes_must_haves": False,
             "failed_must_haves": ["Certification"],
             "submitted": 1,
@@ -124,6 +125,7 @@ def test_ranking_rows_hold_score_must_haves_and_tally(recruiter_api, ranking):
             "rubric_version": 1,
             "score": 54.17,
             "adjusted_score": None,
+            "adjusted_group": None,
             "passes_must_haves": True,
             "failed_must_haves": [],
             "submitted": 2,
@@ -143,6 +145,7 @@ def test_ranking_rows_hold_score_must_haves_and_tally(recruiter_api, ranking):
             "rubric_version": 1,
             "score": None,
             "adjusted_score": None,
+            "adjusted_group": None,
             "passes_must_haves": None,
             "failed_must_haves": [],
             "submitted": 0,
