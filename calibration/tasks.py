@@ -68,3 +68,12 @@ def calibrate_active_rubrics() -> int:
     for rubric_id in rubric_ids:
         calibrate_rubric.delay(rubric_id=rubric_id, trigger=CalibrationRun.Trigger.NIGHTLY)
     return len(rubric_ids)
+
+
+@shared_task
+def resend_unsent_calibration_runs() -> int:
+    """Every few minutes: send again the runs whose task could not reach the broker
+    when they were requested (see ``scheduling.send_run``)."""
+    from calibration.scheduling import resend_unsent_runs  # scheduling imports this module
+
+    return resend_unsent_runs()

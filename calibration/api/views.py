@@ -1,10 +1,12 @@
+import logging
+
 from celery.result import AsyncResult
 from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
 from calibration import selectors
@@ -18,6 +20,17 @@ from calibration.scheduling import calibration_request
 from core.api.permissions import IsRecruiter
 from rubrics import selectors as rubric_selectors
 from rubrics.models import Rubric
+
+logger = logging.getLogger(__name__)
+
+
+class ResultStoreUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "result_store_unavailable"
+    default_detail = (
+        "The task result store cannot be reached just now; the run's own status is "
+        "unaffected. Try again in a minute."
+    )
 
 
 class CalibrationRunViewSet(
@@ -69,7 +82,11 @@ class CalibrationRunViewSet(
         run = self.get_object()
         task_state = None
         if run.task_id and settings.BROKER_CONFIGURED:
-            task_state = AsyncResult(run.task_id).state
+            try:
+                task_state = AsyncResult(run.task_id).state
+            except Exception as exc:  # the result store (Redis) is down
+                logger.warning("Result store unavailable for run %s: %s", run.pk, exc)
+                raise ResultStoreUnavailable() from None
         return Response(
             CalibrationStatusSerializer(
                 {

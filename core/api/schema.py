@@ -37,6 +37,7 @@ ERRORS = {
     "409": "The data's state refuses the change (e.g. a published rubric, a submitted scorecard).",
     "413": "The request body is over the size limit.",
     "429": "Too many requests, or sign-in locked after wrong passwords.",
+    "503": "A service the answer needs (the task result store) is down; try again shortly.",
 }
 WRITES = {"post", "put", "patch", "delete"}
 
@@ -58,6 +59,8 @@ def document_errors(result, generator, request, public):
                 codes.add("404")
             if method in WRITES:
                 codes |= {"409", "413"} if method != "delete" else {"409"}
+            if path.endswith("/status/"):
+                codes.add("503")
             responses = operation.setdefault("responses", {})
             for code in sorted(codes):
                 responses.setdefault(code, {"description": ERRORS[code], "content": body})

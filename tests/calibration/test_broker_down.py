@@ -148,3 +148,23 @@ def test_the_api_answers_202_even_when_the_run_cannot_be_sent(
             "/api/v1/calibration-runs/", {"rubric": drafts.rubric.pk}, format="json"
         )
     assert response.status_code == 202
+
+
+def test_status_answers_503_with_a_code_when_the_result_store_is_down(
+    drafts, recruiter_api, settings
+):
+    from calibration.models import CalibrationRun
+
+    settings.BROKER_CONFIGURED = True
+    run = CalibrationRun.objects.create(rubric=drafts.rubric, status="queued", task_id="t-1")
+    with mock.patch("calibration.api.views.AsyncResult", side_effect=ConnectionError("redis down")):
+        response = recruiter_api.get(f"/api/v1/calibration-runs/{run.pk}/status/")
+    assert response.status_code == 503
+    assert response.json()["code"] == "result_store_unavailable"
+
+
+def test_the_sweep_is_scheduled_every_five_minutes():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="calibration.tasks.resend_unsent_calibration_runs")
+    assert (task.interval.every, task.interval.period, task.enabled) == (5, "minutes", True)
