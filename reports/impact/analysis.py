@@ -36,6 +36,21 @@ class CategoryReport:
     too_few: int = 0  # score comparisons left out: under the minimum on a side
     note: str = ""
 
+    @property
+    def score_tables(self) -> list[tuple[str, list[ScoreRow]]]:
+        return [
+            ("Scores per criterion (consensus of submitted scorecards)", self.criteria),
+            ("Scores per reviewer (their mean level over the criteria)", self.reviewers),
+        ]
+
+    def rates_by_group(self) -> list[tuple[str, list[stats.SelectionRate]]]:
+        """The stage rates turned around: per group, its rate at each stage in order."""
+        return [
+            (group, [next(r for r in stage.rows if r.group == group) for stage in self.stages])
+            for group, _ in self.groups
+            if self.stages
+        ]
+
 
 @dataclass
 class ImpactReport:
@@ -89,8 +104,10 @@ def impact_report(
             continue
         for index, stage in enumerate(stages[1:], start=1):
             counts = {
-                label: (sum(1 for p, g in members.items() if g == label and reached[p] >= index),
-                        sizes[label])
+                label: (
+                    sum(1 for p, g in members.items() if g == label and reached[p] >= index),
+                    sizes[label],
+                )
                 for label in plan.labels
             }
             report.stages.append(StageRates(stage, stats.selection_rates(counts)))
@@ -129,9 +146,7 @@ def _flag(categories: list[CategoryReport]) -> None:
     flagged = stats.flag_comparisons([row.comparison for row in rows])
     by_id = {id(row): comparison for row, comparison in zip(rows, flagged, strict=True)}
     for category in categories:
-        category.criteria = [
-            ScoreRow(r.subject, r.group, by_id[id(r)]) for r in category.criteria
-        ]
+        category.criteria = [ScoreRow(r.subject, r.group, by_id[id(r)]) for r in category.criteria]
         category.reviewers = [
             ScoreRow(r.subject, r.group, by_id[id(r)]) for r in category.reviewers
         ]

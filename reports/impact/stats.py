@@ -72,7 +72,7 @@ def plan_groups(counts: Mapping[str, int], minimum: int = DEFAULT_MINIMUM_GROUP_
     merged = sum(counts[answer] for answer in small)
     hidden = 0
     if merged >= minimum:
-        shown.update({answer: OTHER for answer in small})
+        shown.update(dict.fromkeys(small, OTHER))
     else:
         hidden = merged
     return GroupPlan(shown=shown, hidden_count=hidden)
