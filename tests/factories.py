@@ -359,7 +359,8 @@ def impact_posting(
         application = ApplicationFactory(rubric=rubric, stage=stage)
         CandidateDemographicsFactory(
             candidate=application.candidate,
-            answers={"gender": gender, "age_band": "25–34" if n % 2 else "35–44"},
+            # Age band independent of gender: alternates in pairs.
+            answers={"gender": gender, "age_band": "25–34" if n // 2 % 2 else "35–44"},
         )
         values = [rng.choice([2, 3, 3, 4]) for _ in criteria]
         if gender == "Woman":
