@@ -61,6 +61,12 @@ class CandidateDemographicsAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
             ),
         ]
 
+    def get_form(self, request, obj=None, **kwargs):
+        # The answers' fields are made by the form itself (one per configured category),
+        # so only the model's own field is named to the form factory.
+        kwargs["fields"] = ["candidate"]
+        return super().get_form(request, obj, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         # A record belongs to one candidate for good.
         return ["candidate"] if obj else []
@@ -132,7 +138,7 @@ class CandidateDemographicsAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
 
 class PostingForm(forms.Form):
     posting = forms.ModelChoiceField(
-        queryset=JobPosting.objects.order_by("title", "pk"),
+        queryset=JobPosting.objects.only("pk", "title").order_by("title", "pk"),
         error_messages={"invalid_choice": "Choose a posting from the list."},
     )
 
