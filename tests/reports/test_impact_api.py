@@ -211,3 +211,15 @@ def test_the_fairness_analyst_group_alone_holds_the_permission():
     holders = Group.objects.filter(permissions__codename="view_demographics")
     assert list(holders.values_list("name", flat=True)) == ["Fairness analyst"]
     assert not UserFactory().has_perm("reports.view_demographics")
+
+
+def test_a_candidate_who_applied_elsewhere_too_counts_once_per_posting():
+    from tests.factories import ApplicationFactory
+
+    posting, _, _ = impact_posting(per_group=5)
+    other = ApplicationFactory()
+    for application in Application.objects.filter(posting=posting)[:3]:
+        ApplicationFactory(candidate=application.candidate, rubric=other.rubric)
+    report = posting_adverse_impact(posting)
+    gender = next(c for c in report.categories if c.category == "Gender")
+    assert dict(gender.groups) == {"Man": 5, "Woman": 5}
