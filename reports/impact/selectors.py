@@ -7,7 +7,8 @@ the digest's section for those with the permission)."""
 
 from collections import defaultdict
 
-from django.db.models import Q
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 
 from core.models import AuditEvent
 from core.roles import REVIEWER
@@ -44,21 +45,21 @@ def furthest_stages(posting: JobPosting) -> dict[int, int]:
     """{application id: index in PIPELINE of the furthest stage it reached} for the posting's
     applications, withdrawn ones left out (the candidate, not the process, stopped them). A
     rejected application reached the furthest stage its history records."""
-    applications = dict(
-        Application.objects.filter(posting=posting)
-        .exclude(stage=Stage.WITHDRAWN)
-        .values_list("pk", "stage")
-    )
+    pool = Application.objects.filter(posting=posting).exclude(stage=Stage.WITHDRAWN)
+    applications = dict(pool.values_list("pk", "stage"))
     order = {stage.value: index for index, stage in enumerate(PIPELINE)}
     reached = {pk: order.get(stage, 0) for pk, stage in applications.items()}
     history = AuditEvent.objects.filter(
         content_type__app_label="screening",
         content_type__model="application",
-        object_id__in=[str(pk) for pk in applications],
+        # A subquery, not a list of ids: a large posting would pass SQLite's variable limit.
+        object_id__in=pool.annotate(id_text=Cast("pk", CharField())).values("id_text"),
         event__in=["application.opened", "application.stage_changed"],
     ).values_list("object_id", "changes")
     for object_id, changes in history:
         pk = int(object_id)
+        if pk not in reached:  # withdrawn since the query above
+            continue
         for stage in (changes or {}).get("stage") or []:
             if stage in order:
                 reached[pk] = max(reached[pk], order[stage])

@@ -223,3 +223,16 @@ def test_a_candidate_who_applied_elsewhere_too_counts_once_per_posting():
     report = posting_adverse_impact(posting)
     gender = next(c for c in report.categories if c.category == "Gender")
     assert dict(gender.groups) == {"Man": 5, "Woman": 5}
+
+
+def test_a_withdrawn_application_with_a_stage_history_is_left_out():
+    from screening.services import application_set_stage
+
+    posting, _, _ = impact_posting(per_group=5)
+    application = Application.objects.filter(posting=posting).first()
+    application_set_stage(application=application, actor=None, stage=Application.Stage.OFFER)
+    application_set_stage(application=application, actor=None, stage=Application.Stage.WITHDRAWN)
+    report = posting_adverse_impact(posting)
+    assert report.applications == 13 - 1
+    gender = next(c for c in report.categories if c.category == "Gender")
+    assert all(r.selected == 0 for s in gender.stages if s.stage == "Offer" for r in s.rows)
