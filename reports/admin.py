@@ -199,3 +199,7 @@ class ReportAdmin(admin.ModelAdmin):
             )
             self.message_user(request, text, messages.WARNING)
         return HttpResponseRedirect(url)
+
+
+# Adverse-impact analysis registers its own admin (demographics and the report page).
+from reports.impact import admin as impact_admin  # noqa: E402, F401

@@ -104,3 +104,30 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"Reminder to {self.reviewer} on {self.day}"
+
+
+class CandidateDemographics(models.Model):
+    """A candidate's voluntary, self-identified answers for adverse-impact analysis
+    (reports/impact/): {category: answer}, the categories and answers those of the
+    IMPACT_CATEGORIES setting. Kept apart from the candidate so that only users with the
+    `view_demographics` permission read it: never reviewers, never an export with scores."""
+
+    candidate = models.OneToOneField(
+        "screening.Candidate", on_delete=models.CASCADE, related_name="demographics"
+    )
+    answers = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "self-identified demographics"
+        verbose_name_plural = "self-identified demographics"
+        # Only the dedicated permissions: no "view" or "change" that a role might be
+        # given along with the other models.
+        default_permissions = ()
+        permissions = [
+            ("view_demographics", "Can view candidates' self-identified demographics"),
+            ("record_demographics", "Can record candidates' self-identified demographics"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Self-identified demographics of candidate #{self.candidate_id}"

@@ -310,3 +310,60 @@ def session_ratings(session, levels) -> list[dict]:
         for item, row in zip(items, levels, strict=True)
         for c, level in zip(criteria, row, strict=True)
     ]
+
+
+# --- Adverse-impact analysis ---------------------------------------------------
+
+from reports.models import CandidateDemographics  # noqa: E402
+
+FAIRNESS_ANALYST = "Fairness analyst"
+
+
+class AnalystFactory(UserFactory):
+    """A user in the "Fairness analyst" group: may read and record demographics."""
+
+    username = factory.Sequence(lambda n: f"analyst{n}")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        _join_role(self, create, extracted or FAIRNESS_ANALYST)
+
+
+class CandidateDemographicsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CandidateDemographics
+
+    candidate = factory.SubFactory(CandidateFactory)
+    answers = factory.LazyFunction(lambda: {"gender": "Woman"})
+
+
+def impact_posting(
+    *, seed: int = 3, per_group: int = 20, difference: int = 1, small_group: int = 3
+):
+    """A posting with a built-in difference on one criterion: `per_group` women and men and
+    `small_group` non-binary candidates (under the minimum), scored by three reviewers in
+    turn on the service rubric; women are scored `difference` levels lower on "Experience"
+    only (never below 1). Every fourth application reached the interview. Returns
+    (posting, rubric, reviewers)."""
+    import random
+
+    rng = random.Random(seed)
+    rubric = service_rubric()
+    criteria = list(rubric.criteria.order_by("order"))
+    reviewers = [
+        ReviewerFactory(first_name=name, last_name="Reviewer") for name in ("Ana", "Ben", "Chloe")
+    ]
+    genders = ["Woman", "Man"] * per_group + ["Non-binary"] * small_group
+    for n, gender in enumerate(genders):
+        stage = Application.Stage.INTERVIEW if n % 4 == 0 else Application.Stage.SCREENING
+        application = ApplicationFactory(rubric=rubric, stage=stage)
+        CandidateDemographicsFactory(
+            candidate=application.candidate,
+            # Age band independent of gender: alternates in pairs.
+            answers={"gender": gender, "age_band": "25–34" if n // 2 % 2 else "35–44"},
+        )
+        values = [rng.choice([2, 3, 3, 4]) for _ in criteria]
+        if gender == "Woman":
+            values[1] = max(1, values[1] - difference)
+        assign_and_submit(application, reviewers[n % 3], criteria, values)
+    return rubric.posting, rubric, reviewers
