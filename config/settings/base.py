@@ -242,6 +242,10 @@ REST_KNOX = {
     "TOKEN_LIMIT_PER_USER": env.int("API_TOKEN_LIMIT_PER_USER", default=10),
     "AUTO_REFRESH": False,
 }
+# Adverse-impact analysis (reports/impact/): groups smaller than this are merged into
+# "other / not shown" (or not shown at all) so no candidate can be singled out. The
+# categories asked about default to reports/impact/categories.py DEFAULT_CATEGORIES.
+IMPACT_MINIMUM_GROUP_SIZE = env.int("IMPACT_MINIMUM_GROUP_SIZE", default=5)
 API_BAD_CREDENTIALS_PER_MINUTE = env.int("API_BAD_CREDENTIALS_PER_MINUTE", default=20)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Screening rubric service",
