@@ -421,15 +421,15 @@ def celery_app_on(broker_url: str, queue: str):
     settings run them eagerly); restored after."""
     from config.celery import app
 
-    def drop_connections() -> None:
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app._pool = None
-        app.amqp._producer_pool = None
+    def forget_connections():
+        # Not closed: kombu keeps one pool per broker address for the whole
+        # process, and the other tests' one must stay usable.
+        pool, app._pool, app.amqp._producer_pool = app._pool, None, None
+        return pool
 
     names = ("broker_url", "task_always_eager", "task_eager_propagates", "task_default_queue")
     saved = {name: app.conf[name] for name in names}
-    drop_connections()
+    forget_connections()
     app.conf.broker_url = broker_url
     app.conf.task_always_eager = False
     app.conf.task_eager_propagates = False
@@ -437,9 +437,11 @@ def celery_app_on(broker_url: str, queue: str):
     try:
         yield app
     finally:
-        drop_connections()
+        ours = forget_connections()
         for name, value in saved.items():
             app.conf[name] = value
+        if ours is not None:
+            ours.force_close_all()  # this test's broker only
 
 
 def rubric_with_submissions() -> Rubric:
