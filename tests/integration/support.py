@@ -73,8 +73,14 @@ class Worker:
         except FileNotFoundError:
             return ""
 
-    def start(self, database_url: str) -> None:
-        env = celery_env(database_url=database_url, cache_prefix=self.cache_prefix)
+    def start(self, database_url: str, *, env: dict[str, str] | None = None) -> None:
+        """Start it and wait until it answers a ping; `env` adds to or
+        overrides its environment (test_faults.py points it at a Redis of
+        its own)."""
+        env = {
+            **celery_env(database_url=database_url, cache_prefix=self.cache_prefix),
+            **(env or {}),
+        }
         command = [
             sys.executable,
             "-m",
@@ -137,6 +143,15 @@ class Worker:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=WORKER_STOP_TIMEOUT)
+
+    def kill(self) -> None:
+        """SIGKILL, as the OOM killer or a lost machine would: no warm
+        shutdown, no message given back. (The pool is solo: the task runs in
+        this very process, which has no children.)"""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.kill()
+        self.process.wait(timeout=WORKER_STOP_TIMEOUT)
 
     def clean_redis(self) -> None:
         """Remove what the session left in Redis: the worker's queue, with any
