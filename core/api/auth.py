@@ -1,5 +1,7 @@
 """Password sign-in over the API, under the same lockout as the admin's."""
 
+import logging
+
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.core.cache import cache
@@ -8,6 +10,8 @@ from rest_framework import exceptions, status
 from rest_framework.authentication import BasicAuthentication
 
 from core.security import client_ip
+
+logger = logging.getLogger(__name__)
 
 
 class LockedOut(exceptions.APIException):
@@ -49,18 +53,30 @@ class TokenAuthentication(knox_auth.TokenAuthentication):
     def authenticate_credentials(self, token):
         key = f"api-bad-credentials:{client_ip(self.request_for_count) or '-'}"
         limit = settings.API_BAD_CREDENTIALS_PER_MINUTE
-        if (cache.get(key) or 0) >= limit:
+        if (_cache_call(cache.get, key) or 0) >= limit:
             raise exceptions.Throttled(wait=60)
         try:
             return super().authenticate_credentials(token)
         except exceptions.AuthenticationFailed:
-            if cache.add(key, 1, timeout=60) is False:
+            if _cache_call(cache.add, key, 1, timeout=60) is False:
                 try:
-                    cache.incr(key)
+                    _cache_call(cache.incr, key)
                 except ValueError:  # expired between add and incr
-                    cache.add(key, 1, timeout=60)
+                    _cache_call(cache.add, key, 1, timeout=60)
             raise
 
     def authenticate(self, request):
         self.request_for_count = request
         return super().authenticate(request)
+
+
+def _cache_call(method, *args, **kwargs):
+    """A cache call that a cache outage turns into None (logged): counting wrong
+    tokens is a guard, and a request must not fail because the guard cannot count."""
+    try:
+        return method(*args, **kwargs)
+    except ValueError:
+        raise
+    except Exception:
+        logger.warning("Cache unavailable: wrong-token counting skipped", exc_info=True)
+        return None

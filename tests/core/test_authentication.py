@@ -216,3 +216,24 @@ def test_the_token_login_has_its_own_stricter_rate(api_client, person, monkeypat
     )
     statuses = [token_login(api_client, person.username, PASSWORD).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+# --- a cache outage never fails a request ------------------------------------------
+
+
+def test_with_the_cache_down_tokens_and_throttles_still_let_requests_through(api_client, person):
+    from unittest import mock
+
+    _, token = AuthToken.objects.create(user=person, expiry=timedelta(days=1))
+    down = ConnectionError("Error 111 connecting to 127.0.0.1:6379")
+    with (
+        mock.patch("django.core.cache.backends.locmem.LocMemCache.get", side_effect=down),
+        mock.patch("django.core.cache.backends.locmem.LocMemCache.add", side_effect=down),
+        mock.patch("django.core.cache.backends.locmem.LocMemCache.set", side_effect=down),
+    ):
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        assert api_client.get("/api/v1/postings/").status_code == 200
+        api_client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 64)
+        assert refused(api_client.get("/api/v1/postings/"))
+        api_client.credentials()
+        assert api_client.get("/api/schema/").status_code == 200  # anonymous, throttled
