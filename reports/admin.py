@@ -143,7 +143,9 @@ class ReportAdmin(admin.ModelAdmin):
         preview = None
         if form.is_bound and form.is_valid():
             digest = services.digest_preview(
-                posting=form.cleaned_data["posting"], period=form.digest_period()
+                posting=form.cleaned_data["posting"],
+                period=form.digest_period(),
+                viewer=request.user,
             )
             preview = {
                 "digest": digest,

@@ -2,6 +2,7 @@
 HTML (charts inline as cid: images), plain text and a CSV of the ranking."""
 
 import base64
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -165,12 +166,15 @@ def build_digest(
     weekly: bool = True,
     previous_run: CalibrationRun | None = None,
     site_url: str = "",
+    readers=(),
 ) -> Digest:
     """The posting's digest: submissions counted from `period_start` up to
     `period_end` (worded as that period, "(so far)" when it runs up to the
     moment of writing); pipeline, overdue reviews, top candidates and
     reviewers as they stand now. `weekly` titles it as the scheduled weekly
-    digest, else as one made on demand. Links start with `site_url`."""
+    digest, else as one made on demand. Links start with `site_url`. An
+    application one of its `readers` is still scoring is left out of the top
+    candidates (blind scoring holds for a recruiter who is also a reviewer)."""
     period = DigestPeriod(period_start, period_end, so_far=so_far)
     stage_counts = report_selectors.stage_counts(posting)
     stages = [(label, stage_counts.get(value, 0)) for value, label in Application.Stage.choices]
@@ -182,7 +186,16 @@ def build_digest(
         .order_by("due_date", "id")
     )
     ranking = selectors.posting_ranking(posting=posting)
-    scored = [r for r in ranking if r.score is not None]
+    blind = selectors.applications_being_scored_by(readers, posting=posting)
+    shown = [
+        dataclasses.replace(
+            r, score=None, failed_must_haves=[], tally={}, adjusted_score=None, blind=True
+        )
+        if r.application_id in blind
+        else r
+        for r in ranking
+    ]
+    scored = [r for r in shown if r.score is not None]
     top_raw = scored[:TOP_N]
     top_adjusted = sorted(
         [r for r in scored if r.adjusted_score is not None],
@@ -245,7 +258,7 @@ def build_digest(
         subject=subject,
         html=render_to_string("reports/digest.html", context),
         text=render_to_string("reports/digest.txt", context),
-        csv=exports.ranking_csv(ranking),
+        csv=exports.ranking_csv(shown),
         images=images,
         calibration_run=run,
     )

@@ -49,9 +49,11 @@ def digest_recipients(posting: JobPosting) -> list[str]:
     return sorted({u.email for u in users})
 
 
-def _digest(*, posting: JobPosting, period: DigestPeriod, weekly: bool) -> Digest:
+def _digest(*, posting: JobPosting, period: DigestPeriod, weekly: bool, viewer=None) -> Digest:
     """Build the posting's digest for `period`; "since the last digest" compares
-    with the calibration run of the weekly digest before the period."""
+    with the calibration run of the weekly digest before the period. Its readers
+    (the recipients, and `viewer` for a preview) see no scores of applications
+    they are still scoring themselves."""
     previous = selectors.previous_digest(
         posting=posting, kind=Report.Kind.WEEKLY_DIGEST, before=period.start
     )
@@ -63,7 +65,13 @@ def _digest(*, posting: JobPosting, period: DigestPeriod, weekly: bool) -> Diges
         weekly=weekly,
         previous_run=previous.calibration_run if previous else None,
         site_url=settings.SITE_URL,
+        readers=[viewer, *_recipient_users(posting)],
     )
+
+
+def _recipient_users(posting: JobPosting) -> list:
+    emails = digest_recipients(posting)
+    return list(get_user_model().objects.filter(email__in=emails)) if emails else []
 
 
 def _report(digest: Digest, *, kind: str) -> Report:
@@ -133,10 +141,10 @@ def digest_prepare(
     return _stored(report)
 
 
-def digest_preview(*, posting: JobPosting, period: DigestPeriod) -> Digest:
+def digest_preview(*, posting: JobPosting, period: DigestPeriod, viewer=None) -> Digest:
     """The posting's digest for any period, as it would be sent from the
     admin; nothing is stored or sent."""
-    return _digest(posting=posting, period=period, weekly=False)
+    return _digest(posting=posting, period=period, weekly=False, viewer=viewer)
 
 
 def digest_store(*, posting: JobPosting, period: DigestPeriod, actor) -> Report:
@@ -151,7 +159,7 @@ def digest_store(*, posting: JobPosting, period: DigestPeriod, actor) -> Report:
             "email address to the posting.",
             code="no_recipients",
         )
-    digest = digest_preview(posting=posting, period=period)
+    digest = digest_preview(posting=posting, period=period, viewer=actor)
     return _stored(_report(digest, kind=Report.Kind.DIGEST_ON_DEMAND), actor=actor)
 
 

@@ -149,11 +149,16 @@ def scorecards_visible_to(user) -> QuerySet[Scorecard]:
         Prefetch("scores", queryset=CriterionScore.objects.order_by("criterion__order", "id"))
     )
     if is_recruiter(user):
-        # Blind where they are still scoring: their own card, nobody else's.
-        return qs.exclude(
-            Q(application_id__in=scoring_blind_applications(user)) & ~Q(assignment__reviewer=user)
-        )
+        return without_others_while_scoring(qs, user)
     return qs.filter(assignment__reviewer=user)
+
+
+def without_others_while_scoring(scorecards: QuerySet[Scorecard], user) -> QuerySet[Scorecard]:
+    """Blind where ``user`` is still scoring: on those applications their own card,
+    nobody else's."""
+    return scorecards.exclude(
+        Q(application_id__in=scoring_blind_applications(user)) & ~Q(assignment__reviewer=user)
+    )
 
 
 def own_assignments(user) -> QuerySet[ReviewAssignment]:
@@ -176,6 +181,18 @@ def scoring_blind_applications(user) -> QuerySet:
         Scorecard.objects.filter(assignment__reviewer=user)
         .exclude(status=SUBMITTED)
         .values("application_id")
+    )
+
+
+def applications_being_scored_by(users, *, posting: JobPosting) -> set[int]:
+    """Ids of the posting's applications any of ``users`` is still scoring."""
+    users = [u for u in users if u is not None]
+    if not users:
+        return set()
+    return set(
+        Scorecard.objects.filter(application__posting=posting, assignment__reviewer__in=users)
+        .exclude(status=SUBMITTED)
+        .values_list("application_id", flat=True)
     )
 
 

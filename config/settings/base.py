@@ -64,7 +64,10 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# Not reset by a successful sign-in: axes would clear the address's failures against
+# every username, so 9 guesses at someone else's password, a sign-in to one's own
+# account, and 9 more would never lock. Failures expire after the cool-off instead.
+AXES_RESET_ON_SUCCESS = False
 AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: none,

@@ -42,11 +42,12 @@ class ScorecardInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return (
+        return selectors.without_others_while_scoring(
             super()
             .get_queryset(request)
             .select_related("assignment__reviewer", "application__rubric")
-            .prefetch_related("scores", "application__rubric__criteria")
+            .prefetch_related("scores", "application__rubric__criteria"),
+            request.user,
         )
 
     @admin.display(description="reviewer")

@@ -237,3 +237,16 @@ def test_with_the_cache_down_tokens_and_throttles_still_let_requests_through(api
         assert refused(api_client.get("/api/v1/postings/"))
         api_client.credentials()
         assert api_client.get("/api/schema/").status_code == 200  # anonymous, throttled
+
+
+def test_signing_in_to_ones_own_account_does_not_reset_the_count_against_another(client):
+    attacker, victim = RecruiterFactory(), RecruiterFactory()
+    for user in (attacker, victim):
+        user.set_password(PASSWORD)
+        user.save()
+    for _ in range(5):
+        for _ in range(9):
+            admin_login(client, victim.username, "wrong")
+        assert admin_login(client, attacker.username, PASSWORD).status_code in (302, 429)
+        client.logout()
+    assert admin_login(client, victim.username, PASSWORD).status_code == 429

@@ -83,3 +83,29 @@ def test_after_submitting_the_recruiter_sees_everything_again(world, recruiter_a
     assert world["other"].pk in ids
     rows = recruiter_api.get(f"/api/v1/postings/{world['application'].posting_id}/ranking/").json()
     assert all(not row["blind"] for row in rows)
+
+
+def test_the_application_page_lists_only_their_own_card_while_scoring(world, recruiter_client):
+    page = recruiter_client.get(f"/admin/screening/application/{world['application'].pk}/change/")
+    assert page.status_code == 200
+    other = world["other"].assignment.reviewer
+    assert other.username not in page.content.decode()
+    assert "Strong yes" not in page.content.decode()
+
+
+def test_the_digest_leaves_out_what_its_reader_is_still_scoring(world, recruiter_client, recruiter):
+    from reports import services as report_services
+    from reports.digest import this_week_so_far
+
+    posting = world["application"].posting
+    digest = report_services.digest_preview(
+        posting=posting, period=this_week_so_far(), viewer=recruiter
+    )
+    name = world["application"].candidate.full_name
+    assert name not in digest.html
+    assert world["seen"].candidate.full_name in digest.html
+    csv_row = next(line for line in digest.csv.splitlines() if name in line)
+    assert ",,," in csv_row  # score, adjusted score and tallies left blank
+    page = recruiter_client.get(f"/admin/reports/report/digest/?posting={posting.pk}")
+    assert page.status_code == 200
+    assert name not in page.content.decode()
