@@ -286,7 +286,11 @@ class CalibrationSessionAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra = dict(extra_context or {})
         session = self.get_object(request, object_id)
-        if session is not None and not session.is_draft:
+        if (
+            session is not None
+            and not session.is_draft
+            and sessions.may_see_key(request.user, session)
+        ):
             extra["key_table"] = _key_table(session)
         return super().change_view(request, object_id, form_url, extra)
 
@@ -306,6 +310,8 @@ class CalibrationSessionAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
         session = sessions.sessions_visible_to(request.user).filter(pk=session_id).first()
         if session is None:
             raise Http404("No such calibration session.")
+        if not sessions.may_see_key(request.user, session):
+            raise PermissionDenied("Submit your own levels first: the results show the answer key.")
         context = {
             **page_context(self, request),
             "title": f"Results — {session.title}",

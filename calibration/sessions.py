@@ -31,7 +31,7 @@ from core.errors import Conflict
 from core.roles import is_recruiter
 from rubrics.anchors import SCALE_MIN
 from rubrics.models import Criterion, JobPosting, Rubric
-from screening.models import Application
+from screening.models import Application, Scorecard
 
 MIN_ITEMS = 2
 MAX_ITEMS = 5
@@ -109,6 +109,16 @@ def own_session_assignment(user, assignment_id) -> SessionAssignment | None:
 
 def assignment_of(session: CalibrationSession, user) -> SessionAssignment | None:
     return SessionAssignment.objects.filter(session=session, reviewer=user).first()
+
+
+def may_see_key(user, session: CalibrationSession) -> bool:
+    """The answer key and everyone's results: recruiters, unless they are assigned
+    to the session and have not submitted (then they score blind like any
+    reviewer); a reviewer once they have submitted."""
+    mine = assignment_of(session, user)
+    if mine is not None:
+        return mine.is_submitted
+    return is_recruiter(user)
 
 
 def items_for_scoring(session: CalibrationSession) -> list[SessionItem]:
@@ -611,6 +621,30 @@ def session_open(*, session: CalibrationSession, actor) -> CalibrationSession:
         raise ValidationError({"items": "Give the key's level for every item on every criterion."})
     if not session.assignments.exists():
         raise ValidationError({"reviewers": "Assign at least one reviewer to score it."})
+    # The key would show a reviewer the lead reviewers' levels for an application they
+    # are still scoring for real: the anchoring blind scoring is there to prevent.
+    still_scoring = (
+        Scorecard.objects.filter(
+            application__calibration_items__session=session,
+            assignment__reviewer__calibration_sessions__session=session,
+        )
+        .exclude(status=Scorecard.Status.SUBMITTED)
+        .select_related("assignment__reviewer", "application__candidate")
+        .order_by("id")
+    )
+    if still_scoring.exists():
+        pairs = "; ".join(
+            f"{card.assignment.reviewer.get_full_name() or card.assignment.reviewer.username}"
+            f" on {card.application.candidate.full_name}"
+            for card in still_scoring[:5]
+        )
+        raise ValidationError(
+            {
+                "items": "Some reviewers of this session are still scoring these applications "
+                f"for real ({pairs}): the key would anchor them. Wait until they submit, or "
+                "use other applications or training items."
+            }
+        )
     session.status = CalibrationSession.Status.OPEN
     session.opened_at = timezone.now()
     session.save(update_fields=["status", "opened_at"])

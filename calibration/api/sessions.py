@@ -97,7 +97,7 @@ class SessionDetailSerializer(SessionSerializer):
     @extend_schema_field(SessionItemWithKeySerializer(many=True))
     def get_items(self, session):
         items = list(session.items.all())
-        if self._recruiter():
+        if self._recruiter() and sessions.may_see_key(self.context["request"].user, session):
             return SessionItemWithKeySerializer(items, many=True).data
         return SessionItemSerializer(items, many=True).data
 
@@ -325,9 +325,9 @@ class CalibrationSessionViewSet(
     @action(detail=True, methods=["get"])
     def results(self, request, pk=None):
         session = self.get_object()
-        if is_recruiter(request.user):
-            return Response(SessionResultsSerializer(sessions.session_results(session)).data)
         mine = sessions.assignment_of(session, request.user)
+        if is_recruiter(request.user) and (mine is None or mine.is_submitted):
+            return Response(SessionResultsSerializer(sessions.session_results(session)).data)
         if mine is None or not mine.is_submitted:
             raise PermissionDenied("Submit your own levels first: the results show the answer key.")
         return Response(

@@ -14,6 +14,7 @@ from core.models import AuditEvent
 from screening import selectors as screening_selectors
 from tests.factories import (
     ApplicationFactory,
+    RecruiterFactory,
     ReviewerFactory,
     assign_and_submit,
     calibration_session,
@@ -351,3 +352,29 @@ def test_the_digest_lists_sessions_completed_and_who_has_not_done_the_current_on
         period_end=now - timedelta(days=7),
     )
     assert "No session completed" in earlier.text
+
+
+# --- blind scoring holds around sessions (issue 13 review) -----------------------------
+
+
+def test_a_session_will_not_open_on_an_application_its_reviewer_is_still_scoring(recruiter, people):
+    from tests.factories import ReviewAssignmentFactory
+
+    session = calibration_session(recruiter=recruiter, reviewers=people, open_now=False)
+    application = session.items.filter(application__isnull=False).first().application
+    ReviewAssignmentFactory(application=application, reviewer=people[0])  # a draft
+    with pytest.raises(ValidationError, match="still scoring these applications for real"):
+        sessions.session_open(session=session, actor=recruiter)
+    session.refresh_from_db()
+    assert session.status == CalibrationSession.Status.DRAFT
+
+
+def test_a_recruiter_assigned_to_a_session_scores_it_blind(recruiter, people, api_client):
+    session = calibration_session(recruiter=recruiter, reviewers=[*people, recruiter])
+    assert not sessions.may_see_key(recruiter, session)
+    api_client.force_authenticate(recruiter)
+    detail = api_client.get(f"/api/v1/calibration-sessions/{session.pk}/").json()
+    assert all("key" not in item for item in detail["items"])
+    assert api_client.get(f"/api/v1/calibration-sessions/{session.pk}/results/").status_code == 403
+    other = RecruiterFactory()
+    assert sessions.may_see_key(other, session)

@@ -231,7 +231,7 @@ def test_preview_frame_is_sandboxed_without_scripts(recruiter_client, world):
 def test_preview_queries_do_not_grow_with_the_applications(
     recruiter_client, world, django_assert_max_num_queries
 ):
-    # 22 at 8 applications: session and user, the postings of the form, then
+    # 25 at 8 applications: session and user, the postings of the form, then
     # the digest's counts, ranking, calibration run and sessions, each one query
     # whatever the number of rows.
     # (and the readers: recipients and their applications in progress)
