@@ -107,3 +107,20 @@ def test_the_admin_import_reads_cr_only_line_endings():
     assert table.error is None
     assert table.header == ["email", "full_name"]
     assert table.rows == [(2, ["a@x.org", "Ada"]), (3, ["b@x.org", "Bo"])]
+
+
+def test_rater_effects_answers_a_long_field_with_the_line(tmp_path):
+    path = tmp_path / "ratings.csv"
+    path.write_text("unit,rater,criterion,value\nu1,r1,c1," + "9" * (FIELD_LIMIT + 5) + "\n")
+    with pytest.raises(CommandError, match=r"ratings.csv: line 2: a field is longer than"):
+        call_command("rater_effects", str(path), "--json")
+
+
+@pytest.mark.parametrize("command", ["agreement", "rater_effects"])
+def test_the_commands_refuse_values_no_scale_has(tmp_path, command):
+    path = tmp_path / "ratings.csv"
+    path.write_text(
+        "unit,rater,criterion,value\nu1,r1,c1,1e308\nu1,r2,c1,-1e308\nu2,r1,c1,3\nu2,r2,c1,2\n"
+    )
+    with pytest.raises(CommandError, match="value “1e308” is not a level on a rating scale"):
+        call_command(command, str(path))

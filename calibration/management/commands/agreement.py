@@ -12,6 +12,10 @@ from core.csvfile import CsvFileError, as_lines, checked
 MAX_ERRORS_SHOWN = 20
 
 
+# Far beyond any rating scale: larger values only overflow the statistics.
+MAX_ABS_VALUE = 1e6
+
+
 class Command(BaseCommand):
     help = (
         "Agreement statistics for a CSV of ratings with the header unit,rater,value and an "
@@ -70,6 +74,9 @@ class Command(BaseCommand):
                 continue
             if not math.isfinite(value):
                 errors.append(f"line {line}: value “{raw}” is not finite")
+                continue
+            if abs(value) > MAX_ABS_VALUE:
+                errors.append(f"line {line}: value “{raw}” is not a level on a rating scale")
                 continue
             units.append(unit)
             raters.append(rater)

@@ -7,8 +7,11 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
 from calibration.stats.raters import rater_effects, report_json
+from core.csvfile import CsvFileError, as_lines, checked
 
 MAX_ERRORS_SHOWN = 20
+# Far beyond any rating scale: larger values only overflow the statistics.
+MAX_ABS_VALUE = 1e6
 COLUMNS = ("unit", "rater", "criterion", "value")
 
 
@@ -51,7 +54,13 @@ class Command(BaseCommand):
             raise CommandError(f"{file} is not UTF-8 text.") from None
         if not text.strip():
             raise CommandError(f"{file} is empty: expected a header unit,rater,criterion,value.")
-        reader = csv.DictReader(text.splitlines())
+        try:
+            return self._parse(text, file)
+        except CsvFileError as exc:
+            raise CommandError(f"{file}: {exc}") from None
+
+    def _parse(self, text: str, file: str):
+        reader = csv.DictReader(as_lines(text))
         header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
         missing = [c for c in COLUMNS if c not in header]
         if missing:
@@ -61,7 +70,7 @@ class Command(BaseCommand):
             )
         reader.fieldnames = header
         rows, errors, seen = [], [], {}
-        for row in reader:
+        for row in checked(reader):
             line = reader.line_num
             unit, rater, criterion = ((row.get(c) or "").strip() for c in COLUMNS[:3])
             raw = (row.get("value") or "").strip()
@@ -77,6 +86,9 @@ class Command(BaseCommand):
                 continue
             if not math.isfinite(value):
                 errors.append(f"line {line}: value “{raw}” is not finite")
+                continue
+            if abs(value) > MAX_ABS_VALUE:
+                errors.append(f"line {line}: value “{raw}” is not a level on a rating scale")
                 continue
             key = (unit, rater, criterion)
             if key in seen:
