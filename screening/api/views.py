@@ -130,11 +130,17 @@ class ApplicationViewSet(
         return Response(ApplicationSummarySerializer(summary).data)
 
     @extend_schema(
+        methods=["GET"],
+        responses=AssignmentSerializer(many=True),
+        summary="List the application's reviewers",
+    )
+    @extend_schema(
+        methods=["POST"],
         request=AssignmentCreateSerializer,
         responses={201: AssignmentSerializer},
-        summary="List the application's reviewers, or assign one (recruiters)",
+        summary="Assign a reviewer to the application (recruiters)",
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)  # a plain list
     def assignments(self, request, pk=None):
         application = self.get_object()
         if request.method == "GET":
