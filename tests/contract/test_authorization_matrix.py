@@ -67,8 +67,13 @@ def expected(endpoint, role: str) -> set[int]:
     target = TARGETS.get(endpoint.collection)
     owner = target[1] if target else None
     on_object = "{pk}" in route
-    if (method, route) in OWN_WRITES:  # a scorecard is written by its reviewer alone
-        return {200, 400, 409} if role == owner else ({404} if role == "recruiter" else DENIED)
+    if (method, route) in OWN_WRITES:  # written by the reviewer it belongs to alone
+        if role == owner:
+            return {200, 400, 409}
+        if role == "recruiter":
+            # Not their scorecard: 404. Not their session to rate: the service says so (400).
+            return {400} if endpoint.collection == "calibration-sessions" else {404}
+        return DENIED
     if route == NO_SUCH_PAGE and role in ("recruiter", owner):
         return {404}
     if role == "recruiter":
