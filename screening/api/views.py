@@ -4,7 +4,7 @@ reviewer to their own assignments, so other people's work answers 404."""
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -24,6 +24,7 @@ from screening.api.serializers import (
     ApplicationSummarySerializer,
     AssignmentCreateSerializer,
     AssignmentSerializer,
+    CandidateAsReadSerializer,
     CandidateForReviewerSerializer,
     CandidateSerializer,
     CriterionEvidenceSerializer,
@@ -46,6 +47,10 @@ class RecruiterWritesOnly(permissions.BasePermission):
         return request.method in permissions.SAFE_METHODS or is_recruiter(request.user)
 
 
+@extend_schema_view(
+    list=extend_schema(responses=CandidateAsReadSerializer(many=True)),
+    retrieve=extend_schema(responses=CandidateAsReadSerializer),
+)
 class CandidateViewSet(viewsets.ModelViewSet):
     permission_classes = [RecruiterWritesOnly]
     ordering_fields = ["full_name", "created_at"]
