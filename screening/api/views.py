@@ -297,7 +297,11 @@ class DocumentViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, views
         services.document_delete(document=instance, actor=self.request.user)
 
     @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        # The file's own type: what it was sniffed as on upload.
+        responses={
+            (200, content_type.split(";")[0]): OpenApiTypes.BINARY
+            for content_type in CONTENT_TYPES.values()
+        },
         summary="Download the document (an attachment under its original name)",
     )
     @action(detail=True, methods=["get"])
