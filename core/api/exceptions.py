@@ -92,10 +92,8 @@ def exception_handler(exc, context):
     _answer_in_json(context.get("request"))
     if isinstance(exc, exceptions.ValidationError):
         flat = flat_errors(exc.detail)
-        if "" in flat:  # raised with a bare message, no field: `detail` is one string
+        if "" in flat:  # raised with a bare message, no field
             flat["detail"] = flat.pop("")
-        if isinstance(flat.get("detail"), list):  # `detail` is one string, as documented
-            flat["detail"] = " ".join(flat["detail"])
         response.data = {**flat, "code": _code_of(exc)}
     elif isinstance(response.data, dict):
         response.data.setdefault("code", _code_of(exc))

@@ -26,7 +26,11 @@ ERROR_SCHEMA = {
     "type": "object",
     "description": "Every error: a machine-readable `code`, and a `detail` or a list of "
     "messages per input keyed by the input's path (`scores[1].value`).",
-    "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+    "properties": {
+        # One message, or (a validation error of the whole input) a list of them.
+        "detail": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+        "code": {"type": "string"},
+    },
     "required": ["code"],
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
 }
