@@ -21,6 +21,9 @@ def _health_checks() -> list:
     return checks
 
 
+# An unknown URL under /api/ answers JSON like every other API error.
+handler404 = "core.api.exceptions.page_not_found"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("core.api.urls")),

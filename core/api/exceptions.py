@@ -89,6 +89,7 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
         return response  # not ours to answer: Django's handler makes it a 500
+    _answer_in_json(context.get("request"))
     if isinstance(exc, exceptions.ValidationError):
         flat = flat_errors(exc.detail)
         if "" in flat:  # raised with a bare message, no field
@@ -101,8 +102,33 @@ def exception_handler(exc, context):
     return response
 
 
+def _answer_in_json(request) -> None:
+    """An error is JSON even where the success is a file (``?format=csv``, a report's
+    HTML): the one error shape, not a CSV or an HTML page of it. The browsable API
+    keeps its HTML."""
+    from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+
+    renderer = getattr(request, "accepted_renderer", None)
+    if renderer is None or isinstance(renderer, JSONRenderer | BrowsableAPIRenderer):
+        return
+    request.accepted_renderer = JSONRenderer()
+    request.accepted_media_type = JSONRenderer.media_type
+
+
 def _code_of(exc: exceptions.APIException) -> str:
     codes = exc.get_codes()
     if isinstance(codes, str):
         return codes
     return exc.default_code
+
+
+def page_not_found(request, exception):
+    """Django's 404 handler (``config/urls.py``): a URL under /api/ that no route takes
+    (``/api/v1/rubrics/0.5/``) answers in the API's error shape, not an HTML page."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+    from django.views.defaults import page_not_found as html_page_not_found
+
+    return html_page_not_found(request, exception)

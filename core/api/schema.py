@@ -26,14 +26,20 @@ ERROR_SCHEMA = {
     "type": "object",
     "description": "Every error: a machine-readable `code`, and a `detail` or a list of "
     "messages per input keyed by the input's path (`scores[1].value`).",
-    "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+    "properties": {
+        # One message, or (a validation error of the whole input) a list of them.
+        "detail": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+        "code": {"type": "string"},
+    },
     "required": ["code"],
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
 }
 ERRORS = {
     "400": "The input is wrong: messages per input.",
+    "401": "Wrong or missing credentials where this endpoint asks for them "
+    "(a password for the token login, a token for the logout).",
     "403": "Not signed in, a bad token, or not allowed.",
-    "404": "No such object, or not one you may see.",
+    "404": "No such object, or not one you may see (or no such page of a list).",
     "409": "The data's state refuses the change (e.g. a published rubric, a submitted scorecard).",
     "413": "The request body is over the size limit.",
     "429": "Too many requests, or sign-in locked after wrong passwords.",
@@ -48,6 +54,7 @@ def document_errors(result, generator, request, public):
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
     body = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    challenging = _paths_that_challenge(generator)
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             if method not in {"get", *WRITES}:
@@ -55,8 +62,10 @@ def document_errors(result, generator, request, public):
             codes = {"403", "429"}
             if method in WRITES - {"delete"} or operation.get("parameters"):
                 codes.add("400")
-            if "{" in path:
-                codes.add("404")
+            if "{" in path or any(p.get("name") == "page" for p in operation.get("parameters", [])):
+                codes.add("404")  # an object, or a page of a list ("Invalid page.")
+            if path in challenging:
+                codes.add("401")
             if method in WRITES:
                 codes |= {"409", "413"} if method != "delete" else {"409"}
             if path.endswith("/status/"):
@@ -65,3 +74,14 @@ def document_errors(result, generator, request, public):
             for code in sorted(codes):
                 responses.setdefault(code, {"description": ERRORS[code], "content": body})
     return result
+
+
+def _paths_that_challenge(generator) -> set[str]:
+    """Paths whose views answer 401, not 403, without credentials: DRF does so when the
+    view's first authentication class names a challenge (basic auth, knox's token)."""
+    paths = set()
+    for path, _regex, _method, callback in generator.endpoints or ():
+        classes = getattr(getattr(callback, "cls", None), "authentication_classes", None)
+        if classes and classes[0]().authenticate_header(None):
+            paths.add(path)
+    return paths

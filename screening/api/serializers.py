@@ -25,6 +25,19 @@ class CandidateForReviewerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CandidateAsReadSerializer(CandidateSerializer):
+    """The schema of a candidate as read (never used to serialize): a recruiter gets every
+    field, a reviewer only `id`, `full_name` and `links`, so the rest are optional."""
+
+    email = serializers.EmailField(required=False)
+    phone = serializers.CharField(required=False)
+    notes = serializers.CharField(required=False)
+    created_at = serializers.DateTimeField(required=False)
+
+    class Meta(CandidateSerializer.Meta):
+        read_only_fields = ["id"]
+
+
 class ApplicationSerializer(serializers.ModelSerializer):
     candidate_name = serializers.CharField(source="candidate.full_name", read_only=True)
     posting_title = serializers.CharField(source="posting.title", read_only=True)

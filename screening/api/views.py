@@ -4,7 +4,7 @@ reviewer to their own assignments, so other people's work answers 404."""
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -24,6 +24,7 @@ from screening.api.serializers import (
     ApplicationSummarySerializer,
     AssignmentCreateSerializer,
     AssignmentSerializer,
+    CandidateAsReadSerializer,
     CandidateForReviewerSerializer,
     CandidateSerializer,
     CriterionEvidenceSerializer,
@@ -46,6 +47,10 @@ class RecruiterWritesOnly(permissions.BasePermission):
         return request.method in permissions.SAFE_METHODS or is_recruiter(request.user)
 
 
+@extend_schema_view(
+    list=extend_schema(responses=CandidateAsReadSerializer(many=True)),
+    retrieve=extend_schema(responses=CandidateAsReadSerializer),
+)
 class CandidateViewSet(viewsets.ModelViewSet):
     permission_classes = [RecruiterWritesOnly]
     ordering_fields = ["full_name", "created_at"]
@@ -130,11 +135,17 @@ class ApplicationViewSet(
         return Response(ApplicationSummarySerializer(summary).data)
 
     @extend_schema(
+        methods=["GET"],
+        responses=AssignmentSerializer(many=True),
+        summary="List the application's reviewers",
+    )
+    @extend_schema(
+        methods=["POST"],
         request=AssignmentCreateSerializer,
         responses={201: AssignmentSerializer},
-        summary="List the application's reviewers, or assign one (recruiters)",
+        summary="Assign a reviewer to the application (recruiters)",
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)  # a plain list
     def assignments(self, request, pk=None):
         application = self.get_object()
         if request.method == "GET":
@@ -301,7 +312,11 @@ class DocumentViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, views
         services.document_delete(document=instance, actor=self.request.user)
 
     @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        # The file's own type: what it was sniffed as on upload.
+        responses={
+            (200, content_type.split(";")[0]): OpenApiTypes.BINARY
+            for content_type in CONTENT_TYPES.values()
+        },
         summary="Download the document (an attachment under its original name)",
     )
     @action(detail=True, methods=["get"])
