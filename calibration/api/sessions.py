@@ -56,7 +56,13 @@ class SessionItemSerializer(serializers.Serializer):
 
 
 class SessionItemWithKeySerializer(SessionItemSerializer):
-    key = SessionKeyLevelSerializer(many=True, read_only=True)
+    key = SessionKeyLevelSerializer(
+        many=True,
+        read_only=True,
+        allow_null=True,
+        help_text="The answer key: null until you may see it (after submitting your own "
+        "levels; recruiters not scoring the session always).",
+    )
 
 
 class SessionCriterionSerializer(serializers.ModelSerializer):
@@ -99,7 +105,7 @@ class SessionDetailSerializer(SessionSerializer):
         items = list(session.items.all())
         if self._recruiter() and sessions.may_see_key(self.context["request"].user, session):
             return SessionItemWithKeySerializer(items, many=True).data
-        return SessionItemSerializer(items, many=True).data
+        return [{**row, "key": None} for row in SessionItemSerializer(items, many=True).data]
 
     @extend_schema_field(SessionCriterionSerializer(many=True))
     def get_criteria(self, session):

@@ -374,7 +374,7 @@ def test_a_recruiter_assigned_to_a_session_scores_it_blind(recruiter, people, ap
     assert not sessions.may_see_key(recruiter, session)
     api_client.force_authenticate(recruiter)
     detail = api_client.get(f"/api/v1/calibration-sessions/{session.pk}/").json()
-    assert all("key" not in item for item in detail["items"])
+    assert all(item["key"] is None for item in detail["items"])
     assert api_client.get(f"/api/v1/calibration-sessions/{session.pk}/results/").status_code == 403
     other = RecruiterFactory()
     assert sessions.may_see_key(other, session)

@@ -114,8 +114,9 @@ def test_a_reviewer_sees_only_their_sessions_and_no_key(reviewer_api, reviewer):
 
     detail = reviewer_api.get(f"{URL}{mine.pk}/").json()
     assert [set(item) for item in detail["items"]] == [
-        {"id", "application", "label", "profile"}
+        {"id", "application", "label", "profile", "key"}
     ] * 2
+    assert [item["key"] for item in detail["items"]] == [None, None]
     assert detail["reviewers"] == []
     assert detail["submitted_at"] is None
     assert [c["title"] for c in detail["criteria"]] == [

@@ -47,6 +47,8 @@ RECRUITER_READS = {
     "/api/v1/calibration-runs/{pk}/status/",
     "/api/v1/calibration-sessions/{pk}/results/",
 }
+# Fairness analysts only (the view_demographics permission): nobody in the matrix.
+ANALYST_READS = {"/api/v1/postings/{pk}/adverse-impact/"}
 # The world's document is plain text: it has no page images, whoever asks.
 NO_SUCH_PAGE = "/api/v1/documents/{pk}/pages/{number}/image/"
 DENIED = {403, 404}
@@ -62,7 +64,7 @@ def expected(endpoint, role: str) -> set[int]:
         if route.endswith("/token/"):
             return {401}  # a token is not a password
         return {200, 204, 404}  # the caller's own tokens; "{token_key}" names none of them
-    if role == "anonymous":
+    if role == "anonymous" or route in ANALYST_READS:
         return {403}
     target = TARGETS.get(endpoint.collection)
     owner = target[1] if target else None
