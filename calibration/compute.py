@@ -162,7 +162,12 @@ def _compute_calibration(
 
     # The rubric-level block only: per criterion, alphas come with the
     # criterion summaries below. Its pooled alpha stays in the raw numbers.
-    agreement = stats.agreement_report(a, r, val, c, by_criterion=False)
+    # The per-criterion alphas once: for the rubric-level median and range
+    # here, and for the criterion rows below.
+    code_summaries = stats.criterion_summaries(a, r, val, c)
+    agreement = stats.agreement_report(
+        a, r, val, c, by_criterion=False, summaries=code_summaries
+    )
     kappas = stats.pairwise_cohen_kappa(
         item, r, val, min_shared=10, categories=list(range(SCALE_MIN, scale_max + 1))
     )
@@ -180,10 +185,7 @@ def _compute_calibration(
         # The per-criterion alphas come from criterion_summaries below: not twice.
         alphas=False,
     )
-    summaries = [
-        replace(s, criterion=_id(crit_ids, s.criterion))
-        for s in stats.criterion_summaries(a, r, val, c)
-    ]
+    summaries = [replace(s, criterion=_id(crit_ids, s.criterion)) for s in code_summaries]
     consensus = {_id(rev_ids, row.rater): row for row in stats.consensus_agreement(item, r, val)}
     times = ratings.submitted_time()
     drift_by = {}
