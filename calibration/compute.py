@@ -165,9 +165,7 @@ def _compute_calibration(
     # The per-criterion alphas once: for the rubric-level median and range
     # here, and for the criterion rows below.
     code_summaries = stats.criterion_summaries(a, r, val, c)
-    agreement = stats.agreement_report(
-        a, r, val, c, by_criterion=False, summaries=code_summaries
-    )
+    agreement = stats.agreement_report(a, r, val, c, by_criterion=False, summaries=code_summaries)
     kappas = stats.pairwise_cohen_kappa(
         item, r, val, min_shared=10, categories=list(range(SCALE_MIN, scale_max + 1))
     )

@@ -225,9 +225,7 @@ def test_digest_before_any_calibration_run_has_no_adjusted_ranking(uncalibrated_
     assert section(report.text, "TOP CANDIDATES, SEVERITY-ADJUSTED") == [
         "  No calibration run yet."
     ]
-    assert section(report.text, HEADER) == [
-        "  No calibration run yet."
-    ]
+    assert section(report.text, HEADER) == ["  No calibration run yet."]
     assert "<p>No calibration run yet for this posting.</p>" in report.html
 
 
