@@ -10,6 +10,7 @@ throughout; the statistics live in `stats`."""
 from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from calibration import explain, stats
 from calibration.stats.raters import rater_effects
@@ -108,6 +109,23 @@ def _round(x: float | None, places: int = 4) -> float | None:
 def compute_calibration(
     *, ratings, criteria: list[Criterion], scale_max: int, method: str = "linear"
 ) -> CalibrationResult:
+    """The run's results from its ratings (module docstring).
+
+    The linear algebra runs on one BLAS thread: its matrices are small (a row
+    and column per reviewer and window, per criterion), and a multi-threaded
+    BLAS on a busy machine spends up to a hundred times longer waiting for its
+    threads than computing (a Cholesky factorisation of a 216 × 216 matrix:
+    0.15 s against 0.0003 s on one thread, measured with other jobs running;
+    benchmarks/README.md). The arithmetic is the same."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _compute_calibration(
+            ratings=ratings, criteria=criteria, scale_max=scale_max, method=method
+        )
+
+
+def _compute_calibration(
+    *, ratings, criteria: list[Criterion], scale_max: int, method: str
+) -> CalibrationResult:
     app, rev, crit, val = ratings.application, ratings.reviewer, ratings.criterion, ratings.value
     n = len(val)
     if n == 0:
@@ -144,7 +162,10 @@ def compute_calibration(
 
     # The rubric-level block only: per criterion, alphas come with the
     # criterion summaries below. Its pooled alpha stays in the raw numbers.
-    agreement = stats.agreement_report(a, r, val, c, by_criterion=False)
+    # The per-criterion alphas once: for the rubric-level median and range
+    # here, and for the criterion rows below.
+    code_summaries = stats.criterion_summaries(a, r, val, c)
+    agreement = stats.agreement_report(a, r, val, c, by_criterion=False, summaries=code_summaries)
     kappas = stats.pairwise_cohen_kappa(
         item, r, val, min_shared=10, categories=list(range(SCALE_MIN, scale_max + 1))
     )
@@ -162,10 +183,7 @@ def compute_calibration(
         # The per-criterion alphas come from criterion_summaries below: not twice.
         alphas=False,
     )
-    summaries = [
-        replace(s, criterion=_id(crit_ids, s.criterion))
-        for s in stats.criterion_summaries(a, r, val, c)
-    ]
+    summaries = [replace(s, criterion=_id(crit_ids, s.criterion)) for s in code_summaries]
     consensus = {_id(rev_ids, row.rater): row for row in stats.consensus_agreement(item, r, val)}
     times = ratings.submitted_time()
     drift_by = {}

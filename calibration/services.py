@@ -186,41 +186,7 @@ def _store(run: CalibrationRun, result) -> None:
     CriterionCalibration.objects.bulk_create(
         CriterionCalibration(run=run, **c.as_fields()) for c in result.criteria
     )
-    scores = result.adjusted_scores
-    groups = result.application_group
-    connection = transaction.get_connection()
-    if connection.vendor == "postgresql" and scores:
-        # One statement for every application: the ids and scores go in as two
-        # array literals (repr gives each float exactly), with no model
-        # instance, and no adapted Python object, per row.
-        meta = ApplicationCalibration._meta
-        quote = connection.ops.quote_name
-        columns = ", ".join(
-            quote(meta.get_field(name).column)
-            for name in ("run", "application", "adjusted_score", "group")
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {quote(meta.db_table)} ({columns}) "
-                "SELECT %s, a, s, g FROM unnest(%s::bigint[], %s::double precision[], "
-                "%s::smallint[]) AS t(a, s, g)",
-                [
-                    run.pk,
-                    "{" + ",".join(map(str, scores)) + "}",
-                    "{" + ",".join(map(repr, scores.values())) + "}",
-                    "{" + ",".join(str(groups.get(a, "NULL")) for a in scores) + "}",
-                ],
-            )
-    else:
-        ApplicationCalibration.objects.bulk_create(
-            (
-                ApplicationCalibration(
-                    run=run, application_id=app_id, adjusted_score=score, group=groups.get(app_id)
-                )
-                for app_id, score in scores.items()
-            ),
-            batch_size=5000,
-        )
+    _store_adjusted_scores(run, result.adjusted_scores, result.application_group)
     CalibrationRun.objects.filter(pk=run.pk).update(
         status=CalibrationRun.Status.SUCCEEDED,
         finished_at=timezone.now(),
@@ -250,3 +216,46 @@ def _store(run: CalibrationRun, result) -> None:
             "groups": [None, len(result.groups)],
         },
     )
+
+
+STORE_BATCH = 5000
+
+
+def _store_adjusted_scores(run: CalibrationRun, scores: dict, groups: dict) -> None:
+    """One row per application, inside ``_store``'s transaction, with no model
+    instance per row (the fields are plain numbers; the run and application
+    rows exist, and the table's constraints check the rest)."""
+    if not scores:
+        return
+    connection = transaction.get_connection()
+    meta = ApplicationCalibration._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    columns = ", ".join(
+        quote(meta.get_field(name).column)
+        for name in ("run", "application", "adjusted_score", "group")
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One statement for every application: the ids and scores go in as
+            # two array literals (repr gives each float exactly), with no
+            # adapted Python object per row.
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) "
+                "SELECT %s, a, s, g FROM unnest(%s::bigint[], %s::double precision[], "
+                "%s::smallint[]) AS t(a, s, g)",
+                [
+                    run.pk,
+                    "{" + ",".join(map(str, scores)) + "}",
+                    "{" + ",".join(map(repr, scores.values())) + "}",
+                    "{" + ",".join(str(groups.get(a, "NULL")) for a in scores) + "}",
+                ],
+            )
+            return
+        rows = [
+            (run.pk, application_id, float(score), groups.get(application_id))
+            for application_id, score in scores.items()
+        ]
+        sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s)"
+        for start in range(0, len(rows), STORE_BATCH):
+            cursor.executemany(sql, rows[start : start + STORE_BATCH])

@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -205,7 +206,14 @@ def build_digest(
     # stand when it is written.
     run = calibration_selectors.latest_succeeded_run(posting)
     reviewers = (
-        list(calibration_selectors.reviewer_results(run).order_by("-flagged", "severity"))
+        # In the order of the shrunk severity: the one flags and adjusted
+        # scores use, and the one the table shows (the raw one stays in the
+        # run's raw statistics).
+        list(
+            calibration_selectors.reviewer_results(run).order_by(
+                "-flagged", F("severity_shrunk").asc(nulls_last=True), "severity"
+            )
+        )
         if run
         else []
     )
@@ -244,6 +252,7 @@ def build_digest(
         "calibration_warnings": getattr(ranking, "calibration_warnings", []),
         "run": run,
         "reviewers": reviewers,
+        "severity_unit": "logits" if run and run.method == "rasch" else "scale points",
         "low_agreement": low_agreement,
         "unjudged": unjudged,
         "changes": _changes(run, previous_run),

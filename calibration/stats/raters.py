@@ -395,9 +395,13 @@ def rater_effects(
 
     # Adjusted scores: each rating less its rater's SHRUNK severity and its
     # criterion effect, averaged per candidate (what the mean rater would give
-    # on the mean criterion). Under the Rasch model: the expected score on the
-    # scale at the unit's measure by a rater of severity 0 (``adjusted_scores``;
-    # the measures come from the joint fit, i.e. with the raw severities).
+    # on the mean criterion). Under the Rasch model the same on the scale: the
+    # expected score at the unit's measure by a rater of severity 0 over every
+    # criterion (``adjusted_scores``), plus, averaged over the unit's ratings,
+    # what the raw severity took off and the SHRUNK one does not,
+    # E(b + λ + δ) − E(b + λ̃ + δ): the unit's measure comes from the joint fit
+    # (raw severities), so this puts back the part of a rater's severity that
+    # shrinkage does not believe (all of it for a rater with no estimate).
     unit_group = np.zeros(n_units, dtype=np.int64)
     unit_group[u] = rater_group[r]
     per_unit = np.bincount(u, minlength=n_units)
@@ -406,6 +410,13 @@ def rater_effects(
         adjusted = np.bincount(u, value - removed, minlength=n_units) / per_unit
     else:
         adjusted = np.asarray(rfit.adjusted_scores(), dtype=float)
+        b, delta = rfit.unit_measure[u], criterion_effect[c]
+        raw = np.nan_to_num(severity)[r]
+        kept_shrunk = np.where(np.isfinite(shrunk), shrunk, 0.0)[r]
+        put_back = rfit.expected_score(b, delta, raw, criterion_index=c) - rfit.expected_score(
+            b, delta, kept_shrunk, criterion_index=c
+        )
+        adjusted = adjusted + np.bincount(u, put_back, minlength=n_units) / per_unit
 
     groups = tuple(
         Group(

@@ -317,3 +317,28 @@ def test_unknown_method_and_rasch():
         assert report.method == "rasch"
         assert len(report.raters) == 3
     assert raters_module.MIN_SCORECARDS == 5
+
+
+def test_rasch_adjusted_scores_remove_the_shrunk_severities():
+    pytest.importorskip("calibration.stats.rasch")
+    u, r, c, y = design_with_newcomer(np.random.default_rng(9))
+    y = np.clip(np.rint(y), 1, 5)
+    report = rater_effects(u, r, c, y, method="rasch", scale_min=1, scale_max=5, alphas=False)
+    from calibration.stats.rasch import fit_rasch
+
+    fit = fit_rasch(u, r, c, y)
+    raw = np.array([row.severity for row in report.raters])
+    shrunk = np.array([row.severity_shrunk for row in report.raters])
+    newcomer = report.rater(21)
+    assert abs(newcomer.severity_shrunk) < abs(newcomer.severity) - 0.1
+    # By hand: expected scores with each rating's rater at the shrunk severity
+    # against the raw one, on top of the expected score by a rater of severity 0.
+    b, delta = fit.unit_measure[u], fit.criterion_effect[c]
+    put_back = fit.expected_score(b, delta, raw[r]) - fit.expected_score(b, delta, shrunk[r])
+    expected = fit.adjusted_scores() + np.bincount(u, put_back) / np.bincount(u)
+    assert report.adjusted_score == pytest.approx(expected)
+    # The newcomer's one candidate keeps most of what the raw severity took off:
+    # its adjusted score sits above the raw-severity one, unlike the others'.
+    moved = report.adjusted_score - fit.adjusted_scores()
+    assert moved[299] > 0.05
+    assert np.median(np.abs(moved[:299])) < moved[299]

@@ -41,6 +41,12 @@ def uncalibrated_world():
     return digest_world(calibrate=False)
 
 
+HEADER = (
+    "REVIEWERS (severity in scale points, pulled toward the others when evidence is thin, "
+    "± posterior SD: + lenient, − harsh)"
+)
+
+
 def section(text: str, title: str) -> list[str]:
     """The lines of one section of the plain-text digest, up to the next
     blank line."""
@@ -219,9 +225,7 @@ def test_digest_before_any_calibration_run_has_no_adjusted_ranking(uncalibrated_
     assert section(report.text, "TOP CANDIDATES, SEVERITY-ADJUSTED") == [
         "  No calibration run yet."
     ]
-    assert section(report.text, "REVIEWERS (severity in scale points: + lenient, − harsh)") == [
-        "  No calibration run yet."
-    ]
+    assert section(report.text, HEADER) == ["  No calibration run yet."]
     assert "<p>No calibration run yet for this posting.</p>" in report.html
 
 
@@ -231,11 +235,15 @@ def test_digest_reviewer_table_shows_severity_and_flags_flagged_first(world):
 
     report = digest_prepare(posting=world.posting, now=now_wednesday())
 
-    assert section(report.text, "REVIEWERS (severity in scale points: + lenient, − harsh)") == [
-        f"  Cleo Tester: 21 ratings, severity 0.65 ± 0.04  FLAGGED: {cleo.flag_reason}",
+    assert section(report.text, HEADER) == [
+        f"  Cleo Tester: 21 ratings, severity 0.64 ± 0.04  FLAGGED: {cleo.flag_reason}",
         "  Ada Tester: 21 ratings, severity -0.35 ± 0.04",
-        "  Ben Tester: 18 ratings, severity -0.30 ± 0.04",
+        "  Ben Tester: 18 ratings, severity -0.29 ± 0.04",
     ]
+    # The shrunk severity with its posterior SD, as in the flag's reason: not
+    # the raw estimate (0.65 ± SE), which stays in the raw statistics.
+    assert (round(cleo.severity_shrunk, 2), round(cleo.severity, 2)) == (0.64, 0.65)
+    assert "scores 0.64 points above" in cleo.flag_reason
 
 
 def test_digest_reviewer_table_in_html_marks_the_flagged_row(world):
@@ -247,7 +255,7 @@ def test_digest_reviewer_table_in_html_marks_the_flagged_row(world):
         '<tr style="background:#fdecea;">\n'
         '      <td style="padding:4px;">Cleo Tester</td>\n'
         '      <td style="text-align:right; padding:4px;">21</td>\n'
-        '      <td style="text-align:right; padding:4px;">0.65 ± 0.04</td>\n'
+        '      <td style="text-align:right; padding:4px;">0.64 ± 0.04</td>\n'
         '      <td style="padding:4px; color:#ba2121; font-weight:bold;">'
         f"{cleo.flag_reason}</td>"
     ) in report.html
