@@ -13,6 +13,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from calibration import explain, stats
+from calibration.stats.kappa import pairwise_kappa_summary
 from calibration.stats.raters import rater_effects
 from rubrics.anchors import SCALE_MIN
 from rubrics.models import Criterion
@@ -166,10 +167,10 @@ def _compute_calibration(
     # here, and for the criterion rows below.
     code_summaries = stats.criterion_summaries(a, r, val, c)
     agreement = stats.agreement_report(a, r, val, c, by_criterion=False, summaries=code_summaries)
-    kappas = stats.pairwise_cohen_kappa(
+    n_pairs, quadratic = pairwise_kappa_summary(
         item, r, val, min_shared=10, categories=list(range(SCALE_MIN, scale_max + 1))
     )
-    agreement["pairwise_kappa"] = _kappa_summary(kappas)
+    agreement["pairwise_kappa"] = _kappa_summary(n_pairs, quadratic)
 
     report = rater_effects(
         a,
@@ -350,10 +351,9 @@ def too_few_shared(n: int) -> str:
     )
 
 
-def _kappa_summary(kappas) -> dict:
-    quadratic = [k.quadratic for k in kappas if getattr(k, "quadratic", None) is not None]
+def _kappa_summary(n_pairs: int, quadratic: list[float]) -> dict:
     return {
-        "pairs": len(kappas),
+        "pairs": n_pairs,
         "pairs_with_kappa": len(quadratic),
         "median_quadratic": _round(float(np.median(quadratic)), 6) if quadratic else None,
         "lowest_quadratic": _round(min(quadratic), 6) if quadratic else None,

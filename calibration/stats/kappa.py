@@ -156,6 +156,48 @@ def pairwise_cohen_kappa(
     200 raters (19,900 pairs) cost one pass over the co-ratings. A rater's two
     ratings of one item are never paired with each other.
     """
+    pairs = _pair_table(unit, rater, value, criterion, min_shared, categories)
+    if pairs is None:
+        return []
+    raters, kept_keys, shared, kappas, reason = pairs
+    return [
+        RaterPairKappa(a, b, n, unweighted, linear, quadratic, None if ok else reason)
+        for a, b, n, unweighted, linear, quadratic, ok in zip(
+            raters[kept_keys // raters.size].tolist(),
+            raters[kept_keys % raters.size].tolist(),
+            shared.tolist(),
+            kappas["unweighted"],
+            kappas["linear"],
+            kappas["quadratic"],
+            [k is not None for k in kappas["unweighted"]],
+            strict=True,
+        )
+    ]
+
+
+def pairwise_kappa_summary(
+    unit: Any,
+    rater: Any,
+    value: Any,
+    criterion: Any = None,
+    *,
+    min_shared: int = 10,
+    categories: Sequence[float] | None = None,
+) -> tuple[int, list[float]]:
+    """What a calibration run keeps of ``pairwise_cohen_kappa``: the number of
+    pairs and their quadratic-weighted kappas (the defined ones), without an
+    object per pair (200 raters make 19,900 pairs)."""
+    pairs = _pair_table(unit, rater, value, criterion, min_shared, categories)
+    if pairs is None:
+        return 0, []
+    _raters, kept_keys, _shared, kappas, _reason = pairs
+    return int(kept_keys.size), [k for k in kappas["quadratic"] if k is not None]
+
+
+def _pair_table(unit, rater, value, criterion, min_shared, categories):
+    """The kappas of every pair of raters sharing at least ``min_shared`` items:
+    (raters, the pairs' keys, their shared counts, kappas per weighting, the
+    reason for undefined ones), or None when no pair qualifies."""
     unit, rater, value, *rest = clean(
         unit, rater, value, *([] if criterion is None else [criterion])
     )
@@ -163,7 +205,7 @@ def pairwise_cohen_kappa(
     item = item_codes(unit, rest[0] if rest else None)
     order, first, second = co_rating_positions(item, r)
     if first.size == 0:
-        return []
+        return None
     cats = _categories(value, categories)
     # Everything per rating is put in (item, rater) order once, so that the
     # pairs read it sequentially.
@@ -172,7 +214,7 @@ def pairwise_cohen_kappa(
     n_shared = np.bincount(pair_id)
     kept = n_shared >= min_shared
     if not kept.any():
-        return []
+        return None
     n_pairs = int(kept.sum())
     if n_pairs < kept.size:
         new_id = np.cumsum(kept) - 1
@@ -189,20 +231,7 @@ def pairwise_cohen_kappa(
         position = np.searchsorted(cats, value)  # each rating's category, once
         kappas = _pair_kappas(pair_id, position[first], position[second], n_pairs, cats.size)
     kept_keys = pair_keys[kept]
-    reason = no_categories or SAME_SINGLE_VALUE
-    return [
-        RaterPairKappa(a, b, shared, unweighted, linear, quadratic, None if ok else reason)
-        for a, b, shared, unweighted, linear, quadratic, ok in zip(
-            raters[kept_keys // raters.size].tolist(),
-            raters[kept_keys % raters.size].tolist(),
-            n_shared[kept].tolist(),
-            kappas["unweighted"],
-            kappas["linear"],
-            kappas["quadratic"],
-            [k is not None for k in kappas["unweighted"]],
-            strict=True,
-        )
-    ]
+    return raters, kept_keys, n_shared[kept], kappas, no_categories or SAME_SINGLE_VALUE
 
 
 def _categories(values: np.ndarray, categories: Sequence[float] | None) -> np.ndarray | str:

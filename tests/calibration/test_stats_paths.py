@@ -264,3 +264,22 @@ def test_the_cholesky_route_declines_what_it_cannot_certify(a, null):
     """Then the caller solves through the eigendecomposition."""
     a = np.array(a)
     assert effects._pinv_with_null_space(a, np.array(null), np.zeros(a.shape[0]), True) is None
+
+
+def test_the_kappa_summary_agrees_with_the_pairs():
+    """What a run keeps (the count and the quadratic kappas) equals what the pair
+    objects hold."""
+    import numpy as np
+
+    from calibration.stats.kappa import pairwise_cohen_kappa, pairwise_kappa_summary
+
+    rng = np.random.default_rng(7)
+    unit = np.repeat(np.arange(60), 3)
+    rater = rng.integers(0, 6, unit.size)
+    value = np.clip(np.round(rng.normal(3, 1, unit.size)), 1, 5)
+    pairs = pairwise_cohen_kappa(unit, rater, value, min_shared=5, categories=[1, 2, 3, 4, 5])
+    n, quadratic = pairwise_kappa_summary(
+        unit, rater, value, min_shared=5, categories=[1, 2, 3, 4, 5]
+    )
+    assert n == len(pairs) > 5
+    assert quadratic == [p.quadratic for p in pairs if p.quadratic is not None]
