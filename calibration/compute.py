@@ -183,6 +183,7 @@ def _compute_calibration(
         min_scorecards=MIN_SCORECARDS_TO_FLAG,
         # The per-criterion alphas come from criterion_summaries below: not twice.
         alphas=False,
+        comparison_ses=False,  # the CR1 sandwich is the benchmark's comparison only
     )
     summaries = [replace(s, criterion=_id(crit_ids, s.criterion)) for s in code_summaries]
     consensus = {_id(rev_ids, row.rater): row for row in stats.consensus_agreement(item, r, val)}

@@ -484,6 +484,7 @@ def scorecard_covariance(
     n_criteria: int,
     *,
     cards: tuple[np.ndarray, np.ndarray] | None = None,
+    with_cr1: bool = True,
 ) -> ScorecardCovariance:
     """See ``ScorecardCovariance``; ``fit`` from ``fit_additive(...,
     keep_inverse=True)`` on the same (dense-coded) ratings; ``cards``, when
@@ -517,11 +518,11 @@ def scorecard_covariance(
     h_mean = sparse.diags(1.0 / per_unit) @ sparse.hstack(blocks, format="csr")
     design = (g, u, r, c, card_unit, card_rater, h_mean, n_units, n_raters, n_criteria)
     sts = _centred_outer(per_card, np.ones(n), counts, *design)
-    meat = _centred_outer(card_residual, e, sums, *design)
     df = n - n_units - fit.rank
     k = n_units + fit.rank
     cr1 = None
-    if df > 0:
+    if df > 0 and with_cr1:  # the sandwich, kept for comparison (not used by the flags)
+        meat = _centred_outer(card_residual, e, sums, *design)
         factor = n_cards / (n_cards - 1) * (n - 1) / (n - k)
         cr1 = factor * (b_plus @ meat @ b_plus)
     # Moments: within-scorecard SS eᵀWe and total SS eᵀe against their

@@ -192,10 +192,13 @@ def rater_effects(
     rasch_threshold: float = RASCH_THRESHOLD,
     z: float = Z_FLAG,
     alphas: bool = True,
+    comparison_ses: bool = True,
 ) -> RaterEffectsReport:
     """Rater severities (raw and shrunk), criterion effects, connected groups,
     diagnostics and flags for ratings in long form (``criterion`` may be
     None: one criterion). See the module docstring for the methods.
+    ``comparison_ses=False`` skips the CR1 sandwich SEs (``se_cluster``), which
+    only the validity benchmark compares; a calibration run does not need them.
 
     Flags per rater: ``too_few_scorecards`` (fewer than ``min_scorecards``
     scorecards on candidates another rater also scored, or no estimate);
@@ -250,7 +253,7 @@ def rater_effects(
         )  # fmt: skip
         cov = scorecard_covariance(
             u, r, c if has_criterion else None, fit, n_units, n_raters, n_criteria,
-            cards=(card_codes, g),
+            cards=(card_codes, g), with_cr1=comparison_ses,
         )  # fmt: skip
         rater_group, group_sizes = fit.rater_group, fit.group_sizes
         severity = fit.effects[:n_raters]
