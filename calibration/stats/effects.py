@@ -549,6 +549,12 @@ def scorecard_covariance(
             halo_var, residual_var = 0.0, within_ss / a11
         residual_var, halo_var = max(float(residual_var), 0.0), float(halo_var)
         scorecard = residual_var * b_plus + halo_var * (b_sts @ b_plus)
+    elif a11 <= 0.5 and df > 0:
+        # One rating per scorecard (a single criterion): nothing varies within a
+        # scorecard, so halo and noise cannot be told apart, and need not be: the
+        # errors are independent with variance σ² + σₕ², and the ordinary SE is exact.
+        residual_var, halo_var = total_ss / df, 0.0
+        scorecard = residual_var * b_plus
     return ScorecardCovariance(scorecard, cr1, residual_var, halo_var, n_cards)
 
 

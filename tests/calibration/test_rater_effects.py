@@ -342,3 +342,19 @@ def test_rasch_adjusted_scores_remove_the_shrunk_severities():
     moved = report.adjusted_score - fit.adjusted_scores()
     assert moved[299] > 0.05
     assert np.median(np.abs(moved[:299])) < moved[299]
+
+
+def test_a_single_criterion_still_gets_standard_errors():
+    """One rating per scorecard: the ordinary least-squares SE is the exact one,
+    so reviewers with plenty of scorecards are judged, not 'too few'."""
+    import numpy as np
+
+    from calibration.stats.raters import rater_effects
+
+    rng = np.random.default_rng(3)
+    units = np.repeat(np.arange(80), 2)
+    raters = np.concatenate([rng.choice(6, 2, replace=False) for _ in range(80)])
+    values = np.clip(np.round(3 + rng.normal(0, 0.7, units.size) + (raters == 0) * 1.0), 1, 5)
+    report = rater_effects(units, raters, np.zeros(units.size, dtype=int), values)
+    assert all(row.se is not None and row.se > 0 for row in report.raters)
+    assert all("too_few_scorecards" not in row.flags for row in report.raters)
