@@ -142,15 +142,15 @@ def _changes(run, previous_run) -> list[str]:
         if old is None:
             lines.append(f"{name} is new to this posting's calibration.")
             continue
-        if (
-            r.severity is not None
-            and old.severity is not None
-            and abs(r.severity - old.severity) >= 0.2
-        ):
-            direction = "more lenient" if r.severity > old.severity else "harsher"
-            lines.append(
-                f"{name} grew {direction}: severity {old.severity:+.2f} → {r.severity:+.2f}."
-            )
+        # The shrunk severity (what flags and adjusted scores use) when both runs have
+        # it; runs from before it existed compare on the raw estimate.
+        shrunk = r.severity_shrunk is not None and old.severity_shrunk is not None
+        now, then = (
+            (r.severity_shrunk, old.severity_shrunk) if shrunk else (r.severity, old.severity)
+        )
+        if now is not None and then is not None and abs(now - then) >= 0.2:
+            direction = "more lenient" if now > then else "harsher"
+            lines.append(f"{name} grew {direction}: severity {then:+.2f} → {now:+.2f}.")
         if r.flagged and not old.flagged:
             lines.append(f"{name} is newly flagged: {r.flag_reason}")
         elif old.flagged and not r.flagged:

@@ -329,8 +329,9 @@ def test_next_digest_without_a_new_run_says_so(world):
 
 def test_next_digest_names_reviewers_whose_severity_moved_by_at_least_0_2(world):
     """Six more applications: Ada scores one level above the quality, Ben
-    and Cleo at it. Ada goes from −0.35 to +0.16 (more lenient), Cleo from
-    +0.65 to +0.16 (harsher, and no longer flagged), Ben moves by 0.01."""
+    and Cleo at it. On the shrunk severity (what flags use), Ada goes from −0.35 to
+    +0.11 (more lenient), Cleo from +0.64 to +0.11 (harsher, and no longer flagged),
+    Ben moves by less than 0.2."""
     digest_prepare(posting=world.posting, now=now_wednesday())
     for i in range(6):
         application = ApplicationFactory(
@@ -350,8 +351,8 @@ def test_next_digest_names_reviewers_whose_severity_moved_by_at_least_0_2(world)
     # (Ben's scores in this world are too regular to be human: the rater
     # diagnostics of issue 12 flag him as muted.)
     assert [line for line in lines if not line.startswith("  - Ben Tester is newly flagged")] == [
-        "  - Ada Tester grew more lenient: severity -0.35 → +0.16.",
-        "  - Cleo Tester grew harsher: severity +0.65 → +0.16.",
+        "  - Ada Tester grew more lenient: severity -0.35 → +0.11.",
+        "  - Cleo Tester grew harsher: severity +0.64 → +0.11.",
         "  - Cleo Tester is no longer flagged.",
     ]
 
