@@ -7,7 +7,6 @@ PostgreSQL in CI, where .ci/run sets DATABASE_URL)."""
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from tests.contract.world import seed_world
 
@@ -45,53 +44,8 @@ def generous_throttles(monkeypatch):
     )
 
 
-# --- SQLite: the rubric immutability triggers versus the test flush --------------------
-# As in tests/browser/conftest.py: a transactional test ends with a flush, one DELETE per
-# table on SQLite, which the triggers of rubrics/migrations/0003 abort for a published
-# rubric. Around the flush they are dropped, and created again for the next test.
-# (PostgreSQL flushes with TRUNCATE, which fires no row triggers.)
-
-
-def _sqlite_triggers():
-    from importlib import import_module
-
-    return import_module("rubrics.migrations.0003_immutability_triggers")
-
-
-def _create_sqlite_triggers() -> None:
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        if "rubrics_rubric_locked_delete" in {name for (name,) in cursor.fetchall()}:
-            return
-        for statement in _sqlite_triggers().SQLITE_UP:
-            cursor.execute(statement)
-
-
-def _drop_sqlite_triggers() -> None:
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        for statement in _sqlite_triggers().SQLITE_DOWN:
-            cursor.execute(statement)
-
-
-@pytest.fixture(scope="module")
-def _rubric_triggers_back_after_module(django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        _create_sqlite_triggers()
-
-
-@pytest.fixture(autouse=True)
-def _rubric_triggers_off_for_flush(request, _rubric_triggers_back_after_module):
-    """Set up after the database fixture, so its teardown comes before the flush."""
-    if "transactional_db" not in request.fixturenames and "live_server" not in (
-        request.fixturenames
-    ):
-        yield
-        return
-    _create_sqlite_triggers()
-    yield
-    _drop_sqlite_triggers()
+# SQLite: the rubric immutability triggers are dropped around a transactional test's flush.
+from tests.sqlite_triggers import (  # noqa: E402  (fixtures, used by name)
+    rubric_triggers_back_after_module,  # noqa: F401
+    rubric_triggers_off_for_flush,  # noqa: F401
+)

@@ -1,13 +1,13 @@
 import csv
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
+from calibration.management.ratings_file import read_ratings_file
 from calibration.stats import agreement_report
-from core.csvfile import CsvFileError, as_lines, checked
+from core.csvfile import as_lines, checked
 
 MAX_ERRORS_SHOWN = 20
 
@@ -35,16 +35,7 @@ class Command(BaseCommand):
             self._print(report)
 
     def _read(self, file: str):
-        try:
-            text = self.stdin_text() if file == "-" else Path(file).read_bytes().decode("utf-8-sig")
-        except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror or exc}.") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{file} is not UTF-8 text.") from None
-        try:
-            return self._parse(text, file)
-        except CsvFileError as exc:
-            raise CommandError(f"{file}: {exc}") from None
+        return read_ratings_file(file, self._parse)
 
     def _parse(self, text: str, file: str):
         reader = csv.DictReader(as_lines(text))
@@ -97,11 +88,6 @@ class Command(BaseCommand):
             np.array(values, dtype=np.float64),
             np.array(criteria, dtype=object) if has_criterion else None,
         )
-
-    def stdin_text(self) -> str:
-        import sys
-
-        return sys.stdin.buffer.read().decode("utf-8-sig")
 
     def _print(self, report: dict, indent: str = "") -> None:
         for key, value in report.items():

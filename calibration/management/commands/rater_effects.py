@@ -1,13 +1,13 @@
 import csv
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
+from calibration.management.ratings_file import read_ratings_file
 from calibration.stats.raters import rater_effects, report_json
-from core.csvfile import CsvFileError, as_lines, checked
+from core.csvfile import as_lines, checked
 
 MAX_ERRORS_SHOWN = 20
 # Far beyond any rating scale: larger values only overflow the statistics.
@@ -46,20 +46,11 @@ class Command(BaseCommand):
             self._print(result)
 
     def _read(self, file: str):
-        try:
-            text = self._stdin() if file == "-" else Path(file).read_bytes().decode("utf-8-sig")
-        except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror or exc}.") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{file} is not UTF-8 text.") from None
-        if not text.strip():
-            raise CommandError(f"{file} is empty: expected a header unit,rater,criterion,value.")
-        try:
-            return self._parse(text, file)
-        except CsvFileError as exc:
-            raise CommandError(f"{file}: {exc}") from None
+        return read_ratings_file(file, self._parse)
 
     def _parse(self, text: str, file: str):
+        if not text.strip():
+            raise CommandError(f"{file} is empty: expected a header unit,rater,criterion,value.")
         reader = csv.DictReader(as_lines(text))
         header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
         missing = [c for c in COLUMNS if c not in header]
@@ -115,11 +106,6 @@ class Command(BaseCommand):
             np.array(criterion, dtype=object),
             np.array(value, dtype=np.float64),
         )
-
-    def _stdin(self) -> str:
-        import sys
-
-        return sys.stdin.buffer.read().decode("utf-8-sig")
 
     def _print(self, result: dict) -> None:
         unit = "points" if result["method"] == "linear" else "logits"

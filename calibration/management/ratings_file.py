@@ -1,0 +1,28 @@
+"""Reading the ratings file a calibration command is given: a path, or "-" for
+standard input; UTF-8 (a BOM allowed); every failure a CommandError with a message."""
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from django.core.management.base import CommandError
+
+from core.csvfile import CsvFileError
+
+
+def read_ratings_file(file: str, parse: Callable[[str, str], object]):
+    """``parse(text, file)`` on the file's text; a CSV the reader cannot take is a
+    CommandError naming the line."""
+    try:
+        if file == "-":
+            text = sys.stdin.buffer.read().decode("utf-8-sig")
+        else:
+            text = Path(file).read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise CommandError(f"Cannot read {file}: {exc.strerror or exc}.") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{file} is not UTF-8 text.") from None
+    try:
+        return parse(text, file)
+    except CsvFileError as exc:
+        raise CommandError(f"{file}: {exc}") from None
