@@ -1,17 +1,14 @@
 import csv
 import json
-import math
 
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
-from calibration.management.ratings_file import read_ratings_file
+from calibration.management.ratings_file import BadValue, rating_value, read_ratings_file
 from calibration.stats.raters import rater_effects, report_json
 from core.csvfile import as_lines, checked
 
 MAX_ERRORS_SHOWN = 20
-# Far beyond any rating scale: larger values only overflow the statistics.
-MAX_ABS_VALUE = 1e6
 COLUMNS = ("unit", "rater", "criterion", "value")
 
 
@@ -68,19 +65,13 @@ class Command(BaseCommand):
             if not unit or not rater or not criterion:
                 errors.append(f"line {line}: unit, rater and criterion must not be empty")
                 continue
-            if raw == "" or raw.upper() in ("NA", "NAN", "."):
-                continue  # no evidence: a missing rating
             try:
-                value = float(raw)
-            except ValueError:
-                errors.append(f"line {line}: value “{raw}” is not a number")
+                value = rating_value(raw)
+            except BadValue as exc:
+                errors.append(f"line {line}: {exc}")
                 continue
-            if not math.isfinite(value):
-                errors.append(f"line {line}: value “{raw}” is not finite")
-                continue
-            if abs(value) > MAX_ABS_VALUE:
-                errors.append(f"line {line}: value “{raw}” is not a level on a rating scale")
-                continue
+            if value is None:
+                continue  # no evidence: a missing rating
             key = (unit, rater, criterion)
             if key in seen:
                 errors.append(
