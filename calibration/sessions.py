@@ -391,13 +391,7 @@ def session_create(
 ) -> CalibrationSession:
     """A new session on the posting's published rubric, as a draft; with `items` (and
     their key) it can open for scoring straight away (`open_now`)."""
-    errors = {}
-    if not title.strip():
-        errors["title"] = "Give the session a title."
-    if not key_agreed_by.strip():
-        errors["key_agreed_by"] = "Name the lead reviewers who agreed the answer key."
-    if errors:
-        raise ValidationError(errors)
+    _check_names(title, key_agreed_by)
     rubric = _published_rubric(posting)
     session = CalibrationSession.objects.create(
         title=title.strip(),
@@ -430,6 +424,17 @@ def session_create(
     return session
 
 
+def _check_names(title: str, key_agreed_by: str) -> None:
+    """A session needs a title and the names of who agreed its key."""
+    errors = {}
+    if not title.strip():
+        errors["title"] = "Give the session a title."
+    if not key_agreed_by.strip():
+        errors["key_agreed_by"] = "Name the lead reviewers who agreed the answer key."
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def session_update(
     *,
@@ -443,13 +448,7 @@ def session_update(
     """Change the session's title, key agreement, due date and reviewers. A reviewer who
     has submitted stays; one added to a completed session opens it again."""
     session = CalibrationSession.objects.select_for_update().get(pk=session.pk)
-    errors = {}
-    if not title.strip():
-        errors["title"] = "Give the session a title."
-    if not key_agreed_by.strip():
-        errors["key_agreed_by"] = "Name the lead reviewers who agreed the answer key."
-    if errors:
-        raise ValidationError(errors)
+    _check_names(title, key_agreed_by)
     reviewers = _check_reviewers(reviewers)
     current = {a.reviewer_id: a for a in session.assignments.select_related("reviewer")}
     wanted = {r.pk: r for r in reviewers}
