@@ -45,6 +45,28 @@ class JobPosting(models.Model):
         related_name="postings_recruited",
         help_text="Who receives this posting's weekly digest (default: whoever created it).",
     )
+    closed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the posting was last closed: retention counts from here.",
+    )
+    retention_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text=(
+            "Months after closing before candidates' personal data is erased; "
+            "empty uses the default (SCREENING_RETENTION_MONTHS)."
+        ),
+    )
+    anonymised_review = models.BooleanField(
+        "anonymised review",
+        default=False,
+        help_text=(
+            "Reviewers see a code instead of the candidate's name, no contact details, and "
+            "documents as redacted text, until they submit their scorecard."
+        ),
+    )
     created_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -55,6 +77,10 @@ class JobPosting(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "open", "closed"]),
                 name="posting_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(retention_months__isnull=True) | Q(retention_months__gte=1),
+                name="posting_retention_positive",
             ),
         ]
 

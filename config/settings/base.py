@@ -249,6 +249,9 @@ REST_KNOX = {
 # "other / not shown" (or not shown at all) so no candidate can be singled out. The
 # categories asked about default to reports/impact/categories.py DEFAULT_CATEGORIES.
 IMPACT_MINIMUM_GROUP_SIZE = env.int("IMPACT_MINIMUM_GROUP_SIZE", default=5)
+# Retention: a candidate's personal data is erased this many months after the last of
+# their postings closed (a posting's own retention_months overrides it), unless held.
+SCREENING_RETENTION_MONTHS = env.int("SCREENING_RETENTION_MONTHS", default=24)
 API_BAD_CREDENTIALS_PER_MINUTE = env.int("API_BAD_CREDENTIALS_PER_MINUTE", default=20)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Screening rubric service",
