@@ -23,7 +23,15 @@ from rubrics.weighting import DEFAULT_MUST_HAVE_SHARE, HUNDRED, default_weights
 # Warnings that depend on the criteria as they are now; the others are kept from generation.
 LIVE_WARNING_CODES = frozenset({"no_must_have", "too_many_criteria"})
 
-POSTING_FIELDS = ("title", "team", "location", "raw_text", "source_url", "status")
+POSTING_FIELDS = (
+    "title",
+    "team",
+    "location",
+    "raw_text",
+    "source_url",
+    "status",
+    "anonymised_review",
+)
 CRITERION_FIELDS = (
     "kind",
     "type",
@@ -93,6 +101,7 @@ def posting_create(
     location: str = "",
     source_url: str = "",
     status: str = JobPosting.Status.DRAFT,
+    anonymised_review: bool = False,
 ) -> JobPosting:
     posting = JobPosting(
         title=title,
@@ -101,6 +110,7 @@ def posting_create(
         raw_text=raw_text,
         source_url=source_url,
         status=status,
+        anonymised_review=anonymised_review,
         created_by=actor,
     )
     posting.full_clean()

@@ -26,6 +26,7 @@ from core.roles import is_recruiter
 from rubrics.anchors import SCALE_MIN, level_labels
 from rubrics.models import Criterion, JobPosting
 from screening import hooks, scoring
+from screening.anonymity import anonymous_document_name, candidate_hidden_expression, redact
 from screening.documents.boxes import passage_rects
 from screening.evidence import EvidenceCriterion, compile_criteria, find_evidence
 from screening.models import (
@@ -81,7 +82,11 @@ def is_overdue(assignment: ReviewAssignment, today=None) -> bool:
 
 
 def candidates_visible_to(user) -> QuerySet[Candidate]:
-    qs = Candidate.objects.all()
+    """With ``candidate_hidden``: whether the user sees the candidate as a code only
+    (`screening.anonymity`)."""
+    qs = Candidate.objects.annotate(
+        candidate_hidden=candidate_hidden_expression(user, candidate="pk")
+    )
     if is_recruiter(user):
         return qs
     return qs.filter(applications__assignments__reviewer=user).distinct()
@@ -108,9 +113,14 @@ def application_history_objects(application: Application) -> list:
 
 
 def applications_visible_to(user) -> QuerySet[Application]:
+    """With ``candidate_hidden``: whether the user sees the candidate as a code only
+    (`screening.anonymity`)."""
     qs = Application.objects.select_related("candidate", "posting", "rubric").annotate(
         submitted_count=Count("scorecards", filter=Q(scorecards__status=SUBMITTED)),
         pending_count=Count("scorecards", filter=~Q(scorecards__status=SUBMITTED)),
+        candidate_hidden=candidate_hidden_expression(
+            user, candidate="candidate_id", application="pk"
+        ),
     )
     if is_recruiter(user):
         return qs
@@ -118,7 +128,8 @@ def applications_visible_to(user) -> QuerySet[Application]:
 
 
 def assignments_visible_to(user) -> QuerySet[ReviewAssignment]:
-    """Pending first (earliest due date first), then submitted."""
+    """Pending first (earliest due date first), then submitted; ``candidate_hidden`` says
+    whether the user sees the candidate as a code only (`screening.anonymity`)."""
     qs = (
         ReviewAssignment.objects.select_related(
             "application__candidate", "application__posting", "reviewer", "scorecard"
@@ -133,6 +144,9 @@ def assignments_visible_to(user) -> QuerySet[ReviewAssignment]:
                 When(overdue_condition(), then=Value(True)),
                 default=Value(False),
                 output_field=BooleanField(),
+            ),
+            candidate_hidden=candidate_hidden_expression(
+                user, candidate="application__candidate_id", application="application_id"
             ),
         )
         .order_by("done", F("due_date").asc(nulls_last=True), "id")
@@ -741,9 +755,15 @@ def next_pending_assignment(user, *, after: ReviewAssignment | None = None):
 
 def documents_visible_to(user) -> QuerySet[Document]:
     """Recruiters: every document; a reviewer: the documents of the applications assigned to
-    them; anyone else: none."""
-    qs = Document.objects.select_related("application__candidate", "uploaded_by").annotate(
-        pages_read=Count("pages")
+    them; anyone else: none. ``candidate_hidden``: the user may read only the redacted text
+    (`screening.anonymity`)."""
+    qs = Document.objects.select_related(
+        "application__candidate", "application__posting", "uploaded_by"
+    ).annotate(
+        pages_read=Count("pages"),
+        candidate_hidden=candidate_hidden_expression(
+            user, candidate="application__candidate_id", application="application_id"
+        ),
     )
     if is_recruiter(user):
         return qs
@@ -781,10 +801,14 @@ class CriterionEvidenceRow:
         return sum(d.match_count for d in self.documents)
 
 
-def application_evidence(application: Application) -> list[CriterionEvidenceRow]:
+def application_evidence(
+    application: Application, *, anonymised: bool = False
+) -> list[CriterionEvidenceRow]:
     """Per criterion of the application's pinned rubric (in rubric order), the passages of
     its ready documents that speak to it: a pointer for the reviewer, never a score. Three
-    queries whatever the number of criteria, documents and pages."""
+    queries whatever the number of criteria, documents and pages. ``anonymised``: found in
+    the text with the candidate's identity blacked out (`screening.anonymity.redact`), under
+    the documents' roles rather than their file names."""
     criteria = list(
         Criterion.objects.filter(rubric_id=application.rubric_id).order_by("order", "id")
     )
@@ -801,13 +825,13 @@ def application_evidence(application: Application) -> list[CriterionEvidenceRow]
     )
     found: dict[int, list[DocumentEvidence]] = {c.pk: [] for c in criteria}
     for document in documents:
-        pages = [page.text for page in document.pages.all()]
+        pages = [_page_text(page, application, anonymised) for page in document.pages.all()]
         for evidence in find_evidence(compiled, pages):
             if evidence.match_count:
                 found[evidence.criterion_id].append(
                     DocumentEvidence(
                         document_id=document.pk,
-                        document_name=document.original_name,
+                        document_name=_document_name(document, anonymised),
                         passages=[p.to_dict() for p in evidence.passages],
                         match_count=evidence.match_count,
                     )
@@ -822,6 +846,15 @@ def application_evidence(application: Application) -> list[CriterionEvidenceRow]
         )
         for c, item in zip(criteria, compiled, strict=True)
     ]
+
+
+def _page_text(page: DocumentPage, application: Application, anonymised: bool) -> str:
+    # Same length once redacted: offsets found in it index the stored text too.
+    return redact(page.text, application.candidate) if anonymised else page.text
+
+
+def _document_name(document: Document, anonymised: bool) -> str:
+    return anonymous_document_name(document) if anonymised else document.original_name
 
 
 # --- The scorecard workspace ---------------------------------------------------------------
@@ -877,6 +910,8 @@ class PassageLink:
 class WorkspaceDocument:
     document: Document
     pages: list[WorkspacePage] = field(default_factory=list)
+    # What to call it: the uploader's file name, or its role when the review is anonymised.
+    name: str = ""
 
     @property
     def pk(self) -> int:
@@ -968,10 +1003,14 @@ def _page_highlights(document_id: int, shown: list, pages: list, found) -> dict:
     return ids
 
 
-def scorecard_documents(application: Application) -> ScorecardDocuments:
+def scorecard_documents(
+    application: Application, *, anonymised: bool = False
+) -> ScorecardDocuments:
     """The application's documents (every status, résumé first) with their pages' text split
     around the passages that match the pinned rubric's criteria, and per criterion the links
-    to those passages. Three queries whatever the number of documents, pages and criteria."""
+    to those passages. Three queries whatever the number of documents, pages and criteria.
+    ``anonymised``: the redacted text only (`screening.anonymity.redact`), no page image, no
+    file name."""
     criteria = list(
         Criterion.objects.filter(rubric_id=application.rubric_id).order_by("order", "id")
     )
@@ -996,28 +1035,30 @@ def scorecard_documents(application: Application) -> ScorecardDocuments:
     counts: dict[int, int] = {c.pk: 0 for c in criteria}
     shown = []
     for document in documents:
-        item = WorkspaceDocument(document)
+        item = WorkspaceDocument(document, name=_document_name(document, anonymised))
         shown.append(item)
         if document.status != Document.Status.READY:
             continue
         pages = list(document.pages.all())
-        texts = [p.text for p in pages]
+        texts = [_page_text(p, application, anonymised) for p in pages]
         found = find_evidence(compiled, texts)
         spans: dict[int, list[tuple[int, int]]] = {}
         for evidence in found:
             for p in evidence.passages:
                 spans.setdefault(p.page, []).append((p.start, p.end))
         owner: dict[tuple[int, int, int], str] = {}
-        for page in pages:
+        for page, text in zip(pages, texts, strict=True):
             segments, marks = _page_segments(
-                document.pk, page.number, page.text, spans.get(page.number, [])
+                document.pk, page.number, text, spans.get(page.number, [])
             )
             for start, end, mark in marks:
                 owner[(page.number, start, end)] = mark
+            # A page's image could hold a photo and the name: never shown anonymised.
+            has_image = bool(page.image) and not anonymised
             ratio = ""
-            if page.image and page.boxes and page.boxes.get("height"):
+            if has_image and page.boxes and page.boxes.get("height"):
                 ratio = f"{page.boxes['width']:g} / {page.boxes['height']:g}"
-            item.pages.append(WorkspacePage(page.number, bool(page.image), segments, ratio))
+            item.pages.append(WorkspacePage(page.number, has_image, segments, ratio))
         highlights = _page_highlights(document.pk, item.pages, pages, found)
         for evidence in found:
             counts[evidence.criterion_id] += evidence.match_count
@@ -1029,7 +1070,7 @@ def scorecard_documents(application: Application) -> ScorecardDocuments:
                 passages[evidence.criterion_id].append(
                     PassageLink(
                         document_id=document.pk,
-                        document_name=document.original_name,
+                        document_name=item.name,
                         page=p.page,
                         mark=mark,
                         box=highlights.get((p.page, p.start, p.end), ""),

@@ -18,7 +18,15 @@ from rubrics.admin.common import counted, draft_link, reason, run_service
 from rubrics.markdown import render_markdown
 from rubrics.models import JobPosting, Rubric
 
-POSTING_FORM_FIELDS = ["title", "team", "location", "status", "source_url", "raw_text"]
+POSTING_FORM_FIELDS = [
+    "title",
+    "team",
+    "location",
+    "status",
+    "source_url",
+    "anonymised_review",
+    "raw_text",
+]
 
 
 class RubricInline(admin.TabularInline):
@@ -58,6 +66,7 @@ class JobPostingAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdm
     readonly_fields = ["rendered_text", "created_by_name", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "team", "location", "status", "source_url"]}),
+        ("Review", {"fields": ["anonymised_review"]}),
         ("Posting text", {"fields": ["raw_text"]}),
         ("Posting text as rendered", {"fields": ["rendered_text"], "classes": ["collapse"]}),
         (

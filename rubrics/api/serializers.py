@@ -21,6 +21,7 @@ class PostingSerializer(serializers.ModelSerializer):
             "raw_text",
             "source_url",
             "status",
+            "anonymised_review",
             "rubric_count",
             "created_at",
             "updated_at",

@@ -1,8 +1,15 @@
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from screening.anonymity import anonymous_document_name, candidate_code
 from screening.models import Application, Candidate, Document, ReviewAssignment, Scorecard
 from screening.selectors import is_overdue
+
+
+def _hidden(row) -> bool:
+    """The selector's ``candidate_hidden`` annotation (`screening.anonymity`); a row read
+    without it is shown hidden, never by mistake in the clear."""
+    return getattr(row, "candidate_hidden", True)
 
 
 class CandidateSerializer(serializers.ModelSerializer):
@@ -17,12 +24,19 @@ class CandidateSerializer(serializers.ModelSerializer):
 
 
 class CandidateForReviewerSerializer(serializers.ModelSerializer):
-    """What a reviewer may know of a candidate: the name and links."""
+    """What a reviewer may know of a candidate: the name and links; on an anonymised review,
+    a code for the name and no links, until they submit."""
 
     class Meta:
         model = Candidate
         fields = ["id", "full_name", "links"]
         read_only_fields = fields
+
+    def to_representation(self, candidate):
+        data = super().to_representation(candidate)
+        if _hidden(candidate):
+            data.update(full_name=candidate_code(candidate.pk), links=[])
+        return data
 
 
 class CandidateAsReadSerializer(CandidateSerializer):
@@ -39,7 +53,10 @@ class CandidateAsReadSerializer(CandidateSerializer):
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
-    candidate_name = serializers.CharField(source="candidate.full_name", read_only=True)
+    candidate_name = serializers.SerializerMethodField(
+        help_text="The candidate's name, or a code such as “Candidate 7F3K” while your "
+        "review of an anonymised posting is not submitted."
+    )
     posting_title = serializers.CharField(source="posting.title", read_only=True)
     rubric_version = serializers.IntegerField(source="rubric.version", read_only=True)
     submitted_count = serializers.IntegerField(read_only=True)
@@ -63,13 +80,21 @@ class ApplicationSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "rubric", "created_at"]
         validators = []  # the service checks one application per candidate and posting
 
+    def get_candidate_name(self, application) -> str:
+        if _hidden(application):
+            return candidate_code(application.candidate_id)
+        return application.candidate.full_name
+
 
 class ApplicationStageSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=Application.Stage.choices)
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
-    candidate_name = serializers.CharField(source="application.candidate.full_name", read_only=True)
+    candidate_name = serializers.SerializerMethodField(
+        help_text="The candidate's name, or a code such as “Candidate 7F3K” while your "
+        "review of an anonymised posting is not submitted."
+    )
     posting_title = serializers.CharField(source="application.posting.title", read_only=True)
     reviewer_name = serializers.CharField(source="reviewer.get_full_name", read_only=True)
     scorecard = serializers.IntegerField(source="scorecard.id", read_only=True)
@@ -95,6 +120,11 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
     def get_overdue(self, obj) -> bool:
         return is_overdue(obj)
+
+    def get_candidate_name(self, assignment) -> str:
+        if _hidden(assignment):
+            return candidate_code(assignment.application.candidate_id)
+        return assignment.application.candidate.full_name
 
 
 class AssignmentCreateSerializer(serializers.Serializer):
@@ -254,6 +284,10 @@ class DocumentSerializer(serializers.ModelSerializer):
 
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     pages_read = serializers.IntegerField(read_only=True)
+    original_name = serializers.SerializerMethodField(
+        help_text="The uploaded file's name; on an anonymised review not yet submitted, "
+        "what the document is (“Résumé (text)”), and `file_url` gives its redacted text."
+    )
     file_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -276,6 +310,9 @@ class DocumentSerializer(serializers.ModelSerializer):
             "file_url",
         ]
         read_only_fields = fields
+
+    def get_original_name(self, document) -> str:
+        return anonymous_document_name(document) if _hidden(document) else document.original_name
 
     def get_file_url(self, document) -> str:
         url = reverse("document-file", kwargs={"pk": document.pk})

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from core.api.permissions import IsRecruiter
 from core.roles import is_recruiter
 from rubrics.models import JobPosting
-from screening import exports, selectors, services
+from screening import anonymity, exports, selectors, services
 from screening.api.renderers import CSVRenderer
 from screening.api.serializers import (
     ApplicationSerializer,
@@ -63,9 +63,12 @@ class CandidateViewSet(viewsets.ModelViewSet):
 
     @property
     def search_fields(self):
-        # A reviewer must not be able to probe for an email address.
+        # A reviewer must not be able to probe for an email address, nor, on an anonymised
+        # review, for the name behind a code.
         if is_recruiter(self.request.user):
             return ["full_name", "email"]
+        if anonymity.IdentityScreen.of(self.request).hides_anyone():
+            return []
         return ["full_name"]
 
     def get_serializer_class(self):
@@ -318,10 +321,14 @@ class DocumentViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, views
             for content_type in CONTENT_TYPES.values()
         },
         summary="Download the document (an attachment under its original name)",
+        description="On an anonymised review you have not submitted yet: its text, with the "
+        "candidate's identity blacked out, as a plain-text attachment.",
     )
     @action(detail=True, methods=["get"])
     def file(self, request, pk=None):
         document = self.get_object()
+        if document.candidate_hidden:
+            return _locked_down(anonymity.redacted_text_response(document))
         response = FileResponse(
             document.file.open("rb"),
             as_attachment=True,
@@ -337,6 +344,12 @@ class DocumentViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, views
     @action(detail=True, methods=["get"], url_path=r"pages/(?P<number>[0-9]+)/image")
     def page_image(self, request, pk=None, number=None):
         document = self.get_object()
+        if document.candidate_hidden:
+            # A page as drawn could show a photo and the name.
+            raise NotFound(
+                "Page images are not shown on an anonymised review until you submit; "
+                "read the document's text instead."
+            )
         page = selectors.document_page(document, int(number))
         if page is None or not page.image:
             raise NotFound("This document has no such page image.")
@@ -416,5 +429,5 @@ class ApplicationEvidenceView(APIView):
     )
     def get(self, request, pk):
         application = get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
-        rows = selectors.application_evidence(application)
+        rows = selectors.application_evidence(application, anonymised=application.candidate_hidden)
         return Response(CriterionEvidenceSerializer(rows, many=True).data)
