@@ -154,10 +154,7 @@ class IdentityScreen:
         return application.candidate.full_name
 
     def candidate(self, application: Application) -> ShownCandidate:
-        if self.hidden(application):
-            return ShownCandidate(candidate_code(application.candidate_id), hidden=True)
-        candidate = application.candidate
-        return ShownCandidate(candidate.full_name, links=list(candidate.links or []))
+        return shown_candidate(application, hidden=self.hidden(application))
 
     def application_label(self, application: Application) -> str:
         """As ``str(application)``: "<candidate> for <posting>"."""
@@ -178,6 +175,13 @@ class ShownCandidate:
     full_name: str
     links: list[str] = field(default_factory=list)
     hidden: bool = False
+
+
+def shown_candidate(application: Application, *, hidden: bool) -> ShownCandidate:
+    if hidden:
+        return ShownCandidate(candidate_code(application.candidate_id), hidden=True)
+    candidate = application.candidate
+    return ShownCandidate(candidate.full_name, links=list(candidate.links or []))
 
 
 def anonymous_document_name(document: Document) -> str:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from core import audit, roles
 from core.errors import Conflict, ServiceError
 from rubrics.models import Criterion, JobPosting, Rubric
-from screening import hooks, imports
+from screening import anonymity, hooks, imports
 from screening.documents.errors import DocumentRejected, ExtractionFailed
 from screening.documents.extract import extract_text, render_pages
 from screening.documents.sniff import SniffedDocument, sniff
@@ -543,6 +543,12 @@ def scorecard_save(
         raise ValidationError({"recommendation": "Choose Strong no, No, Yes or Strong yes."})
     before = _score_state(card)
     was = {"recommendation": card.recommendation, "summary": card.summary}
+    # Anonymised review: whether this submission is what shows the reviewer who it is.
+    was_hidden = (
+        submit
+        and card.application.posting.anonymised_review
+        and anonymity.identity_hidden(card.application, reviewer)
+    )
     if scores:
         _apply_scores(card, scores)
     if recommendation is not None:
@@ -569,6 +575,8 @@ def scorecard_save(
         summary="Submitted." if submit else "Saved a draft.",
         changes=changes,
     )
+    if was_hidden and not anonymity.identity_hidden(card.application, reviewer):
+        _record_reveal(card.application, reviewer)
     if submit:
         hooks.scorecard_submitted.send(
             sender=Scorecard,
@@ -576,6 +584,22 @@ def scorecard_save(
             schedule_calibration=schedule_calibration,
         )
     return card
+
+
+def _record_reveal(application: Application, reviewer) -> None:
+    """The audit record of a reveal: who and which application, and nothing of the candidate
+    (the record's name for the application is its id and code, not the candidate's name)."""
+    event = audit.record(
+        actor=reviewer,
+        event="candidate.identity_revealed",
+        obj=application,
+        summary="The candidate's identity was shown to the reviewer on submitting their "
+        "scorecard (anonymised review).",
+    )
+    event.object_repr = (
+        f"Application #{application.pk} ({anonymity.candidate_code(application.candidate_id)})"
+    )
+    event.save(update_fields=["object_repr"])
 
 
 def _check_complete(card: Scorecard) -> None:

@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 
 from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages, person
 from core.errors import ServiceError
-from screening import selectors, services
+from screening import anonymity, selectors, services
 from screening.documents.sniff import CONTENT_TYPES, DocumentKind
 from screening.models import Document
 
@@ -44,7 +44,7 @@ class DocumentUploadForm(forms.ModelForm):
 @admin.register(Document)
 class DocumentAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmin):
     list_display = [
-        "original_name",
+        "file_name",
         "candidate",
         "role",
         "kind",
@@ -60,7 +60,7 @@ class DocumentAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmin
         "application_name",
         "role",
         "kind",
-        "original_name",
+        "file_name",
         "size_display",
         "page_count",
         "status",
@@ -76,6 +76,19 @@ class DocumentAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmin
 
     def get_queryset(self, request):
         return selectors.documents_visible_to(request.user)
+
+    def get_search_fields(self, request):
+        # Searching names would tell who is behind a code (an anonymised review).
+        if anonymity.IdentityScreen.of(request).hides_anyone():
+            return []
+        return self.search_fields
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.candidate_hidden:
+            # The page's title and breadcrumbs name the document: by its role, not its file.
+            name = anonymity.anonymous_document_name(obj)
+            context.update(subtitle=name, original=_Named(obj.pk, name))
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -132,11 +145,19 @@ class DocumentAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmin
     @admin.display(description="application")
     def application_name(self, document):
         # Plain text: a reviewer may not open the application's admin page.
-        return str(document.application)
+        return f"{self.candidate(document)} for {document.application.posting}"
 
-    @admin.display(description="candidate", ordering="application__candidate__full_name")
+    @admin.display(description="candidate")
     def candidate(self, document):
+        if document.candidate_hidden:
+            return anonymity.candidate_code(document.application.candidate_id)
         return document.application.candidate.full_name
+
+    @admin.display(description="file name")
+    def file_name(self, document):
+        if document.candidate_hidden:
+            return anonymity.anonymous_document_name(document)
+        return document.original_name
 
     @admin.display(description="size", ordering="size")
     def size_display(self, document):
@@ -153,10 +174,19 @@ class DocumentAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmin
     @admin.display(description="file")
     def download(self, document):
         url = reverse("admin:screening_document_file", args=[document.pk])
+        if document.candidate_hidden:
+            return format_html(
+                '<a href="{}">Download its text</a> <span class="help">(anonymised review: '
+                "what would identify the candidate is blacked out, until you submit your "
+                "scorecard)</span>",
+                url,
+            )
         return format_html('<a href="{}">Download {}</a>', url, document.original_name)
 
     @admin.display(description="page images")
     def page_images(self, document):
+        if document.candidate_hidden:
+            return "— (not shown on an anonymised review)"
         numbers = [page.number for page in document.pages.all() if page.image]
         if not numbers:
             return "—"
@@ -200,6 +230,8 @@ class DocumentAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmin
 
     def file_view(self, request, document_id):
         document = self._document(request, document_id)
+        if document.candidate_hidden:
+            return _locked_down(anonymity.redacted_text_response(document))
         response = FileResponse(
             document.file.open("rb"),
             as_attachment=True,
@@ -210,6 +242,9 @@ class DocumentAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmin
 
     def page_image_view(self, request, document_id, number):
         document = self._document(request, document_id)
+        if document.candidate_hidden:
+            # A page as drawn could show a photo and the name.
+            raise Http404("Page images are not shown on an anonymised review.")
         page = selectors.document_page(document, number)
         if page is None or not page.image:
             raise Http404("No such page image.")
@@ -222,3 +257,13 @@ def _locked_down(response):
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+class _Named:
+    """An object for the change form's title and breadcrumbs: its id, and a name to show."""
+
+    def __init__(self, pk, name: str):
+        self.pk, self.name = pk, name
+
+    def __str__(self) -> str:
+        return self.name

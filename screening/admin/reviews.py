@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages, errors_of, page_context
 from core.errors import ServiceError
 from screening import exports, selectors, services
+from screening.anonymity import IdentityScreen, candidate_code, shown_candidate
 from screening.forms import ScorecardForm, answer_choice
 from screening.models import MyReview, ReviewAssignment
 
@@ -156,6 +157,12 @@ class MyReviewAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {"title": "My reviews", **(extra_context or {})})
 
+    def get_search_fields(self, request):
+        # Searching names would tell who is behind a code (an anonymised review).
+        if IdentityScreen.of(request).hides_anyone():
+            return ["application__posting__title"]
+        return self.search_fields
+
     def has_add_permission(self, request):
         return False
 
@@ -167,7 +174,7 @@ class MyReviewAdmin(admin.ModelAdmin):
 
     @admin.display(description="candidate")
     def candidate(self, assignment):
-        return assignment.application.candidate.full_name
+        return _candidate_name(assignment)
 
     @admin.display(description="posting")
     def posting(self, assignment):
@@ -258,18 +265,26 @@ class MyReviewAdmin(admin.ModelAdmin):
             if card.is_submitted
             else None
         )
-        workspace = selectors.scorecard_documents(application)
+        anonymised = assignment.candidate_hidden
+        workspace = selectors.scorecard_documents(application, anonymised=anonymised)
         for c in criteria:
             # The form's rows carry these criteria: each shows its passages under it.
             c.passages = workspace.passages.get(c.pk, [])
             c.match_count = workspace.match_counts.get(c.pk, 0)
+        candidate = shown_candidate(application, hidden=anonymised)
+        next_review = (
+            selectors.next_pending_assignment(request.user, after=assignment)
+            if card.is_submitted
+            else None
+        )
         context = {
             **page_context(self, request),
-            "title": f"Scorecard — {application.candidate.full_name}",
+            "title": f"Scorecard — {candidate.full_name}",
             "workspace": workspace,
             "assignment": assignment,
             "application": application,
-            "candidate": application.candidate,
+            "candidate": candidate,
+            "anonymised": anonymised,
             "rubric": rubric,
             "card": card,
             "form": form,
@@ -278,11 +293,8 @@ class MyReviewAdmin(admin.ModelAdmin):
             "overdue": selectors.is_overdue(assignment),
             "today": timezone.localdate(),
             "debrief_url": debrief_url(application) if card.is_submitted else None,
-            "next_review": (
-                selectors.next_pending_assignment(request.user, after=assignment)
-                if card.is_submitted
-                else None
-            ),
+            "next_review": next_review,
+            "next_review_name": _candidate_name(next_review) if next_review else "",
         }
         return TemplateResponse(request, "admin/screening/scorecard.html", context)
 
@@ -318,7 +330,8 @@ class MyReviewAdmin(admin.ModelAdmin):
     def _to_next_review(self, request, submitted: ReviewAssignment) -> HttpResponseRedirect:
         """After "Submit and go to the next review": the reviewer's next pending review
         in the order of My reviews, or My reviews itself when none is left."""
-        name = submitted.application.candidate.full_name
+        # Read afresh: the submission has just revealed the candidate (on this posting).
+        name = IdentityScreen(request.user).candidate_name(submitted.application)
         done = format_html("Submitted your scorecard for {}.", name)
         url = debrief_url(submitted.application)
         if url:
@@ -337,7 +350,7 @@ class MyReviewAdmin(admin.ModelAdmin):
             format_html(
                 "{} Next: {} for {}{}.",
                 done,
-                upcoming.application.candidate.full_name,
+                _candidate_name(upcoming),
                 upcoming.application.posting.title,
                 due,
             ),
@@ -346,6 +359,14 @@ class MyReviewAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(
             reverse("admin:screening_myreview_scorecard", args=[upcoming.pk])
         )
+
+
+def _candidate_name(assignment: ReviewAssignment) -> str:
+    """The name, or the code while the reviewer's anonymised review of it is not submitted
+    (the selector's ``candidate_hidden``)."""
+    if assignment.candidate_hidden:
+        return candidate_code(assignment.application.candidate_id)
+    return assignment.application.candidate.full_name
 
 
 def _is_autosave(request) -> bool:
