@@ -21,6 +21,7 @@ from core.admin import ServiceErrorsAsMessages, errors_of, page_context
 from core.errors import ServiceError
 from rubrics.anchors import SCALE_MIN
 from rubrics.models import JobPosting, Rubric
+from screening.anonymity import anonymous_document_name, redact
 from screening.models import Application, Document
 
 
@@ -442,7 +443,7 @@ class MyCalibrationSessionAdmin(admin.ModelAdmin):
         session = assignment.session
         rubric = session.rubric
         criteria = sessions.session_criteria(rubric)
-        items = sessions.items_for_scoring(session)
+        items = sessions.items_for_scoring(session, viewer=request.user)
         context = {
             **page_context(self, request),
             "title": f"Calibration session — {session.title}",
@@ -533,8 +534,16 @@ def _documents(item: SessionItem) -> list:
     reviewer may not be assigned to the application, so its files are not linked)."""
     if item.application_id is None:
         return []
-    return list(
+    documents = list(
         Document.objects.filter(application_id=item.application_id, status=Document.Status.READY)
+        .select_related("application__candidate")
         .prefetch_related("pages")
         .order_by("role", "created_at", "id")
     )
+    if getattr(item, "anonymised", False):
+        # Anonymised review: the redacted text under the document's role (screening.anonymity).
+        for document in documents:
+            document.original_name = anonymous_document_name(document)
+            for page in document.pages.all():
+                page.text = redact(page.text, document.application.candidate)
+    return documents

@@ -31,7 +31,8 @@ from core.errors import Conflict
 from core.roles import is_recruiter
 from rubrics.anchors import SCALE_MIN
 from rubrics.models import Criterion, JobPosting, Rubric
-from screening.models import Application, Scorecard
+from screening.anonymity import IdentityScreen, candidate_code
+from screening.models import Application, Candidate, Scorecard
 
 MIN_ITEMS = 2
 MAX_ITEMS = 5
@@ -80,9 +81,9 @@ def session_with_items(qs: QuerySet[CalibrationSession]) -> QuerySet[Calibration
     return qs.prefetch_related(
         Prefetch(
             "items",
-            queryset=SessionItem.objects.select_related("application__candidate").prefetch_related(
-                "key"
-            ),
+            queryset=SessionItem.objects.select_related(
+                "application__candidate", "application__posting"
+            ).prefetch_related("key"),
         ),
         Prefetch(
             "assignments",
@@ -121,9 +122,31 @@ def may_see_key(user, session: CalibrationSession) -> bool:
     return is_recruiter(user)
 
 
-def items_for_scoring(session: CalibrationSession) -> list[SessionItem]:
-    """The items as a reviewer scores them: no key, no one's ratings."""
-    return list(session.items.select_related("application__candidate").order_by("order", "id"))
+def items_for_scoring(session: CalibrationSession, viewer=None) -> list[SessionItem]:
+    """The items as a reviewer scores them: no key, no one's ratings; with a ``viewer``,
+    anonymised as they may see them (`anonymise_items`)."""
+    items = list(
+        session.items.select_related("application__candidate", "application__posting").order_by(
+            "order", "id"
+        )
+    )
+    if viewer is not None:
+        anonymise_items(items, viewer)
+    return items
+
+
+def anonymise_items(items: Iterable[SessionItem], viewer) -> None:
+    """Real applications whose candidate ``viewer`` may not identify (an anonymised posting,
+    `screening.anonymity`) show as the candidate's code, without links, in these instances
+    only (``anonymised`` set on each item; nothing is saved): their ``label`` is the code."""
+    screen = IdentityScreen(viewer)
+    for item in items:
+        item.anonymised = bool(item.application_id) and screen.hidden(item.application)
+        if item.anonymised:
+            code = candidate_code(item.application.candidate_id)
+            item.title = code
+            # A stand-in, never saved: what the page may read of the candidate.
+            item.application.candidate = Candidate(id=item.application.candidate_id, full_name=code)
 
 
 @dataclass
@@ -351,7 +374,7 @@ def item_rows(session: CalibrationSession, assignment: SessionAssignment) -> lis
     }
     return [
         ItemRow(item, [(key.get((item.pk, c.pk)), theirs.get((item.pk, c.pk))) for c in criteria])
-        for item in items_for_scoring(session)
+        for item in items_for_scoring(session, viewer=assignment.reviewer)
     ]
 
 

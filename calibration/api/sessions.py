@@ -260,6 +260,8 @@ class CalibrationSessionViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         session = self.get_object()
+        # Items of an anonymised posting show the candidate's code (prefetched instances).
+        sessions.anonymise_items(session.items.all(), request.user)
         context = {
             **self.get_serializer_context(),
             "criteria": sessions.session_criteria(session.rubric),
