@@ -161,7 +161,7 @@ class IdentityScreen:
         return f"{self.candidate_name(application)} for {application.posting}"
 
     def document_name(self, document: Document) -> str:
-        """The uploader's file name, or, hidden, what the document is ("Résumé (text)")."""
+        """The uploader's file name, or, hidden, what the document is ("Résumé (redacted text)")."""
         if self.hidden(document.application):
             return anonymous_document_name(document)
         return document.original_name
@@ -185,7 +185,7 @@ def shown_candidate(application: Application, *, hidden: bool) -> ShownCandidate
 
 
 def anonymous_document_name(document: Document) -> str:
-    return f"{document.get_role_display()} (text)"
+    return f"{document.get_role_display()} (redacted text)"
 
 
 # --- Redaction -----------------------------------------------------------------------------

@@ -159,7 +159,8 @@ class MyReviewAdmin(admin.ModelAdmin):
 
     def get_search_fields(self, request):
         # Searching names would tell who is behind a code (an anonymised review).
-        if IdentityScreen.of(request).hides_anyone():
+        # (Asked only when there is a term: the plain list costs no query more.)
+        if request.GET.get("q") and IdentityScreen.of(request).hides_anyone():
             return ["application__posting__title"]
         return self.search_fields
 

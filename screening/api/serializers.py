@@ -286,7 +286,7 @@ class DocumentSerializer(serializers.ModelSerializer):
     pages_read = serializers.IntegerField(read_only=True)
     original_name = serializers.SerializerMethodField(
         help_text="The uploaded file's name; on an anonymised review not yet submitted, "
-        "what the document is (“Résumé (text)”), and `file_url` gives its redacted text."
+        "what the document is (“Résumé (redacted text)”), and `file_url` gives its redacted text."
     )
     file_url = serializers.SerializerMethodField()
 

@@ -114,7 +114,7 @@ def test_what_reviewer_a_reads_instead(world, anonymised, client):
     candidate = client.get(f"/api/v1/candidates/{anonymised['candidates']}/", **headers).json()
     assert (candidate["full_name"], candidate["links"]) == (code, [])
     document = client.get(f"/api/v1/documents/{anonymised['documents']}/", **headers).json()
-    assert document["original_name"] == "Résumé (text)"
+    assert document["original_name"] == "Résumé (redacted text)"
     download = client.get(f"/api/v1/documents/{anonymised['documents']}/file/", **headers)
     text = _body(download)
     assert download["Content-Type"] == "text/plain; charset=utf-8"

@@ -16,7 +16,6 @@ from screening.models import Candidate, Document
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
-    RecruiterFactory,
     ReviewAssignmentFactory,
     ReviewerFactory,
     service_rubric,
@@ -348,7 +347,7 @@ def test_evidence_comes_from_the_redacted_text_at_the_same_offsets(draft, docume
     for p in passages:
         assert "Quillfeather" not in p["snippet"]
         assert redacted[p["start"] : p["end"]] in p["snippet"]
-    assert {d.document_name for row in hidden for d in row.documents} == {"Résumé (text)"}
+    assert {d.document_name for row in hidden for d in row.documents} == {"Résumé (redacted text)"}
     # The same passages are found in the original: the offsets did not move.
     assert [(p["page"], p["start"], p["end"]) for p in passages] == [
         (p["page"], p["start"], p["end"])
@@ -361,7 +360,7 @@ def test_evidence_comes_from_the_redacted_text_at_the_same_offsets(draft, docume
 def test_the_workspace_shows_no_page_image_and_no_file_name(draft, document):
     workspace = selectors.scorecard_documents(draft.application, anonymised=True)
     item = workspace.documents[0]
-    assert item.name == "Résumé (text)"
+    assert item.name == "Résumé (redacted text)"
     shown = "".join(s.text for page in item.pages for s in page.segments)
     assert shown == redact(document.pages.get().text, draft.application.candidate)
     assert "Quillfeather" not in shown and "Certified field service engineer" in shown
@@ -459,7 +458,7 @@ def test_a_reviewer_with_a_draft_finds_the_candidate_on_no_admin_page(
     download = reviewer_client.get(f"/admin/screening/document/{document.pk}/file/")
     assert download["Content-Type"].startswith("text/plain")
     assert download["Content-Disposition"] == (
-        "attachment; filename*=utf-8''R%C3%A9sum%C3%A9%20%28text%29.txt"
+        "attachment; filename*=utf-8''R%C3%A9sum%C3%A9%20%28redacted%20text%29.txt"
     )
     assert "Certified field service engineer" in _body(download)
     assert statuses[f"/admin/screening/document/{document.pk}/pages/1/image/"] == 404
