@@ -67,7 +67,9 @@ class CandidateViewSet(viewsets.ModelViewSet):
         # review, for the name behind a code.
         if is_recruiter(self.request.user):
             return ["full_name", "email"]
-        if anonymity.IdentityScreen.of(self.request).hides_anyone():
+        if self.request.query_params.get("search") and (
+            anonymity.IdentityScreen.of(self.request).hides_anyone()
+        ):
             return []
         return ["full_name"]
 

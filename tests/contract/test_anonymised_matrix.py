@@ -154,3 +154,12 @@ def test_a_recruiter_reads_the_name_all_along(world, anonymised, client):
     bodies = "".join(body for _, _, body in _walk(client, world, anonymised, "recruiter"))
     for marker in MARKERS:
         assert marker.lower() in bodies.lower(), marker
+
+
+def test_searching_candidates_by_name_tells_reviewer_a_nothing(world, anonymised, client):
+    headers = {"HTTP_AUTHORIZATION": f"Token {world.token('reviewer_a')}"}
+
+    def found(term):
+        return client.get("/api/v1/candidates/", {"search": term}, **headers).json()["count"]
+
+    assert found("Wolfsbergen") == found("no such words")
