@@ -253,13 +253,14 @@ class MyReviewAdmin(admin.ModelAdmin):
             else:
                 if go_next:
                     return self._to_next_review(request, assignment)
-                self.message_user(
-                    request,
-                    "Submitted. Other reviewers' scores are now visible."
-                    if submit
-                    else "Draft saved.",
-                    messages.SUCCESS,
-                )
+                if not submit:
+                    done = "Draft saved."
+                elif assignment.candidate_hidden:
+                    done = "Submitted. The candidate's identity and other reviewers' scores are "
+                    done += "now visible."
+                else:
+                    done = "Submitted. Other reviewers' scores are now visible."
+                self.message_user(request, done, messages.SUCCESS)
                 return HttpResponseRedirect(request.path)
         summary = (
             selectors.application_summary(application=application, viewer=request.user)

@@ -99,6 +99,7 @@ def test_an_anonymised_scorecard_shows_the_redacted_text_beside_the_criteria(pag
     page.locator('input[name="recommendation"][value="3"]').check()
     page.locator('input[name="_submit"]').click()
     expect(page.locator("#candidate")).to_contain_text("Ada Lovelace")
+    expect(page.locator(".messagelist")).to_contain_text("The candidate's identity")
     expect(page.locator("#anonymised-note")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
     screenshots(page, "submitted")
