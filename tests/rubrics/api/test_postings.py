@@ -40,6 +40,7 @@ def test_posting_list_is_newest_first_without_the_posting_text(reviewer_api):
         "location",
         "source_url",
         "status",
+        "anonymised_review",
         "rubric_count",
         "created_at",
         "updated_at",
@@ -87,6 +88,7 @@ def test_create_posting_returns_it_as_a_draft_owned_by_the_recruiter(recruiter_a
         "raw_text": POSTING_TEXT.strip(),
         "source_url": "https://example.org/jobs/7",
         "status": "draft",
+        "anonymised_review": False,
         "rubric_count": 0,
     }
     assert posting.created_by == recruiter
