@@ -390,6 +390,7 @@ def _reviewer_pages(draft, document, session_assignment):
         f"/admin/screening/myreview/{draft.pk}/scorecard/documents/",
         "/admin/screening/document/",
         f"/admin/screening/document/{document.pk}/change/",
+        f"/admin/screening/document/{document.pk}/history/",
         f"/admin/screening/document/{document.pk}/file/",
         f"/admin/screening/document/{document.pk}/pages/1/image/",
         f"/admin/screening/application/{draft.application_id}/debrief/",
@@ -497,6 +498,7 @@ def test_a_recruiter_always_sees_the_name(draft, document, recruiter_client):
         f"/admin/screening/application/{draft.application_id}/change/",
         "/admin/screening/document/",
         f"/admin/screening/document/{document.pk}/change/",
+        f"/admin/screening/document/{document.pk}/history/",
         "/admin/screening/reviewassignment/",
     ):
         assert "Zenobia Quillfeather" in recruiter_client.get(url).content.decode(), url
