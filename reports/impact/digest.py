@@ -45,8 +45,8 @@ def _stage_sentences(report: ImpactReport) -> list[str]:
             for row in stage.rows:
                 if row.below_four_fifths:
                     lines.append(
-                        f"{category.category}, reached {stage.stage.lower()}: {row.group} "
-                        f"{row.selected} of {row.total} ({row.rate:.0%}), impact ratio "
+                        f"{category.category} — {row.group}: {row.selected} of {row.total} "
+                        f"reached {stage.stage.lower()} ({row.rate:.0%}), impact ratio "
                         f"{row.impact_ratio:.2f} against the highest group (under 0.80; "
                         f"Fisher's p {_p(row.p_value)})."
                     )
@@ -59,11 +59,14 @@ def _score_sentences(report: ImpactReport) -> list[tuple[str, str]]:
     for category, kind, row in report.flagged:
         c = row.comparison
         direction = "lower" if c.effect.g < 0 else "higher"
-        subject = f"criterion “{row.subject}”" if kind == "criterion" else row.subject
+        if kind == "criterion":
+            what = f"scored {direction} than the rest on “{row.subject}”"
+        else:
+            what = f"were scored {direction} than the rest by {row.subject}"
         lines.append(
             (
                 kind,
-                f"{category}: on {subject}, {row.group} scored {direction} than the rest "
+                f"{category} — {row.group} {what} "
                 f"(mean {c.mean_group:.2f} vs {c.mean_rest:.2f}, {c.n_group} and {c.n_rest} "
                 f"people; Hedges' g {c.effect.g:.2f} [{c.effect.ci_low:.2f}, "
                 f"{c.effect.ci_high:.2f}], adjusted p {_p(c.q_value)}).",

@@ -72,11 +72,11 @@ def test_the_stored_report_never_holds_the_section(posting, recruiter_api):
 def test_the_section_names_the_flagged_criterion_with_its_figures_and_links(posting):
     section = impact_digest.digest_section(posting, site_url=SITE)
 
-    criterion_lines = [line for line in section.text.splitlines() if "criterion “" in line]
+    criterion_lines = [line for line in section.text.splitlines() if "on “" in line]
     # Two groups only: each is compared with the rest, so the difference shows both ways.
     assert [line.split(" (")[0] for line in criterion_lines] == [
-        "  - Gender: on criterion “Experience”, Man scored higher than the rest",
-        "  - Gender: on criterion “Experience”, Woman scored lower than the rest",
+        "  - Gender — Man scored higher than the rest on “Experience”",
+        "  - Gender — Woman scored lower than the rest on “Experience”",
     ]
     assert (
         "(mean 2.00 vs 3.20, 20 and 20 people; Hedges' g -1.65 [-2.36, -0.95]"
