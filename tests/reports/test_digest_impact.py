@@ -170,3 +170,25 @@ def test_roles_are_as_assumed():
         .permissions.filter(codename="view_demographics")
         .exists()
     )
+
+
+def test_a_flagged_reviewer_reads_as_a_sentence_naming_them():
+    from reports.impact import analysis
+
+    people = range(24)
+    gender = {p: "Woman" if p % 2 else "Man" for p in people}
+    report = analysis.impact_report(
+        answers={"Gender": gender},
+        stages=["Applied", "Interview"],
+        reached=dict.fromkeys(people, 0),
+        criterion_scores={},
+        reviewer_scores={
+            "Ana Reviewer": {p: (1.5 if p % 2 else 3.0) + (p % 3) * 0.25 for p in people}
+        },
+    )
+
+    [(kind, line), _other] = sorted(
+        impact_digest._score_sentences(report), key=lambda kl: "Woman" not in kl[1]
+    )
+    assert kind == "reviewer"
+    assert line.startswith("Gender — Woman were scored lower than the rest by Ana Reviewer")
