@@ -2,8 +2,8 @@
 (screening.privacy.export), registered in ReportsConfig.ready: screening cannot import
 reports.
 
-- ``reports``: the stored reports that mention the candidate (by name or email), with the
-  lines of their text and CSV that do: one query.
+- ``reports``: the stored reports of the postings they applied to that mention the
+  candidate (by name or email), with the lines of their text and CSV that do: one query.
 - ``demographics``: the candidate's self-identified answers, only for a user who may read
   them (reports.impact.selectors.can_view_demographics); for anyone else a note that they
   are held separately. One query, or none."""
@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from reports.impact.selectors import can_view_demographics
 from reports.models import CandidateDemographics, Report
+from screening.models import Application
 
 HELD_SEPARATELY = (
     "Self-identified demographics, where the candidate gave any, are held separately and "
@@ -32,7 +33,9 @@ def reports_section(candidate, *, user) -> list[dict]:
     mention = Q()
     for needle in needles:
         mention |= Q(text__icontains=needle) | Q(csv__icontains=needle)
-    reports = Report.objects.filter(mention).only(
+    # The digests of postings they applied to (a namesake elsewhere is someone else).
+    postings = Application.objects.filter(candidate=candidate).values("posting_id")
+    reports = Report.objects.filter(mention, posting_id__in=postings).only(
         "pk", "kind", "subject", "period_start", "period_end", "text", "csv", "sent_at"
     )
     return [
