@@ -12,3 +12,10 @@ class ReportsConfig(AppConfig):
         from rubrics.admin import posting_links
 
         posting_links.register(report_links)
+
+        # A candidate's subject-access export takes in the reports and the demographics.
+        from reports import subject_access
+        from screening import hooks
+
+        hooks.provide_export_section("reports", subject_access.reports_section)
+        hooks.provide_export_section("demographics", subject_access.demographics_section)

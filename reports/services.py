@@ -25,6 +25,8 @@ from core import audit, roles
 from core.errors import ServiceError
 from reports import selectors
 from reports.digest import Digest, DigestPeriod, build_digest, last_week
+from reports.impact import digest as impact_digest
+from reports.impact.selectors import can_view_demographics
 from reports.models import Reminder, Report, ReportDelivery
 from rubrics.models import JobPosting
 from screening.selectors import overdue_assignments
@@ -187,25 +189,56 @@ class DigestEmail(EmailMultiAlternatives):
         return related
 
 
-def _message(report: Report, recipient: str) -> EmailMultiAlternatives:
+def _message(
+    report: Report, recipient: str, section: impact_digest.DigestSection | None = None
+) -> EmailMultiAlternatives:
+    html, text = report.html, report.text
+    if section is not None:
+        html, text = impact_digest.with_section(html, text, section)
     message = DigestEmail(
         subject=report.subject,
-        body=report.text,
+        body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient],
         images={cid: base64.b64decode(data) for cid, data in report.images.items()},
     )
-    message.attach_alternative(report.html, "text/html")
+    message.attach_alternative(html, "text/html")
     day = timezone.localtime(report.period_end).date().isoformat()
     message.attach(f"ranking-{report.posting_id}-{day}.csv", report.csv, "text/csv")
     return message
 
 
+def _demographics_readers(emails: list[str]) -> set[str]:
+    """The addresses whose every active account may read self-identified demographics (an
+    address shared with anyone who may not gets the ordinary copy)."""
+    users = get_user_model().objects.filter(email__in=emails, is_active=True)
+    allowed: dict[str, bool] = {}
+    for user in users.prefetch_related("groups"):
+        allowed[user.email] = allowed.get(user.email, True) and can_view_demographics(user)
+    return {email for email, ok in allowed.items() if ok}
+
+
+def _impact_section(report: Report) -> impact_digest.DigestSection:
+    """The adverse-impact section for the report's permitted recipients; should the
+    analysis fail, a line saying so (the digest itself still goes)."""
+    try:
+        return impact_digest.digest_section(report.posting, site_url=settings.SITE_URL)
+    except Exception:
+        logger.exception("Adverse-impact section of report %s failed.", report.pk)
+        return impact_digest.unavailable_section(report.posting, site_url=settings.SITE_URL)
+
+
 def report_send(*, report: Report, to: list[str] | None = None, actor=None) -> int:
     """Send the report to each recipient not yet served; returns how many
     were sent now. An SMTP error stops here and is raised (the task retries);
-    those already served are recorded and skipped next time."""
+    those already served are recorded and skipped next time.
+
+    A recipient who may read self-identified demographics gets the digest's
+    adverse-impact section in their copy, rendered now; the stored report never
+    holds it."""
     recipients = list(dict.fromkeys(to if to is not None else report.recipients))
+    readers = _demographics_readers(recipients) if recipients else set()
+    section = None
     sent = 0
     for recipient in recipients:
         # Claim the copy first: the unique constraint lets one worker send
@@ -218,18 +251,25 @@ def report_send(*, report: Report, to: list[str] | None = None, actor=None) -> i
             if ReportDelivery.objects.filter(report=report, recipient=recipient).exists():
                 continue
             raise
+        with_impact = recipient in readers
         try:
-            _message(report, recipient).send(fail_silently=False)
+            if with_impact and section is None:
+                section = _impact_section(report)
+            _message(report, recipient, section if with_impact else None).send(fail_silently=False)
         except Exception:
             claim.delete()
             raise
         ReportDelivery.objects.filter(pk=claim.pk).update(sent_at=timezone.now())
+        changes = {"recipient": [None, recipient]}
+        if with_impact:
+            changes["adverse_impact_section"] = [None, True]
         audit.record(
             actor=actor,
             event="report.sent",
             obj=report,
-            summary=f"Sent to {recipient}.",
-            changes={"recipient": [None, recipient]},
+            summary=f"Sent to {recipient}"
+            + (" with the adverse-impact section." if with_impact else "."),
+            changes=changes,
         )
         sent += 1
     if sent and to is None:

@@ -43,3 +43,23 @@ def adjusted_scores(rubric_ids: Iterable[int]) -> dict[int, float]:
     if _adjusted_scores_source is None:
         return {}
     return _adjusted_scores_source(rubric_ids)
+
+
+# --- Subject-access export ------------------------------------------------------------------
+# The apps built on screening hold data about a candidate too (stored reports, self-identified
+# demographics). Each registers a section at start-up; `screening.privacy.export` asks every
+# section for its part. A section is called as ``section(candidate, user=user)`` and returns
+# JSON-able data; it decides itself what `user` may see (a constant number of queries).
+
+ExportSection = Callable[..., object]
+_export_sections: dict[str, ExportSection] = {}
+
+
+def provide_export_section(name: str, section: ExportSection) -> None:
+    """Register the section that fills the export's ``name`` key (one per name)."""
+    _export_sections[name] = section
+
+
+def export_sections(candidate, *, user) -> dict[str, object]:
+    """{name: data} from every registered section, in the order they were registered."""
+    return {name: section(candidate, user=user) for name, section in _export_sections.items()}

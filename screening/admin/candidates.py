@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -23,6 +23,7 @@ from rubrics.models import JobPosting
 from screening import exports, imports, selectors, services
 from screening.forms import CandidateImportForm
 from screening.models import Candidate, Document
+from screening.privacy import export as privacy_export
 
 
 @admin.register(Candidate)
@@ -34,7 +35,7 @@ class CandidateAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmi
     fields = ["full_name", "email", "phone", "links", "notes", "created_by_name", "created_at"]
     created_by_name = person("created_by")
     change_list_template = "admin/screening/candidate/change_list.html"
-    actions = ["export_csv", "export_xlsx"]
+    actions = ["export_csv", "export_xlsx", "export_subject_access"]
 
     def get_queryset(self, request):
         return selectors.candidates_with_application_count()
@@ -66,6 +67,26 @@ class CandidateAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmi
             name="candidates",
             kind=kind,
         )
+
+    # For those who may change candidates (recruiters), not for a view-only account: the
+    # export holds everything, notes and documents included.
+    @admin.action(description="Export data (subject access)", permissions=["change"])
+    def export_subject_access(self, request, queryset):
+        """Everything stored about one selected candidate, as a JSON download."""
+        candidates = list(queryset[:2])
+        if len(candidates) != 1:
+            self.message_user(
+                request,
+                "Select exactly one candidate to export their data (subject access).",
+                messages.WARNING,
+            )
+            return None
+        candidate = candidates[0]
+        data = privacy_export.export_candidate(candidate=candidate, actor=request.user)
+        response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+        filename = privacy_export.export_filename(candidate)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
     def get_urls(self):
         return [

@@ -17,6 +17,7 @@ from core.api.permissions import IsRecruiter
 from core.roles import is_recruiter
 from rubrics.models import JobPosting
 from screening import anonymity, exports, selectors, services
+from screening.api.export_schema import CANDIDATE_EXPORT
 from screening.api.renderers import CSVRenderer
 from screening.api.serializers import (
     ApplicationSerializer,
@@ -36,6 +37,7 @@ from screening.api.serializers import (
 )
 from screening.documents.sniff import CONTENT_TYPES, DocumentKind
 from screening.models import Application, Candidate, Document, ReviewAssignment, Scorecard
+from screening.privacy import export as privacy_export
 
 
 class RecruiterWritesOnly(permissions.BasePermission):
@@ -87,6 +89,29 @@ class CandidateViewSet(viewsets.ModelViewSet):
         serializer.instance = services.candidate_update(
             candidate=serializer.instance, actor=self.request.user, **serializer.validated_data
         )
+
+    @extend_schema(
+        request=None,
+        responses={200: CANDIDATE_EXPORT},
+        summary="Everything stored about the candidate (subject access), as a JSON attachment",
+        description=(
+            "Recruiters only. Served as the attachment candidate-<id>.json; each export is "
+            "recorded as a candidate.exported audit event that holds no personal data. "
+            "Reviewers are named Reviewer 1, 2, … per application. Self-identified "
+            "demographics are included only for users with the view_demographics permission."
+        ),
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        permission_classes=[IsRecruiter],
+        renderer_classes=[JSONRenderer],
+    )
+    def export(self, request, pk=None):
+        candidate = self.get_object()
+        data = privacy_export.export_candidate(candidate=candidate, actor=request.user)
+        filename = privacy_export.export_filename(candidate)
+        return Response(data, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 class ApplicationViewSet(

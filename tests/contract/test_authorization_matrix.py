@@ -37,6 +37,7 @@ OWN_WRITES = {
 }
 # Recruiters only, even to read.
 RECRUITER_READS = {
+    "/api/v1/candidates/{pk}/export/",
     "/api/v1/postings/{pk}/ranking/",
     "/api/v1/reports/",
     "/api/v1/reports/{pk}/",

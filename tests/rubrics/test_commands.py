@@ -95,7 +95,7 @@ def test_seed_demo_publishes_the_demo_rubric_and_is_idempotent(settings):
         ("screening", "Work authorisation"),
     ]
     usernames = set(get_user_model().objects.values_list("username", flat=True))
-    assert usernames == {"recruiter", "reviewer1", "reviewer2", "reviewer3"}
+    assert usernames == {"recruiter", "reviewer1", "reviewer2", "reviewer3", "analyst"}
 
 
 @pytest.mark.django_db

@@ -1,7 +1,9 @@
 """Demo data: accounts, the demo posting with a published rubric, about 40
 candidates (each with a résumé, PDF or Word, whose text is read on upload) and
 three reviewers of visibly different leniency with their scorecards, so the
-ranking shows something straight away. Idempotent."""
+ranking shows something straight away; most candidates' voluntary demographics, with a
+built-in difference on one criterion for the adverse-impact report
+(reports/demo/demographics.py), which the demo's fairness analyst can open. Idempotent."""
 
 import random
 from datetime import timedelta
@@ -12,13 +14,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from calibration.models import CalibrationRun
 from calibration.services import calibration_run
 from core import roles
+from reports.demo import demographics
 from reports.demo.resumes import demo_resume
 from reports.digest import html_with_inline_images
+from reports.impact.services import demographics_record
+from reports.models import CandidateDemographics
 from reports.services import digest_prepare, report_send
 from rubrics import services as rubric_services
 from rubrics.models import Criterion, JobPosting
@@ -38,6 +44,8 @@ DEMO_USERS = [
     ("reviewer2", "Ben", "Moreau", roles.REVIEWER, "demo-reviewer2-pass", 0.0),
     ("reviewer3", "Chloe", "Tanaka", roles.REVIEWER, "demo-reviewer3-pass", -0.8),
 ]
+# Reads and records self-identified demographics; not a reviewer, not a recruiter.
+DEMO_ANALYST = ("analyst", "Farid", "Haddad", "Fairness analyst", "demo-analyst-pass")
 FIRST_NAMES = [
     "Amara",
     "Bruno",
@@ -87,6 +95,7 @@ class Command(BaseCommand):
             users = self._users()
             posting, rubric = self._posting(users["recruiter"])
             created, roster = self._screening(posting, users)
+            answered = self._demographics(roster, users["analyst"])
         # Each upload commits on its own, so (in eager mode) its text is read at once.
         uploaded = self._resumes(roster, users["recruiter"])
         if (
@@ -113,14 +122,19 @@ class Command(BaseCommand):
             f"Weekly digest “{report.subject}” sent to {', '.join(report.recipients)} "
             f"(emails under {settings.EMAIL_FILE_PATH}); a copy to open in a browser: {sample}"
         )
+        self.stdout.write(
+            f"Self-identified demographics recorded for {answered} more candidate(s); the "
+            "adverse-impact report (log in as analyst): "
+            f"{reverse('admin:reports_adverse_impact')}?posting={posting.pk}"
+        )
         self.stdout.write("Logins (username / password):")
-        for username, first, _last, role, password, _lean in DEMO_USERS:
+        for username, first, _last, role, password, *_lean in [*DEMO_USERS, DEMO_ANALYST]:
             self.stdout.write(f"  {username:<10} / {password:<22} {role} ({first})")
 
     def _users(self) -> dict:
         User = get_user_model()
         users = {}
-        for username, first, last, role, password, _lean in DEMO_USERS:
+        for username, first, last, role, password, *_lean in [*DEMO_USERS, DEMO_ANALYST]:
             user, _ = User.objects.get_or_create(
                 username=username,
                 defaults={
@@ -207,7 +221,12 @@ class Command(BaseCommand):
                 for c in criteria:
                     if c.is_screening:
                         continue  # a yes/no gate, answered below
-                    raw = quality + leniency + rng.gauss(0, 0.45)
+                    raw = (
+                        quality
+                        + leniency
+                        + rng.gauss(0, 0.45)
+                        + demographics.score_shift(i, c.title)
+                    )
                     if c.kind == Criterion.Kind.BONUS and rng.random() < 0.35:
                         values[c.pk] = None
                     else:
@@ -249,6 +268,23 @@ class Command(BaseCommand):
                     application=application, actor=recruiter, stage=Application.Stage.INTERVIEW
                 )
         return created, roster
+
+    def _demographics(self, roster, analyst) -> int:
+        """The self-identified answers of each demo candidate who gave some and has none
+        recorded yet, recorded through the service (audited, values never logged)."""
+        recorded = set(
+            CandidateDemographics.objects.filter(
+                candidate__in=[application.candidate_id for _i, application, _q in roster]
+            ).values_list("candidate_id", flat=True)
+        )
+        added = 0
+        for i, application, _quality in roster:
+            answers = demographics.demo_answers(i)
+            if answers is None or application.candidate_id in recorded:
+                continue
+            demographics_record(candidate=application.candidate, answers=answers, actor=analyst)
+            added += 1
+        return added
 
     def _resumes(self, roster, recruiter) -> int:
         """A résumé for every demo application that has none, uploaded as the recruiter
