@@ -326,8 +326,33 @@ def server_env(args, *, database_url: str, redis_url: str, site_port: int, log_d
     return env
 
 
+# Where a submit request's time goes: (label, file the function is in, its name).
+PROFILE_PARTS = [
+    ("whole request (WSGI)", "django/core/handlers/wsgi.py", "__call__"),
+    ("token authentication", "core/api/auth.py", "authenticate"),
+    ("get_object (visible scorecard)", "rest_framework/generics.py", "get_object"),
+    ("scorecard_save, all of it", "screening/services.py", "scorecard_save"),
+    ("  lock the scorecard", "screening/services.py", "_lock_own_scorecard"),
+    ("  validate and write the scores", "screening/services.py", "_apply_scores"),
+    ("  score state, before and after", "screening/services.py", "_score_state"),
+    ("  check complete", "screening/services.py", "_check_complete"),
+    ("  audit.record", "core/audit.py", "record"),
+    (
+        "  hooks: calibration_after_submission",
+        "calibration/scheduling.py",
+        "calibration_after_submission",
+    ),
+    ("  commit (and on_commit callbacks)", "django/db/transaction.py", "__exit__"),
+    ("    calibration debounce (_Enqueue)", "calibration/scheduling.py", "__call__"),
+    ("answer: serializer .data", "rest_framework/serializers.py", "data"),
+    ("every SQL statement (execute)", "django/db/backends/utils.py", "execute"),
+]
+
+
 def print_profile(log_dir: Path) -> None:
-    """The server processes' profiles of the submit requests, merged."""
+    """The server processes' profiles of the submit requests, merged: wall time
+    per request in each part of the submit path (under load, so waiting for a
+    core or a lock counts), then the functions by cumulative time."""
     import pstats
 
     files = sorted(str(p) for p in (log_dir / "profile").glob("*.prof"))
@@ -335,8 +360,25 @@ def print_profile(log_dir: Path) -> None:
         print("profile: no submit request was profiled")
         return
     stats = pstats.Stats(*files)
-    stats.sort_stats("cumulative").print_stats(45)
-    stats.sort_stats("tottime").print_stats(25)
+    entries = stats.stats  # (file, line, name) -> (primitive calls, calls, tottime, cumtime, _)
+
+    def part(path: str, name: str) -> tuple[int, float]:
+        calls, cumulative = 0, 0.0
+        for (filename, _, function), (_, ncalls, _, cumtime, _) in entries.items():
+            if function == name and filename.endswith(path):
+                calls += ncalls
+                cumulative += cumtime
+        return calls, cumulative
+
+    requests, _ = part(*PROFILE_PARTS[0][1:])
+    print(f"\nWhere a submit request's time goes (cProfile, {requests} requests, wall ms each):")
+    for label, path, name in PROFILE_PARTS:
+        calls, cumulative = part(path, name)
+        print(
+            f"  {label:<40} {cumulative / max(requests, 1) * 1000:7.1f} ms  "
+            f"({calls / max(requests, 1):.1f} calls)"
+        )
+    stats.sort_stats("cumulative").print_stats(30)
 
 
 def start_worker(stack, env: dict, log_dir: Path) -> Process:
@@ -682,6 +724,7 @@ def main(argv=None) -> int:
             port, submit_jobs(world, rng, lambda c: warm_cards[c["name"]]), duration=30
         )
 
+        load_before = os.getloadavg()[0]
         bare_run = drive(port, bare_jobs(world, rng, args.assignments, ""), duration=args.duration)
         submit_run = drive(
             port, submit_jobs(world, rng, lambda c: c["scorecards"][1:]), duration=args.duration
@@ -691,7 +734,10 @@ def main(argv=None) -> int:
         report_phase("bare", bare)
         report_phase("submit", submit)
         ratio = submit["throughput"] / bare["throughput"] if bare["throughput"] else 0.0
-        print(f"ratio submit/bare throughput: {ratio:.2f}")
+        print(
+            f"ratio submit/bare throughput: {ratio:.2f}  (load average {load_before:.1f} before, "
+            f"{os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores)"
+        )
 
         # Let a calibration queued by the last submissions start, then read the database.
         deadline = time.monotonic() + args.debounce + 30
