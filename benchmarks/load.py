@@ -274,7 +274,7 @@ def wait_until(ready, *, process: Process, what: str, timeout: float = START_TIM
     raise RuntimeError(f"{what} not ready within {timeout} s; log:\n{process.log()[-4000:]}")
 
 
-def start_redis(stack, log_dir: Path) -> str:
+def start_redis(stack, log_dir: Path) -> tuple[str, Process]:
     import redis
 
     port = free_port()
@@ -297,7 +297,7 @@ def start_redis(stack, log_dir: Path) -> str:
     stack.callback(process.stop)
     url = f"redis://127.0.0.1:{port}/0"
     wait_until(lambda: redis.Redis.from_url(url).ping(), process=process, what="redis-server")
-    return url
+    return url, process
 
 
 def server_env(args, *, database_url: str, redis_url: str, site_port: int, log_dir: Path) -> dict:
@@ -351,8 +351,8 @@ PROFILE_PARTS = [
 
 def print_profile(log_dir: Path) -> None:
     """The server processes' profiles of the submit requests, merged: wall time
-    per request in each part of the submit path (under load, so waiting for a
-    core or a lock counts), then the functions by cumulative time."""
+    per request in each part of the submit path (on a busy machine, waiting for
+    a core counts too), then the functions by cumulative time."""
     import pstats
 
     files = sorted(str(p) for p in (log_dir / "profile").glob("*.prof"))
@@ -455,6 +455,55 @@ def start_gunicorn(stack, args, env: dict, port: int, log_dir: Path) -> Process:
 
     wait_until(healthy, process=process, what="gunicorn")
     return process
+
+
+# --- CPU accounting ---------------------------------------------------------------
+# Throughput on a shared machine moves with what else runs; the CPU time the servers
+# spend per request does not, much. Read from /proc (Linux), for the server processes
+# (each started in a process group of its own) and the database's backends.
+
+CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_stat(pid: int) -> tuple[int, float] | None:
+    """(process group, CPU seconds) of a process, or None when it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2 :].split()
+    return int(fields[2]), (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def cpu_snapshot(groups: dict[str, int], database: str) -> dict[str, dict[int, float]]:
+    """CPU seconds so far of every process in each named process group, and of
+    every PostgreSQL backend connected to `database`."""
+    from django.db import connection
+
+    snapshot: dict[str, dict[int, float]] = {name: {} for name in [*groups, "postgres"]}
+    by_group = {pgid: name for name, pgid in groups.items()}
+    for entry in Path("/proc").iterdir():
+        stat = _proc_stat(int(entry.name)) if entry.name.isdigit() else None
+        if stat and stat[0] in by_group:
+            snapshot[by_group[stat[0]]][int(entry.name)] = stat[1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [database],
+        )
+        for (pid,) in cursor.fetchall():
+            if stat := _proc_stat(pid):
+                snapshot["postgres"][pid] = stat[1]
+    return snapshot
+
+
+def cpu_used(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds each part used between two snapshots (a process that started
+    in between counts from zero)."""
+    return {
+        name: sum(seconds - before[name].get(pid, 0.0) for pid, seconds in after[name].items())
+        for name in after
+    }
 
 
 # --- The clients ----------------------------------------------------------------
@@ -703,13 +752,19 @@ def main(argv=None) -> int:
             f"{len(world['criteria'])} criteria; built in {time.perf_counter() - started:.1f} s"
         )
 
-        redis_url = start_redis(stack, log_dir)
+        redis_url, redis_process = start_redis(stack, log_dir)
         port = free_port()
         env = server_env(
             args, database_url=database_url, redis_url=redis_url, site_port=port, log_dir=log_dir
         )
-        start_worker(stack, env, log_dir)
-        start_gunicorn(stack, args, env, port, log_dir)
+        worker = start_worker(stack, env, log_dir)
+        gunicorn = start_gunicorn(stack, args, env, port, log_dir)
+        groups = {
+            "gunicorn": gunicorn.popen.pid,
+            "worker": worker.popen.pid,
+            "redis": redis_process.popen.pid,
+        }
+        database = database_url.rsplit("/", 1)[-1]
         print(
             f"gunicorn: {args.workers} workers × {args.threads} threads "
             f"({'gthread' if args.threads > 1 else 'sync'}), DATABASE_CONN_MAX_AGE="
@@ -726,10 +781,13 @@ def main(argv=None) -> int:
         )
 
         load_before = os.getloadavg()[0]
+        snapshots = [cpu_snapshot(groups, database)]
         bare_run = drive(port, bare_jobs(world, rng, args.assignments, ""), duration=args.duration)
+        snapshots.append(cpu_snapshot(groups, database))
         submit_run = drive(
             port, submit_jobs(world, rng, lambda c: c["scorecards"][1:]), duration=args.duration
         )
+        snapshots.append(cpu_snapshot(groups, database))
         bare = summarise(bare_run, 201)
         submit = summarise(submit_run, 200)
         report_phase("bare", bare)
@@ -738,6 +796,24 @@ def main(argv=None) -> int:
         print(
             f"ratio submit/bare throughput: {ratio:.2f}  (load average {load_before:.1f} before, "
             f"{os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores)"
+        )
+        costs = {}
+        for name, phase, (before, after) in (
+            ("bare", bare, snapshots[0:2]),
+            ("submit", submit, snapshots[1:3]),
+        ):
+            used = cpu_used(before, after)
+            per = {part: seconds / max(phase["requests"], 1) for part, seconds in used.items()}
+            costs[name] = sum(per.values())
+            print(
+                f"{name:>7}  server CPU per request {costs[name] * 1000:6.2f} ms: "
+                + ", ".join(f"{part} {ms * 1000:.2f}" for part, ms in per.items())
+                + f"  → at most {os.cpu_count() / costs[name]:,.0f} req/s on "
+                f"{os.cpu_count()} idle cores"
+            )
+        print(
+            f"ratio submit/bare by CPU per request: {costs['bare'] / costs['submit']:.2f} "
+            "(what the throughput ratio tends to on an otherwise idle machine)"
         )
 
         # Let a calibration queued by the last submissions start, then read the database.
