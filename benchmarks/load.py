@@ -86,7 +86,7 @@ def parse_args(argv=None):
     parser.add_argument(
         "--profile",
         action="store_true",
-        help="profile the submit requests in the server (cProfile) and print where they spend",
+        help="time the parts of the submit path in the server (CPU and wall) and print them",
     )
     parser.add_argument("--seed", type=int, default=20261201)
     parser.add_argument(
@@ -326,59 +326,30 @@ def server_env(args, *, database_url: str, redis_url: str, site_port: int, log_d
     return env
 
 
-# Where a submit request's time goes: (label, file the function is in, its name).
-PROFILE_PARTS = [
-    ("whole request (WSGI)", "django/core/handlers/wsgi.py", "__call__"),
-    ("token authentication", "core/api/auth.py", "authenticate"),
-    ("get_object (visible scorecard)", "rest_framework/generics.py", "get_object"),
-    ("scorecard_save, all of it", "screening/services.py", "scorecard_save"),
-    ("  lock the scorecard", "screening/services.py", "_lock_own_scorecard"),
-    ("  validate and write the scores", "screening/services.py", "_apply_scores"),
-    ("  score state, before and after", "screening/services.py", "_score_state"),
-    ("  check complete", "screening/services.py", "_check_complete"),
-    ("  audit.record", "core/audit.py", "record"),
-    (
-        "  hooks: calibration_after_submission",
-        "calibration/scheduling.py",
-        "calibration_after_submission",
-    ),
-    ("  commit (and on_commit callbacks)", "django/db/transaction.py", "__exit__"),
-    ("    calibration debounce (_Enqueue)", "calibration/scheduling.py", "__call__"),
-    ("answer: serializer .data", "rest_framework/serializers.py", "data"),
-    ("every SQL statement (execute)", "django/db/backends/utils.py", "execute"),
-]
-
-
 def print_profile(log_dir: Path) -> None:
-    """The server processes' profiles of the submit requests, merged: wall time
-    per request in each part of the submit path (on a busy machine, waiting for
-    a core counts too), then the functions by cumulative time."""
-    import pstats
+    """Each part of the submit path (benchmarks/_load_wsgi.py PARTS), summed over
+    the server processes: calls, CPU and wall milliseconds per submit request."""
+    from _load_wsgi import PARTS, WHOLE
 
-    files = sorted(str(p) for p in (log_dir / "profile").glob("*.prof"))
-    if not files:
-        print("profile: no submit request was profiled")
+    totals: dict[str, list] = {}
+    for path in (log_dir / "profile").glob("*.json"):
+        for label, (calls, cpu, wall) in json.loads(path.read_text()).items():
+            entry = totals.setdefault(label, [0, 0.0, 0.0])
+            entry[0] += calls
+            entry[1] += cpu
+            entry[2] += wall
+    requests = totals.get(WHOLE, [0])[0]
+    if not requests:
+        print("profile: no submit request was timed")
         return
-    stats = pstats.Stats(*files)
-    entries = stats.stats  # (file, line, name) -> (primitive calls, calls, tottime, cumtime, _)
-
-    def part(path: str, name: str) -> tuple[int, float]:
-        calls, cumulative = 0, 0.0
-        for (filename, _, function), (_, ncalls, _, cumtime, _) in entries.items():
-            if function == name and filename.endswith(path):
-                calls += ncalls
-                cumulative += cumtime
-        return calls, cumulative
-
-    requests, _ = part(*PROFILE_PARTS[0][1:])
-    print(f"\nWhere a submit request's time goes (cProfile, {requests} requests, wall ms each):")
-    for label, path, name in PROFILE_PARTS:
-        calls, cumulative = part(path, name)
+    print(f"\nWhere a submit request's time goes ({requests} requests timed in the server):")
+    print(f"  {'part':<40} {'calls':>6} {'CPU ms':>8} {'wall ms':>8}")
+    for label in [WHOLE, *(part[0] for part in PARTS)]:
+        calls, cpu, wall = totals.get(label, [0, 0.0, 0.0])
         print(
-            f"  {label:<40} {cumulative / max(requests, 1) * 1000:7.1f} ms  "
-            f"({calls / max(requests, 1):.1f} calls)"
+            f"  {label:<40} {calls / requests:6.1f} {cpu / requests * 1000:8.2f} "
+            f"{wall / requests * 1000:8.2f}"
         )
-    stats.sort_stats("cumulative").print_stats(30)
 
 
 def start_worker(stack, env: dict, log_dir: Path) -> Process:
