@@ -28,7 +28,9 @@ where the server allows it) twice, each phase bounded by count
   the draft written before. One "submission" is one such request.
 
 Prints throughput (requests/s) and p50/p99 latency of both, the ratio of the
-throughputs, then checks in the database that every submission answered 200
+throughputs, the servers' CPU time per request in each phase (from /proc: it
+moves much less than throughput with what else the machine runs), then checks
+in the database that every submission answered 200
 is stored once and only once, and every bare row likewise. Everything it
 started (gunicorn, the worker, redis-server) and the database are removed at
 exit, on error and on Ctrl-C too.
