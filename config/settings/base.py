@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -331,6 +332,24 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
         "interval_step": 0.2,
         "interval_max": 0.2,
     }
+}
+# Queues per task kind. Calibration runs (seconds of CPU and a few hundred MB each at a
+# million ratings) have a queue of their own, so a worker with bounded concurrency can
+# serve them apart (docker-compose.yml, profile "scale"); mail (digests, reminders) has
+# another, so a slow mail server holds nothing else up; everything else, the beat's
+# fan-out tasks among them, stays on the default queue. Every queue is declared, so a
+# worker started without -Q consumes them all; WORKER_QUEUES is the list to give -Q.
+# TASK_QUEUE_PREFIX names them apart when several deployments (or test sessions) share
+# one Redis.
+TASK_QUEUE_PREFIX = env("TASK_QUEUE_PREFIX", default="")
+TASK_QUEUES = {kind: f"{TASK_QUEUE_PREFIX}{kind}" for kind in ("celery", "calibration", "mail")}
+CELERY_TASK_DEFAULT_QUEUE = TASK_QUEUES["celery"]
+CELERY_TASK_QUEUES = tuple(Queue(name, routing_key=name) for name in TASK_QUEUES.values())
+WORKER_QUEUES = tuple(TASK_QUEUES.values())
+CELERY_TASK_ROUTES = {
+    "calibration.tasks.calibrate_rubric": {"queue": TASK_QUEUES["calibration"]},
+    "reports.tasks.send_digest": {"queue": TASK_QUEUES["mail"]},
+    "reports.tasks.send_reminder": {"queue": TASK_QUEUES["mail"]},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -1,6 +1,6 @@
 """Fixtures for the integration tests: a real Celery worker, started as a
 subprocess against the test database that pytest-django created and the
-Redis broker of REDIS_URL, consuming a queue of its own.
+Redis broker of REDIS_URL, consuming queues of its own (one per task kind).
 
 They need PostgreSQL (the worker is another process: it must reach the same
 database over the network, and the partial unique constraint that locks a
@@ -14,7 +14,13 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.integration.support import Worker, database_url, integration_skip_reason
+from tests.integration.support import (
+    Worker,
+    database_url,
+    integration_skip_reason,
+    set_task_routes,
+    task_routes,
+)
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +32,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         pytest.skip(reason)
     token = uuid.uuid4().hex[:10]
     worker = Worker(
-        queue=f"integration-{token}",
+        queue_prefix=f"integration-{token}-",
         nodename=f"integration-{token}@pytest",
         cache_prefix=f"rubrics-integration-{token}",
         log_path=Path(settings.TEST_ARTIFACTS_DIR) / "integration" / f"worker-{token}.log",
@@ -57,13 +63,20 @@ def to_worker(celery_worker_process, settings):
     }
     saved = {
         name: app.conf[name]
-        for name in ("task_always_eager", "task_eager_propagates", "task_default_queue")
+        for name in (
+            "task_always_eager",
+            "task_eager_propagates",
+            "task_default_queue",
+            "task_routes",
+        )
     }
     app.conf.task_always_eager = False
     app.conf.task_eager_propagates = False
     app.conf.task_default_queue = celery_worker_process.queue
+    set_task_routes(app, task_routes(celery_worker_process.queue_prefix))
     try:
         yield celery_worker_process
     finally:
         for name, value in saved.items():
             app.conf[name] = value
+        set_task_routes(app, saved["task_routes"])

@@ -39,6 +39,30 @@ def database_url(settings_dict: dict) -> str:
     return f"postgres://{credentials}{host}{port}/{quote(settings_dict['NAME'], safe='')}"
 
 
+def task_queues(prefix: str) -> dict[str, str]:
+    """Each task kind's queue (settings.TASK_QUEUES) under `prefix`: the queues of
+    one test's worker, apart from any other session's sharing the Redis."""
+    return {kind: f"{prefix}{kind}" for kind in settings.TASK_QUEUES}
+
+
+def task_routes(prefix: str) -> dict:
+    """settings.CELERY_TASK_ROUTES with every queue under `prefix` (as a process
+    started with TASK_QUEUE_PREFIX=prefix routes them)."""
+    own = settings.TASK_QUEUE_PREFIX
+    return {
+        task: {**route, "queue": prefix + route["queue"].removeprefix(own)}
+        for task, route in settings.CELERY_TASK_ROUTES.items()
+    }
+
+
+def set_task_routes(app, routes) -> None:
+    """Route this process's tasks by `routes` from now on (Celery builds its
+    router once: a new `task_routes` alone is not read again)."""
+    app.conf.task_routes = routes
+    app.amqp.flush_routes()
+    app.amqp.router = app.amqp.Router()
+
+
 def celery_env(*, database_url: str, cache_prefix: str) -> dict[str, str]:
     """The environment of a Celery process the integration tests start (the
     worker, and the beat of test_beat.py): the worker settings on the test
@@ -58,10 +82,15 @@ def celery_env(*, database_url: str, cache_prefix: str) -> dict[str, str]:
 
 
 class Worker:
-    """A running `celery worker` subprocess and what its tests need to know."""
+    """A running `celery worker` subprocess and what its tests need to know. It
+    consumes every queue (default, calibration, mail), named under
+    `queue_prefix` so that it shares them with no other session; `queue` is
+    its default one."""
 
-    def __init__(self, *, queue: str, nodename: str, cache_prefix: str, log_path: Path):
-        self.queue = queue
+    def __init__(self, *, queue_prefix: str, nodename: str, cache_prefix: str, log_path: Path):
+        self.queue_prefix = queue_prefix
+        self.queues = task_queues(queue_prefix)
+        self.queue = self.queues["celery"]
         self.nodename = nodename
         self.cache_prefix = cache_prefix
         self.log_path = log_path
@@ -79,6 +108,11 @@ class Worker:
         its own)."""
         env = {
             **celery_env(database_url=database_url, cache_prefix=self.cache_prefix),
+            # Its queues, and the routes of the tasks it sends (`send_weekly_digests` →
+            # `send_digest`, `calibrate_active_rubrics` → `calibrate_rubric`), under the
+            # prefix, as the test process's are: by default they would go to queues that
+            # no worker of this session consumes.
+            "TASK_QUEUE_PREFIX": self.queue_prefix,
             **(env or {}),
         }
         command = [
@@ -96,14 +130,9 @@ class Worker:
             "--without-mingle",
             "--without-gossip",
             "-Q",
-            self.queue,
+            ",".join(self.queues.values()),
             "-n",
             self.nodename,
-            # Tasks the worker sends (`send_weekly_digests` → `send_digest`,
-            # `calibrate_active_rubrics` → `calibrate_rubric`) go to its own
-            # queue, as the test process's do: by default they would go to
-            # "celery", which no worker of the tests consumes.
-            f"task_default_queue={self.queue}",
         ]
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("wb") as log:
@@ -154,7 +183,7 @@ class Worker:
         self.process.wait(timeout=WORKER_STOP_TIMEOUT)
 
     def clean_redis(self) -> None:
-        """Remove what the session left in Redis: the worker's queue, with any
+        """Remove what the session left in Redis: the worker's queues, with any
         message a test left in it (a warm shutdown puts unacknowledged ones
         back), its bindings, and the session's cache keys. (Task results
         expire on their own.)"""
@@ -163,8 +192,12 @@ class Worker:
         with app.connection_for_write() as conn:
             client = conn.default_channel.client
             keys = [
-                *client.scan_iter(match=f"{self.queue}*"),
-                *client.scan_iter(match=f"_kombu.binding*.{self.queue}"),
+                *client.scan_iter(match=f"{self.queue_prefix}*"),
+                *(
+                    key
+                    for queue in self.queues.values()
+                    for key in client.scan_iter(match=f"_kombu.binding*.{queue}")
+                ),
                 *client.scan_iter(match=f"{self.cache_prefix}:*"),
             ]
             if keys:

@@ -59,7 +59,15 @@ from tests.factories import (
     published_rubric,
     submit_scores,
 )
-from tests.integration.support import ROOT, Worker, celery_env, database_url
+from tests.integration.support import (
+    ROOT,
+    Worker,
+    celery_env,
+    database_url,
+    set_task_routes,
+    task_queues,
+    task_routes,
+)
 from tests.integration.support import integration_skip_reason as _integration_skip_reason
 
 
@@ -293,10 +301,10 @@ def submit(server: WebServer, scene: Scene, assignment: ReviewAssignment):
 
 
 def queued_calibrations(broker: RedisServer, rubric: Rubric) -> int:
-    """Calibrations of `rubric` waiting in the default queue (no worker consumes
+    """Calibrations of `rubric` waiting in the calibration queue (no worker consumes
     it here, so a sent task stays there)."""
     count = 0
-    for raw in broker.client().lrange("celery", 0, -1):
+    for raw in broker.client().lrange(settings.TASK_QUEUES["calibration"], 0, -1):
         headers = json.loads(raw)["headers"]
         if headers["task"] == CALIBRATE_TASK and f"'rubric_id': {rubric.pk}," in (
             headers.get("kwargsrepr") or ""
@@ -393,9 +401,9 @@ QUALITY = (1.4, 2.2, 2.9, 3.6)
 
 
 @contextlib.contextmanager
-def celery_app_on(broker_url: str, queue: str):
-    """Send this process's tasks through `broker_url` to `queue` (the test
-    settings run them eagerly); restored after."""
+def celery_app_on(broker_url: str, queue_prefix: str):
+    """Send this process's tasks through `broker_url` to the queues named under
+    `queue_prefix` (the test settings run them eagerly); restored after."""
     from config.celery import app
 
     def forget_connections():
@@ -404,19 +412,27 @@ def celery_app_on(broker_url: str, queue: str):
         pool, app._pool, app.amqp._producer_pool = app._pool, None, None
         return pool
 
-    names = ("broker_url", "task_always_eager", "task_eager_propagates", "task_default_queue")
+    names = (
+        "broker_url",
+        "task_always_eager",
+        "task_eager_propagates",
+        "task_default_queue",
+        "task_routes",
+    )
     saved = {name: app.conf[name] for name in names}
     forget_connections()
     app.conf.broker_url = broker_url
     app.conf.task_always_eager = False
     app.conf.task_eager_propagates = False
-    app.conf.task_default_queue = queue
+    app.conf.task_default_queue = task_queues(queue_prefix)["celery"]
+    set_task_routes(app, task_routes(queue_prefix))
     try:
         yield app
     finally:
         ours = forget_connections()
         for name, value in saved.items():
             app.conf[name] = value
+        set_task_routes(app, saved["task_routes"])
         if ours is not None:
             ours.force_close_all()  # this test's broker only
 
@@ -442,11 +458,12 @@ def rubric_with_submissions() -> Rubric:
 
 def test_a_worker_killed_mid_calibration_and_replaced_finishes_the_run_exactly_once():
     token = uuid.uuid4().hex[:10]
-    queue = f"faults-{token}"
+    prefix = f"faults-{token}-"
+    queue = task_queues(prefix)["calibration"]  # where the run waits
 
     def worker(name: str) -> Worker:
         return Worker(
-            queue=queue,
+            queue_prefix=prefix,
             nodename=f"faults-{token}-{name}@pytest",
             cache_prefix=f"rubrics-faults-{token}",
             log_path=ARTIFACTS / f"faults-worker-{token}-{name}.log",
@@ -454,7 +471,7 @@ def test_a_worker_killed_mid_calibration_and_replaced_finishes_the_run_exactly_o
 
     with contextlib.ExitStack() as stack:
         broker = stack.enter_context(redis_server("faults-worker"))
-        stack.enter_context(celery_app_on(broker.url, queue))
+        stack.enter_context(celery_app_on(broker.url, prefix))
         env = {
             "REDIS_URL": broker.url,
             "CELERY_BROKER_URL": broker.url,
