@@ -12,3 +12,8 @@ class ReportsConfig(AppConfig):
         from rubrics.admin import posting_links
 
         posting_links.register(report_links)
+
+        # A candidate's erasure reaches the stored reports; screening cannot import reports.
+        from reports import erasure
+
+        erasure.connect()
