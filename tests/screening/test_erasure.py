@@ -294,7 +294,9 @@ def test_a_mail_part_is_decoded_scrubbed_and_rewritten(tmp_path, cte):
     message["To"] = "lead@example.net"
     message.set_content(f"Top: {NAME} ({EMAIL}) — strong.\n", cte=cte, charset="utf-8")
     message.add_attachment(
-        f"candidate,score\n{NAME},80\n".encode(), maintype="text", subtype="csv",
+        f"candidate,score\n{NAME},80\n".encode(),
+        maintype="text",
+        subtype="csv",
         filename="ranking.csv",
     )
     other = EmailMessage()
@@ -403,7 +405,11 @@ def test_the_admin_action_confirms_then_erases(recruiter_client, recruiter):
 def test_the_command_erases_by_email_and_fails_on_unknown_or_erased(recruiter, capsys):
     candidate = CandidateFactory(email="Mixed.Case@example.net")
     call_command(
-        "erase_candidate", "mixed.case@example.net", "--reference", "R-9", "--actor",
+        "erase_candidate",
+        "mixed.case@example.net",
+        "--reference",
+        "R-9",
+        "--actor",
         recruiter.username,
     )
     candidate.refresh_from_db()
@@ -413,4 +419,3 @@ def test_the_command_erases_by_email_and_fails_on_unknown_or_erased(recruiter, c
         call_command("erase_candidate", str(candidate.pk))
     with pytest.raises(CommandError, match="No candidate"):
         call_command("erase_candidate", "nobody@example.net")
-
