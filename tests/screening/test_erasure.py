@@ -48,9 +48,11 @@ SECRETS = (NAME, EMAIL, PHONE, LINK, "Zanzibarova CV")
 
 
 @pytest.fixture
-def committed_db(transactional_db, rubric_triggers_back_after_module):
+def committed_db(transactional_db, request):
     """Rows really committed (pg_dump reads from another connection; files go on commit);
-    SQLite's rubric triggers are dropped before the flush that ends the test."""
+    SQLite's rubric triggers are dropped before the flush that ends the test (and made
+    again once the module is done)."""
+    request.getfixturevalue("rubric_triggers_back_after_module")
     _create_sqlite_triggers()
     yield
     _drop_sqlite_triggers()

@@ -19,7 +19,6 @@ from screening.tasks import erase_candidates_past_retention
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
-    JobPostingFactory,
     ReviewerFactory,
     assign_and_submit,
     published_rubric,
