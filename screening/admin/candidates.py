@@ -67,16 +67,16 @@ class CandidateAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmi
                     "legal_hold_at",
                 ],
                 "description": "A candidate under a legal hold is never erased, on request or "
-                "by retention. Place or release a hold with the list's actions.",
+                "by retention. Place or release a hold, or erase a candidate (never deleted: "
+                "their ratings stay under a pseudonym), with the list's actions.",
             },
         ),
         (
             "Erasure",
             {
                 "fields": ["erased_at", "pseudonym"],
-                "description": "Candidates are erased, never deleted: the action “Erase "
-                "personal data…” removes their personal data and keeps their ratings "
-                "under the pseudonym.",
+                "description": "This candidate's personal data was erased; their ratings "
+                "stay under the pseudonym.",
             },
         ),
     ]
@@ -88,10 +88,16 @@ class CandidateAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmi
     def get_queryset(self, request):
         return selectors.candidates_with_application_count()
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"can_erase": self.has_change_permission(request), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
     def get_fieldsets(self, request, obj=None):
         if obj is None:  # adding: no hold or erasure yet
             return self.fieldsets[:1]
-        return self.fieldsets
+        if obj.is_erased:  # a pseudonym: its erasure, no hold to speak of
+            return [*self.fieldsets[:2], self.fieldsets[3]]
+        return self.fieldsets[:3]
 
     def has_change_permission(self, request, obj=None):
         # An erased candidate is a pseudonym: nothing of it may be written again.

@@ -48,8 +48,9 @@ SECRETS = (NAME, EMAIL, PHONE, LINK, "Zanzibarova CV")
 
 
 @pytest.fixture
-def committed_db(transactional_db, request):
-    """Rows really committed (pg_dump reads from another connection; files go on commit);
+def committed_db(request):
+    """With COMMITTED (rows really committed: pg_dump reads from another connection, files
+    go on commit; serialized_rollback restores the migrations' rows for the tests after),
     SQLite's rubric triggers are dropped before the flush that ends the test (and made
     again once the module is done)."""
     request.getfixturevalue("rubric_triggers_back_after_module")
@@ -192,6 +193,10 @@ def _erasure_leaves_no_trace(dump, client, recruiter, tmp_path, media):
         )
 
 
+COMMITTED = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@COMMITTED
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite dump")
 def test_after_erasure_the_sqlite_dump_and_the_files_hold_no_trace(
     committed_db, recruiter, client, tmp_path, media
@@ -200,6 +205,7 @@ def test_after_erasure_the_sqlite_dump_and_the_files_hold_no_trace(
     _erasure_leaves_no_trace(_sqlite_dump, client, recruiter, tmp_path, media)
 
 
+@COMMITTED
 @pytest.mark.skipif(
     connection.vendor != "postgresql" or shutil.which("pg_dump") is None,
     reason="needs PostgreSQL (DATABASE_URL) and pg_dump",
