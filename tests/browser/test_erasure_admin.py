@@ -51,7 +51,9 @@ def test_erase_hold_and_retention_pages(page, screenshots):
         page, ["Wendeline Abernathy-Kowalczyk", "Oskar Lindqvist"], "Erase personal data…"
     )
     expect(page.get_by_role("heading", name="Confirm the erasure")).to_be_visible()
-    expect(page.locator("#action-candidates")).to_contain_text("Under legal hold: Employment tribunal")
+    expect(page.locator("#action-candidates")).to_contain_text(
+        "Under legal hold: Employment tribunal"
+    )
     assert_fits(page)
     screenshots(page, "erase-confirmation")
     page.fill("#id_reference", "DSAR ticket 2026-117")

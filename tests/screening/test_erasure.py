@@ -427,3 +427,22 @@ def test_the_command_erases_by_email_and_fails_on_unknown_or_erased(recruiter, c
         call_command("erase_candidate", str(candidate.pk))
     with pytest.raises(CommandError, match="No candidate"):
         call_command("erase_candidate", "nobody@example.net")
+
+
+@pytest.mark.django_db
+def test_nothing_new_is_stored_about_an_erased_candidate(recruiter):
+    from core.errors import Conflict
+    from tests.factories import published_rubric
+
+    application = ApplicationFactory()
+    candidate = erase_candidate(application.candidate, actor=recruiter).candidate
+    with pytest.raises(Conflict):
+        services.candidate_update(candidate=candidate, actor=recruiter, notes="Back again")
+    with pytest.raises(Conflict):
+        services.application_open(
+            candidate=candidate, posting=published_rubric().posting, actor=recruiter
+        )
+    with pytest.raises(Conflict):
+        services.document_upload(
+            application=application, actor=recruiter, name="cv.txt", data=b"Hello", role="resume"
+        )
