@@ -442,6 +442,7 @@ def test_nothing_new_is_stored_about_an_erased_candidate(recruiter):
         services.application_open(
             candidate=candidate, posting=published_rubric().posting, actor=recruiter
         )
+    application.refresh_from_db()
     with pytest.raises(Conflict):
         services.document_upload(
             application=application, actor=recruiter, name="cv.txt", data=b"Hello", role="resume"
