@@ -18,3 +18,8 @@ class CalibrationConfig(AppConfig):
         from rubrics.admin import posting_links
 
         posting_links.register(calibration_links)
+
+        # A candidate's erasure reaches calibration sessions and runs.
+        from calibration import erasure
+
+        erasure.connect()

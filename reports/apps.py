@@ -19,3 +19,8 @@ class ReportsConfig(AppConfig):
 
         hooks.provide_export_section("reports", subject_access.reports_section)
         hooks.provide_export_section("demographics", subject_access.demographics_section)
+
+        # A candidate's erasure reaches the stored reports; screening cannot import reports.
+        from reports import erasure
+
+        erasure.connect()

@@ -91,6 +91,13 @@ def _posting_state(posting: JobPosting) -> dict:
 # --- Postings ---------------------------------------------------------------
 
 
+def _stamp_closed(posting: JobPosting) -> None:
+    """Retention counts from when a posting closed: stamped as it closes, cleared when it
+    opens again."""
+    closed = posting.status == JobPosting.Status.CLOSED
+    posting.closed_at = (posting.closed_at or timezone.now()) if closed else None
+
+
 @transaction.atomic
 def posting_create(
     *,
@@ -113,6 +120,7 @@ def posting_create(
         anonymised_review=anonymised_review,
         created_by=actor,
     )
+    _stamp_closed(posting)
     posting.full_clean()
     posting.save()
     audit.record(
@@ -135,6 +143,8 @@ def posting_update(*, posting: JobPosting, actor, **changes) -> JobPosting:
     changed = {k: v for k, v in changes.items() if getattr(posting, k) != v}
     for field, value in changed.items():
         setattr(posting, field, value)
+    if "status" in changed:
+        _stamp_closed(posting)
     if changed:
         posting.full_clean()
         posting.save()

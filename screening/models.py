@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.utils import timezone
 
 from core.fields import actor_field
 from rubrics.models import Criterion, JobPosting, Rubric
@@ -24,15 +25,36 @@ class Candidate(models.Model):
     notes = models.TextField("recruiter notes", blank=True)
     created_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
+    # Erasure (screening/privacy/erasure.py): the row stays as a pseudonymous key for the
+    # ratings; its personal data is replaced by "Erased candidate #<pseudonym>".
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+    pseudonym = models.CharField(max_length=16, null=True, blank=True, unique=True, editable=False)
+    # A legal hold keeps the candidate from erasure, by request or by retention.
+    legal_hold = models.BooleanField(default=False, editable=False)
+    legal_hold_reason = models.TextField(blank=True, editable=False)
+    legal_hold_by = actor_field(editable=False)
+    legal_hold_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["full_name", "id"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="candidate_email_unique_ci"),
+            models.CheckConstraint(
+                condition=Q(legal_hold=False) | ~Q(legal_hold_reason=""),
+                name="candidate_hold_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(erased_at__isnull=True) | Q(pseudonym__isnull=False),
+                name="candidate_erased_has_pseudonym",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.full_name
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
 
 class Application(models.Model):
@@ -327,3 +349,38 @@ def _document_deleted(sender, instance: Document, **kwargs) -> None:
 @receiver(post_delete, sender=DocumentPage)
 def _page_deleted(sender, instance: DocumentPage, **kwargs) -> None:
     _delete_files_on_commit(instance.image)
+
+
+class RetentionRun(models.Model):
+    """One pass of the retention rule (screening/privacy/retention.py): the candidates it
+    erased, by pseudonym only, and how many it left alone for a legal hold."""
+
+    class Trigger(models.TextChoices):
+        NIGHTLY = "nightly", "Nightly"
+        MANUAL = "manual", "Started by hand"
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    trigger = models.CharField(max_length=16, choices=Trigger, default=Trigger.NIGHTLY)
+    dry_run = models.BooleanField(default=False)
+    due_count = models.PositiveIntegerField("due for erasure", default=0)
+    erased_count = models.PositiveIntegerField(default=0)
+    held_count = models.PositiveIntegerField("skipped for a legal hold", default=0)
+    # Pseudonyms of the candidates erased (never a name).
+    pseudonyms = models.JSONField(default=list, blank=True)
+    started_by = actor_field()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(trigger__in=["nightly", "manual"]), name="retention_trigger_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(dry_run=False) | Q(erased_count=0), name="retention_dry_run_erases_none"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        kind = "Dry run" if self.dry_run else "Retention run"
+        return f"{kind} of {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"

@@ -71,6 +71,14 @@ CANDIDATE_FIELDS = ("full_name", "email", "phone", "links", "notes")
 EMAIL_TAKEN = "A candidate with this email already exists."
 
 
+ERASED = "This candidate's personal data was erased: nothing more can be stored about them."
+
+
+def _refuse_erased(candidate_id: int) -> None:
+    if Candidate.objects.filter(pk=candidate_id, erased_at__isnull=False).exists():
+        raise Conflict(ERASED, code="erased")
+
+
 def _email_taken(email: str, *, exclude_pk=None) -> bool:
     qs = Candidate.objects.filter(email__iexact=email)
     if exclude_pk:
@@ -126,6 +134,8 @@ def candidate_update(*, candidate: Candidate, actor, **changes) -> Candidate:
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed."))
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    if candidate.erased_at is not None:
+        raise Conflict(ERASED, code="erased")
     for name, value in changes.items():
         setattr(candidate, name, value)
     candidate.full_clean(validate_constraints=False)
@@ -302,6 +312,7 @@ def application_open(
     *, candidate: Candidate, posting: JobPosting, actor, stage: str = Application.Stage.SCREENING
 ) -> Application:
     """Open an application, pinned to the posting's published rubric."""
+    _refuse_erased(candidate.pk)
     rubric, refusal = _posting_for_applications(posting)
     if refusal:
         raise ValidationError({"posting": refusal})
@@ -844,6 +855,8 @@ def document_upload(*, application: Application, actor, name: str, data: bytes, 
     the transaction commits. A refused file leaves nothing behind."""
     if not roles.is_recruiter(actor):
         raise NotAssigned()
+    if application.candidate.erased_at is not None:  # the import's are loaded already
+        raise Conflict(ERASED, code="erased")
     if role not in Document.Role.values:
         raise ValidationError({"role": f"Choose one of {', '.join(Document.Role.values)}."})
     sniffed = document_check(data)

@@ -85,6 +85,20 @@ class ApplicationAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAd
         # The application's page tells its whole story: its assignments and scorecards too.
         return selectors.application_history_objects(application)
 
+    def has_delete_permission(self, request, obj=None):
+        # An application's ratings count in calibration: never deleted, its candidate erased.
+        return False
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self.message_user(
+            request,
+            "Applications are not deleted: their ratings count in calibration. To remove the "
+            "candidate's personal data, erase the candidate (Candidates → “Erase personal "
+            "data…”); a withdrawn or rejected application can be moved to that stage.",
+            messages.WARNING,
+        )
+        return HttpResponseRedirect(reverse("admin:screening_application_changelist"))
+
     def get_queryset(self, request):
         return selectors.applications_visible_to(request.user)
 

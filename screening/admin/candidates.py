@@ -7,10 +7,12 @@ import uuid
 from contextlib import ExitStack
 from datetime import timedelta
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.db.models import Count
 from django.http import HttpResponseRedirect, JsonResponse
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
@@ -22,27 +24,113 @@ from core.errors import ServiceError
 from rubrics.models import JobPosting
 from screening import exports, imports, selectors, services
 from screening.forms import CandidateImportForm
-from screening.models import Candidate, Document
+from screening.models import Candidate, Document, RetentionRun
 from screening.privacy import export as privacy_export
+from screening.privacy import retention
+from screening.privacy.erasure import (
+    DOCUMENTS_SESSION_KEY,
+    IMPORT_SESSION_KEY,
+    KEPT_DOCUMENTS_DIR,
+    erase_candidate,
+)
+
+ERASE_INSTEAD = (
+    "Candidates are not deleted: their ratings count in calibration. To remove their "
+    "personal data, select them in the list and choose the action “Erase personal data…”."
+)
 
 
 @admin.register(Candidate)
 class CandidateAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmin):
-    list_display = ["full_name", "email", "phone", "application_count", "created_at"]
+    list_display = ["full_name", "email", "phone", "application_count", "privacy", "created_at"]
     search_fields = ["full_name", "email"]
-    list_filter = ["created_at"]
-    readonly_fields = ["created_by_name", "created_at"]
-    fields = ["full_name", "email", "phone", "links", "notes", "created_by_name", "created_at"]
+    list_filter = ["created_at", "legal_hold", ("erased_at", admin.EmptyFieldListFilter)]
+    readonly_fields = [
+        "created_by_name",
+        "created_at",
+        "legal_hold",
+        "legal_hold_reason",
+        "legal_hold_by_name",
+        "legal_hold_at",
+        "erased_at",
+        "pseudonym",
+    ]
+    fieldsets = [
+        (None, {"fields": ["full_name", "email", "phone", "links", "notes"]}),
+        (None, {"fields": ["created_by_name", "created_at"]}),
+        (
+            "Legal hold",
+            {
+                "fields": [
+                    "legal_hold",
+                    "legal_hold_reason",
+                    "legal_hold_by_name",
+                    "legal_hold_at",
+                ],
+                "description": "A candidate under a legal hold is never erased, on request or "
+                "by retention. Place or release a hold, or erase a candidate (never deleted: "
+                "their ratings stay under a pseudonym), with the list's actions.",
+            },
+        ),
+        (
+            "Erasure",
+            {
+                "fields": ["erased_at", "pseudonym"],
+                "description": "This candidate's personal data was erased; their ratings "
+                "stay under the pseudonym.",
+            },
+        ),
+    ]
     created_by_name = person("created_by")
+    legal_hold_by_name = person("legal_hold_by", "hold placed by")
     change_list_template = "admin/screening/candidate/change_list.html"
-    actions = ["export_csv", "export_xlsx", "export_subject_access"]
+    actions = [
+        "export_csv",
+        "export_xlsx",
+        "export_subject_access",
+        "erase",
+        "place_legal_hold",
+        "release_legal_hold",
+    ]
 
     def get_queryset(self, request):
         return selectors.candidates_with_application_count()
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"can_erase": self.has_change_permission(request), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:  # adding: no hold or erasure yet
+            return self.fieldsets[:1]
+        if obj.is_erased:  # a pseudonym: its erasure, no hold to speak of
+            return [*self.fieldsets[:2], self.fieldsets[3]]
+        return self.fieldsets[:3]
+
+    def has_change_permission(self, request, obj=None):
+        # An erased candidate is a pseudonym: nothing of it may be written again.
+        if obj is not None and obj.is_erased:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self.message_user(request, ERASE_INSTEAD, messages.WARNING)
+        return HttpResponseRedirect(reverse("admin:screening_candidate_changelist"))
+
     @admin.display(description="applications", ordering="application_count")
     def application_count(self, candidate):
         return candidate.application_count
+
+    @admin.display(description="data protection")
+    def privacy(self, candidate):
+        if candidate.is_erased:
+            return f"Erased {timezone.localtime(candidate.erased_at):%Y-%m-%d}"
+        if candidate.legal_hold:
+            return "Legal hold"
+        return ""
 
     def save_model(self, request, obj, form, change):
         data = {f: form.cleaned_data[f] for f in ("full_name", "email", "phone", "links", "notes")}
@@ -88,8 +176,135 @@ class CandidateAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmi
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
+    # --- Data protection: erasure and legal holds ------------------------------------------
+
+    def _action_page(self, request, candidates, *, action, title, form, template, **extra):
+        context = {
+            **page_context(self, request),
+            "title": title,
+            "form": form,
+            "action": action,
+            "candidates": candidates,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "back_url": request.get_full_path(),
+            **extra,
+        }
+        return TemplateResponse(request, template, context)
+
+    @admin.action(description="Erase personal data…", permissions=["change"])
+    def erase(self, request, queryset):
+        """A confirmation page (what goes, what stays, a request reference), then one
+        erasure per candidate, each in its own transaction."""
+        candidates = list(queryset.select_related("legal_hold_by").order_by("full_name", "id"))
+        documents = dict(
+            Document.objects.filter(application__candidate__in=candidates)
+            .values_list("application__candidate")
+            .annotate(n=Count("id"))
+        )
+        for candidate in candidates:
+            candidate.document_count = documents.get(candidate.pk, 0)
+        form = EraseForm(request.POST if "_erase" in request.POST else None)
+        if "_erase" in request.POST and form.is_valid():
+            erased, refused = [], []
+            for candidate in candidates:
+                try:
+                    result = erase_candidate(
+                        candidate, actor=request.user, reference=form.cleaned_data["reference"]
+                    )
+                except ServiceError as exc:
+                    refused.append(f"{candidate}: {exc.message}")
+                else:
+                    erased.append(result.candidate.full_name)
+            if erased:
+                self.message_user(
+                    request,
+                    f"Erased the personal data of {_count(len(erased), 'candidate')}; "
+                    f"their ratings stay as {', '.join(erased)}.",
+                    messages.SUCCESS,
+                )
+            for message in refused:
+                self.message_user(request, f"Not erased: {message}", messages.ERROR)
+            return None
+        return self._action_page(
+            request,
+            candidates,
+            action="erase",
+            title="Erase personal data",
+            form=form,
+            template="admin/screening/candidate/erase.html",
+            erasable=[c for c in candidates if not c.is_erased and not c.legal_hold],
+        )
+
+    @admin.action(description="Place on legal hold…", permissions=["change"])
+    def place_legal_hold(self, request, queryset):
+        return self._hold_action(request, queryset, place=True)
+
+    @admin.action(description="Release from legal hold…", permissions=["change"])
+    def release_legal_hold(self, request, queryset):
+        return self._hold_action(request, queryset, place=False)
+
+    def _hold_action(self, request, queryset, *, place: bool):
+        candidates = list(queryset.select_related("legal_hold_by").order_by("full_name", "id"))
+        form = HoldForm(request.POST if "_hold" in request.POST else None)
+        if "_hold" in request.POST and form.is_valid():
+            service = retention.legal_hold_place if place else retention.legal_hold_release
+            done = []
+            for candidate in candidates:
+                try:
+                    service(
+                        candidate=candidate, actor=request.user, reason=form.cleaned_data["reason"]
+                    )
+                except (ServiceError, ValidationError) as exc:
+                    self.message_user(
+                        request, f"{candidate}: {' '.join(errors_of(exc))}", messages.ERROR
+                    )
+                else:
+                    done.append(str(candidate))
+            if done:
+                verb = "Placed on legal hold" if place else "Released from legal hold"
+                self.message_user(request, f"{verb}: {', '.join(done)}.", messages.SUCCESS)
+            return None
+        return self._action_page(
+            request,
+            candidates,
+            action="place_legal_hold" if place else "release_legal_hold",
+            title="Place on legal hold" if place else "Release from legal hold",
+            form=form,
+            template="admin/screening/candidate/hold.html",
+            place=place,
+        )
+
+    def due_view(self, request):
+        """Who the retention rule would erase today and who a legal hold keeps, with a
+        button that runs it now."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            run = retention.run_retention(actor=request.user, trigger=RetentionRun.Trigger.MANUAL)
+            self.message_user(
+                request,
+                f"Retention run: erased {_count(run.erased_count, 'candidate')}, "
+                f"skipped {run.held_count} under a legal hold.",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:screening_retentionrun_changelist"))
+        due = retention.due_for_erasure()
+        context = {
+            **page_context(self, request),
+            "title": "Due for erasure",
+            "due": due,
+            "default_months": settings.SCREENING_RETENTION_MONTHS,
+            "last_run": RetentionRun.objects.filter(dry_run=False).first(),
+        }
+        return TemplateResponse(request, "admin/screening/candidate/due.html", context)
+
     def get_urls(self):
         return [
+            path(
+                "due-for-erasure/",
+                self.admin_site.admin_view(self.due_view),
+                name="screening_candidate_due",
+            ),
             path(
                 "import/",
                 self.admin_site.admin_view(self.import_view),
@@ -183,7 +398,7 @@ class CandidateAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmi
 
 # The checked file waits in the session between the preview and the confirmation, so a
 # workbook's bytes need not travel back through the page.
-IMPORT_SESSION_KEY = "screening.candidate_import"
+# IMPORT_SESSION_KEY: screening.privacy.erasure, which drops what names an erased candidate.
 
 
 def _keep_upload(request, data: bytes) -> str:
@@ -232,8 +447,8 @@ def _preview(data: bytes, bundle, posting):
 # The checked ZIP waits in storage (never at a public URL), named in the session only: it
 # may be far larger than a session should hold. A ZIP left by an abandoned import is
 # removed by the next import a day later.
-DOCUMENTS_SESSION_KEY = "screening.candidate_import_documents"
-KEPT_DOCUMENTS_DIR = "imports"
+# DOCUMENTS_SESSION_KEY, KEPT_DOCUMENTS_DIR: screening.privacy.erasure (an erasure
+# discards pending ZIPs).
 KEPT_DOCUMENTS_FOR = timedelta(days=1)
 
 
@@ -351,3 +566,62 @@ def import_plan(preview, *, posting, reviewers, due_date, documents: int = 0) ->
         sentence += f"; it attaches {_count(documents, 'document')} to them"
         button += f", with {_count(documents, 'document')}"
     return {"sentence": f"{sentence}.", "button": button}
+
+
+class EraseForm(forms.Form):
+    reference = forms.CharField(
+        label="Request reference",
+        max_length=200,
+        required=False,
+        help_text="The request this answers, e.g. a ticket number. No personal data: it is "
+        "kept in the audit trail.",
+    )
+
+
+class HoldForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=retention.REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Why, e.g. the case or request the hold serves. Recorded in the audit trail.",
+    )
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(admin.ModelAdmin):
+    """Read-only: runs are made by the nightly task or the “Due for erasure” page."""
+
+    list_display = [
+        "started_at",
+        "trigger",
+        "dry_run",
+        "due_count",
+        "erased_count",
+        "held_count",
+        "started_by_name",
+        "finished_at",
+    ]
+    list_filter = ["trigger", "dry_run"]
+    list_select_related = ["started_by"]
+    readonly_fields = [
+        "started_at",
+        "finished_at",
+        "trigger",
+        "dry_run",
+        "due_count",
+        "erased_count",
+        "held_count",
+        "pseudonyms",
+        "started_by_name",
+    ]
+    fields = readonly_fields
+    started_by_name = person("started_by", "started by")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -23,6 +23,26 @@ class CandidateSerializer(serializers.ModelSerializer):
         extra_kwargs = {"email": {"validators": []}}
 
 
+class CandidateEraseSerializer(serializers.Serializer):
+    reference = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The request this erasure answers (e.g. a ticket number); no personal data.",
+    )
+
+
+class CandidateErasedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField(help_text='The placeholder, "Erased candidate #…".')
+    pseudonym = serializers.CharField()
+    erased_at = serializers.DateTimeField()
+    counts = serializers.DictField(
+        child=serializers.IntegerField(), help_text="What the erasure removed or rewrote."
+    )
+
+
 class CandidateForReviewerSerializer(serializers.ModelSerializer):
     """What a reviewer may know of a candidate: the name and links; on an anonymised review,
     a code for the name and no links, until they submit."""

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.permissions import IsRecruiter
+from core.errors import Conflict
 from core.roles import is_recruiter
 from rubrics.models import JobPosting
 from screening import anonymity, exports, selectors, services
@@ -26,6 +27,8 @@ from screening.api.serializers import (
     AssignmentCreateSerializer,
     AssignmentSerializer,
     CandidateAsReadSerializer,
+    CandidateErasedSerializer,
+    CandidateEraseSerializer,
     CandidateForReviewerSerializer,
     CandidateSerializer,
     CriterionEvidenceSerializer,
@@ -38,6 +41,7 @@ from screening.api.serializers import (
 from screening.documents.sniff import CONTENT_TYPES, DocumentKind
 from screening.models import Application, Candidate, Document, ReviewAssignment, Scorecard
 from screening.privacy import export as privacy_export
+from screening.privacy.erasure import ALREADY_ERASED, erase_candidate
 
 
 class RecruiterWritesOnly(permissions.BasePermission):
@@ -86,6 +90,8 @@ class CandidateViewSet(viewsets.ModelViewSet):
         )
 
     def perform_update(self, serializer):
+        if serializer.instance.is_erased:
+            raise Conflict(ALREADY_ERASED, code="already_erased")
         serializer.instance = services.candidate_update(
             candidate=serializer.instance, actor=self.request.user, **serializer.validated_data
         )
@@ -112,6 +118,51 @@ class CandidateViewSet(viewsets.ModelViewSet):
         data = privacy_export.export_candidate(candidate=candidate, actor=request.user)
         filename = privacy_export.export_filename(candidate)
         return Response(data, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+    @extend_schema(
+        responses={204: None},
+        summary="Refused: candidates are erased, not deleted (POST …/erase/)",
+    )
+    def destroy(self, request, *args, **kwargs):
+        candidate = self.get_object()
+        raise Conflict(
+            "Candidates are not deleted: their ratings count in calibration. "
+            f"POST /api/v1/candidates/{candidate.pk}/erase/ erases their personal data "
+            "and keeps the ratings under a pseudonym.",
+            code="erase_instead",
+        )
+
+    @extend_schema(
+        request=CandidateEraseSerializer,
+        responses=CandidateErasedSerializer,
+        summary="Erase the candidate's personal data everywhere (recruiters)",
+        description=(
+            "Name, email, phone, links, notes, scorecard notes and summaries, documents, "
+            "and their mentions in the audit trail, stored reports and archived mail are "
+            "removed in one transaction; ratings stay under a pseudonym. 409 when already "
+            "erased or under a legal hold."
+        ),
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsRecruiter])
+    def erase(self, request, pk=None):
+        candidate = self.get_object()
+        params = CandidateEraseSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        result = erase_candidate(
+            candidate, actor=request.user, reference=params.validated_data["reference"]
+        )
+        erased = result.candidate
+        return Response(
+            CandidateErasedSerializer(
+                {
+                    "id": erased.pk,
+                    "full_name": erased.full_name,
+                    "pseudonym": erased.pseudonym,
+                    "erased_at": erased.erased_at,
+                    "counts": result.counts,
+                }
+            ).data
+        )
 
 
 class ApplicationViewSet(

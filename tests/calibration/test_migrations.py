@@ -145,6 +145,7 @@ def test_moving_the_models_out_of_screening_loses_no_row():
             "calibration.tasks.resend_unsent_calibration_runs",
             "reports.tasks.send_weekly_digests",
             "reports.tasks.send_overdue_reminders",
+            "screening.tasks.erase_candidates_past_retention",
         }
     finally:
         migrate(leaves())

@@ -175,7 +175,10 @@ def _aim(case, world, role) -> dict:
         headers["Authorization"] = f"Token {token}"
         return headers
     params = case.path_parameters or {}
-    if "id" in params and _fingerprint(case) % 3:
+    if "id" in params and case.path.endswith("/erase/"):
+        # Always a fresh candidate: an erasure of one of the world's would spoil it.
+        params["id"] = _victim(collection, world)
+    elif "id" in params and _fingerprint(case) % 3:
         if case.operation.method.upper() == "DELETE":
             params["id"] = _victim(collection, world)
         else:

@@ -188,7 +188,8 @@ API_CASES = [
         "delete",
         "/candidates/{spare}/",
         None,
-        {ANON: 403, MINE: 403, OTHER: 403, REC: 204},
+        # Candidates are erased (POST …/erase/), never deleted.
+        {ANON: 403, MINE: 403, OTHER: 403, REC: 409},
         id="candidate-delete",
     ),
     pytest.param(

@@ -112,10 +112,8 @@ def test_delete_candidate_with_an_application_is_a_conflict(recruiter_api, assig
     response = recruiter_api.delete(f"{CANDIDATES}{candidate.pk}/")
 
     assert response.status_code == 409
-    assert response.json() == {
-        "detail": "Other records depend on this one, so it cannot be deleted.",
-        "code": "protected",
-    }
+    assert response.json()["code"] == "erase_instead"
+    assert f"/api/v1/candidates/{candidate.pk}/erase/" in response.json()["detail"]
     assert Candidate.objects.filter(pk=candidate.pk).exists()
 
 

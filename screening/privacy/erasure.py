@@ -1,0 +1,192 @@
+"""Erasure of one candidate's personal data, everywhere it is stored, in one transaction.
+
+The candidate row stays as a pseudonymous key ("Erased candidate #a1b2c3d4"), so their
+applications, stages, assignments, recommendations and criterion scores (values and
+answers) still count in rankings and calibration. Removed: the name, email, phone, links
+and notes; every scorecard summary and criterion note about them; their documents with
+pages, extracted text and page images (the files once the transaction commits); and
+their strings wherever else they were written: the audit trail, the admin's log, pending
+imports, sessions, and the mail archive. Apps built on screening (reports, calibration)
+scrub their own tables when `candidate_erasing` is sent inside the transaction.
+
+The one audit event, "candidate.erased", holds the actor, the time, the request reference
+(itself scrubbed of the candidate's strings) and counts: no personal data."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import logging
+import secrets
+from dataclasses import dataclass, field
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.sessions.models import Session
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
+
+from core import audit
+from core.errors import Conflict
+from core.models import AuditEvent
+from screening.models import Candidate, CriterionScore, Document, Scorecard
+from screening.privacy import mail
+from screening.privacy.scrub import Scrubber, scrub_rows
+
+logger = logging.getLogger(__name__)
+
+# Sent inside the erasure's transaction with `candidate` (already locked, its applications
+# kept) and `scrubber`; a receiver scrubs or deletes its app's rows about the candidate
+# and returns {what: count} for the audit event's counts.
+candidate_erasing = Signal()
+
+ERASED_EMAIL_DOMAIN = "erased.invalid"  # RFC 2606: never delivered
+# An admin import waiting between its preview and its confirmation (screening/admin).
+IMPORT_SESSION_KEY = "screening.candidate_import"
+DOCUMENTS_SESSION_KEY = "screening.candidate_import_documents"
+KEPT_DOCUMENTS_DIR = "imports"
+
+ALREADY_ERASED = "This candidate's personal data was already erased."
+ON_HOLD = "This candidate is under a legal hold ({reason}); release the hold before erasing."
+
+
+def placeholder_for(pseudonym: str) -> str:
+    return f"Erased candidate #{pseudonym}"
+
+
+@dataclass
+class ErasureResult:
+    candidate: Candidate
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def pseudonym(self) -> str:
+        return self.candidate.pseudonym
+
+
+def _new_pseudonym() -> str:
+    while True:
+        code = secrets.token_hex(4)
+        if not Candidate.objects.filter(pseudonym=code).exists():
+            return code
+
+
+def scrubber_for(candidate: Candidate, placeholder: str) -> Scrubber:
+    needles = [candidate.full_name, candidate.email, candidate.phone, *(candidate.links or [])]
+    needles += Document.objects.filter(application__candidate=candidate).values_list(
+        "original_name", flat=True
+    )
+    return Scrubber([n for n in needles if n], placeholder)
+
+
+def _scrub_sessions(scrubber: Scrubber) -> int:
+    """Sessions holding the candidate: an import's file waiting for its confirmation that
+    names them is dropped from the session; any other string (e.g. a pending message) is
+    scrubbed."""
+    changed = 0
+    store = Session.get_session_store_class()()
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        data = store.decode(session.session_data)
+        if not data:
+            continue
+        new = dict(data)
+        kept = new.get(IMPORT_SESSION_KEY)
+        if isinstance(kept, dict) and kept.get("data"):
+            try:
+                text = base64.b64decode(kept["data"]).decode("utf-8", "replace")
+            except ValueError:
+                text = ""
+            if scrubber.found_in(text) or not text:
+                del new[IMPORT_SESSION_KEY]
+        new = {k: (v if k == IMPORT_SESSION_KEY else scrubber.sub_json(v)) for k, v in new.items()}
+        if new != data:
+            Session.objects.filter(pk=session.pk).update(session_data=store.encode(new))
+            changed += 1
+    return changed
+
+
+def _pending_import_files() -> list[str]:
+    try:
+        _folders, names = default_storage.listdir(KEPT_DOCUMENTS_DIR)
+    except (FileNotFoundError, NotImplementedError):
+        return []
+    return [f"{KEPT_DOCUMENTS_DIR}/{name}" for name in names]
+
+
+def _delete_on_commit(names: list[str]) -> None:
+    def delete():
+        for name in names:
+            with contextlib.suppress(FileNotFoundError):
+                default_storage.delete(name)
+
+    if names:
+        transaction.on_commit(delete)
+
+
+@transaction.atomic
+def erase_candidate(candidate: Candidate, *, actor, reference: str = "") -> ErasureResult:
+    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    if candidate.is_erased:
+        raise Conflict(ALREADY_ERASED, code="already_erased")
+    if candidate.legal_hold:
+        raise Conflict(ON_HOLD.format(reason=candidate.legal_hold_reason), code="legal_hold")
+    pseudonym = _new_pseudonym()
+    placeholder = placeholder_for(pseudonym)
+    scrubber = scrubber_for(candidate, placeholder)
+    counts: dict[str, int] = {}
+
+    # Documents, their pages and (on commit, by the models' receivers) their files.
+    documents = Document.objects.filter(application__candidate=candidate)
+    counts["documents"] = documents.count()
+    documents.delete()
+
+    # Free text about the candidate; the numbers stay.
+    cards = Scorecard.objects.filter(application__candidate=candidate)
+    counts["scorecard_summaries"] = cards.exclude(summary="").update(summary="")
+    counts["criterion_notes"] = (
+        CriterionScore.objects.filter(scorecard__application__candidate=candidate)
+        .exclude(note="")
+        .update(note="")
+    )
+
+    candidate.full_name = placeholder
+    candidate.email = f"erased-{pseudonym}@{ERASED_EMAIL_DOMAIN}"
+    candidate.phone = ""
+    candidate.links = []
+    candidate.notes = ""
+    candidate.pseudonym = pseudonym
+    candidate.erased_at = timezone.now()
+    candidate.save()
+
+    # Their strings wherever else they were written.
+    counts["audit_events"] = scrub_rows(AuditEvent.objects.all(), scrubber)
+    counts["admin_log_entries"] = scrub_rows(
+        LogEntry.objects.all(), scrubber, ["object_repr", "change_message"]
+    )
+    counts["sessions"] = _scrub_sessions(scrubber)
+    for _receiver, app_counts in candidate_erasing.send(
+        sender=Candidate, candidate=candidate, scrubber=scrubber
+    ):
+        counts.update(app_counts or {})
+
+    # Files, touched once the erasure commits: an import waiting for its confirmation may
+    # hold the candidate, so pending imports are discarded (uploaded again, they preview
+    # as before); archived mail mentioning them is rewritten.
+    pending = _pending_import_files()
+    counts["pending_imports"] = len(pending)
+    _delete_on_commit(pending)
+    mail_files = mail.files_mentioning(scrubber)
+    counts["mail_files"] = len(mail_files)
+    if mail_files:
+        transaction.on_commit(lambda: mail.scrub_files(mail_files, scrubber))
+
+    audit.record(
+        actor=actor,
+        event="candidate.erased",
+        obj=candidate,
+        summary="Erased the candidate's personal data; ratings kept under the pseudonym.",
+        changes={"reference": scrubber.sub(reference.strip())[:200], "counts": counts},
+    )
+    logger.info("Erased candidate %s (#%s): %s", candidate.pk, pseudonym, counts)
+    return ErasureResult(candidate=candidate, counts=counts)
