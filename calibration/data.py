@@ -53,15 +53,19 @@ class Ratings:
 
     def submitted_time(self) -> np.ndarray:
         """Each rating's submission time (POSIX seconds)."""
-        ids, cards = self.scorecard_ids, self.scorecard
-        if ids.size and cards.size:
-            lo, hi = int(ids[0]), int(ids[-1])  # sorted
-            if hi - lo <= 4 * cards.size and lo <= cards.min() and cards.max() <= hi:
-                # Ids close together: the same search, done once per id of the
-                # range rather than once per rating, then looked up.
-                table = np.searchsorted(ids, np.arange(lo, hi + 1))
-                return self.scorecard_submitted[table[cards - lo]]
-        return self.scorecard_submitted[np.searchsorted(ids, cards)]
+        return self.scorecard_submitted[positions(self.scorecard_ids, self.scorecard)]
+
+
+def positions(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(ids, values)`` for sorted ``ids``. Ids close together
+    (a rubric's scorecards): the same search done once per id of the range
+    rather than once per value, then looked up."""
+    if ids.size and values.size:
+        lo, hi = int(ids[0]), int(ids[-1])
+        if hi - lo <= 4 * values.size and lo <= values.min() and values.max() <= hi:
+            table = np.searchsorted(ids, np.arange(lo, hi + 1))
+            return table[values - lo]
+    return np.searchsorted(ids, values)
 
 
 def _querysets(rubric_id: int):
@@ -191,7 +195,7 @@ def fetch_ratings(*, rubric_id: int, copy: bool | None = None) -> Ratings:
         )
         card_times = np.array([_seconds(t) for t in card_objects], dtype=np.float64)
         score_cards, criteria, values = _fetch(scores, [np.int64, np.int64, np.float64])
-    where = np.searchsorted(card_ids, score_cards)
+    where = positions(card_ids, score_cards)
     return Ratings(
         application=card_apps[where] if len(card_ids) else np.empty(0, np.int64),
         reviewer=card_reviewers[where] if len(card_ids) else np.empty(0, np.int64),
