@@ -50,8 +50,9 @@ def factorize(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             span = int(hi) - int(lo)
             compact = span <= budget
         if compact:
-            if codes.dtype == np.int64 and lo == 0:
-                offset = codes  # dense codes already: returned as they are
+            if codes.dtype == np.int64:
+                # Dense codes already (returned as they are), or one subtraction.
+                offset = codes if lo == 0 else codes - lo
             elif kind == "i":
                 offset = codes.astype(np.int64) - np.int64(lo)
             else:
