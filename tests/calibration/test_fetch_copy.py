@@ -41,8 +41,9 @@ def random_rubric(rng: random.Random):
     """A published rubric with 3–6 criteria (bonuses among them), scored by a
     random subset of 6 reviewers on 12 applications: bonus levels sometimes
     empty (no evidence; always on the first scorecard's last bonus),
-    submission times spread over years with microseconds, and a draft
-    scorecard with scores that must not count."""
+    submission times spread over years with microseconds, a screening
+    question answered on every scorecard (an answer, not a level: neither
+    read counts it), and a draft scorecard with scores that must not count."""
     rubric = RubricFactory()
     n_criteria = rng.randint(3, 6)
     criteria = [
@@ -53,6 +54,7 @@ def random_rubric(rng: random.Random):
         )
         for i in range(n_criteria)
     ]
+    question = CriterionFactory(rubric=rubric, kind=Criterion.Kind.SCREENING, order=n_criteria)
     rubric.state = type(rubric).State.PUBLISHED
     type(rubric).objects.filter(pk=rubric.pk).update(state=rubric.state)
     reviewers = [ReviewerFactory() for _ in range(6)]
@@ -72,6 +74,10 @@ def random_rubric(rng: random.Random):
             ).exists():
                 values[criteria[-1]] = None
             card = submit_scores(assignment, values, recommendation=rng.randint(1, 4))
+            # The screening question's answer: yes, no or not known, never a level.
+            CriterionScore.objects.create(
+                scorecard=card, criterion=question, answer=rng.choice([True, False, None])
+            )
             when = epoch + dt.timedelta(seconds=rng.uniform(0, 40 * 365 * 86400))
             Scorecard.objects.filter(pk=card.pk).update(submitted_at=when)
         draft = ReviewAssignmentFactory(application=application, reviewer=ReviewerFactory())
@@ -102,6 +108,9 @@ def test_copy_fetch_gives_the_cursor_fetchs_arrays(seed):
     assert CriterionScore.objects.filter(
         scorecard__application__rubric=rubric, value__isnull=True
     ).exists()  # the rubric has "no evidence" cells, and they are left out
+    question = rubric.criteria.get(kind=Criterion.Kind.SCREENING)
+    assert CriterionScore.objects.filter(criterion=question, answer__isnull=False).exists()
+    assert question.pk not in set(by_copy.criterion.tolist())
     for name in FIELDS:
         got, want = getattr(by_copy, name), getattr(by_cursor, name)
         assert got.dtype == want.dtype, name
