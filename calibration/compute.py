@@ -184,6 +184,7 @@ def _compute_calibration(
         # The per-criterion alphas come from criterion_summaries below: not twice.
         alphas=False,
         comparison_ses=False,  # the CR1 sandwich is the benchmark's comparison only
+        bias=False,  # rater × criterion cells: the rater_effects command's, not stored
     )
     summaries = [replace(s, criterion=_id(crit_ids, s.criterion)) for s in code_summaries]
     consensus = {_id(rev_ids, row.rater): row for row in stats.consensus_agreement(item, r, val)}

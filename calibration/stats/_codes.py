@@ -32,14 +32,17 @@ def factorize(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(distinct codes in sorted order, index of each element into them).
 
     Integer codes (or integral floats) in a range not much wider than their
-    number, such as database ids or codes already made dense, are counted
-    through a lookup table in O(n) instead of being sorted. The index may be
-    ``codes`` itself: callers treat both results as read-only."""
+    number, such as database ids, codes already made dense or the pairs
+    ``unit * n_raters + rater`` of a scorecard, are counted through a lookup
+    table in O(n) instead of being sorted. The index may be ``codes`` itself:
+    callers treat both results as read-only."""
     codes = np.asarray(codes)
     kind = codes.dtype.kind
     if codes.size and kind in "iuf":
         lo, hi = codes.min(), codes.max()
-        budget = limits.LOOKUP_SLACK * codes.size + limits.LOOKUP_EXTRA
+        # Twice the count tables' slack: this table costs a byte and, when not
+        # every code is used, four more per code of the range (not eight).
+        budget = 2 * limits.LOOKUP_SLACK * codes.size + limits.LOOKUP_EXTRA
         if kind == "f":
             span = float(hi) - float(lo)  # NaN or infinite: not compact
             compact = span <= budget and np.array_equal(codes, np.rint(codes))
@@ -47,8 +50,9 @@ def factorize(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             span = int(hi) - int(lo)
             compact = span <= budget
         if compact:
-            if codes.dtype == np.int64 and lo == 0:
-                offset = codes  # dense codes already: returned as they are
+            if codes.dtype == np.int64:
+                # Dense codes already (returned as they are), or one subtraction.
+                offset = codes if lo == 0 else codes - lo
             elif kind == "i":
                 offset = codes.astype(np.int64) - np.int64(lo)
             else:
@@ -56,8 +60,13 @@ def factorize(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             present = np.zeros(int(span) + 1, dtype=bool)
             present[offset] = True
             used = np.flatnonzero(present)
-            # When every code of the range is used, the offsets are the index.
-            index = offset if used.size == present.size else (np.cumsum(present) - 1)[offset]
+            if used.size == present.size:
+                index = offset  # every code of the range used: the offsets are the index
+            else:
+                # Each used offset's rank, looked up (only the used cells are set).
+                rank = np.empty(present.size, dtype=np.int32 if used.size < 2**31 else np.int64)
+                rank[used] = np.arange(used.size, dtype=rank.dtype)
+                index = rank[offset].astype(np.int64)
             if kind == "f":
                 distinct = used.astype(codes.dtype) + lo
             else:

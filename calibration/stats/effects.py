@@ -612,10 +612,30 @@ def _centred_outer(
         cross = cross.reshape(n_raters, n_criteria)
         outer[:n_raters, n_raters:] = cross
         outer[n_raters:, :n_raters] = cross.T
-        outer[n_raters:, n_raters:] = dense(table.T @ table)
+        outer[n_raters:, n_raters:] = _gram(table)
         q.append(_sum_table(u, c, n_units, n_criteria, ax)[1])
     q = sparse.hstack(q, format="csr")
     qh = dense(q.T @ h_mean)
     per_unit_a2 = np.bincount(card_unit, a2, minlength=n_units)
     hah = dense(h_mean.T @ (sparse.diags(per_unit_a2) @ h_mean))
     return outer - qh - qh.T + hah
+
+
+def _gram(table: sparse.csr_matrix) -> np.ndarray:
+    """tableᵀ·table (dense). A table of whole numbers, such as the ratings per
+    scorecard and criterion, that is nearly full goes through one dense
+    product: every product and partial sum is then an integer far below 2⁵³,
+    so the result is exact in any order of addition, the sparse product's
+    result to the last bit, at a fraction of its time. Anything else: the
+    sparse product, as before."""
+    n_rows, n_cols = table.shape
+    data = table.data
+    if (
+        data.size
+        and n_rows * n_cols <= 2 * data.size + 1024
+        and np.array_equal(data, np.rint(data))
+        and float(np.abs(data).max()) ** 2 * n_rows < 2.0**52
+    ):
+        full = table.toarray()
+        return full.T @ full
+    return dense(table.T @ table)

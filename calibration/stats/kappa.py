@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -342,5 +341,8 @@ def _pair_kappas(
         # Expected disagreement is 0 only when both raters use one same value.
         ok = expected > 1e-12
         kappa = np.where(ok, 1.0 - observed / np.where(ok, expected, 1.0), np.nan)
-        result[name] = [k if math.isfinite(k) else None for k in kappa.tolist()]
+        values = kappa.tolist()
+        for i in np.flatnonzero(~np.isfinite(kappa)).tolist():
+            values[i] = None
+        result[name] = values
     return result

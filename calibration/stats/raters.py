@@ -193,12 +193,15 @@ def rater_effects(
     z: float = Z_FLAG,
     alphas: bool = True,
     comparison_ses: bool = True,
+    bias: bool = True,
 ) -> RaterEffectsReport:
     """Rater severities (raw and shrunk), criterion effects, connected groups,
     diagnostics and flags for ratings in long form (``criterion`` may be
     None: one criterion). See the module docstring for the methods.
     ``comparison_ses=False`` skips the CR1 sandwich SEs (``se_cluster``), which
     only the validity benchmark compares; a calibration run does not need them.
+    ``bias=False`` leaves out the rater × criterion bias cells (``bias`` is
+    then empty), which a calibration run does not store.
 
     Flags per rater: ``too_few_scorecards`` (fewer than ``min_scorecards``
     scorecards on candidates another rater also scored, or no estimate);
@@ -321,9 +324,11 @@ def rater_effects(
         for row in rater_diagnostics(
             u, r, c, value, expected, variance,
             scale_min=scale_min, scale_max=scale_max, min_scorecards=min_scorecards,
+            cards=(card_codes, g) if method == "linear" else None,
         )
     }  # fmt: skip
-    bias = rater_criterion_bias(u, r, c, value, expected, variance)
+    want_bias = bias
+    bias = rater_criterion_bias(u, r, c, value, expected, variance) if want_bias else ()
 
     rows = []
     for i in range(n_raters):
