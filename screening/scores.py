@@ -231,3 +231,66 @@ def differing_application_scores(*, posting_id: int | None = None) -> list[int]:
             if stored.get(pk) != row:
                 differing.append(pk)
     return differing
+
+
+def refresh_adjusted_scores(rubric_ids: Iterable[int]) -> int:
+    """Store the adjusted scores of these rubrics' latest successful calibration runs on
+    their applications' rows (a calibration run calls it in the transaction that stores
+    its results): the adjusted columns only, changed rows only, set-based. Returns the
+    number of rows changed."""
+    rubric_ids = list(rubric_ids)
+    adjusted = hooks.adjusted_scores(rubric_ids)
+    groups = getattr(adjusted, "group", {})
+    runs = getattr(adjusted, "run", {})
+    changed = []
+    for pk, submitted, *stored in (
+        ApplicationScore.objects.filter(rubric_id__in=rubric_ids)
+        .select_for_update()
+        .values_list("pk", "submitted", "adjusted_score", "adjusted_group", "adjusted_run_id")
+    ):
+        new = [None, None, None]
+        if submitted and pk in adjusted:
+            new = [adjusted[pk], groups.get(pk), runs.get(pk)]
+        if new != stored:
+            changed.append((pk, *new))
+    if not changed:
+        return 0
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(ApplicationScore._meta.db_table)
+
+        def array(values, cast=str):
+            return "{" + ",".join("NULL" if v is None else cast(v) for v in values) + "}"
+
+        with connection.cursor() as cursor:
+            # One statement for every row: the values go in as array literals (repr gives
+            # each float exactly), no adapted Python object per row.
+            cursor.execute(
+                f"UPDATE {table} AS s SET adjusted_score = t.score, "
+                "has_adjusted = t.score IS NOT NULL, adjusted_group = t.grp, "
+                "adjusted_run_id = t.run FROM unnest(%s::bigint[], %s::double precision[], "
+                "%s::smallint[], %s::bigint[]) AS t(id, score, grp, run) "
+                "WHERE s.application_id = t.id",
+                [
+                    array(c[0] for c in changed),
+                    array((c[1] for c in changed), repr),
+                    array(c[2] for c in changed),
+                    array(c[3] for c in changed),
+                ],
+            )
+        return len(changed)
+    ApplicationScore.objects.bulk_update(
+        [
+            ApplicationScore(
+                application_id=pk,
+                adjusted_score=score,
+                has_adjusted=score is not None,
+                adjusted_group=group,
+                adjusted_run_id=run,
+            )
+            for pk, score, group, run in changed
+        ],
+        ["adjusted_score", "has_adjusted", "adjusted_group", "adjusted_run_id"],
+        batch_size=500,
+    )
+    return len(changed)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from core import audit, roles
 from core.errors import Conflict, ServiceError
 from rubrics.models import Criterion, JobPosting, Rubric
-from screening import hooks, imports
+from screening import hooks, imports, scores
 from screening.documents.errors import DocumentRejected, ExtractionFailed
 from screening.documents.extract import extract_text, render_pages
 from screening.documents.sniff import SniffedDocument, sniff
@@ -745,6 +745,7 @@ def _open_applications_in_bulk(
     Scorecard.objects.bulk_create(
         Scorecard(assignment=x, application=x.application) for x in assignments
     )
+    scores.refresh_application_scores(a.pk for a in applications)
     for application in applications:
         audit.record(
             actor=actor,

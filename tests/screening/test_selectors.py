@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from rubrics.models import Rubric
 from screening import selectors
-from screening.models import Application, CriterionScore
+from screening.models import CriterionScore
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
