@@ -374,6 +374,8 @@ class ApplicationScore(models.Model):
     no = models.PositiveIntegerField(default=0)
     yes = models.PositiveIntegerField(default=0)
     strong_yes = models.PositiveIntegerField(default=0)
+    # Submitted without a recommendation (imported ratings).
+    unrecommended = models.PositiveIntegerField(default=0)
     # From the latest successful calibration run of the application's rubric (no foreign
     # key: calibration is built on screening, not the other way round).
     adjusted_score = models.FloatField(null=True, blank=True)
@@ -399,8 +401,14 @@ class ApplicationScore(models.Model):
                 name="score_only_when_submitted",
             ),
             models.CheckConstraint(
-                condition=Q(strong_no__lte=F("submitted") - F("no") - F("yes") - F("strong_yes")),
-                name="score_tally_within_submitted",
+                condition=Q(
+                    strong_no=F("submitted")
+                    - F("no")
+                    - F("yes")
+                    - F("strong_yes")
+                    - F("unrecommended")
+                ),
+                name="score_tally_is_submitted",
             ),
             models.CheckConstraint(
                 condition=Q(stage__in=Application.Stage.values), name="score_stage_valid"

@@ -29,6 +29,7 @@ _TALLY = {
     Scorecard.Recommendation.NO: "no",
     Scorecard.Recommendation.YES: "yes",
     Scorecard.Recommendation.STRONG_YES: "strong_yes",
+    None: "unrecommended",
 }
 
 
@@ -79,8 +80,8 @@ def _compute(ids: list[int]) -> dict[int, dict]:
         row = counts.setdefault(app_id, {"submitted": 0, "pending": 0})
         if status == SUBMITTED:
             row["submitted"] += n
-            if recommendation in _TALLY:
-                row[_TALLY[recommendation]] = row.get(_TALLY[recommendation], 0) + n
+            name = _TALLY[recommendation]
+            row[name] = row.get(name, 0) + n
         else:
             row["pending"] += n
 

@@ -416,6 +416,7 @@ _RANKING_COLUMNS = (
     "no",
     "yes",
     "strong_yes",
+    "unrecommended",
     "adjusted_score",
     "has_adjusted",
     "adjusted_group",
@@ -425,6 +426,7 @@ _TALLY_COLUMNS = {
     Scorecard.Recommendation.NO: "no",
     Scorecard.Recommendation.YES: "yes",
     Scorecard.Recommendation.STRONG_YES: "strong_yes",
+    None: "unrecommended",  # imported ratings
 }
 
 
