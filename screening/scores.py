@@ -51,7 +51,9 @@ def compute_application_scores(application_ids: Iterable[int]) -> dict[int, dict
 
 def _compute(ids: list[int]) -> dict[int, dict]:
     apps = list(
-        Application.objects.filter(pk__in=ids).values_list(
+        Application.objects.filter(pk__in=ids)
+        .order_by("pk")
+        .values_list(
             "pk",
             "posting_id",
             "candidate_id",
