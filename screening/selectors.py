@@ -718,6 +718,27 @@ class Ranking:
                 ranks[r["application_id"]] = before + 1
         return [ranks[r["application_id"]] for r in rows]
 
+    def neighbours(self, application_id: int):
+        """(its row, the number of rows, the previous and the next application's ids) of
+        one application in this ranking, or None when it is not in it: a few indexed
+        queries, not the whole posting. For the default order, unfiltered (the debrief's
+        previous/next)."""
+        row = self._all().filter(application_id=application_id).values(*_RANKING_COLUMNS).first()
+        if row is None:
+            return None
+        if any(b["application_id"] == application_id for b in self._blind_rows()):
+            row = _blind_values(row)
+        at = self._ranks([row])[0] - 1
+        window = self._page(max(0, at - 1), 3 if at else 2)
+        ids = [r.application_id for r in window]
+        here = ids.index(application_id)
+        return (
+            window[here],
+            self.count(),
+            ids[here - 1] if here > 0 else None,
+            ids[here + 1] if here + 1 < len(ids) else None,
+        )
+
     # --- Every row ------------------------------------------------------------------------
 
     def _everything(self) -> list["RankingRow"]:
@@ -869,14 +890,9 @@ def application_debrief(*, application: Application, viewer) -> Debrief | None:
             if not c.is_submitted
         ],
     )
-    ranking = posting_ranking(posting=application.posting, viewer=viewer)
-    ids = [r.application_id for r in ranking]
-    if application.pk in ids:
-        at = ids.index(application.pk)
-        debrief.ranking_row = ranking[at]
-        debrief.ranked_count = len(ranking)
-        debrief.previous_id = ids[at - 1] if at > 0 else None
-        debrief.next_id = ids[at + 1] if at + 1 < len(ids) else None
+    found = posting_ranking(posting=application.posting, viewer=viewer).neighbours(application.pk)
+    if found:
+        debrief.ranking_row, debrief.ranked_count, debrief.previous_id, debrief.next_id = found
     return debrief
 
 

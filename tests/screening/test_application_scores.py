@@ -306,3 +306,31 @@ def test_every_page_equals_the_same_slice_of_the_whole_ranking(recruiter, order,
     assert [(r.application_id, r.rank, r.blind) for r in paged] == [
         (r.application_id, r.rank, r.blind) for r in whole
     ]
+
+
+def test_the_debriefs_neighbours_are_the_whole_rankings(recruiter):
+    rubric = rubric_with_criteria(state=Rubric.State.PUBLISHED)
+    many_scored(9, rubric, ReviewerFactory())
+    unscored = ApplicationFactory(rubric=rubric, candidate=CandidateFactory(full_name="Zed"))
+    blind = Application.objects.filter(rubric=rubric).order_by("pk").first()
+    ReviewAssignmentFactory(application=blind, reviewer=recruiter)
+
+    ranking = selectors.posting_ranking(posting=rubric.posting, viewer=recruiter)
+    whole = list(ranking)
+    ids = [r.application_id for r in whole]
+
+    for at, row in enumerate(whole):
+        found, count, previous, following = ranking.neighbours(row.application_id)
+        assert (found.application_id, found.rank, found.blind, count) == (
+            row.application_id,
+            at + 1,
+            row.blind,
+            10,
+        )
+        assert previous == (ids[at - 1] if at else None)
+        assert following == (ids[at + 1] if at + 1 < len(ids) else None)
+    # Unscored last, by name: the blind "Candidate 000" before "Zed".
+    assert [(r.application_id, r.blind) for r in whole[-2:]] == [
+        (blind.pk, True),
+        (unscored.pk, False),
+    ]
