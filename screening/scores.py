@@ -87,13 +87,14 @@ def _compute(ids: list[int]) -> dict[int, dict]:
         else:
             row["pending"] += n
 
+    scored = [a[0] for a in apps if counts.get(a[0], {}).get("submitted")]
     totals: dict[int, dict[int, float]] = {}
     answers: dict[int, dict[int, tuple[int, int]]] = {}
     # One aggregate gives both: level sums of scored criteria and yes/no counts of
     # screening questions (a score row holds a value or an answer, never both).
     for app_id, criterion_id, total, n, yes, no in (
         CriterionScore.objects.filter(
-            scorecard__application_id__in=ids, scorecard__status=SUBMITTED
+            scorecard__application_id__in=scored, scorecard__status=SUBMITTED
         )
         .filter(Q(value__isnull=False) | Q(answer__isnull=False))
         .values_list("scorecard__application_id", "criterion_id")
@@ -110,7 +111,6 @@ def _compute(ids: list[int]) -> dict[int, dict]:
         if yes or no:
             answers.setdefault(app_id, {})[criterion_id] = (yes, no)
 
-    scored = [a[0] for a in apps if counts.get(a[0], {}).get("submitted")]
     adjusted = hooks.adjusted_scores(rubric_ids, application_ids=scored) if scored else {}
     groups = getattr(adjusted, "group", {})
     runs = getattr(adjusted, "run", {})
@@ -174,7 +174,7 @@ def _compute(ids: list[int]) -> dict[int, dict]:
     return result
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def refresh_application_scores(application_ids: Iterable[int], *, create: bool = True) -> int:
     """Recompute and store the rows of these applications, in the caller's transaction.
     Each row is locked before the ratings are read, so that two submissions for one
