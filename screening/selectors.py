@@ -3,9 +3,11 @@ recruiters see everything; a reviewer sees only the applications assigned to
 them, and other reviewers' scores for an application only after submitting
 their own."""
 
+import bisect
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.db import connections
 from django.db.models import (
     BooleanField,
     Case,
@@ -635,7 +637,7 @@ class Ranking:
         key = _sort_key(self._sort)
         qs = self._others(self._filtered()).order_by(*_order_by(self._sort))
         if not blind:
-            rows = list(qs.values(*_RANKING_COLUMNS)[offset : offset + limit])
+            rows = _rows_at(qs, offset, limit)
             first = offset
         else:
             # The viewer's blind rows (few) merge into the stored order in Python: the
@@ -685,16 +687,15 @@ class Ranking:
                 .annotate(n=Count("pk"))
                 .order_by()
             )
-            ties = list(
-                everyone.filter(has_score=True, score__in={r["score"] for r in scored}).values(
-                    "score", "name_key", "application_id"
-                )
-            )
+            # Rows above a score: a suffix sum over the distinct scores, lowest first.
+            levels = sorted(above)
+            suffix = [0] * (len(levels) + 1)
+            for i in range(len(levels) - 1, -1, -1):
+                suffix[i] = suffix[i + 1] + above[levels[i]]
+            ties = _tied_before(self.posting.pk, scored)
             for r in scored:
-                before = sum(n for score, n in above.items() if score > r["score"])
-                before += sum(
-                    1 for t in ties if t["score"] == r["score"] and by_name(t) < by_name(r)
-                )
+                before = suffix[bisect.bisect_right(levels, r["score"])]
+                before += ties[r["application_id"]]
                 before -= sum(1 for b in blind_scored if default(b) < default(r))
                 ranks[r["application_id"]] = before + 1
         if unscored:
@@ -758,6 +759,56 @@ class Ranking:
         if self.order != DEFAULT_RANKING_ORDER:
             rows.sort(key=_sort_key(self._sort))
         return [_ranking_row(row, ranks[row["application_id"]]) for row in rows]
+
+
+# Offsets past this skip index entries only (the application ids), then read the page's rows
+# by key: an index-only scan instead of a heap fetch for every row skipped.
+DEFERRED_OFFSET = 1000
+# Counts of tied rows go to the database in groups of this many (SQLite's limit on compound
+# selects is 500).
+TIES_PER_QUERY = 400
+
+
+def _rows_at(qs: QuerySet, offset: int, limit: int) -> list[dict]:
+    if offset < DEFERRED_OFFSET:
+        return list(qs.values(*_RANKING_COLUMNS)[offset : offset + limit])
+    ids = list(qs.values_list("application_id", flat=True)[offset : offset + limit])
+    by_id = {
+        row["application_id"]: row
+        for row in qs.model.objects.filter(application_id__in=ids).values(*_RANKING_COLUMNS)
+    }
+    return [by_id[pk] for pk in ids]
+
+
+def _tied_before(posting_id: int, rows: list[dict]) -> dict[int, int]:
+    """For each scored row, how many rows share its score and come before it by name (then
+    id): one count per row, each a short range of the score index, sent as one statement
+    (written out: building a hundred querysets costs more than running them)."""
+    connection = connections[ApplicationScore.objects.db]
+    quote = connection.ops.quote_name
+    table = quote(ApplicationScore._meta.db_table)
+    part = (
+        f"SELECT %s, COUNT(*) FROM {table} WHERE posting_id = %s AND has_score = %s "
+        "AND score = %s AND name_key <= %s AND (name_key < %s OR application_id < %s)"
+    )
+    counts: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), TIES_PER_QUERY):
+            chunk = rows[start : start + TIES_PER_QUERY]
+            params = []
+            for r in chunk:
+                params += [
+                    r["application_id"],
+                    posting_id,
+                    True,
+                    r["score"],
+                    r["name_key"],
+                    r["name_key"],
+                    r["application_id"],
+                ]
+            cursor.execute(" UNION ALL ".join([part] * len(chunk)), params)
+            counts.update(dict(cursor.fetchall()))
+    return {r["application_id"]: counts.get(r["application_id"], 0) for r in rows}
 
 
 def posting_ranking(

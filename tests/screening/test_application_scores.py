@@ -334,3 +334,17 @@ def test_the_debriefs_neighbours_are_the_whole_rankings(recruiter):
         (blind.pk, True),
         (unscored.pk, False),
     ]
+
+
+def test_deep_pages_and_many_ties_read_the_same_rows(recruiter, monkeypatch):
+    """Past DEFERRED_OFFSET a page reads the ids first; ties are counted in groups."""
+    rubric = rubric_with_criteria(state=Rubric.State.PUBLISHED)
+    many_scored(17, rubric, ReviewerFactory())
+    ranking = selectors.posting_ranking(posting=rubric.posting, order="name")
+    whole = [(r.application_id, r.rank) for r in ranking]
+    monkeypatch.setattr(selectors, "DEFERRED_OFFSET", 0)
+    monkeypatch.setattr(selectors, "TIES_PER_QUERY", 2)
+
+    paged = [(r.application_id, r.rank) for s in range(0, 17, 5) for r in ranking[s : s + 5]]
+
+    assert paged == whole
