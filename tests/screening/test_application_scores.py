@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
@@ -348,3 +349,40 @@ def test_deep_pages_and_many_ties_read_the_same_rows(recruiter, monkeypatch):
     paged = [(r.application_id, r.rank) for s in range(0, 17, 5) for r in ranking[s : s + 5]]
 
     assert paged == whole
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="row locks need PostgreSQL; SQLite serialises writers",
+)
+def test_two_reviewers_submitting_at_once_are_both_counted(settings):
+    """Each submit locks the stored row before reading the scorecards, so the second sees
+    the first's: no lost update."""
+    from tests.screening.test_concurrency import run_together
+
+    settings.CALIBRATION_ON_SUBMIT = False
+    rubric = rubric_with_criteria(state=Rubric.State.PUBLISHED)
+    criteria = list(rubric.criteria.order_by("order", "id"))
+    application = ApplicationFactory(rubric=rubric)
+    reviewers = [ReviewerFactory(), ReviewerFactory()]
+    cards = [
+        ReviewAssignmentFactory(application=application, reviewer=r).scorecard for r in reviewers
+    ]
+
+    def submit(card, reviewer, level):
+        return lambda: services.scorecard_save(
+            scorecard=card,
+            reviewer=reviewer,
+            scores=[{"criterion": c.pk, "value": level} for c in criteria],
+            recommendation=3,
+            submit=True,
+        )
+
+    outcomes = run_together(submit(cards[0], reviewers[0], 4), submit(cards[1], reviewers[1], 2))
+
+    assert [kind for kind, _ in outcomes] == ["ok", "ok"], outcomes
+    stored = ApplicationScore.objects.get(pk=application.pk)
+    # Consensus 3 on every criterion: (3 − 1)/3 = 66.67.
+    assert (stored.submitted, stored.pending, stored.score) == (2, 0, 66.67)
+    assert scores.differing_application_scores() == []
