@@ -22,7 +22,7 @@ from django.utils import timezone
 from core import audit, roles
 from core.errors import Conflict, ServiceError
 from rubrics.models import Criterion, JobPosting, Rubric
-from screening import hooks, imports, scores
+from screening import hooks, imports
 from screening.documents.errors import DocumentRejected, ExtractionFailed
 from screening.documents.extract import extract_text, render_pages
 from screening.documents.sniff import SniffedDocument, sniff
@@ -36,6 +36,7 @@ from screening.models import (
     ReviewAssignment,
     Scorecard,
 )
+from screening.scores import refresh_application_scores
 
 
 def _score_state(card: Scorecard) -> dict[str, dict]:
@@ -745,7 +746,7 @@ def _open_applications_in_bulk(
     Scorecard.objects.bulk_create(
         Scorecard(assignment=x, application=x.application) for x in assignments
     )
-    scores.refresh_application_scores(a.pk for a in applications)
+    refresh_application_scores(a.pk for a in applications)
     for application in applications:
         audit.record(
             actor=actor,
