@@ -1,22 +1,27 @@
 #!/usr/bin/env python
-"""Benchmark of the posting ranking (screening.selectors.posting_ranking).
+"""Benchmark of the posting ranking read from the stored application scores
+(screening.selectors.posting_ranking over screening.models.ApplicationScore).
 
-    .venv/bin/python benchmarks/ranking.py [--applications 10000] [--reviewers 3]
-                                           [--criteria 10] [--pool 30] [--runs 5]
+    .venv/bin/python benchmarks/ranking.py [--applications 10000 100000] [--reviewers 3]
+                                           [--criteria 10] [--pool 30] [--runs 7]
 
-Builds a throwaway database (a temporary SQLite file, or a uniquely named
-PostgreSQL database when DATABASE_URL points at PostgreSQL; both made and
-destroyed with Django's test-database machinery, so the developer's own data
-is never read or written), migrates it, fills it with bulk inserts (one
-posting, one published rubric, N applications with R submitted scorecards
-each from a pool of reviewers, one rating per criterion), then measures:
+For each size, builds a throwaway database (a temporary SQLite file, or a
+uniquely named PostgreSQL database when DATABASE_URL points at PostgreSQL; both
+made and destroyed with Django's test-database machinery, so the developer's
+own data is never read or written), migrates it, fills it with bulk inserts
+(one posting, one published rubric, N applications with R submitted scorecards
+each from a pool of reviewers, one rating per criterion), builds the stored
+rows with one rebuild, then measures (median of --runs after a warm-up):
 
-- posting_ranking(posting=...): wall time (best and median of --runs, after
-  one warm-up run) and the number of queries it makes;
-- the baseline: fetching the raw ratings (application, criterion, value) of
-  the posting's submitted scorecards into a list, the floor of any ranking
-  that reads every rating, and the ratio ranking / baseline (medians);
-- the admin ranking page (page 1) through Django's test client.
+- the selector as a page of the admin reads it (the count, then 100 rows with
+  their ranks): page 1, the middle page, a filtered page (stage "interview",
+  about 15 % of the rows), the middle page sorted by name, and page 1 filtered
+  on must-have failures sorted by adjusted score;
+- the admin ranking page (page 1 and the middle page) through the test client;
+- the submit path: a scorecard submitted through the service with and without
+  the stored row's refresh (its receivers disconnected), and the refresh alone.
+
+Then the ratio of each median at the largest size to the smallest.
 """
 
 import argparse
@@ -39,14 +44,16 @@ STAGE_WEIGHTS = {"screening": 70, "interview": 15, "applied": 10, "rejected": 5}
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--applications", type=int, default=10_000)
+    parser.add_argument(
+        "--applications", type=int, nargs="+", default=[10_000, 100_000], help="one or more sizes"
+    )
     parser.add_argument("--reviewers", type=int, default=3, help="reviewers per application")
     parser.add_argument("--criteria", type=int, default=10, help="criteria on the rubric")
     parser.add_argument("--pool", type=int, default=30, help="reviewers in the pool")
-    parser.add_argument("--runs", type=int, default=5, help="timed runs of each measurement")
+    parser.add_argument("--runs", type=int, default=7, help="timed runs of each measurement")
     parser.add_argument("--seed", type=int, default=20261125)
     args = parser.parse_args(argv)
-    if args.applications < 1 or args.criteria < 1 or args.runs < 1:
+    if min(args.applications) < 1 or args.criteria < 1 or args.runs < 1:
         parser.error("--applications, --criteria and --runs must be at least 1")
     if not 1 <= args.reviewers <= args.pool:
         parser.error("--reviewers must lie between 1 and --pool")
@@ -90,7 +97,7 @@ def drop_throwaway_database(old_config, tmpdir):
         shutil.rmtree(tmpdir, ignore_errors=True)
 
 
-def build(args):
+def build(args, n_applications: int):
     """The world, with bulk inserts in batches. Returns (posting, recruiter)."""
     from django.db import transaction
     from django.utils import timezone
@@ -113,7 +120,7 @@ def build(args):
         candidates = Candidate.objects.bulk_create(
             (
                 Candidate(full_name=f"Candidate {i:06d}", email=f"candidate{i}@bench.example")
-                for i in range(args.applications)
+                for i in range(n_applications)
             ),
             batch_size=BATCH,
         )
@@ -173,7 +180,7 @@ def build(args):
             ),
             batch_size=BATCH,
         )
-    return posting, recruiter
+    return posting, recruiter, reviewers
 
 
 def timed(fn, runs: int) -> tuple[float, float]:
@@ -197,82 +204,173 @@ def count_queries(fn) -> tuple[int, float]:
     return len(ctx.captured_queries), sum(float(q["time"]) for q in ctx.captured_queries)
 
 
-def measure(args, posting, recruiter) -> dict:
+PAGE = 100
+
+
+def measure(args, n: int, posting, recruiter, reviewers) -> dict:
     from django.conf import settings
+    from django.db.models.signals import post_save
     from django.test import Client
 
-    from screening.models import Application, CriterionScore, Scorecard
+    from screening import scores, services
+    from screening.models import Application, ApplicationScore, Scorecard
     from screening.selectors import application_summary, posting_ranking
 
-    def ranking():
-        return posting_ranking(posting=posting)
+    middle = (n // 2 // PAGE) * PAGE
 
-    def baseline():
-        return list(
-            CriterionScore.objects.filter(
-                scorecard__application__posting=posting,
-                scorecard__status=Scorecard.Status.SUBMITTED,
-            ).values_list("scorecard__application_id", "criterion_id", "value")
-        )
+    def page(start=0, **kwargs):
+        def read():
+            ranking = posting_ranking(posting=posting, viewer=recruiter, **kwargs)
+            ranking.count()
+            rows = ranking[start : start + PAGE]
+            assert rows, kwargs
+            return rows
 
-    # Check that what is timed is right before timing it.
-    rows = ranking()
-    assert len(rows) == args.applications, len(rows)
-    ratings = len(baseline())
-    assert ratings == args.applications * args.reviewers * args.criteria, ratings
-    for row in rows[:: max(1, len(rows) // 5)]:
+        return read
+
+    selectors = {
+        "page 1": page(),
+        "middle page": page(middle),
+        "filtered page": page(stage="interview"),
+        "middle by name": page(middle, order="name"),
+        "fails by adjusted": page(must_haves="fail", order="-adjusted"),
+    }
+    # Check that what is timed is right before timing it: ranks follow the default order,
+    # scores equal the application's summary (computed from its scorecards), and a sample
+    # of stored rows equals a recomputation from the ratings.
+    first = selectors["page 1"]()
+    assert [r.rank for r in first] == list(range(1, PAGE + 1))
+    mid = selectors["middle page"]()
+    assert [r.rank for r in mid] == list(range(middle + 1, middle + PAGE + 1))
+    for row in [*first[:3], *mid[:3]]:
         summary = application_summary(
             application=Application.objects.get(pk=row.application_id), viewer=recruiter
         )
         assert row.score == round(summary.score, 2), (row, summary.score)
+    sample = list(
+        ApplicationScore.objects.filter(posting=posting).values_list("pk", flat=True)[:500]
+    )
+    stored = {s.pk: scores.stored_row(s) for s in ApplicationScore.objects.filter(pk__in=sample)}
+    assert stored == scores.compute_application_scores(sample)
 
-    result = {
-        "applications": args.applications,
-        "ratings": ratings,
-    }
-    result["queries"], result["sql_seconds"] = count_queries(ranking)
-    result["ranking_best"], result["ranking_median"] = timed(ranking, args.runs)
-    result["baseline_best"], result["baseline_median"] = timed(baseline, args.runs)
-    result["ratio"] = result["ranking_median"] / result["baseline_median"]
+    result = {"applications": n}
+    result["queries"], _ = count_queries(selectors["page 1"])
+    for name, fn in selectors.items():
+        result[name] = timed(fn, args.runs)[1]
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     client = Client()
     client.force_login(recruiter)
     url = f"/admin/screening/application/ranking/?posting={posting.pk}"
 
-    def page():
-        response = client.get(url)
-        assert response.status_code == 200, response.status_code
-        assert b"Candidate " in response.content
-        return response
+    def admin(number):
+        def get():
+            response = client.get(f"{url}&page={number}")
+            assert response.status_code == 200, response.status_code
+            assert b"Candidate " in response.content
+            return response
 
-    result["page_queries"], _ = count_queries(page)
-    result["page_best"], result["page_median"] = timed(page, max(1, min(args.runs, 3)))
+        return get
+
+    result["admin queries"], _ = count_queries(admin(1))
+    result["admin page 1"] = timed(admin(1), args.runs)[1]
+    result["admin middle"] = timed(admin(middle // PAGE + 1), args.runs)[1]
+
+    # The submit path: each run submits a fresh draft (assigned beforehand) through the
+    # service, with the stored row's refresh and without it (its receivers disconnected).
+    extra = reviewers[-1]
+    targets = list(
+        Application.objects.filter(posting=posting)
+        .exclude(assignments__reviewer=extra)
+        .order_by("pk")
+        .values_list("pk", flat=True)[: 2 * (args.runs + 1)]
+    )
+    drafts = [
+        services.assignment_create(
+            application=Application.objects.get(pk=pk), reviewer=extra, actor=recruiter
+        ).scorecard
+        for pk in targets
+    ]
+    criteria = list(posting.rubrics.get().criteria.order_by("order", "id"))
+    entries = [{"criterion": c.pk, "value": 3} for c in criteria]
+
+    def submits(cards):
+        cards = iter(cards)
+
+        def submit():
+            card = next(cards)
+            services.scorecard_save(
+                scorecard=card,
+                reviewer=extra,
+                scores=entries,
+                recommendation=3,
+                submit=True,
+                schedule_calibration=False,
+            )
+
+        return submit
+
+    half = len(drafts) // 2
+    result["submit with refresh"] = timed(submits(drafts[:half]), args.runs)[1]
+    from screening import models as screening_models
+
+    receiver = screening_models._scorecard_saved
+    post_save.disconnect(receiver, sender=Scorecard)
+    try:
+        result["submit without"] = timed(submits(drafts[half:]), args.runs)[1]
+    finally:
+        post_save.connect(receiver, sender=Scorecard)
+    scores.refresh_application_scores(targets)
+    result["refresh alone"] = timed(
+        lambda: scores.refresh_application_scores(targets[:1]), args.runs
+    )[1]
     return result
 
 
-def report(result: dict, vendor: str, build_seconds: float, runs: int) -> None:
-    columns = [
-        ("database", vendor),
-        ("applications", f"{result['applications']:,}"),
-        ("ratings", f"{result['ratings']:,}"),
-        ("queries", str(result["queries"])),
-        ("build s", f"{build_seconds:.1f}"),
-        ("ranking best s", f"{result['ranking_best']:.3f}"),
-        ("ranking median s", f"{result['ranking_median']:.3f}"),
-        ("of which SQL s", f"{result['sql_seconds']:.3f}"),
-        ("baseline s", f"{result['baseline_median']:.3f}"),
-        ("ratio", f"{result['ratio']:.2f}"),
-        ("page 1 s", f"{result['page_median']:.3f}"),
-        ("page queries", str(result["page_queries"])),
-    ]
-    widths = [max(len(h), len(v)) for h, v in columns]
-    print("  ".join(h.rjust(w) for (h, _), w in zip(columns, widths, strict=True)))
-    print("  ".join(v.rjust(w) for (_, v), w in zip(columns, widths, strict=True)))
+COLUMNS = [
+    ("page 1", "page 1"),
+    ("middle page", "middle"),
+    ("filtered page", "filtered"),
+    ("middle by name", "by name"),
+    ("fails by adjusted", "fails/adj"),
+    ("admin page 1", "admin p1"),
+    ("admin middle", "admin mid"),
+    ("submit with refresh", "submit"),
+    ("submit without", "w/o refresh"),
+    ("refresh alone", "refresh"),
+]
+
+
+def size(n: int) -> str:
+    return f"{n / 1000:g}k" if n >= 1000 else str(n)
+
+
+def report(results: list[dict], vendor: str, runs: int) -> None:
+    header = ["database", "applications", "ratings", "build s", "rebuild s", "queries"]
+    header += [label + " ms" for _, label in COLUMNS]
+    lines = []
+    for r in results:
+        line = [vendor, f"{r['applications']:,}", f"{r['ratings']:,}", f"{r['build']:.1f}"]
+        line += [f"{r['rebuild']:.1f}", f"{r['queries']}/{r['admin queries']}"]
+        line += [f"{1000 * r[key]:.1f}" for key, _ in COLUMNS]
+        lines.append(line)
+    if len(results) > 1:
+        small, large = results[0], results[-1]
+        ratio = ["", f"ratio {size(large['applications'])}/{size(small['applications'])}"]
+        ratio += ["", "", "", ""]
+        ratio += [f"{large[key] / small[key]:.2f}" for key, _ in COLUMNS]
+        lines.append(ratio)
+    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
+    print("  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
+    for line in lines:
+        print("  ".join(v.rjust(w) for v, w in zip(line, widths, strict=True)))
     print(
-        f"(best/median of {runs} runs after a warm-up; baseline = median time to fetch the "
-        "raw ratings; ratio = ranking median / baseline median; SQL = time inside the ranking's "
-        "queries in one run; page 1 = median of the admin ranking page through the test client)"
+        f"(medians of {runs} runs after a warm-up, in ms. Selector columns: a count and "
+        f"{PAGE} rows with their ranks, as the admin's page reads them — page 1, the middle "
+        "page, stage 'interview' page 1, the middle page by name, must-have failures by "
+        "adjusted score; admin: the ranking page through the test client; queries: "
+        "selector/admin page. submit: a scorecard submitted through the service, with the "
+        "stored row's refresh and without it; refresh: one application's row alone.)"
     )
 
 
@@ -282,27 +380,47 @@ def main(argv=None) -> int:
     from django.conf import settings
     from django.db import connection
 
-    old_config, tmpdir = throwaway_database()
-    try:
-        # Time without the debug cursor (DEBUG is on in local settings);
-        # queries are counted separately.
-        settings.DEBUG = False
-        vendor = f"{connection.vendor} ({connection.settings_dict['NAME']})"
-        print(
-            f"Building in {vendor}: {args.applications:,} applications × {args.reviewers} "
-            f"reviewers (pool of {args.pool}) × {args.criteria} criteria…",
-            flush=True,
-        )
-        start = time.perf_counter()
-        posting, recruiter = build(args)
-        build_seconds = time.perf_counter() - start
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        result = measure(args, posting, recruiter)
-        report(result, connection.vendor, build_seconds, args.runs)
-    finally:
-        drop_throwaway_database(old_config, tmpdir)
+    from screening import scores
+
+    # Time without the debug cursor (DEBUG is on in local settings); queries are counted
+    # separately.
+    settings.DEBUG = False
+    results = []
+    for n in args.applications:
+        old_config, tmpdir = throwaway_database()
+        try:
+            vendor = connection.vendor
+            print(
+                f"Building in {vendor} ({connection.settings_dict['NAME']}): {n:,} "
+                f"applications × {args.reviewers} reviewers (pool of {args.pool}) × "
+                f"{args.criteria} criteria…",
+                flush=True,
+            )
+            start = time.perf_counter()
+            posting, recruiter, reviewers = build(args, n)
+            build_seconds = time.perf_counter() - start
+            start = time.perf_counter()
+            written = scores.rebuild_application_scores(posting_id=posting.pk)
+            rebuild_seconds = time.perf_counter() - start
+            assert written == n, written
+            if vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("VACUUM ANALYZE")
+            result = measure(args, n, posting, recruiter, reviewers)
+            result.update(
+                build=build_seconds,
+                rebuild=rebuild_seconds,
+                ratings=n * args.reviewers * args.criteria,
+            )
+            results.append(result)
+            print(
+                f"  built in {build_seconds:.1f} s, stored rows rebuilt in "
+                f"{rebuild_seconds:.1f} s; page 1 {1000 * result['page 1']:.1f} ms",
+                flush=True,
+            )
+        finally:
+            drop_throwaway_database(old_config, tmpdir)
+    report(results, vendor, args.runs)
     return 0
 
 

@@ -27,6 +27,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from core import audit
 from core.csvfile import CsvFileError, checked
 from rubrics.models import Criterion, JobPosting, Rubric
+from screening import scores
 from screening.models import Application, Candidate, CriterionScore, ReviewAssignment, Scorecard
 
 REQUIRED = ("candidate", "reviewer", "criterion", "value", "date")
@@ -281,6 +282,7 @@ def import_ratings(
             )
         progress(len(rows))
     CriterionScore.objects.bulk_create(batch, batch_size=5000)
+    scores.refresh_application_scores(applications.values())
     counts = {
         "ratings": len(batch),
         "scorecards": len(groups),

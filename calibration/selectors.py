@@ -54,11 +54,12 @@ def rubrics_to_calibrate() -> list[int]:
     )
 
 
-def latest_adjusted_scores(rubric_ids) -> hooks.AdjustedScores:
+def latest_adjusted_scores(rubric_ids, application_ids=None) -> hooks.AdjustedScores:
     """Severity-adjusted scores from each rubric's latest successful
-    calibration run: two queries whatever the number of applications (a third
-    for the reviewers' names when a run found more than one group; then each
-    application's group and the warnings come with the scores)."""
+    calibration run (of ``application_ids`` only, when given): two queries
+    whatever the number of applications (a third for the reviewers' names when
+    a run found more than one group; then each application's group and the
+    warnings come with the scores)."""
     latest: dict[int, tuple[int, list]] = {}
     for rubric_id, run_id, groups in (
         CalibrationRun.objects.filter(
@@ -70,11 +71,17 @@ def latest_adjusted_scores(rubric_ids) -> hooks.AdjustedScores:
         latest.setdefault(rubric_id, (run_id, groups or []))
     if not latest:
         return hooks.AdjustedScores()
-    scores, group_of = {}, {}
-    for app_id, score, group in ApplicationCalibration.objects.filter(
+    scores, group_of, run_of = {}, {}, {}
+    rows = ApplicationCalibration.objects.filter(
         run_id__in=[run_id for run_id, _ in latest.values()]
-    ).values_list("application_id", "adjusted_score", "group"):
+    )
+    if application_ids is not None:
+        rows = rows.filter(application_id__in=application_ids) if application_ids else rows.none()
+    for app_id, score, group, run_id in rows.values_list(
+        "application_id", "adjusted_score", "group", "run_id"
+    ):
         scores[app_id] = round(score, 2)
+        run_of[app_id] = run_id
         if group is not None:
             group_of[app_id] = group
     split = {run_id: groups for run_id, groups in latest.values() if len(groups) > 1}
@@ -84,7 +91,7 @@ def latest_adjusted_scores(rubric_ids) -> hooks.AdjustedScores:
         names = {u.pk: _display_name(u) for u in get_user_model().objects.filter(pk__in=ids)}
         for run_id, groups in split.items():
             warnings += run_warnings(CalibrationRun(pk=run_id, groups=groups), names)
-    return hooks.AdjustedScores(scores, group=group_of, warnings=warnings)
+    return hooks.AdjustedScores(scores, group=group_of, warnings=warnings, run=run_of)
 
 
 def latest_succeeded_run(posting) -> CalibrationRun | None:

@@ -19,6 +19,7 @@ from calibration.models import (
 )
 from core import audit
 from rubrics.models import Criterion
+from screening import scores
 
 logger = logging.getLogger(__name__)
 
@@ -203,6 +204,7 @@ def _store(run: CalibrationRun, result) -> None:
         alpha_min=result.alpha_min,
         alpha_max=result.alpha_max,
     )
+    scores.refresh_adjusted_scores([run.rubric_id])
     audit.record(
         actor=None,
         event="calibration.succeeded",

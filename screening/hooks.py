@@ -8,7 +8,9 @@ them (imports point one way: rubrics ← screening ← calibration, reports).
   application from the source that calibration registers at start-up
   (``{}`` when none is registered). The source may return an
   ``AdjustedScores``, which also says when those scores compare only within
-  groups of applications (reviewers who share no candidate)."""
+  groups of applications (reviewers who share no candidate), and which run each score
+  came from. Given ``application_ids``, the source reads those applications only
+  (``screening.scores`` keeps the stored rows current one application at a time)."""
 
 from collections.abc import Callable, Iterable
 
@@ -19,13 +21,15 @@ scorecard_submitted = Signal()
 
 class AdjustedScores(dict):
     """Application id → adjusted score, with ``group`` (application id →
-    group number, only when the scores compare only within groups) and the
-    ``warnings`` to show beside them."""
+    group number, only when the scores compare only within groups), ``run``
+    (application id → the calibration run's id) and the ``warnings`` to show
+    beside them."""
 
-    def __init__(self, scores=(), *, group=None, warnings=()):
+    def __init__(self, scores=(), *, group=None, warnings=(), run=None):
         super().__init__(scores)
         self.group: dict[int, int] = dict(group or {})
         self.warnings: list[str] = list(warnings)
+        self.run: dict[int, int] = dict(run or {})
 
 
 AdjustedScoresSource = Callable[[Iterable[int]], dict[int, float]]
@@ -38,11 +42,16 @@ def provide_adjusted_scores(source: AdjustedScoresSource) -> None:
     _adjusted_scores_source = source
 
 
-def adjusted_scores(rubric_ids: Iterable[int]) -> dict[int, float]:
-    """Application id → severity-adjusted score, from the registered source."""
+def adjusted_scores(
+    rubric_ids: Iterable[int], application_ids: Iterable[int] | None = None
+) -> dict[int, float]:
+    """Application id → severity-adjusted score, from the registered source (of the
+    given applications only, when ``application_ids`` is given)."""
     if _adjusted_scores_source is None:
         return {}
-    return _adjusted_scores_source(rubric_ids)
+    if application_ids is None:
+        return _adjusted_scores_source(rubric_ids)
+    return _adjusted_scores_source(rubric_ids, application_ids=list(application_ids))
 
 
 # --- Subject-access export ------------------------------------------------------------------

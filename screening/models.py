@@ -2,9 +2,9 @@ import uuid
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -384,3 +384,177 @@ class RetentionRun(models.Model):
     def __str__(self) -> str:
         kind = "Dry run" if self.dry_run else "Retention run"
         return f"{kind} of {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
+
+
+class ApplicationScore(models.Model):
+    """What the ranking shows, sorts and filters on for one application, kept current by
+    ``screening.scores.refresh_application_scores`` in the transaction of every change that
+    moves it (a submit, a reopen, an assignment added or removed, a stage change, an
+    application opened or imported, a calibration run stored). Readers of the ranking read
+    these rows only: one indexed query a page, whatever the posting's size. Every value is
+    derivable from the ratings (``manage.py rebuild_application_scores --check`` compares)."""
+
+    class MustHaves(models.TextChoices):
+        PASS = "pass", "Pass"
+        FAIL = "fail", "Fail"
+        UNSCORED = "unscored", "Not scored yet"
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, primary_key=True, related_name="stored_score"
+    )
+    # Denormalised from the application so that each sort and filter is one index range.
+    posting = models.ForeignKey(JobPosting, on_delete=models.CASCADE, related_name="+")
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="+")
+    candidate_name = models.CharField(max_length=200)
+    # The name as Python's str.lower() gives it: ties and the name order sort on it, by
+    # code point (the column is collated "C" on PostgreSQL), as the ranking always has.
+    name_key = models.CharField(max_length=200)
+    stage = models.CharField(max_length=16, choices=Application.Stage)
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="+", db_index=False)
+    rubric_version = models.PositiveIntegerField()
+    submitted = models.PositiveIntegerField(default=0)
+    pending = models.PositiveIntegerField(default=0)
+    # Criterion id (as text) → the mean over the submitted scorecards; screening questions
+    # → [yes, no] counts.
+    consensus = models.JSONField(default=dict, blank=True)
+    answers = models.JSONField(default=dict, blank=True)
+    # The weighted score of the consensus, rounded to 2 places as the ranking shows it.
+    score = models.FloatField(null=True, blank=True)
+    has_score = models.BooleanField(default=False)
+    must_haves = models.CharField(max_length=8, choices=MustHaves, default=MustHaves.UNSCORED)
+    # The knockout result of the consensus alone, and of the screening questions alone.
+    must_haves_met = models.BooleanField(null=True, blank=True)
+    questions_passed = models.BooleanField(null=True, blank=True)
+    # Titles of the failed must-haves and screening questions, in the rubric's order.
+    failed = models.JSONField(default=list, blank=True)
+    strong_no = models.PositiveIntegerField(default=0)
+    no = models.PositiveIntegerField(default=0)
+    yes = models.PositiveIntegerField(default=0)
+    strong_yes = models.PositiveIntegerField(default=0)
+    # Submitted without a recommendation (imported ratings).
+    unrecommended = models.PositiveIntegerField(default=0)
+    # From the latest successful calibration run of the application's rubric (no foreign
+    # key: calibration is built on screening, not the other way round).
+    adjusted_score = models.FloatField(null=True, blank=True)
+    has_adjusted = models.BooleanField(default=False)
+    adjusted_group = models.PositiveSmallIntegerField(null=True, blank=True)
+    adjusted_run_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__isnull=True, has_score=False)
+                | Q(score__gte=0, score__lte=100, has_score=True),
+                name="score_has_score",
+            ),
+            models.CheckConstraint(
+                condition=Q(adjusted_score__isnull=True, has_adjusted=False)
+                | Q(adjusted_score__isnull=False, has_adjusted=True, submitted__gt=0),
+                name="score_has_adjusted",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True, submitted=0, must_haves="unscored")
+                | Q(score__isnull=False, submitted__gt=0, must_haves__in=["pass", "fail"]),
+                name="score_only_when_submitted",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    strong_no=F("submitted")
+                    - F("no")
+                    - F("yes")
+                    - F("strong_yes")
+                    - F("unrecommended")
+                ),
+                name="score_tally_is_submitted",
+            ),
+            models.CheckConstraint(
+                condition=Q(stage__in=Application.Stage.values), name="score_stage_valid"
+            ),
+        ]
+        # One per sort of the ranking (descending and ascending: ties always by name A to
+        # Z), and one per filter with the default order (highest score first).
+        indexes = [
+            models.Index(
+                fields=["posting", "-has_score", "-score", "name_key", "application"],
+                name="score_rank_desc",
+            ),
+            models.Index(
+                fields=["posting", "-has_score", "score", "name_key", "application"],
+                name="score_rank_asc",
+            ),
+            models.Index(
+                fields=["posting", "-has_adjusted", "-adjusted_score", "name_key", "application"],
+                name="score_adjusted_desc",
+            ),
+            models.Index(
+                fields=["posting", "-has_adjusted", "adjusted_score", "name_key", "application"],
+                name="score_adjusted_asc",
+            ),
+            models.Index(fields=["posting", "name_key", "application"], name="score_name_asc"),
+            models.Index(fields=["posting", "-name_key", "application"], name="score_name_desc"),
+            models.Index(
+                fields=["posting", "submitted", "name_key", "application"],
+                name="score_submitted_asc",
+            ),
+            models.Index(
+                fields=["posting", "-submitted", "name_key", "application"],
+                name="score_submitted_desc",
+            ),
+            models.Index(
+                fields=["posting", "stage", "-has_score", "-score", "name_key", "application"],
+                name="score_stage_rank",
+            ),
+            models.Index(
+                fields=["posting", "-stage", "name_key", "application"], name="score_stage_desc"
+            ),
+            models.Index(
+                fields=["posting", "stage", "name_key", "application"], name="score_stage_asc"
+            ),
+            models.Index(
+                fields=["posting", "must_haves", "-has_score", "-score", "name_key", "application"],
+                name="score_must_haves_rank",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Score of {self.application_id}: {self.score}"
+
+
+# The rows above follow every save of an application or a scorecard, whoever makes it (the
+# services, the admin, a fixture), in the same transaction; bulk writes call the refresh
+# themselves (imports, calibration runs).
+
+
+@receiver(post_save, sender=Application)
+def _application_saved(sender, instance: Application, raw=False, **kwargs) -> None:
+    if not raw:
+        from screening.scores import refresh_application_scores
+
+        refresh_application_scores([instance.pk])
+
+
+@receiver(post_save, sender=Scorecard)
+def _scorecard_saved(sender, instance: Scorecard, created=False, raw=False, **kwargs) -> None:
+    # A draft saved again (the autosave) moves nothing the ranking shows.
+    if raw or (not created and not instance.is_submitted and instance.reopened_at is None):
+        return
+    from screening.scores import refresh_application_scores
+
+    refresh_application_scores([instance.application_id])
+
+
+@receiver(post_delete, sender=Scorecard)
+def _scorecard_deleted(sender, instance: Scorecard, **kwargs) -> None:
+    # An assignment removed (its scorecard goes with it). Never creates a row: when the
+    # application itself is being deleted, its score row goes too.
+    from screening.scores import refresh_application_scores
+
+    refresh_application_scores([instance.application_id], create=False)
+
+
+@receiver(post_save, sender=Candidate)
+def _candidate_saved(sender, instance: Candidate, created=False, raw=False, **kwargs) -> None:
+    if not (raw or created):
+        ApplicationScore.objects.filter(candidate=instance).exclude(
+            candidate_name=instance.full_name
+        ).update(candidate_name=instance.full_name, name_key=instance.full_name.lower())

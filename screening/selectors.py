@@ -3,20 +3,22 @@ recruiters see everything; a reviewer sees only the applications assigned to
 them, and other reviewers' scores for an application only after submitting
 their own."""
 
+import bisect
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
+from django.db import connections
 from django.db.models import (
     BooleanField,
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Sum,
     Value,
     When,
 )
@@ -31,6 +33,7 @@ from screening.documents.boxes import passage_rects
 from screening.evidence import EvidenceCriterion, compile_criteria, find_evidence
 from screening.models import (
     Application,
+    ApplicationScore,
     Candidate,
     CriterionScore,
     Document,
@@ -102,7 +105,11 @@ def postings_open_for_applications() -> QuerySet[JobPosting]:
 
 
 def postings_with_applications() -> QuerySet[JobPosting]:
-    return JobPosting.objects.filter(applications__isnull=False).distinct().order_by("title", "id")
+    """Postings with at least one application (an index probe each, not a join over
+    every application)."""
+    return JobPosting.objects.filter(
+        Exists(Application.objects.filter(posting=OuterRef("pk")))
+    ).order_by("title", "id")
 
 
 def application_history_objects(application: Application) -> list:
@@ -400,18 +407,49 @@ class RankingRow:
 
 
 # Django's convention: "score" sorts lowest first, "-score" highest first.
-# Each order names the value it sorts on (None: not scored yet); unscored
-# rows always go last, whatever the direction.
+# Each order names the stored columns it sorts on (after a flag that puts
+# unscored rows last whatever the direction); ties always go by name A to Z,
+# then by application id.
 RANKING_ORDERS = {
-    "score": lambda r: r.score,
-    "adjusted": lambda r: r.adjusted_score,
-    "name": lambda r: r.candidate_name.lower(),
-    "submitted": lambda r: r.submitted,
-    "stage": lambda r: r.stage,
+    "score": ("has_score", "score"),
+    "adjusted": ("has_adjusted", "adjusted_score"),
+    "name": ("name_key",),
+    "submitted": ("submitted",),
+    "stage": ("stage",),
 }
 # Best first: the order of the rank numbers, of the CSV and of the debrief's
 # previous/next links.
 DEFAULT_RANKING_ORDER = "-score"
+# What a page of the ranking reads of each stored row.
+_RANKING_COLUMNS = (
+    "application_id",
+    "candidate_id",
+    "candidate_name",
+    "name_key",
+    "stage",
+    "rubric_version",
+    "submitted",
+    "pending",
+    "score",
+    "has_score",
+    "must_haves",
+    "failed",
+    "strong_no",
+    "no",
+    "yes",
+    "strong_yes",
+    "unrecommended",
+    "adjusted_score",
+    "has_adjusted",
+    "adjusted_group",
+)
+_TALLY_COLUMNS = {
+    Scorecard.Recommendation.STRONG_NO: "strong_no",
+    Scorecard.Recommendation.NO: "no",
+    Scorecard.Recommendation.YES: "yes",
+    Scorecard.Recommendation.STRONG_YES: "strong_yes",
+    None: "unrecommended",  # imported ratings
+}
 
 
 def ranking_orders() -> list[str]:
@@ -424,43 +462,367 @@ def ranking_order(order: str | None) -> str:
     return order if order in ranking_orders() else DEFAULT_RANKING_ORDER
 
 
-def _sort_rows(rows: list, order: str) -> list:
+def _ranking_sort(order: str) -> list[tuple[str, bool]]:
+    """(column, descending) pairs of an order, ties included: the flag of a score
+    column always descending (scored first), ties by name A to Z, then by id."""
     order = ranking_order(order)
-    getter = RANKING_ORDERS[order.lstrip("-")]
     descending = order.startswith("-")
-    by_name = sorted(rows, key=lambda r: (r.candidate_name.lower(), r.application_id))
-    present = [r for r in by_name if getter(r) is not None]
-    missing = [r for r in by_name if getter(r) is None]
-    # Stable sorts (reverse=True too): ties keep the alphabetical order.
-    return sorted(present, key=getter, reverse=descending) + missing
+    columns = RANKING_ORDERS[order.lstrip("-")]
+    sort = [(columns[0], True)] if len(columns) == 2 else []
+    sort.append((columns[-1], descending))
+    if columns[-1] != "name_key":
+        sort.append(("name_key", False))
+    sort.append(("application_id", False))
+    return sort
 
 
-def _rank_rows(rows: list) -> list:
-    """Number the rows by the default order (highest score first; equal scores
-    by name, then by application id; unscored last): the rank stays with its
-    application however the page is then sorted."""
-    for rank, row in enumerate(_sort_rows(rows, DEFAULT_RANKING_ORDER), start=1):
-        row.rank = rank
-    return rows
+def _order_by(sort: list[tuple[str, bool]]) -> list[str]:
+    return [f"-{column}" if descending else column for column, descending in sort]
 
 
-class _AppRow(NamedTuple):
-    pk: int
-    candidate_id: int
-    candidate_name: str
-    stage: str
-    rubric_id: int
-    rubric_version: int
-    scale_max: int
-    submitted: int
-    pending: int
+def _sort_key(sort: list[tuple[str, bool]]):
+    """A Python sort key equal to the database's order of ``sort`` over row dicts (names
+    compare by code point, as the column's collation does)."""
+
+    class Key:
+        __slots__ = ("row",)
+
+        def __init__(self, row):
+            self.row = row
+
+        def __lt__(self, other):
+            for column, descending in sort:
+                a, b = self.row[column], other.row[column]
+                if a == b or a is None or b is None:
+                    # None only in a score column, where the flag before it has
+                    # already told the rows apart.
+                    continue
+                return (a > b) if descending else (a < b)
+            return False
+
+    return Key
 
 
-class Ranking(list):
-    """The ranking's rows, with ``calibration_warnings``: what to say above
-    their adjusted scores ([] unless those compare only within groups)."""
+def _blind_values(row: dict) -> dict:
+    """A row the viewer is still scoring: nothing of the others' scores."""
+    return {
+        **row,
+        "score": None,
+        "has_score": False,
+        "must_haves": ApplicationScore.MustHaves.UNSCORED,
+        "failed": [],
+        "adjusted_score": None,
+        "has_adjusted": False,
+        "adjusted_group": None,
+        **dict.fromkeys(_TALLY_COLUMNS.values(), 0),
+        "blind": True,
+    }
 
-    calibration_warnings: list[str] = []
+
+def _ranking_row(row: dict, rank: int | None) -> "RankingRow":
+    return RankingRow(
+        application_id=row["application_id"],
+        candidate_id=row["candidate_id"],
+        candidate_name=row["candidate_name"],
+        stage=row["stage"],
+        rubric_version=row["rubric_version"],
+        submitted=row["submitted"],
+        pending=row["pending"],
+        score=row["score"],
+        failed_must_haves=list(row["failed"]),
+        tally={value: row[name] for value, name in _TALLY_COLUMNS.items() if row[name]},
+        adjusted_score=row["adjusted_score"],
+        adjusted_group=row["adjusted_group"],
+        rank=rank,
+        blind=row.get("blind", False),
+    )
+
+
+class Ranking:
+    """A posting's ranking read from the stored rows (``ApplicationScore``), lazily: its
+    length is a count, a slice is one indexed query for that page (LIMIT/OFFSET on the
+    index of the order), iterating reads every row once. Each row carries its ``rank``,
+    its place in the whole posting's default order (best first), whatever the sort and
+    the filters. ``calibration_warnings``: what to say above the adjusted scores ([]
+    unless those compare only within groups)."""
+
+    def __init__(
+        self, *, posting, stage=None, must_haves=None, order=DEFAULT_RANKING_ORDER, viewer=None
+    ):
+        self.posting = posting
+        self.stage = stage
+        self.must_haves = must_haves if must_haves in ApplicationScore.MustHaves.values else None
+        self.order = ranking_order(order)
+        self.viewer = viewer
+        self._sort = _ranking_sort(self.order)
+        self._default_sort = _ranking_sort(DEFAULT_RANKING_ORDER)
+        self._count = None
+        self._blind = None
+        self._warnings = None
+
+    # --- What the stored rows say ---------------------------------------------------------
+
+    def _all(self) -> QuerySet:
+        return ApplicationScore.objects.filter(posting=self.posting)
+
+    def _filtered(self) -> QuerySet:
+        qs = self._all()
+        if self.stage:
+            qs = qs.filter(stage=self.stage)
+        if self.must_haves:
+            qs = qs.filter(must_haves=self.must_haves)
+        return qs
+
+    def _blind_rows(self) -> list[dict]:
+        """The stored rows of the applications the viewer is still scoring (as stored)."""
+        if self._blind is None:
+            self._blind = []
+            if self.viewer is not None and getattr(self.viewer, "pk", None) is not None:
+                self._blind = list(
+                    self._all()
+                    .filter(application_id__in=scoring_blind_applications(self.viewer))
+                    .values(*_RANKING_COLUMNS)
+                )
+        return self._blind
+
+    def _matches(self, row: dict) -> bool:
+        return (not self.stage or row["stage"] == self.stage) and (
+            not self.must_haves or row["must_haves"] == self.must_haves
+        )
+
+    def _shown_blind(self) -> list[dict]:
+        """The viewer's blind rows as shown (no scores), those the filters keep."""
+        shown = [_blind_values(row) for row in self._blind_rows()]
+        return [row for row in shown if self._matches(row)]
+
+    def _others(self, qs: QuerySet) -> QuerySet:
+        blind = [row["application_id"] for row in self._blind_rows()]
+        return qs.exclude(application_id__in=blind) if blind else qs
+
+    @property
+    def calibration_warnings(self) -> list[str]:
+        if self._warnings is None:
+            rubric_ids = self.posting.rubrics.values("pk")  # a subquery, not a query
+            adjusted = hooks.adjusted_scores(rubric_ids, application_ids=[])
+            self._warnings = list(getattr(adjusted, "warnings", []))
+        return self._warnings
+
+    # --- The sequence ---------------------------------------------------------------------
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self._others(self._filtered()).count() + len(self._shown_blind())
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __bool__(self) -> bool:
+        return self.count() > 0
+
+    def __iter__(self):
+        return iter(self._everything())
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self.count())
+            rows = self._page(start, max(0, stop - start))
+            return rows[::step] if step != 1 else rows
+        if index < 0:
+            index += self.count()
+        rows = self._page(index, 1) if index >= 0 else []
+        if not rows:
+            raise IndexError("ranking index out of range")
+        return rows[0]
+
+    # --- A page ---------------------------------------------------------------------------
+
+    def _page(self, offset: int, limit: int) -> list["RankingRow"]:
+        """The rows at places ``offset`` to ``offset + limit`` of the sorted, filtered
+        ranking, with their ranks: one query for the rows on the order's index, and for
+        any order but the default one (or a filtered page) up to three aggregate queries
+        for the ranks, whatever the page's size."""
+        if limit <= 0:
+            return []
+        blind = self._shown_blind()
+        key = _sort_key(self._sort)
+        qs = self._others(self._filtered()).order_by(*_order_by(self._sort))
+        if not blind:
+            rows = _rows_at(qs, offset, limit)
+            first = offset
+        else:
+            # The viewer's blind rows (few) merge into the stored order in Python: the
+            # stored rows from `offset - len(blind)` on hold every one of this page's.
+            start = max(0, offset - len(blind))
+            window = list(qs.values(*_RANKING_COLUMNS)[start : offset + limit])
+            full = len(window) == offset + limit - start
+            if not window and start:
+                return []
+            if window and start:
+                head = key(window[0])
+                before = sum(1 for b in blind if key(b) < head)
+                blind = [b for b in blind if not key(b) < head]
+                first = start + before
+            else:
+                first = 0
+            if window and full:
+                tail = key(window[-1])
+                blind = [b for b in blind if not tail < key(b)]
+            merged = sorted(window + blind, key=key)
+            rows = merged[max(0, offset - first) : offset - first + limit]
+            first = max(offset, first)
+        if not self.stage and not self.must_haves and self.order == DEFAULT_RANKING_ORDER:
+            ranks = [first + i + 1 for i in range(len(rows))]
+        else:
+            ranks = self._ranks(rows)
+        return [_ranking_row(row, rank) for row, rank in zip(rows, ranks, strict=True)]
+
+    def _ranks(self, rows: list[dict]) -> list[int]:
+        """Each row's place in the whole posting's default order: the scored rows before
+        it (a count per score above its own, and the rows tied with it), or, unscored, every
+        scored row and the unscored ones before it by name. The viewer's blind rows count
+        as unscored."""
+        blind = self._blind_rows()
+        blind_scored = [b for b in blind if b["has_score"]]
+        by_name = _sort_key([("name_key", False), ("application_id", False)])
+        default = _sort_key(self._default_sort)
+        scored = [r for r in rows if r["has_score"]]
+        unscored = [r for r in rows if not r["has_score"]]
+        ranks: dict[int, int] = {}
+        everyone = self._all()
+        if scored:
+            lowest = min(r["score"] for r in scored)
+            above = dict(
+                everyone.filter(has_score=True, score__gt=lowest)
+                .values_list("score")
+                .annotate(n=Count("pk"))
+                .order_by()
+            )
+            # Rows above a score: a suffix sum over the distinct scores, lowest first.
+            levels = sorted(above)
+            suffix = [0] * (len(levels) + 1)
+            for i in range(len(levels) - 1, -1, -1):
+                suffix[i] = suffix[i + 1] + above[levels[i]]
+            ties = _tied_before(self.posting.pk, scored)
+            for r in scored:
+                before = suffix[bisect.bisect_right(levels, r["score"])]
+                before += ties[r["application_id"]]
+                before -= sum(1 for b in blind_scored if default(b) < default(r))
+                ranks[r["application_id"]] = before + 1
+        if unscored:
+            counts = everyone.aggregate(
+                scored=Count("pk", filter=Q(has_score=True)),
+                **{
+                    f"u{i}": Count(
+                        "pk",
+                        filter=Q(has_score=False, name_key__lte=r["name_key"])
+                        & (
+                            Q(name_key__lt=r["name_key"])
+                            | Q(application_id__lt=r["application_id"])
+                        ),
+                    )
+                    for i, r in enumerate(unscored)
+                },
+            )
+            for i, r in enumerate(unscored):
+                before = counts["scored"] - len(blind_scored) + counts[f"u{i}"]
+                before += sum(1 for b in blind_scored if by_name(b) < by_name(r))
+                ranks[r["application_id"]] = before + 1
+        return [ranks[r["application_id"]] for r in rows]
+
+    def neighbours(self, application_id: int):
+        """(its row, the number of rows, the previous and the next application's ids) of
+        one application in this ranking, or None when it is not in it: a few indexed
+        queries, not the whole posting. For the default order, unfiltered (the debrief's
+        previous/next)."""
+        row = self._all().filter(application_id=application_id).values(*_RANKING_COLUMNS).first()
+        if row is None:
+            return None
+        if any(b["application_id"] == application_id for b in self._blind_rows()):
+            row = _blind_values(row)
+        at = self._ranks([row])[0] - 1
+        window = self._page(max(0, at - 1), 3 if at else 2)
+        ids = [r.application_id for r in window]
+        here = ids.index(application_id)
+        return (
+            window[here],
+            self.count(),
+            ids[here - 1] if here > 0 else None,
+            ids[here + 1] if here + 1 < len(ids) else None,
+        )
+
+    # --- Every row ------------------------------------------------------------------------
+
+    def _everything(self) -> list["RankingRow"]:
+        """Every row of the posting, read in one query, ranked in the default order, then
+        filtered and sorted as asked (exports, the digest)."""
+        blind = {row["application_id"] for row in self._blind_rows()}
+        rows = [
+            _blind_values(row) if row["application_id"] in blind else row
+            for row in self._all()
+            .order_by(*_order_by(self._default_sort))
+            .values(*_RANKING_COLUMNS)
+        ]
+        if blind:
+            rows.sort(key=_sort_key(self._default_sort))
+        ranks = {row["application_id"]: n for n, row in enumerate(rows, start=1)}
+        rows = [row for row in rows if self._matches(row)]
+        if self.order != DEFAULT_RANKING_ORDER:
+            rows.sort(key=_sort_key(self._sort))
+        return [_ranking_row(row, ranks[row["application_id"]]) for row in rows]
+
+
+# Offsets past this skip index entries only (the application ids), then read the page's rows
+# by key: an index-only scan instead of a heap fetch for every row skipped.
+DEFERRED_OFFSET = 1000
+# Counts of tied rows go to the database in groups of this many (SQLite's limit on compound
+# selects is 500).
+TIES_PER_QUERY = 400
+
+
+def _rows_at(qs: QuerySet, offset: int, limit: int) -> list[dict]:
+    if offset < DEFERRED_OFFSET:
+        return list(qs.values(*_RANKING_COLUMNS)[offset : offset + limit])
+    ids = list(qs.values_list("application_id", flat=True)[offset : offset + limit])
+    by_id = {
+        row["application_id"]: row
+        for row in qs.model.objects.filter(application_id__in=ids).values(*_RANKING_COLUMNS)
+    }
+    return [by_id[pk] for pk in ids]
+
+
+def _tied_before(posting_id: int, rows: list[dict]) -> dict[int, int]:
+    """For each scored row, how many rows share its score and come before it by name (then
+    id): one count per row, each a short range of the score index, sent as one statement
+    (written out: building a hundred querysets costs more than running them)."""
+    connection = connections[ApplicationScore.objects.db]
+    quote = connection.ops.quote_name
+    table = quote(ApplicationScore._meta.db_table)
+    part = (
+        f"SELECT %s, COUNT(*) FROM {table} WHERE posting_id = %s AND has_score = %s "
+        "AND score = %s AND name_key <= %s AND (name_key < %s OR application_id < %s)"
+    )
+    counts: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), TIES_PER_QUERY):
+            chunk = rows[start : start + TIES_PER_QUERY]
+            params = []
+            for r in chunk:
+                params += [
+                    r["application_id"],
+                    posting_id,
+                    True,
+                    r["score"],
+                    r["name_key"],
+                    r["name_key"],
+                    r["application_id"],
+                ]
+            cursor.execute(" UNION ALL ".join([part] * len(chunk)), params)
+            counts.update(dict(cursor.fetchall()))
+    return {r["application_id"]: counts.get(r["application_id"], 0) for r in rows}
 
 
 def posting_ranking(
@@ -470,144 +832,13 @@ def posting_ranking(
     must_haves: str | None = None,
     order: str = DEFAULT_RANKING_ORDER,
     viewer=None,
-) -> list[RankingRow]:
-    """Every application of a posting with its consensus score, computed from
-    four aggregate queries whatever the number of applications, numbered by
-    the default order (`RankingRow.rank`) and sorted by `order`. With a
-    ``viewer``, the applications they are still scoring themselves show no
+) -> Ranking:
+    """The posting's applications with their consensus scores, read from the stored rows
+    (``screening.scores``), numbered by the default order (`RankingRow.rank`) and sorted by
+    `order`: a lazy sequence, so that a page costs one indexed query whatever the posting's
+    size. With a ``viewer``, the applications they are still scoring themselves show no
     score, tally or must-have result (``blind``) and are ranked as unscored."""
-    # Plain rows, not model instances: at 10,000 applications building the
-    # objects costs more than the queries.
-    apps = [
-        _AppRow(*row)
-        for row in Application.objects.filter(posting=posting)
-        .annotate(
-            submitted=Count("scorecards", filter=Q(scorecards__status=SUBMITTED)),
-            pending=Count("scorecards", filter=~Q(scorecards__status=SUBMITTED)),
-        )
-        .values_list(
-            "pk",
-            "candidate_id",
-            "candidate__full_name",
-            "stage",
-            "rubric_id",
-            "rubric__version",
-            "rubric__scale_max",
-            "submitted",
-            "pending",
-        )
-    ]
-    if not apps:
-        return Ranking()
-    rubric_ids = {a.rubric_id for a in apps}
-    criteria_by_rubric: dict[int, list[Criterion]] = {rid: [] for rid in rubric_ids}
-    for c in Criterion.objects.filter(rubric_id__in=rubric_ids).order_by("order", "id"):
-        criteria_by_rubric[c.rubric_id].append(c)
-    rules_by_rubric = {rid: rules_for(cs) for rid, cs in criteria_by_rubric.items()}
-
-    scope = Q(scorecard__application__posting=posting, scorecard__status=SUBMITTED)
-    totals: dict[int, dict[int, float]] = {}
-    answers: dict[int, dict[int, tuple[int, int]]] = {}
-    # One aggregate gives both: level sums of scored criteria and yes/no counts of
-    # screening questions (a score row holds a value or an answer, never both).
-    for row in (
-        CriterionScore.objects.filter(scope)
-        .filter(Q(value__isnull=False) | Q(answer__isnull=False))
-        .values_list("scorecard__application_id", "criterion_id")
-        .annotate(
-            total=Sum("value"),
-            n=Count("value"),
-            yes=Count("id", filter=Q(answer=True)),
-            no=Count("id", filter=Q(answer=False)),
-        )
-        .order_by()
-    ):
-        app_id, criterion_id, total, n, yes, no = row
-        if n:
-            totals.setdefault(app_id, {})[criterion_id] = float(total - n * SCALE_MIN)
-        if yes or no:
-            answers.setdefault(app_id, {})[criterion_id] = (yes, no)
-
-    tallies: dict[int, dict[int, int]] = {}
-    card_scope = Q(application__posting=posting, status=SUBMITTED)
-    for app_id, recommendation, n in (
-        Scorecard.objects.filter(card_scope)
-        .values_list("application_id", "recommendation")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        tallies.setdefault(app_id, {})[recommendation] = n
-
-    adjusted = hooks.adjusted_scores(rubric_ids)
-    adjusted_groups = getattr(adjusted, "group", {})
-    blind = (
-        set(
-            scoring_blind_applications(viewer)
-            .filter(application__posting=posting)
-            .values_list("application_id", flat=True)
-        )
-        if viewer is not None
-        else set()
-    )
-
-    rows = []
-    for a in apps:
-        if a.pk in blind:
-            rows.append(
-                RankingRow(
-                    application_id=a.pk,
-                    candidate_id=a.candidate_id,
-                    candidate_name=a.candidate_name,
-                    stage=a.stage,
-                    rubric_version=a.rubric_version,
-                    submitted=a.submitted,
-                    pending=a.pending,
-                    score=None,
-                    failed_must_haves=[],
-                    tally={},
-                    blind=True,
-                )
-            )
-            continue
-        rules = rules_by_rubric[a.rubric_id]
-        scale = scoring.Scale(SCALE_MIN, a.scale_max)
-        score, failed = None, []
-        if a.submitted:
-            cons = scoring.consensus_from_totals(totals.get(a.pk, {}), a.submitted, rules, scale)
-            score = round(scoring.weighted_score(cons, rules, scale), 2)
-            failed_ids = set(scoring.failed_must_haves(cons, rules))
-            failed_ids |= set(scoring.failed_screening_questions(answers.get(a.pk, {})))
-            failed = [c.title for c in criteria_by_rubric[a.rubric_id] if c.pk in failed_ids]
-        rows.append(
-            RankingRow(
-                application_id=a.pk,
-                candidate_id=a.candidate_id,
-                candidate_name=a.candidate_name,
-                stage=a.stage,
-                rubric_version=a.rubric_version,
-                submitted=a.submitted,
-                pending=a.pending,
-                score=score,
-                failed_must_haves=failed,
-                tally=tallies.get(a.pk, {}),
-                adjusted_score=adjusted.get(a.pk) if a.submitted else None,
-                adjusted_group=adjusted_groups.get(a.pk) if a.submitted else None,
-            )
-        )
-    # Ranked before filtering: "#" is the place in the whole posting's best-first order,
-    # the same on a filtered page, on the debrief and in the CSV.
-    rows = _rank_rows(rows)
-    if stage:
-        rows = [r for r in rows if r.stage == stage]
-    if must_haves == "pass":
-        rows = [r for r in rows if r.passes_must_haves is True]
-    elif must_haves == "fail":
-        rows = [r for r in rows if r.passes_must_haves is False]
-    elif must_haves == "unscored":
-        rows = [r for r in rows if r.passes_must_haves is None]
-    ranking = Ranking(_sort_rows(rows, order))
-    ranking.calibration_warnings = list(getattr(adjusted, "warnings", []))
-    return ranking
+    return Ranking(posting=posting, stage=stage, must_haves=must_haves, order=order, viewer=viewer)
 
 
 # --- The debrief: every submitted scorecard side by side ---------------------------------
@@ -724,14 +955,9 @@ def application_debrief(*, application: Application, viewer) -> Debrief | None:
             if not c.is_submitted
         ],
     )
-    ranking = posting_ranking(posting=application.posting, viewer=viewer)
-    ids = [r.application_id for r in ranking]
-    if application.pk in ids:
-        at = ids.index(application.pk)
-        debrief.ranking_row = ranking[at]
-        debrief.ranked_count = len(ranking)
-        debrief.previous_id = ids[at - 1] if at > 0 else None
-        debrief.next_id = ids[at + 1] if at + 1 < len(ids) else None
+    found = posting_ranking(posting=application.posting, viewer=viewer).neighbours(application.pk)
+    if found:
+        debrief.ranking_row, debrief.ranked_count, debrief.previous_id, debrief.next_id = found
     return debrief
 
 

@@ -36,6 +36,7 @@ from screening.models import (
     ReviewAssignment,
     Scorecard,
 )
+from screening.scores import refresh_application_scores
 
 
 def _score_state(card: Scorecard) -> dict[str, dict]:
@@ -780,6 +781,7 @@ def _open_applications_in_bulk(
     Scorecard.objects.bulk_create(
         Scorecard(assignment=x, application=x.application) for x in assignments
     )
+    refresh_application_scores(a.pk for a in applications)
     for application in applications:
         audit.record(
             actor=actor,

@@ -313,6 +313,31 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
 
 
+RANKING_PAGE_SIZE = 100
+RANKING_MAX_PAGE_SIZE = 1000
+
+
+def _positive(request, name: str, default: int, maximum: int | None = None) -> int:
+    text = request.query_params.get(name)
+    if text in (None, ""):
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise ValidationError({name: ["A whole number from 1 up."]})
+    return min(int(text), maximum) if maximum else int(text)
+
+
+def _ranking_page(request) -> tuple[int, int]:
+    return _positive(request, "page", 1), _positive(
+        request, "page_size", RANKING_PAGE_SIZE, RANKING_MAX_PAGE_SIZE
+    )
+
+
+def _page_url(request, page: int) -> str:
+    query = request.query_params.copy()
+    query["page"] = str(page)
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
 class PostingRankingView(APIView):
     """The posting's applications ranked by consensus score (recruiters)."""
 
@@ -332,6 +357,17 @@ class PostingRankingView(APIView):
                 "`rank` is the place in the default order whatever the sort.",
             ),
             OpenApiParameter("format", enum=["json", "csv"]),
+            OpenApiParameter("page", int, description="A page of the rows (from 1)."),
+            OpenApiParameter(
+                "page_size",
+                int,
+                description=f"Rows a page (default {RANKING_PAGE_SIZE}, at most "
+                f"{RANKING_MAX_PAGE_SIZE}). The body is the page's rows; the `X-Total-Count` "
+                'header counts every row, `Link` names the `rel="next"` and `rel="prev"` pages. '
+                "The CSV holds every row.",
+            ),
+            OpenApiParameter("X-Total-Count", int, location=OpenApiParameter.HEADER, response=True),
+            OpenApiParameter("Link", str, location=OpenApiParameter.HEADER, response=True),
             OpenApiParameter(
                 "Calibration-Warning",
                 str,
@@ -366,9 +402,22 @@ class PostingRankingView(APIView):
         )
         if request.accepted_renderer.format == "csv":
             return exports.ranking_csv_response(posting, rows)
+        page, page_size = _ranking_page(request)
+        total = rows.count()
+        shown = rows[(page - 1) * page_size : page * page_size]
         response = Response(
-            RankingRowSerializer([{"rank": row.rank, "row": row} for row in rows], many=True).data
+            RankingRowSerializer([{"rank": row.rank, "row": row} for row in shown], many=True).data
         )
+        # The rows stay a list: the count and the neighbouring pages ride in headers.
+        response["X-Total-Count"] = str(total)
+        links = []
+        if page * page_size < total:
+            links.append(f'<{_page_url(request, page + 1)}>; rel="next"')
+        if page > 1:
+            last = max(1, -(-total // page_size))
+            links.append(f'<{_page_url(request, min(page - 1, last))}>; rel="prev"')
+        if links:
+            response["Link"] = ", ".join(links)
         warnings = rows.calibration_warnings
         if warnings:
             # The rows stay a list: the warning about adjusted scores rides in a header.

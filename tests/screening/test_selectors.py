@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from rubrics.models import Rubric
 from screening import selectors
-from screening.models import Application, CriterionScore
+from screening.models import CriterionScore
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
@@ -361,7 +361,9 @@ def test_ranking_rows_describe_the_application(ranking_world):
 
 def test_ranking_filters_by_stage(ranking_world):
     posting, apps = ranking_world
-    Application.objects.filter(pk__in=[apps["Di"].pk, apps["Cy"].pk]).update(stage="interview")
+    for name in ("Di", "Cy"):
+        apps[name].stage = "interview"
+        apps[name].save(update_fields=["stage"])
     rows = selectors.posting_ranking(posting=posting, stage="interview")
     assert [(r.candidate_name, r.score) for r in rows] == [("Di", 43.75), ("Cy", None)]
 
@@ -474,13 +476,13 @@ def test_ranking_uses_the_same_number_of_queries_for_2_and_40_applications(
 
     add_applications(2)
     with CaptureQueriesContext(connection) as for_two:
-        assert len(selectors.posting_ranking(posting=rubric.posting)) == 2
+        assert len(list(selectors.posting_ranking(posting=rubric.posting))) == 2
     # Applications, criteria, score totals, tallies, calibration runs (and
     # their adjusted scores when a run exists).
     assert len(for_two) <= 6
     add_applications(38)
     with django_assert_num_queries(len(for_two)):
-        rows = selectors.posting_ranking(posting=rubric.posting)
+        rows = list(selectors.posting_ranking(posting=rubric.posting))
     assert len(rows) == 40
     # 37.5·2/3 + 37.5·3/3 + 25·1/3 = 70.8333…
     assert {r.score for r in rows} == {70.83}

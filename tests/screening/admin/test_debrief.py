@@ -10,6 +10,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from rubrics.models import Criterion, Rubric
 from screening import selectors, services
+from screening.scores import refresh_application_scores
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
@@ -182,8 +183,11 @@ def test_debrief_shows_raw_and_adjusted_score_with_its_explanation(recruiter_cli
 
 def test_debrief_shows_the_adjusted_score_from_the_hook(recruiter_client, ada, monkeypatch):
     monkeypatch.setattr(
-        "screening.hooks._adjusted_scores_source", lambda rubric_ids: {ada.pk: 61.24}
+        "screening.hooks._adjusted_scores_source",
+        lambda rubric_ids, application_ids=None: {ada.pk: 61.24},
     )
+    # The ranking reads stored rows: a calibration run refreshes them as it stores.
+    refresh_application_scores([ada.pk])
 
     response = recruiter_client.get(debrief_url(ada))
 
