@@ -39,16 +39,18 @@ from screening.models import (
 from screening.scores import refresh_application_scores
 
 
-def _score_state(card: Scorecard) -> dict[str, dict]:
-    """What an audit record keeps of a scorecard's scores: levels and answers as data; notes,
-    free text about a person, only as whether they changed."""
+def _score_state(scores: dict[int, CriterionScore]) -> dict[str, dict]:
+    """What an audit record keeps of a scorecard's scores (criterion id → score, each with its
+    criterion loaded): levels and answers as data; notes, free text about a person, only as
+    whether they changed."""
+    ordered = sorted(scores.values(), key=lambda s: (s.criterion.order, s.pk or 0))
     return {
         f"{s.criterion.title} [#{s.criterion_id}]": {
             "value": s.value,
             "answer": s.answer,
             "note": s.note,
         }
-        for s in card.scores.select_related("criterion").order_by("criterion__order", "id")
+        for s in ordered
     }
 
 
@@ -453,19 +455,30 @@ def _lock_own_scorecard(scorecard: Scorecard, reviewer) -> Scorecard:
         # of=("self",): lock the scorecard only, not the joined rubric row
         # that every reviewer of the posting shares.
         Scorecard.objects.select_for_update(of=("self",))
-        .select_related("assignment", "application__rubric")
+        .select_related(
+            "assignment__reviewer",
+            "application__rubric",
+            "application__posting",
+            "application__candidate",
+        )
         .get(pk=scorecard.pk)
     )
     if locked.assignment.reviewer_id != reviewer.pk:
         raise NotAssigned()
+    # One application for both paths to it: the audit record's name for the card reads it.
+    locked.assignment.application = locked.application
     return locked
 
 
-def _apply_scores(card: Scorecard, scores: list[dict]) -> None:
+def _apply_scores(
+    card: Scorecard,
+    scores: list[dict],
+    existing: dict[int, CriterionScore],
+    criteria: dict[int, Criterion],
+) -> None:
     """Validate every entry first, then upsert; nothing is written when any
-    entry is wrong."""
+    entry is wrong. ``existing`` (criterion id → saved score) is brought up to date."""
     rubric = card.application.rubric
-    criteria = {c.pk: c for c in Criterion.objects.filter(rubric=rubric)}
     errors: dict[str, str] = {}
     seen: set[int] = set()
     for index, entry in enumerate(scores):
@@ -502,20 +515,19 @@ def _apply_scores(card: Scorecard, scores: list[dict]) -> None:
             )
     if errors:
         raise ValidationError(errors)
-    existing = {s.criterion_id: s for s in card.scores.all()}
     to_create, to_update = [], []
     for entry in scores:
         score = existing.get(entry["criterion"])
         if score is None:
-            to_create.append(
-                CriterionScore(
-                    scorecard=card,
-                    criterion_id=entry["criterion"],
-                    value=entry.get("value"),
-                    answer=entry.get("answer"),
-                    note=entry.get("note", ""),
-                )
+            score = CriterionScore(
+                scorecard=card,
+                criterion=criteria[entry["criterion"]],
+                value=entry.get("value"),
+                answer=entry.get("answer"),
+                note=entry.get("note", ""),
             )
+            to_create.append(score)
+            existing[score.criterion_id] = score
         else:
             score.value = entry.get("value")
             score.answer = entry.get("answer")
@@ -553,7 +565,15 @@ def scorecard_save(
         isinstance(recommendation, bool) or recommendation not in Scorecard.Recommendation.values
     ):
         raise ValidationError({"recommendation": "Choose Strong no, No, Yes or Strong yes."})
-    before = _score_state(card)
+    # The saved scores and the rubric's criteria, read once: the audit's before and after,
+    # the validation and the completeness check all work from them.
+    existing = {s.criterion_id: s for s in card.scores.select_related("criterion")}
+    criteria = (
+        {c.pk: c for c in Criterion.objects.filter(rubric_id=card.application.rubric_id)}
+        if scores or submit
+        else {}
+    )
+    before = _score_state(existing)
     was = {"recommendation": card.recommendation, "summary": card.summary}
     # Anonymised review: whether this submission is what shows the reviewer who it is.
     was_hidden = (
@@ -562,18 +582,18 @@ def scorecard_save(
         and anonymity.identity_hidden(card.application, reviewer)
     )
     if scores:
-        _apply_scores(card, scores)
+        _apply_scores(card, scores, existing, criteria)
     if recommendation is not None:
         card.recommendation = recommendation
     if summary is not None:
         card.summary = summary
     if submit:
-        _check_complete(card)
+        _check_complete(card, existing, criteria)
         card.status = Scorecard.Status.SUBMITTED
         card.submitted_at = timezone.now()
     card.save()
     changes = {}
-    if score_changes := _score_changes(before, _score_state(card)):
+    if score_changes := _score_changes(before, _score_state(existing)):
         changes["scores"] = score_changes
     changes.update(audit.diff(was, {"recommendation": card.recommendation}, ["recommendation"]))
     if was["summary"] != card.summary:
@@ -614,16 +634,14 @@ def _record_reveal(application: Application, reviewer) -> None:
     event.save(update_fields=["object_repr"])
 
 
-def _check_complete(card: Scorecard) -> None:
-    scored = set(card.scores.filter(value__isnull=False).values_list("criterion_id", flat=True))
-    missing = list(
-        Criterion.objects.filter(
-            rubric_id=card.application.rubric_id, kind=Criterion.Kind.MUST_HAVE
-        )
-        .exclude(pk__in=scored)
-        .order_by("order")
-        .values_list("title", flat=True)
-    )
+def _check_complete(
+    card: Scorecard, scores: dict[int, CriterionScore], criteria: dict[int, Criterion]
+) -> None:
+    missing = [
+        c.title
+        for c in sorted(criteria.values(), key=lambda c: (c.order, c.pk))
+        if c.kind == Criterion.Kind.MUST_HAVE and (c.pk not in scores or scores[c.pk].value is None)
+    ]
     errors = {}
     if missing:
         errors["scores"] = (

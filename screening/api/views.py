@@ -271,7 +271,12 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return selectors.scorecards_visible_to(self.request.user)
 
     def _save(self, request, pk, submit: bool):
-        scorecard = self.get_object()
+        # Who may write it is the service's question: the lookup only needs the row's id
+        # (a 404 when not visible), none of what the answer shows.
+        scorecard = generics.get_object_or_404(
+            self.get_queryset().select_related(None).prefetch_related(None).only("pk"), pk=pk
+        )
+        self.check_object_permissions(request, scorecard)
         params = ScorecardWriteSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
