@@ -195,7 +195,21 @@ def fetch_ratings(*, rubric_id: int, copy: bool | None = None) -> Ratings:
         )
         card_times = np.array([_seconds(t) for t in card_objects], dtype=np.float64)
         score_cards, criteria, values = _fetch(scores, [np.int64, np.int64, np.float64])
+    # The two reads are two statements, two snapshots: a scorecard submitted between them
+    # has scores but no card row. Those scores wait for the next run (its card was not
+    # seen), rather than being read against another card's row.
     where = positions(card_ids, score_cards)
+    if len(card_ids):
+        seen = card_ids[np.minimum(where, len(card_ids) - 1)] == score_cards
+    else:
+        seen = np.zeros(len(score_cards), dtype=bool)
+    if not seen.all():
+        where, score_cards, criteria, values = (
+            where[seen],
+            score_cards[seen],
+            criteria[seen],
+            values[seen],
+        )
     return Ratings(
         application=card_apps[where] if len(card_ids) else np.empty(0, np.int64),
         reviewer=card_reviewers[where] if len(card_ids) else np.empty(0, np.int64),

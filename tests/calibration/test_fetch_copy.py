@@ -185,3 +185,41 @@ def test_binary_copy_of_no_rows_is_empty_arrays():
 def test_binary_copy_refuses_what_is_not_fixed_width_rows(stream):
     with pytest.raises(CopyLayoutError):
         parse_binary_copy(stream, [">i8", ">f8"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("copy", [False, pytest.param(True, marks=postgres_only)])
+def test_a_scorecard_submitted_between_the_two_reads_waits_for_the_next_run(monkeypatch, copy):
+    """The cards are read, then a reviewer submits, then the scores are read: the new
+    card's scores have no card row. They are left out, and every other rating keeps its
+    own application and reviewer (a card the first read did not see used to be read
+    against a neighbour's row, or to end the run with an IndexError)."""
+    import calibration.data as data
+
+    rubric = published_rubric()
+    criteria = list(rubric.criteria.filter(kind=Criterion.Kind.MUST_HAVE))
+    cards = []
+    for _ in range(3):
+        assignment = ReviewAssignmentFactory(application=ApplicationFactory(rubric=rubric))
+        cards.append(submit_scores(assignment, dict.fromkeys(criteria, 3)))
+    late = cards[1]  # submitted "between the reads": a card in the middle of the ids
+    real = data._querysets
+
+    def racing(rubric_id):
+        card_rows, score_rows = real(rubric_id)
+        return card_rows.exclude(id=late.pk), score_rows
+
+    monkeypatch.setattr(data, "_querysets", racing)
+    ratings = fetch_ratings(rubric_id=rubric.pk, copy=copy)
+
+    assert late.pk not in set(ratings.scorecard.tolist())
+    assert len(ratings.value) == 2 * len(criteria)
+    by_card = {c.pk: c for c in cards}
+    for card_id, application, reviewer in zip(
+        ratings.scorecard.tolist(),
+        ratings.application.tolist(),
+        ratings.reviewer.tolist(),
+        strict=True,
+    ):
+        assert application == by_card[card_id].application_id
+        assert reviewer == by_card[card_id].assignment.reviewer_id
