@@ -13,6 +13,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core import audit
@@ -38,22 +39,34 @@ def retention_months(posting: JobPosting) -> int:
     return posting.retention_months or settings.SCREENING_RETENTION_MONTHS
 
 
-def expired_posting_ids(now: datetime | None = None) -> set[int]:
-    """Closed postings whose retention period has run out."""
+def expired_postings(now: datetime | None = None) -> dict[int, datetime]:
+    """Closed postings whose retention period has run out: id → when it ran out."""
     now = now or timezone.now()
     closed = JobPosting.objects.filter(
         status=JobPosting.Status.CLOSED, closed_at__isnull=False
     ).only("pk", "closed_at", "retention_months")
-    return {p.pk for p in closed if add_months(p.closed_at, retention_months(p)) <= now}
+    ends = {p.pk: add_months(p.closed_at, retention_months(p)) for p in closed}
+    return {pk: end for pk, end in ends.items() if end <= now}
+
+
+def expired_posting_ids(now: datetime | None = None) -> set[int]:
+    return set(expired_postings(now))
 
 
 def candidates_due(now: datetime | None = None):
-    """Candidates not yet erased whose every application is on an expired posting, held
-    ones included (the caller skips them), with their applications' postings."""
+    """Candidates not yet erased whose every application is on an expired posting, and
+    those who never applied to anything and were added longer ago than the default
+    period; held ones included (the caller skips them)."""
+    now = now or timezone.now()
     expired = expired_posting_ids(now)
     live = Application.objects.exclude(posting_id__in=expired)
+    never_applied_before = add_months(now, -settings.SCREENING_RETENTION_MONTHS)
     return (
-        Candidate.objects.filter(erased_at__isnull=True, applications__posting_id__in=expired)
+        Candidate.objects.filter(erased_at__isnull=True)
+        .filter(
+            Q(applications__posting_id__in=expired)
+            | Q(applications__isnull=True, created_at__lte=never_applied_before)
+        )
         .exclude(applications__in=live)
         .distinct()
         .select_related("legal_hold_by")
@@ -68,7 +81,22 @@ class DueList:
 
 
 def due_for_erasure(now: datetime | None = None) -> DueList:
+    """Who is due, each with ``due_since``: when the last of their postings' retention
+    ran out (or, never having applied, when the default period after they were added did)."""
+    now = now or timezone.now()
     due = list(candidates_due(now))
+    ends = expired_postings(now)
+    since: dict[int, datetime] = {}
+    for candidate_id, posting_id in Application.objects.filter(candidate__in=due).values_list(
+        "candidate_id", "posting_id"
+    ):
+        end = ends.get(posting_id)
+        if end and (candidate_id not in since or end > since[candidate_id]):
+            since[candidate_id] = end
+    for candidate in due:
+        candidate.due_since = since.get(candidate.pk) or add_months(
+            candidate.created_at, settings.SCREENING_RETENTION_MONTHS
+        )
     return DueList(
         erase=[c for c in due if not c.legal_hold], held=[c for c in due if c.legal_hold]
     )

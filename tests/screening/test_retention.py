@@ -270,3 +270,31 @@ def test_the_due_page_costs_the_same_whatever_its_length(
     with django_assert_max_num_queries(12):
         page = recruiter_client.get(changelist_url(Candidate) + "due-for-erasure/")
     assert page.status_code == 200
+
+
+def test_a_candidate_who_never_applied_is_due_the_default_period_after_being_added(settings):
+    settings.SCREENING_RETENTION_MONTHS = 24
+    forgotten, recent = CandidateFactory(), CandidateFactory()
+    Candidate.objects.filter(pk=forgotten.pk).update(
+        created_at=add_months(timezone.now(), -25)
+    )
+    Candidate.objects.filter(pk=recent.pk).update(created_at=add_months(timezone.now(), -23))
+
+    due = retention.due_for_erasure()
+
+    assert [c.pk for c in due.erase] == [forgotten.pk]
+    expected = add_months(Candidate.objects.get(pk=forgotten.pk).created_at, 24)
+    assert due.erase[0].due_since == expected
+
+
+def test_due_since_is_when_the_last_of_their_postings_ran_out(settings):
+    settings.SCREENING_RETENTION_MONTHS = 24
+    earlier, later = _closed(40), _closed(30)
+    candidate = CandidateFactory()
+    _apply(candidate, earlier)
+    _apply(candidate, later)
+
+    (due,) = retention.due_for_erasure().erase
+
+    closed_later = JobPosting.objects.get(pk=later.posting_id).closed_at
+    assert due.due_since == add_months(closed_later, 24)
