@@ -21,6 +21,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -72,8 +73,21 @@ def _new_pseudonym() -> str:
             return code
 
 
+def earlier_names(candidate: Candidate) -> set[str]:
+    """The names the candidate went by before a rename: each record about the candidate
+    itself (the audit trail's and the admin's history) was written under the name of its
+    day."""
+    content_type = ContentType.objects.get_for_model(Candidate)
+    where = {"content_type": content_type, "object_id": str(candidate.pk)}
+    return (
+        set(AuditEvent.objects.filter(**where).values_list("object_repr", flat=True))
+        | set(LogEntry.objects.filter(**where).values_list("object_repr", flat=True))
+    ) - {candidate.full_name, f"Candidate #{candidate.pk}"}  # the export's record names the id
+
+
 def scrubber_for(candidate: Candidate, placeholder: str) -> Scrubber:
     needles = [candidate.full_name, candidate.email, candidate.phone, *(candidate.links or [])]
+    needles += sorted(earlier_names(candidate))
     needles += Document.objects.filter(application__candidate=candidate).values_list(
         "original_name", flat=True
     )

@@ -11,6 +11,7 @@ from email.message import EmailMessage
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
@@ -447,3 +448,31 @@ def test_nothing_new_is_stored_about_an_erased_candidate(recruiter):
         services.document_upload(
             application=application, actor=recruiter, name="cv.txt", data=b"Hello", role="resume"
         )
+
+
+@pytest.mark.django_db
+def test_a_name_the_candidate_had_before_a_rename_is_erased_too(recruiter):
+    candidate = services.candidate_create(
+        actor=recruiter, full_name="Oldname Xylophonist", email="x1@example.org"
+    )
+    application = ApplicationFactory(candidate=candidate)
+    # An event about the application, written under the old name.
+    services.application_set_stage(application=application, actor=recruiter, stage="interview")
+    services.candidate_update(candidate=candidate, actor=recruiter, full_name="Newname Yodeller")
+    export_event = AuditEvent.objects.create(
+        event="candidate.exported",
+        content_type=ContentType.objects.get_for_model(Candidate),
+        object_id=str(candidate.pk),
+        object_repr=f"Candidate #{candidate.pk}",
+    )
+
+    erase_candidate(candidate, actor=recruiter)
+
+    texts = [
+        f"{e.object_repr} {e.summary} {e.changes}"
+        for e in AuditEvent.objects.exclude(pk=export_event.pk)
+    ]
+    assert not [t for t in texts if "Oldname" in t or "Newname" in t]
+    # The export's record names the id only, and keeps it (no name to take out).
+    export_event.refresh_from_db()
+    assert export_event.object_repr == f"Candidate #{candidate.pk}"
