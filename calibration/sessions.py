@@ -701,7 +701,12 @@ def session_submit(
     if assignment.is_submitted:
         raise Conflict("You have already submitted this session.", code="session_submitted")
     criteria = {c.pk: c for c in session_criteria(session.rubric)}
-    items = {i.pk: i for i in session.items.all()}
+    items = {
+        i.pk: i
+        for i in session.items.select_related("application__candidate", "application__posting")
+    }
+    # Error messages name the items as the reviewer sees them (codes on an anonymised posting).
+    anonymise_items(items.values(), reviewer)
     scale_max = session.rubric.scale_max
     errors: dict[str, str] = {}
     given: dict[tuple[int, int], int] = {}

@@ -29,6 +29,7 @@ from reports.impact import digest as impact_digest
 from reports.impact.selectors import can_view_demographics
 from reports.models import Reminder, Report, ReportDelivery
 from rubrics.models import JobPosting
+from screening.anonymity import IdentityScreen
 from screening.selectors import overdue_assignments
 
 logger = logging.getLogger(__name__)
@@ -297,11 +298,14 @@ def reminder_send(*, reviewer_id: int, today: date | None = None) -> bool:
         logger.warning("Reviewer %s has no email address; no reminder sent.", reviewer.pk)
         return False
     site = settings.SITE_URL.rstrip("/")
+    # The reviewer's own view of each candidate: a code while review is anonymised.
+    screen = IdentityScreen(reviewer)
     context = {
         "reviewer": reviewer,
         "items": [
             {
                 "assignment": a,
+                "candidate": screen.candidate_name(a.application),
                 "url": site + reverse("admin:screening_myreview_scorecard", args=[a.pk]),
                 "days_late": (today - a.due_date).days,
             }

@@ -525,3 +525,41 @@ def test_my_reviews_reads_the_hidden_flag_in_its_one_list_query(
     with django_assert_max_num_queries(few):
         page = reviewer_client.get("/admin/screening/myreview/")
     assert page.content.decode().count("Candidate ") >= 11
+
+
+# --- Mail and error messages ------------------------------------------------------------------
+
+
+def test_a_reminder_names_a_hidden_candidate_by_code_until_submitted(draft, reviewer, mailoutbox):
+    from datetime import date
+
+    from reports.services import reminder_send
+    from screening.models import ReviewAssignment
+
+    reviewer.email = "reviewer@example.org"
+    reviewer.save()
+    ReviewAssignment.objects.filter(pk=draft.pk).update(due_date=date(2026, 1, 1))
+
+    assert reminder_send(reviewer_id=reviewer.pk, today=date(2026, 2, 1))
+
+    (message,) = mailoutbox
+    bodies = [message.body, *(content for content, _type in message.alternatives)]
+    code = candidate_code(draft.application.candidate_id)
+    for body in bodies:
+        assert code in body
+        for marker in ("Zenobia", "Quillfeather", "zq-marker"):
+            assert marker not in body
+
+
+def test_a_session_submit_error_names_hidden_items_by_code(session_assignment, reviewer_api):
+    session = session_assignment.session
+
+    response = reviewer_api.post(
+        f"/api/v1/calibration-sessions/{session.pk}/submit/", {"ratings": []}, format="json"
+    )
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "missing" in body
+    for marker in ("Orlaith", "Vantongeren", "Piotr", "Szczebrzeszyn"):
+        assert marker not in body
