@@ -275,9 +275,7 @@ def test_the_due_page_costs_the_same_whatever_its_length(
 def test_a_candidate_who_never_applied_is_due_the_default_period_after_being_added(settings):
     settings.SCREENING_RETENTION_MONTHS = 24
     forgotten, recent = CandidateFactory(), CandidateFactory()
-    Candidate.objects.filter(pk=forgotten.pk).update(
-        created_at=add_months(timezone.now(), -25)
-    )
+    Candidate.objects.filter(pk=forgotten.pk).update(created_at=add_months(timezone.now(), -25))
     Candidate.objects.filter(pk=recent.pk).update(created_at=add_months(timezone.now(), -23))
 
     due = retention.due_for_erasure()
