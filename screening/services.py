@@ -903,6 +903,8 @@ def document_upload(*, application: Application, actor, name: str, data: bytes, 
                 obj=document,
                 summary=f"Uploaded a {document.get_role_display().lower()} "
                 f"({document.get_kind_display()}, {document.size} bytes).",
+                # Whose it was, once the document is gone (erasure reads it).
+                changes={"application": document.application_id},
             )
             _schedule_extraction(document.pk)
     except BaseException:
@@ -989,6 +991,7 @@ def document_delete(*, document: Document, actor) -> None:
         event="document.deleted",
         obj=document,
         summary=f"Deleted the {document.get_role_display().lower()} of {document.application}.",
+        changes={"application": document.application_id},
     )
     for page in document.pages.all():
         page.delete()

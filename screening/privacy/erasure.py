@@ -88,10 +88,40 @@ def earlier_names(candidate: Candidate) -> set[str]:
 def scrubber_for(candidate: Candidate, placeholder: str) -> Scrubber:
     needles = [candidate.full_name, candidate.email, candidate.phone, *(candidate.links or [])]
     needles += sorted(earlier_names(candidate))
-    needles += Document.objects.filter(application__candidate=candidate).values_list(
-        "original_name", flat=True
-    )
+    needles += document_names(candidate)
     return Scrubber([n for n in needles if n], placeholder)
+
+
+def document_names(candidate: Candidate) -> set[str]:
+    """The file names of the candidate's documents, those deleted before included: the
+    records about a document carry its file name, and say whose it was (its application in
+    their changes; a deletion's summary names the candidate)."""
+    names = set(
+        Document.objects.filter(application__candidate=candidate).values_list(
+            "original_name", flat=True
+        )
+    )
+    content_type = ContentType.objects.get_for_model(Document)
+    events = AuditEvent.objects.filter(content_type=content_type)
+    application_ids = list(candidate.applications.values_list("pk", flat=True))
+    ids = set(
+        Document.objects.filter(application__candidate=candidate).values_list("pk", flat=True)
+    )
+    ids = {str(pk) for pk in ids}
+    ids |= set(
+        events.filter(changes__application__in=application_ids).values_list("object_id", flat=True)
+    )
+    ids |= set(
+        events.filter(summary__icontains=candidate.full_name).values_list("object_id", flat=True)
+    )
+    if ids:
+        names |= set(events.filter(object_id__in=ids).values_list("object_repr", flat=True))
+        names |= set(
+            LogEntry.objects.filter(content_type=content_type, object_id__in=ids).values_list(
+                "object_repr", flat=True
+            )
+        )
+    return names
 
 
 def _scrub_sessions(scrubber: Scrubber) -> int:

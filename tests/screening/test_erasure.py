@@ -476,3 +476,24 @@ def test_a_name_the_candidate_had_before_a_rename_is_erased_too(recruiter):
     # The export's record names the id only, and keeps it (no name to take out).
     export_event.refresh_from_db()
     assert export_event.object_repr == f"Candidate #{candidate.pk}"
+
+
+@pytest.mark.django_db
+def test_the_file_name_of_a_document_deleted_before_the_erasure_goes_too(
+    recruiter, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    application = ApplicationFactory(candidate=CandidateFactory(full_name="Ilse Marchetti"))
+    other = services.document_upload(
+        application=application,
+        actor=recruiter,
+        name="Zanzibarova CV.txt",
+        data=b"Experience: ten years of welding.",
+        role="resume",
+    )
+    services.document_delete(document=other, actor=recruiter)
+
+    erase_candidate(application.candidate, actor=recruiter)
+
+    texts = [f"{e.object_repr} {e.summary} {e.changes}" for e in AuditEvent.objects.all()]
+    assert not [t for t in texts if "Zanzibarova" in t or "Marchetti" in t]
