@@ -14,7 +14,6 @@ The one audit event, "candidate.erased", holds the actor, the time, the request 
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import logging
 import secrets
@@ -125,25 +124,21 @@ def document_names(candidate: Candidate) -> set[str]:
 
 
 def _scrub_sessions(scrubber: Scrubber) -> int:
-    """Sessions holding the candidate: an import's file waiting for its confirmation that
-    names them is dropped from the session; any other string (e.g. a pending message) is
-    scrubbed."""
+    """Sessions holding the candidate: every import waiting for its confirmation is dropped
+    (its file, CSV or a workbook, cannot be searched reliably, and confirming it later would
+    bring the person back; the recruiter uploads it again); any other string (e.g. a
+    pending message) is scrubbed."""
     changed = 0
     store = Session.get_session_store_class()()
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         data = store.decode(session.session_data)
         if not data:
             continue
-        new = dict(data)
-        kept = new.get(IMPORT_SESSION_KEY)
-        if isinstance(kept, dict) and kept.get("data"):
-            try:
-                text = base64.b64decode(kept["data"]).decode("utf-8", "replace")
-            except ValueError:
-                text = ""
-            if scrubber.found_in(text) or not text:
-                del new[IMPORT_SESSION_KEY]
-        new = {k: (v if k == IMPORT_SESSION_KEY else scrubber.sub_json(v)) for k, v in new.items()}
+        new = {
+            key: scrubber.sub_json(value)
+            for key, value in data.items()
+            if key not in (IMPORT_SESSION_KEY, DOCUMENTS_SESSION_KEY)
+        }
         if new != data:
             Session.objects.filter(pk=session.pk).update(session_data=store.encode(new))
             changed += 1
@@ -224,6 +219,10 @@ def erase_candidate(candidate: Candidate, *, actor, reference: str = "") -> Eras
     counts["mail_files"] = len(mail_files)
     if mail_files:
         transaction.on_commit(lambda: mail.scrub_files(mail_files, scrubber))
+    samples = mail.samples_mentioning(scrubber)
+    counts["sample_files"] = len(samples)
+    if samples:
+        transaction.on_commit(lambda: mail.scrub_samples(samples, scrubber))
 
     audit.record(
         actor=actor,

@@ -121,3 +121,23 @@ def scrub_files(paths: list[Path], scrubber: Scrubber) -> int:
     if total:
         logger.info("Erasure: rewrote %d archived message(s) in %d file(s).", total, len(paths))
     return total
+
+
+# Other files the service writes under VAR_DIR that may name candidates: the demo's sample
+# digest (`seed_demo`), plain text.
+SAMPLE_FILES = ("demo-digest.html",)
+
+
+def samples_mentioning(scrubber: Scrubber) -> list[Path]:
+    root = Path(settings.VAR_DIR)
+    paths = [root / name for name in SAMPLE_FILES]
+    return [p for p in paths if p.is_file() and scrubber.found_in(p.read_text("utf-8", "replace"))]
+
+
+def scrub_samples(paths: list[Path], scrubber: Scrubber) -> None:
+    for path in paths:
+        try:
+            text = path.read_text("utf-8", "replace")
+            _write_atomically(path, scrubber.sub(text).encode("utf-8"))
+        except OSError:
+            logger.exception("Could not scrub %s", path)

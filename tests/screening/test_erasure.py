@@ -497,3 +497,44 @@ def test_the_file_name_of_a_document_deleted_before_the_erasure_goes_too(
 
     texts = [f"{e.object_repr} {e.summary} {e.changes}" for e in AuditEvent.objects.all()]
     assert not [t for t in texts if "Zanzibarova" in t or "Marchetti" in t]
+
+
+@pytest.mark.django_db
+def test_pending_imports_in_sessions_are_dropped_and_other_session_text_scrubbed(recruiter):
+    from importlib import import_module
+
+    from django.conf import settings as django_settings
+    from django.contrib.sessions.models import Session
+
+    from screening.privacy.erasure import IMPORT_SESSION_KEY
+
+    candidate = CandidateFactory(full_name="Quintessa Brightwater")
+    store = import_module(django_settings.SESSION_ENGINE).SessionStore()
+    # A workbook is a zip: its text cannot be searched, so any pending import goes.
+    store[IMPORT_SESSION_KEY] = {"data": "UEsDBBQAAAAIAA==", "name": "people.xlsx"}
+    store["_messages"] = "Imported Quintessa Brightwater."
+    store.create()
+
+    erase_candidate(candidate, actor=recruiter)
+
+    data = Session.objects.get(pk=store.session_key).get_decoded()
+    assert IMPORT_SESSION_KEY not in data
+    assert "Brightwater" not in str(data)
+    assert "Erased candidate #" in data["_messages"]
+
+
+@pytest.mark.django_db
+def test_the_demo_sample_digest_under_var_is_scrubbed(
+    recruiter, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.VAR_DIR = tmp_path
+    sample = tmp_path / "demo-digest.html"
+    sample.write_text("<p>Overdue: Ravenna Oyelaran-Smith for Welder</p>", encoding="utf-8")
+    candidate = CandidateFactory(full_name="Ravenna Oyelaran-Smith")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        erase_candidate(candidate, actor=recruiter)
+
+    text = sample.read_text(encoding="utf-8")
+    assert "Oyelaran" not in text
+    assert "Erased candidate #" in text
