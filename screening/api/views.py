@@ -79,6 +79,16 @@ class CandidateViewSet(viewsets.ModelViewSet):
             return []
         return ["full_name"]
 
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # Sorted by name, a list of codes would tell where each hidden name falls in the
+        # alphabet: a reviewer who has anyone hidden gets the list by id (newest order kept).
+        if self.action == "list" and anonymity.IdentityScreen.of(self.request).hides_anyone():
+            requested = self.request.query_params.get("ordering", "")
+            if "created_at" not in requested:
+                return queryset.order_by("id")
+        return queryset
+
     def get_serializer_class(self):
         if is_recruiter(self.request.user):
             return CandidateSerializer

@@ -563,3 +563,20 @@ def test_a_session_submit_error_names_hidden_items_by_code(session_assignment, r
     assert "missing" in body
     for marker in ("Orlaith", "Vantongeren", "Piotr", "Szczebrzeszyn"):
         assert marker not in body
+
+
+def test_a_reviewer_with_someone_hidden_gets_candidates_by_id_not_by_name(
+    draft, reviewer, reviewer_api
+):
+    plain = service_rubric()
+    for name in ("Aaron Alpha", "Zed Zulu"):
+        application = ApplicationFactory(rubric=plain, candidate=CandidateFactory(full_name=name))
+        ReviewAssignmentFactory(application=application, reviewer=reviewer)
+
+    for query in ("", "?ordering=full_name", "?ordering=-full_name"):
+        response = reviewer_api.get(f"/api/v1/candidates/{query}")
+        assert response.status_code == 200
+        data = response.json()
+        rows = data["results"] if isinstance(data, dict) else data
+        ids = [row["id"] for row in rows]
+        assert ids == sorted(ids), query
