@@ -111,11 +111,18 @@ def run_retention(
     run = RetentionRun.objects.create(started_by=actor, trigger=trigger, dry_run=dry_run)
     due = due_for_erasure()
     run.due_count, run.held_count = len(due.erase), len(due.held)
+    failed = 0
     for candidate in [] if dry_run else due.erase:
         try:
             result = erase_candidate(candidate, actor=actor, reference=f"Retention run {run.pk}")
         except Conflict:
             continue  # erased or held meanwhile
+        except Exception:
+            # One candidate's failure (rolled back whole) must not stop the others: the run
+            # records it, and the next night tries again.
+            logger.exception("Retention run %s: erasing candidate %s failed", run.pk, candidate.pk)
+            failed += 1
+            continue
         run.erased_count += 1
         run.pseudonyms.append(result.pseudonym)
     run.finished_at = timezone.now()
@@ -134,6 +141,7 @@ def run_retention(
                 "due": run.due_count,
                 "erased": run.erased_count,
                 "held": run.held_count,
+                "failed": failed,
             },
         )
     logger.info(

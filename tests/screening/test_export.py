@@ -336,3 +336,25 @@ def test_the_admin_action_is_offered_to_recruiters_only(recruiter_client, client
     assert "Export data (subject access)" not in page.content.decode()
     response = run_action(client, Candidate, "export_subject_access", CandidateFactory())
     assert "Content-Disposition" not in response
+
+
+def test_report_lines_match_the_whole_name_and_name_reviewers_only_as_a_reviewer(
+    ada, recruiter
+):
+    posting = ada.applications.get().posting
+    Report.objects.create(
+        posting=posting,
+        period_start="2026-11-16T00:00Z",
+        period_end="2026-11-23T00:00Z",
+        subject="Weekly digest",
+        html="",
+        text=(
+            "OVERDUE\n  Ana Lindqvist: Ada Quillfeather (3 days)\n"
+            "  ben.m: Ada Quillfeatherston (1 day)\n"
+        ),
+        csv="",
+    )
+
+    [report] = candidate_export(ada, user=recruiter)["reports"]
+
+    assert report["lines"] == ["  a reviewer: Ada Quillfeather (3 days)"]

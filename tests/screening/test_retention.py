@@ -296,3 +296,27 @@ def test_due_since_is_when_the_last_of_their_postings_ran_out(settings):
 
     closed_later = JobPosting.objects.get(pk=later.posting_id).closed_at
     assert due.due_since == add_months(closed_later, 24)
+
+
+def test_one_candidate_failing_does_not_stop_the_run(monkeypatch, recruiter):
+    rubric = _closed(30)
+    first, second = CandidateFactory(), CandidateFactory()
+    _apply(first, rubric)
+    _apply(second, rubric)
+    real = retention.erase_candidate
+
+    def failing_for_first(candidate, **kwargs):
+        if candidate.pk == first.pk:
+            raise RuntimeError("storage unreachable")
+        return real(candidate, **kwargs)
+
+    monkeypatch.setattr(retention, "erase_candidate", failing_for_first)
+    run = retention.run_retention(actor=recruiter)
+
+    assert (run.due_count, run.erased_count) == (2, 1)
+    assert run.finished_at is not None
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.erased_at is None and second.erased_at is not None
+    event = AuditEvent.objects.get(event="retention.run")
+    assert event.changes["failed"] == 1
