@@ -17,7 +17,7 @@ from django.utils.timezone import localtime
 from calibration import sessions
 from calibration.models import CalibrationSession, MyCalibrationSession, SessionItem
 from core import roles
-from core.admin import ServiceErrorsAsMessages, errors_of, page_context
+from core.admin import ReadOnlyAdminMixin, ServiceErrorsAsMessages, errors_of, page_context
 from core.errors import ServiceError
 from rubrics.anchors import SCALE_MIN
 from rubrics.models import JobPosting, Rubric
@@ -368,7 +368,7 @@ class ScoringForm(forms.Form):
 
 
 @admin.register(MyCalibrationSession)
-class MyCalibrationSessionAdmin(admin.ModelAdmin):
+class MyCalibrationSessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """A reviewer's own sessions: the ones to score first."""
 
     list_display = ["session_title", "posting", "items", "due", "state", "open_session"]
@@ -385,15 +385,6 @@ class MyCalibrationSessionAdmin(admin.ModelAdmin):
         return super().changelist_view(
             request, {"title": "My calibration sessions", **(extra_context or {})}
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="session")
     def session_title(self, assignment):

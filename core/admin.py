@@ -15,8 +15,21 @@ from core.errors import ServiceError
 from core.models import AuditEvent
 
 
+class ReadOnlyAdminMixin:
+    """A list and pages to read: nothing is added, changed or deleted through the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "event", "object_repr", "content_type", "actor_name", "summary"]
     list_filter = ["event", "content_type", ("actor", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["object_repr", "summary", "object_id", "event"]
@@ -33,15 +46,6 @@ class AuditEventAdmin(admin.ModelAdmin):
         "changes_pretty",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="by", ordering="actor__username")
     def actor_name(self, event):

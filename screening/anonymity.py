@@ -291,6 +291,11 @@ def identifying_spans(text: str, candidate: Candidate) -> list[tuple[int, int]]:
     ):
         spans.extend(m.span() for m in pattern.finditer(text) if m.end() > m.start())
     spans.extend(_phone_spans(text))
+    return merge_spans(spans)
+
+
+def merge_spans(spans) -> list[tuple[int, int]]:
+    """(start, end) spans in order, those that overlap or touch made one."""
     merged: list[list[int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:

@@ -28,7 +28,12 @@ from core.roles import is_recruiter
 from rubrics.anchors import SCALE_MIN, level_labels
 from rubrics.models import Criterion, JobPosting
 from screening import hooks, scoring
-from screening.anonymity import anonymous_document_name, candidate_hidden_expression, redact
+from screening.anonymity import (
+    anonymous_document_name,
+    candidate_hidden_expression,
+    merge_spans,
+    redact,
+)
 from screening.documents.boxes import passage_rects
 from screening.evidence import EvidenceCriterion, compile_criteria, find_evidence
 from screening.models import (
@@ -1179,12 +1184,7 @@ class ScorecardDocuments:
 def _page_segments(document_id: int, number: int, text: str, spans) -> tuple[list, dict]:
     """The page's text split around the (merged) spans; and, per span start, the id of the
     mark holding it."""
-    merged: list[list[int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
+    merged = merge_spans(spans)
     segments, marks, at = [], {}, 0
     for index, (start, end) in enumerate(merged, start=1):
         mark = f"ev-{document_id}-{number}-{index}"

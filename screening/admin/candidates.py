@@ -19,7 +19,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages, errors_of, page_context, person
+from core.admin import (
+    AuditHistoryMixin,
+    ReadOnlyAdminMixin,
+    ServiceErrorsAsMessages,
+    errors_of,
+    page_context,
+    person,
+)
 from core.errors import ServiceError
 from rubrics.models import JobPosting
 from screening import exports, imports, selectors, services
@@ -588,7 +595,7 @@ class HoldForm(forms.Form):
 
 
 @admin.register(RetentionRun)
-class RetentionRunAdmin(admin.ModelAdmin):
+class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: runs are made by the nightly task or the “Due for erasure” page."""
 
     list_display = [
@@ -616,12 +623,3 @@ class RetentionRunAdmin(admin.ModelAdmin):
     ]
     fields = readonly_fields
     started_by_name = person("started_by", "started by")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -12,7 +12,13 @@ from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.html import format_html
 
-from core.admin import AuditHistoryMixin, ServiceErrorsAsMessages, errors_of, page_context
+from core.admin import (
+    AuditHistoryMixin,
+    ReadOnlyAdminMixin,
+    ServiceErrorsAsMessages,
+    errors_of,
+    page_context,
+)
 from core.errors import ServiceError
 from screening import exports, selectors, services
 from screening.anonymity import IdentityScreen, candidate_code, shown_candidate
@@ -138,7 +144,7 @@ class ReviewAssignmentAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.Mo
 
 
 @admin.register(MyReview)
-class MyReviewAdmin(admin.ModelAdmin):
+class MyReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """A reviewer's own assignments: pending first, overdue ones marked."""
 
     list_display = ["candidate", "posting", "due", "status", "open_scorecard"]
@@ -163,15 +169,6 @@ class MyReviewAdmin(admin.ModelAdmin):
         if request.GET.get("q") and IdentityScreen.of(request).hides_anyone():
             return ["application__posting__title"]
         return self.search_fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="candidate")
     def candidate(self, assignment):

@@ -338,9 +338,7 @@ def test_the_admin_action_is_offered_to_recruiters_only(recruiter_client, client
     assert "Content-Disposition" not in response
 
 
-def test_report_lines_match_the_whole_name_and_name_reviewers_only_as_a_reviewer(
-    ada, recruiter
-):
+def test_report_lines_match_the_whole_name_and_name_reviewers_only_as_a_reviewer(ada, recruiter):
     posting = ada.applications.get().posting
     Report.objects.create(
         posting=posting,
