@@ -3,8 +3,10 @@ application. The tables keep the names they had when these models lived in
 the screening app (moved with SeparateDatabaseAndState: no data was copied)."""
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 
 from core.fields import actor_field
 from rubrics.models import Criterion, Rubric
@@ -398,3 +400,13 @@ class MyCalibrationSession(SessionAssignment):
         proxy = True
         verbose_name = "my calibration session"
         verbose_name_plural = "my calibration sessions"
+
+
+@receiver(post_delete, sender=CalibrationRun)
+def _run_deleted(sender, instance: CalibrationRun, **kwargs) -> None:
+    # The stored ranking rows showed this run's adjusted scores, if it was the latest: they
+    # go back to the run before it (or to none), in the deletion's transaction.
+    from screening.scores import refresh_adjusted_scores
+
+    with transaction.atomic():
+        refresh_adjusted_scores([instance.rubric_id])

@@ -249,6 +249,7 @@ def refresh_adjusted_scores(rubric_ids: Iterable[int]) -> int:
     for pk, submitted, *stored in (
         ApplicationScore.objects.filter(rubric_id__in=rubric_ids)
         .select_for_update()
+        .order_by("pk")  # the order every other path locks rows in: no deadlock
         .values_list("pk", "submitted", "adjusted_score", "adjusted_group", "adjusted_run_id")
     ):
         new = [None, None, None]

@@ -1026,6 +1026,21 @@ def test_ranking_shows_the_adjusted_score_of_the_latest_successful_run():
     assert (row.score, row.adjusted_score) == (66.67, 20.12)
 
 
+def test_deleting_the_latest_run_brings_back_the_adjusted_score_of_the_one_before():
+    rubric = published_rubric()
+    criteria = list(rubric.criteria.order_by("order", "id"))
+    application = ApplicationFactory(rubric=rubric)
+    assign_and_submit(application, ReviewerFactory(), criteria, [3, 3, 3])
+    finished_run(rubric, "succeeded", 60, [(application, 10.0)])
+    latest = finished_run(rubric, "succeeded", 30, [(application, 90.0)])
+    refresh_adjusted_scores([rubric.pk])
+
+    latest.delete()
+
+    [row] = selectors.posting_ranking(posting=rubric.posting)
+    assert row.adjusted_score == 10.0
+
+
 def test_ranking_has_no_adjusted_score_for_an_application_scored_after_the_run(world):
     calibration_run(rubric_id=world.rubric.pk)
     late = ApplicationFactory(rubric=world.rubric, candidate=CandidateFactory(full_name="Late"))
