@@ -520,6 +520,34 @@ class ApplicationScore(models.Model):
         return f"Score of {self.application_id}: {self.score}"
 
 
+class ApplicationScoreCount(models.Model):
+    """How many stored rows (``ApplicationScore``) a posting has per stage and must-have
+    result, kept by the database itself: triggers on the stored rows add a row here for
+    each change of that number (+n for rows inserted, -n for rows deleted, -1 and +1 for a
+    row moving between stages or results), so the ranking's count is a sum over a handful
+    of rows instead of a scan of the posting's rows, and writers never wait for each other
+    on a shared counter. ``screening.score_counts`` reads the sums and folds a posting's
+    rows into one per stage and result once they grow many (migration 0016 holds the
+    triggers, for PostgreSQL and SQLite)."""
+
+    # No foreign key: a posting deleted takes its stored rows with it, and the triggers
+    # write the rows that cancel them out while the posting is being deleted.
+    posting_id = models.BigIntegerField()
+    stage = models.CharField(max_length=16)
+    must_haves = models.CharField(max_length=8)
+    delta = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["posting_id", "stage", "must_haves"], name="score_count_posting")
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.delta:+d} rows of posting {self.posting_id} ({self.stage}, {self.must_haves})"
+        )
+
+
 # The rows above follow every save of an application or a scorecard, whoever makes it (the
 # services, the admin, a fixture), in the same transaction; bulk writes call the refresh
 # themselves (imports, calibration runs).

@@ -27,7 +27,7 @@ from django.utils import timezone
 from core.roles import is_recruiter
 from rubrics.anchors import SCALE_MIN, level_labels
 from rubrics.models import Criterion, JobPosting
-from screening import hooks, scoring
+from screening import hooks, score_counts, scoring
 from screening.anonymity import (
     anonymous_document_name,
     candidate_hidden_expression,
@@ -615,8 +615,14 @@ class Ranking:
     # --- The sequence ---------------------------------------------------------------------
 
     def count(self) -> int:
+        """The rows the filters keep: the posting's kept counts (``score_counts``: a sum of
+        a few rows, not a scan), less the viewer's blind rows as stored, plus them as shown."""
         if self._count is None:
-            self._count = self._others(self._filtered()).count() + len(self._shown_blind())
+            stored = score_counts.count_rows(
+                self.posting.pk, stage=self.stage, must_haves=self.must_haves
+            )
+            hidden = sum(1 for row in self._blind_rows() if self._matches(row))
+            self._count = stored - hidden + len(self._shown_blind())
         return self._count
 
     def __len__(self) -> int:

@@ -44,3 +44,11 @@ def erase_candidates_past_retention() -> dict:
         "erased": run.erased_count,
         "held": run.held_count,
     }
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=5, retry_jitter=True, max_retries=3)
+def fold_score_counts() -> dict:
+    """Every ten minutes (beat): fold the kept ranking counts of busy postings."""
+    from screening.score_counts import fold_all
+
+    return {"folded": fold_all()}

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from rubrics.models import Criterion, Rubric
-from screening import scores, selectors, services
+from screening import score_counts, scores, selectors, services
 from screening.models import Application, ApplicationScore, ReviewAssignment, Scorecard
 from tests.factories import (
     ApplicationFactory,
@@ -56,6 +56,7 @@ def rubric_with_a_question() -> Rubric:
 
 def assert_rows_match_a_recomputation(applications, recruiter):
     assert scores.differing_application_scores() == []
+    assert score_counts.differing_counts() == []
     for application in applications:
         stored = ApplicationScore.objects.get(pk=application.pk)
         summary = selectors.application_summary(application=application, viewer=recruiter)
@@ -169,7 +170,9 @@ def test_check_finds_a_row_that_drifted_and_the_rebuild_mends_it(scored_world):
 
     out = StringIO()
     call_command("rebuild_application_scores", "--posting", str(posting.pk), stdout=out)
-    assert out.getvalue() == f"Rebuilt 3 stored score rows of posting {posting.pk}.\n"
+    assert (
+        out.getvalue() == f"Rebuilt 3 stored score rows of posting {posting.pk} and their counts.\n"
+    )
     assert ApplicationScore.objects.get(pk=bo.pk).score == 37.5
 
     out = StringIO()

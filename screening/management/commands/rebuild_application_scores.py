@@ -4,7 +4,7 @@ check them against a recomputation."""
 from django.core.management.base import BaseCommand, CommandError
 
 from rubrics.models import JobPosting
-from screening import scores
+from screening import score_counts, scores
 
 
 class Command(BaseCommand):
@@ -12,7 +12,8 @@ class Command(BaseCommand):
         "Rebuild every application's stored score row (of one posting with --posting) from "
         "the ratings, a chunk of 2,000 applications a transaction. With --check nothing is "
         "written: the rows that differ from a recomputation (or are missing) are listed, "
-        "and the exit status is 1 if there is any."
+        "and the exit status is 1 if there is any. The kept row counts per posting, stage "
+        "and must-have result are counted again (or, with --check, compared) too."
     )
 
     def add_arguments(self, parser):
@@ -34,7 +35,14 @@ class Command(BaseCommand):
                     f"{len(differing):,} stored score rows{where} differ from the ratings: "
                     f"applications {shown}{more}. Run rebuild_application_scores to mend them."
                 )
+            miscounted = score_counts.differing_counts(posting)
+            if miscounted:
+                raise CommandError(
+                    f"The kept row counts of posting(s) {', '.join(map(str, miscounted))} "
+                    "differ from their stored rows. Run rebuild_application_scores to mend them."
+                )
             self.stdout.write(f"Every stored score row{where} matches the ratings.")
             return
         written = scores.rebuild_application_scores(posting_id=posting)
-        self.stdout.write(f"Rebuilt {written:,} stored score rows{where}.")
+        score_counts.rebuild_counts(posting)
+        self.stdout.write(f"Rebuilt {written:,} stored score rows{where} and their counts.")

@@ -1,0 +1,224 @@
+"""The kept row counts (screening.score_counts, the triggers of migration 0016): the
+ranking's count is a sum of a few rows that the database keeps equal to a count of the
+stored rows through inserts, stage and must-have moves, deletes, bulk writes and folds,
+and a page of the ranking still costs the same number of queries."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from rubrics.models import Rubric
+from screening import score_counts, scores, selectors, services
+from screening.models import Application, ApplicationScore, ApplicationScoreCount
+from screening.tasks import fold_score_counts
+from tests.factories import (
+    ApplicationFactory,
+    RecruiterFactory,
+    ReviewAssignmentFactory,
+    rubric_with_criteria,
+    submit_scores,
+)
+
+pytestmark = pytest.mark.django_db
+
+POSTGRESQL = connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def world():
+    """Two postings: five applications on one (two scored, one failing a must-have), two
+    on the other."""
+    rubric = rubric_with_criteria(state=Rubric.State.PUBLISHED)
+    other = rubric_with_criteria(state=Rubric.State.PUBLISHED)
+    criteria = list(rubric.criteria.order_by("order", "id"))
+    apps = [ApplicationFactory(rubric=rubric) for _ in range(5)]
+    [ApplicationFactory(rubric=other) for _ in range(2)]
+    submit_scores(ReviewAssignmentFactory(application=apps[0]), dict.fromkeys(criteria, 4))
+    submit_scores(ReviewAssignmentFactory(application=apps[1]), dict.fromkeys(criteria, 1))
+    return rubric.posting, other.posting, apps
+
+
+def test_counts_follow_inserts_and_must_have_results(world):
+    posting, other, _apps = world
+    counts = score_counts.stored_counts(posting.pk)
+
+    assert counts == score_counts.counted_rows(posting.pk)
+    assert sum(counts.values()) == 5
+    assert score_counts.count_rows(posting.pk, must_haves="pass") == 1
+    assert score_counts.count_rows(posting.pk, must_haves="fail") == 1
+    assert score_counts.count_rows(posting.pk, must_haves="unscored") == 3
+    assert score_counts.count_rows(other.pk) == 2
+    assert score_counts.differing_counts() == []
+
+
+def test_counts_follow_stage_moves_and_deletes(world):
+    posting, _other, apps = world
+    recruiter = RecruiterFactory()
+    services.application_set_stage(
+        application=apps[2], actor=recruiter, stage=Application.Stage.INTERVIEW
+    )
+    services.application_set_stage(
+        application=apps[3], actor=recruiter, stage=Application.Stage.INTERVIEW
+    )
+    services.application_set_stage(
+        application=apps[3], actor=recruiter, stage=Application.Stage.REJECTED
+    )
+    assert score_counts.count_rows(posting.pk, stage=Application.Stage.INTERVIEW) == 1
+    assert score_counts.count_rows(posting.pk, stage=Application.Stage.REJECTED) == 1
+
+    ApplicationScore.objects.filter(pk=apps[4].pk).delete()
+
+    assert score_counts.count_rows(posting.pk) == 4
+    assert score_counts.differing_counts() == []
+
+
+def test_the_rankings_count_is_its_rows_whatever_the_filters_and_the_viewer(world):
+    posting, _other, apps = world
+    recruiter = RecruiterFactory()
+    services.application_set_stage(
+        application=apps[0], actor=recruiter, stage=Application.Stage.INTERVIEW
+    )
+    # A reviewer still scoring the failing application: it shows to them unscored.
+    blind = ReviewAssignmentFactory(application=apps[1])
+    for viewer in (recruiter, blind.reviewer):
+        for filters in (
+            {},
+            {"stage": Application.Stage.INTERVIEW},
+            {"must_haves": "fail"},
+            {"must_haves": "unscored"},
+            {"stage": Application.Stage.INTERVIEW, "must_haves": "pass"},
+        ):
+            ranking = selectors.posting_ranking(posting=posting, viewer=viewer, **filters)
+            assert len(ranking) == len(list(ranking)), (viewer, filters)
+    as_reviewer = selectors.posting_ranking(
+        posting=posting, viewer=blind.reviewer, must_haves="fail"
+    )
+    assert len(as_reviewer) == 0
+    as_recruiter = selectors.posting_ranking(posting=posting, viewer=recruiter, must_haves="fail")
+    assert len(as_recruiter) == 1
+
+
+def test_many_moves_are_folded_into_one_row_per_stage_and_result(world):
+    posting, _other, apps = world
+    recruiter = RecruiterFactory()
+    stages = [Application.Stage.INTERVIEW, Application.Stage.SCREENING]
+    for i in range(6):
+        services.application_set_stage(application=apps[2], actor=recruiter, stage=stages[i % 2])
+    # Moves back and forth as PostgreSQL's triggers leave them (a row per change; SQLite's
+    # triggers add to one row per stage and result).
+    ApplicationScoreCount.objects.bulk_create(
+        ApplicationScoreCount(
+            posting_id=posting.pk, stage=stage, must_haves="unscored", delta=delta
+        )
+        for _ in range(score_counts.FOLD_AFTER // 2)
+        for stage, delta in (("interview", 1), ("interview", -1), ("offer", 1), ("offer", -1))
+    )
+    kept = ApplicationScoreCount.objects.filter(posting_id=posting.pk)
+    assert kept.count() > score_counts.FOLD_AFTER
+    before = score_counts.counted_rows(posting.pk)
+
+    assert score_counts.stored_counts(posting.pk) == before
+    assert fold_score_counts() == {"folded": 1}  # the beat task
+
+    assert kept.count() == len(before)
+    assert not kept.filter(delta=0).exists()
+    assert score_counts.stored_counts(posting.pk) == before
+    assert fold_score_counts() == {"folded": 0}
+
+
+def test_a_reading_folds_when_no_beat_has_for_long(world, monkeypatch):
+    posting, _other, _apps = world
+    monkeypatch.setattr(score_counts, "FOLD_WHEN_READ", 10)
+    ApplicationScoreCount.objects.bulk_create(
+        ApplicationScoreCount(posting_id=posting.pk, stage="offer", must_haves="pass", delta=d)
+        for d in [1, -1] * 6
+    )
+    before = score_counts.counted_rows(posting.pk)
+
+    assert score_counts.stored_counts(posting.pk) == before  # read, then folded
+
+    assert ApplicationScoreCount.objects.filter(posting_id=posting.pk).count() == len(before)
+
+
+def test_a_deleted_posting_leaves_counts_that_cancel_out(world):
+    posting, other, _apps = world
+    posting_id = posting.pk
+    ApplicationScore.objects.filter(posting_id=posting_id).delete()
+    Application.objects.filter(posting_id=posting_id).delete()
+
+    assert score_counts.count_rows(posting_id) == 0
+    assert score_counts.count_rows(other.pk) == 2
+    score_counts.fold(posting_id)
+    assert not ApplicationScoreCount.objects.filter(posting_id=posting_id).exists()
+
+
+def test_a_bulk_rebuild_adds_a_row_per_stage_and_result_not_per_application(world):
+    posting, _other, apps = world
+    ApplicationScoreCount.objects.all().delete()
+    ApplicationScore.objects.filter(posting=posting).delete()
+    ApplicationScoreCount.objects.all().delete()
+
+    scores.refresh_application_scores([a.pk for a in apps])
+
+    kept = ApplicationScoreCount.objects.filter(posting_id=posting.pk)
+    assert score_counts.stored_counts(posting.pk) == score_counts.counted_rows(posting.pk)
+    if POSTGRESQL:  # one statement, one trigger call: a row per (stage, result)
+        assert kept.count() == len(score_counts.counted_rows(posting.pk))
+
+
+def test_check_finds_counts_that_drifted_and_the_rebuild_mends_them(world):
+    posting, _other, _apps = world
+    ApplicationScoreCount.objects.create(
+        posting_id=posting.pk, stage="screening", must_haves="pass", delta=7
+    )
+    with pytest.raises(CommandError) as raised:
+        call_command("rebuild_application_scores", "--check")
+    assert str(raised.value) == (
+        f"The kept row counts of posting(s) {posting.pk} differ from their stored rows. "
+        "Run rebuild_application_scores to mend them."
+    )
+
+    call_command("rebuild_application_scores")
+
+    assert score_counts.differing_counts() == []
+    assert score_counts.count_rows(posting.pk) == 5
+
+
+def test_a_ranking_count_is_one_query_whatever_the_posting_size(world, django_assert_num_queries):
+    posting, _other, _apps = world
+    recruiter = RecruiterFactory()
+    for _ in range(20):
+        ApplicationFactory(rubric=posting.rubrics.get())
+    ranking = selectors.posting_ranking(posting=posting, viewer=recruiter)
+    # The viewer's blind rows (none) and the sum of the kept counts.
+    with django_assert_num_queries(2):
+        assert ranking.count() == 25
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(not POSTGRESQL, reason="concurrent writers need PostgreSQL")
+def test_concurrent_moves_and_folds_lose_no_count():
+    """Stage moves on one posting in parallel transactions, and two folds racing them:
+    every move counts once (writers only add rows; a fold removes only what it saw)."""
+    from tests.screening.test_concurrency import run_together
+
+    rubric = rubric_with_criteria(state=Rubric.State.PUBLISHED)
+    apps = [ApplicationFactory(rubric=rubric) for _ in range(6)]
+    recruiter = RecruiterFactory()
+    posting_id = rubric.posting_id
+
+    def move(app):
+        return lambda: services.application_set_stage(
+            application=Application.objects.get(pk=app.pk),
+            actor=recruiter,
+            stage=Application.Stage.INTERVIEW,
+        )
+
+    outcomes = run_together(
+        *(move(a) for a in apps),
+        lambda: score_counts.fold(posting_id),
+        lambda: score_counts.fold(posting_id),
+    )
+    assert all(kind == "ok" for kind, _ in outcomes), outcomes
+    assert score_counts.count_rows(posting_id, stage=Application.Stage.INTERVIEW) == 6
+    assert score_counts.differing_counts() == []
