@@ -691,6 +691,57 @@ class Ranking:
             ranks = self._ranks(rows)
         return [_ranking_row(row, rank) for row, rank in zip(rows, ranks, strict=True)]
 
+    def key_of(self, row: "RankingRow") -> dict:
+        """The values of a listed row that this order sorts on: what ``after`` takes."""
+        values = {
+            "has_score": row.score is not None,
+            "score": row.score,
+            "has_adjusted": row.adjusted_score is not None,
+            "adjusted_score": row.adjusted_score,
+            "name_key": row.candidate_name.lower(),
+            "submitted": row.submitted,
+            "stage": row.stage,
+            "application_id": row.application_id,
+        }
+        return {column: values[column] for column, _ in self._sort}
+
+    def _beyond(self, key: dict) -> Q:
+        """The rows that this order puts after ``key``: past it on the first column where they
+        differ (a NULL score is shared by every unscored row, so nothing is past it there)."""
+        beyond, equal = Q(pk__in=[]), Q()
+        for column, descending in self._sort:
+            value = key[column]
+            if value is None:
+                equal &= Q(**{f"{column}__isnull": True})
+                continue
+            beyond |= equal & Q(**{f"{column}__{'lt' if descending else 'gt'}": value})
+            equal &= Q(**{column: value})
+        return beyond
+
+    def after(self, key: dict | None, limit: int, *, listed: int = 0) -> list["RankingRow"]:
+        """The ``limit`` rows that follow the row whose sort values are ``key`` (``key_of``;
+        the first rows when None): keyset paging, one range of the order's index whatever
+        how deep, where a page at an offset walks every row before it. ``listed``: how many
+        rows came before, for the ranks of the default order (for any other order or a
+        filtered list, the ranks' aggregate queries, as ``_page``)."""
+        if limit <= 0:
+            return []
+        sort_key = _sort_key(self._sort)
+        qs = self._others(self._filtered()).order_by(*_order_by(self._sort))
+        blind = self._shown_blind()
+        if key is not None:
+            qs = qs.filter(self._beyond(key))
+            past = sort_key(key)
+            blind = [b for b in blind if past < sort_key(b)]
+        rows = list(qs.values(*_RANKING_COLUMNS)[:limit])
+        if blind:
+            rows = sorted(rows + blind, key=sort_key)[:limit]
+        if not self.stage and not self.must_haves and self.order == DEFAULT_RANKING_ORDER:
+            ranks = [listed + i + 1 for i in range(len(rows))]
+        else:
+            ranks = self._ranks(rows)
+        return [_ranking_row(row, rank) for row, rank in zip(rows, ranks, strict=True)]
+
     def _ranks(self, rows: list[dict]) -> list[int]:
         """Each row's place in the whole posting's default order: the scored rows before
         it (a count per score above its own, and the rows tied with it), or, unscored, every

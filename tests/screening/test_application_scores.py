@@ -268,8 +268,8 @@ def test_the_api_pages_the_ranking_with_links(recruiter_api):
     whole = recruiter_api.get(url)
 
     assert first["X-Total-Count"] == "7"
-    assert first["Link"].endswith('page_size=3&page=2>; rel="next"')
-    assert 'rel="prev"' in second["Link"]
+    assert 'rel="next"' in first["Link"] and "cursor=" in first["Link"]
+    assert second["Link"].endswith('page_size=3&page=1>; rel="prev"')
     ranks = [row["rank"] for row in first.json() + second.json()]
     assert ranks == [1, 2, 3, 4, 5, 6]
     assert [row["application"] for row in whole.json()][:6] == [
@@ -306,8 +306,17 @@ def test_every_page_equals_the_same_slice_of_the_whole_ranking(recruiter, order,
     whole = list(ranking)
     paged = [row for start in range(0, len(whole), 4) for row in ranking[start : start + 4]]
 
+    # The same by keyset: each page starts after the last row of the one before.
+    keyset, key = [], None
+    while page := ranking.after(key, 4, listed=len(keyset)):
+        keyset += page
+        key = ranking.key_of(page[-1])
+
     assert len(ranking) == len(whole)
     assert [(r.application_id, r.rank, r.blind) for r in paged] == [
+        (r.application_id, r.rank, r.blind) for r in whole
+    ]
+    assert [(r.application_id, r.rank, r.blind) for r in keyset] == [
         (r.application_id, r.rank, r.blind) for r in whole
     ]
 
