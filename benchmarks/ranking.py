@@ -11,10 +11,12 @@ made and destroyed with Django's test-database machinery, so the developer's
 own data is never read or written), migrates it, fills it with bulk inserts
 (one posting, one published rubric, N applications with R submitted scorecards
 each from a pool of reviewers, one rating per criterion), builds the stored
-rows with one rebuild, then measures (median of --runs after a warm-up):
+rows with one rebuild (and folds the kept counts, as the beat task would), then
+measures (median of --runs after a warm-up):
 
 - the selector as a page of the admin reads it (the count, then 100 rows with
-  their ranks): page 1, the middle page, a filtered page (stage "interview",
+  their ranks): page 1, the middle page (by offset, as the admin's page numbers
+  reach it, and by cursor, as the API's next links do), a filtered page (stage "interview",
   about 15 % of the rows), the middle page sorted by name, and page 1 filtered
   on must-have failures sorted by adjusted score;
 - the admin ranking page (page 1 and the middle page) through the test client;
@@ -228,9 +230,24 @@ def measure(args, n: int, posting, recruiter, reviewers) -> dict:
 
         return read
 
+    def after(start):
+        # The API's next page by cursor: the rows after the key of the row before them.
+        before = posting_ranking(posting=posting, viewer=recruiter)[start - 1]
+        key = posting_ranking(posting=posting, viewer=recruiter).key_of(before)
+
+        def read():
+            ranking = posting_ranking(posting=posting, viewer=recruiter)
+            ranking.count()
+            rows = ranking.after(key, PAGE, listed=start)
+            assert rows
+            return rows
+
+        return read
+
     selectors = {
         "page 1": page(),
         "middle page": page(middle),
+        "middle by cursor": after(middle),
         "filtered page": page(stage="interview"),
         "middle by name": page(middle, order="name"),
         "fails by adjusted": page(must_haves="fail", order="-adjusted"),
@@ -242,6 +259,10 @@ def measure(args, n: int, posting, recruiter, reviewers) -> dict:
     assert [r.rank for r in first] == list(range(1, PAGE + 1))
     mid = selectors["middle page"]()
     assert [r.rank for r in mid] == list(range(middle + 1, middle + PAGE + 1))
+    by_cursor = selectors["middle by cursor"]()
+    assert [(r.application_id, r.rank) for r in by_cursor] == [
+        (r.application_id, r.rank) for r in mid
+    ]
     for row in [*first[:3], *mid[:3]]:
         summary = application_summary(
             application=Application.objects.get(pk=row.application_id), viewer=recruiter
@@ -330,6 +351,7 @@ def measure(args, n: int, posting, recruiter, reviewers) -> dict:
 COLUMNS = [
     ("page 1", "page 1"),
     ("middle page", "middle"),
+    ("middle by cursor", "mid cursor"),
     ("filtered page", "filtered"),
     ("middle by name", "by name"),
     ("fails by adjusted", "fails/adj"),
@@ -367,10 +389,11 @@ def report(results: list[dict], vendor: str, runs: int) -> None:
     print(
         f"(medians of {runs} runs after a warm-up, in ms. Selector columns: a count and "
         f"{PAGE} rows with their ranks, as the admin's page reads them — page 1, the middle "
-        "page, stage 'interview' page 1, the middle page by name, must-have failures by "
-        "adjusted score; admin: the ranking page through the test client; queries: "
-        "selector/admin page. submit: a scorecard submitted through the service, with the "
-        "stored row's refresh and without it; refresh: one application's row alone.)"
+        "page by offset and by the API's cursor, stage 'interview' page 1, the middle page "
+        "by name, must-have failures by adjusted score; admin: the ranking page through the "
+        "test client; queries: selector/admin page. submit: a scorecard submitted through "
+        "the service, with the stored row's refresh and without it; refresh: one "
+        "application's row alone.)"
     )
 
 

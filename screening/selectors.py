@@ -4,6 +4,8 @@ them, and other reviewers' scores for an application only after submitting
 their own."""
 
 import bisect
+import functools
+import operator
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -705,18 +707,21 @@ class Ranking:
         }
         return {column: values[column] for column, _ in self._sort}
 
-    def _beyond(self, key: dict) -> Q:
-        """The rows that this order puts after ``key``: past it on the first column where they
-        differ (a NULL score is shared by every unscored row, so nothing is past it there)."""
-        beyond, equal = Q(pk__in=[]), Q()
+    def _beyond(self, key: dict) -> list[Q]:
+        """The rows that this order puts after ``key``, as ranges in that order: first those
+        equal to it on every column but the last and past it there, then those equal on
+        every column but the last two and past it on the one before, and so on. Each range
+        is an equality prefix and one inequality on the order's index, so each is read
+        from where the key sits (a NULL score is shared by every unscored row: no range)."""
+        ranges, equal = [], Q()
         for column, descending in self._sort:
             value = key[column]
             if value is None:
                 equal &= Q(**{f"{column}__isnull": True})
                 continue
-            beyond |= equal & Q(**{f"{column}__{'lt' if descending else 'gt'}": value})
+            ranges.append(equal & Q(**{f"{column}__{'lt' if descending else 'gt'}": value}))
             equal &= Q(**{column: value})
-        return beyond
+        return ranges[::-1]
 
     def after(self, key: dict | None, limit: int, *, listed: int = 0) -> list["RankingRow"]:
         """The ``limit`` rows that follow the row whose sort values are ``key`` (``key_of``;
@@ -730,7 +735,7 @@ class Ranking:
         qs = self._others(self._filtered()).order_by(*_order_by(self._sort))
         blind = self._shown_blind()
         if key is not None:
-            qs = qs.filter(self._beyond(key))
+            qs = _past(qs, self._beyond(key), self._sort, limit)
             past = sort_key(key)
             blind = [b for b in blind if past < sort_key(b)]
         rows = list(qs.values(*_RANKING_COLUMNS)[:limit])
@@ -854,6 +859,22 @@ def _rows_at(qs: QuerySet, offset: int, limit: int) -> list[dict]:
         for row in qs.model.objects.filter(application_id__in=ids).values(*_RANKING_COLUMNS)
     }
     return [by_id[pk] for pk in ids]
+
+
+def _past(qs: QuerySet, ranges: list[Q], sort: list[tuple[str, bool]], limit: int) -> QuerySet:
+    """The rows of ``qs`` in ``ranges`` (``Ranking._beyond``), sorted. Where the database
+    takes a LIMIT in each part of a UNION ALL (PostgreSQL), one part per range, each
+    stopped after ``limit`` rows of its index range, so the query reads a few hundred
+    index entries however deep the key lies (one OR of the ranges makes PostgreSQL filter
+    every row before the key: 92 ms in the middle of 100,000 rows). Elsewhere (SQLite,
+    the embedded default) one filter on the OR of the ranges."""
+    if not ranges:
+        return qs.none()
+    if len(ranges) == 1 or not connections[qs.db].features.supports_slicing_ordering_in_compound:
+        return qs.filter(functools.reduce(operator.or_, ranges))
+    order = _order_by(sort)
+    parts = [qs.filter(r).order_by(*order).values(*_RANKING_COLUMNS)[:limit] for r in ranges]
+    return parts[0].union(*parts[1:], all=True).order_by(*order)
 
 
 def _tied_before(posting_id: int, rows: list[dict]) -> dict[int, int]:
