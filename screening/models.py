@@ -548,6 +548,23 @@ class ApplicationScoreCount(models.Model):
         )
 
 
+class ApplicationScoreHistogram(models.Model):
+    """How many scored rows (``ApplicationScore``) a posting has at each score, kept by the
+    database as ``ApplicationScoreCount`` is (triggers adding +n and -n rows, migration
+    0017; folded by the same beat task): a row's rank in the default order is one more than
+    the rows scored above it, a sum over the scores above, not a scan of those rows."""
+
+    posting_id = models.BigIntegerField()
+    score = models.FloatField()
+    delta = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["posting_id", "score"], name="score_histogram_posting")]
+
+    def __str__(self) -> str:
+        return f"{self.delta:+d} rows of posting {self.posting_id} at {self.score}"
+
+
 # The rows above follow every save of an application or a scorecard, whoever makes it (the
 # services, the admin, a fixture), in the same transaction; bulk writes call the refresh
 # themselves (imports, calibration runs).

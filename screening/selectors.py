@@ -41,6 +41,7 @@ from screening.evidence import EvidenceCriterion, compile_criteria, find_evidenc
 from screening.models import (
     Application,
     ApplicationScore,
+    ApplicationScoreHistogram,
     Candidate,
     CriterionScore,
     Document,
@@ -759,16 +760,10 @@ class Ranking:
         scored = [r for r in rows if r["has_score"]]
         unscored = [r for r in rows if not r["has_score"]]
         ranks: dict[int, int] = {}
-        everyone = self._all()
         if scored:
-            lowest = min(r["score"] for r in scored)
-            above = dict(
-                everyone.filter(has_score=True, score__gt=lowest)
-                .values_list("score")
-                .annotate(n=Count("pk"))
-                .order_by()
-            )
-            # Rows above a score: a suffix sum over the distinct scores, lowest first.
+            # Rows above a score: a suffix sum over the distinct scores above the page's
+            # lowest, read from the kept histogram (score_counts), lowest first.
+            above = score_counts.scored_above(self.posting.pk, min(r["score"] for r in scored))
             levels = sorted(above)
             suffix = [0] * (len(levels) + 1)
             for i in range(len(levels) - 1, -1, -1):
@@ -780,22 +775,9 @@ class Ranking:
                 before -= sum(1 for b in blind_scored if default(b) < default(r))
                 ranks[r["application_id"]] = before + 1
         if unscored:
-            counts = everyone.aggregate(
-                scored=Count("pk", filter=Q(has_score=True)),
-                **{
-                    f"u{i}": Count(
-                        "pk",
-                        filter=Q(has_score=False, name_key__lte=r["name_key"])
-                        & (
-                            Q(name_key__lt=r["name_key"])
-                            | Q(application_id__lt=r["application_id"])
-                        ),
-                    )
-                    for i, r in enumerate(unscored)
-                },
-            )
-            for i, r in enumerate(unscored):
-                before = counts["scored"] - len(blind_scored) + counts[f"u{i}"]
+            scored_total, unscored_before = _unscored_before(self.posting.pk, unscored)
+            for r in unscored:
+                before = scored_total - len(blind_scored) + unscored_before[r["application_id"]]
                 before += sum(1 for b in blind_scored if by_name(b) < by_name(r))
                 ranks[r["application_id"]] = before + 1
         return [ranks[r["application_id"]] for r in rows]
@@ -902,6 +884,37 @@ def _tied_before(posting_id: int, rows: list[dict]) -> dict[int, int]:
             )
             counts.update(dict(cursor.fetchall()))
     return {r["application_id"]: counts.get(r["application_id"], 0) for r in rows}
+
+
+def _unscored_before(posting_id: int, rows: list[dict]) -> tuple[int, dict[int, int]]:
+    """The posting's number of scored rows (from the kept histogram), and for each unscored
+    row how many unscored rows come before it by name (then id): one statement, a short
+    range of the index a row, as ``_tied_before``."""
+    connection = connections[ApplicationScore.objects.db]
+    table = connection.ops.quote_name(ApplicationScore._meta.db_table)
+    histogram = connection.ops.quote_name(ApplicationScoreHistogram._meta.db_table)
+    scored, counts = 0, {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), TIES_PER_QUERY):
+            chunk = rows[start : start + TIES_PER_QUERY]
+            values = ", ".join(["(%s, %s)"] * len(chunk))
+            cursor.execute(
+                f"SELECT v.column1, (SELECT COUNT(*) FROM {table} AS s "
+                "WHERE s.posting_id = %s AND s.has_score = %s AND s.score IS NULL "
+                "AND (s.name_key, s.application_id) < (v.column2, v.column1)), "
+                f"(SELECT COALESCE(SUM(h.delta), 0) FROM {histogram} AS h "
+                "WHERE h.posting_id = %s) "
+                f"FROM (VALUES {values}) AS v",
+                [
+                    posting_id,
+                    False,
+                    posting_id,
+                    *(p for r in chunk for p in (r["application_id"], r["name_key"])),
+                ],
+            )
+            for pk, before, total in cursor.fetchall():
+                counts[pk], scored = before, total
+    return scored, counts
 
 
 def posting_ranking(

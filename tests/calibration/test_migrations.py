@@ -146,6 +146,7 @@ def test_moving_the_models_out_of_screening_loses_no_row():
             "reports.tasks.send_weekly_digests",
             "reports.tasks.send_overdue_reminders",
             "screening.tasks.erase_candidates_past_retention",
+            "screening.tasks.fold_score_counts",
         }
     finally:
         migrate(leaves())

@@ -222,3 +222,28 @@ def test_concurrent_moves_and_folds_lose_no_count():
     assert all(kind == "ok" for kind, _ in outcomes), outcomes
     assert score_counts.count_rows(posting_id, stage=Application.Stage.INTERVIEW) == 6
     assert score_counts.differing_counts() == []
+
+
+def test_the_histogram_follows_scores_and_gives_the_rows_above_a_score(world):
+    posting, _other, apps = world
+    recruiter = RecruiterFactory()
+    hist = score_counts.HISTOGRAM
+    stored = dict(
+        ApplicationScore.objects.filter(posting=posting, has_score=True).values_list(
+            "application_id", "score"
+        )
+    )
+    assert sorted(stored.values()) == [0.0, 100.0]  # all 1s and all 4s
+    assert score_counts.scored_above(posting.pk, None) == {0.0: 1, 100.0: 1}
+    assert score_counts.scored_above(posting.pk, 0.0) == {100.0: 1}
+
+    # Reopening the top scorecard takes its score out; a stage move leaves scores be.
+    card = apps[0].assignments.get().scorecard
+    services.scorecard_reopen(scorecard=card, actor=recruiter)
+    services.application_set_stage(
+        application=apps[1], actor=recruiter, stage=Application.Stage.INTERVIEW
+    )
+
+    assert score_counts.scored_above(posting.pk, None) == {0.0: 1}
+    assert score_counts.differing_counts() == []
+    assert score_counts.counted(hist, posting.pk) == {(0.0,): 1}
