@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponseRedirect, JsonResponse
 from django.template.defaultfilters import pluralize
@@ -41,6 +42,8 @@ from screening.privacy.erasure import (
     erase_candidate,
 )
 
+# Candidates listed a page on the due-for-erasure page.
+DUE_PER_PAGE = 100
 ERASE_INSTEAD = (
     "Candidates are not deleted: their ratings count in calibration. To remove their "
     "personal data, select them in the list and choose the action “Erase personal data…”."
@@ -296,10 +299,13 @@ class CandidateAdmin(AuditHistoryMixin, ServiceErrorsAsMessages, admin.ModelAdmi
             )
             return HttpResponseRedirect(reverse("admin:screening_retentionrun_changelist"))
         due = retention.due_for_erasure()
+        # The run erases them all; the page lists them a hundred at a time.
+        erase_page = Paginator(due.erase, DUE_PER_PAGE).get_page(request.GET.get("page"))
         context = {
             **page_context(self, request),
             "title": "Due for erasure",
             "due": due,
+            "erase_page": erase_page,
             "default_months": settings.SCREENING_RETENTION_MONTHS,
             "last_run": RetentionRun.objects.filter(dry_run=False).first(),
         }

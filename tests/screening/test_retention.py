@@ -320,3 +320,25 @@ def test_one_candidate_failing_does_not_stop_the_run(monkeypatch, recruiter):
     assert first.erased_at is None and second.erased_at is not None
     event = AuditEvent.objects.get(event="retention.run")
     assert event.changes["failed"] == 1
+
+
+def test_the_due_page_lists_them_a_page_at_a_time(recruiter_client, monkeypatch):
+    from screening.admin import candidates as candidate_admin
+
+    monkeypatch.setattr(candidate_admin, "DUE_PER_PAGE", 3)
+    rubric = _closed(30)
+    names = [f"Due Person {n:02d}" for n in range(7)]
+    for name in names:
+        _apply(CandidateFactory(full_name=name), rubric)
+    url = changelist_url(Candidate) + "due-for-erasure/"
+
+    pages = [recruiter_client.get(url, {"page": n}) for n in (1, 2, 3)]
+    beyond = recruiter_client.get(url, {"page": 99})
+
+    listed = [[name for name in names if name in p.content.decode()] for p in pages]
+    assert [len(names_on_page) for names_on_page in listed] == [3, 3, 1]
+    assert sorted(sum(listed, [])) == names
+    assert "Candidates 4–6 of 7" in pages[1].content.decode()
+    assert "page 3 of 3" in beyond.content.decode()  # the last page, not an error
+    # The run still erases all seven.
+    assert "Run now: erase 7 candidates" in pages[0].content.decode()
