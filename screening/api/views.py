@@ -290,7 +290,7 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         params = ScorecardWriteSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        services.scorecard_save(
+        card = services.scorecard_save(
             scorecard=scorecard,
             reviewer=request.user,
             submit=submit,
@@ -298,7 +298,9 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             recommendation=data.get("recommendation"),
             summary=data.get("summary"),
         )
-        return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
+        # The service answers the card as stored, its reviewer and scores loaded: the
+        # reviewer's own card, which every viewer may see.
+        return Response(self.get_serializer(card).data)
 
     @extend_schema(
         request=ScorecardWriteSerializer,
