@@ -29,6 +29,7 @@ PARTS = [
     ("  score state, before and after", "screening.services", "_score_state"),
     ("  check complete", "screening.services", "_check_complete"),
     ("  audit.record", "core.audit", "record"),
+    ("  stored score refresh", "screening.scores", "refresh_application_scores"),
     ("  submission hooks", "screening.hooks", "scorecard_submitted.send"),
     ("  commit (and on_commit callbacks)", "django.db.transaction", "Atomic.__exit__"),
     ("    calibration debounce", "calibration.scheduling", "_Enqueue.__call__"),

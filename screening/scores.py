@@ -193,21 +193,27 @@ def refresh_application_scores(
     *,
     create: bool = True,
     criteria: Mapping[int, Sequence[Criterion]] | None = None,
+    keep_adjusted: bool = False,
 ) -> int:
     """Recompute and store the rows of these applications, in the caller's transaction.
     Each row is locked before the ratings are read, so that two submissions for one
     application at once serialise here and the second sees the first's scorecard.
     ``create=False`` updates existing rows only (an application being deleted keeps none).
     ``criteria`` (rubric id → its criteria in order), when the caller has them, saves
-    reading them again. Inside ``one_refresh_per_application`` the ids are only noted,
-    and refreshed once each when that block ends. Returns the number of rows written."""
+    reading them again. ``keep_adjusted`` says that the change stores no calibration
+    result: a row scored before keeps its adjusted columns (a calibration run rewrites
+    them in its own transaction) rather than read them again. Inside
+    ``one_refresh_per_application`` the ids are only noted, and refreshed once each when
+    that block ends. Returns the number of rows written."""
     pending = getattr(_local, "pending", None)
     if pending is not None:
         for pk in application_ids:
             pending[pk] = pending.get(pk, False) or create
         return 0
     ids = list(application_ids)
-    if len(ids) == 1 and (written := _refresh_one(ids[0], criteria or {})) is not None:
+    if len(ids) == 1 and (
+        (written := _refresh_one(ids[0], criteria or {}, keep_adjusted)) is not None
+    ):
         return written
     written = 0
     for chunk in _chunks(ids):
@@ -236,13 +242,13 @@ _local = threading.local()
 
 @contextmanager
 def one_refresh_per_application(
-    *, criteria: Mapping[int, Sequence[Criterion]] | None = None
+    *, criteria: Mapping[int, Sequence[Criterion]] | None = None, keep_adjusted: bool = False
 ) -> Iterator[None]:
     """Within the block, the refreshes asked for (a scorecard's save and an application's
     fire one each) are noted, not run; when the block ends without an error each noted
     application is refreshed once, still in the caller's transaction (use it inside one).
-    ``criteria`` as ``refresh_application_scores`` takes it. A block inside another
-    leaves the refresh to the outer one."""
+    ``criteria`` and ``keep_adjusted`` as ``refresh_application_scores`` takes them. A
+    block inside another leaves the refresh to the outer one."""
     if getattr(_local, "pending", None) is not None:
         yield
         return
@@ -253,14 +259,18 @@ def one_refresh_per_application(
     finally:
         _local.pending = None
     for pk, create in sorted(pending.items()):  # the order every path locks rows in
-        refresh_application_scores([pk], create=create, criteria=criteria)
+        refresh_application_scores(
+            [pk], create=create, criteria=criteria, keep_adjusted=keep_adjusted
+        )
 
 
-def _refresh_one(pk: int, criteria: Mapping[int, Sequence[Criterion]]) -> int | None:
+def _refresh_one(
+    pk: int, criteria: Mapping[int, Sequence[Criterion]], keep_adjusted: bool
+) -> int | None:
     """``refresh_application_scores`` of one application whose row exists, in four
     statements (three when the application was already scored): lock the row and read the
-    application, read its scorecards and scores, the adjusted score, write. None when the
-    application has no row yet (the general path creates it)."""
+    application, read its scorecards and scores, the adjusted score (unless kept), write.
+    None when the application has no row yet (the general path creates it)."""
     locked = list(
         ApplicationScore.objects.select_for_update(of=("self",))
         .filter(pk=pk)
@@ -286,11 +296,20 @@ def _refresh_one(pk: int, criteria: Mapping[int, Sequence[Criterion]]) -> int | 
     count: dict[str, int] = {"submitted": 0, "pending": 0}
     sums: dict[int, list[int]] = {}  # criterion → [level total, levels, yes, no]
     seen: set[int] = set()
-    for card_id, status, recommendation, criterion_id, value, answer in Scorecard.objects.filter(
-        application_id=pk
-    ).values_list(
-        "pk", "status", "recommendation", "scores__criterion_id", "scores__value", "scores__answer"
-    ):
+    # Every scorecard of the application, a row per score (one with no score: nulls).
+    ratings = (
+        Scorecard.objects.filter(application_id=pk)
+        .order_by()
+        .values_list(
+            "pk",
+            "status",
+            "recommendation",
+            "scores__criterion_id",
+            "scores__value",
+            "scores__answer",
+        )
+    )
+    for card_id, status, recommendation, criterion_id, value, answer in ratings:
         if card_id not in seen:
             seen.add(card_id)
             if status == SUBMITTED:
@@ -316,7 +335,7 @@ def _refresh_one(pk: int, criteria: Mapping[int, Sequence[Criterion]]) -> int | 
             Criterion.objects.filter(rubric_id=rubric_id).order_by("order", "id")
         )
     adjusted: dict = {}
-    if count["submitted"] and was_submitted:
+    if count["submitted"] and was_submitted and keep_adjusted:
         # The row was scored before: its adjusted columns are the latest run's already (a
         # calibration run rewrites them in its own transaction, and this row is locked).
         if adjusted_score is not None:

@@ -599,9 +599,10 @@ def scorecard_save(
         card.status = Scorecard.Status.SUBMITTED
         card.submitted_at = timezone.now()
     # The application's stored score is refreshed once, when the block ends (the scorecard's
-    # save asks for it), from the criteria read above.
+    # save asks for it), from the criteria read above; a scorecard changes no calibration
+    # result, so a scored row keeps its adjusted score.
     with one_refresh_per_application(
-        criteria={rubric_id: list(criteria.values())} if criteria else None
+        criteria={rubric_id: list(criteria.values())} if criteria else None, keep_adjusted=True
     ):
         card.save()
         changes = {}
