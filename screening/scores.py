@@ -267,10 +267,11 @@ def one_refresh_per_application(
 def _refresh_one(
     pk: int, criteria: Mapping[int, Sequence[Criterion]], keep_adjusted: bool
 ) -> int | None:
-    """``refresh_application_scores`` of one application whose row exists, in four
-    statements (three when the application was already scored): lock the row and read the
-    application, read its scorecards and scores, the adjusted score (unless kept), write.
-    None when the application has no row yet (the general path creates it)."""
+    """``refresh_application_scores`` of one application whose row exists: lock the row
+    and read the application's fields, read its scorecards with their scores, write; and
+    the rubric's criteria unless given, the adjusted score unless kept (a row scored
+    before, with ``keep_adjusted``). None when the application has no row yet (the general
+    path creates it)."""
     locked = list(
         ApplicationScore.objects.select_for_update(of=("self",))
         .filter(pk=pk)

@@ -157,3 +157,72 @@ def test_someone_elses_card_answers_404_with_a_wrong_body_too(world, criteria=No
     assert api.post("/api/v1/scorecards/nope/submit/", {}, format="json").status_code == 404
     mine.scorecard.refresh_from_db()
     assert mine.scorecard.status == Scorecard.Status.DRAFT
+
+
+# --- The adjusted score a submission keeps ----------------------------------------------
+
+
+@pytest.fixture
+def calibrated():
+    """A published rubric scored by three reviewers on twelve applications, calibrated."""
+    from calibration.services import calibration_run
+    from tests.factories import ApplicationFactory, assign_and_submit
+
+    rubric = published_rubric()
+    criteria = list(rubric.criteria.order_by("order", "id"))
+    reviewers = ReviewerFactory.create_batch(3)
+    applications = []
+    for i in range(12):
+        application = ApplicationFactory(rubric=rubric)
+        for shift, reviewer in enumerate(reviewers):
+            level = min(4, 1 + (i + shift) % 3 + (shift == 2))
+            assign_and_submit(application, reviewer, criteria, [level, level, level])
+        applications.append(application)
+    run = calibration_run(rubric_id=rubric.pk)
+    return criteria, applications, run
+
+
+def _matches_a_recomputation(application_id) -> ApplicationScore:
+    stored = ApplicationScore.objects.get(pk=application_id)
+    assert stored_row(stored) == compute_application_scores([application_id])[application_id]
+    return stored
+
+
+def test_a_submission_to_a_calibrated_application_keeps_its_adjusted_score(calibrated):
+    criteria, applications, run = calibrated
+    target = applications[4]
+    before = _matches_a_recomputation(target.pk)
+    assert before.has_adjusted and before.adjusted_run_id == run.pk
+    late = ReviewAssignmentFactory(application=target)
+
+    response = _token_client(late.reviewer).post(
+        f"/api/v1/scorecards/{late.scorecard.pk}/submit/",
+        _body(criteria, [4, 4, 4]),
+        format="json",
+    )
+
+    assert response.status_code == 200, response.content
+    after = _matches_a_recomputation(target.pk)
+    assert (after.submitted, after.adjusted_score) == (4, before.adjusted_score)
+
+
+def test_a_first_submission_again_reads_the_adjusted_score(calibrated, recruiter):
+    """Reopened down to no submission, the row holds no adjusted score; the submission that
+    scores it again reads the run's."""
+    from screening import services
+
+    criteria, applications, run = calibrated
+    target = applications[7]
+    cards = list(Scorecard.objects.filter(application=target).select_related("assignment"))
+    for card in cards:
+        services.scorecard_reopen(scorecard=card, actor=recruiter)
+    assert not ApplicationScore.objects.get(pk=target.pk).has_adjusted
+    card = cards[0]
+
+    response = _token_client(card.assignment.reviewer).post(
+        f"/api/v1/scorecards/{card.pk}/submit/", _body(criteria, [2, 3, 1]), format="json"
+    )
+
+    assert response.status_code == 200, response.content
+    after = _matches_a_recomputation(target.pk)
+    assert after.has_adjusted and after.adjusted_run_id == run.pk
