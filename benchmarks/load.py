@@ -156,6 +156,7 @@ def build(args) -> dict:
 
     from rubrics.models import Criterion
     from screening.models import Application, Candidate, CriterionScore, ReviewAssignment, Scorecard
+    from screening.scores import rebuild_application_scores
 
     rng = random.Random(args.seed)
     n_reviewers = args.reviewers
@@ -202,6 +203,9 @@ def build(args) -> dict:
             if c.kind == Criterion.Kind.MUST_HAVE
         )
         tokens = {r.pk: AuthToken.objects.create(user=r)[1] for r in reviewers}
+        # The stored ranking rows, which every application opened through the service or an
+        # import has from the start (bulk_create sends no signal).
+        rebuild_application_scores(posting_id=posting.pk)
     create_bare_table()
     work = {r.pk: [] for r in reviewers}
     for assignment, card in zip(assignments, cards, strict=True):
