@@ -11,6 +11,7 @@ would cost a system call per Python call and multiply the request's time."""
 import functools
 import json
 import os
+import threading
 import time
 from collections import defaultdict
 
@@ -29,6 +30,7 @@ PARTS = [
     ("  score state, before and after", "screening.services", "_score_state"),
     ("  check complete", "screening.services", "_check_complete"),
     ("  audit.record", "core.audit", "record"),
+    ("  stored score refresh", "screening.scores", "refresh_application_scores"),
     ("  submission hooks", "screening.hooks", "scorecard_submitted.send"),
     ("  commit (and on_commit callbacks)", "django.db.transaction", "Atomic.__exit__"),
     ("    calibration debounce", "calibration.scheduling", "_Enqueue.__call__"),
@@ -36,21 +38,24 @@ PARTS = [
     ("SQL statements (execute)", "django.db.backends.utils", "CursorWrapper.execute"),
 ]
 WHOLE = "whole request"
+_LOCK = threading.Lock()
 
 
-def _timed(function, label: str, totals: dict, active: list):
+def _timed(function, label: str, totals: dict, active: threading.local):
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
-        if not active:
+        if not getattr(active, "on", False):
             return function(*args, **kwargs)
         cpu, wall = time.thread_time(), time.perf_counter()
         try:
             return function(*args, **kwargs)
         finally:
-            entry = totals[label]
-            entry[0] += 1
-            entry[1] += time.thread_time() - cpu
-            entry[2] += time.perf_counter() - wall
+            cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+            with _LOCK:
+                entry = totals[label]
+                entry[0] += 1
+                entry[1] += cpu
+                entry[2] += wall
 
     return wrapper
 
@@ -59,7 +64,9 @@ def _instrument(app, directory: str):
     import importlib
 
     totals: dict[str, list] = defaultdict(lambda: [0, 0.0, 0.0])
-    active: list[bool] = []
+    # Per thread: a gthread worker serves several requests at once, and times only the
+    # submit requests' own parts (time.thread_time is the calling thread's CPU).
+    active = threading.local()
     for label, module_name, path in PARTS:
         owner = importlib.import_module(module_name)
         *parents, name = path.split(".")
@@ -83,13 +90,14 @@ def _instrument(app, directory: str):
     def wrapped_app(environ, start_response):
         if not environ.get("PATH_INFO", "").endswith("/submit/"):
             return app(environ, start_response)
-        active.append(True)
+        active.on = True
         try:
             return list(timed_app(environ, start_response))
         finally:
-            active.clear()
-            if totals[WHOLE][0] % 10 == 0:
-                dump()
+            active.on = False
+            with _LOCK:
+                if totals[WHOLE][0] % 10 == 0:
+                    dump()
 
     return wrapped_app
 

@@ -3,7 +3,7 @@
 
     DATABASE_URL=postgres://rubrics:rubrics@127.0.0.1:5432/rubrics \\
         .venv/bin/python benchmarks/load.py [--reviewers 16] [--assignments 150]
-                                            [--duration 30] [--workers 4] [--threads 1]
+                                            [--duration 30] [--workers 2] [--threads 8]
 
 Builds a throwaway PostgreSQL database (Django's test-database machinery, a
 new name, so the role needs CREATEDB), migrates it, fills it (a posting with a
@@ -75,9 +75,13 @@ def parse_args(argv=None):
     )
     parser.add_argument("--duration", type=float, default=30.0, help="seconds per phase, at most")
     parser.add_argument("--criteria", type=int, default=10, help="criteria on the rubric")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    # Two processes for two cores (each runs Python on one core at a time), eight threads
+    # each so that one request's wait for PostgreSQL (a row lock, the commit's flush) does
+    # not idle its core and no reviewer's request queues for a thread; gthread also keeps
+    # the connection open between requests, where sync workers accept one per request.
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument(
-        "--threads", type=int, default=1, help="threads per gunicorn worker (>1: gthread)"
+        "--threads", type=int, default=8, help="threads per gunicorn worker (>1: gthread)"
     )
     parser.add_argument(
         "--conn-max-age", type=int, default=60, help="DATABASE_CONN_MAX_AGE of the server"
@@ -152,6 +156,7 @@ def build(args) -> dict:
 
     from rubrics.models import Criterion
     from screening.models import Application, Candidate, CriterionScore, ReviewAssignment, Scorecard
+    from screening.scores import rebuild_application_scores
 
     rng = random.Random(args.seed)
     n_reviewers = args.reviewers
@@ -198,6 +203,9 @@ def build(args) -> dict:
             if c.kind == Criterion.Kind.MUST_HAVE
         )
         tokens = {r.pk: AuthToken.objects.create(user=r)[1] for r in reviewers}
+        # The stored ranking rows, which every application opened through the service or an
+        # import has from the start (bulk_create sends no signal).
+        rebuild_application_scores(posting_id=posting.pk)
     create_bare_table()
     work = {r.pk: [] for r in reviewers}
     for assignment, card in zip(assignments, cards, strict=True):
@@ -575,7 +583,7 @@ def bare_jobs(world: dict, rng: random.Random, count: int, prefix: str) -> list[
                 "POST",
                 "/bench/bare/",
                 headers,
-                json.dumps({"key": key, **submission_body(world["criteria"], rng)}),
+                json.dumps({"key": key, **submission_body(world["criteria"], rng)}).encode(),
                 key,
             )
             for key in (f"{prefix}{index}-{seq}" for seq in range(count))
@@ -594,7 +602,7 @@ def submit_jobs(world: dict, rng: random.Random, cards_of) -> list[list[tuple]]:
                     "POST",
                     f"/api/v1/scorecards/{card}/submit/",
                     headers,
-                    json.dumps(submission_body(world["criteria"], rng)),
+                    json.dumps(submission_body(world["criteria"], rng)).encode(),
                     card,
                 )
                 for card in cards_of(client)
@@ -754,13 +762,17 @@ def main(argv=None) -> int:
         )
 
         load_before = os.getloadavg()[0]
+        # The bodies are encoded before the clock starts: the clients share the cores.
+        bare_work = bare_jobs(world, rng, args.assignments, "")
+        submit_work = submit_jobs(world, rng, lambda c: c["scorecards"][1:])
         snapshots = [cpu_snapshot(groups, database)]
-        bare_run = drive(port, bare_jobs(world, rng, args.assignments, ""), duration=args.duration)
+        client_cpu = [time.process_time()]
+        bare_run = drive(port, bare_work, duration=args.duration)
         snapshots.append(cpu_snapshot(groups, database))
-        submit_run = drive(
-            port, submit_jobs(world, rng, lambda c: c["scorecards"][1:]), duration=args.duration
-        )
+        client_cpu.append(time.process_time())
+        submit_run = drive(port, submit_work, duration=args.duration)
         snapshots.append(cpu_snapshot(groups, database))
+        client_cpu.append(time.process_time())
         bare = summarise(bare_run, 201)
         submit = summarise(submit_run, 200)
         report_phase("bare", bare)
@@ -770,23 +782,33 @@ def main(argv=None) -> int:
             f"ratio submit/bare throughput: {ratio:.2f}  (load average {load_before:.1f} before, "
             f"{os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores)"
         )
-        costs = {}
-        for name, phase, (before, after) in (
-            ("bare", bare, snapshots[0:2]),
-            ("submit", submit, snapshots[1:3]),
+        costs, database_costs = {}, {}
+        for index, (name, phase, (before, after)) in enumerate(
+            (("bare", bare, snapshots[0:2]), ("submit", submit, snapshots[1:3]))
         ):
             used = cpu_used(before, after)
             per = {part: seconds / max(phase["requests"], 1) for part, seconds in used.items()}
             costs[name] = sum(per.values())
+            database_costs[name] = per["postgres"]
+            client = (client_cpu[index + 1] - client_cpu[index]) / max(phase["requests"], 1)
             print(
                 f"{name:>7}  server CPU per request {costs[name] * 1000:6.2f} ms: "
                 + ", ".join(f"{part} {ms * 1000:.2f}" for part, ms in per.items())
                 + f"  → at most {os.cpu_count() / costs[name]:,.0f} req/s on "
-                f"{os.cpu_count()} idle cores"
+                f"{os.cpu_count()} idle cores (the clients: {client * 1000:.2f} ms more)"
             )
         print(
             f"ratio submit/bare by CPU per request: {costs['bare'] / costs['submit']:.2f} "
             "(what the throughput ratio tends to on an otherwise idle machine)"
+        )
+        # The ceiling of the ratio: were all of a submit's work in Python free, what its
+        # statements cost PostgreSQL would remain, on top of the bare request's whole cost.
+        floor = costs["bare"] + max(database_costs["submit"] - database_costs["bare"], 0.0)
+        print(
+            f"ceiling of that ratio: {costs['bare'] / floor:.2f}: the submit's database work "
+            f"alone ({database_costs['submit'] * 1000:.2f} ms of PostgreSQL CPU for its "
+            f"statements, against {database_costs['bare'] * 1000:.2f} ms for the bare INSERT) "
+            f"costs {floor / costs['bare']:.1f}× a whole bare request, before any of Django's"
         )
 
         # Let a calibration queued by the last submissions start, then read the database.

@@ -9,7 +9,9 @@ writes call it themselves (imports, a calibration run storing its adjusted score
 ``rebuild_application_scores`` and ``differing_application_scores`` serve the
 ``rebuild_application_scores`` command."""
 
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
@@ -112,84 +114,116 @@ def _compute(ids: list[int]) -> dict[int, dict]:
             answers.setdefault(app_id, {})[criterion_id] = (yes, no)
 
     adjusted = hooks.adjusted_scores(rubric_ids, application_ids=scored) if scored else {}
-    groups = getattr(adjusted, "group", {})
-    runs = getattr(adjusted, "run", {})
+    return {
+        app[0]: _row(
+            app,
+            counts.get(app[0], {}),
+            totals.get(app[0], {}),
+            answers.get(app[0], {}),
+            criteria[app[5]],
+            rules[app[5]],
+            adjusted,
+        )
+        for app in apps
+    }
 
-    result = {}
-    for pk, posting_id, candidate_id, name, stage, rubric_id, version, scale_max in apps:
-        count = counts.get(pk, {})
-        submitted = count.get("submitted", 0)
-        row = {
-            "posting_id": posting_id,
-            "candidate_id": candidate_id,
-            "candidate_name": name,
-            "name_key": name.lower(),
-            "stage": stage,
-            "rubric_id": rubric_id,
-            "rubric_version": version,
-            "submitted": submitted,
-            "pending": count.get("pending", 0),
-            "consensus": {},
-            "answers": {},
-            "score": None,
-            "has_score": False,
-            "must_haves": ApplicationScore.MustHaves.UNSCORED,
-            "must_haves_met": None,
-            "questions_passed": None,
-            "failed": [],
-            "adjusted_score": None,
-            "has_adjusted": False,
-            "adjusted_group": None,
-            "adjusted_run_id": None,
-            **{name: count.get(name, 0) for name in _TALLY.values()},
-        }
-        if submitted:
-            rule = rules[rubric_id]
-            scale = scoring.Scale(SCALE_MIN, scale_max)
-            cons = scoring.consensus_from_totals(totals.get(pk, {}), submitted, rule, scale)
-            asked = answers.get(pk, {})
-            knocked_out = set(scoring.failed_must_haves(cons, rule))
-            refused = set(scoring.failed_screening_questions(asked))
-            failed = knocked_out | refused
+
+def _row(app, count, totals, asked, criteria, rule, adjusted) -> dict:
+    """One stored row's fields: ``app`` as ``_compute`` reads it, ``count`` its scorecard
+    counts and tally, ``totals`` and ``asked`` the level sums above the minimum and the
+    yes/no counts of its submitted scores, ``criteria`` and ``rule`` its rubric's criteria
+    (in order) and rules, ``adjusted`` an ``AdjustedScores`` (or a dict) holding it or not."""
+    pk, posting_id, candidate_id, name, stage, rubric_id, version, scale_max = app
+    submitted = count.get("submitted", 0)
+    row = {
+        "posting_id": posting_id,
+        "candidate_id": candidate_id,
+        "candidate_name": name,
+        "name_key": name.lower(),
+        "stage": stage,
+        "rubric_id": rubric_id,
+        "rubric_version": version,
+        "submitted": submitted,
+        "pending": count.get("pending", 0),
+        "consensus": {},
+        "answers": {},
+        "score": None,
+        "has_score": False,
+        "must_haves": ApplicationScore.MustHaves.UNSCORED,
+        "must_haves_met": None,
+        "questions_passed": None,
+        "failed": [],
+        "adjusted_score": None,
+        "has_adjusted": False,
+        "adjusted_group": None,
+        "adjusted_run_id": None,
+        **{name: count.get(name, 0) for name in _TALLY.values()},
+    }
+    if submitted:
+        scale = scoring.Scale(SCALE_MIN, scale_max)
+        cons = scoring.consensus_from_totals(totals, submitted, rule, scale)
+        knocked_out = set(scoring.failed_must_haves(cons, rule))
+        refused = set(scoring.failed_screening_questions(asked))
+        failed = knocked_out | refused
+        row.update(
+            consensus={str(c): v for c, v in cons.items()},
+            answers={str(q): list(yes_no) for q, yes_no in asked.items()},
+            score=round(scoring.weighted_score(cons, rule, scale), 2),
+            has_score=True,
+            must_haves=(
+                ApplicationScore.MustHaves.FAIL if failed else ApplicationScore.MustHaves.PASS
+            ),
+            must_haves_met=not knocked_out,
+            questions_passed=not refused,
+            failed=[c.title for c in criteria if c.pk in failed],
+        )
+        if pk in adjusted:
             row.update(
-                consensus={str(c): v for c, v in cons.items()},
-                answers={str(q): list(yes_no) for q, yes_no in asked.items()},
-                score=round(scoring.weighted_score(cons, rule, scale), 2),
-                has_score=True,
-                must_haves=(
-                    ApplicationScore.MustHaves.FAIL if failed else ApplicationScore.MustHaves.PASS
-                ),
-                must_haves_met=not knocked_out,
-                questions_passed=not refused,
-                failed=[c.title for c in criteria[rubric_id] if c.pk in failed],
+                adjusted_score=adjusted[pk],
+                has_adjusted=True,
+                adjusted_group=getattr(adjusted, "group", {}).get(pk),
+                adjusted_run_id=getattr(adjusted, "run", {}).get(pk),
             )
-            if pk in adjusted:
-                row.update(
-                    adjusted_score=adjusted[pk],
-                    has_adjusted=True,
-                    adjusted_group=groups.get(pk),
-                    adjusted_run_id=runs.get(pk),
-                )
-        result[pk] = row
-    return result
+    return row
 
 
 @transaction.atomic(savepoint=False)
-def refresh_application_scores(application_ids: Iterable[int], *, create: bool = True) -> int:
+def refresh_application_scores(
+    application_ids: Iterable[int],
+    *,
+    create: bool = True,
+    criteria: Mapping[int, Sequence[Criterion]] | None = None,
+    keep_adjusted: bool = False,
+) -> int:
     """Recompute and store the rows of these applications, in the caller's transaction.
     Each row is locked before the ratings are read, so that two submissions for one
     application at once serialise here and the second sees the first's scorecard.
     ``create=False`` updates existing rows only (an application being deleted keeps none).
-    Returns the number of rows written."""
+    ``criteria`` (rubric id → its criteria in order), when the caller has them, saves
+    reading them again. ``keep_adjusted`` says that the change stores no calibration
+    result: a row scored before keeps its adjusted columns (a calibration run rewrites
+    them in its own transaction) rather than read them again. Inside
+    ``one_refresh_per_application`` the ids are only noted, and refreshed once each when
+    that block ends. Returns the number of rows written."""
+    pending = getattr(_local, "pending", None)
+    if pending is not None:
+        for pk in application_ids:
+            pending[pk] = pending.get(pk, False) or create
+        return 0
+    ids = list(application_ids)
+    if len(ids) == 1 and (
+        (written := _refresh_one(ids[0], criteria or {}, keep_adjusted)) is not None
+    ):
+        return written
     written = 0
-    for ids in _chunks(application_ids):
+    for chunk in _chunks(ids):
         existing = set(
             ApplicationScore.objects.select_for_update()
-            .filter(pk__in=ids)
+            .filter(pk__in=chunk)
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        rows = _compute(ids)
+        rows = _compute(chunk)
         if not create:
             rows = {pk: row for pk, row in rows.items() if pk in existing}
         if rows:
@@ -201,6 +235,121 @@ def refresh_application_scores(application_ids: Iterable[int], *, create: bool =
             )
             written += len(rows)
     return written
+
+
+_local = threading.local()
+
+
+@contextmanager
+def one_refresh_per_application(
+    *, criteria: Mapping[int, Sequence[Criterion]] | None = None, keep_adjusted: bool = False
+) -> Iterator[None]:
+    """Within the block, the refreshes asked for (a scorecard's save and an application's
+    fire one each) are noted, not run; when the block ends without an error each noted
+    application is refreshed once, still in the caller's transaction (use it inside one).
+    ``criteria`` and ``keep_adjusted`` as ``refresh_application_scores`` takes them. A
+    block inside another leaves the refresh to the outer one."""
+    if getattr(_local, "pending", None) is not None:
+        yield
+        return
+    pending: dict[int, bool] = {}
+    _local.pending = pending
+    try:
+        yield
+    finally:
+        _local.pending = None
+    for pk, create in sorted(pending.items()):  # the order every path locks rows in
+        refresh_application_scores(
+            [pk], create=create, criteria=criteria, keep_adjusted=keep_adjusted
+        )
+
+
+def _refresh_one(
+    pk: int, criteria: Mapping[int, Sequence[Criterion]], keep_adjusted: bool
+) -> int | None:
+    """``refresh_application_scores`` of one application whose row exists: lock the row
+    and read the application's fields, read its scorecards with their scores, write; and
+    the rubric's criteria unless given, the adjusted score unless kept (a row scored
+    before, with ``keep_adjusted``). None when the application has no row yet (the general
+    path creates it)."""
+    locked = list(
+        ApplicationScore.objects.select_for_update(of=("self",))
+        .filter(pk=pk)
+        .values_list(
+            "application__posting_id",
+            "application__candidate_id",
+            "application__candidate__full_name",
+            "application__stage",
+            "application__rubric_id",
+            "application__rubric__version",
+            "application__rubric__scale_max",
+            "submitted",
+            "adjusted_score",
+            "adjusted_group",
+            "adjusted_run_id",
+        )
+    )
+    if not locked:
+        return None
+    *app, was_submitted, adjusted_score, adjusted_group, adjusted_run_id = locked[0]
+    app = (pk, *app)
+    rubric_id = app[5]
+    count: dict[str, int] = {"submitted": 0, "pending": 0}
+    sums: dict[int, list[int]] = {}  # criterion → [level total, levels, yes, no]
+    seen: set[int] = set()
+    # Every scorecard of the application, a row per score (one with no score: nulls).
+    ratings = (
+        Scorecard.objects.filter(application_id=pk)
+        .order_by()
+        .values_list(
+            "pk",
+            "status",
+            "recommendation",
+            "scores__criterion_id",
+            "scores__value",
+            "scores__answer",
+        )
+    )
+    for card_id, status, recommendation, criterion_id, value, answer in ratings:
+        if card_id not in seen:
+            seen.add(card_id)
+            if status == SUBMITTED:
+                count["submitted"] += 1
+                name = _TALLY[recommendation]
+                count[name] = count.get(name, 0) + 1
+            else:
+                count["pending"] += 1
+        if status != SUBMITTED or criterion_id is None:
+            continue
+        entry = sums.setdefault(criterion_id, [0, 0, 0, 0])
+        if value is not None:
+            entry[0] += value
+            entry[1] += 1
+        if answer is not None:
+            entry[2 if answer else 3] += 1
+    totals = {c: float(t - n * SCALE_MIN) for c, (t, n, _, _) in sums.items() if n}
+    asked = {c: (yes, no) for c, (_, _, yes, no) in sums.items() if yes or no}
+    if rubric_id in criteria:
+        rubric_criteria = list(criteria[rubric_id])
+    else:
+        rubric_criteria = list(
+            Criterion.objects.filter(rubric_id=rubric_id).order_by("order", "id")
+        )
+    adjusted: dict = {}
+    if count["submitted"] and was_submitted and keep_adjusted:
+        # The row was scored before: its adjusted columns are the latest run's already (a
+        # calibration run rewrites them in its own transaction, and this row is locked).
+        if adjusted_score is not None:
+            adjusted = hooks.AdjustedScores(
+                {pk: adjusted_score},
+                group={} if adjusted_group is None else {pk: adjusted_group},
+                run={pk: adjusted_run_id},
+            )
+    elif count["submitted"]:
+        adjusted = hooks.adjusted_scores([rubric_id], application_ids=[pk])
+    row = _row(app, count, totals, asked, rubric_criteria, rules_for(rubric_criteria), adjusted)
+    ApplicationScore.objects.filter(pk=pk).update(**row)
+    return 1
 
 
 def rebuild_application_scores(*, posting_id: int | None = None) -> int:

@@ -36,7 +36,7 @@ from screening.models import (
     ReviewAssignment,
     Scorecard,
 )
-from screening.scores import refresh_application_scores
+from screening.scores import one_refresh_per_application, refresh_application_scores
 
 
 def _score_state(scores: dict[int, CriterionScore]) -> dict[str, dict]:
@@ -515,27 +515,27 @@ def _apply_scores(
             )
     if errors:
         raise ValidationError(errors)
-    to_create, to_update = [], []
+    # One upsert for new and saved scores alike (a score sent without a note keeps the
+    # saved one); the database answers each row's id, new or not.
+    written = []
     for entry in scores:
-        score = existing.get(entry["criterion"])
-        if score is None:
-            score = CriterionScore(
-                scorecard=card,
-                criterion=criteria[entry["criterion"]],
-                value=entry.get("value"),
-                answer=entry.get("answer"),
-                note=entry.get("note", ""),
-            )
-            to_create.append(score)
-            existing[score.criterion_id] = score
-        else:
-            score.value = entry.get("value")
-            score.answer = entry.get("answer")
-            if "note" in entry:
-                score.note = entry["note"]
-            to_update.append(score)
-    CriterionScore.objects.bulk_create(to_create)
-    CriterionScore.objects.bulk_update(to_update, ["value", "answer", "note"])
+        cid = entry["criterion"]
+        saved = existing.get(cid)
+        score = CriterionScore(
+            scorecard=card,
+            criterion=criteria[cid],
+            value=entry.get("value"),
+            answer=entry.get("answer"),
+            note=entry.get("note", "" if saved is None else saved.note),
+        )
+        written.append(score)
+        existing[cid] = score
+    CriterionScore.objects.bulk_create(
+        written,
+        update_conflicts=True,
+        unique_fields=["scorecard", "criterion"],
+        update_fields=["value", "answer", "note"],
+    )
 
 
 @transaction.atomic
@@ -567,12 +567,19 @@ def scorecard_save(
         raise ValidationError({"recommendation": "Choose Strong no, No, Yes or Strong yes."})
     # The saved scores and the rubric's criteria, read once: the audit's before and after,
     # the validation and the completeness check all work from them.
-    existing = {s.criterion_id: s for s in card.scores.select_related("criterion")}
-    criteria = (
-        {c.pk: c for c in Criterion.objects.filter(rubric_id=card.application.rubric_id)}
-        if scores or submit
-        else {}
-    )
+    rubric_id = card.application.rubric_id
+    if scores or submit:
+        criteria = {
+            c.pk: c for c in Criterion.objects.filter(rubric_id=rubric_id).order_by("order", "id")
+        }
+        existing = {s.criterion_id: s for s in card.scores.order_by()}
+        for score in existing.values():
+            # (Only a score on another rubric's criterion, which nothing writes, reads its own.)
+            if score.criterion_id in criteria:
+                score.criterion = criteria[score.criterion_id]
+    else:
+        criteria = {}
+        existing = {s.criterion_id: s for s in card.scores.select_related("criterion")}
     before = _score_state(existing)
     was = {"recommendation": card.recommendation, "summary": card.summary}
     # Anonymised review: whether this submission is what shows the reviewer who it is.
@@ -591,31 +598,47 @@ def scorecard_save(
         _check_complete(card, existing, criteria)
         card.status = Scorecard.Status.SUBMITTED
         card.submitted_at = timezone.now()
-    card.save()
-    changes = {}
-    if score_changes := _score_changes(before, _score_state(existing)):
-        changes["scores"] = score_changes
-    changes.update(audit.diff(was, {"recommendation": card.recommendation}, ["recommendation"]))
-    if was["summary"] != card.summary:
-        changes["summary"] = "edited"
-    if submit:
-        changes["status"] = ["draft", "submitted"]
-    audit.record(
-        actor=reviewer,
-        event="scorecard.submitted" if submit else "scorecard.saved",
-        obj=card,
-        summary="Submitted." if submit else "Saved a draft.",
-        changes=changes,
-    )
-    if was_hidden and not anonymity.identity_hidden(card.application, reviewer):
-        _record_reveal(card.application, reviewer)
-    if submit:
-        hooks.scorecard_submitted.send(
-            sender=Scorecard,
-            rubric_id=card.application.rubric_id,
-            schedule_calibration=schedule_calibration,
+    # The application's stored score is refreshed once, when the block ends (the scorecard's
+    # save asks for it), from the criteria read above; a scorecard changes no calibration
+    # result, so a scored row keeps its adjusted score.
+    with one_refresh_per_application(
+        criteria={rubric_id: list(criteria.values())} if criteria else None, keep_adjusted=True
+    ):
+        card.save()
+        changes = {}
+        if score_changes := _score_changes(before, _score_state(existing)):
+            changes["scores"] = score_changes
+        changes.update(audit.diff(was, {"recommendation": card.recommendation}, ["recommendation"]))
+        if was["summary"] != card.summary:
+            changes["summary"] = "edited"
+        if submit:
+            changes["status"] = ["draft", "submitted"]
+        audit.record(
+            actor=reviewer,
+            event="scorecard.submitted" if submit else "scorecard.saved",
+            obj=card,
+            summary="Submitted." if submit else "Saved a draft.",
+            changes=changes,
         )
+        if was_hidden and not anonymity.identity_hidden(card.application, reviewer):
+            _record_reveal(card.application, reviewer)
+        if submit:
+            hooks.scorecard_submitted.send(
+                sender=Scorecard,
+                rubric_id=rubric_id,
+                schedule_calibration=schedule_calibration,
+            )
+    _cache_scores(card, existing)
     return card
+
+
+def _cache_scores(card: Scorecard, scores: dict[int, CriterionScore]) -> None:
+    """Leave the saved scores on the card as a prefetch would (``card.scores.all()``, in
+    the criteria's order), so that whoever answers with the card reads them from memory."""
+    ordered = card.scores.all()
+    ordered._result_cache = sorted(scores.values(), key=lambda s: (s.criterion.order, s.pk))
+    ordered._prefetch_done = True
+    card._prefetched_objects_cache = {"scores": ordered}
 
 
 def _record_reveal(application: Application, reviewer) -> None:

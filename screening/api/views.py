@@ -40,6 +40,7 @@ from screening.api.serializers import (
     ScorecardWriteSerializer,
 )
 from screening.documents.sniff import CONTENT_TYPES, DocumentKind
+from screening.errors import NotAssigned
 from screening.models import Application, Candidate, Document, ReviewAssignment, Scorecard
 from screening.privacy import export as privacy_export
 from screening.privacy.erasure import ALREADY_ERASED, erase_candidate
@@ -282,24 +283,35 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return selectors.scorecards_visible_to(self.request.user)
 
     def _save(self, request, pk, submit: bool):
-        # Who may write it is the service's question: the lookup only needs the row's id
-        # (a 404 when not visible), none of what the answer shows.
+        # The service locks the card and refuses one that is not the user's own: a card of
+        # their own is one they may see, so no lookup comes first. Only when it refuses (or
+        # the input is wrong) is the lookup made, so that a card the user may not see
+        # answers 404 before anything else, as it always has.
+        params = ScorecardWriteSerializer(data=request.data)
+        if not (str(pk).isdigit() and params.is_valid()):
+            self._visible_or_404(request, pk)
+            params.is_valid(raise_exception=True)
+        data = params.validated_data
+        try:
+            card = services.scorecard_save(
+                scorecard=Scorecard(pk=int(pk)),
+                reviewer=request.user,
+                submit=submit,
+                scores=[dict(s) for s in data.get("scores", [])],
+                recommendation=data.get("recommendation"),
+                summary=data.get("summary"),
+            )
+        except (NotAssigned, Scorecard.DoesNotExist):
+            self._visible_or_404(request, pk)
+            raise
+        # The service answers the card as stored, its reviewer and scores loaded.
+        return Response(self.get_serializer(card).data)
+
+    def _visible_or_404(self, request, pk) -> None:
         scorecard = generics.get_object_or_404(
             self.get_queryset().select_related(None).prefetch_related(None).only("pk"), pk=pk
         )
         self.check_object_permissions(request, scorecard)
-        params = ScorecardWriteSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
-        services.scorecard_save(
-            scorecard=scorecard,
-            reviewer=request.user,
-            submit=submit,
-            scores=[dict(s) for s in data.get("scores", [])],
-            recommendation=data.get("recommendation"),
-            summary=data.get("summary"),
-        )
-        return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
 
     @extend_schema(
         request=ScorecardWriteSerializer,
