@@ -7,6 +7,7 @@ discrimination, flags in words, and severity-adjusted application scores
 (with the SHRUNK severities, comparable only within a group). Vectorised
 throughout; the statistics live in `stats`."""
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
@@ -161,39 +162,50 @@ def _compute_calibration(
     )
     shared_by_criterion = dict(zip(crit_ids.tolist(), shared.tolist(), strict=True))
 
-    # The rubric-level block only: per criterion, alphas come with the
-    # criterion summaries below. Its pooled alpha stays in the raw numbers.
-    # The per-criterion alphas once: for the rubric-level median and range
-    # here, and for the criterion rows below.
-    code_summaries = stats.criterion_summaries(a, r, val, c)
-    agreement = stats.agreement_report(a, r, val, c, by_criterion=False, summaries=code_summaries)
-    n_pairs, quadratic = pairwise_kappa_summary(
-        item, r, val, min_shared=10, categories=list(range(SCALE_MIN, scale_max + 1))
-    )
-    agreement["pairwise_kappa"] = _kappa_summary(n_pairs, quadratic)
-
-    report = rater_effects(
-        a,
-        r,
-        c,
-        val,
-        method=method,
-        scale_min=SCALE_MIN,
-        scale_max=scale_max,
-        min_scorecards=MIN_SCORECARDS_TO_FLAG,
-        # The per-criterion alphas come from criterion_summaries below: not twice.
-        alphas=False,
-        comparison_ses=False,  # the CR1 sandwich is the benchmark's comparison only
-        bias=False,  # rater × criterion cells: the rater_effects command's, not stored
-    )
+    # The rater-effects fit (the largest statistic) runs in a second thread
+    # while this one computes the agreement statistics, which do not depend on
+    # it: numpy and scipy release the GIL in their loops over the ratings, so
+    # on two cores the two halves overlap. Each statistic is the same
+    # function on the same arrays as in one thread: the same figures.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="calibration") as pool:
+        fitting = pool.submit(
+            rater_effects,
+            a,
+            r,
+            c,
+            val,
+            method=method,
+            scale_min=SCALE_MIN,
+            scale_max=scale_max,
+            min_scorecards=MIN_SCORECARDS_TO_FLAG,
+            # The per-criterion alphas come from criterion_summaries below: not twice.
+            alphas=False,
+            comparison_ses=False,  # the CR1 sandwich is the benchmark's comparison only
+            bias=False,  # rater × criterion cells: the rater_effects command's, not stored
+        )
+        # The rubric-level block only: per criterion, alphas come with the
+        # criterion summaries below. Its pooled alpha stays in the raw numbers.
+        # The per-criterion alphas once: for the rubric-level median and range
+        # here, and for the criterion rows below.
+        code_summaries = stats.criterion_summaries(a, r, val, c)
+        agreement = stats.agreement_report(
+            a, r, val, c, by_criterion=False, summaries=code_summaries
+        )
+        n_pairs, quadratic = pairwise_kappa_summary(
+            item, r, val, min_shared=10, categories=list(range(SCALE_MIN, scale_max + 1))
+        )
+        agreement["pairwise_kappa"] = _kappa_summary(n_pairs, quadratic)
+        consensus = {
+            _id(rev_ids, row.rater): row for row in stats.consensus_agreement(item, r, val)
+        }
+        times = ratings.submitted_time()
+        drift_by = {}
+        # Drift needs time to happen: over a shorter span a slope means nothing.
+        if times.size and times.max() - times.min() >= MIN_DRIFT_SPAN_SECONDS:
+            drift = stats.severity_drift(a, r, val, times, c, n_windows=DRIFT_WINDOWS)
+            drift_by = {_id(rev_ids, row.rater): row for row in drift.raters}
+        report = fitting.result()
     summaries = [replace(s, criterion=_id(crit_ids, s.criterion)) for s in code_summaries]
-    consensus = {_id(rev_ids, row.rater): row for row in stats.consensus_agreement(item, r, val)}
-    times = ratings.submitted_time()
-    drift_by = {}
-    # Drift needs time to happen: over a shorter span a slope means nothing.
-    if times.size and times.max() - times.min() >= MIN_DRIFT_SPAN_SECONDS:
-        drift = stats.severity_drift(a, r, val, times, c, n_windows=DRIFT_WINDOWS)
-        drift_by = {_id(rev_ids, row.rater): row for row in drift.raters}
 
     groups, number_of = _groups(report, rev_ids)
     unit_group = np.asarray(report.unit_group)
