@@ -6,7 +6,7 @@ drift's design effect codes its scorecards through two compact ranges."""
 import numpy as np
 import pytest
 
-from calibration.stats import drift
+from calibration.stats import drift, kappa
 from calibration.stats._codes import factorize
 from calibration.stats.effects import _dense_counts, fit_additive, scorecard_covariance
 
@@ -110,3 +110,17 @@ def test_drift_design_effect_codes_scorecards_as_one_range_did(seed, per_scoreca
 
     assert fast == design_effect_by_one_range(u, rw, c, y, fit, slots, n_w)
     assert fast > 1.0
+
+
+@pytest.mark.parametrize(
+    "cats",
+    [[1.0, 2.0, 3.0, 4.0], [-2.0, -1.0, 0.0], [7.0], [1.0, 2.0, 4.0], [0.5, 1.5, 2.5], [0.0, 0.5]],
+)
+def test_category_positions_are_the_binary_searchs(cats):
+    cats = np.array(cats)
+    values = np.random.default_rng(3).choice(cats, size=500)
+
+    positions = kappa._category_positions(cats, values)
+
+    assert positions.dtype == np.int64
+    assert np.array_equal(positions, np.searchsorted(cats, values))
