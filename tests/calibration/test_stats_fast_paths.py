@@ -6,7 +6,7 @@ drift's design effect codes its scorecards through two compact ranges."""
 import numpy as np
 import pytest
 
-from calibration.stats import drift, kappa
+from calibration.stats import diagnostics, drift, kappa
 from calibration.stats._codes import factorize
 from calibration.stats.effects import _dense_counts, fit_additive, scorecard_covariance
 
@@ -124,3 +124,30 @@ def test_category_positions_are_the_binary_searchs(cats):
 
     assert positions.dtype == np.int64
     assert np.array_equal(positions, np.searchsorted(cats, values))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_rater_diagnostics_sum_whole_levels_per_scorecard_as_per_rating(seed, monkeypatch):
+    u, r, c, y, n_units, n_raters, n_criteria = design(seed, halo=0.5)
+    fit = fit_additive(u, r, c, y, n_units, n_raters, n_criteria)
+    expected = y - fit.residuals
+    variance = np.full(y.size, fit.residual_var)
+
+    def run():
+        return diagnostics.rater_diagnostics(
+            u, r, c, y, expected, variance, scale_min=1, scale_max=4, min_scorecards=1
+        )
+
+    assert diagnostics._exact_in_any_order(y)
+    by_scorecard = run()
+    monkeypatch.setattr(diagnostics, "_exact_in_any_order", lambda value: False)
+    by_rating = run()
+
+    assert by_scorecard == by_rating
+    assert any(row.range_ratio is not None for row in by_scorecard)
+
+
+def test_only_whole_levels_are_summed_in_any_order():
+    assert diagnostics._exact_in_any_order(np.array([1.0, 4.0, 3.0]))
+    assert not diagnostics._exact_in_any_order(np.array([1.0, 2.5]))
+    assert not diagnostics._exact_in_any_order(np.array([3.0e8, 1.0]))  # squares too large
