@@ -162,11 +162,14 @@ def _compute_calibration(
     )
     shared_by_criterion = dict(zip(crit_ids.tolist(), shared.tolist(), strict=True))
 
-    # The rater-effects fit (the largest statistic) runs in a second thread
-    # while this one computes the agreement statistics, which do not depend on
-    # it: numpy and scipy release the GIL in their loops over the ratings, so
-    # on two cores the two halves overlap. Each statistic is the same
-    # function on the same arrays as in one thread: the same figures.
+    # The rater-effects fit (the largest statistic) and then the pairwise
+    # kappas run in a second thread while this one computes the other
+    # statistics, none of which depends on another: numpy and scipy release
+    # the GIL in most of their loops over the ratings, so on two cores the two
+    # halves (about 0.2 s each at a million ratings) overlap. Each statistic is
+    # the same function on the same arrays as in one thread: the same figures.
+    # On a machine whose other core is busy it gains nothing and costs a
+    # little (benchmarks/README.md, --serial-compute).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="calibration") as pool:
         fitting = pool.submit(
             rater_effects,
@@ -183,6 +186,14 @@ def _compute_calibration(
             comparison_ses=False,  # the CR1 sandwich is the benchmark's comparison only
             bias=False,  # rater × criterion cells: the rater_effects command's, not stored
         )
+        kappas = pool.submit(
+            pairwise_kappa_summary,
+            item,
+            r,
+            val,
+            min_shared=10,
+            categories=list(range(SCALE_MIN, scale_max + 1)),
+        )
         # The rubric-level block only: per criterion, alphas come with the
         # criterion summaries below. Its pooled alpha stays in the raw numbers.
         # The per-criterion alphas once: for the rubric-level median and range
@@ -191,10 +202,6 @@ def _compute_calibration(
         agreement = stats.agreement_report(
             a, r, val, c, by_criterion=False, summaries=code_summaries
         )
-        n_pairs, quadratic = pairwise_kappa_summary(
-            item, r, val, min_shared=10, categories=list(range(SCALE_MIN, scale_max + 1))
-        )
-        agreement["pairwise_kappa"] = _kappa_summary(n_pairs, quadratic)
         consensus = {
             _id(rev_ids, row.rater): row for row in stats.consensus_agreement(item, r, val)
         }
@@ -205,6 +212,7 @@ def _compute_calibration(
             drift = stats.severity_drift(a, r, val, times, c, n_windows=DRIFT_WINDOWS)
             drift_by = {_id(rev_ids, row.rater): row for row in drift.raters}
         report = fitting.result()
+        agreement["pairwise_kappa"] = _kappa_summary(*kappas.result())
     summaries = [replace(s, criterion=_id(crit_ids, s.criterion)) for s in code_summaries]
 
     groups, number_of = _groups(report, rev_ids)
