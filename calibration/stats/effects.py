@@ -639,8 +639,9 @@ def _centred_outer(
         outer[n_raters:, n_raters:] = _gram(table)
         cells = n_units * n_criteria
         if cells <= max(limits.LOOKUP_SLACK * u.size, limits.PACKAGE_CELL_BUDGET):
-            # The same sums, in the same order, counted into a dense table (the
-            # cells left empty are no entry of the sparse one either).
+            # The same sums, in the same order, counted into a dense table; the
+            # sparse one made from it has no entry for a cell that sums to 0,
+            # which adds nothing to the product either way.
             sums = np.bincount(u * n_criteria + c, ax, minlength=cells)
             q.append(sparse.csr_matrix(sums.reshape(n_units, n_criteria)))
         else:
