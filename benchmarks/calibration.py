@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/calibration.py [--applications 20000 | --ratings 1000000]
                                                [--reviewers 3] [--pool 200] [--criteria 16]
                                                [--runs 3] [--profile] [--stored-scores]
-                                               [--serial-compute]
+                                               [--threads]
 
 Builds a throwaway database (a uniquely named PostgreSQL database on the
 server of DATABASE_URL, or a temporary SQLite file without it; made,
@@ -32,8 +32,8 @@ fresh child process (so its peak memory is the run's, not the build's):
 --stored-scores also builds the applications' stored score rows
 (``screening.scores.rebuild_application_scores``), as a live database has
 them: a run then rewrites each application's adjusted score on its row.
---serial-compute runs the rater-effects fit in the calling thread instead of
-beside the agreement statistics (``calibration.compute``), for comparison.
+--threads runs the rater-effects fit and the kappas in a second thread beside
+the other statistics (``calibration.compute.SECOND_THREAD``, off by default).
 
 Targets: task / COPY floor <= 1.5 (PostgreSQL), task / floor < 2, task < 30 s,
 peak < 600 MB. --profile prints a cProfile
@@ -99,9 +99,9 @@ def parse_args(argv=None):
         help="also build the applications' stored score rows, which a run updates",
     )
     parser.add_argument(
-        "--serial-compute",
+        "--threads",
         action="store_true",
-        help="fit the rater effects in the calling thread, not beside the other statistics",
+        help="fit the rater effects in a second thread beside the other statistics",
     )
     parser.add_argument(
         "--blas-threads",
@@ -398,30 +398,6 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
 
 
-class InlineExecutor:
-    """``--serial-compute``: a ThreadPoolExecutor stand-in that runs each call
-    at once, in the calling thread."""
-
-    def __init__(self, *args, **kwargs):
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def submit(self, fn, *args, **kwargs):
-        from concurrent.futures import Future
-
-        future = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except Exception as exc:
-            future.set_exception(exc)
-        return future
-
-
 def measure(args) -> dict:
     """In the child: time the floor and the task on the built database."""
     from django.db import connection
@@ -449,10 +425,10 @@ def measure(args) -> dict:
 
         return wrapper
 
-    if args.serial_compute:
+    if args.threads:
         from calibration import compute
 
-        compute.ThreadPoolExecutor = InlineExecutor
+        compute.SECOND_THREAD = True
     services.fetch_ratings = timing("fetch", services.fetch_ratings)
     services.compute_calibration = timing("compute", services.compute_calibration)
     services._store = timing("store", services._store)
@@ -588,8 +564,8 @@ def compute_breakdown(ratings, criteria, scale_max: int) -> dict[str, float]:
 
         return wrapper
 
-    saved.append((compute, "ThreadPoolExecutor", compute.ThreadPoolExecutor))
-    compute.ThreadPoolExecutor = InlineExecutor
+    saved.append((compute, "SECOND_THREAD", compute.SECOND_THREAD))
+    compute.SECOND_THREAD = False
     for module_name, names in COMPUTE_PARTS.items():
         module = modules[module_name]
         for name in names:
@@ -631,7 +607,7 @@ def measure_in_child(args, database_name: str, rubric_id: int) -> dict:
             "--runs",
             str(args.runs),
             *(["--profile"] if args.profile else []),
-            *(["--serial-compute"] if args.serial_compute else []),
+            *(["--threads"] if args.threads else []),
         ]
         env = dict(os.environ)
         if args.blas_threads:
@@ -686,7 +662,7 @@ def report(args, vendor: str, build_seconds: float, expected: int, r: dict, rec:
         ("peak MB", f"{peak:.0f}"),
         ("BLAS threads", str(args.blas_threads or "default")),
         ("stored scores", "yes" if args.stored_scores else "no"),
-        ("compute", "serial" if args.serial_compute else "2 threads"),
+        ("compute", "2 threads" if args.threads else "1 thread"),
     ]
     widths = [max(len(h), len(v)) for h, v in rows]
     print()

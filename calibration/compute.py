@@ -7,7 +7,7 @@ discrimination, flags in words, and severity-adjusted application scores
 (with the SHRUNK severities, comparable only within a group). Vectorised
 throughout; the statistics live in `stats`."""
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
@@ -22,6 +22,13 @@ from rubrics.models import Criterion
 SECONDS_PER_30_DAYS = 30 * 24 * 3600
 DRIFT_WINDOWS = 4
 MIN_DRIFT_SPAN_SECONDS = 14 * 24 * 3600
+
+# Whether the rater-effects fit and the pairwise kappas run in a second thread
+# beside the other statistics (below). Off: on an idle 2-core machine it cuts
+# the compute by about a third, but when the other core is busy (another
+# worker, the database, a test suite) the two threads queue for the GIL and
+# the compute takes up to twice as long (benchmarks/README.md, `--threads`).
+SECOND_THREAD = False
 
 # Below these sample sizes a run still reports its estimates but flags nothing
 # (README, "Small samples"): a reviewer needs this many submitted scorecards,
@@ -163,14 +170,18 @@ def _compute_calibration(
     shared_by_criterion = dict(zip(crit_ids.tolist(), shared.tolist(), strict=True))
 
     # The rater-effects fit (the largest statistic) and then the pairwise
-    # kappas run in a second thread while this one computes the other
-    # statistics, none of which depends on another: numpy and scipy release
-    # the GIL in most of their loops over the ratings, so on two cores the two
-    # halves (about 0.2 s each at a million ratings) overlap. Each statistic is
-    # the same function on the same arrays as in one thread: the same figures.
-    # On a machine whose other core is busy it gains nothing and costs a
-    # little (benchmarks/README.md, --serial-compute).
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="calibration") as pool:
+    # kappas, and beside them the other statistics, none of which depends on
+    # another: with SECOND_THREAD the first two run in a second thread (numpy
+    # and scipy release the GIL in most of their loops over the ratings, so on
+    # two free cores the halves, about 0.2 s each at a million ratings,
+    # overlap). Each statistic is the same function on the same arrays either
+    # way: the same figures.
+    executor = (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="calibration")
+        if SECOND_THREAD
+        else _InThisThread()
+    )
+    with executor as pool:
         fitting = pool.submit(
             rater_effects,
             a,
@@ -269,6 +280,25 @@ def _compute_calibration(
         alpha_min=_round(min(alphas)) if alphas else None,
         alpha_max=_round(max(alphas)) if alphas else None,
     )
+
+
+class _InThisThread:
+    """The executor of ``_compute_calibration`` without SECOND_THREAD: each
+    call runs at once, in the calling thread."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def submit(self, fn, *args, **kwargs) -> Future:
+        future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
 
 
 def _id(ids: np.ndarray, code):

@@ -1,8 +1,7 @@
 """The calibration run's fast paths give what the plain ones give: the
-rater-effects fit in a second thread, and the store handing its own adjusted
-scores to the stored application rows instead of reading them back."""
-
-from concurrent.futures import Future
+rater-effects fit in a second thread (``compute.SECOND_THREAD``), and the
+store handing its own adjusted scores to the stored application rows instead
+of reading them back."""
 
 import pytest
 
@@ -15,27 +14,6 @@ from screening.scores import differing_application_scores, refresh_adjusted_scor
 from tests.factories import ApplicationFactory, ReviewerFactory, assign_and_submit, published_rubric
 
 pytestmark = pytest.mark.django_db
-
-
-class InlineExecutor:
-    """A ThreadPoolExecutor stand-in that runs each call at once, in this thread."""
-
-    def __init__(self, *args, **kwargs):
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def submit(self, fn, *args, **kwargs):
-        future = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except Exception as exc:
-            future.set_exception(exc)
-        return future
 
 
 def rubric_scored_by(groups: list[list[str]], n_applications: int = 12):
@@ -57,16 +35,18 @@ def rubric_scored_by(groups: list[list[str]], n_applications: int = 12):
 def test_the_threaded_compute_gives_the_figures_of_one_thread(monkeypatch):
     rubric, criteria = rubric_scored_by([["ada", "ben", "cleo"]])
     ratings = fetch_ratings(rubric_id=rubric.pk)
-    threaded = compute_calibration(ratings=ratings, criteria=criteria, scale_max=4)
-
-    monkeypatch.setattr(compute, "ThreadPoolExecutor", InlineExecutor)
     inline = compute_calibration(ratings=ratings, criteria=criteria, scale_max=4)
+
+    monkeypatch.setattr(compute, "SECOND_THREAD", True)
+    threaded = compute_calibration(ratings=ratings, criteria=criteria, scale_max=4)
 
     assert repr(threaded) == repr(inline)
     assert [r.severity for r in threaded.reviewers] != [None, None, None]
 
 
-def test_an_error_in_the_fitting_thread_reaches_the_caller(monkeypatch):
+@pytest.mark.parametrize("second_thread", [False, True])
+def test_an_error_in_the_fit_reaches_the_caller(monkeypatch, second_thread):
+    monkeypatch.setattr(compute, "SECOND_THREAD", second_thread)
     rubric, criteria = rubric_scored_by([["ada", "ben"]])
     ratings = fetch_ratings(rubric_id=rubric.pk)
 
