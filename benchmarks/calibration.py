@@ -3,7 +3,8 @@
 
     .venv/bin/python benchmarks/calibration.py [--applications 20000 | --ratings 1000000]
                                                [--reviewers 3] [--pool 200] [--criteria 16]
-                                               [--runs 3] [--profile]
+                                               [--runs 3] [--profile] [--stored-scores]
+                                               [--threads]
 
 Builds a throwaway database (a uniquely named PostgreSQL database on the
 server of DATABASE_URL, or a temporary SQLite file without it; made,
@@ -27,6 +28,12 @@ fresh child process (so its peak memory is the run's, not the build's):
   floor (best runs; medians beside them), and peak memory:
   the child's peak RSS (VmHWM) and the tracemalloc peak of one more run;
 - how well the stored severities recover the true ones (correlation).
+
+--stored-scores also builds the applications' stored score rows
+(``screening.scores.rebuild_application_scores``), as a live database has
+them: a run then rewrites each application's adjusted score on its row.
+--threads runs the rater-effects fit and the kappas in a second thread beside
+the other statistics (``calibration.compute.SECOND_THREAD``, off by default).
 
 Targets: task / COPY floor <= 1.5 (PostgreSQL), task / floor < 2, task < 30 s,
 peak < 600 MB. --profile prints a cProfile
@@ -86,6 +93,16 @@ def parse_args(argv=None):
     )
     parser.add_argument("--seed", type=int, default=20261125)
     parser.add_argument("--profile", action="store_true", help="cProfile one task run")
+    parser.add_argument(
+        "--stored-scores",
+        action="store_true",
+        help="also build the applications' stored score rows, which a run updates",
+    )
+    parser.add_argument(
+        "--threads",
+        action="store_true",
+        help="fit the rater effects in a second thread beside the other statistics",
+    )
     parser.add_argument(
         "--blas-threads",
         type=int,
@@ -408,6 +425,10 @@ def measure(args) -> dict:
 
         return wrapper
 
+    if args.threads:
+        from calibration import compute
+
+        compute.SECOND_THREAD = True
     services.fetch_ratings = timing("fetch", services.fetch_ratings)
     services.compute_calibration = timing("compute", services.compute_calibration)
     services._store = timing("store", services._store)
@@ -507,14 +528,22 @@ COMPUTE_PARTS = {
         "consensus_agreement",
         "severity_drift",
     ),
-    "compute": ("_reviewers", "_criteria", "adjusted_scores"),
+    "compute": (
+        "rater_effects",
+        "pairwise_kappa_summary",
+        "_reviewers",
+        "_criteria",
+        "adjusted_scores",
+    ),
 }
 
 
 def compute_breakdown(ratings, criteria, scale_max: int) -> dict[str, float]:
     """Seconds in each statistic that compute_calibration calls, in one call
     (the functions are wrapped for it and put back; a statistic called from
-    inside another counts in the outer one only)."""
+    inside another counts in the outer one only). The call runs in one thread,
+    so that each statistic's own time is measured: the sum is the compute's
+    CPU time, not its time with the fit beside the other statistics."""
     from calibration import compute, stats
 
     modules = {"stats": stats, "compute": compute}
@@ -535,6 +564,8 @@ def compute_breakdown(ratings, criteria, scale_max: int) -> dict[str, float]:
 
         return wrapper
 
+    saved.append((compute, "SECOND_THREAD", compute.SECOND_THREAD))
+    compute.SECOND_THREAD = False
     for module_name, names in COMPUTE_PARTS.items():
         module = modules[module_name]
         for name in names:
@@ -576,6 +607,7 @@ def measure_in_child(args, database_name: str, rubric_id: int) -> dict:
             "--runs",
             str(args.runs),
             *(["--profile"] if args.profile else []),
+            *(["--threads"] if args.threads else []),
         ]
         env = dict(os.environ)
         if args.blas_threads:
@@ -629,6 +661,8 @@ def report(args, vendor: str, build_seconds: float, expected: int, r: dict, rec:
         ("task/floor", f"{ratio:.2f}"),
         ("peak MB", f"{peak:.0f}"),
         ("BLAS threads", str(args.blas_threads or "default")),
+        ("stored scores", "yes" if args.stored_scores else "no"),
+        ("compute", "2 threads" if args.threads else "1 thread"),
     ]
     widths = [max(len(h), len(v)) for h, v in rows]
     print()
@@ -722,6 +756,13 @@ def main(argv=None) -> int:
         )
         start = time.perf_counter()
         rubric_id, truth, expected = build(args)
+        if args.stored_scores:
+            from rubrics.models import Rubric
+            from screening.scores import rebuild_application_scores
+
+            posting_id = Rubric.objects.get(pk=rubric_id).posting_id
+            rows = rebuild_application_scores(posting_id=posting_id)
+            print(f"Built {rows:,} stored score rows.", flush=True)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")

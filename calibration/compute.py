@@ -7,6 +7,7 @@ discrimination, flags in words, and severity-adjusted application scores
 (with the SHRUNK severities, comparable only within a group). Vectorised
 throughout; the statistics live in `stats`."""
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
@@ -21,6 +22,13 @@ from rubrics.models import Criterion
 SECONDS_PER_30_DAYS = 30 * 24 * 3600
 DRIFT_WINDOWS = 4
 MIN_DRIFT_SPAN_SECONDS = 14 * 24 * 3600
+
+# Whether the rater-effects fit and the pairwise kappas run in a second thread
+# beside the other statistics (below). Off: on an idle 2-core machine it cuts
+# the compute by about a third, but when the other core is busy (another
+# worker, the database, a test suite) the two threads queue for the GIL and
+# the compute takes up to twice as long (benchmarks/README.md, `--threads`).
+SECOND_THREAD = False
 
 # Below these sample sizes a run still reports its estimates but flags nothing
 # (README, "Small samples"): a reviewer needs this many submitted scorecards,
@@ -161,39 +169,62 @@ def _compute_calibration(
     )
     shared_by_criterion = dict(zip(crit_ids.tolist(), shared.tolist(), strict=True))
 
-    # The rubric-level block only: per criterion, alphas come with the
-    # criterion summaries below. Its pooled alpha stays in the raw numbers.
-    # The per-criterion alphas once: for the rubric-level median and range
-    # here, and for the criterion rows below.
-    code_summaries = stats.criterion_summaries(a, r, val, c)
-    agreement = stats.agreement_report(a, r, val, c, by_criterion=False, summaries=code_summaries)
-    n_pairs, quadratic = pairwise_kappa_summary(
-        item, r, val, min_shared=10, categories=list(range(SCALE_MIN, scale_max + 1))
+    # The rater-effects fit (the largest statistic) and then the pairwise
+    # kappas, and beside them the other statistics, none of which depends on
+    # another: with SECOND_THREAD the first two run in a second thread (numpy
+    # and scipy release the GIL in most of their loops over the ratings, so on
+    # two free cores the halves, about 0.2 s each at a million ratings,
+    # overlap). Each statistic is the same function on the same arrays either
+    # way: the same figures.
+    executor = (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="calibration")
+        if SECOND_THREAD
+        else _InThisThread()
     )
-    agreement["pairwise_kappa"] = _kappa_summary(n_pairs, quadratic)
-
-    report = rater_effects(
-        a,
-        r,
-        c,
-        val,
-        method=method,
-        scale_min=SCALE_MIN,
-        scale_max=scale_max,
-        min_scorecards=MIN_SCORECARDS_TO_FLAG,
-        # The per-criterion alphas come from criterion_summaries below: not twice.
-        alphas=False,
-        comparison_ses=False,  # the CR1 sandwich is the benchmark's comparison only
-        bias=False,  # rater × criterion cells: the rater_effects command's, not stored
-    )
+    with executor as pool:
+        fitting = pool.submit(
+            rater_effects,
+            a,
+            r,
+            c,
+            val,
+            method=method,
+            scale_min=SCALE_MIN,
+            scale_max=scale_max,
+            min_scorecards=MIN_SCORECARDS_TO_FLAG,
+            # The per-criterion alphas come from criterion_summaries below: not twice.
+            alphas=False,
+            comparison_ses=False,  # the CR1 sandwich is the benchmark's comparison only
+            bias=False,  # rater × criterion cells: the rater_effects command's, not stored
+        )
+        kappas = pool.submit(
+            pairwise_kappa_summary,
+            item,
+            r,
+            val,
+            min_shared=10,
+            categories=list(range(SCALE_MIN, scale_max + 1)),
+        )
+        # The rubric-level block only: per criterion, alphas come with the
+        # criterion summaries below. Its pooled alpha stays in the raw numbers.
+        # The per-criterion alphas once: for the rubric-level median and range
+        # here, and for the criterion rows below.
+        code_summaries = stats.criterion_summaries(a, r, val, c)
+        agreement = stats.agreement_report(
+            a, r, val, c, by_criterion=False, summaries=code_summaries
+        )
+        consensus = {
+            _id(rev_ids, row.rater): row for row in stats.consensus_agreement(item, r, val)
+        }
+        times = ratings.submitted_time()
+        drift_by = {}
+        # Drift needs time to happen: over a shorter span a slope means nothing.
+        if times.size and times.max() - times.min() >= MIN_DRIFT_SPAN_SECONDS:
+            drift = stats.severity_drift(a, r, val, times, c, n_windows=DRIFT_WINDOWS)
+            drift_by = {_id(rev_ids, row.rater): row for row in drift.raters}
+        report = fitting.result()
+        agreement["pairwise_kappa"] = _kappa_summary(*kappas.result())
     summaries = [replace(s, criterion=_id(crit_ids, s.criterion)) for s in code_summaries]
-    consensus = {_id(rev_ids, row.rater): row for row in stats.consensus_agreement(item, r, val)}
-    times = ratings.submitted_time()
-    drift_by = {}
-    # Drift needs time to happen: over a shorter span a slope means nothing.
-    if times.size and times.max() - times.min() >= MIN_DRIFT_SPAN_SECONDS:
-        drift = stats.severity_drift(a, r, val, times, c, n_windows=DRIFT_WINDOWS)
-        drift_by = {_id(rev_ids, row.rater): row for row in drift.raters}
 
     groups, number_of = _groups(report, rev_ids)
     unit_group = np.asarray(report.unit_group)
@@ -249,6 +280,25 @@ def _compute_calibration(
         alpha_min=_round(min(alphas)) if alphas else None,
         alpha_max=_round(max(alphas)) if alphas else None,
     )
+
+
+class _InThisThread:
+    """The executor of ``_compute_calibration`` without SECOND_THREAD: each
+    call runs at once, in the calling thread."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def submit(self, fn, *args, **kwargs) -> Future:
+        future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
 
 
 def _id(ids: np.ndarray, code):

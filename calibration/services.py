@@ -19,7 +19,7 @@ from calibration.models import (
 )
 from core import audit
 from rubrics.models import Criterion
-from screening import scores
+from screening import hooks, scores
 
 logger = logging.getLogger(__name__)
 
@@ -204,7 +204,17 @@ def _store(run: CalibrationRun, result) -> None:
         alpha_min=result.alpha_min,
         alpha_max=result.alpha_max,
     )
-    scores.refresh_adjusted_scores([run.rubric_id])
+    # This run is now the rubric's latest: its scores as the hook would read them
+    # back (rounded to 2 places, the group only when there are several), without
+    # reading back the rows just written.
+    scores.refresh_adjusted_scores(
+        [run.rubric_id],
+        adjusted=hooks.AdjustedScores(
+            {pk: round(score, 2) for pk, score in result.adjusted_scores.items()},
+            group=result.application_group,
+            run=dict.fromkeys(result.adjusted_scores, run.pk),
+        ),
+    )
     audit.record(
         actor=None,
         event="calibration.succeeded",

@@ -385,13 +385,17 @@ def differing_application_scores(*, posting_id: int | None = None) -> list[int]:
     return differing
 
 
-def refresh_adjusted_scores(rubric_ids: Iterable[int]) -> int:
+def refresh_adjusted_scores(
+    rubric_ids: Iterable[int], *, adjusted: hooks.AdjustedScores | None = None
+) -> int:
     """Store the adjusted scores of these rubrics' latest successful calibration runs on
     their applications' rows (a calibration run calls it in the transaction that stores
     its results): the adjusted columns only, changed rows only, set-based. Returns the
-    number of rows changed."""
+    number of rows changed. ``adjusted``: those scores when the caller has them (a run
+    storing its own, as the hook would read them back); otherwise read through the hook."""
     rubric_ids = list(rubric_ids)
-    adjusted = hooks.adjusted_scores(rubric_ids)
+    if adjusted is None:
+        adjusted = hooks.adjusted_scores(rubric_ids)
     groups = getattr(adjusted, "group", {})
     runs = getattr(adjusted, "run", {})
     changed = []

@@ -200,6 +200,14 @@ def _columns(*columns: Any) -> list[np.ndarray]:
     return [a[keep] for a in arrays[:3] + numeric]
 
 
+def _exact_in_any_order(value: np.ndarray) -> bool:
+    """Whether sums of the values, their squares and counts are exact in any
+    order of addition: whole numbers (a rating scale's levels) whose every
+    partial sum of squares stays below 2⁵²."""
+    peak = float(np.abs(value).max()) if value.size else 0.0
+    return peak**2 * value.size < 2.0**52 and np.array_equal(value, np.rint(value))
+
+
 def middle_levels(scale_min: float, scale_max: float) -> tuple[float, ...]:
     """The middle level(s) of an integer scale: one for an odd number of
     levels (3 of 1–5), two for an even number (2 and 3 of 1–4)."""
@@ -295,13 +303,20 @@ def rater_diagnostics(
     # Central tendency and range against the other raters on the same units.
     middle = np.isin(value, middle_levels(scale_min, scale_max)).astype(float)
     n_u = units.size
+    # Sums per unit and per rater formed from the sums per scorecard (one pass
+    # over the ratings per quantity, not three) when that gives the same numbers.
+    whole = _exact_in_any_order(value)
     sums = {}
     for name, x in (("n", np.ones_like(value)), ("x", value), ("xx", value**2), ("m", middle)):
-        per_unit = np.bincount(u, x, minlength=n_u)
-        per_card = np.bincount(s, x, minlength=n_cards)
+        per_card = card_n if name == "n" else np.bincount(s, x, minlength=n_cards)
+        if whole:
+            per_unit = np.bincount(card_unit, per_card, minlength=n_u)
+            own = np.bincount(card_rater, per_card, minlength=n_r)
+        else:
+            per_unit = np.bincount(u, x, minlength=n_u)
+            own = np.bincount(r, x, minlength=n_r)
         # Everyone else's ratings of the units of each of the rater's scorecards.
         others_same = np.bincount(card_rater, per_unit[card_unit] - per_card, minlength=n_r)
-        own = np.bincount(r, x, minlength=n_r)
         others_all = x.sum() - own
         sums[name] = (own, others_same, others_all)
     own_n, same_n, all_n = sums["n"]

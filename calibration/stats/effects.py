@@ -514,7 +514,13 @@ def scorecard_covariance(
     counts = sums = None
     if c is not None:
         blocks.append(count_table(u, c, n_units, n_criteria))
-        counts, sums = _sum_table(g, c, n_cards, n_criteria, e)
+        # Without the sandwich (which needs the residual sums per cell), a table
+        # nearly full, as ratings per scorecard and criterion are, is counted
+        # straight into a dense array: ``_gram`` multiplies it densely anyway.
+        if not with_cr1:
+            counts = _dense_counts(g, c, n_cards, n_criteria, budget=2 * n + 1024)
+        if counts is None:
+            counts, sums = _sum_table(g, c, n_cards, n_criteria, e)
     h_mean = sparse.diags(1.0 / per_unit) @ sparse.hstack(blocks, format="csr")
     design = (g, u, r, c, card_unit, card_rater, h_mean, n_units, n_raters, n_criteria)
     sts = _centred_outer(per_card, np.ones(n), counts, *design)
@@ -532,9 +538,11 @@ def scorecard_covariance(
     # diag(ratings per criterion) − Σ_g t_g t_gᵀ / m_g, t_g its criterion counts.
     zwz = np.zeros((n_params, n_params))
     if c is not None:
-        zwz[n_raters:, n_raters:] = np.diag(np.bincount(c, minlength=n_criteria)) - dense(
-            counts.T @ sparse.diags(1.0 / per_card) @ counts
-        )
+        if isinstance(counts, np.ndarray):
+            weighted = (counts * (1.0 / per_card)[:, None]).T @ counts
+        else:
+            weighted = dense(counts.T @ sparse.diags(1.0 / per_card) @ counts)
+        zwz[n_raters:, n_raters:] = np.diag(np.bincount(c, minlength=n_criteria)) - weighted
     b_sts = b_plus @ sts
     within_ss = float(e @ e - card_residual @ (card_residual / per_card))
     total_ss = float(e @ e)
@@ -556,6 +564,22 @@ def scorecard_covariance(
         residual_var, halo_var = total_ss / df, 0.0
         scorecard = residual_var * b_plus
     return ScorecardCovariance(scorecard, cr1, residual_var, halo_var, n_cards)
+
+
+def _dense_counts(
+    rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int, *, budget: int
+) -> np.ndarray | None:
+    """How often each (row, col) pair occurs, as a dense float array, when the
+    table has at most ``budget`` cells and is as full as ``_gram`` requires to
+    multiply it densely (so that its Gram is what the sparse table's gives, to
+    the last bit); None otherwise."""
+    cells = n_rows * n_cols
+    if not rows.size or cells > budget:
+        return None
+    counts = np.bincount(rows * n_cols + cols, minlength=cells)
+    if cells > 2 * np.count_nonzero(counts) + 1024 or float(counts.max()) ** 2 * n_rows >= 2.0**52:
+        return None
+    return counts.reshape(n_rows, n_cols).astype(float)
 
 
 def _sum_table(
@@ -613,7 +637,15 @@ def _centred_outer(
         outer[:n_raters, n_raters:] = cross
         outer[n_raters:, :n_raters] = cross.T
         outer[n_raters:, n_raters:] = _gram(table)
-        q.append(_sum_table(u, c, n_units, n_criteria, ax)[1])
+        cells = n_units * n_criteria
+        if cells <= max(limits.LOOKUP_SLACK * u.size, limits.PACKAGE_CELL_BUDGET):
+            # The same sums, in the same order, counted into a dense table; the
+            # sparse one made from it has no entry for a cell that sums to 0,
+            # which adds nothing to the product either way.
+            sums = np.bincount(u * n_criteria + c, ax, minlength=cells)
+            q.append(sparse.csr_matrix(sums.reshape(n_units, n_criteria)))
+        else:
+            q.append(_sum_table(u, c, n_units, n_criteria, ax)[1])
     q = sparse.hstack(q, format="csr")
     qh = dense(q.T @ h_mean)
     per_unit_a2 = np.bincount(card_unit, a2, minlength=n_units)
@@ -621,13 +653,16 @@ def _centred_outer(
     return outer - qh - qh.T + hah
 
 
-def _gram(table: sparse.csr_matrix) -> np.ndarray:
+def _gram(table: sparse.csr_matrix | np.ndarray) -> np.ndarray:
     """tableᵀ·table (dense). A table of whole numbers, such as the ratings per
     scorecard and criterion, that is nearly full goes through one dense
     product: every product and partial sum is then an integer far below 2⁵³,
     so the result is exact in any order of addition, the sparse product's
     result to the last bit, at a fraction of its time. Anything else: the
-    sparse product, as before."""
+    sparse product, as before. A dense table (``_dense_counts``) is
+    multiplied as it is."""
+    if isinstance(table, np.ndarray):
+        return table.T @ table
     n_rows, n_cols = table.shape
     data = table.data
     if (

@@ -227,10 +227,20 @@ def _pair_table(unit, rater, value, criterion, min_shared, categories):
     if no_categories is not None:
         kappas = {name: [None] * n_pairs for name in KAPPA_WEIGHTS}
     else:
-        position = np.searchsorted(cats, value)  # each rating's category, once
+        position = _category_positions(cats, value)  # each rating's category, once
         kappas = _pair_kappas(pair_id, position[first], position[second], n_pairs, cats.size)
     kept_keys = pair_keys[kept]
     return raters, kept_keys, n_shared[kept], kappas, no_categories or SAME_SINGLE_VALUE
+
+
+def _category_positions(cats: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(cats, values)`` for values that are all among the
+    sorted ``cats``; for the levels of a scale (consecutive whole numbers) a
+    subtraction instead of a binary search per rating."""
+    lo = cats[0]
+    if np.array_equal(cats, lo + np.arange(cats.size)):
+        return (values - lo).astype(np.int64)
+    return np.searchsorted(cats, values)
 
 
 def _categories(values: np.ndarray, categories: Sequence[float] | None) -> np.ndarray | str:
@@ -271,9 +281,11 @@ def co_rating_positions(
     if fast and (int(item.max()) + 1) * k < 2**62:
         # One key in (item, rater) order. The sort need not be stable: ratings
         # that tie are one rater's ratings of one item, never paired, and a
-        # pair's two ratings come in rater order either way.
+        # pair's two ratings come in rater order either way. The stable sort
+        # (timsort) is the faster one here: ratings come a scorecard at a
+        # time, so the keys arrive in short ascending runs.
         key = item * k + r
-        order = np.arange(n) if (key[1:] >= key[:-1]).all() else np.argsort(key)
+        order = np.arange(n) if (key[1:] >= key[:-1]).all() else np.argsort(key, kind="stable")
     else:
         order = np.lexsort((r, item))
     sorted_items = item[order]
