@@ -17,4 +17,5 @@ RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
 USER rubrics
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Processes and threads: config/gunicorn.py (WEB_CONCURRENCY, GUNICORN_THREADS).
+CMD ["gunicorn", "config.wsgi:application", "--config", "config/gunicorn.py"]
