@@ -238,7 +238,7 @@ def measure(args, n: int, posting, recruiter, reviewers) -> dict:
         def read():
             ranking = posting_ranking(posting=posting, viewer=recruiter)
             ranking.count()
-            rows = ranking.after(key, PAGE, listed=start)
+            rows = ranking.after(key, PAGE)
             assert rows
             return rows
 

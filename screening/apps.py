@@ -13,3 +13,10 @@ class ScreeningConfig(AppConfig):
         from screening.posting_links import application_links
 
         posting_links.register(application_links)
+
+        # SQLite: the kept counts' triggers survive table rebuilds, counts survive flushes.
+        from django.db.models.signals import post_migrate
+
+        from screening.score_counts import sqlite_after_migrate
+
+        post_migrate.connect(sqlite_after_migrate, sender=self)

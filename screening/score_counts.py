@@ -16,8 +16,9 @@ at once."""
 
 from collections import Counter
 from dataclasses import dataclass
+from importlib import import_module
 
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models import Count, Q, Sum
 
 from screening.models import ApplicationScore, ApplicationScoreCount, ApplicationScoreHistogram
@@ -184,6 +185,10 @@ def rebuild_counts(posting_id: int | None = None) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {ApplicationScore._meta.db_table} IN SHARE MODE")
+            # And no fold or other rebuild meanwhile: their rows would survive the delete
+            # below (committed after its snapshot) and count twice.
+            tables = ", ".join(kept.table for kept in KEPT)
+            cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
     stored = ApplicationScore.objects.all()
     for kept in KEPT:
         rows = kept.model.objects.all()
@@ -197,3 +202,31 @@ def rebuild_counts(posting_id: int | None = None) -> None:
             .annotate(n=Count("pk"))
             .order_by()
         )
+
+
+TRIGGER_MIGRATIONS = (
+    "screening.migrations.0016_application_score_counts",
+    "screening.migrations.0017_application_score_histogram",
+)
+
+
+def sqlite_after_migrate(using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """After ``migrate`` and ``flush`` on SQLite (``post_migrate``): put the triggers back
+    if a migration remade the stored rows' table (SQLite's schema editor alters a table
+    by copying it, and the triggers go with the old one), then recount. A flush empties the
+    tables in no fixed order, so the stored rows' delete triggers can refill count tables
+    already emptied; the recount sets them right. PostgreSQL keeps triggers through ALTER
+    TABLE and flushes with TRUNCATE, which fires none."""
+    connection = connections[using]
+    if connection.vendor != "sqlite" or using != DEFAULT_DB_ALIAS:
+        return
+    needed = {ApplicationScore._meta.db_table, *(kept.table for kept in KEPT)}
+    if not needed <= set(connection.introspection.table_names()):
+        return  # migrated back before the counts
+    with connection.cursor() as cursor:
+        for name in TRIGGER_MIGRATIONS:
+            for statement in import_module(name).SQLITE:
+                cursor.execute(
+                    statement.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1)
+                )
+    rebuild_counts()

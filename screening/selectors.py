@@ -724,12 +724,12 @@ class Ranking:
             equal &= Q(**{column: value})
         return ranges[::-1]
 
-    def after(self, key: dict | None, limit: int, *, listed: int = 0) -> list["RankingRow"]:
+    def after(self, key: dict | None, limit: int) -> list["RankingRow"]:
         """The ``limit`` rows that follow the row whose sort values are ``key`` (``key_of``;
-        the first rows when None): keyset paging, one range of the order's index whatever
-        how deep, where a page at an offset walks every row before it. ``listed``: how many
-        rows came before, for the ranks of the default order (for any other order or a
-        filtered list, the ranks' aggregate queries, as ``_page``)."""
+        the first rows when None): keyset paging, a few ranges of the order's index however
+        deep, where a page at an offset walks every row before it. Ranks come from the kept
+        counts (``_ranks``), so they are right even when rows before the key have changed
+        since it was taken."""
         if limit <= 0:
             return []
         sort_key = _sort_key(self._sort)
@@ -742,11 +742,7 @@ class Ranking:
         rows = list(qs.values(*_RANKING_COLUMNS)[:limit])
         if blind:
             rows = sorted(rows + blind, key=sort_key)[:limit]
-        if not self.stage and not self.must_haves and self.order == DEFAULT_RANKING_ORDER:
-            ranks = [listed + i + 1 for i in range(len(rows))]
-        else:
-            ranks = self._ranks(rows)
-        return [_ranking_row(row, rank) for row, rank in zip(rows, ranks, strict=True)]
+        return [_ranking_row(row, rank) for row, rank in zip(rows, self._ranks(rows), strict=True)]
 
     def _ranks(self, rows: list[dict]) -> list[int]:
         """Each row's place in the whole posting's default order: the scored rows before

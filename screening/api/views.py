@@ -397,8 +397,7 @@ class PostingRankingView(APIView):
                 str,
                 description="Where the page starts, as the `Link` header's next page gives it "
                 "(keyset paging: a deep page costs what the first does; `page` is then "
-                "ignored). Ranks of the default order count the rows listed since the first "
-                "page.",
+                "ignored).",
             ),
             OpenApiParameter(
                 "page_size",
@@ -449,17 +448,21 @@ class PostingRankingView(APIView):
         cursor = request.query_params.get("cursor")
         if cursor:
             key, first = ranking_cursor.load(cursor, rows)
-            shown = rows.after(key, page_size, listed=first)
+            # One row more than the page: whether a next page exists, whatever the rows
+            # before the cursor have done since (the total counts those too).
+            shown = rows.after(key, page_size + 1)
+            more, shown = len(shown) > page_size, shown[:page_size]
         else:
             first = (page - 1) * page_size
             shown = rows[first : first + page_size]
+            more = first + len(shown) < total
         response = Response(
             RankingRowSerializer([{"rank": row.rank, "row": row} for row in shown], many=True).data
         )
         # The rows stay a list: the count and the neighbouring pages ride in headers.
         response["X-Total-Count"] = str(total)
         links = []
-        if shown and first + len(shown) < total:
+        if shown and more:
             # The next page by keyset: as quick at the millionth row as at the first.
             after = ranking_cursor.dump(rows, shown[-1], first + len(shown))
             links.append(f'<{_page_url(request, cursor=after)}>; rel="next"')

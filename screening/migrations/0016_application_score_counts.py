@@ -121,9 +121,11 @@ def create_triggers(apps, schema_editor):
     if statements is None:
         raise NotImplementedError(f"No score count triggers for {connection.vendor}.")
     with connection.cursor() as cursor:
-        cursor.execute(POPULATE)
+        # Triggers first: creating one waits for the writers in flight and holds off new
+        # ones until the migration commits, so the count below misses no change.
         for statement in statements:
             cursor.execute(statement)
+        cursor.execute(POPULATE)
 
 
 def drop_triggers(apps, schema_editor):

@@ -308,7 +308,7 @@ def test_every_page_equals_the_same_slice_of_the_whole_ranking(recruiter, order,
 
     # The same by keyset: each page starts after the last row of the one before.
     keyset, key = [], None
-    while page := ranking.after(key, 4, listed=len(keyset)):
+    while page := ranking.after(key, 4):
         keyset += page
         key = ranking.key_of(page[-1])
 

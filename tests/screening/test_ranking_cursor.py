@@ -8,7 +8,7 @@ import pytest
 
 from rubrics.models import Rubric
 from screening import selectors, services
-from screening.models import Application
+from screening.models import Application, ApplicationScore
 from tests.factories import ReviewerFactory, rubric_with_criteria
 from tests.screening.test_application_scores import many_scored
 
@@ -99,3 +99,53 @@ def test_a_cursor_page_costs_what_the_first_does(
 
     assert response.status_code == 200
     assert len(response.json()) == 10
+
+
+def test_rows_leaving_the_listing_before_the_cursor_hide_nothing_after_it(recruiter_api, recruiter):
+    """Seven rows in 'interview', three a page; two rows of page 1 then move on. The next
+    page still links on to the last one (the page reads one row more to know)."""
+    rubric = rubric_with_criteria(state=Rubric.State.PUBLISHED)
+    many_scored(7, rubric, ReviewerFactory())
+    for application in Application.objects.filter(rubric=rubric):
+        services.application_set_stage(application=application, actor=recruiter, stage="interview")
+    url = f"/api/v1/postings/{rubric.posting_id}/ranking/"
+    first = recruiter_api.get(url, {"stage": "interview", "page_size": 3})
+    for row in first.json()[:2]:
+        services.application_set_stage(
+            application=Application.objects.get(pk=row["application"]),
+            actor=recruiter,
+            stage="offer",
+        )
+
+    rows, responses = follow(recruiter_api, NEXT.search(first["Link"]).group(1), {})
+
+    still = set(
+        Application.objects.filter(rubric=rubric, stage="interview").values_list("pk", flat=True)
+    )
+    listed = {r["application"] for r in first.json() + rows}
+    assert still <= listed
+    assert responses[0]["X-Total-Count"] == "5"
+
+
+def test_ranks_on_a_cursor_page_are_the_whole_rankings_now(recruiter_api, recruiter):
+    """A row above the cursor goes away between two pages: the next page's ranks are those
+    of the ranking as it is now, not counted on from the first page."""
+    rubric = rubric_with_criteria(state=Rubric.State.PUBLISHED)
+    many_scored(6, rubric, ReviewerFactory())
+    url = f"/api/v1/postings/{rubric.posting_id}/ranking/"
+    first = recruiter_api.get(url, {"page_size": 3})
+    services.application_set_stage(
+        application=Application.objects.get(pk=first.json()[0]["application"]),
+        actor=recruiter,
+        stage="withdrawn",
+    )
+    ApplicationScore.objects.filter(pk=first.json()[0]["application"]).delete()
+
+    second = recruiter_api.get(NEXT.search(first["Link"]).group(1))
+
+    now = {
+        r.application_id: r.rank
+        for r in selectors.posting_ranking(posting=rubric.posting, viewer=recruiter)
+    }
+    assert [r["rank"] for r in second.json()] == [now[r["application"]] for r in second.json()]
+    assert [r["rank"] for r in second.json()] == [3, 4, 5]

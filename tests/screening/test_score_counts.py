@@ -247,3 +247,95 @@ def test_the_histogram_follows_scores_and_gives_the_rows_above_a_score(world):
     assert score_counts.scored_above(posting.pk, None) == {0.0: 1}
     assert score_counts.differing_counts() == []
     assert score_counts.counted(hist, posting.pk) == {(0.0,): 1}
+
+
+def _hold_then(first, second):
+    """Run ``first`` in a transaction held open, start ``second`` beside it, let the first
+    commit after a second; True when the second waited meanwhile."""
+    import threading
+    import time
+
+    from django.db import transaction
+
+    started, release, errors = threading.Event(), threading.Event(), []
+
+    def hold():
+        try:
+            with transaction.atomic():
+                first()
+                started.set()
+                release.wait(10)
+        except Exception as exc:  # the outcome is what is under test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def then():
+        try:
+            second()
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert started.wait(10)
+    waiter = threading.Thread(target=then)
+    waiter.start()
+    time.sleep(1.0)
+    waited = waiter.is_alive()
+    release.set()
+    holder.join(10)
+    waiter.join(10)
+    assert not errors, errors
+    return waited
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(not POSTGRESQL, reason="concurrent writers need PostgreSQL")
+@pytest.mark.parametrize("first", ["fold", "rebuild"])
+def test_a_rebuild_beside_a_fold_or_another_rebuild_counts_once(first):
+    rubric = rubric_with_criteria(state=Rubric.State.PUBLISHED)
+    for _ in range(3):
+        ApplicationFactory(rubric=rubric)
+    posting_id = rubric.posting_id
+    calls = {
+        "fold": lambda: score_counts.fold(posting_id),
+        "rebuild": lambda: score_counts.rebuild_counts(posting_id),
+    }
+
+    assert _hold_then(calls[first], calls["rebuild"])
+
+    assert score_counts.count_rows(posting_id) == 3
+    assert score_counts.differing_counts() == []
+
+
+@pytest.mark.skipif(POSTGRESQL, reason="SQLite's flush and table rebuilds")
+def test_after_a_flush_or_a_table_rebuild_sqlite_has_its_triggers_and_right_counts(world):
+    posting, _other, _apps = world
+
+    def triggers():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                "AND name LIKE 'screening_score_%'"
+            )
+            return {name for (name,) in cursor.fetchall()}
+
+    assert len(triggers()) == 6
+    # What a flush that empties the count tables before the stored rows leaves behind, and
+    # a migration that rebuilds the stored rows' table (its triggers go with the old one).
+    ApplicationScoreCount.objects.create(
+        posting_id=posting.pk + 1000, stage="applied", must_haves="unscored", delta=-3
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER screening_score_count_moved")
+        cursor.execute("DROP TRIGGER screening_score_histogram_inserted")
+
+    score_counts.sqlite_after_migrate()  # post_migrate: after migrate and after flush
+
+    assert len(triggers()) == 6
+    assert score_counts.differing_counts() == []
+    assert score_counts.count_rows(posting.pk + 1000) == 0
+    assert score_counts.count_rows(posting.pk) == 5
