@@ -18,8 +18,8 @@ NEVER = {
     "calibration": {"reports"},
 }
 APPS = ("core", "rubrics", "screening", "calibration", "reports")
-# What config/ may hold: settings, urls, the Celery app, WSGI/ASGI.
-CONFIG_MODULES = {"__init__.py", "asgi.py", "celery.py", "urls.py", "wsgi.py"}
+# What config/ may hold: settings, urls, the Celery app, WSGI/ASGI and gunicorn's settings.
+CONFIG_MODULES = {"__init__.py", "asgi.py", "celery.py", "gunicorn.py", "urls.py", "wsgi.py"}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -78,7 +78,7 @@ def test_no_app_imports_the_deployment_package(app):
     assert offending == {}
 
 
-def test_config_holds_only_settings_urls_celery_and_wsgi():
+def test_config_holds_only_settings_urls_celery_wsgi_and_gunicorn():
     config = ROOT / "config"
     assert {p.name for p in config.glob("*.py")} == CONFIG_MODULES
     assert {p.name for p in config.iterdir() if p.is_dir() and p.name != "__pycache__"} == {
