@@ -75,13 +75,14 @@ def parse_args(argv=None):
     )
     parser.add_argument("--duration", type=float, default=30.0, help="seconds per phase, at most")
     parser.add_argument("--criteria", type=int, default=10, help="criteria on the rubric")
-    # Two processes for two cores (each runs Python on one core at a time), eight threads
-    # each so that one request's wait for PostgreSQL (a row lock, the commit's flush) does
-    # not idle its core and no reviewer's request queues for a thread; gthread also keeps
-    # the connection open between requests, where sync workers accept one per request.
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    # Four sync processes for two cores, as config/gunicorn.py runs the image: on an idle
+    # machine they gave 114 submissions/s, p99 240 ms, where 2 processes × 8 threads
+    # (gthread) gave 77/s, p99 440 ms (a submission is CPU-bound; eight threads of one
+    # process queue for its interpreter lock). On a loaded machine gthread came out
+    # ahead (benchmarks/README.md): --workers 2 --threads 8 measures it.
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument(
-        "--threads", type=int, default=8, help="threads per gunicorn worker (>1: gthread)"
+        "--threads", type=int, default=1, help="threads per gunicorn worker (>1: gthread)"
     )
     parser.add_argument(
         "--conn-max-age", type=int, default=60, help="DATABASE_CONN_MAX_AGE of the server"
