@@ -855,31 +855,42 @@ def _past(qs: QuerySet, ranges: list[Q], sort: list[tuple[str, bool]], limit: in
     return parts[0].union(*parts[1:], all=True).order_by(*order)
 
 
-def _tied_before(posting_id: int, rows: list[dict]) -> dict[int, int]:
-    """For each scored row, how many rows share its score and come before it by name (then
-    id): one statement over the rows as a VALUES list, one count each on a short range of
-    the score index (a hundred rows: 1.3 ms, where a UNION of a hundred counts took 20 ms
-    to plan and run at 10,000 applications and 100,000 alike). VALUES columns are named
-    column1, column2, … on PostgreSQL and SQLite alike."""
+def _per_row(select: str, params: list, rows: list[dict], columns: tuple[str, ...]):
+    """The result rows of ``select`` over the rows as a VALUES list (``{values}`` in it; its
+    columns are named column1, column2, … on PostgreSQL and SQLite alike), one statement a
+    ``TIES_PER_QUERY`` rows."""
     connection = connections[ApplicationScore.objects.db]
-    table = connection.ops.quote_name(ApplicationScore._meta.db_table)
-    counts: dict[int, int] = {}
     with connection.cursor() as cursor:
         for start in range(0, len(rows), TIES_PER_QUERY):
             chunk = rows[start : start + TIES_PER_QUERY]
-            values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+            row = "(" + ", ".join(["%s"] * len(columns)) + ")"
             cursor.execute(
-                f"SELECT v.column1, (SELECT COUNT(*) FROM {table} AS s "
-                "WHERE s.posting_id = %s AND s.has_score = %s AND s.score = v.column2 "
-                "AND (s.name_key, s.application_id) < (v.column3, v.column1)) "
-                f"FROM (VALUES {values}) AS v",
-                [
-                    posting_id,
-                    True,
-                    *(p for r in chunk for p in (r["application_id"], r["score"], r["name_key"])),
-                ],
+                select.format(values=", ".join([row] * len(chunk))),
+                [*params, *(r[column] for r in chunk for column in columns)],
             )
-            counts.update(dict(cursor.fetchall()))
+            yield from cursor.fetchall()
+
+
+def _table(model) -> str:
+    return connections[model.objects.db].ops.quote_name(model._meta.db_table)
+
+
+def _tied_before(posting_id: int, rows: list[dict]) -> dict[int, int]:
+    """For each scored row, how many rows share its score and come before it by name (then
+    id): one statement over the rows, one count each on a short range of the score index
+    (a hundred rows: 1.3 ms, where a UNION of a hundred counts took 20 ms to plan and run
+    at 10,000 applications and 100,000 alike)."""
+    counts = dict(
+        _per_row(
+            f"SELECT v.column1, (SELECT COUNT(*) FROM {_table(ApplicationScore)} AS s "
+            "WHERE s.posting_id = %s AND s.has_score = %s AND s.score = v.column2 "
+            "AND (s.name_key, s.application_id) < (v.column3, v.column1)) "
+            "FROM (VALUES {values}) AS v",
+            [posting_id, True],
+            rows,
+            ("application_id", "score", "name_key"),
+        )
+    )
     return {r["application_id"]: counts.get(r["application_id"], 0) for r in rows}
 
 
@@ -887,30 +898,19 @@ def _unscored_before(posting_id: int, rows: list[dict]) -> tuple[int, dict[int, 
     """The posting's number of scored rows (from the kept histogram), and for each unscored
     row how many unscored rows come before it by name (then id): one statement, a short
     range of the index a row, as ``_tied_before``."""
-    connection = connections[ApplicationScore.objects.db]
-    table = connection.ops.quote_name(ApplicationScore._meta.db_table)
-    histogram = connection.ops.quote_name(ApplicationScoreHistogram._meta.db_table)
     scored, counts = 0, {}
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), TIES_PER_QUERY):
-            chunk = rows[start : start + TIES_PER_QUERY]
-            values = ", ".join(["(%s, %s)"] * len(chunk))
-            cursor.execute(
-                f"SELECT v.column1, (SELECT COUNT(*) FROM {table} AS s "
-                "WHERE s.posting_id = %s AND s.has_score = %s AND s.score IS NULL "
-                "AND (s.name_key, s.application_id) < (v.column2, v.column1)), "
-                f"(SELECT COALESCE(SUM(h.delta), 0) FROM {histogram} AS h "
-                "WHERE h.posting_id = %s) "
-                f"FROM (VALUES {values}) AS v",
-                [
-                    posting_id,
-                    False,
-                    posting_id,
-                    *(p for r in chunk for p in (r["application_id"], r["name_key"])),
-                ],
-            )
-            for pk, before, total in cursor.fetchall():
-                counts[pk], scored = before, total
+    for pk, before, total in _per_row(
+        f"SELECT v.column1, (SELECT COUNT(*) FROM {_table(ApplicationScore)} AS s "
+        "WHERE s.posting_id = %s AND s.has_score = %s AND s.score IS NULL "
+        "AND (s.name_key, s.application_id) < (v.column2, v.column1)), "
+        f"(SELECT COALESCE(SUM(h.delta), 0) FROM {_table(ApplicationScoreHistogram)} AS h "
+        "WHERE h.posting_id = %s) "
+        "FROM (VALUES {values}) AS v",
+        [posting_id, False, posting_id],
+        rows,
+        ("application_id", "name_key"),
+    ):
+        counts[pk], scored = before, total
     return scored, counts
 
 
