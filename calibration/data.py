@@ -2,19 +2,27 @@
 model object per rating. This fetch is the floor of a calibration run, and
 the benchmark measures the run against it.
 
-On PostgreSQL the rows come through ``COPY (SELECT …) TO STDOUT (FORMAT
-binary)``: the stream is gathered into one buffer and read as a structured
-numpy array over the binary tuples, so no Python object is made per row.
-Elsewhere (SQLite) a plain cursor's rows go through one 2-D float array. Both
-run the same SQL (the ORM's), so they return the same arrays in the same
-order."""
+On PostgreSQL the rows come packed (``packed_columns``): the server writes
+each row as its fields' binary send forms back to back and concatenates a
+block of rows into one ``bytea``, so a million ratings arrive as a few values
+that numpy reads as a structured array, not as a million messages. When the
+task is outside a transaction, two connections read the two halves of the
+ratings at once in one exported snapshot, as ``pg_dump --jobs`` does. The
+binary COPY of the same rows (``copy_columns``) is the benchmark's floor and
+the fallback. Elsewhere (SQLite) a plain cursor's rows go through one 2-D
+float array. All run the same SQL (the ORM's), so they return the same arrays
+in the same order."""
 
+import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import connection
+from django.db import connection, transaction
 
 from screening.models import CriterionScore, Scorecard
+
+logger = logging.getLogger(__name__)
 
 # PostgreSQL's binary COPY: a header (signature, flags, extension length and
 # extension), then per row a 16-bit field count and, per field, a 32-bit
@@ -149,6 +157,126 @@ def parse_binary_copy(buffer, wire_dtypes: list[str]) -> list[np.ndarray]:
     ]
 
 
+# The packed read. Each column's send function and its wire dtype; a level is
+# a smallint in the table and travels as one.
+_SEND = {
+    "int2": ("int2send", ">i2"),
+    "int8": ("int8send", ">i8"),
+    "timestamptz": ("timestamptz_send", ">i8"),
+}
+CARD_PACKING = ("int8", "int8", "int8", "timestamptz")
+SCORE_PACKING = ("int8", "int8", "int2")
+# One packed value per block of 2**16 scorecard ids: each stays far under
+# PostgreSQL's 1 GB limit on a bytea, however large the rubric.
+PACKED_BLOCK_BITS = 16
+# Read the ratings' two halves on two connections when the caller is outside a
+# transaction (a task; a transaction's own rows are invisible to a second one).
+PARALLEL_READ = True
+
+
+def _packed_statement(queryset, types: tuple[str, ...], *, ordered: bool, half: int | None):
+    """The queryset's rows packed: per block of first-column ids, the row count
+    and the rows' send forms concatenated (by the first column when
+    ``ordered``); ``half`` 0 or 1 keeps the rows whose first column has that
+    parity."""
+    sql, params = queryset.query.sql_with_params()
+    names = [f"c{i}" for i in range(len(types))]
+    row = " || ".join(f"{_SEND[t][0]}(q.{n}::{t})" for n, t in zip(names, types, strict=True))
+    order = " ORDER BY q.c0" if ordered else ""
+    where = ""
+    if half is not None:
+        # "Not the other parity" rather than "this parity": PostgreSQL guesses that
+        # an expression equals a value for one row in 200, and would plan a nested
+        # loop for so few; an inequality keeps the whole read's hash joins.
+        where = " WHERE q.c0 %% 2 <> %s"
+        params = (*params, 1 - half)
+    block = f"q.c0 >> {PACKED_BLOCK_BITS}"
+    statement = (
+        f"SELECT count(*), string_agg({row}, ''{order}) "
+        f"FROM ({sql}) AS q({', '.join(names)}){where} GROUP BY {block} ORDER BY {block}"
+    )
+    return statement, params
+
+
+def _psycopg():
+    import psycopg  # the PostgreSQL driver: imported only where it is used
+
+    return psycopg
+
+
+def _read_packed(raw_connection, statement, params) -> list[tuple[int, bytes]]:
+    # A plain (server-binding) cursor: binary results, which Django's client-side
+    # cursors do not give.
+    with _psycopg().Cursor(raw_connection) as cursor:
+        cursor.execute(statement, params, binary=True)
+        return cursor.fetchall()
+
+
+def unpack(blocks: list[tuple[int, bytes]], types: tuple[str, ...]) -> list[np.ndarray]:
+    """One native array per column from packed blocks of (row count, rows).
+    Raises CopyLayoutError when the bytes are not the rows counted (a NULL field
+    drops its row from the concatenation), so that a wrong layout never reads as
+    numbers."""
+    row = np.dtype([(f"c{i}", _SEND[t][1]) for i, t in enumerate(types)])
+    data = b"".join(bytes(value) for _, value in blocks if value is not None)
+    if len(data) != sum(count for count, _ in blocks) * row.itemsize:
+        raise CopyLayoutError("A packed row held a NULL or a value of another width.")
+    table = np.frombuffer(data, dtype=row)
+    return [
+        table[f"c{i}"].astype(np.dtype(_SEND[t][1]).newbyteorder("=")) for i, t in enumerate(types)
+    ]
+
+
+def _read_in_snapshot(snapshot: str, statement, params) -> list[tuple[int, bytes]]:
+    """On a connection of its own, in the exported snapshot."""
+    with _psycopg().connect(**connection.get_connection_params()) as other:
+        with other.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+        return _read_packed(other, statement, params)
+
+
+def packed_columns(
+    *, rubric_id: int, parallel: bool | None = None
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """PostgreSQL only: the fetch's two queries, packed (timestamps as
+    microseconds since 2000-01-01, levels as int16). ``parallel`` (default:
+    PARALLEL_READ outside a transaction) reads the ratings' odd scorecards on a
+    second connection in the first one's exported snapshot, beside the cards
+    and the even ones; the two server processes work at once. Outside a
+    transaction the serial read is two statements, two snapshots, as the COPY
+    is."""
+    cards, scores = _querysets(rubric_id)
+    if parallel is None:
+        parallel = PARALLEL_READ and not connection.in_atomic_block
+    connection.ensure_connection()
+    card_sql = _packed_statement(cards, CARD_PACKING, ordered=True, half=None)
+    if not parallel:
+        card_blocks = _read_packed(connection.connection, *card_sql)
+        score_blocks = _read_packed(
+            connection.connection,
+            *_packed_statement(scores, SCORE_PACKING, ordered=False, half=None),
+        )
+        return unpack(card_blocks, CARD_PACKING), unpack(score_blocks, SCORE_PACKING)
+    halves = [_packed_statement(scores, SCORE_PACKING, ordered=False, half=h) for h in (0, 1)]
+    with transaction.atomic(using=connection.alias):
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot()")
+            (snapshot,) = cursor.fetchone()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="calibration-read") as pool:
+            theirs = pool.submit(_read_in_snapshot, snapshot, *halves[1])
+            card_blocks = _read_packed(connection.connection, *card_sql)
+            score_blocks = _read_packed(connection.connection, *halves[0])
+            try:
+                score_blocks += theirs.result()
+            except _psycopg().Error:
+                # No second connection (the server's limit, say): this one reads it.
+                logger.warning("The second reading connection failed", exc_info=True)
+                score_blocks += _read_packed(connection.connection, *halves[1])
+    return unpack(card_blocks, CARD_PACKING), unpack(score_blocks, SCORE_PACKING)
+
+
 def _fetch(queryset, dtypes: list) -> list[np.ndarray]:
     """Run the queryset's SQL on a plain cursor and return one array per
     column. All-numeric results go through one 2-D float array, which is much
@@ -166,25 +294,30 @@ def _fetch(queryset, dtypes: list) -> list[np.ndarray]:
     return [np.asarray(col, dtype=t) for col, t in zip(columns, dtypes, strict=True)]
 
 
-def fetch_ratings(*, rubric_id: int, copy: bool | None = None) -> Ratings:
+READS = ("packed", "copy", "cursor")
+
+
+def fetch_ratings(*, rubric_id: int, read: str | None = None) -> Ratings:
     """Every submitted, non-empty score on the rubric's applications.
 
-    ``copy`` picks the read: binary COPY (PostgreSQL's default) or a plain
-    cursor (everywhere else, and what the COPY path is tested against)."""
-    if copy is None:
-        copy = connection.vendor == "postgresql"
-    if copy:
+    ``read`` picks how: "packed" (PostgreSQL's default), "copy" (binary COPY,
+    PostgreSQL) or "cursor" (everywhere else, and what the others are tested
+    against)."""
+    if read is None:
+        read = "packed" if connection.vendor == "postgresql" else "cursor"
+    if read not in READS:
+        raise ValueError(f"read must be one of {READS}")
+    columns = None
+    if read != "cursor":
         try:
-            cards, scores = copy_columns(rubric_id=rubric_id)
+            columns = (packed_columns if read == "packed" else copy_columns)(rubric_id=rubric_id)
         except CopyLayoutError:
             # Not expected (every column is NOT NULL or filtered so): read the
             # rows the slow way rather than fail the run.
-            copy = False
-    if copy:
-        (card_ids, card_apps, card_reviewers, card_us), (score_cards, criteria, values) = (
-            cards,
-            scores,
-        )
+            logger.warning("Calibration fetch: %s read refused its rows", read, exc_info=True)
+    if columns is not None:
+        (card_ids, card_apps, card_reviewers, card_us), (score_cards, criteria, values) = columns
+        values = values.astype(np.float64)
         # Microseconds since 2000 to POSIX seconds: exact integers divided once,
         # the same float as datetime.timestamp() gives.
         card_times = (card_us + _POSTGRES_EPOCH_US) / 1e6
@@ -195,9 +328,10 @@ def fetch_ratings(*, rubric_id: int, copy: bool | None = None) -> Ratings:
         )
         card_times = np.array([_seconds(t) for t in card_objects], dtype=np.float64)
         score_cards, criteria, values = _fetch(scores, [np.int64, np.int64, np.float64])
-    # The two reads are two statements, two snapshots: a scorecard submitted between them
-    # has scores but no card row. Those scores wait for the next run (its card was not
-    # seen), rather than being read against another card's row.
+    # Two reads in two snapshots (the serial reads outside a transaction): a scorecard
+    # submitted between them has scores but no card row. Those scores wait for the
+    # next run (its card was not seen), rather than being read against another card's
+    # row.
     where = positions(card_ids, score_cards)
     if len(card_ids):
         seen = card_ids[np.minimum(where, len(card_ids) - 1)] == score_cards

@@ -190,7 +190,10 @@ class CriterionCalibration(models.Model):
 class ApplicationCalibration(models.Model):
     """An application's score with each reviewer's severity taken out."""
 
-    run = models.ForeignKey(CalibrationRun, on_delete=models.CASCADE, related_name="applications")
+    # No index of its own: calibration_application_once (run, application) leads with it.
+    run = models.ForeignKey(
+        CalibrationRun, on_delete=models.CASCADE, related_name="applications", db_index=False
+    )
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
     adjusted_score = models.FloatField()
     group = models.PositiveSmallIntegerField(
