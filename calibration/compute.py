@@ -7,6 +7,7 @@ discrimination, flags in words, and severity-adjusted application scores
 (with the SHRUNK severities, comparable only within a group). Vectorised
 throughout; the statistics live in `stats`."""
 
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, replace
 
@@ -116,9 +117,19 @@ def _round(x: float | None, places: int = 4) -> float | None:
 
 
 def compute_calibration(
-    *, ratings, criteria: list[Criterion], scale_max: int, method: str = "linear"
+    *,
+    ratings,
+    criteria: list[Criterion],
+    scale_max: int,
+    method: str = "linear",
+    on_adjusted: Callable[[dict, dict], None] | None = None,
 ) -> CalibrationResult:
     """The run's results from its ratings (module docstring).
+
+    ``on_adjusted(adjusted_scores, application_group)`` is called as soon as the
+    rater effects give the adjusted scores, before the other statistics, so that
+    the caller can store them meanwhile (they are the result's, the same
+    objects).
 
     The linear algebra runs on one BLAS thread: its matrices are small (a row
     and column per reviewer and window, per criterion), and a multi-threaded
@@ -128,12 +139,16 @@ def compute_calibration(
     benchmarks/README.md). The arithmetic is the same."""
     with threadpool_limits(limits=1, user_api="blas"):
         return _compute_calibration(
-            ratings=ratings, criteria=criteria, scale_max=scale_max, method=method
+            ratings=ratings,
+            criteria=criteria,
+            scale_max=scale_max,
+            method=method,
+            on_adjusted=on_adjusted,
         )
 
 
 def _compute_calibration(
-    *, ratings, criteria: list[Criterion], scale_max: int, method: str
+    *, ratings, criteria: list[Criterion], scale_max: int, method: str, on_adjusted
 ) -> CalibrationResult:
     app, rev, crit, val = ratings.application, ratings.reviewer, ratings.criterion, ratings.value
     n = len(val)
@@ -197,6 +212,12 @@ def _compute_calibration(
             comparison_ses=False,  # the CR1 sandwich is the benchmark's comparison only
             bias=False,  # rater × criterion cells: the rater_effects command's, not stored
         )
+        adjusted = None
+        if on_adjusted is not None and not SECOND_THREAD:
+            # The fit has run, in this thread: its adjusted scores go to the caller
+            # now, before the statistics below.
+            adjusted = _adjusted(fitting.result(), ratings, criteria, scale_max, app_ids, rev_ids)
+            on_adjusted(adjusted.scores, adjusted.application_group)
         kappas = pool.submit(
             pairwise_kappa_summary,
             item,
@@ -226,6 +247,54 @@ def _compute_calibration(
         agreement["pairwise_kappa"] = _kappa_summary(*kappas.result())
     summaries = [replace(s, criterion=_id(crit_ids, s.criterion)) for s in code_summaries]
 
+    if adjusted is None:
+        adjusted = _adjusted(report, ratings, criteria, scale_max, app_ids, rev_ids)
+        if on_adjusted is not None:
+            on_adjusted(adjusted.scores, adjusted.application_group)
+    groups, number_of, application_group = (
+        adjusted.groups,
+        adjusted.number_of,
+        adjusted.application_group,
+    )
+    rows = {_id(rev_ids, row.rater): row for row in report.raters}
+    unit = "logits" if report.method == "rasch" else "points"
+    rater_flags = _reviewer_flags(rows, drift_by, unit)
+    criterion_flags = _criterion_flags(summaries, shared_by_criterion)
+
+    reviewers = _reviewers(
+        rev_ids, r, a, val, scale_max, rows, number_of, consensus, drift_by, rater_flags
+    )
+    criterion_rows = _criteria(criteria, summaries, criterion_flags)
+    alphas = [row.alpha_interval for row in criterion_rows if row.alpha_interval is not None]
+    return CalibrationResult(
+        agreement=agreement,
+        reviewers=reviewers,
+        criteria=criterion_rows,
+        adjusted_scores=adjusted.scores,
+        n_ratings=n,
+        n_applications=int(app_ids.size),
+        n_reviewers=len(reviewers),
+        method=report.method,
+        groups=groups,
+        application_group=application_group,
+        separation_index=_round(report.separation.index),
+        separation_reliability=_round(report.separation.reliability),
+        alpha_median=_round(float(np.median(alphas))) if alphas else None,
+        alpha_min=_round(min(alphas)) if alphas else None,
+        alpha_max=_round(max(alphas)) if alphas else None,
+    )
+
+
+@dataclass(frozen=True)
+class _Adjusted:
+    scores: dict[int, float]
+    groups: list[dict]
+    number_of: dict
+    application_group: dict[int, int]
+
+
+def _adjusted(report, ratings, criteria, scale_max, app_ids, rev_ids) -> _Adjusted:
+    """The adjusted scores and the reviewers' groups, from the rater-effects fit."""
     groups, number_of = _groups(report, rev_ids)
     unit_group = np.asarray(report.unit_group)
     units = np.asarray(report.units).astype(np.int64)
@@ -240,18 +309,8 @@ def _compute_calibration(
         if len(groups) > 1
         else {}
     )
-    rows = {_id(rev_ids, row.rater): row for row in report.raters}
-    unit = "logits" if report.method == "rasch" else "points"
-    rater_flags = _reviewer_flags(rows, drift_by, unit)
-    criterion_flags = _criterion_flags(summaries, shared_by_criterion)
-
-    reviewers = _reviewers(
-        rev_ids, r, a, val, scale_max, rows, number_of, consensus, drift_by, rater_flags
-    )
-    criterion_rows = _criteria(criteria, summaries, criterion_flags)
-    alphas = [row.alpha_interval for row in criterion_rows if row.alpha_interval is not None]
     if report.method == "rasch":
-        adjusted = rasch_adjusted_scores(
+        scores = rasch_adjusted_scores(
             ratings=ratings,
             criteria=criteria,
             scale_max=scale_max,
@@ -259,27 +318,11 @@ def _compute_calibration(
             adjusted=np.asarray(report.adjusted_score, dtype=np.float64),
         )
     else:
-        severity = {reviewer_id: row.severity_shrunk or 0.0 for reviewer_id, row in rows.items()}
-        adjusted = adjusted_scores(
+        severity = {_id(rev_ids, row.rater): row.severity_shrunk or 0.0 for row in report.raters}
+        scores = adjusted_scores(
             ratings=ratings, criteria=criteria, scale_max=scale_max, severity=severity
         )
-    return CalibrationResult(
-        agreement=agreement,
-        reviewers=reviewers,
-        criteria=criterion_rows,
-        adjusted_scores=adjusted,
-        n_ratings=n,
-        n_applications=int(app_ids.size),
-        n_reviewers=len(reviewers),
-        method=report.method,
-        groups=groups,
-        application_group=application_group,
-        separation_index=_round(report.separation.index),
-        separation_reliability=_round(report.separation.reliability),
-        alpha_median=_round(float(np.median(alphas))) if alphas else None,
-        alpha_min=_round(min(alphas)) if alphas else None,
-        alpha_max=_round(max(alphas)) if alphas else None,
-    )
+    return _Adjusted(scores, groups, number_of, application_group)
 
 
 class _InThisThread:
