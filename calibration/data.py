@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from screening.models import CriterionScore, Scorecard
 
@@ -119,7 +119,11 @@ def _copy(queryset, types: tuple[str, ...]) -> list[np.ndarray]:
         f"COPY (SELECT {select} FROM ({sql}) AS q({', '.join(names)})) TO STDOUT (FORMAT binary)"
     )
     buffer = bytearray()
-    with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(statement, params) as copy,
+    ):
         for chunk in copy:
             buffer += chunk
     return parse_binary_copy(buffer, [_WIRE[t] for t in types])
@@ -206,8 +210,9 @@ def _psycopg():
 
 def _read_packed(raw_connection, statement, params) -> list[tuple[int, bytes]]:
     # A plain (server-binding) cursor: binary results, which Django's client-side
-    # cursors do not give.
-    with _psycopg().Cursor(raw_connection) as cursor:
+    # cursors do not give. Its errors become Django's (a lost connection is an
+    # OperationalError, which puts the run back in the queue).
+    with connection.wrap_database_errors, _psycopg().Cursor(raw_connection) as cursor:
         cursor.execute(statement, params, binary=True)
         return cursor.fetchall()
 
@@ -229,10 +234,14 @@ def unpack(blocks: list[tuple[int, bytes]], types: tuple[str, ...]) -> list[np.n
 
 def _read_in_snapshot(snapshot: str, statement, params) -> list[tuple[int, bytes]]:
     """On a connection of its own, in the exported snapshot."""
-    with _psycopg().connect(**connection.get_connection_params()) as other:
+    psycopg = _psycopg()
+    with psycopg.connect(**connection.get_connection_params()) as other:
         with other.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+            # A literal: SET takes no bound parameter (server-side binding would send one).
+            cursor.execute(
+                psycopg.sql.SQL("SET TRANSACTION SNAPSHOT {}").format(psycopg.sql.Literal(snapshot))
+            )
         return _read_packed(other, statement, params)
 
 
@@ -270,7 +279,7 @@ def packed_columns(
             score_blocks = _read_packed(connection.connection, *halves[0])
             try:
                 score_blocks += theirs.result()
-            except _psycopg().Error:
+            except (_psycopg().Error, DatabaseError):
                 # No second connection (the server's limit, say): this one reads it.
                 logger.warning("The second reading connection failed", exc_info=True)
                 score_blocks += _read_packed(connection.connection, *halves[1])

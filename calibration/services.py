@@ -5,6 +5,7 @@ is in ``calibration.scheduling``."""
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 
 import numpy as np
 from django.core.cache import cache
@@ -128,7 +129,7 @@ def calibration_run(
         )
         # The compute runs inside the store's transaction: its adjusted scores come
         # first, and their rows are written beside the rest of the statistics.
-        with transaction.atomic(), AdjustedRows(run) as rows:
+        with _compute_transaction(), AdjustedRows(run) as rows:
             result = compute_calibration(
                 ratings=ratings,
                 criteria=criteria,
@@ -243,6 +244,15 @@ def _store(run: CalibrationRun, result, *, rows_stored: bool = False) -> None:
     )
 
 
+def _compute_transaction():
+    """The transaction the compute runs in on PostgreSQL, where ``AdjustedRows``
+    writes beside it. On SQLite a transaction takes the write lock when it begins
+    (IMMEDIATE): the compute runs outside, and only the store holds the lock."""
+    if transaction.get_connection().vendor == "postgresql":
+        return transaction.atomic()
+    return nullcontext()
+
+
 class AdjustedRows:
     """Writes a run's adjusted scores on PostgreSQL while the compute goes on.
 
@@ -351,6 +361,8 @@ def copy_rows(run_id: int, scores: dict, groups: dict) -> bytes:
     group = np.fromiter((groups.get(a, -1) for a in scores), np.int64, len(scores))
     fields = [("count", ">i2"), ("run_len", ">i4"), ("run", ">i8"), ("app_len", ">i4")]
     fields += [("app", ">i8"), ("score_len", ">i4"), ("score", ">f8"), ("group_len", ">i4")]
+    if group.size and group.max() > np.iinfo(np.int16).max:
+        raise ValueError("A group number does not fit the group column (smallint).")
     grouped = group >= 0
     chunks = [_COPY_HEADER]
     for has_group in (True, False):

@@ -355,7 +355,9 @@ def application_open(
 def application_set_stage(*, application: Application, actor, stage: str) -> Application:
     if stage not in Application.Stage.values:
         raise ValidationError({"stage": f"“{stage}” is not a stage."})
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    # FOR NO KEY UPDATE: the key stays, so rows that refer to the application
+    # (a scorecard, a calibration run's rows) go on being written meanwhile.
+    application = Application.objects.select_for_update(no_key=True).get(pk=application.pk)
     if application.stage != stage:
         old = application.stage
         application.stage = stage
@@ -379,7 +381,9 @@ def applications_set_stage(*, applications, actor, stage: str) -> list[Applicati
     if stage not in Application.Stage.values:
         raise ValidationError({"stage": f"“{stage}” is not a stage."})
     moved = []
-    locked = Application.objects.select_for_update().filter(pk__in=[a.pk for a in applications])
+    locked = Application.objects.select_for_update(no_key=True).filter(
+        pk__in=[a.pk for a in applications]
+    )
     for application in locked.select_related("candidate").order_by("pk"):
         if application.stage != stage:
             application_set_stage(application=application, actor=actor, stage=stage)

@@ -332,3 +332,24 @@ def test_a_scorecard_submitted_between_the_two_reads_waits_for_the_next_run(monk
     ):
         assert application == by_card[card_id].application_id
         assert reviewer == by_card[card_id].assignment.reviewer_id
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_snapshot_is_imported_under_server_side_binding_too(monkeypatch, caplog):
+    """OPTIONS {"server_side_binding": True} binds parameters on the server, and SET
+    takes none: the snapshot goes in as a literal, so the second connection reads."""
+    from django.db import connections
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    rubric = random_rubric(random.Random(7))
+    wrapper = type(connections["default"])
+    real = wrapper.get_connection_params
+    monkeypatch.setattr(
+        wrapper,
+        "get_connection_params",
+        lambda self: {**real(self), "cursor_factory": ServerBindingCursor},
+    )
+    got = fetch_ratings(rubric_id=rubric.pk, read="packed")
+    assert "second reading connection failed" not in caplog.text
+    assert len(got) == len(fetch_ratings(rubric_id=rubric.pk, read="cursor")) > 0
