@@ -14,6 +14,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from calibration import explain, stats
+from calibration.stats._codes import combine, dense_codes
 from calibration.stats.kappa import pairwise_kappa_summary
 from calibration.stats.raters import rater_effects
 from rubrics.anchors import SCALE_MIN
@@ -152,15 +153,20 @@ def _compute_calibration(
             method=method,
         )
 
-    # Dense codes 0..k-1 once, for every statistic below (their own
-    # factorization of dense codes is a lookup, not a sort); results come
-    # back keyed by code and are mapped to ids here.
+    # Dense codes 0..k-1 once, for every statistic below, marked as such:
+    # their own factorization of these codes is the codes themselves, at
+    # once, and pairs of them (the items, the scorecards) are factorized once
+    # for all of them (``_codes.combine``). Results come back keyed by code
+    # and are mapped to ids here.
     app_ids, a = stats.factorize(app)
     rev_ids, r = stats.factorize(rev)
     crit_ids, c = stats.factorize(crit)
+    a = dense_codes(a, app_ids.size)
+    r = dense_codes(r, rev_ids.size)
+    c = dense_codes(c, crit_ids.size)
     # What is rated is an (application, criterion) pair: statistics that only
     # compare ratings of the same item take these codes as their units.
-    item_keys, item = stats.factorize(a * crit_ids.size + c)
+    item_keys, item = combine(a, crit_ids.size, c)
     # Per criterion, how many applications two or more reviewers scored on it
     # (one scorecard per reviewer and application: two ratings, two reviewers).
     shared = np.bincount(

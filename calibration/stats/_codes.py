@@ -4,6 +4,7 @@ codes factorised to dense integers, grouped and counted."""
 from __future__ import annotations
 
 import math
+import weakref
 from typing import Any
 
 import numpy as np
@@ -28,8 +29,62 @@ def clean(*columns: Any, value_at: int = 2) -> list[np.ndarray]:
     return arrays
 
 
+# Arrays of codes known to be dense 0..k-1 with every code used (``dense_codes``),
+# by id: {id: (weak reference, k, {(id of other, width): (its weak reference,
+# keys, index)})}. The weak reference tells a live array from a dead one whose
+# id was reused; the inner dict keeps ``combine``'s results while both live.
+_DENSE: dict[int, tuple[weakref.ref, int, dict]] = {}
+
+
+def dense_codes(codes: np.ndarray, k: int) -> np.ndarray:
+    """A read-only view of ``codes`` (int64, every code 0..k-1 used, as the
+    index ``factorize`` returns), marked so that ``factorize`` of it is its
+    ``(arange(k), codes)`` at once and ``combine`` of two such arrays is
+    computed once. Read-only, so that the mark stays true. Anything but
+    one-dimensional int64 codes comes back as it is, unmarked."""
+    codes = np.asarray(codes)
+    if codes.dtype != np.int64 or codes.ndim != 1:
+        return codes
+    view = codes.view()
+    view.flags.writeable = False
+    key = id(view)
+
+    def forget(_ref, key=key):
+        _DENSE.pop(key, None)
+
+    _DENSE[key] = (weakref.ref(view, forget), int(k), {})
+    return view
+
+
+def _dense_entry(codes: Any) -> tuple[weakref.ref, int, dict] | None:
+    entry = _DENSE.get(id(codes))
+    if entry is not None and entry[0]() is codes:
+        return entry
+    return None
+
+
+def combine(a: np.ndarray, width: int, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``factorize(a * width + b)`` for dense int64 codes ``a`` and ``b``
+    (0 <= b < width), such as the (unit, rater) pairs of the scorecards. When
+    both are marked ``dense_codes``, the result is computed once for them (its
+    index marked in turn), so that statistics which each need the same pairs
+    share one factorisation."""
+    first, second = _dense_entry(a), _dense_entry(b)
+    if first is None or second is None:
+        return factorize(a.astype(np.int64) * width + b)
+    known = first[2].get((id(b), width))
+    if known is not None and known[0]() is b:
+        return known[1], known[2]
+    keys, index = factorize(a * width + b)
+    index = dense_codes(index, keys.size)
+    first[2][(id(b), width)] = (weakref.ref(b), keys, index)
+    return keys, index
+
+
 def factorize(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(distinct codes in sorted order, index of each element into them).
+
+    Codes marked by ``dense_codes`` are their own index, at once.
 
     Integer codes (or integral floats) in a range not much wider than their
     number, such as database ids, codes already made dense or the pairs
@@ -37,6 +92,9 @@ def factorize(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     table in O(n) instead of being sorted. The index may be ``codes`` itself:
     callers treat both results as read-only."""
     codes = np.asarray(codes)
+    known = _dense_entry(codes)
+    if known is not None:
+        return np.arange(known[1], dtype=np.int64), codes
     kind = codes.dtype.kind
     if codes.size and kind in "iuf":
         lo, hi = codes.min(), codes.max()
@@ -83,7 +141,7 @@ def item_codes(unit: np.ndarray, criterion: np.ndarray | None) -> np.ndarray:
     if criterion is None:
         return u
     codes, c = factorize(criterion)
-    return factorize(u * len(codes) + c)[1]
+    return combine(u, len(codes), c)[1]
 
 
 def group_positions(codes: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 from scipy import stats as distributions
 
-from calibration.stats._codes import factorize, scalar
+from calibration.stats._codes import combine, factorize, scalar
 
 # Linacre (2002): mean-squares above 1.5 are noisier than the model (the
 # rater's scores are erratic: unpredictable from the candidate and the
@@ -257,7 +257,7 @@ def rater_diagnostics(
     if cards is not None and value.size == n_given and dense_codes:
         cards, s = cards
     else:
-        cards, s = factorize(u * n_r + r)
+        cards, s = combine(u, n_r, r)
     card_rater = cards % n_r
     card_unit = cards // n_r
     n_cards = cards.size

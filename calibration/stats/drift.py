@@ -9,6 +9,7 @@ import numpy as np
 
 from calibration.stats._codes import (
     clean,
+    combine,
     factorize,
     finite_or_none,
     scalar,
@@ -158,7 +159,7 @@ def severity_drift(
     severity[rows[estimable], cols[estimable]] = fit.effects[: slots.size][estimable]
     deff = 1.0
     if fit.effect_var is not None:
-        deff = _design_effect(u, rw, c, value, fit, slots, n_w)
+        deff = _design_effect(u, rw, c, value, fit, slots, n_w, rater=r, window=window)
         se[rows[estimable], cols[estimable]] = np.sqrt(
             np.maximum(fit.effect_var[: slots.size][estimable], 0.0) * deff
         )
@@ -222,12 +223,14 @@ def severity_drift(
 _EXACT_FIT = 1e-20
 
 
-def _design_effect(u, rw, c, value, fit, slots, n_w) -> float:
+def _design_effect(u, rw, c, value, fit, slots, n_w, *, rater=None, window=None) -> float:
     """Kish's design effect of a scorecard ((unit, rater-window) pair) from
     the fit's residuals: m · MSB / (MSB + (m − 1) · MSW), at least 1, with
     degrees of freedom net of the fitted unit, rater-window and criterion
     effects; 1 when there is nothing to measure it on. ``rw`` codes the
-    sorted ``slots`` (rater · n_w + window)."""
+    sorted ``slots`` (rater · n_w + window); ``rater`` and ``window``, when
+    the caller has them, are the ratings' rater codes and windows that
+    ``slots[rw]`` is made of (not split again)."""
     n_slots = slots.size
     fitted = fit.unit_level[u] + fit.effects[rw]
     if c is not None:
@@ -241,9 +244,10 @@ def _design_effect(u, rw, c, value, fit, slots, n_w) -> float:
     # The scorecards' codes in (unit, rater-window) order, which is (unit,
     # rater, window) order: through the (unit, rater) pairs, then the window
     # within each, two compact ranges rather than units × rater-windows.
-    rater_of, window_of = np.divmod(slots[rw], n_w)
-    _, pair = factorize(u * (int(slots[-1]) // n_w + 1) + rater_of)
-    cards, s = factorize(pair * n_w + window_of)
+    if rater is None or window is None:
+        rater, window = np.divmod(slots[rw], n_w)
+    _, pair = combine(u, int(slots[-1]) // n_w + 1, rater)
+    cards, s = factorize(pair * n_w + window)
     n_cards = cards.size
     per_card = np.bincount(s, minlength=n_cards).astype(float)
     card_mean = np.bincount(s, residual, minlength=n_cards) / per_card

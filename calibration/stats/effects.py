@@ -14,6 +14,7 @@ from scipy.sparse import csgraph
 from calibration.stats import limits
 from calibration.stats._codes import (
     clean,
+    combine,
     count_table,
     dense,
     factorize,
@@ -495,7 +496,7 @@ def scorecard_covariance(
     n_params = n_raters + (n_criteria if c is not None else 0)
     b_plus = fit.pseudo_inverse
     e = fit.residuals
-    codes, g = cards if cards is not None else factorize(u.astype(np.int64) * n_raters + r)
+    codes, g = cards if cards is not None else combine(u, n_raters, r)
     n_cards = codes.size
     if b_plus is None or e is None or n_cards < 2:
         return ScorecardCovariance(None, None, None, None, n_cards)

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from calibration.stats._codes import clean, factorize, scalar
+from calibration.stats._codes import clean, combine, factorize, scalar
 from calibration.stats.diagnostics import (
     BiasCell,
     Separation,
@@ -239,7 +239,7 @@ def rater_effects(
         scale_max = float(value.max())
 
     # Scorecards, and those on candidates that another rater also scored.
-    card_codes, g = factorize(u.astype(np.int64) * n_raters + r)
+    card_codes, g = combine(u, n_raters, r)
     card_unit, card_rater = card_codes // n_raters, card_codes % n_raters
     raters_per_unit = np.bincount(card_unit, minlength=n_units)
     n_cards = np.bincount(card_rater, minlength=n_raters)
