@@ -563,7 +563,33 @@ def adjusted_scores(*, ratings, criteria, scale_max: int, severity: dict) -> dic
     offsets = totals.reshape(apps.size, n_columns) / n_cards[:, None]
     scores = 100.0 * (offsets @ weights) / (scale_max - SCALE_MIN) / weights.sum()
     scores = np.clip(scores, 0.0, 100.0)
-    return dict(zip(apps.tolist(), [round(s, 4) for s in scores.tolist()], strict=True))
+    return dict(zip(apps.tolist(), rounded(scores, 4), strict=True))
+
+
+# Below this size a float times 10**places is within 2**-23 of the exact
+# product (its rounding error is half an ulp).
+_ROUNDS_EXACTLY_BELOW = 2.0**30
+
+
+def rounded(values: np.ndarray, places: int) -> list[float]:
+    """``[round(v, places) for v in values.tolist()]`` to the last bit, at
+    numpy's speed. Python rounds the exact value to ``places`` decimals (half
+    to even) and returns the double nearest that decimal; ``rint(v * 10**places)
+    / 10**places`` is the same whenever the product, computed with its
+    rounding error, is not within 1e-6 of a half (the same whole number of
+    10**-places then), since the division of two exact integers is correctly
+    rounded. The few values near a half (or large, or not finite) go through
+    ``round`` itself."""
+    values = np.asarray(values, dtype=np.float64)
+    scale = 10.0**places
+    scaled = values * scale
+    with np.errstate(invalid="ignore"):
+        sure = np.abs(scaled) < _ROUNDS_EXACTLY_BELOW
+        sure &= np.abs(scaled - np.floor(scaled) - 0.5) > 1e-6
+    out = (np.rint(scaled) / scale).tolist()
+    for i in np.flatnonzero(~sure).tolist():
+        out[i] = round(float(values[i]), places)
+    return out
 
 
 def rasch_adjusted_scores(
