@@ -14,7 +14,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from calibration import explain, stats
-from calibration.stats._codes import combine, dense_codes
+from calibration.stats._codes import code_counts, combine, dense_codes
 from calibration.stats.kappa import pairwise_kappa_summary
 from calibration.stats.raters import rater_effects
 from rubrics.anchors import SCALE_MIN
@@ -170,7 +170,7 @@ def _compute_calibration(
     # Per criterion, how many applications two or more reviewers scored on it
     # (one scorecard per reviewer and application: two ratings, two reviewers).
     shared = np.bincount(
-        item_keys[np.bincount(item, minlength=item_keys.size) >= 2] % crit_ids.size,
+        item_keys[code_counts(item, minlength=item_keys.size) >= 2] % crit_ids.size,
         minlength=crit_ids.size,
     )
     shared_by_criterion = dict(zip(crit_ids.tolist(), shared.tolist(), strict=True))
@@ -267,7 +267,11 @@ def _compute_calibration(
     else:
         severity = {reviewer_id: row.severity_shrunk or 0.0 for reviewer_id, row in rows.items()}
         adjusted = adjusted_scores(
-            ratings=ratings, criteria=criteria, scale_max=scale_max, severity=severity
+            ratings=ratings,
+            criteria=criteria,
+            scale_max=scale_max,
+            severity=severity,
+            codes=((crit_ids, c), (rev_ids, r), (app_ids, a)),
         )
     return CalibrationResult(
         agreement=agreement,
@@ -422,13 +426,15 @@ def _reviewers(ids, codes, app_codes, val, scale_max, rows, number_of, consensus
     """One row per reviewer (``ids``; ``codes`` give each rating's reviewer
     as 0..len(ids)-1 and ``app_codes`` its application as dense codes)."""
     k = ids.size
-    n_ratings = np.bincount(codes, minlength=k)
+    n_ratings = code_counts(codes, minlength=k)
     sums = np.bincount(codes, weights=val, minlength=k)
     n_levels = scale_max - SCALE_MIN + 1
     levels = np.clip(np.rint(val).astype(np.int64), SCALE_MIN, scale_max) - SCALE_MIN
     distribution = np.bincount(codes * n_levels + levels, minlength=k * n_levels)
     distribution = distribution.reshape(k, n_levels)
-    n_apps = _distinct_per_code(codes, app_codes, k)
+    # Distinct applications per reviewer: their scorecards (the pairs are
+    # the rater-effects fit's, factorized once).
+    n_apps = np.bincount(combine(app_codes, k, codes)[0] % k, minlength=k)
     out = []
     for i, reviewer_id in enumerate(ids.tolist()):
         row = rows.get(reviewer_id)
@@ -465,22 +471,6 @@ def _reviewers(ids, codes, app_codes, val, scale_max, rows, number_of, consensus
             )
         )
     return out
-
-
-def _distinct_per_code(codes, other, k):
-    """For each code 0..k-1, how many distinct values of ``other`` (dense,
-    non-negative codes) come with it."""
-    if not codes.size:
-        return np.zeros(k, dtype=np.int64)
-    width = int(other.max()) + 1
-    pairs = codes * width + other
-    if k * width <= 8 * codes.size + (1 << 20):
-        seen = np.zeros(k * width, dtype=bool)
-        seen[pairs] = True
-        return np.count_nonzero(seen.reshape(k, width), axis=1)
-    pairs = np.sort(pairs)
-    first = np.r_[True, pairs[1:] != pairs[:-1]]
-    return np.bincount(pairs[first] // width, minlength=k)
 
 
 def _criteria(criteria, summaries, flags):
@@ -529,17 +519,21 @@ def _criteria(criteria, summaries, flags):
     return rows
 
 
-def adjusted_scores(*, ratings, criteria, scale_max: int, severity: dict) -> dict[int, float]:
+def adjusted_scores(
+    *, ratings, criteria, scale_max: int, severity: dict, codes: tuple | None = None
+) -> dict[int, float]:
     """Each application's weighted consensus score (0–100, DESIGN's scoring
     rules) after subtracting each reviewer's severity from their ratings; an
-    unscored criterion still counts as the scale minimum."""
+    unscored criterion still counts as the scale minimum. ``codes``, when the
+    caller has them: ``stats.factorize`` of the ratings' criterion, reviewer
+    and application, in that order (not computed again)."""
     if not len(ratings.value) or not criteria:
         return {}
     weights = np.array([float(c.weight) for c in criteria])
     column = {c.pk: i for i, c in enumerate(criteria)}
     # Criteria, reviewers and applications of the ratings as dense codes:
     # each id is looked up once, not once per rating.
-    crit_ids, crit_codes = stats.factorize(ratings.criterion)
+    crit_ids, crit_codes = codes[0] if codes else stats.factorize(ratings.criterion)
     crit_column = np.array([column.get(pk, -1) for pk in crit_ids.tolist()], dtype=np.int64)
     crit = crit_column[crit_codes]
     reviewers, values, applications = ratings.reviewer, ratings.value, ratings.application
@@ -547,14 +541,15 @@ def adjusted_scores(*, ratings, criteria, scale_max: int, severity: dict) -> dic
         on_rubric = crit >= 0
         crit, reviewers = crit[on_rubric], reviewers[on_rubric]
         values, applications = values[on_rubric], applications[on_rubric]
-    rev_ids, rev_codes = stats.factorize(reviewers)
+        codes = None  # of every rating, not of these
+    rev_ids, rev_codes = codes[1] if codes else stats.factorize(reviewers)
     rater_shift = np.array([severity.get(r, 0.0) for r in rev_ids.tolist()], dtype=np.float64)
     adjusted = np.clip(values - rater_shift[rev_codes], SCALE_MIN, scale_max)
     adjusted -= SCALE_MIN
 
     apps, app_codes = stats.factorize(ratings.scorecard_application)
     n_cards = np.bincount(app_codes, minlength=apps.size).astype(np.float64)
-    rated_apps, rated_codes = stats.factorize(applications)
+    rated_apps, rated_codes = codes[2] if codes else stats.factorize(applications)
     row = np.searchsorted(apps, rated_apps)[rated_codes]
     n_columns = len(criteria)
     row *= n_columns

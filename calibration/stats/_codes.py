@@ -31,8 +31,9 @@ def clean(*columns: Any, value_at: int = 2) -> list[np.ndarray]:
 
 # Arrays of codes known to be dense 0..k-1 with every code used (``dense_codes``),
 # by id: {id: (weak reference, k, {(id of other, width): (its weak reference,
-# keys, index)})}. The weak reference tells a live array from a dead one whose
-# id was reused; the inner dict keeps ``combine``'s results while both live.
+# keys, index)} and {"counts": the codes' counts})}. The weak reference tells a
+# live array from a dead one whose id was reused; the inner dict keeps
+# ``combine``'s results and the counts while the array lives.
 _DENSE: dict[int, tuple[weakref.ref, int, dict]] = {}
 
 
@@ -79,6 +80,20 @@ def combine(a: np.ndarray, width: int, b: np.ndarray) -> tuple[np.ndarray, np.nd
     index = dense_codes(index, keys.size)
     first[2][(id(b), width)] = (weakref.ref(b), keys, index)
     return keys, index
+
+
+def code_counts(codes: np.ndarray, minlength: int = 0) -> np.ndarray:
+    """``np.bincount(codes, minlength=minlength)``; for codes marked by
+    ``dense_codes``, counted once (and read-only: callers share it)."""
+    entry = _dense_entry(codes)
+    if entry is None or minlength > entry[1]:
+        return np.bincount(codes, minlength=minlength)
+    known = entry[2].get("counts")
+    if known is None:
+        known = np.bincount(codes, minlength=entry[1])
+        known.flags.writeable = False
+        entry[2]["counts"] = known
+    return known
 
 
 def factorize(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -164,14 +179,20 @@ def scalar(x: Any) -> Any:
 
 def count_table(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -> sparse.csr_matrix:
     """How often each (row, col) pair occurs, as a canonical CSR matrix
-    (sorted indices, no duplicates), counted by sorting the pairs' keys."""
-    key = rows * n_cols + cols
-    if n_rows * n_cols <= 2 * key.size:
+    (sorted indices, no duplicates), counted by sorting the pairs' keys, or,
+    for codes marked by ``dense_codes``, read off their ``combine`` (the
+    pairs' distinct keys in order, and how often each occurs)."""
+    if _dense_entry(rows) is not None and _dense_entry(cols) is not None:
+        cells, index = combine(rows, n_cols, cols)
+        data = code_counts(index)
+    elif n_rows * n_cols <= 2 * rows.size:
+        key = rows * n_cols + cols
         counts = np.bincount(key, minlength=n_rows * n_cols)
         cells = np.flatnonzero(counts)
         data = counts[cells]
     else:
         # Sorted (as 32-bit keys when they fit, which sorts faster).
+        key = rows * n_cols + cols
         key = np.sort(key.astype(np.uint32) if n_rows * n_cols <= 2**32 else key)
         first = np.ones(key.size, dtype=bool)
         np.not_equal(key[1:], key[:-1], out=first[1:])

@@ -12,6 +12,7 @@ from scipy import sparse
 from calibration.stats import limits
 from calibration.stats._codes import (
     clean,
+    code_counts,
     factorize,
     group_positions,
 )
@@ -57,7 +58,7 @@ def krippendorff_alpha(
 def _alpha(u: np.ndarray, v: np.ndarray, level: Level) -> Statistic[float]:
     if v.size == 0:
         return undefined(NO_RATINGS)
-    pairable = np.bincount(u)[u] >= 2
+    pairable = code_counts(u)[u] >= 2
     if not pairable.any():
         return undefined(NO_PAIRS)
     units, ui = factorize(u[pairable])
@@ -117,7 +118,7 @@ def alphas_at_levels(
     tables still go through the ``krippendorff`` package, to the last bit."""
     if v.size == 0:
         return {level: undefined(NO_RATINGS) for level in levels}
-    per_unit = np.bincount(u)
+    per_unit = code_counts(u)
     pairable = per_unit[u] >= 2
     if not pairable.any():
         return {level: undefined(NO_PAIRS) for level in levels}

@@ -10,6 +10,7 @@ import numpy as np
 
 from calibration.stats._codes import (
     clean,
+    code_counts,
     factorize,
     item_codes,
     scalar,
@@ -46,12 +47,16 @@ def consensus_agreement(
     item = item_codes(unit, rest[0] if rest else None)
     if value.size == 0:
         return []
-    per_item = np.bincount(item).astype(float)
+    per_item = code_counts(item).astype(float)
     sums = np.bincount(item, value)
     others = per_item[item] - 1
     compared = others > 0
-    rr, x = r[compared], value[compared]
-    y = (sums[item][compared] - x) / others[compared]
+    if compared.all():  # every item rated twice or more: nothing to leave out
+        rr, x = r, value
+        y = (sums[item] - x) / others
+    else:
+        rr, x = r[compared], value[compared]
+        y = (sums[item][compared] - x) / others[compared]
     k = raters.size
     n = np.bincount(rr, minlength=k).astype(float)
 

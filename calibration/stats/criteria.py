@@ -12,6 +12,7 @@ import numpy as np
 from calibration.stats import limits
 from calibration.stats._codes import (
     clean,
+    code_counts,
     factorize,
     group_positions,
     scalar,
@@ -61,7 +62,7 @@ def criterion_summaries(
     criteria, c = factorize(criterion)
     units, u = factorize(unit)
     n_units, n_criteria = units.size, criteria.size
-    total_n = np.bincount(u, minlength=n_units).astype(float)
+    total_n = code_counts(u, minlength=n_units).astype(float)
     total_sum = np.bincount(u, value, minlength=n_units)
     # Every criterion at once: its ratings of each unit and their sum.
     cell = c * n_units + u
@@ -70,7 +71,7 @@ def criterion_summaries(
     own_sum = np.bincount(cell, value, minlength=n_criteria * n_units)
     own_sum = own_sum.reshape(n_criteria, n_units)
     alphas = alphas_by_group(c, u, value, n_criteria, ("interval", "ordinal"))
-    n_ratings = np.bincount(c, minlength=n_criteria)
+    n_ratings = code_counts(c, minlength=n_criteria)
     if value.size <= limits.SAME_ARITHMETIC_UP_TO:
         # numpy's mean and SD of each criterion's ratings, as they always were.
         order, bounds = group_positions(c, n_criteria)

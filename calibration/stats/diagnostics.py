@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 from scipy import stats as distributions
 
-from calibration.stats._codes import combine, factorize, scalar
+from calibration.stats._codes import code_counts, combine, factorize, scalar
 
 # Linacre (2002): mean-squares above 1.5 are noisier than the model (the
 # rater's scores are erratic: unpredictable from the candidate and the
@@ -261,28 +261,37 @@ def rater_diagnostics(
     card_rater = cards % n_r
     card_unit = cards // n_r
     n_cards = cards.size
-    n_ratings = np.bincount(r, minlength=n_r)
+    n_ratings = code_counts(r, minlength=n_r)
     n_scorecards = np.bincount(card_rater, minlength=n_r)
 
     # Fit mean-squares (Wright & Masters 1982).
     residual = value - expected
     informative = variance > _VARIANCE_FLOOR
-    squared = np.where(informative, residual**2, 0.0)
-    w = np.where(informative, variance, 0.0)
-    count = np.bincount(r, informative.astype(float), minlength=n_r)
-    z2 = np.divide(squared, w, out=np.zeros_like(squared), where=informative)
+    every_rating = bool(informative.all())  # the linear model's constant variance
+    if every_rating:
+        # The same numbers as below, without the masks (a count of ones is
+        # exact in any order).
+        squared, w = residual**2, variance
+        count = code_counts(r, minlength=n_r).astype(float)
+        z2 = squared / w
+    else:
+        squared = np.where(informative, residual**2, 0.0)
+        w = np.where(informative, variance, 0.0)
+        count = np.bincount(r, informative.astype(float), minlength=n_r)
+        z2 = np.divide(squared, w, out=np.zeros_like(squared), where=informative)
+    squared_sum = np.bincount(r, squared, minlength=n_r)
     with np.errstate(divide="ignore", invalid="ignore"):
         outfit = np.bincount(r, z2, minlength=n_r) / count
-        infit = np.bincount(r, squared, minlength=n_r) / np.bincount(r, w, minlength=n_r)
+        infit = squared_sum / np.bincount(r, w, minlength=n_r)
         q = np.sqrt(2.0 / count)
         infit_z = (np.cbrt(infit) - 1.0) * (3.0 / q) + q / 3.0
         outfit_z = (np.cbrt(outfit) - 1.0) * (3.0 / q) + q / 3.0
 
     # Halo: the candidate-wide share of each rater's squared residuals.
-    card_n = np.bincount(s, minlength=n_cards).astype(float)
+    card_n = code_counts(s, minlength=n_cards).astype(float)
     card_mean = np.bincount(s, residual, minlength=n_cards) / card_n
     between = np.bincount(card_rater, card_n * card_mean**2, minlength=n_r)
-    total = np.bincount(r, residual**2, minlength=n_r)
+    total = squared_sum if every_rating else np.bincount(r, residual**2, minlength=n_r)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = between / total
         others_share = (between.sum() - between) / (total.sum() - total)

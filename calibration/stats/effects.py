@@ -14,6 +14,7 @@ from scipy.sparse import csgraph
 from calibration.stats import limits
 from calibration.stats._codes import (
     clean,
+    code_counts,
     combine,
     count_table,
     dense,
@@ -281,15 +282,15 @@ def fit_additive(
     n = y.size
     n_params = n_raters + (n_criteria if c is not None else 0)
     same_arithmetic = n <= limits.SAME_ARITHMETIC_UP_TO
-    per_unit = np.bincount(u, minlength=n_units).astype(float)
+    per_unit = code_counts(u, minlength=n_units).astype(float)
     unit_mean = np.bincount(u, y, minlength=n_units) / per_unit
     inverse_count = sparse.diags(1.0 / per_unit)
     ztz = np.zeros((n_params, n_params))
     diagonal = np.arange(n_params)
-    ztz[diagonal[:n_raters], diagonal[:n_raters]] = np.bincount(r, minlength=n_raters)
+    ztz[diagonal[:n_raters], diagonal[:n_raters]] = code_counts(r, minlength=n_raters)
     zty = [np.bincount(r, y, minlength=n_raters)]
     if c is not None:
-        ztz[diagonal[n_raters:], diagonal[n_raters:]] = np.bincount(c, minlength=n_criteria)
+        ztz[diagonal[n_raters:], diagonal[n_raters:]] = code_counts(c, minlength=n_criteria)
         cross = np.bincount(r * n_criteria + c, minlength=n_raters * n_criteria)
         cross = cross.reshape(n_raters, n_criteria)
         ztz[:n_raters, n_raters:] = cross
@@ -501,8 +502,8 @@ def scorecard_covariance(
     if b_plus is None or e is None or n_cards < 2:
         return ScorecardCovariance(None, None, None, None, n_cards)
     card_unit, card_rater = codes // n_raters, codes % n_raters
-    per_card = np.bincount(g, minlength=n_cards).astype(float)
-    per_unit = np.bincount(u, minlength=n_units).astype(float)
+    per_card = code_counts(g, minlength=n_cards).astype(float)
+    per_unit = code_counts(u, minlength=n_units).astype(float)
     card_residual = np.bincount(g, e, minlength=n_cards)
 
     # Each unit's mean regressor row h̄ᵤ (what the within-unit projection
@@ -543,7 +544,7 @@ def scorecard_covariance(
             weighted = (counts * (1.0 / per_card)[:, None]).T @ counts
         else:
             weighted = dense(counts.T @ sparse.diags(1.0 / per_card) @ counts)
-        zwz[n_raters:, n_raters:] = np.diag(np.bincount(c, minlength=n_criteria)) - weighted
+        zwz[n_raters:, n_raters:] = np.diag(code_counts(c, minlength=n_criteria)) - weighted
     b_sts = b_plus @ sts
     within_ss = float(e @ e - card_residual @ (card_residual / per_card))
     total_ss = float(e @ e)

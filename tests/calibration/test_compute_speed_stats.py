@@ -1,0 +1,100 @@
+"""Shortcuts inside the statistics give the figures of their general routes,
+to the last bit: the count table of marked codes read off their pairs,
+rater diagnostics without masks when every rating is informative, and the
+consensus without a mask when every item has another rating."""
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from calibration.stats import consensus_agreement
+from calibration.stats._codes import count_table, dense_codes
+from calibration.stats.diagnostics import rater_diagnostics
+
+
+def design(seed, *, n_units=50, n_raters=6, n_criteria=4):
+    rng = np.random.default_rng(seed)
+    rows = [
+        (unit, rater, criterion)
+        for unit in range(n_units)
+        for rater in rng.choice(n_raters, size=3, replace=False)
+        for criterion in range(n_criteria)
+        if criterion == 0 or rng.random() > 0.2
+    ]
+    u, r, c = (np.array(col, dtype=np.int64) for col in zip(*rows, strict=True))
+    value = rng.integers(1, 5, u.size).astype(float)
+    return u, r, c, value, n_units, n_raters, n_criteria
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_count_table_of_marked_codes_is_the_counted_one(seed):
+    u, r, c, _, n_units, n_raters, n_criteria = design(seed)
+    for rows, cols, n_rows, n_cols in ((u, r, n_units, n_raters), (u, c, n_units, n_criteria)):
+        counted = count_table(rows, cols, n_rows, n_cols)
+        marked = count_table(dense_codes(rows, n_rows), dense_codes(cols, n_cols), n_rows, n_cols)
+
+        for name in ("data", "indices", "indptr"):
+            a, b = getattr(counted, name), getattr(marked, name)
+            assert a.dtype == b.dtype and np.array_equal(a, b)
+        assert marked.has_canonical_format
+        expected = np.zeros((n_rows, n_cols))
+        np.add.at(expected, (rows, cols), 1.0)
+        assert np.array_equal(sparse.csr_matrix(marked).toarray(), expected)
+
+
+def masked_fit_figures(u, r, value, expected, variance, n_r):
+    """Infit, outfit and the halo's residual total, as the general route forms them."""
+    residual = value - expected
+    informative = variance > 1e-12
+    squared = np.where(informative, residual**2, 0.0)
+    w = np.where(informative, variance, 0.0)
+    count = np.bincount(r, informative.astype(float), minlength=n_r)
+    z2 = np.divide(squared, w, out=np.zeros_like(squared), where=informative)
+    outfit = np.bincount(r, z2, minlength=n_r) / count
+    infit = np.bincount(r, squared, minlength=n_r) / np.bincount(r, w, minlength=n_r)
+    return infit, outfit
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_diagnostics_of_informative_ratings_are_the_masked_routes(seed):
+    u, r, c, value, _, n_raters, _ = design(seed)
+    rng = np.random.default_rng(seed + 50)
+    expected = value + rng.normal(0, 0.5, value.size)
+    variance = np.full(value.size, 0.37)
+
+    rows = rater_diagnostics(u, r, c, value, expected, variance, scale_min=1, scale_max=4)
+
+    infit, outfit = masked_fit_figures(u, r, value, expected, variance, n_raters)
+    assert [row.infit for row in rows] == infit.tolist()
+    assert [row.outfit for row in rows] == outfit.tolist()
+    assert all(row.halo is not None for row in rows)
+
+
+def test_diagnostics_leave_out_uninformative_ratings():
+    u, r, c, value, _, n_raters, _ = design(7)
+    expected = value + np.random.default_rng(3).normal(0, 0.5, value.size)
+    variance = np.full(value.size, 0.5)
+    variance[::5] = 0.0
+
+    rows = rater_diagnostics(u, r, c, value, expected, variance, scale_min=1, scale_max=4)
+
+    infit, outfit = masked_fit_figures(u, r, value, expected, variance, n_raters)
+    assert [row.infit for row in rows] == infit.tolist()
+    assert [row.outfit for row in rows] == outfit.tolist()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_consensus_when_every_item_is_shared_is_the_masked_routes(seed):
+    u, r, c, value, n_units, n_raters, n_criteria = design(seed)
+    item = u * n_criteria + c
+    keep = np.bincount(item)[item] >= 2
+    u, r, c, value = u[keep], r[keep], c[keep], value[keep]
+    # One more rating, of an item no one else rated, by a reviewer of their own:
+    # the general route leaves it out, and nothing else changes.
+    lone = (np.r_[u, n_units], np.r_[r, n_raters], np.r_[value, 3.0], np.r_[c, 0])
+
+    every = consensus_agreement(u, r, value, c)
+    masked = consensus_agreement(*lone)
+
+    assert masked[:-1] == every
+    assert masked[-1].n_compared == 0 and len(every) == n_raters
