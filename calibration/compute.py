@@ -14,7 +14,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from calibration import explain, stats
-from calibration.stats._codes import code_counts, combine, dense_codes
+from calibration.stats._codes import code_counts, code_sums, combine, dense_codes
 from calibration.stats.kappa import pairwise_kappa_summary
 from calibration.stats.raters import rater_effects
 from rubrics.anchors import SCALE_MIN
@@ -427,7 +427,7 @@ def _reviewers(ids, codes, app_codes, val, scale_max, rows, number_of, consensus
     as 0..len(ids)-1 and ``app_codes`` its application as dense codes)."""
     k = ids.size
     n_ratings = code_counts(codes, minlength=k)
-    sums = np.bincount(codes, weights=val, minlength=k)
+    sums = code_sums(codes, val, minlength=k)
     n_levels = scale_max - SCALE_MIN + 1
     levels = np.clip(np.rint(val).astype(np.int64), SCALE_MIN, scale_max) - SCALE_MIN
     distribution = np.bincount(codes * n_levels + levels, minlength=k * n_levels)

@@ -31,9 +31,10 @@ def clean(*columns: Any, value_at: int = 2) -> list[np.ndarray]:
 
 # Arrays of codes known to be dense 0..k-1 with every code used (``dense_codes``),
 # by id: {id: (weak reference, k, {(id of other, width): (its weak reference,
-# keys, index)} and {"counts": the codes' counts})}. The weak reference tells a
-# live array from a dead one whose id was reused; the inner dict keeps
-# ``combine``'s results and the counts while the array lives.
+# keys, index)}, {"counts": the codes' counts} and {("sums", id of weights):
+# (their weak reference, the sums)})}. The weak reference tells a live array
+# from a dead one whose id was reused; the inner dict keeps ``combine``'s
+# results, the counts and the sums while the array lives.
 _DENSE: dict[int, tuple[weakref.ref, int, dict]] = {}
 
 
@@ -94,6 +95,35 @@ def code_counts(codes: np.ndarray, minlength: int = 0) -> np.ndarray:
         known.flags.writeable = False
         entry[2]["counts"] = known
     return known
+
+
+def code_sums(codes: np.ndarray, weights: np.ndarray, minlength: int = 0) -> np.ndarray:
+    """``np.bincount(codes, weights, minlength=minlength)``; for codes marked by
+    ``dense_codes``, summed once per ``weights`` array (the same array, such as
+    the ratings' values, which no statistic changes; read-only: callers share
+    it)."""
+    entry = _dense_entry(codes)
+    if entry is None or minlength > entry[1]:
+        return np.bincount(codes, weights, minlength=minlength)
+    known = entry[2].get(("sums", id(weights)))
+    if known is not None and known[0]() is weights:
+        return known[1]
+    sums = np.bincount(codes, weights, minlength=entry[1])
+    sums.flags.writeable = False
+    entry[2][("sums", id(weights))] = (weakref.ref(weights), sums)
+    return sums
+
+
+def cell_counts(a: np.ndarray, width: int, b: np.ndarray, cells: int) -> np.ndarray:
+    """``np.bincount(a * width + b, minlength=cells)``: how often each (a, b)
+    cell occurs, empty cells included; for codes marked by ``dense_codes``,
+    read off their ``combine``."""
+    if _dense_entry(a) is None or _dense_entry(b) is None:
+        return np.bincount(a * width + b, minlength=cells)
+    keys, index = combine(a, width, b)
+    table = np.zeros(max(cells, int(keys[-1]) + 1 if keys.size else 0), dtype=np.int64)
+    table[keys] = code_counts(index)
+    return table
 
 
 def factorize(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

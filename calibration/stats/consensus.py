@@ -11,6 +11,7 @@ import numpy as np
 from calibration.stats._codes import (
     clean,
     code_counts,
+    code_sums,
     factorize,
     item_codes,
     scalar,
@@ -48,7 +49,7 @@ def consensus_agreement(
     if value.size == 0:
         return []
     per_item = code_counts(item).astype(float)
-    sums = np.bincount(item, value)
+    sums = code_sums(item, value)
     others = per_item[item] - 1
     compared = others > 0
     if compared.all():  # every item rated twice or more: nothing to leave out

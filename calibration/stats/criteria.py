@@ -11,8 +11,10 @@ import numpy as np
 
 from calibration.stats import limits
 from calibration.stats._codes import (
+    cell_counts,
     clean,
     code_counts,
+    code_sums,
     factorize,
     group_positions,
     scalar,
@@ -63,11 +65,12 @@ def criterion_summaries(
     units, u = factorize(unit)
     n_units, n_criteria = units.size, criteria.size
     total_n = code_counts(u, minlength=n_units).astype(float)
-    total_sum = np.bincount(u, value, minlength=n_units)
+    total_sum = code_sums(u, value, minlength=n_units)
     # Every criterion at once: its ratings of each unit and their sum.
     cell = c * n_units + u
-    own_n = np.bincount(cell, minlength=n_criteria * n_units).reshape(n_criteria, n_units)
-    own_n = own_n.astype(float)
+    # (Counted per (unit, criterion) item, which the caller may have paired already.)
+    own_n = cell_counts(u, n_criteria, c, n_units * n_criteria).reshape(n_units, n_criteria)
+    own_n = np.ascontiguousarray(own_n.T).astype(float)
     own_sum = np.bincount(cell, value, minlength=n_criteria * n_units)
     own_sum = own_sum.reshape(n_criteria, n_units)
     alphas = alphas_by_group(c, u, value, n_criteria, ("interval", "ordinal"))
@@ -81,7 +84,7 @@ def criterion_summaries(
         sds = [float(part.std(ddof=1)) if part.size >= 2 else None for part in parts]
     else:
         # The same two passes for every criterion at once (rounded differently).
-        mean = np.bincount(c, value, minlength=n_criteria) / n_ratings
+        mean = code_sums(c, value, minlength=n_criteria) / n_ratings
         squares = np.bincount(c, (value - mean[c]) ** 2, minlength=n_criteria)
         means = mean.tolist()
         sds = [

@@ -208,6 +208,24 @@ def _exact_in_any_order(value: np.ndarray) -> bool:
     return peak**2 * value.size < 2.0**52 and np.array_equal(value, np.rint(value))
 
 
+def _levels_per_card(
+    value: np.ndarray, s: np.ndarray, n_cards: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(how many ratings of each scorecard are at each level, the levels) for
+    whole-number values of a short scale (at most 64 consecutive levels);
+    None for anything else."""
+    if not value.size:
+        return None
+    lo, hi = float(value.min()), float(value.max())
+    n_levels = int(hi - lo) + 1
+    if n_levels > 64 or n_cards * n_levels > 4 * value.size + 1024:
+        return None
+    at = (value - lo).astype(np.int64)
+    at += s * n_levels
+    table = np.bincount(at, minlength=n_cards * n_levels).reshape(n_cards, n_levels)
+    return table.astype(float), lo + np.arange(n_levels, dtype=float)
+
+
 def middle_levels(scale_min: float, scale_max: float) -> tuple[float, ...]:
     """The middle level(s) of an integer scale: one for an odd number of
     levels (3 of 1–5), two for an even number (2 and 3 of 1–4)."""
@@ -310,14 +328,28 @@ def rater_diagnostics(
         halo_p = distributions.f.sf(f_ratio, df_between, df_within)
 
     # Central tendency and range against the other raters on the same units.
-    middle = np.isin(value, middle_levels(scale_min, scale_max)).astype(float)
     n_u = units.size
     # Sums per unit and per rater formed from the sums per scorecard (one pass
-    # over the ratings per quantity, not three) when that gives the same numbers.
+    # over the ratings per quantity, not three) when that gives the same numbers;
+    # and then the sums per scorecard from its count of each level of a short
+    # scale (one pass for every quantity).
     whole = _exact_in_any_order(value)
+    levels = _levels_per_card(value, s, n_cards) if whole else None
+    if levels is None:
+        middle = np.isin(value, middle_levels(scale_min, scale_max)).astype(float)
+        quantities = (("n", np.ones_like(value)), ("x", value), ("xx", value**2), ("m", middle))
+    else:
+        table, level = levels
+        in_middle = np.isin(level, middle_levels(scale_min, scale_max)).astype(float)
+        quantities = (("n", None), ("x", level), ("xx", level**2), ("m", in_middle))
     sums = {}
-    for name, x in (("n", np.ones_like(value)), ("x", value), ("xx", value**2), ("m", middle)):
-        per_card = card_n if name == "n" else np.bincount(s, x, minlength=n_cards)
+    for name, x in quantities:
+        if name == "n":
+            per_card = card_n
+        elif levels is None:
+            per_card = np.bincount(s, x, minlength=n_cards)
+        else:
+            per_card = table @ x  # whole numbers far below 2**53: exact
         if whole:
             per_unit = np.bincount(card_unit, per_card, minlength=n_u)
             own = np.bincount(card_rater, per_card, minlength=n_r)
@@ -326,7 +358,8 @@ def rater_diagnostics(
             own = np.bincount(r, x, minlength=n_r)
         # Everyone else's ratings of the units of each of the rater's scorecards.
         others_same = np.bincount(card_rater, per_unit[card_unit] - per_card, minlength=n_r)
-        others_all = x.sum() - own
+        # (A sum of whole numbers is exact in any order, per rating or per scorecard.)
+        others_all = (x.sum() if levels is None else per_card.sum()) - own
         sums[name] = (own, others_same, others_all)
     own_n, same_n, all_n = sums["n"]
     use_same = same_n > 0

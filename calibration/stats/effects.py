@@ -13,8 +13,10 @@ from scipy.sparse import csgraph
 
 from calibration.stats import limits
 from calibration.stats._codes import (
+    cell_counts,
     clean,
     code_counts,
+    code_sums,
     combine,
     count_table,
     dense,
@@ -283,19 +285,19 @@ def fit_additive(
     n_params = n_raters + (n_criteria if c is not None else 0)
     same_arithmetic = n <= limits.SAME_ARITHMETIC_UP_TO
     per_unit = code_counts(u, minlength=n_units).astype(float)
-    unit_mean = np.bincount(u, y, minlength=n_units) / per_unit
+    unit_mean = code_sums(u, y, minlength=n_units) / per_unit
     inverse_count = sparse.diags(1.0 / per_unit)
     ztz = np.zeros((n_params, n_params))
     diagonal = np.arange(n_params)
     ztz[diagonal[:n_raters], diagonal[:n_raters]] = code_counts(r, minlength=n_raters)
-    zty = [np.bincount(r, y, minlength=n_raters)]
+    zty = [code_sums(r, y, minlength=n_raters)]
     if c is not None:
         ztz[diagonal[n_raters:], diagonal[n_raters:]] = code_counts(c, minlength=n_criteria)
         cross = np.bincount(r * n_criteria + c, minlength=n_raters * n_criteria)
         cross = cross.reshape(n_raters, n_criteria)
         ztz[:n_raters, n_raters:] = cross
         ztz[n_raters:, :n_raters] = cross.T
-        zty.append(np.bincount(c, y, minlength=n_criteria))
+        zty.append(code_sums(c, y, minlength=n_criteria))
     zty = np.concatenate(zty)
     h_mean = t_mean = None
     if same_arithmetic:
@@ -316,7 +318,7 @@ def fit_additive(
         if c is not None:
             cells = n_units * n_criteria
             if cells <= max(limits.LOOKUP_SLACK * n, limits.PACKAGE_CELL_BUDGET):
-                t = np.bincount(u * n_criteria + c, minlength=cells).astype(float)
+                t = cell_counts(u, n_criteria, c, cells).astype(float)
                 t = t.reshape(n_units, n_criteria)
                 t_mean = t * (1.0 / per_unit)[:, None]
             else:
