@@ -189,7 +189,10 @@ def alphas_by_group(
     weighted = counts * weight[:, :, None]
     coincidences = weighted.transpose(0, 2, 1) @ counts  # Krippendorff's o_ck, per group
     coincidences[:, np.arange(q), np.arange(q)] -= weighted.sum(axis=1)
-    present = counts.sum(axis=1) > 0  # the values among each group's pairable ratings
+    # The values among each group's pairable ratings: counts are whole numbers,
+    # so their sums over units are exact in any order (one product, not a
+    # reduction over the middle axis).
+    present = (np.ones(n_units) @ counts) > 0
     pairable_units = (per_cell >= 2).sum(axis=1)
     results = []
     for g in range(n_groups):

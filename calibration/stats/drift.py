@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 
 from calibration.stats._codes import (
     clean,
@@ -142,15 +143,21 @@ def severity_drift(
     slots, rw = factorize(rater_window)
     _, u = factorize(unit)
     c = factorize(columns[4])[1] if criterion is not None else None
+    n_units = int(u.max()) + 1
+    # Scorecard-windows ((unit, rater, window) triples) once: for the fit's
+    # count table and for the design effect.
+    card_keys, pair = combine(u, raters.size, r)
+    card_windows = factorize(pair * n_w + window)
     fit = fit_additive(
         u,
         rw,
         c,
         value,
-        int(u.max()) + 1,
+        n_units,
         slots.size,
         0 if c is None else int(c.max()) + 1,
         unit_variance=False,
+        rater_counts=_slot_counts(card_keys, card_windows, slots, raters.size, n_w, n_units),
     )
     severity = np.full((raters.size, n_w), np.nan)
     se = np.full((raters.size, n_w), np.nan)
@@ -159,11 +166,14 @@ def severity_drift(
     severity[rows[estimable], cols[estimable]] = fit.effects[: slots.size][estimable]
     deff = 1.0
     if fit.effect_var is not None:
-        deff = _design_effect(u, rw, c, value, fit, slots, n_w, rater=r, window=window)
+        deff = _design_effect(u, rw, c, value, fit, slots, n_w, cards=card_windows)
         se[rows[estimable], cols[estimable]] = np.sqrt(
             np.maximum(fit.effect_var[: slots.size][estimable], 0.0) * deff
         )
-    rater_window_n = np.bincount(r * n_w + window, minlength=raters.size * n_w)
+    # Ratings per (rater, window): counted per slot (the slots are the rater_window
+    # values that occur).
+    rater_window_n = np.zeros(raters.size * n_w, dtype=np.int64)
+    rater_window_n[slots] = np.bincount(rw, minlength=slots.size)
     rater_window_n = rater_window_n.reshape(raters.size, n_w)
     slope, slope_se = _weighted_slopes(centres, severity, se)
     span = float(centres[-1] - centres[0]) if n_w >= 2 else 0.0
@@ -223,14 +233,30 @@ def severity_drift(
 _EXACT_FIT = 1e-20
 
 
-def _design_effect(u, rw, c, value, fit, slots, n_w, *, rater=None, window=None) -> float:
+def _slot_counts(card_keys, card_windows, slots, n_raters, n_w, n_units):
+    """``count_table(u, rw, n_units, slots.size)`` (ratings per unit and
+    rater-window slot) from the scorecard-windows: in (unit, rater, window)
+    order, which is (unit, slot) order since the slots are sorted, and each
+    occurs once, so they are the table's cells in order and their counts its
+    entries."""
+    keys, index = card_windows
+    card = card_keys[keys // n_w]
+    slot_of = np.zeros(n_raters * n_w, dtype=np.int64)
+    slot_of[slots] = np.arange(slots.size)
+    columns = slot_of[(card % n_raters) * n_w + keys % n_w]
+    indptr = np.zeros(n_units + 1, dtype=np.int64)
+    np.cumsum(np.bincount(card // n_raters, minlength=n_units), out=indptr[1:])
+    data = np.bincount(index, minlength=keys.size).astype(float)
+    return sparse.csr_matrix((data, columns, indptr), shape=(n_units, slots.size))
+
+
+def _design_effect(u, rw, c, value, fit, slots, n_w, *, cards=None) -> float:
     """Kish's design effect of a scorecard ((unit, rater-window) pair) from
     the fit's residuals: m · MSB / (MSB + (m − 1) · MSW), at least 1, with
     degrees of freedom net of the fitted unit, rater-window and criterion
     effects; 1 when there is nothing to measure it on. ``rw`` codes the
-    sorted ``slots`` (rater · n_w + window); ``rater`` and ``window``, when
-    the caller has them, are the ratings' rater codes and windows that
-    ``slots[rw]`` is made of (not split again)."""
+    sorted ``slots`` (rater · n_w + window); ``cards``, when the caller has
+    them, the factorization of the scorecards' codes below."""
     n_slots = slots.size
     fitted = fit.unit_level[u] + fit.effects[rw]
     if c is not None:
@@ -244,10 +270,11 @@ def _design_effect(u, rw, c, value, fit, slots, n_w, *, rater=None, window=None)
     # The scorecards' codes in (unit, rater-window) order, which is (unit,
     # rater, window) order: through the (unit, rater) pairs, then the window
     # within each, two compact ranges rather than units × rater-windows.
-    if rater is None or window is None:
+    if cards is None:
         rater, window = np.divmod(slots[rw], n_w)
-    _, pair = combine(u, int(slots[-1]) // n_w + 1, rater)
-    cards, s = factorize(pair * n_w + window)
+        _, pair = combine(u, int(slots[-1]) // n_w + 1, rater)
+        cards = factorize(pair * n_w + window)
+    cards, s = cards
     n_cards = cards.size
     per_card = np.bincount(s, minlength=n_cards).astype(float)
     card_mean = np.bincount(s, residual, minlength=n_cards) / per_card

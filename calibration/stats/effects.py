@@ -265,6 +265,7 @@ def fit_additive(
     *,
     unit_variance: bool = True,
     keep_inverse: bool = False,
+    rater_counts: sparse.csr_matrix | None = None,
 ) -> AdditiveFit:
     """Least squares for y = unit + rater + criterion (see ``fit_rater_effects``).
 
@@ -280,7 +281,8 @@ def fit_additive(
     always was (the same floating-point operations, the same results to the
     last bit). Past it, H = [S | T] is handled block by block: S (ratings of
     each unit by each rater) sparse, T (on each criterion) dense when small,
-    and large systems go through ``_pinv_with_null_space``."""
+    and large systems go through ``_pinv_with_null_space``. ``rater_counts``,
+    when the caller has it: S itself, ``count_table(u, r, n_units, n_raters)``."""
     n = y.size
     n_params = n_raters + (n_criteria if c is not None else 0)
     same_arithmetic = n <= limits.SAME_ARITHMETIC_UP_TO
@@ -311,7 +313,7 @@ def fit_additive(
         rhs = zty - h.T @ unit_mean
         links = (r, u)
     else:
-        s = count_table(u, r, n_units, n_raters)
+        s = count_table(u, r, n_units, n_raters) if rater_counts is None else rater_counts
         s_mean = inverse_count @ s
         products = [[dense(s.T @ s_mean)]]
         rhs = [s.T @ unit_mean]

@@ -1,14 +1,15 @@
 """Shortcuts inside the statistics give the figures of their general routes,
 to the last bit: the count table of marked codes read off their pairs,
-rater diagnostics without masks when every rating is informative, and the
+drift's rater-window table read off its scorecard-windows, rater
+diagnostics without masks when every rating is informative, and the
 consensus without a mask when every item has another rating."""
 
 import numpy as np
 import pytest
 from scipy import sparse
 
-from calibration.stats import consensus_agreement
-from calibration.stats._codes import count_table, dense_codes
+from calibration.stats import consensus_agreement, drift
+from calibration.stats._codes import count_table, dense_codes, factorize
 from calibration.stats.diagnostics import rater_diagnostics
 
 
@@ -98,3 +99,30 @@ def test_consensus_when_every_item_is_shared_is_the_masked_routes(seed):
 
     assert masked[:-1] == every
     assert masked[-1].n_compared == 0 and len(every) == n_raters
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("per_scorecard_time", [True, False])
+def test_drifts_slot_table_is_the_counted_one(seed, per_scorecard_time):
+    u, r, c, value, n_units, n_raters, _ = design(seed)
+    rng = np.random.default_rng(seed + 9)
+    # One time per scorecard (the last rater's all in the first window, so
+    # some slots are empty), or one per rating (a scorecard across windows).
+    card_time = rng.uniform(0, 1000, size=(n_units, n_raters))
+    card_time[:, -1] = 0.0
+    time = card_time[u, r] if per_scorecard_time else rng.uniform(0, 1000, size=u.size)
+    n_w = 4
+    edges = np.quantile(time, np.linspace(0.0, 1.0, n_w + 1))
+    window = np.searchsorted(edges[1:-1], time, side="right")
+    slots, rw = factorize(r * n_w + window)
+    card_keys, pair = factorize(u * n_raters + r)
+
+    table = drift._slot_counts(
+        card_keys, factorize(pair * n_w + window), slots, n_raters, n_w, n_units
+    )
+
+    counted = count_table(u, rw, n_units, slots.size)
+    assert slots.size < n_raters * n_w if per_scorecard_time else slots.size == n_raters * n_w
+    for name in ("data", "indices", "indptr"):
+        a, b = getattr(counted, name), getattr(table, name)
+        assert a.dtype == b.dtype and np.array_equal(a, b)
