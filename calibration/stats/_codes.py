@@ -126,6 +126,33 @@ def cell_counts(a: np.ndarray, width: int, b: np.ndarray, cells: int) -> np.ndar
     return table
 
 
+def marked(codes: Any) -> bool:
+    """Whether ``codes`` were marked by ``dense_codes``."""
+    return _dense_entry(codes) is not None
+
+
+def pairable(item: np.ndarray, value: np.ndarray) -> tuple:
+    """(whether each rating's item has another rating, those ratings' items,
+    their values, ``factorize`` of those values): what the agreement
+    statistics compare. For items marked by ``dense_codes``, computed once
+    per ``value`` array (read-only: callers share it)."""
+    entry = _dense_entry(item)
+    key = ("pairable", id(value))
+    if entry is not None:
+        known = entry[2].get(key)
+        if known is not None and known[0]() is value:
+            return known[1]
+    mask = code_counts(item)[item] >= 2
+    if mask.all():
+        items, values = item, value
+    else:
+        items, values = item[mask], value[mask]
+    result = (mask, items, values, factorize(values))
+    if entry is not None:
+        entry[2][key] = (weakref.ref(value), result)
+    return result
+
+
 def factorize(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(distinct codes in sorted order, index of each element into them).
 

@@ -14,6 +14,8 @@ from calibration.stats._codes import (
     code_sums,
     factorize,
     item_codes,
+    marked,
+    pairable,
     scalar,
 )
 
@@ -51,12 +53,16 @@ def consensus_agreement(
     per_item = code_counts(item).astype(float)
     sums = code_sums(item, value)
     others = per_item[item] - 1
-    compared = others > 0
+    # The ratings compared are the pairable ones of ``_codes.pairable`` (found
+    # once for every statistic when the items are the compute's).
+    shared = pairable(item, value) if marked(item) else None
+    compared = others > 0 if shared is None else shared[0]
     if compared.all():  # every item rated twice or more: nothing to leave out
         rr, x = r, value
         y = (sums[item] - x) / others
     else:
-        rr, x = r[compared], value[compared]
+        rr = r[compared]
+        x = value[compared] if shared is None else shared[2]
         y = (sums[item][compared] - x) / others[compared]
     k = raters.size
     n = np.bincount(rr, minlength=k).astype(float)
