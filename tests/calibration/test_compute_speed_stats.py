@@ -1,15 +1,17 @@
 """Shortcuts inside the statistics give the figures of their general routes,
 to the last bit: the count table of marked codes read off their pairs,
 drift's rater-window table read off its scorecard-windows, rater
-diagnostics without masks when every rating is informative, and the
-consensus without a mask when every item has another rating."""
+diagnostics without masks when every rating is informative, the consensus
+without a mask when every item has another rating, and the pairable ratings
+of marked items found once for the agreement statistics."""
 
 import numpy as np
 import pytest
 from scipy import sparse
 
-from calibration.stats import consensus_agreement, drift
-from calibration.stats._codes import count_table, dense_codes, factorize
+from calibration.stats import LEVELS, consensus_agreement, drift, limits
+from calibration.stats._codes import combine, count_table, dense_codes, factorize, pairable
+from calibration.stats.alpha import alphas_at_levels, alphas_by_group
 from calibration.stats.diagnostics import rater_diagnostics
 
 
@@ -126,3 +128,23 @@ def test_drifts_slot_table_is_the_counted_one(seed, per_scorecard_time):
     for name in ("data", "indices", "indptr"):
         a, b = getattr(counted, name), getattr(table, name)
         assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("exact_cells", [250_000, 0])
+def test_agreement_of_marked_items_is_the_unmarked_ones(seed, exact_cells, monkeypatch):
+    monkeypatch.setattr(limits, "PACKAGE_EXACT_CELLS", exact_cells)  # 0: coincidences here
+    u, r, c, value, n_units, n_raters, n_criteria = design(seed)
+    item_keys, item = factorize(u * n_criteria + c)
+    assert (np.bincount(item) == 1).any()  # some items have no pair
+    mu, mr, mc = dense_codes(u, n_units), dense_codes(r, n_raters), dense_codes(c, n_criteria)
+    marked_item = combine(mu, n_criteria, mc)[1]
+
+    assert alphas_by_group(mc, mu, value, n_criteria, LEVELS) == alphas_by_group(
+        c, u, value, n_criteria, LEVELS
+    )
+    assert alphas_at_levels(marked_item, value) == alphas_at_levels(item, value)
+    assert consensus_agreement(marked_item, mr, value) == consensus_agreement(item, r, value)
+    mask, items, values, (domain, vi) = pairable(marked_item, value)
+    assert pairable(marked_item, value)[2] is values  # found once
+    assert np.array_equal(values, value[np.bincount(item)[item] >= 2])
