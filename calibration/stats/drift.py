@@ -148,6 +148,7 @@ def severity_drift(
     # count table and for the design effect.
     card_keys, pair = combine(u, raters.size, r)
     card_windows = factorize(pair * n_w + window)
+    slot_counts = _slot_counts(card_keys, card_windows, slots, raters.size, n_w, n_units)
     fit = fit_additive(
         u,
         rw,
@@ -157,7 +158,7 @@ def severity_drift(
         slots.size,
         0 if c is None else int(c.max()) + 1,
         unit_variance=False,
-        rater_counts=_slot_counts(card_keys, card_windows, slots, raters.size, n_w, n_units),
+        rater_counts=slot_counts,
     )
     severity = np.full((raters.size, n_w), np.nan)
     se = np.full((raters.size, n_w), np.nan)
@@ -166,7 +167,18 @@ def severity_drift(
     severity[rows[estimable], cols[estimable]] = fit.effects[: slots.size][estimable]
     deff = 1.0
     if fit.effect_var is not None:
-        deff = _design_effect(u, rw, c, value, fit, slots, n_w, cards=card_windows)
+        deff = _design_effect(
+            u,
+            rw,
+            c,
+            value,
+            fit,
+            slots,
+            n_w,
+            cards=card_windows,
+            card_sizes=slot_counts.data,  # ratings per scorecard-window, in their order
+            residuals=fit.residuals,  # of ``value``: the fit's
+        )
         se[rows[estimable], cols[estimable]] = np.sqrt(
             np.maximum(fit.effect_var[: slots.size][estimable], 0.0) * deff
         )
@@ -250,18 +262,25 @@ def _slot_counts(card_keys, card_windows, slots, n_raters, n_w, n_units):
     return sparse.csr_matrix((data, columns, indptr), shape=(n_units, slots.size))
 
 
-def _design_effect(u, rw, c, value, fit, slots, n_w, *, cards=None) -> float:
+def _design_effect(
+    u, rw, c, value, fit, slots, n_w, *, cards=None, card_sizes=None, residuals=None
+) -> float:
     """Kish's design effect of a scorecard ((unit, rater-window) pair) from
     the fit's residuals: m · MSB / (MSB + (m − 1) · MSW), at least 1, with
     degrees of freedom net of the fitted unit, rater-window and criterion
     effects; 1 when there is nothing to measure it on. ``rw`` codes the
-    sorted ``slots`` (rater · n_w + window); ``cards``, when the caller has
-    them, the factorization of the scorecards' codes below."""
+    sorted ``slots`` (rater · n_w + window). When the caller has them:
+    ``cards``, the factorization of the scorecards' codes below, with
+    ``card_sizes`` their numbers of ratings (as floats); ``residuals``, the
+    fit's of ``value`` (the same subtraction as here)."""
     n_slots = slots.size
-    fitted = fit.unit_level[u] + fit.effects[rw]
-    if c is not None:
-        fitted = fitted + fit.effects[n_slots + c]
-    residual = value - fitted
+    if residuals is None:
+        fitted = fit.unit_level[u] + fit.effects[rw]
+        if c is not None:
+            fitted = fitted + fit.effects[n_slots + c]
+        residual = value - fitted
+    else:
+        residual = residuals
     total = float(residual @ residual)
     spread = float(((value - value.mean()) ** 2).sum())
     if not total > _EXACT_FIT * max(spread, 1.0):
@@ -276,7 +295,9 @@ def _design_effect(u, rw, c, value, fit, slots, n_w, *, cards=None) -> float:
         cards = factorize(pair * n_w + window)
     cards, s = cards
     n_cards = cards.size
-    per_card = np.bincount(s, minlength=n_cards).astype(float)
+    per_card = card_sizes
+    if per_card is None:
+        per_card = np.bincount(s, minlength=n_cards).astype(float)
     card_mean = np.bincount(s, residual, minlength=n_cards) / per_card
     between = float((per_card * card_mean**2).sum())
     within = total - between

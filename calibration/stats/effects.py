@@ -365,7 +365,7 @@ def fit_additive(
         unit_level = unit_mean - h_mean @ effects
     fitted = unit_level[u] + effects[r]
     if c is not None:
-        fitted += effects[n_raters + c]
+        fitted += effects[n_raters:][c]
     residuals = y - fitted
     df = int(n - n_units - rank)
     residual_var = float(residuals @ residuals) / df if df > 0 else None

@@ -209,8 +209,16 @@ def _pair_table(unit, rater, value, criterion, min_shared, categories):
     # Everything per rating is put in (item, rater) order once, so that the
     # pairs read it sequentially.
     r, value = r[order], value[order]
-    pair_keys, pair_id = factorize(r[first] * raters.size + r[second])
-    n_shared = np.bincount(pair_id)
+    keys = r[first] * raters.size + r[second]
+    if raters.size**2 <= limits.LOOKUP_SLACK * keys.size + limits.LOOKUP_EXTRA:
+        # What factorize gives, with the pairs' counts from the same table.
+        counts = np.bincount(keys)
+        pair_keys = np.flatnonzero(counts)
+        n_shared = counts[pair_keys]
+        pair_id = (np.cumsum(counts > 0) - 1)[keys]
+    else:
+        pair_keys, pair_id = factorize(keys)
+        n_shared = np.bincount(pair_id)
     kept = n_shared >= min_shared
     if not kept.any():
         return None
