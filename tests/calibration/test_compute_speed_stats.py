@@ -13,6 +13,7 @@ from calibration.stats import LEVELS, consensus_agreement, drift, limits
 from calibration.stats._codes import combine, count_table, dense_codes, factorize, pairable
 from calibration.stats.alpha import alphas_at_levels, alphas_by_group
 from calibration.stats.diagnostics import rater_diagnostics
+from calibration.stats.effects import fit_additive
 
 
 def design(seed, *, n_units=50, n_raters=6, n_criteria=4):
@@ -148,3 +149,27 @@ def test_agreement_of_marked_items_is_the_unmarked_ones(seed, exact_cells, monke
     mask, items, values, (domain, vi) = pairable(marked_item, value)
     assert pairable(marked_item, value)[2] is values  # found once
     assert np.array_equal(values, value[np.bincount(item)[item] >= 2])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_design_effect_from_what_drift_has_is_the_recomputed_one(seed):
+    u, r, c, value, n_units, n_raters, n_criteria = design(seed)
+    rng = np.random.default_rng(seed + 30)
+    # A reviewer's lift for the whole scorecard (halo), so that there is a
+    # design effect to measure.
+    quality = rng.normal(2.5, 0.8, n_units)
+    lift = rng.normal(0.0, 1.0, (n_units, n_raters))
+    value = np.clip(np.rint(quality[u] + lift[u, r] + rng.normal(0, 0.4, u.size)), 1, 4)
+    window = rng.integers(0, 4, u.size)
+    slots, rw = factorize(r * 4 + window)
+    card_keys, pair = factorize(u * n_raters + r)
+    cards = factorize(pair * 4 + window)
+    table = drift._slot_counts(card_keys, cards, slots, n_raters, 4, n_units)
+    fit = fit_additive(u, rw, c, value, n_units, slots.size, n_criteria, unit_variance=False)
+
+    given = drift._design_effect(
+        u, rw, c, value, fit, slots, 4, cards=cards, card_sizes=table.data, residuals=fit.residuals
+    )
+
+    assert given == drift._design_effect(u, rw, c, value, fit, slots, 4)
+    assert given > 1.0
