@@ -202,14 +202,14 @@ def _pair_table(unit, rater, value, criterion, min_shared, categories):
     )
     raters, r = factorize(rater)
     item = item_codes(unit, rest[0] if rest else None)
-    order, first, second = co_rating_positions(item, r)
+    order, first, second, _, first_rater, second_rater = _co_rating_pairs(item, r)
     if first.size == 0:
         return None
     cats = _categories(value, categories)
     # Everything per rating is put in (item, rater) order once, so that the
-    # pairs read it sequentially.
-    r, value = r[order], value[order]
-    keys = r[first] * raters.size + r[second]
+    # pairs read it sequentially (the raters of the pairs come from their search).
+    value = value[order]
+    keys = first_rater * raters.size + second_rater
     if raters.size**2 <= limits.LOOKUP_SLACK * keys.size + limits.LOOKUP_EXTRA:
         # What factorize gives, with the pairs' counts from the same table.
         counts = np.bincount(keys)
@@ -280,10 +280,17 @@ def co_rating_positions(
     ``limits.SAME_ARITHMETIC_UP_TO`` ratings, the pairs come in the order they always
     did (stable sort; by first rating, then second), so that sums over them
     are the same to the last bit; past it, in the order found fastest."""
+    return _co_rating_pairs(item, r)[:3]
+
+
+def _co_rating_pairs(item: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``co_rating_positions`` and, what it finds on the way, the raters in
+    (item, rater) order and the raters of each pair's first and second
+    rating (not gathered again by the caller)."""
     n = item.size
     empty = np.zeros(0, dtype=np.int64)
     if n < 2:
-        return np.arange(n), empty, empty
+        return np.arange(n), empty, empty, r, empty, empty
     k = int(r.max()) + 1
     fast = n > limits.SAME_ARITHMETIC_UP_TO
     if fast and (int(item.max()) + 1) * k < 2**62:
@@ -302,7 +309,7 @@ def co_rating_positions(
     ends = np.r_[starts[1:], n]
     largest = int((ends - starts).max())
     if largest < 2:
-        return order, empty, empty
+        return order, empty, empty, r[order], empty, empty
     if fast and largest <= limits.PAIR_OFFSETS:
         # Few ratings per item: the pairs d places apart in sorted order, for
         # each d, are found by comparing the sorted items with themselves.
@@ -319,10 +326,18 @@ def co_rating_positions(
         offsets = np.arange(first.size) - np.repeat(np.cumsum(partners) - partners, partners)
         second = first + 1 + offsets
     sorted_r = r[order]
-    different = sorted_r[first] != sorted_r[second]
+    first_rater, second_rater = sorted_r[first], sorted_r[second]
+    different = first_rater != second_rater
     if different.all():
-        return order, first, second
-    return order, first[different], second[different]
+        return order, first, second, sorted_r, first_rater, second_rater
+    return (
+        order,
+        first[different],
+        second[different],
+        sorted_r,
+        first_rater[different],
+        second_rater[different],
+    )
 
 
 def _pair_kappas(
