@@ -529,7 +529,7 @@ def scorecard_covariance(
             counts, sums = _sum_table(g, c, n_cards, n_criteria, e)
     h_mean = sparse.diags(1.0 / per_unit) @ sparse.hstack(blocks, format="csr")
     design = (g, u, r, c, card_unit, card_rater, h_mean, n_units, n_raters, n_criteria)
-    sts = _centred_outer(per_card, np.ones(n), counts, *design)
+    sts = _centred_outer(per_card, None, counts, *design)  # x = 1 for every rating
     df = n - n_units - fit.rank
     k = n_units + fit.rank
     cr1 = None
@@ -608,7 +608,7 @@ def _sum_table(
 
 def _centred_outer(
     a: np.ndarray,
-    x: np.ndarray,
+    x: np.ndarray | None,
     table: sparse.csr_matrix | None,
     g: np.ndarray,
     u: np.ndarray,
@@ -625,8 +625,24 @@ def _centred_outer(
     a_g in the scorecard's rater column and, per criterion, the sum of ``x``
     over its ratings on it (``table``: scorecards × criteria). Expanded as
     Σ v vᵀ − QᵀH − HᵀQ + Hᵀdiag(Σ_{g∈u} a_g²)H with Q's row u = Σ_{g∈u} a_g v_g,
-    so that only the unit-level H (= ``h_mean``) and Q are multiplied."""
+    so that only the unit-level H (= ``h_mean``) and Q are multiplied.
+    ``x`` None: 1 for every rating."""
     n_params = n_raters + (n_criteria if c is not None else 0)
+    by_card = None
+    if x is None:
+        # With x = 1 and whole-number a, each criterion sum of a scorecard is
+        # a_g times its ratings on the criterion (a dense table): every sum
+        # below is then of whole numbers far below 2**53, exact in any order,
+        # and is formed from the scorecards rather than the ratings.
+        if (
+            c is not None
+            and isinstance(table, np.ndarray)
+            and np.array_equal(a, np.rint(a))
+            and float(np.abs(a).max(initial=0.0)) ** 2 * u.size < 2.0**52
+        ):
+            by_card = table * a[:, None]
+        else:
+            x = np.ones(u.size)
     outer = np.zeros((n_params, n_params))
     a2 = a * a
     outer[np.arange(n_raters), np.arange(n_raters)] = np.bincount(
@@ -637,14 +653,26 @@ def _centred_outer(
     np.cumsum(np.bincount(card_unit, minlength=n_units), out=indptr[1:])
     q = [sparse.csr_matrix((a2, card_rater, indptr), shape=(n_units, n_raters))]
     if c is not None:
-        ax = a[g] * x
-        cross = np.bincount(r * n_criteria + c, ax, minlength=n_raters * n_criteria)
-        cross = cross.reshape(n_raters, n_criteria)
+        if by_card is None:
+            ax = a[g] * x
+            cross = np.bincount(r * n_criteria + c, ax, minlength=n_raters * n_criteria)
+            cross = cross.reshape(n_raters, n_criteria)
+        else:
+            n_cards = card_rater.size
+            cards = np.arange(n_cards)
+            of_rater = sparse.csr_matrix(
+                (np.ones(n_cards), (card_rater, cards)), shape=(n_raters, n_cards)
+            )
+            cross = of_rater @ by_card
         outer[:n_raters, n_raters:] = cross
         outer[n_raters:, :n_raters] = cross.T
         outer[n_raters:, n_raters:] = _gram(table)
         cells = n_units * n_criteria
-        if cells <= max(limits.LOOKUP_SLACK * u.size, limits.PACKAGE_CELL_BUDGET):
+        if by_card is not None:
+            # Scorecards come in unit order: each unit's rows summed.
+            of_unit = sparse.csr_matrix((np.ones(n_cards), cards, indptr), shape=(n_units, n_cards))
+            q.append(sparse.csr_matrix(of_unit @ by_card))
+        elif cells <= max(limits.LOOKUP_SLACK * u.size, limits.PACKAGE_CELL_BUDGET):
             # The same sums, in the same order, counted into a dense table; the
             # sparse one made from it has no entry for a cell that sums to 0,
             # which adds nothing to the product either way.

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from calibration.stats import LEVELS, consensus_agreement, drift, limits
+from calibration.stats import LEVELS, consensus_agreement, drift, effects, limits
 from calibration.stats._codes import combine, count_table, dense_codes, factorize, pairable
 from calibration.stats.alpha import alphas_at_levels, alphas_by_group
 from calibration.stats.diagnostics import rater_diagnostics
@@ -173,3 +173,21 @@ def test_design_effect_from_what_drift_has_is_the_recomputed_one(seed):
 
     assert given == drift._design_effect(u, rw, c, value, fit, slots, 4)
     assert given > 1.0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_scorecard_sums_by_scorecard_are_the_per_rating_ones(seed):
+    u, r, c, _, n_units, n_raters, n_criteria = design(seed, n_units=300)
+    codes, g = factorize(u * n_raters + r)
+    card_unit, card_rater = codes // n_raters, codes % n_raters
+    per_card = np.bincount(g).astype(float)
+    counts = effects._dense_counts(g, c, codes.size, n_criteria, budget=2 * u.size + 1024)
+    tables = [count_table(u, r, n_units, n_raters), count_table(u, c, n_units, n_criteria)]
+    h_mean = sparse.diags(1.0 / np.bincount(u)) @ sparse.hstack(tables, format="csr")
+    design_ = (g, u, r, c, card_unit, card_rater, h_mean, n_units, n_raters, n_criteria)
+
+    by_card = effects._centred_outer(per_card, None, counts, *design_)
+
+    assert isinstance(counts, np.ndarray)
+    by_rating = effects._centred_outer(per_card, np.ones(u.size), counts, *design_)
+    assert np.array_equal(by_card, by_rating)
