@@ -147,7 +147,7 @@ def severity_drift(
     # Scorecard-windows ((unit, rater, window) triples) once: for the fit's
     # count table and for the design effect.
     card_keys, pair = combine(u, raters.size, r)
-    card_windows = factorize(pair * n_w + window)
+    card_windows = _card_windows(pair, window, card_keys.size, n_w)
     slot_counts = _slot_counts(card_keys, card_windows, slots, raters.size, n_w, n_units)
     fit = fit_additive(
         u,
@@ -243,6 +243,18 @@ def severity_drift(
 # Residual sums of squares this small, against the ratings' own spread, are
 # the rounding noise of an exact fit: there is no correlation to measure.
 _EXACT_FIT = 1e-20
+
+
+def _card_windows(pair, window, n_cards, n_w):
+    """``factorize(pair * n_w + window)`` for the scorecards' dense codes
+    ``pair``. When each scorecard's ratings share one window (one submission
+    time per scorecard, as stored), the scorecard-windows are the scorecards
+    themselves, in the same order: read off, not counted."""
+    window_of = np.zeros(n_cards, dtype=np.int64)
+    window_of[pair] = window
+    if np.array_equal(window_of[pair], window):
+        return np.arange(n_cards, dtype=np.int64) * n_w + window_of, pair
+    return factorize(pair * n_w + window)
 
 
 def _slot_counts(card_keys, card_windows, slots, n_raters, n_w, n_units):

@@ -191,3 +191,20 @@ def test_scorecard_sums_by_scorecard_are_the_per_rating_ones(seed):
     assert isinstance(counts, np.ndarray)
     by_rating = effects._centred_outer(per_card, np.ones(u.size), counts, *design_)
     assert np.array_equal(by_card, by_rating)
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("per_scorecard_time", [True, False])
+def test_scorecard_windows_are_their_factorization(seed, per_scorecard_time):
+    u, r, _, _, n_units, n_raters, _ = design(seed)
+    rng = np.random.default_rng(seed)
+    card_window = rng.integers(0, 4, (n_units, n_raters))
+    window = card_window[u, r] if per_scorecard_time else rng.integers(0, 4, u.size)
+    card_keys, pair = factorize(u * n_raters + r)
+
+    keys, index = drift._card_windows(pair, window, card_keys.size, 4)
+
+    expected_keys, expected_index = factorize(pair * 4 + window)
+    assert keys.dtype == expected_keys.dtype and np.array_equal(keys, expected_keys)
+    assert index.dtype == expected_index.dtype and np.array_equal(index, expected_index)
+    assert (index is pair) == per_scorecard_time
