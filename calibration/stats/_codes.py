@@ -51,8 +51,8 @@ def dense_codes(codes: np.ndarray, k: int) -> np.ndarray:
     view.flags.writeable = False
     key = id(view)
 
-    def forget(_ref, key=key):
-        _DENSE.pop(key, None)
+    def forget(_ref, key=key, registry=_DENSE):  # (the dict itself: alive at exit too)
+        registry.pop(key, None)
 
     _DENSE[key] = (weakref.ref(view, forget), int(k), {})
     return view

@@ -411,11 +411,19 @@ def rater_effects(
     # (raw severities), so this puts back the part of a rater's severity that
     # shrinkage does not believe (all of it for a rater with no estimate).
     unit_group = np.zeros(n_units, dtype=np.int64)
-    unit_group[u] = rater_group[r]
+    if method == "linear":
+        # A unit's raters are linked through it, so they share a group: set per
+        # scorecard (a unit and one of its raters), as per rating.
+        unit_group[card_unit] = rater_group[card_rater]
+    else:
+        unit_group[u] = rater_group[r]
     per_unit = code_counts(u, minlength=n_units)
     if method == "linear":
-        removed = np.nan_to_num(shrunk)[r] + (criterion_effect[c] if has_criterion else 0.0)
-        adjusted = np.bincount(u, value - removed, minlength=n_units) / per_unit
+        removed = np.nan_to_num(shrunk)[r]
+        if has_criterion:
+            removed += criterion_effect[c]
+        np.subtract(value, removed, out=removed)
+        adjusted = np.bincount(u, removed, minlength=n_units) / per_unit
     else:
         adjusted = np.asarray(rfit.adjusted_scores(), dtype=float)
         b, delta = rfit.unit_measure[u], criterion_effect[c]

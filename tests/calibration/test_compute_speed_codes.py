@@ -83,7 +83,9 @@ def test_the_compute_with_shortcuts_gives_the_plain_computes_figures(
         monkeypatch.setattr(limits, "SAME_ARITHMETIC_UP_TO", 50)
         monkeypatch.setattr(limits, "CHOLESKY_FROM", 8)
     data = ratings(seed)
+    marks_before = set(_codes._DENSE)
     fast = compute_calibration(ratings=data, criteria=criteria(), scale_max=4)
+    assert set(_codes._DENSE) <= marks_before  # the marks (and what they keep) go with it
     with monkeypatch.context() as m:
         plain(m)
         slow = compute_calibration(ratings=data, criteria=criteria(), scale_max=4)
