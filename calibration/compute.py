@@ -14,7 +14,14 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from calibration import explain, stats
-from calibration.stats._codes import code_counts, code_sums, combine, dense_codes
+from calibration.stats._codes import (
+    code_counts,
+    code_sums,
+    combine,
+    dense_codes,
+    factorized_values,
+    known_factorization,
+)
 from calibration.stats.kappa import pairwise_kappa_summary
 from calibration.stats.raters import rater_effects
 from rubrics.anchors import SCALE_MIN
@@ -161,6 +168,8 @@ def _compute_calibration(
     app_ids, a = stats.factorize(app)
     rev_ids, r = stats.factorize(rev)
     crit_ids, c = stats.factorize(crit)
+    # The values' levels once too (``_codes.factorized_values``).
+    val = factorized_values(val)
     a = dense_codes(a, app_ids.size)
     r = dense_codes(r, rev_ids.size)
     c = dense_codes(c, crit_ids.size)
@@ -429,7 +438,12 @@ def _reviewers(ids, codes, app_codes, val, scale_max, rows, number_of, consensus
     n_ratings = code_counts(codes, minlength=k)
     sums = code_sums(codes, val, minlength=k)
     n_levels = scale_max - SCALE_MIN + 1
-    levels = np.clip(np.rint(val).astype(np.int64), SCALE_MIN, scale_max) - SCALE_MIN
+    known = known_factorization(val)
+    if known is None:
+        levels = np.clip(np.rint(val).astype(np.int64), SCALE_MIN, scale_max) - SCALE_MIN
+    else:  # each distinct value's level, looked up
+        level_of = np.clip(np.rint(known[0]).astype(np.int64), SCALE_MIN, scale_max) - SCALE_MIN
+        levels = level_of[known[1]]
     distribution = np.bincount(codes * n_levels + levels, minlength=k * n_levels)
     distribution = distribution.reshape(k, n_levels)
     # Distinct applications per reviewer: their scorecards (the pairs are

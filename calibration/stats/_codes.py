@@ -38,6 +38,40 @@ def clean(*columns: Any, value_at: int = 2) -> list[np.ndarray]:
 _DENSE: dict[int, tuple[weakref.ref, int, dict]] = {}
 
 
+# Float arrays of values whose factorization is known (``factorized_values``),
+# by id: {id: (weak reference, (distinct values, index))}.
+_VALUES: dict[int, tuple[weakref.ref, tuple[np.ndarray, np.ndarray]]] = {}
+
+
+def factorized_values(values: np.ndarray) -> np.ndarray:
+    """A read-only view of float ``values`` (the ratings' levels), factorized
+    once here: ``factorize`` of it is that factorization (read-only, shared)
+    and ``known_factorization`` gives it to statistics that read the levels
+    off it. Anything but one-dimensional float64 values comes back as it is."""
+    values = np.asarray(values)
+    if values.dtype != np.float64 or values.ndim != 1:
+        return values
+    distinct, index = (array.view() for array in factorize(values))
+    view = values.view()
+    for array in (view, distinct, index):
+        array.flags.writeable = False
+    key = id(view)
+
+    def forget(_ref, key=key, registry=_VALUES):
+        registry.pop(key, None)
+
+    _VALUES[key] = (weakref.ref(view, forget), (distinct, index))
+    return view
+
+
+def known_factorization(values: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """``factorize(values)`` when ``factorized_values`` made them; else None."""
+    entry = _VALUES.get(id(values))
+    if entry is not None and entry[0]() is values:
+        return entry[1]
+    return None
+
+
 def dense_codes(codes: np.ndarray, k: int) -> np.ndarray:
     """A read-only view of ``codes`` (int64, every code 0..k-1 used, as the
     index ``factorize`` returns), marked so that ``factorize`` of it is its
@@ -145,9 +179,19 @@ def pairable(item: np.ndarray, value: np.ndarray) -> tuple:
     mask = code_counts(item)[item] >= 2
     if mask.all():
         items, values = item, value
+        levels = factorize(values)
     else:
         items, values = item[mask], value[mask]
-    result = (mask, items, values, factorize(values))
+        levels = None
+        known = known_factorization(value)
+        if known is not None:
+            # The subset's factorization is the whole's when it has every value.
+            index = known[1][mask]
+            if np.bincount(index, minlength=known[0].size).all():
+                levels = (known[0], index)
+        if levels is None:
+            levels = factorize(values)
+    result = (mask, items, values, levels)
     if entry is not None:
         entry[2][key] = (weakref.ref(value), result)
     return result
@@ -167,6 +211,9 @@ def factorize(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     known = _dense_entry(codes)
     if known is not None:
         return np.arange(known[1], dtype=np.int64), codes
+    values = known_factorization(codes)
+    if values is not None:
+        return values
     kind = codes.dtype.kind
     if codes.size and kind in "iuf":
         lo, hi = codes.min(), codes.max()

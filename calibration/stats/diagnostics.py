@@ -33,7 +33,13 @@ from typing import Any
 import numpy as np
 from scipy import stats as distributions
 
-from calibration.stats._codes import code_counts, combine, factorize, scalar
+from calibration.stats._codes import (
+    code_counts,
+    combine,
+    factorize,
+    known_factorization,
+    scalar,
+)
 
 # Linacre (2002): mean-squares above 1.5 are noisier than the model (the
 # rater's scores are erratic: unpredictable from the candidate and the
@@ -204,6 +210,11 @@ def _exact_in_any_order(value: np.ndarray) -> bool:
     """Whether sums of the values, their squares and counts are exact in any
     order of addition: whole numbers (a rating scale's levels) whose every
     partial sum of squares stays below 2⁵²."""
+    known = known_factorization(value)
+    if known is not None and value.size:  # the same, on the distinct values
+        levels = known[0]
+        peak = max(abs(float(levels[0])), abs(float(levels[-1])))
+        return peak**2 * value.size < 2.0**52 and np.array_equal(levels, np.rint(levels))
     peak = float(np.abs(value).max()) if value.size else 0.0
     return peak**2 * value.size < 2.0**52 and np.array_equal(value, np.rint(value))
 
@@ -216,12 +227,21 @@ def _levels_per_card(
     None for anything else."""
     if not value.size:
         return None
-    lo, hi = float(value.min()), float(value.max())
+    known = known_factorization(value)
+    if known is None:
+        lo, hi = float(value.min()), float(value.max())
+    else:
+        lo, hi = float(known[0][0]), float(known[0][-1])
     n_levels = int(hi - lo) + 1
     if n_levels > 64 or n_cards * n_levels > 4 * value.size + 1024:
         return None
-    at = (value - lo).astype(np.int64)
-    at += s * n_levels
+    if known is not None and known[0].size == n_levels:
+        # Every level of the range occurs: a value's level is its index.
+        at = s * n_levels
+        at += known[1]
+    else:
+        at = (value - lo).astype(np.int64)
+        at += s * n_levels
     table = np.bincount(at, minlength=n_cards * n_levels).reshape(n_cards, n_levels)
     return table.astype(float), lo + np.arange(n_levels, dtype=float)
 

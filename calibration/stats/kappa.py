@@ -13,6 +13,7 @@ from calibration.stats._codes import (
     clean,
     factorize,
     item_codes,
+    known_factorization,
 )
 from calibration.stats.statistic import (
     IDENTICAL,
@@ -256,8 +257,13 @@ def _categories(values: np.ndarray, categories: Sequence[float] | None) -> np.nd
         cats = np.unique(values)
     else:
         cats = np.unique(np.asarray(categories, dtype=float))
-        outside = ~np.isin(values, cats)
-        if outside.any():
+        known = known_factorization(values)
+        # (Every distinct value among the categories: every value is.)
+        if known is not None and np.isin(known[0], cats).all():
+            outside = None
+        else:
+            outside = ~np.isin(values, cats)
+        if outside is not None and outside.any():
             raise ValueError(f"value {values[outside][0]!r} is not one of the categories")
     if cats.size > limits.MAX_DISTINCT_VALUES:
         return f"{cats.size} distinct values: kappa needs categories of a rating scale"

@@ -49,9 +49,10 @@ def criteria(n=4):
 
 
 def plain(monkeypatch):
-    """The compute without the shortcuts: nothing marked dense, every score
-    rounded by ``round``."""
+    """The compute without the shortcuts: nothing marked dense, no values
+    factorized ahead, every score rounded by ``round``."""
     monkeypatch.setattr(compute, "dense_codes", lambda codes, k: codes)
+    monkeypatch.setattr(compute, "factorized_values", lambda values: values)
     monkeypatch.setattr(
         compute, "rounded", lambda values, places: [round(v, places) for v in values.tolist()]
     )
@@ -83,9 +84,10 @@ def test_the_compute_with_shortcuts_gives_the_plain_computes_figures(
         monkeypatch.setattr(limits, "SAME_ARITHMETIC_UP_TO", 50)
         monkeypatch.setattr(limits, "CHOLESKY_FROM", 8)
     data = ratings(seed)
-    marks_before = set(_codes._DENSE)
+    marks_before = set(_codes._DENSE), set(_codes._VALUES)
     fast = compute_calibration(ratings=data, criteria=criteria(), scale_max=4)
-    assert set(_codes._DENSE) <= marks_before  # the marks (and what they keep) go with it
+    # The marks (and what they keep) go with the compute.
+    assert set(_codes._DENSE) <= marks_before[0] and set(_codes._VALUES) <= marks_before[1]
     with monkeypatch.context() as m:
         plain(m)
         slow = compute_calibration(ratings=data, criteria=criteria(), scale_max=4)
@@ -187,3 +189,34 @@ def test_rounded_passes_nan_and_infinities_through_round():
     got = rounded(np.array([np.nan, np.inf, -np.inf, 1.23456]), 4)
 
     assert math.isnan(got[0]) and got[1:] == [math.inf, -math.inf, 1.2346]
+
+
+def test_factorized_values_are_their_own_factorization_once():
+    values = np.array([3.0, 1.0, 4.0, 1.0, 2.0, 4.0])
+    marked = _codes.factorized_values(values)
+
+    first, again = factorize(marked), factorize(marked)
+
+    assert [a.tolist() for a in first] == [a.tolist() for a in factorize(values.copy())]
+    assert first[0] is again[0] and first[1] is again[1]
+    with pytest.raises(ValueError):
+        marked[0] = 2.0
+    assert _codes.known_factorization(values) is None  # the view is marked, not the array
+    assert _codes.factorized_values(values.astype(np.float32)).dtype == np.float32
+
+
+@pytest.mark.parametrize("fives", [[], [0, 3], [2]])
+def test_pairable_ratings_of_factorized_values_are_the_plain_ones(fives):
+    item = np.array([0, 0, 1, 2, 2, 3, 3, 3, 4], dtype=np.int64)
+    value = np.array([1.0, 2.0, 4.0, 3.0, 3.0, 2.0, 4.0, 1.0, 2.0])
+    # A level among the paired ratings, or only on an unpaired one (item 1's):
+    # then the pairable values lack it and are factorized on their own.
+    value[fives] = 5.0
+    plain = _codes.pairable(item, value)
+
+    marked = _codes.pairable(dense_codes(item, 5), _codes.factorized_values(value))
+
+    for a, b in zip(plain[:3], marked[:3], strict=True):
+        assert a.tolist() == b.tolist()
+    assert [a.tolist() for a in plain[3]] == [a.tolist() for a in marked[3]]
+    assert [a.dtype for a in plain[3]] == [a.dtype for a in marked[3]]

@@ -9,11 +9,19 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from calibration.stats import LEVELS, consensus_agreement, drift, effects, limits
-from calibration.stats._codes import combine, count_table, dense_codes, factorize, pairable
+from calibration.stats import LEVELS, consensus_agreement, diagnostics, drift, effects, limits
+from calibration.stats._codes import (
+    combine,
+    count_table,
+    dense_codes,
+    factorize,
+    factorized_values,
+    pairable,
+)
 from calibration.stats.alpha import alphas_at_levels, alphas_by_group
 from calibration.stats.diagnostics import rater_diagnostics
 from calibration.stats.effects import fit_additive
+from calibration.stats.kappa import pairwise_kappa_summary
 
 
 def design(seed, *, n_units=50, n_raters=6, n_criteria=4):
@@ -208,3 +216,40 @@ def test_scorecard_windows_are_their_factorization(seed, per_scorecard_time):
     assert keys.dtype == expected_keys.dtype and np.array_equal(keys, expected_keys)
     assert index.dtype == expected_index.dtype and np.array_equal(index, expected_index)
     assert (index is pair) == per_scorecard_time
+
+
+def test_kappa_refuses_a_value_off_the_scale_whether_factorized_or_not():
+    u, r, c, value, *_ = design(1)
+    value[5] = 7.0
+    item = u * 4 + c
+
+    with pytest.raises(ValueError) as plain:
+        pairwise_kappa_summary(item, r, value, categories=[1, 2, 3, 4])
+    with pytest.raises(ValueError) as factorized:
+        pairwise_kappa_summary(item, r, factorized_values(value), categories=[1, 2, 3, 4])
+
+    assert str(factorized.value) == str(plain.value)
+    assert str(plain.value).endswith("(7.0) is not one of the categories")
+
+
+@pytest.mark.parametrize(
+    "values", [[1.0, 4.0, 3.0], [1.0, 2.5], [3.0e8, 1.0], [-2.0, 0.0, 2.0], [5.0]]
+)
+def test_whole_values_are_told_the_same_from_their_factorization(values):
+    values = np.array(values * 3)
+
+    assert diagnostics._exact_in_any_order(
+        factorized_values(values)
+    ) == diagnostics._exact_in_any_order(values)
+
+
+@pytest.mark.parametrize("levels", [[1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 4.0], [0.0, 1.0]])
+def test_levels_per_scorecard_from_the_factorization_are_counted_ones(levels):
+    rng = np.random.default_rng(len(levels))
+    value = rng.choice(levels, 400)
+    s = np.sort(rng.integers(0, 90, 400))
+
+    plain = diagnostics._levels_per_card(value, s, 90)
+    known = diagnostics._levels_per_card(factorized_values(value), s, 90)
+
+    assert np.array_equal(plain[0], known[0]) and np.array_equal(plain[1], known[1])
