@@ -52,18 +52,23 @@ def consensus_agreement(
         return []
     per_item = code_counts(item).astype(float)
     sums = code_sums(item, value)
-    others = per_item[item] - 1
     # The ratings compared are the pairable ones of ``_codes.pairable`` (found
-    # once for every statistic when the items are the compute's).
+    # once for every statistic when the items are the compute's): their items
+    # and values come from there, the same numbers as picked out here.
     shared = pairable(item, value) if marked(item) else None
-    compared = others > 0 if shared is None else shared[0]
-    if compared.all():  # every item rated twice or more: nothing to leave out
-        rr, x = r, value
-        y = (sums[item] - x) / others
+    if shared is not None:
+        compared, items, x = shared[:3]
+        rr = r if compared.all() else r[compared]
+        y = (sums[items] - x) / (per_item[items] - 1)
     else:
-        rr = r[compared]
-        x = value[compared] if shared is None else shared[2]
-        y = (sums[item][compared] - x) / others[compared]
+        others = per_item[item] - 1
+        compared = others > 0
+        if compared.all():  # every item rated twice or more: nothing to leave out
+            rr, x = r, value
+            y = (sums[item] - x) / others
+        else:
+            rr, x = r[compared], value[compared]
+            y = (sums[item][compared] - x) / others[compared]
     k = raters.size
     n = np.bincount(rr, minlength=k).astype(float)
 
