@@ -1,5 +1,12 @@
 """Input handling shared by every statistic: long-form columns cleaned,
-codes factorised to dense integers, grouped and counted."""
+codes factorised to dense integers, grouped and counted.
+
+A caller that runs many statistics on the same ratings (``calibration.compute``)
+marks its dense codes (``dense_codes``) and its values (``factorized_values``):
+read-only views that ``factorize`` returns at once, whose pairs (``combine``),
+counts, sums and pairable ratings are then computed once for every statistic,
+by the same operations in the same order: the same figures to the last bit.
+The marks live as long as the views (weak references), no longer."""
 
 from __future__ import annotations
 
