@@ -204,6 +204,21 @@ def pairable(item: np.ndarray, value: np.ndarray) -> tuple:
     return result
 
 
+def note_repeats(item: np.ndarray, rater: np.ndarray, repeated: bool) -> None:
+    """Record, for marked codes, whether some rater rated some item twice
+    (a statistic that found out on the way tells ``repeats``)."""
+    entry = _dense_entry(item)
+    if entry is not None and _dense_entry(rater) is not None:
+        entry[2][("repeats", id(rater))] = (weakref.ref(rater), bool(repeated))
+
+
+def repeats(item: np.ndarray, rater: np.ndarray) -> bool | None:
+    """What ``note_repeats`` recorded for these codes, or None."""
+    entry = _dense_entry(item)
+    known = None if entry is None else entry[2].get(("repeats", id(rater)))
+    return known[1] if known is not None and known[0]() is rater else None
+
+
 def factorize(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(distinct codes in sorted order, index of each element into them).
 

@@ -15,8 +15,10 @@ from calibration.stats._codes import (
     clean,
     code_counts,
     code_sums,
+    combine,
     factorize,
     group_positions,
+    marked,
     scalar,
 )
 from calibration.stats.alpha import alphas_by_group
@@ -67,11 +69,17 @@ def criterion_summaries(
     total_n = code_counts(u, minlength=n_units).astype(float)
     total_sum = code_sums(u, value, minlength=n_units)
     # Every criterion at once: its ratings of each unit and their sum.
-    cell = c * n_units + u
     # (Counted per (unit, criterion) item, which the caller may have paired already.)
     own_n = cell_counts(u, n_criteria, c, n_units * n_criteria).reshape(n_units, n_criteria)
     own_n = np.ascontiguousarray(own_n.T).astype(float)
-    own_sum = np.bincount(cell, value, minlength=n_criteria * n_units)
+    if marked(u) and marked(c):
+        # Each item's ratings summed in their order, as per cell below: the
+        # caller's items (``combine``), their sums put in (criterion, unit) order.
+        keys, index = combine(u, n_criteria, c)
+        own_sum = np.zeros(n_criteria * n_units)
+        own_sum[(keys % n_criteria) * n_units + keys // n_criteria] = code_sums(index, value)
+    else:
+        own_sum = np.bincount(c * n_units + u, value, minlength=n_criteria * n_units)
     own_sum = own_sum.reshape(n_criteria, n_units)
     alphas = alphas_by_group(c, u, value, n_criteria, ("interval", "ordinal"))
     n_ratings = code_counts(c, minlength=n_criteria)

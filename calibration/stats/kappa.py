@@ -14,6 +14,7 @@ from calibration.stats._codes import (
     factorize,
     item_codes,
     known_factorization,
+    note_repeats,
 )
 from calibration.stats.statistic import (
     IDENTICAL,
@@ -315,6 +316,7 @@ def _co_rating_pairs(item: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, ...]:
     ends = np.r_[starts[1:], n]
     largest = int((ends - starts).max())
     if largest < 2:
+        note_repeats(item, r, False)  # one rating per item
         return order, empty, empty, r[order], empty, empty
     if fast and largest <= limits.PAIR_OFFSETS:
         # Few ratings per item: the pairs d places apart in sorted order, for
@@ -334,6 +336,8 @@ def _co_rating_pairs(item: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, ...]:
     sorted_r = r[order]
     first_rater, second_rater = sorted_r[first], sorted_r[second]
     different = first_rater != second_rater
+    # Every pair of ratings of an item is here: two by one rater, a repeat.
+    note_repeats(item, r, not different.all())
     if different.all():
         return order, first, second, sorted_r, first_rater, second_rater
     return (

@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from calibration.stats import LEVELS, consensus_agreement, diagnostics, drift, effects, limits
+from calibration.stats import (
+    LEVELS,
+    _codes,
+    consensus_agreement,
+    diagnostics,
+    drift,
+    effects,
+    limits,
+)
 from calibration.stats._codes import (
     combine,
     count_table,
@@ -19,8 +27,10 @@ from calibration.stats._codes import (
     pairable,
 )
 from calibration.stats.alpha import alphas_at_levels, alphas_by_group
+from calibration.stats.criteria import criterion_summaries
 from calibration.stats.diagnostics import rater_diagnostics
 from calibration.stats.effects import fit_additive
+from calibration.stats.icc import icc_from_codes
 from calibration.stats.kappa import pairwise_kappa_summary
 
 
@@ -253,3 +263,33 @@ def test_levels_per_scorecard_from_the_factorization_are_counted_ones(levels):
     known = diagnostics._levels_per_card(factorized_values(value), s, 90)
 
     assert np.array_equal(plain[0], known[0]) and np.array_equal(plain[1], known[1])
+
+
+@pytest.mark.parametrize("repeat", [False, True])
+def test_icc_told_of_repeats_by_the_kappas_says_what_it_finds(repeat):
+    u, r, c, value, n_units, n_raters, n_criteria = design(2)
+    if repeat:  # the first rating again: one rater, one item, twice
+        u, r, c, value = (np.r_[x, x[:1]] for x in (u, r, c, value))
+    item = factorize(u * n_criteria + c)[1]
+    marked_item = dense_codes(item, int(item.max()) + 1)
+    marked_rater = dense_codes(r, n_raters)
+    assert _codes.repeats(marked_item, marked_rater) is None
+
+    pairwise_kappa_summary(marked_item, marked_rater, value, categories=[1, 2, 3, 4])
+
+    assert _codes.repeats(marked_item, marked_rater) is repeat
+    told = icc_from_codes(marked_item, marked_rater, value)
+    found = icc_from_codes(item, r, value)
+    assert told == found and told.value is None
+    assert ("more than once" in found.reason) is repeat
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_criterion_summaries_of_marked_codes_are_the_unmarked_ones(seed):
+    u, r, c, _, n_units, n_raters, n_criteria = design(seed)
+    value = np.random.default_rng(seed).normal(2.5, 1.0, u.size)  # sums that round
+    marked = dense_codes(u, n_units), dense_codes(r, n_raters), dense_codes(c, n_criteria)
+
+    assert criterion_summaries(marked[0], marked[1], value, marked[2]) == criterion_summaries(
+        u, r, value, c
+    )
