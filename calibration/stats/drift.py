@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +14,6 @@ from calibration.stats._codes import (
     combine,
     factorize,
     finite_or_none,
-    scalar,
 )
 from calibration.stats.effects import fit_additive
 from calibration.stats.statistic import (
@@ -195,15 +195,18 @@ def severity_drift(
     if fit.residual_var is None:
         notes["residual_sd"] = "no residual degrees of freedom, so no standard errors or slopes"
     drift_rows = []
+    # As Python numbers once (the same values), for the rows below.
+    rater_ids, slopes, slope_ses = raters.tolist(), slope.tolist(), slope_se.tolist()
+    severities, ses, counts = severity.tolist(), se.tolist(), rater_window_n.tolist()
     for index in range(raters.size):
-        defined = np.isfinite(slope[index])
+        defined = math.isfinite(slopes[index])
         reason = None
         if not defined:
             reason = "severity is estimated in fewer than two time windows, so no trend"
-        elif slope_se[index] != slope_se[index]:  # NaN: an exact fit
+        elif slope_ses[index] != slope_ses[index]:  # NaN: an exact fit
             reason = "the ratings fit the model exactly, so the trend has no standard error"
-        row_slope = finite_or_none(slope[index])
-        row_se = finite_or_none(slope_se[index])
+        row_slope = finite_or_none(slopes[index])
+        row_se = finite_or_none(slope_ses[index])
         change = change_se = z = None
         if row_slope is not None:
             change = row_slope * span
@@ -212,9 +215,9 @@ def severity_drift(
             z = row_slope / row_se
         drift_rows.append(
             RaterDrift(
-                rater=scalar(raters[index]),
-                severity=tuple(finite_or_none(x) for x in severity[index]),
-                se=tuple(finite_or_none(x) for x in se[index]),
+                rater=rater_ids[index],
+                severity=tuple(finite_or_none(x) for x in severities[index]),
+                se=tuple(finite_or_none(x) for x in ses[index]),
                 slope=row_slope,
                 slope_se=row_se,
                 reason=reason,
@@ -229,9 +232,9 @@ def severity_drift(
                         start=windows[w].start,
                         end=windows[w].end,
                         centre=windows[w].centre,
-                        n_ratings=int(rater_window_n[index, w]),
-                        severity=finite_or_none(severity[index, w]),
-                        se=finite_or_none(se[index, w]),
+                        n_ratings=counts[index][w],
+                        severity=finite_or_none(severities[index][w]),
+                        se=finite_or_none(ses[index][w]),
                     )
                     for w in range(n_w)
                 ),
