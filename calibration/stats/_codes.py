@@ -140,11 +140,11 @@ def code_counts(codes: np.ndarray, minlength: int = 0) -> np.ndarray:
 
 def code_sums(codes: np.ndarray, weights: np.ndarray, minlength: int = 0) -> np.ndarray:
     """``np.bincount(codes, weights, minlength=minlength)``; for codes marked by
-    ``dense_codes``, summed once per ``weights`` array (the same array, such as
-    the ratings' values, which no statistic changes; read-only: callers share
-    it)."""
+    ``dense_codes`` and read-only ``weights`` (such as the values of
+    ``factorized_values``, which cannot change), summed once per ``weights``
+    array (read-only: callers share it)."""
     entry = _dense_entry(codes)
-    if entry is None or minlength > entry[1]:
+    if entry is None or minlength > entry[1] or weights.flags.writeable:
         return np.bincount(codes, weights, minlength=minlength)
     known = entry[2].get(("sums", id(weights)))
     if known is not None and known[0]() is weights:
@@ -175,9 +175,10 @@ def marked(codes: Any) -> bool:
 def pairable(item: np.ndarray, value: np.ndarray) -> tuple:
     """(whether each rating's item has another rating, those ratings' items,
     their values, ``factorize`` of those values): what the agreement
-    statistics compare. For items marked by ``dense_codes``, computed once
-    per ``value`` array (read-only: callers share it)."""
-    entry = _dense_entry(item)
+    statistics compare. For items marked by ``dense_codes`` and read-only
+    values (``factorized_values``), computed once per ``value`` array
+    (read-only: callers share it)."""
+    entry = _dense_entry(item) if not value.flags.writeable else None
     key = ("pairable", id(value))
     if entry is not None:
         known = entry[2].get(key)
