@@ -15,6 +15,14 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from calibration import explain, stats
+from calibration.stats._codes import (
+    code_counts,
+    code_sums,
+    combine,
+    dense_codes,
+    factorized_values,
+    known_factorization,
+)
 from calibration.stats.kappa import pairwise_kappa_summary
 from calibration.stats.raters import rater_effects
 from rubrics.anchors import SCALE_MIN
@@ -167,19 +175,27 @@ def _compute_calibration(
             method=method,
         )
 
-    # Dense codes 0..k-1 once, for every statistic below (their own
-    # factorization of dense codes is a lookup, not a sort); results come
-    # back keyed by code and are mapped to ids here.
+    # Dense codes 0..k-1 once, for every statistic below, marked as such:
+    # their own factorization of these codes is the codes themselves, at
+    # once, and pairs of them (the items, the scorecards) are factorized once
+    # for all of them (``_codes.combine``). Results come back keyed by code
+    # and are mapped to ids here.
     app_ids, a = stats.factorize(app)
     rev_ids, r = stats.factorize(rev)
     crit_ids, c = stats.factorize(crit)
+    # The values' levels once too (``_codes.factorized_values``).
+    val = factorized_values(val)
+    a = dense_codes(a, app_ids.size)
+    r = dense_codes(r, rev_ids.size)
+    c = dense_codes(c, crit_ids.size)
     # What is rated is an (application, criterion) pair: statistics that only
     # compare ratings of the same item take these codes as their units.
-    item_keys, item = stats.factorize(a * crit_ids.size + c)
+    item_keys, item = combine(a, crit_ids.size, c)
+    codes = ((crit_ids, c), (rev_ids, r), (app_ids, a))
     # Per criterion, how many applications two or more reviewers scored on it
     # (one scorecard per reviewer and application: two ratings, two reviewers).
     shared = np.bincount(
-        item_keys[np.bincount(item, minlength=item_keys.size) >= 2] % crit_ids.size,
+        item_keys[code_counts(item, minlength=item_keys.size) >= 2] % crit_ids.size,
         minlength=crit_ids.size,
     )
     shared_by_criterion = dict(zip(crit_ids.tolist(), shared.tolist(), strict=True))
@@ -216,7 +232,7 @@ def _compute_calibration(
         if on_adjusted is not None and not SECOND_THREAD:
             # The fit has run, in this thread: its adjusted scores go to the caller
             # now, before the statistics below.
-            adjusted = _adjusted(fitting.result(), ratings, criteria, scale_max, app_ids, rev_ids)
+            adjusted = _adjusted(fitting.result(), ratings, criteria, scale_max, codes)
             on_adjusted(adjusted.scores, adjusted.application_group)
         kappas = pool.submit(
             pairwise_kappa_summary,
@@ -248,7 +264,7 @@ def _compute_calibration(
     summaries = [replace(s, criterion=_id(crit_ids, s.criterion)) for s in code_summaries]
 
     if adjusted is None:
-        adjusted = _adjusted(report, ratings, criteria, scale_max, app_ids, rev_ids)
+        adjusted = _adjusted(report, ratings, criteria, scale_max, codes)
         if on_adjusted is not None:
             on_adjusted(adjusted.scores, adjusted.application_group)
     groups, number_of, application_group = (
@@ -293,8 +309,11 @@ class _Adjusted:
     application_group: dict[int, int]
 
 
-def _adjusted(report, ratings, criteria, scale_max, app_ids, rev_ids) -> _Adjusted:
-    """The adjusted scores and the reviewers' groups, from the rater-effects fit."""
+def _adjusted(report, ratings, criteria, scale_max, codes) -> _Adjusted:
+    """The adjusted scores and the reviewers' groups, from the rater-effects fit.
+    ``codes``: the ids and dense codes of the ratings' criteria, reviewers and
+    applications, as ``adjusted_scores`` takes them."""
+    app_ids, rev_ids = codes[2][0], codes[1][0]
     groups, number_of = _groups(report, rev_ids)
     unit_group = np.asarray(report.unit_group)
     units = np.asarray(report.units).astype(np.int64)
@@ -320,7 +339,11 @@ def _adjusted(report, ratings, criteria, scale_max, app_ids, rev_ids) -> _Adjust
     else:
         severity = {_id(rev_ids, row.rater): row.severity_shrunk or 0.0 for row in report.raters}
         scores = adjusted_scores(
-            ratings=ratings, criteria=criteria, scale_max=scale_max, severity=severity
+            ratings=ratings,
+            criteria=criteria,
+            scale_max=scale_max,
+            severity=severity,
+            codes=codes,
         )
     return _Adjusted(scores, groups, number_of, application_group)
 
@@ -459,13 +482,20 @@ def _reviewers(ids, codes, app_codes, val, scale_max, rows, number_of, consensus
     """One row per reviewer (``ids``; ``codes`` give each rating's reviewer
     as 0..len(ids)-1 and ``app_codes`` its application as dense codes)."""
     k = ids.size
-    n_ratings = np.bincount(codes, minlength=k)
-    sums = np.bincount(codes, weights=val, minlength=k)
+    n_ratings = code_counts(codes, minlength=k)
+    sums = code_sums(codes, val, minlength=k)
     n_levels = scale_max - SCALE_MIN + 1
-    levels = np.clip(np.rint(val).astype(np.int64), SCALE_MIN, scale_max) - SCALE_MIN
+    known = known_factorization(val)
+    if known is None:
+        levels = np.clip(np.rint(val).astype(np.int64), SCALE_MIN, scale_max) - SCALE_MIN
+    else:  # each distinct value's level, looked up
+        level_of = np.clip(np.rint(known[0]).astype(np.int64), SCALE_MIN, scale_max) - SCALE_MIN
+        levels = level_of[known[1]]
     distribution = np.bincount(codes * n_levels + levels, minlength=k * n_levels)
     distribution = distribution.reshape(k, n_levels)
-    n_apps = _distinct_per_code(codes, app_codes, k)
+    # Distinct applications per reviewer: their scorecards (the pairs are
+    # the rater-effects fit's, factorized once).
+    n_apps = np.bincount(combine(app_codes, k, codes)[0] % k, minlength=k)
     out = []
     for i, reviewer_id in enumerate(ids.tolist()):
         row = rows.get(reviewer_id)
@@ -502,22 +532,6 @@ def _reviewers(ids, codes, app_codes, val, scale_max, rows, number_of, consensus
             )
         )
     return out
-
-
-def _distinct_per_code(codes, other, k):
-    """For each code 0..k-1, how many distinct values of ``other`` (dense,
-    non-negative codes) come with it."""
-    if not codes.size:
-        return np.zeros(k, dtype=np.int64)
-    width = int(other.max()) + 1
-    pairs = codes * width + other
-    if k * width <= 8 * codes.size + (1 << 20):
-        seen = np.zeros(k * width, dtype=bool)
-        seen[pairs] = True
-        return np.count_nonzero(seen.reshape(k, width), axis=1)
-    pairs = np.sort(pairs)
-    first = np.r_[True, pairs[1:] != pairs[:-1]]
-    return np.bincount(pairs[first] // width, minlength=k)
 
 
 def _criteria(criteria, summaries, flags):
@@ -566,17 +580,21 @@ def _criteria(criteria, summaries, flags):
     return rows
 
 
-def adjusted_scores(*, ratings, criteria, scale_max: int, severity: dict) -> dict[int, float]:
+def adjusted_scores(
+    *, ratings, criteria, scale_max: int, severity: dict, codes: tuple | None = None
+) -> dict[int, float]:
     """Each application's weighted consensus score (0–100, DESIGN's scoring
     rules) after subtracting each reviewer's severity from their ratings; an
-    unscored criterion still counts as the scale minimum."""
+    unscored criterion still counts as the scale minimum. ``codes``, when the
+    caller has them: ``stats.factorize`` of the ratings' criterion, reviewer
+    and application, in that order (not computed again)."""
     if not len(ratings.value) or not criteria:
         return {}
     weights = np.array([float(c.weight) for c in criteria])
     column = {c.pk: i for i, c in enumerate(criteria)}
     # Criteria, reviewers and applications of the ratings as dense codes:
     # each id is looked up once, not once per rating.
-    crit_ids, crit_codes = stats.factorize(ratings.criterion)
+    crit_ids, crit_codes = codes[0] if codes else stats.factorize(ratings.criterion)
     crit_column = np.array([column.get(pk, -1) for pk in crit_ids.tolist()], dtype=np.int64)
     crit = crit_column[crit_codes]
     reviewers, values, applications = ratings.reviewer, ratings.value, ratings.application
@@ -584,14 +602,15 @@ def adjusted_scores(*, ratings, criteria, scale_max: int, severity: dict) -> dic
         on_rubric = crit >= 0
         crit, reviewers = crit[on_rubric], reviewers[on_rubric]
         values, applications = values[on_rubric], applications[on_rubric]
-    rev_ids, rev_codes = stats.factorize(reviewers)
+        codes = None  # of every rating, not of these
+    rev_ids, rev_codes = codes[1] if codes else stats.factorize(reviewers)
     rater_shift = np.array([severity.get(r, 0.0) for r in rev_ids.tolist()], dtype=np.float64)
     adjusted = np.clip(values - rater_shift[rev_codes], SCALE_MIN, scale_max)
     adjusted -= SCALE_MIN
 
     apps, app_codes = stats.factorize(ratings.scorecard_application)
     n_cards = np.bincount(app_codes, minlength=apps.size).astype(np.float64)
-    rated_apps, rated_codes = stats.factorize(applications)
+    rated_apps, rated_codes = codes[2] if codes else stats.factorize(applications)
     row = np.searchsorted(apps, rated_apps)[rated_codes]
     n_columns = len(criteria)
     row *= n_columns
@@ -600,7 +619,33 @@ def adjusted_scores(*, ratings, criteria, scale_max: int, severity: dict) -> dic
     offsets = totals.reshape(apps.size, n_columns) / n_cards[:, None]
     scores = 100.0 * (offsets @ weights) / (scale_max - SCALE_MIN) / weights.sum()
     scores = np.clip(scores, 0.0, 100.0)
-    return dict(zip(apps.tolist(), [round(s, 4) for s in scores.tolist()], strict=True))
+    return dict(zip(apps.tolist(), rounded(scores, 4), strict=True))
+
+
+# Below this size a float times 10**places is within 2**-23 of the exact
+# product (its rounding error is half an ulp).
+_ROUNDS_EXACTLY_BELOW = 2.0**30
+
+
+def rounded(values: np.ndarray, places: int) -> list[float]:
+    """``[round(v, places) for v in values.tolist()]`` to the last bit, at
+    numpy's speed. Python rounds the exact value to ``places`` decimals (half
+    to even) and returns the double nearest that decimal; ``rint(v * 10**places)
+    / 10**places`` is the same whenever the product, computed with its
+    rounding error, is not within 1e-6 of a half (the same whole number of
+    10**-places then), since the division of two exact integers is correctly
+    rounded. The few values near a half (or large, or not finite) go through
+    ``round`` itself."""
+    values = np.asarray(values, dtype=np.float64)
+    scale = 10.0**places
+    scaled = values * scale
+    with np.errstate(invalid="ignore"):
+        sure = np.abs(scaled) < _ROUNDS_EXACTLY_BELOW
+        sure &= np.abs(scaled - np.floor(scaled) - 0.5) > 1e-6
+    out = (np.rint(scaled) / scale).tolist()
+    for i in np.flatnonzero(~sure).tolist():
+        out[i] = round(float(values[i]), places)
+    return out
 
 
 def rasch_adjusted_scores(

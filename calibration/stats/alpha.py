@@ -11,10 +11,15 @@ from scipy import sparse
 
 from calibration.stats import limits
 from calibration.stats._codes import (
+    cell_counts,
     clean,
+    code_counts,
+    combine,
     factorize,
     group_positions,
+    marked,
 )
+from calibration.stats._codes import pairable as pairable_ratings
 from calibration.stats.statistic import (
     IDENTICAL,
     LEVELS,
@@ -57,7 +62,7 @@ def krippendorff_alpha(
 def _alpha(u: np.ndarray, v: np.ndarray, level: Level) -> Statistic[float]:
     if v.size == 0:
         return undefined(NO_RATINGS)
-    pairable = np.bincount(u)[u] >= 2
+    pairable = code_counts(u)[u] >= 2
     if not pairable.any():
         return undefined(NO_PAIRS)
     units, ui = factorize(u[pairable])
@@ -117,16 +122,22 @@ def alphas_at_levels(
     tables still go through the ``krippendorff`` package, to the last bit."""
     if v.size == 0:
         return {level: undefined(NO_RATINGS) for level in levels}
-    per_unit = np.bincount(u)
-    pairable = per_unit[u] >= 2
+    per_unit = code_counts(u)
+    # Marked unit codes (the compute's items): their pairable ratings are
+    # found once for every statistic (``_codes.pairable``).
+    shared = pairable_ratings(u, v) if marked(u) else None
+    pairable = per_unit[u] >= 2 if shared is None else shared[0]
     if not pairable.any():
         return {level: undefined(NO_PAIRS) for level in levels}
     n_units = np.count_nonzero(per_unit >= 2)
     if n_units < 2:
         return {level: undefined(ONE_UNIT) for level in levels}
-    if not pairable.all():
-        u, v = u[pairable], v[pairable]
-    domain, vi = factorize(v)
+    if shared is not None:
+        _, u, v, (domain, vi) = shared
+    else:
+        if not pairable.all():
+            u, v = u[pairable], v[pairable]
+        domain, vi = factorize(v)
     if domain.size < 2:
         return {level: undefined(IDENTICAL) for level in levels}
     results: dict[Level, Statistic[float]] = {}
@@ -168,9 +179,16 @@ def alphas_by_group(
     the ratings by group."""
     n_units = int(u.max()) + 1 if u.size else 0
     cell = group * n_units + u
-    per_cell = np.bincount(cell, minlength=n_groups * n_units)
-    pairable = per_cell[cell] >= 2
-    domain, vi = factorize(v[pairable]) if not pairable.all() else factorize(v)
+    if marked(u) and marked(group):
+        # (unit, group) pairs the caller has (the compute's items): ratings per
+        # cell and the pairable ratings read off them, the same numbers.
+        per_cell = cell_counts(u, n_groups, group, n_units * n_groups)
+        per_cell = np.ascontiguousarray(per_cell.reshape(n_units, n_groups).T).ravel()
+        pairable, _, _, (domain, vi) = pairable_ratings(combine(u, n_groups, group)[1], v)
+    else:
+        per_cell = np.bincount(cell, minlength=n_groups * n_units)
+        pairable = per_cell[cell] >= 2
+        domain, vi = factorize(v[pairable]) if not pairable.all() else factorize(v)
     q = domain.size
     cells = n_groups * n_units * q
     if q > limits.DENSE_VALUES or cells > max(
@@ -188,7 +206,10 @@ def alphas_by_group(
     weighted = counts * weight[:, :, None]
     coincidences = weighted.transpose(0, 2, 1) @ counts  # Krippendorff's o_ck, per group
     coincidences[:, np.arange(q), np.arange(q)] -= weighted.sum(axis=1)
-    present = counts.sum(axis=1) > 0  # the values among each group's pairable ratings
+    # The values among each group's pairable ratings: counts are whole numbers,
+    # so their sums over units are exact in any order (one product, not a
+    # reduction over the middle axis).
+    present = (np.ones(n_units) @ counts) > 0
     pairable_units = (per_cell >= 2).sum(axis=1)
     results = []
     for g in range(n_groups):

@@ -10,8 +10,12 @@ import numpy as np
 
 from calibration.stats._codes import (
     clean,
+    code_counts,
+    code_sums,
     factorize,
     item_codes,
+    marked,
+    pairable,
     scalar,
 )
 
@@ -46,12 +50,25 @@ def consensus_agreement(
     item = item_codes(unit, rest[0] if rest else None)
     if value.size == 0:
         return []
-    per_item = np.bincount(item).astype(float)
-    sums = np.bincount(item, value)
-    others = per_item[item] - 1
-    compared = others > 0
-    rr, x = r[compared], value[compared]
-    y = (sums[item][compared] - x) / others[compared]
+    per_item = code_counts(item).astype(float)
+    sums = code_sums(item, value)
+    # The ratings compared are the pairable ones of ``_codes.pairable`` (found
+    # once for every statistic when the items are the compute's): their items
+    # and values come from there, the same numbers as picked out here.
+    shared = pairable(item, value) if marked(item) else None
+    if shared is not None:
+        compared, items, x = shared[:3]
+        rr = r if compared.all() else r[compared]
+        y = (sums[items] - x) / (per_item[items] - 1)
+    else:
+        others = per_item[item] - 1
+        compared = others > 0
+        if compared.all():  # every item rated twice or more: nothing to leave out
+            rr, x = r, value
+            y = (sums[item] - x) / others
+        else:
+            rr, x = r[compared], value[compared]
+            y = (sums[item][compared] - x) / others[compared]
     k = raters.size
     n = np.bincount(rr, minlength=k).astype(float)
 

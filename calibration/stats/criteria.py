@@ -11,9 +11,14 @@ import numpy as np
 
 from calibration.stats import limits
 from calibration.stats._codes import (
+    cell_counts,
     clean,
+    code_counts,
+    code_sums,
+    combine,
     factorize,
     group_positions,
+    marked,
     scalar,
 )
 from calibration.stats.alpha import alphas_by_group
@@ -61,16 +66,23 @@ def criterion_summaries(
     criteria, c = factorize(criterion)
     units, u = factorize(unit)
     n_units, n_criteria = units.size, criteria.size
-    total_n = np.bincount(u, minlength=n_units).astype(float)
-    total_sum = np.bincount(u, value, minlength=n_units)
+    total_n = code_counts(u, minlength=n_units).astype(float)
+    total_sum = code_sums(u, value, minlength=n_units)
     # Every criterion at once: its ratings of each unit and their sum.
-    cell = c * n_units + u
-    own_n = np.bincount(cell, minlength=n_criteria * n_units).reshape(n_criteria, n_units)
-    own_n = own_n.astype(float)
-    own_sum = np.bincount(cell, value, minlength=n_criteria * n_units)
+    # (Counted per (unit, criterion) item, which the caller may have paired already.)
+    own_n = cell_counts(u, n_criteria, c, n_units * n_criteria).reshape(n_units, n_criteria)
+    own_n = np.ascontiguousarray(own_n.T).astype(float)
+    if marked(u) and marked(c):
+        # Each item's ratings summed in their order, as per cell below: the
+        # caller's items (``combine``), their sums put in (criterion, unit) order.
+        keys, index = combine(u, n_criteria, c)
+        own_sum = np.zeros(n_criteria * n_units)
+        own_sum[(keys % n_criteria) * n_units + keys // n_criteria] = code_sums(index, value)
+    else:
+        own_sum = np.bincount(c * n_units + u, value, minlength=n_criteria * n_units)
     own_sum = own_sum.reshape(n_criteria, n_units)
     alphas = alphas_by_group(c, u, value, n_criteria, ("interval", "ordinal"))
-    n_ratings = np.bincount(c, minlength=n_criteria)
+    n_ratings = code_counts(c, minlength=n_criteria)
     if value.size <= limits.SAME_ARITHMETIC_UP_TO:
         # numpy's mean and SD of each criterion's ratings, as they always were.
         order, bounds = group_positions(c, n_criteria)
@@ -80,7 +92,7 @@ def criterion_summaries(
         sds = [float(part.std(ddof=1)) if part.size >= 2 else None for part in parts]
     else:
         # The same two passes for every criterion at once (rounded differently).
-        mean = np.bincount(c, value, minlength=n_criteria) / n_ratings
+        mean = code_sums(c, value, minlength=n_criteria) / n_ratings
         squares = np.bincount(c, (value - mean[c]) ** 2, minlength=n_criteria)
         means = mean.tolist()
         sds = [

@@ -33,7 +33,13 @@ from typing import Any
 import numpy as np
 from scipy import stats as distributions
 
-from calibration.stats._codes import factorize, scalar
+from calibration.stats._codes import (
+    code_counts,
+    combine,
+    factorize,
+    known_factorization,
+    scalar,
+)
 
 # Linacre (2002): mean-squares above 1.5 are noisier than the model (the
 # rater's scores are erratic: unpredictable from the candidate and the
@@ -204,8 +210,40 @@ def _exact_in_any_order(value: np.ndarray) -> bool:
     """Whether sums of the values, their squares and counts are exact in any
     order of addition: whole numbers (a rating scale's levels) whose every
     partial sum of squares stays below 2⁵²."""
+    known = known_factorization(value)
+    if known is not None and value.size:  # the same, on the distinct values
+        levels = known[0]
+        peak = max(abs(float(levels[0])), abs(float(levels[-1])))
+        return peak**2 * value.size < 2.0**52 and np.array_equal(levels, np.rint(levels))
     peak = float(np.abs(value).max()) if value.size else 0.0
     return peak**2 * value.size < 2.0**52 and np.array_equal(value, np.rint(value))
+
+
+def _levels_per_card(
+    value: np.ndarray, s: np.ndarray, n_cards: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(how many ratings of each scorecard are at each level, the levels) for
+    whole-number values of a short scale (at most 64 consecutive levels);
+    None for anything else."""
+    if not value.size:
+        return None
+    known = known_factorization(value)
+    if known is None:
+        lo, hi = float(value.min()), float(value.max())
+    else:
+        lo, hi = float(known[0][0]), float(known[0][-1])
+    n_levels = int(hi - lo) + 1
+    if n_levels > 64 or n_cards * n_levels > 4 * value.size + 1024:
+        return None
+    if known is not None and known[0].size == n_levels:
+        # Every level of the range occurs: a value's level is its index.
+        at = s * n_levels
+        at += known[1]
+    else:
+        at = (value - lo).astype(np.int64)
+        at += s * n_levels
+    table = np.bincount(at, minlength=n_cards * n_levels).reshape(n_cards, n_levels)
+    return table.astype(float), lo + np.arange(n_levels, dtype=float)
 
 
 def middle_levels(scale_min: float, scale_max: float) -> tuple[float, ...]:
@@ -257,32 +295,41 @@ def rater_diagnostics(
     if cards is not None and value.size == n_given and dense_codes:
         cards, s = cards
     else:
-        cards, s = factorize(u * n_r + r)
+        cards, s = combine(u, n_r, r)
     card_rater = cards % n_r
     card_unit = cards // n_r
     n_cards = cards.size
-    n_ratings = np.bincount(r, minlength=n_r)
+    n_ratings = code_counts(r, minlength=n_r)
     n_scorecards = np.bincount(card_rater, minlength=n_r)
 
     # Fit mean-squares (Wright & Masters 1982).
     residual = value - expected
     informative = variance > _VARIANCE_FLOOR
-    squared = np.where(informative, residual**2, 0.0)
-    w = np.where(informative, variance, 0.0)
-    count = np.bincount(r, informative.astype(float), minlength=n_r)
-    z2 = np.divide(squared, w, out=np.zeros_like(squared), where=informative)
+    every_rating = bool(informative.all())  # the linear model's constant variance
+    if every_rating:
+        # The same numbers as below, without the masks (a count of ones is
+        # exact in any order).
+        squared, w = residual**2, variance
+        count = code_counts(r, minlength=n_r).astype(float)
+        z2 = squared / w
+    else:
+        squared = np.where(informative, residual**2, 0.0)
+        w = np.where(informative, variance, 0.0)
+        count = np.bincount(r, informative.astype(float), minlength=n_r)
+        z2 = np.divide(squared, w, out=np.zeros_like(squared), where=informative)
+    squared_sum = np.bincount(r, squared, minlength=n_r)
     with np.errstate(divide="ignore", invalid="ignore"):
         outfit = np.bincount(r, z2, minlength=n_r) / count
-        infit = np.bincount(r, squared, minlength=n_r) / np.bincount(r, w, minlength=n_r)
+        infit = squared_sum / np.bincount(r, w, minlength=n_r)
         q = np.sqrt(2.0 / count)
         infit_z = (np.cbrt(infit) - 1.0) * (3.0 / q) + q / 3.0
         outfit_z = (np.cbrt(outfit) - 1.0) * (3.0 / q) + q / 3.0
 
     # Halo: the candidate-wide share of each rater's squared residuals.
-    card_n = np.bincount(s, minlength=n_cards).astype(float)
+    card_n = code_counts(s, minlength=n_cards).astype(float)
     card_mean = np.bincount(s, residual, minlength=n_cards) / card_n
     between = np.bincount(card_rater, card_n * card_mean**2, minlength=n_r)
-    total = np.bincount(r, residual**2, minlength=n_r)
+    total = squared_sum if every_rating else np.bincount(r, residual**2, minlength=n_r)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = between / total
         others_share = (between.sum() - between) / (total.sum() - total)
@@ -301,14 +348,28 @@ def rater_diagnostics(
         halo_p = distributions.f.sf(f_ratio, df_between, df_within)
 
     # Central tendency and range against the other raters on the same units.
-    middle = np.isin(value, middle_levels(scale_min, scale_max)).astype(float)
     n_u = units.size
     # Sums per unit and per rater formed from the sums per scorecard (one pass
-    # over the ratings per quantity, not three) when that gives the same numbers.
+    # over the ratings per quantity, not three) when that gives the same numbers;
+    # and then the sums per scorecard from its count of each level of a short
+    # scale (one pass for every quantity).
     whole = _exact_in_any_order(value)
+    levels = _levels_per_card(value, s, n_cards) if whole else None
+    if levels is None:
+        middle = np.isin(value, middle_levels(scale_min, scale_max)).astype(float)
+        quantities = (("n", np.ones_like(value)), ("x", value), ("xx", value**2), ("m", middle))
+    else:
+        table, level = levels
+        in_middle = np.isin(level, middle_levels(scale_min, scale_max)).astype(float)
+        quantities = (("n", None), ("x", level), ("xx", level**2), ("m", in_middle))
     sums = {}
-    for name, x in (("n", np.ones_like(value)), ("x", value), ("xx", value**2), ("m", middle)):
-        per_card = card_n if name == "n" else np.bincount(s, x, minlength=n_cards)
+    for name, x in quantities:
+        if name == "n":
+            per_card = card_n
+        elif levels is None:
+            per_card = np.bincount(s, x, minlength=n_cards)
+        else:
+            per_card = table @ x  # whole numbers far below 2**53: exact
         if whole:
             per_unit = np.bincount(card_unit, per_card, minlength=n_u)
             own = np.bincount(card_rater, per_card, minlength=n_r)
@@ -317,7 +378,8 @@ def rater_diagnostics(
             own = np.bincount(r, x, minlength=n_r)
         # Everyone else's ratings of the units of each of the rater's scorecards.
         others_same = np.bincount(card_rater, per_unit[card_unit] - per_card, minlength=n_r)
-        others_all = x.sum() - own
+        # (A sum of whole numbers is exact in any order, per rating or per scorecard.)
+        others_all = (x.sum() if levels is None else per_card.sum()) - own
         sums[name] = (own, others_same, others_all)
     own_n, same_n, all_n = sums["n"]
     use_same = same_n > 0

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 
 from calibration.stats._codes import (
     clean,
+    combine,
     factorize,
     finite_or_none,
-    scalar,
 )
 from calibration.stats.effects import fit_additive
 from calibration.stats.statistic import (
@@ -141,15 +143,22 @@ def severity_drift(
     slots, rw = factorize(rater_window)
     _, u = factorize(unit)
     c = factorize(columns[4])[1] if criterion is not None else None
+    n_units = int(u.max()) + 1
+    # Scorecard-windows ((unit, rater, window) triples) once: for the fit's
+    # count table and for the design effect.
+    card_keys, pair = combine(u, raters.size, r)
+    card_windows = _card_windows(pair, window, card_keys.size, n_w)
+    slot_counts = _slot_counts(card_keys, card_windows, slots, raters.size, n_w, n_units)
     fit = fit_additive(
         u,
         rw,
         c,
         value,
-        int(u.max()) + 1,
+        n_units,
         slots.size,
         0 if c is None else int(c.max()) + 1,
         unit_variance=False,
+        rater_counts=slot_counts,
     )
     severity = np.full((raters.size, n_w), np.nan)
     se = np.full((raters.size, n_w), np.nan)
@@ -158,11 +167,25 @@ def severity_drift(
     severity[rows[estimable], cols[estimable]] = fit.effects[: slots.size][estimable]
     deff = 1.0
     if fit.effect_var is not None:
-        deff = _design_effect(u, rw, c, value, fit, slots, n_w)
+        deff = _design_effect(
+            u,
+            rw,
+            c,
+            value,
+            fit,
+            slots,
+            n_w,
+            cards=card_windows,
+            card_sizes=slot_counts.data,  # ratings per scorecard-window, in their order
+            residuals=fit.residuals,  # of ``value``: the fit's
+        )
         se[rows[estimable], cols[estimable]] = np.sqrt(
             np.maximum(fit.effect_var[: slots.size][estimable], 0.0) * deff
         )
-    rater_window_n = np.bincount(r * n_w + window, minlength=raters.size * n_w)
+    # Ratings per (rater, window): counted per slot (the slots are the rater_window
+    # values that occur).
+    rater_window_n = np.zeros(raters.size * n_w, dtype=np.int64)
+    rater_window_n[slots] = np.bincount(rw, minlength=slots.size)
     rater_window_n = rater_window_n.reshape(raters.size, n_w)
     slope, slope_se = _weighted_slopes(centres, severity, se)
     span = float(centres[-1] - centres[0]) if n_w >= 2 else 0.0
@@ -172,15 +195,18 @@ def severity_drift(
     if fit.residual_var is None:
         notes["residual_sd"] = "no residual degrees of freedom, so no standard errors or slopes"
     drift_rows = []
+    # As Python numbers once (the same values), for the rows below.
+    rater_ids, slopes, slope_ses = raters.tolist(), slope.tolist(), slope_se.tolist()
+    severities, ses, counts = severity.tolist(), se.tolist(), rater_window_n.tolist()
     for index in range(raters.size):
-        defined = np.isfinite(slope[index])
+        defined = math.isfinite(slopes[index])
         reason = None
         if not defined:
             reason = "severity is estimated in fewer than two time windows, so no trend"
-        elif slope_se[index] != slope_se[index]:  # NaN: an exact fit
+        elif slope_ses[index] != slope_ses[index]:  # NaN: an exact fit
             reason = "the ratings fit the model exactly, so the trend has no standard error"
-        row_slope = finite_or_none(slope[index])
-        row_se = finite_or_none(slope_se[index])
+        row_slope = finite_or_none(slopes[index])
+        row_se = finite_or_none(slope_ses[index])
         change = change_se = z = None
         if row_slope is not None:
             change = row_slope * span
@@ -189,9 +215,9 @@ def severity_drift(
             z = row_slope / row_se
         drift_rows.append(
             RaterDrift(
-                rater=scalar(raters[index]),
-                severity=tuple(finite_or_none(x) for x in severity[index]),
-                se=tuple(finite_or_none(x) for x in se[index]),
+                rater=rater_ids[index],
+                severity=tuple(finite_or_none(x) for x in severities[index]),
+                se=tuple(finite_or_none(x) for x in ses[index]),
                 slope=row_slope,
                 slope_se=row_se,
                 reason=reason,
@@ -206,9 +232,9 @@ def severity_drift(
                         start=windows[w].start,
                         end=windows[w].end,
                         centre=windows[w].centre,
-                        n_ratings=int(rater_window_n[index, w]),
-                        severity=finite_or_none(severity[index, w]),
-                        se=finite_or_none(se[index, w]),
+                        n_ratings=counts[index][w],
+                        severity=finite_or_none(severities[index][w]),
+                        se=finite_or_none(ses[index][w]),
                     )
                     for w in range(n_w)
                 ),
@@ -222,17 +248,54 @@ def severity_drift(
 _EXACT_FIT = 1e-20
 
 
-def _design_effect(u, rw, c, value, fit, slots, n_w) -> float:
+def _card_windows(pair, window, n_cards, n_w):
+    """``factorize(pair * n_w + window)`` for the scorecards' dense codes
+    ``pair``. When each scorecard's ratings share one window (one submission
+    time per scorecard, as stored), the scorecard-windows are the scorecards
+    themselves, in the same order: read off, not counted."""
+    window_of = np.zeros(n_cards, dtype=np.int64)
+    window_of[pair] = window
+    if np.array_equal(window_of[pair], window):
+        return np.arange(n_cards, dtype=np.int64) * n_w + window_of, pair
+    return factorize(pair * n_w + window)
+
+
+def _slot_counts(card_keys, card_windows, slots, n_raters, n_w, n_units):
+    """``count_table(u, rw, n_units, slots.size)`` (ratings per unit and
+    rater-window slot) from the scorecard-windows: in (unit, rater, window)
+    order, which is (unit, slot) order since the slots are sorted, and each
+    occurs once, so they are the table's cells in order and their counts its
+    entries."""
+    keys, index = card_windows
+    card = card_keys[keys // n_w]
+    slot_of = np.zeros(n_raters * n_w, dtype=np.int64)
+    slot_of[slots] = np.arange(slots.size)
+    columns = slot_of[(card % n_raters) * n_w + keys % n_w]
+    indptr = np.zeros(n_units + 1, dtype=np.int64)
+    np.cumsum(np.bincount(card // n_raters, minlength=n_units), out=indptr[1:])
+    data = np.bincount(index, minlength=keys.size).astype(float)
+    return sparse.csr_matrix((data, columns, indptr), shape=(n_units, slots.size))
+
+
+def _design_effect(
+    u, rw, c, value, fit, slots, n_w, *, cards=None, card_sizes=None, residuals=None
+) -> float:
     """Kish's design effect of a scorecard ((unit, rater-window) pair) from
     the fit's residuals: m · MSB / (MSB + (m − 1) · MSW), at least 1, with
     degrees of freedom net of the fitted unit, rater-window and criterion
     effects; 1 when there is nothing to measure it on. ``rw`` codes the
-    sorted ``slots`` (rater · n_w + window)."""
+    sorted ``slots`` (rater · n_w + window). When the caller has them:
+    ``cards``, the factorization of the scorecards' codes below, with
+    ``card_sizes`` their numbers of ratings (as floats); ``residuals``, the
+    fit's of ``value`` (the same subtraction as here)."""
     n_slots = slots.size
-    fitted = fit.unit_level[u] + fit.effects[rw]
-    if c is not None:
-        fitted = fitted + fit.effects[n_slots + c]
-    residual = value - fitted
+    if residuals is None:
+        fitted = fit.unit_level[u] + fit.effects[rw]
+        if c is not None:
+            fitted = fitted + fit.effects[n_slots + c]
+        residual = value - fitted
+    else:
+        residual = residuals
     total = float(residual @ residual)
     spread = float(((value - value.mean()) ** 2).sum())
     if not total > _EXACT_FIT * max(spread, 1.0):
@@ -241,11 +304,15 @@ def _design_effect(u, rw, c, value, fit, slots, n_w) -> float:
     # The scorecards' codes in (unit, rater-window) order, which is (unit,
     # rater, window) order: through the (unit, rater) pairs, then the window
     # within each, two compact ranges rather than units × rater-windows.
-    rater_of, window_of = np.divmod(slots[rw], n_w)
-    _, pair = factorize(u * (int(slots[-1]) // n_w + 1) + rater_of)
-    cards, s = factorize(pair * n_w + window_of)
+    if cards is None:
+        rater, window = np.divmod(slots[rw], n_w)
+        _, pair = combine(u, int(slots[-1]) // n_w + 1, rater)
+        cards = factorize(pair * n_w + window)
+    cards, s = cards
     n_cards = cards.size
-    per_card = np.bincount(s, minlength=n_cards).astype(float)
+    per_card = card_sizes
+    if per_card is None:
+        per_card = np.bincount(s, minlength=n_cards).astype(float)
     card_mean = np.bincount(s, residual, minlength=n_cards) / per_card
     between = float((per_card * card_mean**2).sum())
     within = total - between

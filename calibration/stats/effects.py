@@ -13,7 +13,11 @@ from scipy.sparse import csgraph
 
 from calibration.stats import limits
 from calibration.stats._codes import (
+    cell_counts,
     clean,
+    code_counts,
+    code_sums,
+    combine,
     count_table,
     dense,
     factorize,
@@ -261,6 +265,7 @@ def fit_additive(
     *,
     unit_variance: bool = True,
     keep_inverse: bool = False,
+    rater_counts: sparse.csr_matrix | None = None,
 ) -> AdditiveFit:
     """Least squares for y = unit + rater + criterion (see ``fit_rater_effects``).
 
@@ -276,24 +281,25 @@ def fit_additive(
     always was (the same floating-point operations, the same results to the
     last bit). Past it, H = [S | T] is handled block by block: S (ratings of
     each unit by each rater) sparse, T (on each criterion) dense when small,
-    and large systems go through ``_pinv_with_null_space``."""
+    and large systems go through ``_pinv_with_null_space``. ``rater_counts``,
+    when the caller has it: S itself, ``count_table(u, r, n_units, n_raters)``."""
     n = y.size
     n_params = n_raters + (n_criteria if c is not None else 0)
     same_arithmetic = n <= limits.SAME_ARITHMETIC_UP_TO
-    per_unit = np.bincount(u, minlength=n_units).astype(float)
-    unit_mean = np.bincount(u, y, minlength=n_units) / per_unit
+    per_unit = code_counts(u, minlength=n_units).astype(float)
+    unit_mean = code_sums(u, y, minlength=n_units) / per_unit
     inverse_count = sparse.diags(1.0 / per_unit)
     ztz = np.zeros((n_params, n_params))
     diagonal = np.arange(n_params)
-    ztz[diagonal[:n_raters], diagonal[:n_raters]] = np.bincount(r, minlength=n_raters)
-    zty = [np.bincount(r, y, minlength=n_raters)]
+    ztz[diagonal[:n_raters], diagonal[:n_raters]] = code_counts(r, minlength=n_raters)
+    zty = [code_sums(r, y, minlength=n_raters)]
     if c is not None:
-        ztz[diagonal[n_raters:], diagonal[n_raters:]] = np.bincount(c, minlength=n_criteria)
+        ztz[diagonal[n_raters:], diagonal[n_raters:]] = code_counts(c, minlength=n_criteria)
         cross = np.bincount(r * n_criteria + c, minlength=n_raters * n_criteria)
         cross = cross.reshape(n_raters, n_criteria)
         ztz[:n_raters, n_raters:] = cross
         ztz[n_raters:, :n_raters] = cross.T
-        zty.append(np.bincount(c, y, minlength=n_criteria))
+        zty.append(code_sums(c, y, minlength=n_criteria))
     zty = np.concatenate(zty)
     h_mean = t_mean = None
     if same_arithmetic:
@@ -307,14 +313,14 @@ def fit_additive(
         rhs = zty - h.T @ unit_mean
         links = (r, u)
     else:
-        s = count_table(u, r, n_units, n_raters)
+        s = count_table(u, r, n_units, n_raters) if rater_counts is None else rater_counts
         s_mean = inverse_count @ s
         products = [[dense(s.T @ s_mean)]]
         rhs = [s.T @ unit_mean]
         if c is not None:
             cells = n_units * n_criteria
             if cells <= max(limits.LOOKUP_SLACK * n, limits.PACKAGE_CELL_BUDGET):
-                t = np.bincount(u * n_criteria + c, minlength=cells).astype(float)
+                t = cell_counts(u, n_criteria, c, cells).astype(float)
                 t = t.reshape(n_units, n_criteria)
                 t_mean = t * (1.0 / per_unit)[:, None]
             else:
@@ -359,7 +365,7 @@ def fit_additive(
         unit_level = unit_mean - h_mean @ effects
     fitted = unit_level[u] + effects[r]
     if c is not None:
-        fitted += effects[n_raters + c]
+        fitted += effects[n_raters:][c]
     residuals = y - fitted
     df = int(n - n_units - rank)
     residual_var = float(residuals @ residuals) / df if df > 0 else None
@@ -495,13 +501,13 @@ def scorecard_covariance(
     n_params = n_raters + (n_criteria if c is not None else 0)
     b_plus = fit.pseudo_inverse
     e = fit.residuals
-    codes, g = cards if cards is not None else factorize(u.astype(np.int64) * n_raters + r)
+    codes, g = cards if cards is not None else combine(u, n_raters, r)
     n_cards = codes.size
     if b_plus is None or e is None or n_cards < 2:
         return ScorecardCovariance(None, None, None, None, n_cards)
     card_unit, card_rater = codes // n_raters, codes % n_raters
-    per_card = np.bincount(g, minlength=n_cards).astype(float)
-    per_unit = np.bincount(u, minlength=n_units).astype(float)
+    per_card = code_counts(g, minlength=n_cards).astype(float)
+    per_unit = code_counts(u, minlength=n_units).astype(float)
     card_residual = np.bincount(g, e, minlength=n_cards)
 
     # Each unit's mean regressor row h̄ᵤ (what the within-unit projection
@@ -523,7 +529,7 @@ def scorecard_covariance(
             counts, sums = _sum_table(g, c, n_cards, n_criteria, e)
     h_mean = sparse.diags(1.0 / per_unit) @ sparse.hstack(blocks, format="csr")
     design = (g, u, r, c, card_unit, card_rater, h_mean, n_units, n_raters, n_criteria)
-    sts = _centred_outer(per_card, np.ones(n), counts, *design)
+    sts = _centred_outer(per_card, None, counts, *design)  # x = 1 for every rating
     df = n - n_units - fit.rank
     k = n_units + fit.rank
     cr1 = None
@@ -542,7 +548,7 @@ def scorecard_covariance(
             weighted = (counts * (1.0 / per_card)[:, None]).T @ counts
         else:
             weighted = dense(counts.T @ sparse.diags(1.0 / per_card) @ counts)
-        zwz[n_raters:, n_raters:] = np.diag(np.bincount(c, minlength=n_criteria)) - weighted
+        zwz[n_raters:, n_raters:] = np.diag(code_counts(c, minlength=n_criteria)) - weighted
     b_sts = b_plus @ sts
     within_ss = float(e @ e - card_residual @ (card_residual / per_card))
     total_ss = float(e @ e)
@@ -602,7 +608,7 @@ def _sum_table(
 
 def _centred_outer(
     a: np.ndarray,
-    x: np.ndarray,
+    x: np.ndarray | None,
     table: sparse.csr_matrix | None,
     g: np.ndarray,
     u: np.ndarray,
@@ -619,8 +625,24 @@ def _centred_outer(
     a_g in the scorecard's rater column and, per criterion, the sum of ``x``
     over its ratings on it (``table``: scorecards × criteria). Expanded as
     Σ v vᵀ − QᵀH − HᵀQ + Hᵀdiag(Σ_{g∈u} a_g²)H with Q's row u = Σ_{g∈u} a_g v_g,
-    so that only the unit-level H (= ``h_mean``) and Q are multiplied."""
+    so that only the unit-level H (= ``h_mean``) and Q are multiplied.
+    ``x`` None: 1 for every rating."""
     n_params = n_raters + (n_criteria if c is not None else 0)
+    by_card = None
+    if x is None:
+        # With x = 1 and whole-number a, each criterion sum of a scorecard is
+        # a_g times its ratings on the criterion (a dense table): every sum
+        # below is then of whole numbers far below 2**53, exact in any order,
+        # and is formed from the scorecards rather than the ratings.
+        if (
+            c is not None
+            and isinstance(table, np.ndarray)
+            and np.array_equal(a, np.rint(a))
+            and float(np.abs(a).max(initial=0.0)) ** 2 * u.size < 2.0**52
+        ):
+            by_card = table * a[:, None]
+        else:
+            x = np.ones(u.size)
     outer = np.zeros((n_params, n_params))
     a2 = a * a
     outer[np.arange(n_raters), np.arange(n_raters)] = np.bincount(
@@ -631,14 +653,26 @@ def _centred_outer(
     np.cumsum(np.bincount(card_unit, minlength=n_units), out=indptr[1:])
     q = [sparse.csr_matrix((a2, card_rater, indptr), shape=(n_units, n_raters))]
     if c is not None:
-        ax = a[g] * x
-        cross = np.bincount(r * n_criteria + c, ax, minlength=n_raters * n_criteria)
-        cross = cross.reshape(n_raters, n_criteria)
+        if by_card is None:
+            ax = a[g] * x
+            cross = np.bincount(r * n_criteria + c, ax, minlength=n_raters * n_criteria)
+            cross = cross.reshape(n_raters, n_criteria)
+        else:
+            n_cards = card_rater.size
+            cards = np.arange(n_cards)
+            of_rater = sparse.csr_matrix(
+                (np.ones(n_cards), (card_rater, cards)), shape=(n_raters, n_cards)
+            )
+            cross = of_rater @ by_card
         outer[:n_raters, n_raters:] = cross
         outer[n_raters:, :n_raters] = cross.T
         outer[n_raters:, n_raters:] = _gram(table)
         cells = n_units * n_criteria
-        if cells <= max(limits.LOOKUP_SLACK * u.size, limits.PACKAGE_CELL_BUDGET):
+        if by_card is not None:
+            # Scorecards come in unit order: each unit's rows summed.
+            of_unit = sparse.csr_matrix((np.ones(n_cards), cards, indptr), shape=(n_units, n_cards))
+            q.append(sparse.csr_matrix(of_unit @ by_card))
+        elif cells <= max(limits.LOOKUP_SLACK * u.size, limits.PACKAGE_CELL_BUDGET):
             # The same sums, in the same order, counted into a dense table; the
             # sparse one made from it has no entry for a cell that sums to 0,
             # which adds nothing to the product either way.

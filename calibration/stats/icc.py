@@ -10,6 +10,7 @@ from calibration.stats._codes import (
     clean,
     factorize,
     has_duplicates,
+    repeats,
 )
 from calibration.stats.statistic import (
     ICC_FORMS,
@@ -109,7 +110,9 @@ def _table_mean_squares(
         return undefined("an ICC needs at least two units; these ratings are of one")
     cells = u * k + r
     # Cheap checks first: more ratings than cells means a repeat; a sort finds one.
-    if cells.size > n * k or has_duplicates(cells):
+    # (Whether a rater rated a unit twice may be known already: ``_codes.repeats``.)
+    known = repeats(u, r)
+    if cells.size > n * k or (has_duplicates(cells) if known is None else known):
         return undefined(
             "a rater rated the same unit more than once, so the ratings do not form "
             "a units × raters table"

@@ -13,6 +13,8 @@ from calibration.stats._codes import (
     clean,
     factorize,
     item_codes,
+    known_factorization,
+    note_repeats,
 )
 from calibration.stats.statistic import (
     IDENTICAL,
@@ -202,15 +204,23 @@ def _pair_table(unit, rater, value, criterion, min_shared, categories):
     )
     raters, r = factorize(rater)
     item = item_codes(unit, rest[0] if rest else None)
-    order, first, second = co_rating_positions(item, r)
+    order, first, second, _, first_rater, second_rater = _co_rating_pairs(item, r)
     if first.size == 0:
         return None
     cats = _categories(value, categories)
     # Everything per rating is put in (item, rater) order once, so that the
-    # pairs read it sequentially.
-    r, value = r[order], value[order]
-    pair_keys, pair_id = factorize(r[first] * raters.size + r[second])
-    n_shared = np.bincount(pair_id)
+    # pairs read it sequentially (the raters of the pairs come from their search).
+    value = value[order]
+    keys = first_rater * raters.size + second_rater
+    if raters.size**2 <= limits.LOOKUP_SLACK * keys.size + limits.LOOKUP_EXTRA:
+        # What factorize gives, with the pairs' counts from the same table.
+        counts = np.bincount(keys)
+        pair_keys = np.flatnonzero(counts)
+        n_shared = counts[pair_keys]
+        pair_id = (np.cumsum(counts > 0) - 1)[keys]
+    else:
+        pair_keys, pair_id = factorize(keys)
+        n_shared = np.bincount(pair_id)
     kept = n_shared >= min_shared
     if not kept.any():
         return None
@@ -248,8 +258,13 @@ def _categories(values: np.ndarray, categories: Sequence[float] | None) -> np.nd
         cats = np.unique(values)
     else:
         cats = np.unique(np.asarray(categories, dtype=float))
-        outside = ~np.isin(values, cats)
-        if outside.any():
+        known = known_factorization(values)
+        # (Every distinct value among the categories: every value is.)
+        if known is not None and np.isin(known[0], cats).all():
+            outside = None
+        else:
+            outside = ~np.isin(values, cats)
+        if outside is not None and outside.any():
             raise ValueError(f"value {values[outside][0]!r} is not one of the categories")
     if cats.size > limits.MAX_DISTINCT_VALUES:
         return f"{cats.size} distinct values: kappa needs categories of a rating scale"
@@ -272,10 +287,17 @@ def co_rating_positions(
     ``limits.SAME_ARITHMETIC_UP_TO`` ratings, the pairs come in the order they always
     did (stable sort; by first rating, then second), so that sums over them
     are the same to the last bit; past it, in the order found fastest."""
+    return _co_rating_pairs(item, r)[:3]
+
+
+def _co_rating_pairs(item: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``co_rating_positions`` and, what it finds on the way, the raters in
+    (item, rater) order and the raters of each pair's first and second
+    rating (not gathered again by the caller)."""
     n = item.size
     empty = np.zeros(0, dtype=np.int64)
     if n < 2:
-        return np.arange(n), empty, empty
+        return np.arange(n), empty, empty, r, empty, empty
     k = int(r.max()) + 1
     fast = n > limits.SAME_ARITHMETIC_UP_TO
     if fast and (int(item.max()) + 1) * k < 2**62:
@@ -294,7 +316,8 @@ def co_rating_positions(
     ends = np.r_[starts[1:], n]
     largest = int((ends - starts).max())
     if largest < 2:
-        return order, empty, empty
+        note_repeats(item, r, False)  # one rating per item
+        return order, empty, empty, r[order], empty, empty
     if fast and largest <= limits.PAIR_OFFSETS:
         # Few ratings per item: the pairs d places apart in sorted order, for
         # each d, are found by comparing the sorted items with themselves.
@@ -311,10 +334,20 @@ def co_rating_positions(
         offsets = np.arange(first.size) - np.repeat(np.cumsum(partners) - partners, partners)
         second = first + 1 + offsets
     sorted_r = r[order]
-    different = sorted_r[first] != sorted_r[second]
+    first_rater, second_rater = sorted_r[first], sorted_r[second]
+    different = first_rater != second_rater
+    # Every pair of ratings of an item is here: two by one rater, a repeat.
+    note_repeats(item, r, not different.all())
     if different.all():
-        return order, first, second
-    return order, first[different], second[different]
+        return order, first, second, sorted_r, first_rater, second_rater
+    return (
+        order,
+        first[different],
+        second[different],
+        sorted_r,
+        first_rater[different],
+        second_rater[different],
+    )
 
 
 def _pair_kappas(

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from calibration.stats._codes import clean, factorize, scalar
+from calibration.stats._codes import clean, code_counts, combine, factorize, scalar
 from calibration.stats.diagnostics import (
     BiasCell,
     Separation,
@@ -239,12 +239,12 @@ def rater_effects(
         scale_max = float(value.max())
 
     # Scorecards, and those on candidates that another rater also scored.
-    card_codes, g = factorize(u.astype(np.int64) * n_raters + r)
+    card_codes, g = combine(u, n_raters, r)
     card_unit, card_rater = card_codes // n_raters, card_codes % n_raters
     raters_per_unit = np.bincount(card_unit, minlength=n_units)
     n_cards = np.bincount(card_rater, minlength=n_raters)
     n_shared = np.bincount(card_rater[raters_per_unit[card_unit] >= 2], minlength=n_raters)
-    n_ratings = np.bincount(r, minlength=n_raters)
+    n_ratings = code_counts(r, minlength=n_raters)
 
     notes: list[str] = []
     se_model = se_cluster = None
@@ -384,7 +384,7 @@ def rater_effects(
 
         for summary in criterion_summaries(u, r, value, c):
             alpha_by[int(summary.criterion)] = summary.alpha_interval.value
-    n_per_criterion = np.bincount(c, minlength=n_criteria)
+    n_per_criterion = code_counts(c, minlength=n_criteria)
     if has_criterion:
         for j in range(n_criteria):
             criterion_rows.append(
@@ -411,11 +411,19 @@ def rater_effects(
     # (raw severities), so this puts back the part of a rater's severity that
     # shrinkage does not believe (all of it for a rater with no estimate).
     unit_group = np.zeros(n_units, dtype=np.int64)
-    unit_group[u] = rater_group[r]
-    per_unit = np.bincount(u, minlength=n_units)
     if method == "linear":
-        removed = np.nan_to_num(shrunk)[r] + (criterion_effect[c] if has_criterion else 0.0)
-        adjusted = np.bincount(u, value - removed, minlength=n_units) / per_unit
+        # A unit's raters are linked through it, so they share a group: set per
+        # scorecard (a unit and one of its raters), as per rating.
+        unit_group[card_unit] = rater_group[card_rater]
+    else:
+        unit_group[u] = rater_group[r]
+    per_unit = code_counts(u, minlength=n_units)
+    if method == "linear":
+        removed = np.nan_to_num(shrunk)[r]
+        if has_criterion:
+            removed += criterion_effect[c]
+        np.subtract(value, removed, out=removed)
+        adjusted = np.bincount(u, removed, minlength=n_units) / per_unit
     else:
         adjusted = np.asarray(rfit.adjusted_scores(), dtype=float)
         b, delta = rfit.unit_measure[u], criterion_effect[c]

@@ -10,6 +10,7 @@ import numpy as np
 
 from calibration.stats._codes import (
     clean,
+    combine,
     factorize,
     group_positions,
     scalar,
@@ -72,7 +73,7 @@ def agreement_report(
         item = u
     else:
         criteria, c = factorize(columns[3])
-        item = factorize(u * criteria.size + c)[1]
+        item = combine(u, criteria.size, c)[1]
     report = _agreement_block(item, rater, value, n_units)
     if criterion is not None:
         if summaries is not None:
