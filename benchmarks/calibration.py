@@ -16,11 +16,12 @@ million ratings, from reviewers of known severity — then measures, in a
 fresh child process (so its peak memory is the run's, not the build's):
 
 - the floor: `calibration.data.fetch_ratings(rubric_id=...)`, the
-  rubric's ratings from the database into numpy arrays;
+  rubric's ratings from the database into numpy arrays (on PostgreSQL the
+  packed read, on two connections);
 - on PostgreSQL, the COPY floor: `calibration.data.copy_columns(...)`, the
   same rows read with `COPY (…) TO STDOUT (FORMAT binary)` into numpy arrays
-  as they come off the wire, nothing else (the least the database can
-  deliver them in);
+  as they come off the wire, nothing else: what the database delivers them
+  in through its bulk export, issue 15's reference;
 - the task: `calibration_run(rubric_id=...)` (fetch + compute + store), with
   its breakdown (the fetch, compute and store calls inside the real run are
   timed by wrapping them; nothing in the source is changed);
