@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 # extension), then per row a 16-bit field count and, per field, a 32-bit
 # length (-1: NULL) followed by the value; a 16-bit -1 ends the stream. All
 # integers big-endian. Timestamps are microseconds since 2000-01-01 UTC.
-_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
 _POSTGRES_EPOCH_US = 946_684_800_000_000
 # The type each column is cast to in the COPY, and its wire dtype.
 _WIRE = {
@@ -135,8 +135,8 @@ def parse_binary_copy(buffer, wire_dtypes: list[str]) -> list[np.ndarray]:
     wire, big-endian). Raises CopyLayoutError for anything else (a NULL, a
     width that differs), so that a wrong layout never reads as numbers."""
     view = memoryview(buffer)
-    head = len(_COPY_SIGNATURE) + 8
-    if len(view) < head + 2 or bytes(view[: len(_COPY_SIGNATURE)]) != _COPY_SIGNATURE:
+    head = len(COPY_SIGNATURE) + 8
+    if len(view) < head + 2 or bytes(view[: len(COPY_SIGNATURE)]) != COPY_SIGNATURE:
         raise CopyLayoutError("Not a binary COPY stream.")
     extension = int.from_bytes(view[head - 4 : head], "big")
     start = head + extension

@@ -13,7 +13,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.utils import timezone
 
 from calibration.compute import compute_calibration
-from calibration.data import fetch_ratings
+from calibration.data import COPY_SIGNATURE, fetch_ratings
 from calibration.models import (
     ApplicationCalibration,
     CalibrationRun,
@@ -327,7 +327,7 @@ def _adjusted_table(connection) -> tuple[str, str]:
 
 STORE_BATCH = 5000
 # PostgreSQL's binary COPY: header (signature, flags, no extension) and trailer.
-_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_COPY_HEADER = COPY_SIGNATURE + bytes(8)
 _COPY_TRAILER = b"\xff\xff"
 
 
